@@ -1,0 +1,137 @@
+/**
+ * The sent-log (发送记录): one JSON file per message copy, named by its key, written atomically
+ * (temp file, fsync, rename, fsync of the directory), so a record is either the old one or the new
+ * one, never half of each, and survives a kill -9 or a power cut once `write` has returned.
+ *
+ * States: `intent` (about to hand the copy to the server), `accepted` (the server said 2xx),
+ * `failed` (a transient failure; will be retried), `rejected` (a permanent failure).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { MailTransportKind } from '../../workflows/shared/email';
+
+export const SentLogRecordSchema = z.object({
+  version: z.literal(1),
+  key: z.string(),
+  messageId: z.string(),
+  workflowId: z.string(),
+  step: z.string(),
+  recipient: z.string(),
+  state: z.enum(['intent', 'accepted', 'failed', 'rejected']),
+  transport: MailTransportKind,
+  attempts: z.number().int(),
+  /** The Date header, fixed at the first attempt so a re-sent copy is byte-identical. */
+  date: z.string(),
+  firstAttemptAt: z.string(),
+  lastAttemptAt: z.string(),
+  acceptedAt: z.string().optional(),
+  response: z.string().optional(),
+  accepted: z.array(z.string()).optional(),
+  rejected: z.array(z.string()).optional(),
+  lastError: z
+    .object({ message: z.string(), code: z.string().optional(), responseCode: z.number().optional(), command: z.string().optional() })
+    .optional(),
+  /**
+   * The connection broke after the whole message had been handed to the server and before its
+   * reply (RFC 1047): the server may have accepted it.
+   */
+  ambiguous: z.boolean().optional(),
+  /** Set on the accepted record when an earlier attempt may already have delivered a copy. */
+  possibleDuplicate: z.boolean().optional(),
+});
+export type SentLogRecord = z.infer<typeof SentLogRecordSchema>;
+
+/** Thrown when a record on disk cannot be read back; the caller maps it to IntegrityError. */
+export class SentLogCorrupt extends Error {
+  override name = 'SentLogCorrupt';
+}
+
+// Serialises attempts on one copy inside this process (two activity attempts can overlap when a
+// start-to-close timeout fires while the first is still running). Module-level so two factories
+// over the same directory share it.
+const locks = new Map<string, Promise<void>>();
+
+export class SentLog {
+  constructor(readonly dir: string) {}
+
+  private file(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad sent-log key ${key}`);
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  /** The record for `key`, or undefined when this copy was never attempted. */
+  async read(key: string): Promise<SentLogRecord | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file(key), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new SentLogCorrupt(`发送记录损坏（不是 JSON）：${key}.json`);
+    }
+    const parsed = SentLogRecordSchema.safeParse(json);
+    if (!parsed.success) throw new SentLogCorrupt(`发送记录损坏（字段不符）：${key}.json`);
+    return parsed.data;
+  }
+
+  /** Replaces the record atomically and durably. */
+  async write(record: SentLogRecord): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const target = this.file(record.key);
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const handle = await fs.open(tmp, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    await fsyncDir(this.dir);
+  }
+
+  /** Runs `fn` with no other attempt on the same copy running in this process. */
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const id = `${path.resolve(this.dir)}\0${key}`;
+    const before = locks.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = before.then(() => mine);
+    locks.set(id, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (locks.get(id) === tail) locks.delete(id);
+    }
+  }
+}
+
+/** Makes a rename durable: the directory entry itself must reach the disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle?.close();
+  }
+}

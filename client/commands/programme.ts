@@ -1,0 +1,157 @@
+/**
+ * `guidance programme start|status|reschedule|add|cancel` and `guidance plan check`.
+ */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { loadPlanFile } from '../plan';
+import { EXIT, UserError, addCounty, cancelVisit, getProgramme, reschedule, startProgramme } from '../programme';
+import { connectClient, loadTemporalConfig } from '../temporal';
+import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
+import { CountySchema, formatIssues } from '../../workflows/shared/plan';
+
+const DEFAULT_PLAN = process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml';
+
+interface ActorOpts {
+  by?: string;
+  role?: string;
+}
+
+/** The person acting: `--by` and `--role`, defaulting to the operator as administrator. */
+function actorFrom(opts: ActorOpts): Actor {
+  const parsed = ActorSchema.safeParse({ id: opts.by ?? process.env.GUIDANCE_ACTOR ?? process.env.USER ?? 'operator', role: opts.role ?? 'admin' });
+  if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
+  return parsed.data;
+}
+
+/** The bureau code: `--bureau`, else the one in the plan file. */
+function bureauFrom(opts: { bureau?: string; plan?: string }): string {
+  if (opts.bureau) return opts.bureau;
+  return loadPlanFile(opts.plan ?? DEFAULT_PLAN).bureau.code;
+}
+
+function year(value: string): number {
+  const y = Number(value);
+  if (!Number.isInteger(y) || y < 2020 || y > 2100) throw new UserError(`年度不正确：${value}`, EXIT.badInput);
+  return y;
+}
+
+/** Prints the schedule as a table, or JSON with --json. */
+export function printSchedule(state: ProgrammeState, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+    return;
+  }
+  const table = new Table({ head: ['县区', '代码', '指导日期', '状态', '来源', '备注'], style: { compact: true, head: [], border: [] } });
+  const origin = { plan: '计划指定', scheduler: '自动排期', rescheduled: '已改期', added: '新增' } as const;
+  for (const e of [...state.entries].sort((a, b) => a.date.localeCompare(b.date))) {
+    table.push([e.countyName, e.county, e.date, VISIT_STATUS_LABEL[e.status], origin[e.origin], e.note ?? '']);
+  }
+  process.stdout.write(`${state.bureauName} ${state.year} 年度执法指导计划（今天 ${state.today}${state.finished ? '，已全部结束' : ''}）\n`);
+  process.stdout.write(`${table.toString()}\n`);
+  for (const bend of state.bends) process.stdout.write(`注意：${bend}\n`);
+}
+
+export function registerProgrammeCommands(program: Command): void {
+  program
+    .command('plan')
+    .description('计划文件')
+    .command('check')
+    .argument('[file]', '计划文件（YAML）', DEFAULT_PLAN)
+    .description('检查计划文件，列出全部错误')
+    .action((file: string) => {
+      const plan = loadPlanFile(file);
+      process.stdout.write(`计划文件正确：${plan.bureau.name} ${plan.year} 年度，${plan.counties.length} 个县区\n`);
+    });
+
+  const programme = program.command('programme').description('年度执法指导计划');
+
+  programme
+    .command('start')
+    .description('按计划文件启动年度执法指导计划')
+    .option('--plan <file>', '计划文件（YAML）', DEFAULT_PLAN)
+    .option('--json', '输出 JSON')
+    .action(async (opts: { plan: string; json?: boolean }) => {
+      const plan = loadPlanFile(opts.plan);
+      const config = loadTemporalConfig();
+      const client = await connectClient(config);
+      const handle = await startProgramme(client, plan, { taskQueue: config.taskQueue });
+      if (opts.json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}\n`);
+      else process.stdout.write(`已启动 ${plan.bureau.name} ${plan.year} 年度执法指导计划：${handle.workflowId}\n`);
+    });
+
+  programme
+    .command('status')
+    .description('查看年度计划的排期与各县区状态')
+    .requiredOption('--year <year>', '年度')
+    .option('--bureau <code>', '市局代码（默认取计划文件中的）')
+    .option('--plan <file>', '计划文件，用来确定市局代码', DEFAULT_PLAN)
+    .option('--json', '输出 JSON')
+    .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
+      const client = await connectClient();
+      printSchedule(await getProgramme(client, year(opts.year), bureauFrom(opts)), Boolean(opts.json));
+    });
+
+  programme
+    .command('reschedule')
+    .description('调整一个县区的指导日期（须填写理由）')
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--county <code>', '县区代码')
+    .requiredOption('--date <YYYY-MM-DD>', '新的指导日期')
+    .requiredOption('--reason <text>', '理由')
+    .option('--bureau <code>', '市局代码')
+    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--by <id>', '操作人')
+    .option('--role <role>', `角色（${Role.options.join('/')}）`)
+    .option('--json', '输出 JSON')
+    .action(async (opts: ActorOpts & { year: string; county: string; date: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
+      const client = await connectClient();
+      const entry = await reschedule(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: opts.county, date: opts.date, reason: opts.reason });
+      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已改期：${entry.countyName} → ${entry.date}\n`);
+    });
+
+  programme
+    .command('add')
+    .description('年度中增加一个县区（县区信息为 YAML/JSON 文件）')
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--county-file <file>', '县区信息文件（与计划文件中 counties 的一项相同）')
+    .requiredOption('--reason <text>', '理由')
+    .option('--date <YYYY-MM-DD>', '指导日期（不填则自动安排在负担最轻的月份）')
+    .option('--bureau <code>', '市局代码')
+    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--by <id>', '操作人')
+    .option('--role <role>', '角色')
+    .option('--json', '输出 JSON')
+    .action(async (opts: ActorOpts & { year: string; countyFile: string; reason: string; date?: string; bureau?: string; plan: string; json?: boolean }) => {
+      let raw: unknown;
+      try {
+        raw = parseYaml(readFileSync(opts.countyFile, 'utf8'));
+      } catch (err) {
+        throw new UserError(`无法读取县区信息文件 ${opts.countyFile}：${(err as Error).message}`, EXIT.badInput);
+      }
+      const county = CountySchema.safeParse(raw);
+      if (!county.success) throw new UserError(`县区信息有误：\n${formatIssues(county.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
+      const client = await connectClient();
+      const entry = await addCounty(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason });
+      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已增加：${entry.countyName}，指导日期 ${entry.date}\n`);
+    });
+
+  programme
+    .command('cancel')
+    .description('取消一个县区的执法指导（须填写理由）')
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--county <code>', '县区代码')
+    .requiredOption('--reason <text>', '理由')
+    .option('--bureau <code>', '市局代码')
+    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--by <id>', '操作人')
+    .option('--role <role>', '角色')
+    .option('--json', '输出 JSON')
+    .action(async (opts: ActorOpts & { year: string; county: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
+      const client = await connectClient();
+      const entry = await cancelVisit(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: opts.county, reason: opts.reason });
+      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已取消：${entry.countyName}\n`);
+    });
+
+}

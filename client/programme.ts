@@ -1,0 +1,111 @@
+/**
+ * Programme operations shared by the CLI and the HTTP API: start, read, reschedule, add, cancel.
+ * Errors come back as UserError with the workflow's Chinese message, never as a stack trace.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  programmeWorkflowId,
+  rescheduleUpdate,
+  scheduleQuery,
+  type AddCountyArgs,
+  type CancelVisitArgs,
+  type ProgrammeState,
+  type RescheduleArgs,
+  type ScheduleEntry,
+  type TimeScale,
+} from '../workflows/shared/definitions';
+import type { Plan } from '../workflows/shared/plan';
+import type { programmeWorkflow } from '../workflows/programme';
+
+/** A refusal meant for a person: the message is shown as it is; `exitCode` tells scripts what kind. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    public readonly exitCode: number,
+    public readonly type?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Exit codes of the CLI, documented in the README. */
+export const EXIT = { ok: 0, refused: 1, badInput: 2, notFound: 3, unavailable: 4 } as const;
+
+/** Starts the year's programme; a second start of the same year is refused. */
+export async function startProgramme(
+  client: Client,
+  plan: Plan,
+  opts: { taskQueue: string; timeScale?: TimeScale },
+) {
+  const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
+  try {
+    return await client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+      workflowId,
+      taskQueue: opts.taskQueue,
+      args: [{ plan, timeScale: opts.timeScale }],
+      // One programme per bureau and year, ever: a finished year is not started again either.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new UserError(`${plan.bureau.name} ${plan.year} 年度执法指导计划已经启动过（工作流 ${workflowId}），不能重复启动`, EXIT.refused, 'AlreadyExists');
+    }
+    throw err;
+  }
+}
+
+function handle(client: Client, year: number, bureau: string) {
+  return client.workflow.getHandle<typeof programmeWorkflow>(programmeWorkflowId(year, bureau));
+}
+
+/** The programme's schedule and status. */
+export async function getProgramme(client: Client, year: number, bureau: string): Promise<ProgrammeState> {
+  try {
+    return await handle(client, year, bureau).query(scheduleQuery);
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
+}
+
+export async function reschedule(client: Client, year: number, bureau: string, args: RescheduleArgs): Promise<ScheduleEntry> {
+  try {
+    return await handle(client, year, bureau).executeUpdate(rescheduleUpdate, { args: [args] });
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
+}
+
+export async function addCounty(client: Client, year: number, bureau: string, args: AddCountyArgs): Promise<ScheduleEntry> {
+  try {
+    return await handle(client, year, bureau).executeUpdate(addCountyUpdate, { args: [args] });
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
+}
+
+export async function cancelVisit(client: Client, year: number, bureau: string, args: CancelVisitArgs): Promise<ScheduleEntry> {
+  try {
+    return await handle(client, year, bureau).executeUpdate(cancelVisitUpdate, { args: [args] });
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
+}
+
+/** Turns Temporal's errors into a person's message and an exit code. */
+export function translate(err: unknown, year: number, bureau: string): unknown {
+  if (err instanceof WorkflowNotFoundError) {
+    return new UserError(`没有找到 ${year} 年度的执法指导计划（${programmeWorkflowId(year, bureau)}）`, EXIT.notFound, 'NotFound');
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
+  }
+  return err;
+}

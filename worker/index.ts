@@ -1,0 +1,19 @@
+/**
+ * The worker process (`npm run worker`): connects to the configured Temporal service and runs until
+ * SIGINT/SIGTERM, then finishes the tasks in hand before it exits (the SDK's graceful shutdown).
+ */
+import { loadTemporalConfig } from '../client/temporal';
+import { createWorker } from './worker';
+
+async function run(): Promise<void> {
+  const config = loadTemporalConfig();
+  const worker = await createWorker(config);
+  process.stderr.write(`[worker] polling task queue "${config.taskQueue}" on ${config.connection.address ?? 'default'} (namespace ${config.namespace})\n`);
+  await worker.run(); // the SDK installs SIGINT/SIGTERM handlers that call worker.shutdown()
+  process.stderr.write('[worker] stopped\n');
+}
+
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. */
+export { programmeWorkflow } from './programme';
+export { countyVisitWorkflow } from './visit';

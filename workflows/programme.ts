@@ -1,0 +1,282 @@
+/**
+ * The yearly programme (年度执法指导计划): one county a month, January to November, each visit a
+ * child workflow started on its date. Supervisors and administrators reschedule, add and cancel
+ * through validated Updates; anyone may read the schedule through a Query.
+ */
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createProgrammeActivities } from '../activities/programme';
+import { Clock } from './shared/clock';
+import {
+  AddCountyArgs,
+  CancelVisitArgs,
+  RescheduleArgs,
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitWorkflowId,
+  type Actor,
+  type AuditEntry,
+  type ProgrammeInput,
+  type ProgrammeState,
+  type ScheduleEntry,
+} from './shared/definitions';
+import { FailureType } from './shared/errors';
+import { CountySchema, explicitDateProblem, formatIssues, type County } from './shared/plan';
+import { countyVisitWorkflow } from './visit';
+import type { z } from 'zod';
+
+/** Calendar look-ups: quick, local, safe to retry a few times. */
+const calendar = proxyActivities<ReturnType<typeof createProgrammeActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.InvalidInput] },
+});
+
+/** Roles that may change the schedule. */
+const SCHEDULERS: Actor['role'][] = ['admin', 'supervisor'];
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidInput, message, nonRetryable: true });
+}
+
+/** Parses Update arguments with the shared schema; a bad call is refused before anything changes. */
+function parseArgs<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw invalid(formatIssues(result.error).join('；'));
+  return result.data;
+}
+
+export async function programmeWorkflow(input: ProgrammeInput): Promise<ProgrammeState> {
+  const { plan } = input;
+  const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
+  const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
+  const today = () => clock.today(Date.now());
+  const counties = new Map<string, County>(plan.counties.map((c) => [c.code, c]));
+
+  const state: ProgrammeState = {
+    year: plan.year,
+    bureau: plan.bureau.code,
+    bureauName: plan.bureau.name,
+    today: today(),
+    entries: [],
+    bends: [],
+    audit: [],
+    finished: false,
+  };
+  /** Bumped on every change so the main loop re-reads the schedule instead of sleeping on. */
+  let version = 0;
+
+  const audit = (by: Actor | 'system', action: string, detail: string) => {
+    const entry: AuditEntry = {
+      at: new Date().toISOString(),
+      by: by === 'system' ? 'system' : by.id,
+      role: by === 'system' ? 'system' : by.role,
+      action,
+      detail,
+    };
+    state.audit.push(entry);
+  };
+  const find = (code: string) => state.entries.find((e) => e.county === code);
+  const requireRole = (actor: Actor) => {
+    if (!SCHEDULERS.includes(actor.role)) {
+      throw ApplicationFailure.create({ type: FailureType.Forbidden, message: '只有管理员或执法指导人员可以调整年度计划', nonRetryable: true });
+    }
+  };
+  const checkDate = (date: string) => {
+    const problem = explicitDateProblem(date, plan.year);
+    if (problem) throw invalid(problem);
+    if (date < today()) throw invalid(`指导日期 ${date} 已过（今天是 ${today()}）`);
+  };
+
+  setHandler(scheduleQuery, () => ({ ...state, today: today() }));
+
+  setHandler(
+    rescheduleUpdate,
+    (raw) => {
+      const args = parseArgs(RescheduleArgs, raw);
+      const entry = find(args.county);
+      if (!entry) throw invalid(`计划中没有县区 ${args.county}`);
+      if (entry.status !== 'scheduled') throw ApplicationFailure.create({ type: FailureType.InvalidState, message: `县区 ${entry.countyName} 的执法指导已${statusWord(entry.status)}，不能改期`, nonRetryable: true });
+      if (args.date === entry.date) throw invalid(`新日期与原日期相同（${args.date}）`);
+      entry.date = args.date;
+      entry.origin = 'rescheduled';
+      entry.note = args.reason;
+      audit(args.actor, 'reschedule', `${entry.countyName} 改期至 ${args.date}：${args.reason}`);
+      version++;
+      return { ...entry };
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(RescheduleArgs, raw);
+        requireRole(args.actor);
+        checkDate(args.date);
+      },
+    },
+  );
+
+  setHandler(
+    addCountyUpdate,
+    async (raw) => {
+      const args = parseArgs(AddCountyArgs, raw);
+      const county = args.county;
+      const date =
+        args.date ??
+        (await calendar.placeAdditionalVisit({
+          year: plan.year,
+          today: today(),
+          taken: state.entries.filter((e) => e.status !== 'cancelled').map((e) => e.date),
+          preferredDay: plan.visit.preferredDay,
+          noticeWorkingDays: plan.visit.noticeWorkingDays,
+        }));
+      // Checked again after the await: another Update may have added the same county meanwhile.
+      if (find(county.code)) throw invalid(`县区 ${county.code} 已在计划中`);
+      counties.set(county.code, county);
+      const entry: ScheduleEntry = {
+        county: county.code,
+        countyName: county.name,
+        date,
+        status: 'scheduled',
+        visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+        origin: 'added',
+        note: args.reason,
+      };
+      state.entries.push(entry);
+      audit(args.actor, 'addCounty', `增加县区 ${county.name}，安排于 ${date}：${args.reason}`);
+      version++;
+      return { ...entry };
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(AddCountyArgs, raw);
+        requireRole(args.actor);
+        CountySchema.parse(args.county);
+        if (find(args.county.code)) throw invalid(`县区 ${args.county.code} 已在计划中`);
+        if (args.date) checkDate(args.date);
+        else if (today() > `${plan.year}-11-30`) throw invalid(`${plan.year} 年度已结束，不能再增加县区`);
+      },
+    },
+  );
+
+  setHandler(
+    cancelVisitUpdate,
+    async (raw) => {
+      const args = parseArgs(CancelVisitArgs, raw);
+      const entry = find(args.county)!;
+      const wasStarted = entry.status === 'started';
+      entry.status = 'cancelled';
+      entry.endedAt = new Date().toISOString();
+      entry.note = args.reason;
+      audit(args.actor, 'cancelVisit', `取消 ${entry.countyName} 的执法指导：${args.reason}`);
+      version++;
+      if (wasStarted) await getExternalWorkflowHandle(entry.visitWorkflowId).cancel();
+      return { ...entry };
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(CancelVisitArgs, raw);
+        requireRole(args.actor);
+        const entry = find(args.county);
+        if (!entry) throw invalid(`计划中没有县区 ${args.county}`);
+        if (entry.status !== 'scheduled' && entry.status !== 'started') {
+          throw ApplicationFailure.create({ type: FailureType.InvalidState, message: `县区 ${entry.countyName} 的执法指导已${statusWord(entry.status)}，不能取消`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  // Place the year's visits. A plan that cannot be scheduled fails the start, with the reason.
+  const schedule = await calendar.planProgramme({
+    year: plan.year,
+    today: today(),
+    counties: plan.counties.map((c) => ({ code: c.code, date: c.date })),
+    preferredDay: plan.visit.preferredDay,
+    noticeWorkingDays: plan.visit.noticeWorkingDays,
+  });
+  for (const v of schedule.visits) {
+    const county = counties.get(v.county)!;
+    state.entries.push({
+      county: v.county,
+      countyName: county.name,
+      date: v.date,
+      status: 'scheduled',
+      visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, v.county),
+      origin: v.origin,
+    });
+  }
+  state.bends.push(...schedule.bends, ...schedule.notes);
+  audit('system', 'schedule', `排期 ${schedule.visits.length} 个县区：${schedule.visits.map((v) => `${counties.get(v.county)!.name} ${v.date}`).join('，')}`);
+  for (const bend of schedule.bends) log.warn('schedule bent a rule', { bend });
+
+  while (true) {
+    const next = state.entries
+      .filter((e) => e.status === 'scheduled')
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
+    const seen = version;
+    if (!next) {
+      // Nothing left to start: wait for the running visits, or for an Update that adds one.
+      const allDone = () => state.entries.every((e) => e.status !== 'scheduled' && e.status !== 'started');
+      await condition(() => version !== seen || allDone());
+      if (allDone() && version === seen) break;
+      continue;
+    }
+    const wait = clock.msUntil(next.date, Date.now());
+    if (wait > 0 && (await condition(() => version !== seen, wait))) continue; // schedule changed: re-plan
+    // Followed in the background; the loop learns of its end through the entry's status.
+    void startVisit(next, counties.get(next.county)!);
+  }
+
+  await condition(allHandlersFinished);
+  state.finished = true;
+  state.today = today();
+  audit('system', 'finish', '年度执法指导计划全部结束');
+  return state;
+
+  /** Starts the visit child and follows it to its end, keeping the entry's status current. */
+  async function startVisit(entry: ScheduleEntry, county: County): Promise<void> {
+    entry.status = 'started';
+    entry.startedAt = new Date().toISOString();
+    audit('system', 'startVisit', `启动 ${entry.countyName} 执法指导（${entry.date}）`);
+    version++;
+    try {
+      const child = await startChild(countyVisitWorkflow, {
+        workflowId: entry.visitWorkflowId,
+        args: [{ programmeWorkflowId: workflowInfo().workflowId, year: plan.year, bureau: { code: plan.bureau.code, name: plan.bureau.name, shortName: plan.bureau.shortName }, county, date: entry.date }],
+        // A visit's rectification outlives the programme's year; it must not die with it.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      await child.result();
+      if (entry.status === 'started') {
+        entry.status = 'completed';
+        audit('system', 'visitCompleted', `${entry.countyName} 执法指导完成`);
+      }
+    } catch (err) {
+      // Read through a widened type: TypeScript cannot see that an Update changed the status meanwhile.
+      const now = entry.status as ScheduleEntry['status'];
+      if (now === 'cancelled' || isCancellation(err)) {
+        entry.status = 'cancelled';
+      } else {
+        entry.status = 'failed';
+        entry.note = err instanceof Error ? err.message : String(err);
+        audit('system', 'visitFailed', `${entry.countyName} 执法指导失败：${entry.note}`);
+      }
+    }
+    entry.endedAt = new Date().toISOString();
+    version++;
+  }
+}
+
+function statusWord(status: ScheduleEntry['status']): string {
+  return { scheduled: '排期', started: '开始', completed: '完成', cancelled: '取消', failed: '失败' }[status];
+}

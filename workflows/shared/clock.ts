@@ -1,0 +1,61 @@
+/**
+ * Calendar dates (China Standard Time, UTC+8, no daylight saving) mapped to instants, optionally
+ * compressed so a demo runs a year in minutes. Workflows pass `Date.now()` — Temporal's
+ * deterministic workflow time — so nothing here reads a real clock.
+ */
+import type { TimeScale } from './definitions';
+
+const DAY_MS = 86_400_000;
+const CST_OFFSET_MS = 8 * 3_600_000;
+/** Scheduled work on a date happens at 09:00 local time, office hours. */
+const OFFICE_HOUR_MS = 9 * 3_600_000;
+
+/** Days since 1970-01-01 of an ISO date. */
+export function dayNumber(date: string): number {
+  return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+}
+
+/** ISO date of a day number. */
+export function fromDayNumber(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `date` plus `days` calendar days. */
+export function addDays(date: string, days: number): string {
+  return fromDayNumber(dayNumber(date) + days);
+}
+
+export class Clock {
+  private constructor(
+    private readonly scale: TimeScale | undefined,
+    private readonly epochMs: number,
+  ) {}
+
+  /** Real time: a date's instant is 09:00 China time on that date. */
+  static real(): Clock {
+    return new Clock(undefined, 0);
+  }
+
+  /** Compressed: `scale.startDate` began at `epochMs` and each day lasts `scale.msPerDay`. */
+  static compressed(scale: TimeScale, epochMs: number): Clock {
+    return new Clock(scale, epochMs);
+  }
+
+  /** Today's date (China time, or simulated) at instant `nowMs`. */
+  today(nowMs: number): string {
+    if (!this.scale) return fromDayNumber(Math.floor((nowMs + CST_OFFSET_MS) / DAY_MS));
+    return fromDayNumber(dayNumber(this.scale.startDate) + Math.floor((nowMs - this.epochMs) / this.scale.msPerDay));
+  }
+
+  /** The instant work scheduled for `date` falls due. */
+  instantOf(date: string): number {
+    if (!this.scale) return dayNumber(date) * DAY_MS - CST_OFFSET_MS + OFFICE_HOUR_MS;
+    const days = dayNumber(date) - dayNumber(this.scale.startDate);
+    return this.epochMs + days * this.scale.msPerDay + Math.round((OFFICE_HOUR_MS / DAY_MS) * this.scale.msPerDay);
+  }
+
+  /** Milliseconds from `nowMs` until `date` falls due (0 when already due). */
+  msUntil(date: string, nowMs: number): number {
+    return Math.max(0, this.instantOf(date) - nowMs);
+  }
+}

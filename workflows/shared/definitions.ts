@@ -1,0 +1,168 @@
+/**
+ * Definitions shared by workflows, the CLI, the worker and the HTTP API: task queue, workflow ids,
+ * Updates, Queries and their zod argument schemas. One module, so a caller and the workflow can
+ * never disagree on a name or a shape. Pure: safe inside the workflow sandbox.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { CountySchema, IsoDate, type County, type Plan } from './plan';
+
+export const DEFAULT_TASK_QUEUE = 'guidance';
+
+/** `guidance-<year>-<bureau>`: one programme per bureau and year, so a second start is refused. */
+export function programmeWorkflowId(year: number, bureau: string): string {
+  return `guidance-${year}-${bureau}`;
+}
+
+/** `visit-<year>-<bureau>-<county>`. */
+export function visitWorkflowId(year: number, bureau: string, county: string): string {
+  return `visit-${year}-${bureau}-${county}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who acts. The HTTP API authenticates people and passes their actor; the CLI is an operator's
+// tool run with the bureau's Temporal credentials and names the actor explicitly.
+
+export const Role = z.enum(['admin', 'supervisor', 'leader', 'county']);
+export type Role = z.infer<typeof Role>;
+
+/** 管理员 / 执法指导人员 / 分管局领导 / 县区. */
+export const ROLE_LABEL: Record<Role, string> = {
+  admin: '管理员',
+  supervisor: '执法指导人员',
+  leader: '分管局领导',
+  county: '县区应急管理局',
+};
+
+export const ActorSchema = z.object({
+  id: z.string().trim().min(1, '操作人不能为空'),
+  role: Role,
+  /** For role `county`: the only county this actor may see or act for. */
+  county: z.string().optional(),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+const Reason = z.string().trim().min(2, '必须填写理由（至少 2 个字）').max(500, '理由不能超过 500 字');
+
+// ---------------------------------------------------------------------------------------------
+// The yearly programme (年度执法指导计划)
+
+/** Compressed time for demos and tests: one simulated day lasts `msPerDay` real milliseconds. */
+export const TimeScaleSchema = z.object({
+  msPerDay: z.number().int().min(10).max(86_400_000),
+  /** Simulated date at the moment the programme starts. */
+  startDate: IsoDate,
+});
+export type TimeScale = z.infer<typeof TimeScaleSchema>;
+
+export interface ProgrammeInput {
+  plan: Plan;
+  /** Absent in production: dates are real dates in China Standard Time. */
+  timeScale?: TimeScale;
+  /** Epoch of the time scale; the workflow fills it from its start time, kept across continue-as-new. */
+  timeScaleEpochMs?: number;
+}
+
+export type VisitStatus = 'scheduled' | 'started' | 'completed' | 'cancelled' | 'failed';
+
+export const VISIT_STATUS_LABEL: Record<VisitStatus, string> = {
+  scheduled: '已排期',
+  started: '进行中',
+  completed: '已完成',
+  cancelled: '已取消',
+  failed: '失败',
+};
+
+export interface ScheduleEntry {
+  county: string;
+  countyName: string;
+  /** Visit date, `YYYY-MM-DD`. */
+  date: string;
+  status: VisitStatus;
+  visitWorkflowId: string;
+  /** How the date was chosen: 'plan' (explicit), 'scheduler', 'rescheduled', 'added'. */
+  origin: 'plan' | 'scheduler' | 'rescheduled' | 'added';
+  startedAt?: string;
+  endedAt?: string;
+  note?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  by: string;
+  role: Role | 'system';
+  action: string;
+  detail: string;
+}
+
+export interface ProgrammeState {
+  year: number;
+  bureau: string;
+  bureauName: string;
+  /** Simulated or real date of today, as the workflow sees it. */
+  today: string;
+  entries: ScheduleEntry[];
+  /** Rules the scheduler had to bend (a programme started mid-year), in Chinese. */
+  bends: string[];
+  audit: AuditEntry[];
+  finished: boolean;
+}
+
+export const RescheduleArgs = z.object({
+  actor: ActorSchema,
+  county: z.string().min(1, '必须指定县区'),
+  date: IsoDate,
+  reason: Reason,
+});
+export type RescheduleArgs = z.infer<typeof RescheduleArgs>;
+
+export const AddCountyArgs = z.object({
+  actor: ActorSchema,
+  county: CountySchema,
+  /** Optional: without it the scheduler places the county in the least-loaded remaining month. */
+  date: IsoDate.optional(),
+  reason: Reason,
+});
+export type AddCountyArgs = z.input<typeof AddCountyArgs>;
+
+export const CancelVisitArgs = z.object({
+  actor: ActorSchema,
+  county: z.string().min(1, '必须指定县区'),
+  reason: Reason,
+});
+export type CancelVisitArgs = z.infer<typeof CancelVisitArgs>;
+
+export const rescheduleUpdate = defineUpdate<ScheduleEntry, [RescheduleArgs]>('reschedule');
+export const addCountyUpdate = defineUpdate<ScheduleEntry, [AddCountyArgs]>('addCounty');
+export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>('cancelVisit');
+export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
+
+// ---------------------------------------------------------------------------------------------
+// The county visit (执法指导). Issue "Visit" grows this; here it is the smallest real workflow.
+
+export interface VisitInput {
+  programmeWorkflowId: string;
+  year: number;
+  bureau: Pick<Plan['bureau'], 'code' | 'name' | 'shortName'>;
+  county: County;
+  date: string;
+}
+
+export interface VisitState {
+  county: string;
+  date: string;
+  status: 'started' | 'completed';
+  startedAt: string;
+  completedAt?: string;
+  completedBy?: string;
+  summary?: string;
+}
+
+export const CompleteVisitArgs = z.object({
+  actor: ActorSchema,
+  summary: z.string().trim().min(1, '必须填写指导小结').max(2000),
+});
+export type CompleteVisitArgs = z.infer<typeof CompleteVisitArgs>;
+
+export const completeVisitUpdate = defineUpdate<VisitState, [CompleteVisitArgs]>('completeVisit');
+export const visitStateQuery = defineQuery<VisitState>('visitState');
