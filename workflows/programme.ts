@@ -36,12 +36,13 @@ import {
 import { FailureType } from './shared/errors';
 import { CountySchema, explicitDateProblem, formatIssues, type County } from './shared/plan';
 import { countyVisitWorkflow } from './visit';
+import { ScheduleError, computeSchedule, placeAdditionalVisit, snapshotCalendar, type WorkingDayCalendar } from './shared/schedule';
 import type { z } from 'zod';
 
-/** Calendar look-ups: quick, local, safe to retry a few times. */
+/** Calendar look-ups: quick, local, safe to retry. */
 const calendar = proxyActivities<ReturnType<typeof createProgrammeActivities>>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.InvalidInput] },
+  retry: { maximumAttempts: 10 },
 });
 
 /** Roles that may change the schedule. */
@@ -94,10 +95,13 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
       throw ApplicationFailure.create({ type: FailureType.Forbidden, message: '只有管理员或执法指导人员可以调整年度计划', nonRetryable: true });
     }
   };
+  // Filled from the calendar snapshot before any Update is accepted (handlers run after the first await).
+  let cal: WorkingDayCalendar | undefined;
   const checkDate = (date: string) => {
     const problem = explicitDateProblem(date, plan.year);
     if (problem) throw invalid(problem);
     if (date < today()) throw invalid(`指导日期 ${date} 已过（今天是 ${today()}）`);
+    if (cal && !cal.isWorkingDay(date)) throw invalid(`指导日期 ${date} 是休息日或法定节假日，请选择工作日`);
   };
 
   setHandler(scheduleQuery, () => ({ ...state, today: today() }));
@@ -128,20 +132,10 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
 
   setHandler(
     addCountyUpdate,
-    async (raw) => {
+    (raw) => {
       const args = parseArgs(AddCountyArgs, raw);
       const county = args.county;
-      const date =
-        args.date ??
-        (await calendar.placeAdditionalVisit({
-          year: plan.year,
-          today: today(),
-          taken: state.entries.filter((e) => e.status !== 'cancelled').map((e) => e.date),
-          preferredDay: plan.visit.preferredDay,
-          noticeWorkingDays: plan.visit.noticeWorkingDays,
-        }));
-      // Checked again after the await: another Update may have added the same county meanwhile.
-      if (find(county.code)) throw invalid(`县区 ${county.code} 已在计划中`);
+      const date = args.date ?? placeNew();
       counties.set(county.code, county);
       const entry: ScheduleEntry = {
         county: county.code,
@@ -164,7 +158,8 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
         CountySchema.parse(args.county);
         if (find(args.county.code)) throw invalid(`县区 ${args.county.code} 已在计划中`);
         if (args.date) checkDate(args.date);
-        else if (today() > `${plan.year}-11-30`) throw invalid(`${plan.year} 年度已结束，不能再增加县区`);
+        else placeNew(); // throws when no date is left this year
+
       },
     },
   );
@@ -196,14 +191,44 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
     },
   );
 
+  /** A date for a county added during the year: the least-loaded remaining month. */
+  function placeNew(): string {
+    if (!cal) throw ApplicationFailure.create({ type: FailureType.InvalidState, message: '计划尚未完成排期，请稍后再试', nonRetryable: true });
+    try {
+      return placeAdditionalVisit(
+        {
+          year: plan.year,
+          today: today(),
+          taken: state.entries.filter((e) => e.status !== 'cancelled').map((e) => e.date),
+          preferredDay: plan.visit.preferredDay,
+          noticeWorkingDays: plan.visit.noticeWorkingDays,
+        },
+        cal,
+      );
+    } catch (err) {
+      if (err instanceof ScheduleError) throw invalid(err.message);
+      throw err;
+    }
+  }
+
   // Place the year's visits. A plan that cannot be scheduled fails the start, with the reason.
-  const schedule = await calendar.planProgramme({
-    year: plan.year,
-    today: today(),
-    counties: plan.counties.map((c) => ({ code: c.code, date: c.date })),
-    preferredDay: plan.visit.preferredDay,
-    noticeWorkingDays: plan.visit.noticeWorkingDays,
-  });
+  cal = snapshotCalendar([await calendar.calendarSnapshot(plan.year)]);
+  let schedule;
+  try {
+    schedule = computeSchedule(
+      {
+        year: plan.year,
+        today: today(),
+        counties: plan.counties.map((c) => ({ code: c.code, date: c.date })),
+        preferredDay: plan.visit.preferredDay,
+        noticeWorkingDays: plan.visit.noticeWorkingDays,
+      },
+      cal,
+    );
+  } catch (err) {
+    if (err instanceof ScheduleError) throw invalid(err.message);
+    throw err;
+  }
   for (const v of schedule.visits) {
     const county = counties.get(v.county)!;
     state.entries.push({

@@ -1,0 +1,48 @@
+/**
+ * `guidance render KIND --data FILE.json --out FILE.pdf`: preview any document from data, with
+ * the same templates, fonts and layout the worker uses.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { DOCUMENT_KIND_NAMES, DocumentKind } from '../../workflows/shared/documents';
+import { DocumentError } from '../../activities/documents/errors';
+import { fontNotes } from '../../activities/documents/fonts';
+import { renderPdf } from '../../activities/documents/render';
+
+interface RenderOptions {
+  data: string;
+  out: string;
+  templates?: string;
+}
+
+/** Adds the `render` command to the guidance CLI. */
+export function registerRenderCommand(program: Command): void {
+  program
+    .command('render')
+    .description('根据数据生成任一文书的 PDF 预览')
+    .argument('<kind>', `文书种类：${DocumentKind.options.map((k) => `${k}（${DOCUMENT_KIND_NAMES[k]}）`).join('、')}`)
+    .requiredOption('--data <file>', '文书数据（JSON 文件），格式见 examples/documents/<kind>.json')
+    .requiredOption('--out <file>', '输出的 PDF 文件')
+    .option('--templates <dir>', '自定义模板目录（其中的模板覆盖内置模板）')
+    .action(async (kindArg: string, opts: RenderOptions, cmd: Command) => {
+      const kind = DocumentKind.safeParse(kindArg);
+      if (!kind.success) cmd.error(`未知的文书种类：${kindArg}（可用：${DocumentKind.options.join('、')}）`);
+      let data: unknown;
+      try {
+        data = JSON.parse(fs.readFileSync(opts.data, 'utf8'));
+      } catch (e) {
+        cmd.error(`无法读取数据文件 ${opts.data}：${(e as Error).message}`);
+      }
+      try {
+        const { pdf, pages } = await renderPdf(kind.data, data, { templatesDir: opts.templates });
+        fs.writeFileSync(opts.out, pdf);
+        for (const note of fontNotes()) process.stderr.write(`注意：${note}\n`);
+        const sha = createHash('sha256').update(pdf).digest('hex');
+        process.stdout.write(`已生成 ${opts.out}：${DOCUMENT_KIND_NAMES[kind.data]}，${pages} 页，${(pdf.length / 1024).toFixed(1)} KB，sha256 ${sha}\n`);
+      } catch (e) {
+        if (e instanceof DocumentError) cmd.error(e.message);
+        throw e;
+      }
+    });
+}
