@@ -2,11 +2,11 @@
  * Turns what nodemailer throws into the project's failure taxonomy.
  *
  * Permanent (non-retryable `PermanentDeliveryFailure`): a 5xx reply to MAIL FROM, RCPT TO or DATA
- * (mailbox unknown, message refused), and an address nodemailer itself refuses. Retrying cannot
- * change those answers.
+ * (mailbox unknown, message refused), and an address or a message size nodemailer itself refuses.
+ * Retrying cannot change those answers.
  *
  * Transient (retryable `TransientDeliveryFailure`): everything else — connection refused or reset,
- * DNS, timeouts, 4xx replies, TLS problems, and authentication failures. Authentication and TLS are
+ * DNS, timeouts, 4xx replies, TLS problems (including a 5xx to STARTTLS) and authentication failures. Authentication and TLS are
  * configuration faults, but they are fixed on the worker (password variable, CA file) without
  * touching the workflow; retrying means the letters go out once the operator has fixed them,
  * instead of every letter of the day being recorded as undeliverable.
@@ -34,8 +34,11 @@ export interface Classified {
 export function classifySmtpError(err: unknown, messageStreamed: boolean): Classified {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SmtpErrorLike;
   const rc = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  if (e.code === 'EAUTH') return { permanent: false, ambiguous: false, error: e };
-  if (rc !== undefined && rc >= 500 && rc < 600) return { permanent: true, ambiguous: false, error: e };
+  // 5xx counts as permanent only where it speaks about this message or this recipient. A 5xx to
+  // EHLO, STARTTLS or AUTH is the server refusing our configuration (no TLS offered, bad login).
+  const aboutMessage = e.command === 'MAIL FROM' || e.command === 'RCPT TO' || e.command === 'DATA';
+  if (e.code === 'EAUTH' || e.code === 'ETLS') return { permanent: false, ambiguous: false, error: e };
+  if (aboutMessage && rc !== undefined && rc >= 500 && rc < 600) return { permanent: true, ambiguous: false, error: e };
   // nodemailer's own refusals before talking to the server: malformed recipient, message larger
   // than the server's announced SIZE.
   if (rc === undefined && e.command === 'API' && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')) {
