@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { PlanError } from './plan';
 import { EXIT, UserError } from './programme';
 import { registerProgrammeCommands } from './commands/programme';
+import { registerStatsCommand } from './commands/stats';
 
 export function buildProgram(): Command {
   const program = new Command('guidance')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerProgrammeCommands(program);
+  registerStatsCommand(program);
   return program;
 }
 

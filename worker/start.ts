@@ -22,7 +22,7 @@ async function run(): Promise<void> {
     service = await ensureDevServer(config);
   }
   try {
-    const worker = await createWorker(config);
+    const worker = await createWorker(config, { plan });
     const running = worker.run();
     const client = await connectClient(config);
     try {

@@ -3,10 +3,18 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { emailDepsFromEnv } from '../activities/email/config';
+import { loadPlanFile } from '../client/plan';
 import type { TemporalConfig } from '../client/temporal';
+import type { Plan } from '../workflows/shared/plan';
 
-/** Creates (but does not run) a worker connected to the configured service. */
-export async function createWorker(config: TemporalConfig, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
+/**
+ * Creates (but does not run) a worker connected to the configured service. The plan supplies the
+ * bureau's sender address and SMTP settings (GUIDANCE_PLAN, default examples/plan.yaml); secrets
+ * come from the environment only.
+ */
+export async function createWorker(config: TemporalConfig, opts: { plan?: Plan; worker?: Partial<WorkerOptions> } = {}): Promise<Worker> {
+  const plan = opts.plan ?? loadPlanFile(process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml');
   const connection = await NativeConnection.connect(config.connection);
   const bundlePath = process.env.GUIDANCE_WORKFLOW_BUNDLE;
   return Worker.create({
@@ -15,7 +23,7 @@ export async function createWorker(config: TemporalConfig, extra: Partial<Worker
     taskQueue: config.taskQueue,
     // A prebuilt bundle (see README, "Production") skips the webpack step at start.
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities(),
-    ...extra,
+    activities: createActivities({ email: emailDepsFromEnv(plan) }),
+    ...opts.worker,
   });
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
+import { StatsRulesSchema } from './stats';
 
 // Messages for missing or mistyped fields in Chinese: the people who edit plans read Chinese.
 z.config(zhCN());
@@ -140,6 +141,8 @@ export const PlanSchema = z
         reinspection: z.boolean().default(false),
       })
       .prefault({}),
+    /** Thresholds that turn enforcement statistics into draft findings (see docs/statistics.md). */
+    statistics: StatsRulesSchema.prefault({}),
     /** Optional SMTP server; without one, letters go to the outbox directory as .eml files. */
     smtp: SmtpSchema.optional(),
     /** Directory whose templates override the built-in ones (a bureau's own letterhead wording). */
