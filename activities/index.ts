@@ -1,22 +1,32 @@
 /**
  * All activities, built over injected dependencies: the worker wires the real ones, tests their own.
  */
-import { createEmailActivities } from './email';
+import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
+import { createDocumentActivities, type DocumentActivityDeps } from './documents';
+import { createEmailActivities, type EmailDeps } from './email';
 import { createProgrammeActivities, type ProgrammeDeps } from './programme';
+import { createSamplingActivities } from './sampling';
 import { createStatsActivities } from './stats';
 
 export interface ActivityDeps extends ProgrammeDeps {
-  /** Mail transport and sent-log; absent in tests that send nothing. */
-  email?: Parameters<typeof createEmailActivities>[0];
+  /** Where rendered letters go (`<archiveDir>/<caseId>/…`) and an optional template override. */
+  documents: DocumentActivityDeps;
+  /** Mail transport (SMTP or the outbox) and the durable sent-log. */
+  email: EmailDeps;
+  /** A Temporal client for the document-number workflows. */
+  docNumbers: DocNumberDeps;
   stats?: Parameters<typeof createStatsActivities>[0];
 }
 
-export function createActivities(deps: ActivityDeps = {}) {
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgrammeActivities(deps),
+    ...createSamplingActivities(),
     ...createStatsActivities(deps.stats ?? {}),
-    ...(deps.email ? createEmailActivities(deps.email) : {}),
+    ...createDocumentActivities(deps.documents),
+    ...createEmailActivities(deps.email),
+    ...createDocNumberActivities(deps.docNumbers),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createEmailActivities>;
+export type Activities = ReturnType<typeof createActivities>;

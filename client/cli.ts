@@ -8,6 +8,8 @@ import { PlanError } from './plan';
 import { EXIT, UserError } from './programme';
 import { registerProgrammeCommands } from './commands/programme';
 import { registerStatsCommand } from './commands/stats';
+import { registerRenderCommand } from './commands/render';
+import { registerVisitCommands } from './commands/visit';
 
 export function buildProgram(): Command {
   const program = new Command('guidance')
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerProgrammeCommands(program);
   registerStatsCommand(program);
+  registerRenderCommand(program);
+  registerVisitCommands(program);
   return program;
 }
 

@@ -3,6 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import path from 'node:path';
+import { checkTemplates } from '../activities/documents';
 import { PlanSchema, formatIssues, type Plan } from '../workflows/shared/plan';
 
 /** A plan that cannot be used; `problems` holds one line per fault. */
@@ -29,7 +31,19 @@ export function parsePlan(text: string, file = '(plan)'): Plan {
   }
   const result = PlanSchema.safeParse(doc.toJS());
   if (!result.success) throw new PlanError(file, formatIssues(result.error));
-  return result.data;
+  const plan = result.data;
+  // Templates are checked against their data schemas now, so a missing variable is an error on
+  // day one, not when a letter falls due in October.
+  if (plan.templatesDir) {
+    const dir = path.resolve(path.dirname(file), plan.templatesDir);
+    try {
+      checkTemplates(dir);
+    } catch (err) {
+      throw new PlanError(file, [`templatesDir: ${(err as Error).message}`]);
+    }
+    plan.templatesDir = dir;
+  }
+  return plan;
 }
 
 /** Reads and validates a plan file. */

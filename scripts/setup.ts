@@ -19,6 +19,7 @@ import {
   findTemporalCli,
   onPath,
 } from './tools';
+import { ensureDocumentTools } from './setup-documents';
 
 function log(message: string): void {
   process.stderr.write(`[setup] ${message}\n`);
@@ -78,6 +79,8 @@ export function ensureTestServer(): string {
 async function main(): Promise<void> {
   const forTests = process.argv.includes('--test');
   ensureTemporalCli();
+  // FangSong/Kai fonts (and poppler-utils for the tests' pdftotext/pdffonts) from Debian.
+  await ensureDocumentTools({ log });
   if (forTests) ensureTestServer();
 }
 

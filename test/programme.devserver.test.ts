@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProgramme } from '../client/programme';
-import { completeVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
 import { createDevServerEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';
 import { uniqueQueue } from './helpers/worker';
@@ -104,11 +104,11 @@ describe('programme on the dev server', () => {
       // The first visit kept its single start; nothing ran twice.
       expect(s.audit.filter((a) => a.action === 'startVisit')).toHaveLength(3);
       for (const e of s.entries) {
-        await env.client.workflow.getHandle(e.visitWorkflowId).executeUpdate(completeVisitUpdate, { args: [{ actor: { id: 'sun-li', role: 'supervisor' }, summary: '完成' }] });
+        await handle.executeUpdate(cancelVisitUpdate, { args: [{ actor: { id: 'sun-li', role: 'supervisor' }, county: e.county, reason: '测试结束' }] });
       }
       const result = await handle.result();
       expect(result.finished).toBe(true);
-      expect(result.entries.map((e) => e.status)).toEqual(['completed', 'completed', 'completed']);
+      expect(result.entries.map((e) => e.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     } finally {
       for (const w of workers) await killHard(w);
     }

@@ -10,14 +10,13 @@ import { startProgramme, UserError } from '../client/programme';
 import {
   addCountyUpdate,
   cancelVisitUpdate,
-  completeVisitUpdate,
   rescheduleUpdate,
   scheduleQuery,
-  visitStateQuery,
   type Actor,
   type ProgrammeState,
 } from '../workflows/shared/definitions';
 import { Clock } from '../workflows/shared/clock';
+import { visitCaseQuery } from '../workflows/shared/visit';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';
 import { createTestWorker, uniqueQueue } from './helpers/worker';
@@ -113,20 +112,25 @@ describe('yearly programme (time-skipping)', () => {
       const after = await handle.query(scheduleQuery);
       expect(after.entries.map((e) => e.status)).toEqual(after.entries.map(() => 'started'));
       for (const entry of after.entries) {
-        const visit = await env.client.workflow.getHandle(entry.visitWorkflowId).query(visitStateQuery);
-        // Started on its date (09:00 China time), so in its month.
-        const startedDay = Clock.real().today(Date.parse(visit.startedAt));
-        expect(startedDay, entry.county).toBe(entry.date);
-        expect(startedDay.slice(0, 7)).toBe(entry.date.slice(0, 7));
+        const visit = await env.client.workflow.getHandle(entry.visitWorkflowId).query(visitCaseQuery);
+        // The notice went out before the visit; on-site work (the random draw) began on the date.
+        const sampled = visit.audit.find((a) => a.action === 'sample')!;
+        const sampledDay = Clock.real().today(Date.parse(sampled.at));
+        expect(sampledDay, entry.county).toBe(entry.date);
+        expect(sampledDay.slice(0, 7)).toBe(entry.date.slice(0, 7));
+        const notice = visit.audit.find((a) => a.action === 'notice')!;
+        expect(Clock.real().today(Date.parse(notice.at)) < entry.date).toBe(true);
+        expect(visit.stage).toBe('onsite');
         expect(entry.date <= `${plan.year}-11-30`).toBe(true);
       }
 
+      // Cancelling every visit ends the programme; its result records the year.
       for (const entry of after.entries) {
-        await env.client.workflow.getHandle(entry.visitWorkflowId).executeUpdate(completeVisitUpdate, { args: [{ actor: supervisor, summary: '现场指导完成' }] });
+        await handle.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: entry.county, reason: '测试结束' }] });
       }
       const result = await handle.result();
       expect(result.finished).toBe(true);
-      expect(result.entries.every((e) => e.status === 'completed')).toBe(true);
+      expect(result.entries.every((e) => e.status === 'cancelled')).toBe(true);
     }));
     // Eleven months of timers in seconds of wall time.
     expect(Date.now() - wall).toBeLessThan(60_000);

@@ -36,7 +36,7 @@ import {
 import { FailureType } from './shared/errors';
 import { CountySchema, explicitDateProblem, formatIssues, type County } from './shared/plan';
 import { countyVisitWorkflow } from './visit';
-import { ScheduleError, computeSchedule, placeAdditionalVisit, snapshotCalendar, type WorkingDayCalendar } from './shared/schedule';
+import { ScheduleError, computeSchedule, placeAdditionalVisit, snapshotCalendar, subtractWorkingDays, type WorkingDayCalendar } from './shared/schedule';
 import type { z } from 'zod';
 
 /** Calendar look-ups: quick, local, safe to retry. */
@@ -256,7 +256,9 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
       if (allDone() && version === seen) break;
       continue;
     }
-    const wait = clock.msUntil(next.date, Date.now());
+    // The visit workflow starts on the day its advance notice goes out, not on the visit date.
+    const startOn = cal ? subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, cal) : next.date;
+    const wait = clock.msUntil(startOn, Date.now());
     if (wait > 0 && (await condition(() => version !== seen, wait))) continue; // schedule changed: re-plan
     // Followed in the background; the loop learns of its end through the entry's status.
     void startVisit(next, counties.get(next.county)!);
@@ -277,7 +279,17 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
     try {
       const child = await startChild(countyVisitWorkflow, {
         workflowId: entry.visitWorkflowId,
-        args: [{ programmeWorkflowId: workflowInfo().workflowId, year: plan.year, bureau: { code: plan.bureau.code, name: plan.bureau.name, shortName: plan.bureau.shortName }, county, date: entry.date }],
+        args: [
+          {
+            programmeWorkflowId: workflowInfo().workflowId,
+            plan: { ...plan, counties: [county] },
+            county,
+            date: entry.date,
+            timeScale: input.timeScale,
+            timeScaleEpochMs: epoch,
+            mailRetry: input.mailRetry,
+          },
+        ],
         // A visit's rectification outlives the programme's year; it must not die with it.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });

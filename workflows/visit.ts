@@ -1,51 +1,441 @@
 /**
- * A county's guidance visit (执法指导). For now the smallest real workflow: it records that the
- * visit started and waits for a supervisor to complete it. The Visit issue grows it into notice,
- * sampling, evidence, findings, approval and the opinion letter.
+ * A county's guidance visit (执法指导), from the advance notice to the opinion letter in the
+ * county's mailbox: notice → (visit date) → random sampling (双随机) → evidence and findings →
+ * submit → approval (法制审核 / 分管领导审批, reminders, deputy) → numbered letter → delivered.
+ * Every human step is a validated Update; every step goes into the case's audit log (全过程记录).
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import {
-  CompleteVisitArgs,
-  completeVisitUpdate,
-  visitStateQuery,
-  type VisitInput,
-  type VisitState,
-} from './shared/definitions';
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createDocNumberActivities } from '../activities/docnumber';
+import type { DocumentActivities } from '../activities/documents';
+import type { createProgrammeActivities } from '../activities/programme';
+import type { createSamplingActivities } from '../activities/sampling';
+import { deliverLetter } from './lib/delivery';
+import { CHECKLIST, CHECKLIST_KEYS, CHECKLIST_ITEM_LABEL, checklistItem } from './shared/checklist';
+import { Clock, addDays } from './shared/clock';
+import type { Actor, AuditEntry } from './shared/definitions';
+import { formatDateZh, formatDocNumber, DOCUMENT_KIND_NAMES, type RenderResult } from './shared/documents';
+import type { MailAddress } from './shared/email';
 import { FailureType } from './shared/errors';
 import { formatIssues } from './shared/plan';
+import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDays, type WorkingDayCalendar } from './shared/schedule';
+import {
+  ActorOnlyArgs,
+  AddEvidenceArgs,
+  DecisionArgs,
+  ReturnArgs,
+  SetEnterpriseResultArgs,
+  SetFindingArgs,
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+  visitCaseQuery,
+  type Finding,
+  type VisitCase,
+  type VisitInput,
+} from './shared/visit';
+import type { z } from 'zod';
 
-export async function countyVisitWorkflow(input: VisitInput): Promise<VisitState> {
-  const state: VisitState = {
-    county: input.county.code,
+/** Rendering: CPU-bound and local; a bad template is permanent. */
+const render = proxyActivities<DocumentActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.TemplateError, FailureType.InvalidInput] },
+});
+/** Bookkeeping: calendar, sampling, numbers — quick and idempotent. */
+const store = proxyActivities<ReturnType<typeof createProgrammeActivities> & ReturnType<typeof createSamplingActivities> & ReturnType<typeof createDocNumberActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 20, nonRetryableErrorTypes: [FailureType.InvalidInput] },
+});
+
+function failure(type: FailureType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw failure(FailureType.InvalidInput, formatIssues(r.error).join('；'));
+  return r.data;
+}
+
+export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
+  const { plan, county } = input;
+  const caseId = workflowInfo().workflowId;
+  const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
+  const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
+  const today = () => clock.today(Date.now());
+  const supervisorsMail: MailAddress[] = plan.supervisors.filter((s) => s.email).map((s) => ({ name: s.name, address: s.email! }));
+  const countyMail: MailAddress[] = county.emails.map((address) => ({ name: county.bureauName, address }));
+
+  const state: VisitCase = {
+    caseId,
+    year: plan.year,
+    bureau: plan.bureau.code,
+    county: county.code,
+    countyName: county.name,
     date: input.date,
-    status: 'started',
-    startedAt: new Date().toISOString(),
+    stage: 'notice',
+    evidence: [],
+    findings: CHECKLIST_KEYS.map((item) => ({ item, evidence: [] })),
+    enterprises: [],
+    approval: { approver: plan.approval.approver.id, rounds: [] },
+    audit: [],
   };
-  setHandler(visitStateQuery, () => ({ ...state }));
+  for (const d of input.statsDrafts ?? []) {
+    const f = state.findings.find((x) => x.item === d.item)!;
+    f.problem = f.problem ? `${f.problem}\n${d.problem}` : d.problem;
+    f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
+    f.prefilled = true;
+  }
+
+  const audit = (by: Actor | 'system', action: string, detail: string) => {
+    const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+    state.audit.push(entry);
+  };
+  const finding = (item: string) => state.findings.find((f) => f.item === item)!;
+
+  // ---- who may do what ---------------------------------------------------------------------
+  const requireSupervisor = (actor: Actor) => {
+    if (actor.role !== 'supervisor' || !plan.supervisors.some((s) => s.id === actor.id)) {
+      throw failure(FailureType.Forbidden, '只有本计划指导组的执法指导人员可以进行此操作');
+    }
+  };
+  const currentApprover = () => state.approval.passedTo ?? state.approval.approver;
+  const requireApprover = (actor: Actor) => {
+    if (actor.role !== 'leader' || actor.id !== currentApprover()) {
+      throw failure(FailureType.Forbidden, `只有审批人（${currentApprover()}）可以审批此意见书`);
+    }
+  };
+  const requireStage = (stage: VisitCase['stage'], what: string) => {
+    if (state.stage === 'issued' || state.stage === 'cancelled') throw failure(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+    if (state.stage !== stage) throw failure(FailureType.InvalidState, `当前阶段为“${stageName(state.stage)}”，不能${what}`);
+  };
+
+  // ---- reads ---------------------------------------------------------------------------------
+  setHandler(visitCaseQuery, () => state);
+
+  // ---- on-site Updates -----------------------------------------------------------------------
   setHandler(
-    completeVisitUpdate,
-    (args) => {
-      state.status = 'completed';
-      state.completedAt = new Date().toISOString();
-      state.completedBy = args.actor.id;
-      state.summary = args.summary;
-      return { ...state };
+    addEvidenceUpdate,
+    (raw) => {
+      const args = parse(AddEvidenceArgs, raw);
+      const record = {
+        id: `E${state.evidence.length + 1}`,
+        sha256: args.sha256,
+        size: args.size,
+        mediaType: args.mediaType,
+        filename: args.filename,
+        item: args.item,
+        enterprise: args.enterprise,
+        note: args.note,
+        by: args.actor.id,
+        at: new Date().toISOString(),
+      };
+      state.evidence.push(record);
+      audit(args.actor, 'addEvidence', `${record.id} ${args.filename}（${CHECKLIST_ITEM_LABEL[args.item]}）sha256 ${args.sha256.slice(0, 12)}…`);
+      return record;
     },
     {
       validator: (raw) => {
-        const parsed = CompleteVisitArgs.safeParse(raw);
-        if (!parsed.success) {
-          throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: formatIssues(parsed.error).join('；'), nonRetryable: true });
-        }
-        if (parsed.data.actor.role !== 'supervisor' && parsed.data.actor.role !== 'admin') {
-          throw ApplicationFailure.create({ type: FailureType.Forbidden, message: '只有执法指导人员可以结束执法指导', nonRetryable: true });
-        }
-        if (state.status === 'completed') {
-          throw ApplicationFailure.create({ type: FailureType.InvalidState, message: '该执法指导已经结束', nonRetryable: true });
+        const args = parse(AddEvidenceArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('onsite', '添加证据材料');
+        const same = state.evidence.find((e) => e.sha256 === args.sha256);
+        if (same) throw failure(FailureType.InvalidInput, `同一文件已作为证据 ${same.id}（${same.filename}）登记，不重复登记`);
+        if (args.enterprise && !state.sample?.enterprises.some((e) => e.id === args.enterprise)) {
+          throw failure(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
         }
       },
     },
   );
-  await condition(() => state.status === 'completed');
+
+  setHandler(
+    setFindingUpdate,
+    (raw) => {
+      const args = parse(SetFindingArgs, raw);
+      const f = finding(args.item);
+      Object.assign(f, { result: args.result, problem: args.problem || undefined, opinion: args.opinion || undefined, evidence: args.evidence, prefilled: false, by: args.actor.id, at: new Date().toISOString() });
+      audit(args.actor, 'setFinding', `${CHECKLIST_ITEM_LABEL[args.item]}：${args.result}`);
+      return { ...f };
+    },
+    {
+      validator: (raw) => {
+        const args = parse(SetFindingArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('onsite', '修改检查结论');
+        const unknown = args.evidence.filter((id) => !state.evidence.some((e) => e.id === id));
+        if (unknown.length) throw failure(FailureType.InvalidInput, `证据编号不存在：${unknown.join('、')}`);
+      },
+    },
+  );
+
+  setHandler(
+    setEnterpriseResultUpdate,
+    (raw) => {
+      const args = parse(SetEnterpriseResultArgs, raw);
+      const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: new Date().toISOString() };
+      state.enterprises = [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result];
+      audit(args.actor, 'setEnterpriseResult', `抽查企业 ${args.enterprise}：${args.findings.length} 条核查结果`);
+      return result;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(SetEnterpriseResultArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('onsite', '填写抽查企业核查结果');
+        if (!state.sample?.enterprises.some((e) => e.id === args.enterprise)) throw failure(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
+      },
+    },
+  );
+
+  setHandler(
+    submitUpdate,
+    (raw) => {
+      const args = parse(ActorOnlyArgs, raw);
+      state.stage = 'approval';
+      audit(args.actor, 'submit', '现场指导结束，提交审批');
+      return state;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(ActorOnlyArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('onsite', '提交');
+        const missing = incomplete();
+        if (missing.length) throw failure(FailureType.InvalidInput, `检查结果不完整，不能提交：\n${missing.join('\n')}`);
+      },
+    },
+  );
+
+  // ---- approval Updates ----------------------------------------------------------------------
+  const round = () => state.approval.rounds[state.approval.rounds.length - 1];
+  setHandler(
+    approveUpdate,
+    (raw) => {
+      const args = parse(DecisionArgs, raw);
+      Object.assign(round()!, { decision: 'approved', by: args.actor.id, at: new Date().toISOString(), comment: args.comment });
+      state.stage = 'issuing';
+      audit(args.actor, 'approve', `审批通过${args.comment ? `：${args.comment}` : ''}`);
+      return state;
+    },
+    { validator: (raw) => validateDecision(parse(DecisionArgs, raw).actor) },
+  );
+  setHandler(
+    returnUpdate,
+    (raw) => {
+      const args = parse(ReturnArgs, raw);
+      Object.assign(round()!, { decision: 'returned', by: args.actor.id, at: new Date().toISOString(), comment: args.comment });
+      state.stage = 'onsite';
+      audit(args.actor, 'return', `退回修改：${args.comment}`);
+      return state;
+    },
+    { validator: (raw) => validateDecision(parse(ReturnArgs, raw).actor) },
+  );
+  function validateDecision(actor: Actor) {
+    requireApprover(actor);
+    requireStage('approval', '审批');
+    if (!round() || round()!.decision) throw failure(FailureType.InvalidState, '审批稿尚未生成，请稍后再试');
+  }
+
+  /** Everything that keeps the findings from being submitted, one line each. */
+  function incomplete(): string[] {
+    const lines: string[] = [];
+    for (const f of state.findings) {
+      const label = CHECKLIST_ITEM_LABEL[f.item];
+      if (!f.result) lines.push(`- ${label}：未填写检查结论`);
+      else if (f.result === '不符合' && (!f.problem || !f.opinion)) lines.push(`- ${label}：结论为不符合，须填写存在问题和处理意见`);
+    }
+    for (const e of state.sample?.enterprises ?? []) {
+      if (!state.enterprises.some((r) => r.enterprise === e.id)) lines.push(`- 抽查企业 ${e.name}：未填写核查结果`);
+    }
+    return lines;
+  }
+
+  // ================================================================================================
+  // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
+  const cal: WorkingDayCalendar = snapshotCalendar([await store.calendarSnapshot(plan.year), await store.calendarSnapshot(plan.year + 1)]);
+
+  // 1. Advance notice (执法指导通知), a configured number of working days before the visit.
+  const noticeDate = subtractWorkingDays(input.date, plan.visit.noticeWorkingDays, cal);
+  await sleepUntil(noticeDate);
+  const noticeSeq = await store.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'notice', requestId: `${caseId}:notice` });
+  const noticeNumber = formatDocNumber(plan.bureau.shortName, plan.year, noticeSeq, '函');
+  const noticeDoc = await render.renderDocument({
+    kind: 'notice',
+    caseId,
+    key: 'notice',
+    data: {
+      bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+      issueDate: today(),
+      recipient: county.bureauName,
+      docNumber: noticeNumber,
+      county: { name: county.name, bureauName: county.bureauName },
+      programme: `《${plan.year}年度安全生产执法指导工作方案》`,
+      visit: { date: input.date, time: '上午9:00', place: county.bureauName },
+      team: {
+        leader: { name: plan.supervisors[0]!.name, title: '组长' },
+        members: plan.supervisors.slice(1).map((s) => ({ name: s.name, title: '组员' })),
+      },
+      sampleSize: plan.visit.sampleSize,
+      checklist: CHECKLIST.map((s) => ({ title: s.title, items: s.items.map((i) => ({ title: i.title, materials: i.materials })) })),
+    },
+  });
+  state.notice = { docNumber: noticeNumber, document: noticeDoc };
+  audit('system', 'notice', `生成执法指导通知 ${noticeNumber}`);
+  state.notice.delivery = await deliverLetter({
+    step: 'notice',
+    to: countyMail,
+    content: {
+      subject: `【执法指导通知】${noticeNumber} 关于对${county.bureauName}开展安全生产执法指导的通知`,
+      paragraphs: [`${county.bureauName}：`, `我局定于 ${formatDateZh(input.date)} 对你局开展安全生产执法指导，请按附件通知准备相关材料。`],
+      signature: [plan.bureau.name, formatDateZh(today())],
+    },
+    attachments: [attachment(noticeDoc, `${noticeNumber}-${DOCUMENT_KIND_NAMES.notice}.pdf`)],
+    supervisors: supervisorsMail,
+    retry: input.mailRetry,
+  });
+  audit('system', 'noticeDelivered', `通知送达：${state.notice.delivery.status}`);
+
+  // 2. Wait for the visit date.
+  state.stage = 'waiting';
+  await sleepUntil(input.date);
+
+  // 3. Random sampling (双随机): seeded with Temporal's deterministic randomness, recorded.
+  state.stage = 'onsite';
+  state.sample = await store.drawSample({ roster: county.enterprises, seed: uuid4(), size: plan.visit.sampleSize });
+  audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
+
+  // 4–6. Findings, submit, approval; a return goes back to findings.
+  while (true) {
+    await condition(() => state.stage === 'approval');
+    const draft = await renderOpinion('draft', `draft-${state.approval.rounds.length + 1}`, undefined);
+    const r: VisitCase['approval']['rounds'][number] = { draft, sentAt: new Date().toISOString(), reminders: [] };
+    state.approval.rounds.push(r);
+    await sendForApproval(draft, false);
+    // Unanswered for the plan's period: remind; unanswered again: pass to the deputy.
+    let waits = 0;
+    while (!r.decision) {
+      const deadline = addWorkingDays(addDays(today(), 1), plan.approval.periodDays - 1, cal);
+      if (await condition(() => r.decision !== undefined, clock.msUntil(deadline, Date.now()))) break;
+      waits++;
+      if (waits === 1 || !plan.approval.deputy || state.approval.passedTo) {
+        r.reminders.push(new Date().toISOString());
+        audit('system', 'approvalReminder', `提醒审批人 ${currentApprover()}`);
+        await sendForApproval(draft, true);
+      } else {
+        state.approval.passedTo = plan.approval.deputy.id;
+        audit('system', 'approvalPassed', `审批人逾期未审批，转由 ${plan.approval.deputy.name} 审批`);
+        await sendForApproval(draft, false);
+      }
+    }
+    if (r.decision === 'approved') break;
+  }
+
+  // 7. Issue: number, due date, letter, delivery.
+  const seq = await store.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'opinion', requestId: `${caseId}:opinion` });
+  const docNumber = formatDocNumber(plan.bureau.shortName, plan.year, seq);
+  const issueDate = today();
+  // Rule for periods: a period ending on a holiday ends on the next working day.
+  const dueDate = onOrNextWorkingDay(addDays(issueDate, plan.rectification.periodDays), cal);
+  const letterDoc = await renderOpinion('final', 'final', { docNumber, issueDate, dueDate });
+  state.letter = { docNumber, issueDate, dueDate, document: letterDoc };
+  audit('system', 'issue', `出具意见书 ${docNumber}，整改期限 ${dueDate}`);
+  state.letter.delivery = await deliverLetter({
+    step: 'opinion',
+    to: countyMail,
+    content: {
+      subject: `【安全生产执法指导意见书】${docNumber}`,
+      paragraphs: [
+        `${county.bureauName}：`,
+        `我局于 ${formatDateZh(input.date)} 对你局执法工作进行了检查指导，现将《安全生产执法指导意见书》（${docNumber}）发给你们。`,
+        `请认真研究，落实处理意见，并于 ${formatDateZh(dueDate)} 前将整改结果报告我局。`,
+      ],
+      signature: [plan.bureau.name, formatDateZh(issueDate)],
+    },
+    attachments: [attachment(letterDoc, `${docNumber}-${DOCUMENT_KIND_NAMES.opinion}.pdf`)],
+    supervisors: supervisorsMail,
+    retry: input.mailRetry,
+  });
+  state.stage = 'issued';
+  audit('system', 'letterDelivered', `意见书送达：${state.letter.delivery.status}`);
   return state;
+
+  // ---- helpers -------------------------------------------------------------------------------
+  async function sleepUntil(date: string) {
+    const ms = clock.msUntil(date, Date.now());
+    if (ms > 0) await sleep(ms);
+  }
+
+  function attachment(doc: RenderResult, filename: string) {
+    return { path: doc.path, sha256: doc.sha256, filename, contentType: 'application/pdf' };
+  }
+
+  async function sendForApproval(draft: RenderResult, reminder: boolean) {
+    const approver = state.approval.passedTo ? plan.approval.deputy! : plan.approval.approver;
+    if (!approver.email) return;
+    await deliverLetter({
+      step: `approval-${state.approval.rounds.length}-${approver.id}-${reminder ? `reminder-${round()!.reminders.length}` : 'request'}`,
+      to: [{ name: approver.name, address: approver.email }],
+      content: {
+        subject: `${reminder ? '【审批提醒】' : '【待审批】'}${county.bureauName}安全生产执法指导意见书（审批稿）`,
+        paragraphs: [`${approver.name}：`, `${county.name}执法指导意见书审批稿见附件，请审批（批准或退回修改）。`],
+        signature: [plan.bureau.name],
+      },
+      attachments: [attachment(draft, `${county.name}-执法指导意见书-审批稿.pdf`)],
+      supervisors: supervisorsMail,
+      retry: input.mailRetry,
+    });
+  }
+
+  async function renderOpinion(mode: 'draft' | 'final', key: string, issued: { docNumber: string; issueDate: string; dueDate: string } | undefined) {
+    const draftIssue = today();
+    const draftDue = onOrNextWorkingDay(addDays(draftIssue, plan.rectification.periodDays), cal);
+    const sections = CHECKLIST.map((s) => ({
+      title: s.title,
+      items: s.items
+        .map((i) => finding(i.key))
+        .filter((f): f is Finding & { problem: string } => Boolean(f.problem) && (f.result === '不符合' || f.result === '基本符合'))
+        .map((f) => ({ title: checklistItem(f.item).item.title, problems: f.problem.split('\n').filter(Boolean), opinion: f.opinion ?? '请对照要求整改。' })),
+    })).filter((s) => s.items.length > 0);
+    const enterprises = (state.sample?.enterprises ?? []).map((e, idx) => ({
+      name: e.name,
+      industry: e.industry,
+      findings: [
+        ...(state.enterprises.find((r) => r.enterprise === e.id)?.findings ?? ['未填写核查结果']),
+        ...(idx === 0 && state.sample ? [`（随机抽取：种子 ${state.sample.seed}，企业名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`] : []),
+      ],
+    }));
+    return render.renderDocument({
+      kind: 'opinion',
+      caseId,
+      key,
+      data: {
+        bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+        issueDate: issued?.issueDate ?? draftIssue,
+        recipient: county.bureauName,
+        // A draft has no number yet: numbers are given only to letters that go out (gapless).
+        docNumber: issued?.docNumber ?? formatDocNumber(plan.bureau.shortName, plan.year, 1, '指导（审批稿）'),
+        draft: mode === 'draft',
+        county: { name: county.name, bureauName: county.bureauName },
+        visitDate: input.date,
+        sections: sections.length ? sections : [{ title: '总体情况', items: [{ title: '检查指导结论', problems: ['本次执法指导未发现突出问题。'], opinion: '继续保持，巩固提升执法规范化水平。' }] }],
+        enterprises,
+        dueDate: issued?.dueDate ?? draftDue,
+        cityContact: { name: plan.supervisors[0]!.name, phone: plan.supervisors[0]!.phone ?? plan.bureau.contact.phone },
+      } as never,
+    });
+  }
+}
+
+function stageName(stage: VisitCase['stage']): string {
+  return { notice: '发送通知', waiting: '等待指导日期', onsite: '现场指导', approval: '审批中', issuing: '出具意见书', issued: '已送达', cancelled: '已取消' }[stage];
 }

@@ -1,6 +1,8 @@
-/** A worker for tests: the real workflows and activities on a unique task queue. */
+/** A worker for tests: the real workflows and activities on a unique task queue, in temp dirs. */
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../../activities';
 
@@ -8,7 +10,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test file (webpack takes a second or two). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error } as never });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
+    logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error } as never,
+  });
   return bundle;
 }
 
@@ -18,12 +23,38 @@ export function uniqueQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now()}-${counter++}`;
 }
 
-export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps = {}): Promise<Worker> {
+export interface TestDirs {
+  archiveDir: string;
+  outboxDir: string;
+  sentLogDir: string;
+}
+
+/** Fresh directories for letters, the outbox and the sent-log. */
+export function testDirs(): TestDirs {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'guidance-'));
+  return { archiveDir: path.join(root, 'archive'), outboxDir: path.join(root, 'outbox'), sentLogDir: path.join(root, 'sent-log') };
+}
+
+/** Activities over temp dirs; mail goes to the outbox unless `smtpPort` names a loopback sink. */
+export function testActivityDeps(env: TestWorkflowEnvironment, taskQueue: string, dirs: TestDirs, smtpPort?: number): ActivityDeps {
+  return {
+    documents: { archiveDir: dirs.archiveDir },
+    email: {
+      outboxDir: dirs.outboxDir,
+      sentLogDir: dirs.sentLogDir,
+      from: { name: '河洛市应急管理局', address: 'zhidao@heluo.example.cn' },
+      ...(smtpPort ? { smtp: { host: '127.0.0.1', port: smtpPort, security: 'none' as const, passwordEnv: 'SMTP_PASSWORD' } } : {}),
+    },
+    docNumbers: { client: env.client, taskQueue },
+  };
+}
+
+export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps?: ActivityDeps): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(deps),
+    activities: createActivities(deps ?? testActivityDeps(env, taskQueue, testDirs())),
   });
 }

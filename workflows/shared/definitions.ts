@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { CountySchema, IsoDate, type County, type Plan } from './plan';
+import { CountySchema, IsoDate, type Plan } from './plan';
 
 export const DEFAULT_TASK_QUEUE = 'guidance';
 
@@ -61,6 +61,8 @@ export interface ProgrammeInput {
   timeScale?: TimeScale;
   /** Epoch of the time scale; the workflow fills it from its start time, kept across continue-as-new. */
   timeScaleEpochMs?: number;
+  /** Mail retry overrides passed to every visit (tests and demos); production keeps days. */
+  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
 }
 
 export type VisitStatus = 'scheduled' | 'started' | 'completed' | 'cancelled' | 'failed';
@@ -137,32 +139,3 @@ export const addCountyUpdate = defineUpdate<ScheduleEntry, [AddCountyArgs]>('add
 export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>('cancelVisit');
 export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
 
-// ---------------------------------------------------------------------------------------------
-// The county visit (执法指导). Issue "Visit" grows this; here it is the smallest real workflow.
-
-export interface VisitInput {
-  programmeWorkflowId: string;
-  year: number;
-  bureau: Pick<Plan['bureau'], 'code' | 'name' | 'shortName'>;
-  county: County;
-  date: string;
-}
-
-export interface VisitState {
-  county: string;
-  date: string;
-  status: 'started' | 'completed';
-  startedAt: string;
-  completedAt?: string;
-  completedBy?: string;
-  summary?: string;
-}
-
-export const CompleteVisitArgs = z.object({
-  actor: ActorSchema,
-  summary: z.string().trim().min(1, '必须填写指导小结').max(2000),
-});
-export type CompleteVisitArgs = z.infer<typeof CompleteVisitArgs>;
-
-export const completeVisitUpdate = defineUpdate<VisitState, [CompleteVisitArgs]>('completeVisit');
-export const visitStateQuery = defineQuery<VisitState>('visitState');

@@ -1,0 +1,96 @@
+/**
+ * Document activities (公文生成). `renderDocument` turns a kind and its data into a PDF in the
+ * case's archive directory and returns only ids, hash and size: PDF bytes never enter workflow
+ * history.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { DocumentKind, type RenderDocumentInput, type RenderResult } from '../../workflows/shared/documents';
+import { FailureType } from '../../workflows/shared/errors';
+import { DocumentError } from './errors';
+import { renderPdf } from './render';
+
+export { checkTemplates } from './templates';
+export { DocumentError } from './errors';
+/** Call once at worker start so the first letter does not pay for reading the fonts (~0.25 s). */
+export { loadFonts as preloadDocumentFonts, fontNotes } from './fonts';
+
+export interface DocumentActivityDeps {
+  /** Root of the case archive; each case has its own directory below it. */
+  archiveDir: string;
+  /** A bureau's template directory overriding the built-in templates (plan.templatesDir). */
+  templatesDir?: string;
+}
+
+/** Ids and keys become file names: keep them to a safe ASCII alphabet. */
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** JSON with sorted keys, so equal data always hashes equally. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Deterministic document id: `<caseId>-<kind>-<key>`. The caller's key (e.g. the escalation rung)
+ * makes a retry overwrite its own file; without one, the data's hash stands in for it.
+ */
+export function documentIdFor(input: Pick<RenderDocumentInput, 'caseId' | 'kind' | 'key' | 'data'>): string {
+  const key = input.key ?? `h${createHash('sha256').update(canonical(input.data)).digest('hex').slice(0, 16)}`;
+  return `${input.caseId}-${input.kind}-${key}`;
+}
+
+/** Builds the document activities over their dependencies (the worker passes real directories). */
+export function createDocumentActivities(deps: DocumentActivityDeps) {
+  return {
+    /** Renders a document into `<archiveDir>/<caseId>/<documentId>.pdf`. */
+    async renderDocument(input: RenderDocumentInput): Promise<RenderResult> {
+      const kind = DocumentKind.safeParse(input.kind);
+      if (!kind.success) throw ApplicationFailure.nonRetryable(`未知的文书种类：${String(input.kind)}`, FailureType.InvalidInput);
+      if (!SAFE.test(input.caseId)) {
+        throw ApplicationFailure.nonRetryable(`案件编号只能包含字母、数字、点、下划线和连字符：${input.caseId}`, FailureType.InvalidInput);
+      }
+      if (input.key !== undefined && !SAFE.test(input.key)) {
+        throw ApplicationFailure.nonRetryable(`文书键只能包含字母、数字、点、下划线和连字符：${input.key}`, FailureType.InvalidInput);
+      }
+
+      let rendered;
+      try {
+        rendered = await renderPdf(kind.data, input.data, { templatesDir: deps.templatesDir });
+      } catch (e) {
+        if (e instanceof DocumentError) {
+          // Fixing the template or the data is a person's job: retrying cannot help.
+          throw ApplicationFailure.nonRetryable(e.message, FailureType.TemplateError, { template: e.template, variable: e.variable ?? null });
+        }
+        throw e;
+      }
+
+      const documentId = documentIdFor({ ...input, kind: kind.data });
+      const dir = path.join(deps.archiveDir, input.caseId);
+      const file = path.join(dir, `${documentId}.pdf`);
+      await fs.mkdir(dir, { recursive: true });
+      // Write then rename: a worker dying mid-write never leaves a truncated PDF under the final
+      // name, and a retried attempt replaces the file atomically.
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      await fs.writeFile(tmp, rendered.pdf);
+      await fs.rename(tmp, file);
+      return {
+        documentId,
+        path: file,
+        sha256: createHash('sha256').update(rendered.pdf).digest('hex'),
+        pages: rendered.pages,
+        bytes: rendered.pdf.length,
+      };
+    },
+  };
+}
+
+export type DocumentActivities = ReturnType<typeof createDocumentActivities>;

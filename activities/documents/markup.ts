@@ -1,0 +1,275 @@
+/**
+ * Document markup (版式标记): what a template produces and the layout engine reads.
+ *
+ * A small, strict XML vocabulary named after the parts of a GB/T 9704 document, so a template says
+ * *what* a line is (主送机关, 一级标题, 署名) and the engine alone decides *where* it goes. Handlebars
+ * escapes every `{{value}}`, so data can never open a tag. Unknown elements or attributes are
+ * errors, not silently dropped: a typo in a bureau's template shows up when the plan is loaded.
+ *
+ * Root:     document(title, body=fang|song)
+ * Blocks:   letterhead(org, number?, format=file|letter) title subtitle to p(indent, align) h1 h2 h3
+ *           signoff(org, date) note space(lines) pagebreak table(widths) record
+ * Table:    thead/tbody > tr > th|td(align)
+ * Record:   cc, note (a form's footnote, e.g. 本文书一式两份…), printed(org, date)
+ * Inline:   hei kai song fang (face changes) and <blank w="8"/> (an underlined blank for a signature)
+ */
+import type { FaceName } from './fonts';
+import { DocumentError } from './errors';
+
+export type Align = 'left' | 'center' | 'right' | 'justify';
+
+export type Inline = { text: string; face?: FaceName } | { blank: number };
+
+export type TextBlockType = 'title' | 'subtitle' | 'to' | 'p' | 'h1' | 'h2' | 'h3' | 'note';
+
+export interface TableCell {
+  content: Inline[];
+  align: Exclude<Align, 'justify'>;
+  header: boolean;
+}
+
+export type Block =
+  | { type: 'letterhead'; org: string; number?: string; format: 'file' | 'letter' }
+  | { type: TextBlockType; content: Inline[]; indent?: number; align?: Align }
+  | { type: 'signoff'; org: string; date: string }
+  | { type: 'space'; lines: number }
+  | { type: 'pagebreak' }
+  | { type: 'table'; widths: number[]; head: TableCell[][]; body: TableCell[][] }
+  | { type: 'record'; cc: Inline[] | undefined; note: Inline[] | undefined; printed: { org: string; date: string } | undefined };
+
+export interface DocumentMarkup {
+  /** For the PDF's metadata; the template's `<document title="…">`. */
+  title: string;
+  /**
+   * Face of the body text: 仿宋 as GB/T 9704 asks (default), or 宋 (`<document body="song">`) for a
+   * bureau that prefers the smaller files of a TrueType Song face (see docs/documents.md).
+   */
+  body: 'fang' | 'song';
+  blocks: Block[];
+}
+
+interface Element {
+  name: string;
+  attrs: Record<string, string>;
+  children: Node[];
+  line: number;
+}
+type Node = Element | string;
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decode(s: string, fail: (msg: string) => never): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (_, e: string) => {
+    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10));
+    const v = ENTITIES[e];
+    if (v === undefined) fail(`未知的字符实体 &${e};`);
+    return v;
+  });
+}
+
+/** Tokenises the markup into an element tree; errors carry the output line. */
+function parseXml(src: string, fail: (msg: string, line: number) => never): Element {
+  const root: Element = { name: '#root', attrs: {}, children: [], line: 1 };
+  const stack: Element[] = [root];
+  let i = 0;
+  let line = 1;
+  const advanceTo = (j: number) => {
+    for (let k = i; k < j; k++) if (src.charCodeAt(k) === 10) line++;
+    i = j;
+  };
+  while (i < src.length) {
+    const lt = src.indexOf('<', i);
+    const end = lt < 0 ? src.length : lt;
+    if (end > i) {
+      const text = decode(src.slice(i, end), (m) => fail(m, line));
+      stack[stack.length - 1]!.children.push(text);
+      advanceTo(end);
+      continue;
+    }
+    if (src.startsWith('<!--', i)) {
+      const close = src.indexOf('-->', i);
+      if (close < 0) fail('注释没有结束（缺少 -->）', line);
+      advanceTo(close + 3);
+      continue;
+    }
+    const gt = src.indexOf('>', i);
+    if (gt < 0) fail('标签没有结束（缺少 >）', line);
+    const tag = src.slice(i + 1, gt);
+    const startLine = line;
+    advanceTo(gt + 1);
+    if (tag.startsWith('/')) {
+      const name = tag.slice(1).trim();
+      const open = stack.pop();
+      if (!open || open === root || open.name !== name) {
+        fail(`结束标签 </${name}> 与 <${open && open !== root ? open.name : '（无）'}> 不匹配`, startLine);
+      }
+      continue;
+    }
+    const selfClosing = tag.endsWith('/');
+    const m = /^([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"]*")*)\s*\/?$/.exec(tag);
+    if (!m) fail(`无法解析的标签 <${tag}>`, startLine);
+    const attrs: Record<string, string> = {};
+    for (const a of m[2]!.matchAll(/([a-z-]+)="([^"]*)"/g)) attrs[a[1]!] = decode(a[2]!, (msg) => fail(msg, startLine));
+    const el: Element = { name: m[1]!, attrs, children: [], line: startLine };
+    stack[stack.length - 1]!.children.push(el);
+    if (!selfClosing) stack.push(el);
+  }
+  if (stack.length > 1) fail(`元素 <${stack[stack.length - 1]!.name}> 没有结束`, stack[stack.length - 1]!.line);
+  return root;
+}
+
+const INLINE_FACES: Record<string, FaceName> = { hei: 'hei', kai: 'kai', song: 'song', fang: 'fang' };
+const TEXT_BLOCKS = new Set<string>(['title', 'subtitle', 'to', 'p', 'h1', 'h2', 'h3', 'note']);
+const ALLOWED_ATTRS: Record<string, string[]> = {
+  document: ['title', 'body'],
+  letterhead: ['org', 'number', 'format'],
+  p: ['indent', 'align'],
+  signoff: ['org', 'date'],
+  space: ['lines'],
+  table: ['widths'],
+  td: ['align'],
+  th: ['align'],
+  printed: ['org', 'date'],
+  blank: ['w'],
+};
+
+/**
+ * Parses a template's output into blocks. `template` names the template in error messages
+ * (e.g. `opinion.hbs`), which is what the person fixing it needs.
+ */
+export function parseMarkup(src: string, template: string): DocumentMarkup {
+  const fail = (msg: string, line: number): never => {
+    throw new DocumentError(`模板 ${template} 生成的版式标记有误（输出第 ${line} 行）：${msg}`, template);
+  };
+  const root = parseXml(src, fail);
+  const top = root.children.filter((n) => typeof n !== 'string' || n.trim() !== '');
+  const doc = top[0];
+  if (top.length !== 1 || typeof doc === 'string' || doc === undefined || doc.name !== 'document') {
+    fail('输出应为唯一的 <document> 元素', 1);
+  }
+  const d = doc as Element;
+
+  const checkAttrs = (el: Element) => {
+    const allowed = ALLOWED_ATTRS[el.name] ?? [];
+    for (const a of Object.keys(el.attrs)) if (!allowed.includes(a)) fail(`元素 <${el.name}> 不支持属性 ${a}`, el.line);
+  };
+  const need = (el: Element, a: string): string => {
+    const v = el.attrs[a];
+    if (v === undefined || v.trim() === '') fail(`元素 <${el.name}> 缺少属性 ${a}`, el.line);
+    return v!.trim();
+  };
+  const inline = (nodes: Node[], face?: FaceName): Inline[] => {
+    const out: Inline[] = [];
+    for (const n of nodes) {
+      if (typeof n === 'string') {
+        out.push(face ? { text: n, face } : { text: n });
+        continue;
+      }
+      checkAttrs(n);
+      const f = INLINE_FACES[n.name];
+      if (f) out.push(...inline(n.children, f));
+      else if (n.name === 'blank') {
+        const w = Number(n.attrs.w ?? '6');
+        if (!Number.isFinite(w) || w <= 0 || w > 28) fail('<blank w="…"> 的宽度应为 1–28 个字', n.line);
+        out.push({ blank: w });
+      } else fail(`元素 <${n.name}> 不能出现在文字中`, n.line);
+    }
+    return out;
+  };
+  const elements = (el: Element): Element[] => {
+    const out: Element[] = [];
+    for (const n of el.children) {
+      if (typeof n === 'string') {
+        if (n.trim() !== '') fail(`<${el.name}> 中不能直接写文字：“${n.trim().slice(0, 20)}”`, el.line);
+      } else out.push(n);
+    }
+    return out;
+  };
+  const cellAlign = (el: Element, dflt: TableCell['align']): TableCell['align'] => {
+    const a = el.attrs.align ?? dflt;
+    if (a !== 'left' && a !== 'center' && a !== 'right') fail(`单元格对齐方式只能是 left、center、right：${a}`, el.line);
+    return a as TableCell['align'];
+  };
+
+  const blocks: Block[] = [];
+  for (const el of elements(d)) {
+    checkAttrs(el);
+    if (TEXT_BLOCKS.has(el.name)) {
+      const block: Block = { type: el.name as TextBlockType, content: inline(el.children) };
+      if (el.attrs.indent !== undefined) {
+        const n = Number(el.attrs.indent);
+        if (!Number.isInteger(n) || n < 0 || n > 8) fail('indent 应为 0–8 个字', el.line);
+        block.indent = n;
+      }
+      if (el.attrs.align !== undefined) {
+        if (!['left', 'center', 'right', 'justify'].includes(el.attrs.align)) fail(`不支持的对齐方式 ${el.attrs.align}`, el.line);
+        block.align = el.attrs.align as Align;
+      }
+      blocks.push(block);
+      continue;
+    }
+    switch (el.name) {
+      case 'letterhead': {
+        const format = el.attrs.format ?? 'file';
+        if (format !== 'file' && format !== 'letter') fail('letterhead 的 format 只能是 file（文件格式）或 letter（信函格式）', el.line);
+        const number = el.attrs.number?.trim();
+        blocks.push({ type: 'letterhead', org: need(el, 'org'), ...(number ? { number } : {}), format: format as 'file' | 'letter' });
+        break;
+      }
+      case 'signoff':
+        blocks.push({ type: 'signoff', org: need(el, 'org'), date: need(el, 'date') });
+        break;
+      case 'space': {
+        const n = Number(el.attrs.lines ?? '1');
+        if (!Number.isInteger(n) || n < 1 || n > 22) fail('space 的 lines 应为 1–22', el.line);
+        blocks.push({ type: 'space', lines: n });
+        break;
+      }
+      case 'pagebreak':
+        blocks.push({ type: 'pagebreak' });
+        break;
+      case 'table': {
+        const widths = need(el, 'widths').split(',').map(Number);
+        if (widths.some((w) => !Number.isFinite(w) || w <= 0)) fail('table 的 widths 应为逗号分隔的正数', el.line);
+        const head: TableCell[][] = [];
+        const body: TableCell[][] = [];
+        for (const section of elements(el)) {
+          if (section.name !== 'thead' && section.name !== 'tbody') fail(`<table> 中只能有 <thead> 和 <tbody>，不能有 <${section.name}>`, section.line);
+          for (const tr of elements(section)) {
+            if (tr.name !== 'tr') fail(`<${section.name}> 中只能有 <tr>`, tr.line);
+            const cells = elements(tr).map((c) => {
+              checkAttrs(c);
+              if (c.name !== 'td' && c.name !== 'th') fail(`<tr> 中只能有 <td> 和 <th>`, c.line);
+              const header = c.name === 'th';
+              return { content: inline(c.children, header ? 'hei' : undefined), align: cellAlign(c, 'center'), header };
+            });
+            if (cells.length !== widths.length) fail(`表格行有 ${cells.length} 个单元格，widths 定义了 ${widths.length} 列`, tr.line);
+            (section.name === 'thead' ? head : body).push(cells);
+          }
+        }
+        blocks.push({ type: 'table', widths, head, body });
+        break;
+      }
+      case 'record': {
+        let cc: Inline[] | undefined;
+        let note: Inline[] | undefined;
+        let printed: { org: string; date: string } | undefined;
+        for (const part of elements(el)) {
+          checkAttrs(part);
+          if (part.name === 'cc') cc = inline(part.children);
+          else if (part.name === 'note') note = inline(part.children);
+          else if (part.name === 'printed') printed = { org: need(part, 'org'), date: need(part, 'date') };
+          else fail(`<record> 中只能有 <cc>、<note> 和 <printed>`, part.line);
+        }
+        blocks.push({ type: 'record', cc, note, printed });
+        break;
+      }
+      default:
+        fail(`未知元素 <${el.name}>`, el.line);
+    }
+  }
+  const body = d.attrs.body ?? 'fang';
+  if (body !== 'fang' && body !== 'song') fail('document 的 body 只能是 fang（仿宋）或 song（宋体）', d.line);
+  return { title: d.attrs.title?.trim() || '', body: body as 'fang' | 'song', blocks };
+}

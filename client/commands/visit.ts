@@ -1,0 +1,147 @@
+/**
+ * `guidance visit status|evidence|finding|enterprise|submit|approve|return`.
+ */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import path from 'node:path';
+import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
+import { ActorSchema, Role, type Actor } from '../../workflows/shared/definitions';
+import { formatIssues } from '../../workflows/shared/plan';
+import { STAGE_LABEL, type VisitCase } from '../../workflows/shared/visit';
+import { loadPlanFile } from '../plan';
+import { EXIT, UserError } from '../programme';
+import { connectClient, loadTemporalConfig } from '../temporal';
+import { visitOps, type VisitRef } from '../visit';
+
+const DEFAULT_PLAN = process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml';
+
+interface Common {
+  year: string;
+  county: string;
+  bureau?: string;
+  plan: string;
+  by?: string;
+  role?: string;
+  json?: boolean;
+}
+
+function ref(opts: Common): VisitRef {
+  const year = Number(opts.year);
+  if (!Number.isInteger(year)) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+  return { year, county: opts.county, bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code };
+}
+
+function actor(opts: Common, defaultRole: Actor['role']): Actor {
+  const parsed = ActorSchema.safeParse({ id: opts.by ?? process.env.GUIDANCE_ACTOR ?? process.env.USER ?? 'operator', role: opts.role ?? defaultRole });
+  if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
+  return parsed.data;
+}
+
+function out(opts: Common, value: unknown, text: string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--county <code>', '县区代码')
+    .option('--bureau <code>', '市局代码（默认取计划文件中的）')
+    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--by <id>', '操作人 ID')
+    .option('--role <role>', `角色（${Role.options.join('/')}）`)
+    .option('--json', '输出 JSON');
+}
+
+/** A person's view of a case. */
+export function printCase(c: VisitCase): void {
+  process.stdout.write(`${c.countyName} ${c.year} 年度执法指导（${c.caseId}）— ${STAGE_LABEL[c.stage]}，指导日期 ${c.date}\n`);
+  if (c.sample) process.stdout.write(`抽查企业：${c.sample.enterprises.map((e) => `${e.name}（${e.id}）`).join('、')}；种子 ${c.sample.seed}\n`);
+  const t = new Table({ head: ['检查项', '结论', '问题', '证据'], style: { compact: true, head: [], border: [] } });
+  for (const f of c.findings) t.push([f.item, f.result ?? '—', (f.problem ?? '').slice(0, 30), f.evidence.join(',')]);
+  process.stdout.write(`${t.toString()}\n`);
+  if (c.evidence.length) process.stdout.write(`证据：${c.evidence.map((e) => `${e.id} ${e.filename}`).join('；')}\n`);
+  if (c.letter) process.stdout.write(`意见书：${c.letter.docNumber}，整改期限 ${c.letter.dueDate}，送达：${c.letter.delivery?.status ?? '发送中'}\n`);
+}
+
+export function registerVisitCommands(program: Command): void {
+  const visit = program.command('visit').description('县区执法指导：证据、检查结论、提交、审批');
+
+  withCommon(visit.command('status').description('查看一次执法指导的状态')).action(async (opts: Common) => {
+    const c = await visitOps.get(await connectClient(), ref(opts));
+    if (opts.json) out(opts, c, '');
+    else printCase(c);
+  });
+
+  withCommon(visit.command('evidence').description('添加证据材料（文件存入证据库，记录其 sha256）'))
+    .requiredOption('--file <path>', '文件')
+    .requiredOption('--item <key>', '检查项（如 plan.compile）')
+    .option('--enterprise <id>', '抽查企业编号')
+    .option('--note <text>', '说明')
+    .action(async (opts: Common & { file: string; item: string; enterprise?: string; note?: string }) => {
+      const r = ref(opts);
+      const store = new EvidenceStore({ dir: path.join(loadTemporalConfig().dataDir, 'evidence') });
+      let stored;
+      try {
+        stored = await store.put({ path: opts.file }, path.basename(opts.file));
+      } catch (err) {
+        if (err instanceof EvidenceError) throw new UserError(err.message, EXIT.badInput, err.code);
+        throw err;
+      }
+      const rec = await visitOps.addEvidence(await connectClient(), r, {
+        actor: actor(opts, 'supervisor'),
+        sha256: stored.sha256,
+        size: stored.size,
+        mediaType: stored.mediaType as never,
+        filename: path.basename(opts.file),
+        item: opts.item as never,
+        enterprise: opts.enterprise,
+        note: opts.note,
+      });
+      out(opts, rec, `已登记证据 ${rec.id}：${rec.filename}（sha256 ${rec.sha256}）`);
+    });
+
+  withCommon(visit.command('finding').description('填写一个检查项的结论'))
+    .requiredOption('--item <key>', '检查项')
+    .requiredOption('--result <result>', '符合 / 基本符合 / 不符合 / 不适用')
+    .option('--problem <text>', '存在问题')
+    .option('--opinion <text>', '处理意见')
+    .option('--evidence <ids>', '证据编号，逗号分隔（如 E1,E2）')
+    .action(async (opts: Common & { item: string; result: string; problem?: string; opinion?: string; evidence?: string }) => {
+      const f = await visitOps.setFinding(await connectClient(), ref(opts), {
+        actor: actor(opts, 'supervisor'),
+        item: opts.item as never,
+        result: opts.result as never,
+        problem: opts.problem,
+        opinion: opts.opinion,
+        evidence: opts.evidence ? opts.evidence.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      });
+      out(opts, f, `已记录：${f.item} ${f.result}`);
+    });
+
+  withCommon(visit.command('enterprise').description('填写抽查企业的核查结果'))
+    .requiredOption('--enterprise <id>', '企业编号')
+    .requiredOption('--finding <text...>', '核查结果（可多条）')
+    .action(async (opts: Common & { enterprise: string; finding: string[] }) => {
+      const r = await visitOps.setEnterpriseResult(await connectClient(), ref(opts), { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, findings: opts.finding });
+      out(opts, r, `已记录抽查企业 ${r.enterprise} 的核查结果`);
+    });
+
+  withCommon(visit.command('submit').description('结束现场指导，提交审批')).action(async (opts: Common) => {
+    const c = await visitOps.submit(await connectClient(), ref(opts), { actor: actor(opts, 'supervisor') });
+    out(opts, c, '已提交审批');
+  });
+
+  withCommon(visit.command('approve').description('审批通过（分管局领导）'))
+    .option('--comment <text>', '审批意见')
+    .action(async (opts: Common & { comment?: string }) => {
+      const c = await visitOps.approve(await connectClient(), ref(opts), { actor: actor(opts, 'leader'), comment: opts.comment });
+      out(opts, c, '已审批通过，意见书将编号、送达');
+    });
+
+  withCommon(visit.command('return').description('退回修改（须写明意见）'))
+    .requiredOption('--comment <text>', '退回意见')
+    .action(async (opts: Common & { comment: string }) => {
+      const c = await visitOps.return(await connectClient(), ref(opts), { actor: actor(opts, 'leader'), comment: opts.comment });
+      out(opts, c, '已退回修改');
+    });
+}

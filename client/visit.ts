@@ -1,0 +1,58 @@
+/**
+ * Visit operations shared by the CLI and the HTTP API: every human step through its validated
+ * Update, reads through the Query. Refusals come back as UserError with the workflow's message.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { visitWorkflowId } from '../workflows/shared/definitions';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+  visitCaseQuery,
+  type AddEvidenceArgs,
+  type DecisionArgs,
+  type ReturnArgs,
+  type SetEnterpriseResultArgs,
+  type SetFindingArgs,
+  type ActorOnlyArgs,
+  type VisitCase,
+} from '../workflows/shared/visit';
+import { EXIT, UserError } from './programme';
+
+export interface VisitRef {
+  year: number;
+  bureau: string;
+  county: string;
+}
+
+function handle(client: Client, ref: VisitRef) {
+  return client.workflow.getHandle(visitWorkflowId(ref.year, ref.bureau, ref.county));
+}
+
+function translate(err: unknown, ref: VisitRef): unknown {
+  if (err instanceof WorkflowNotFoundError) return new UserError(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导（${visitWorkflowId(ref.year, ref.bureau, ref.county)}）`, EXIT.notFound, 'NotFound');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
+  return err;
+}
+
+async function call<T>(ref: VisitRef, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translate(err, ref);
+  }
+}
+
+export const visitOps = {
+  get: (client: Client, ref: VisitRef): Promise<VisitCase> => call(ref, () => handle(client, ref).query(visitCaseQuery)),
+  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs) => call(ref, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
+  setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) => call(ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
+  setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) => call(ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
+  submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) => call(ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
+  approve: (client: Client, ref: VisitRef, args: DecisionArgs) => call(ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
+  return: (client: Client, ref: VisitRef, args: ReturnArgs) => call(ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
+};

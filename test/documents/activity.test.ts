@@ -1,0 +1,92 @@
+/**
+ * The renderDocument activity: deterministic ids so retries overwrite, permanent failures typed
+ * TemplateError with the template and variable named, fonts loaded once per process.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDocumentActivities, documentIdFor } from '../../activities/documents';
+import { fontLoadCount } from '../../activities/documents/fonts';
+import { BUILTIN_TEMPLATES_DIR, exampleData } from '../../activities/documents/templates';
+import { FailureType } from '../../workflows/shared/errors';
+import type { RenderDocumentInput, RenderResult } from '../../workflows/shared/documents';
+import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { SETUP_TIMEOUT, tempDir } from './helpers';
+
+beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
+
+const opinion = () => structuredClone(exampleData('opinion')) as Record<string, unknown>;
+
+async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApplicationFailure);
+    return e as ApplicationFailure;
+  }
+  throw new Error('the activity succeeded');
+}
+
+describe('renderDocument', () => {
+  const env = new MockActivityEnvironment();
+  const run = (fn: (i: RenderDocumentInput) => Promise<RenderResult>, input: RenderDocumentInput) => env.run(fn, input) as Promise<RenderResult>;
+
+  it('a retry with the same key overwrites the same file', async () => {
+    const archiveDir = tempDir('archive-');
+    const { renderDocument } = createDocumentActivities({ archiveDir });
+    const input: RenderDocumentInput = { kind: 'urge', caseId: 'visit-2027-heluo-qinghe', key: 'rung-urge', data: exampleData('urge') as never };
+    const a = await run(renderDocument, input);
+    const b = await run(renderDocument, input);
+    expect(b).toEqual(a);
+    expect(a.documentId).toBe('visit-2027-heluo-qinghe-urge-rung-urge');
+    expect(fs.readdirSync(path.join(archiveDir, 'visit-2027-heluo-qinghe'))).toEqual([`${a.documentId}.pdf`]);
+  });
+
+  it('without a key the id comes from the data: equal data, equal id; other data, other id', () => {
+    const base = { kind: 'opinion' as const, caseId: 'c1', data: opinion() as never };
+    const changed = { ...opinion(), dueDate: '2027-05-21' };
+    expect(documentIdFor(base)).toBe(documentIdFor({ ...base, data: JSON.parse(JSON.stringify(base.data)) }));
+    expect(documentIdFor(base)).toMatch(/^c1-opinion-h[0-9a-f]{16}$/);
+    expect(documentIdFor({ ...base, data: changed as never })).not.toBe(documentIdFor(base));
+  });
+
+  it('bad data is a non-retryable TemplateError naming the template and the field', async () => {
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
+    const data = { ...opinion(), dueDate: '2027-02-30' };
+    const f = await failure(run(renderDocument, { kind: 'opinion', caseId: 'c1', data: data as never }));
+    expect(f.type).toBe(FailureType.TemplateError);
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('opinion.hbs');
+    expect(f.message).toContain('dueDate');
+  });
+
+  it('a template naming a variable the data lacks fails at render time as TemplateError, variable named', async () => {
+    const templatesDir = tempDir('templates-');
+    fs.writeFileSync(
+      path.join(templatesDir, 'urge.hbs'),
+      fs.readFileSync(path.join(BUILTIN_TEMPLATES_DIR, 'urge.hbs'), 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'),
+    );
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir(), templatesDir });
+    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', data: exampleData('urge') as never }));
+    expect(f.type).toBe(FailureType.TemplateError);
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('urge.hbs');
+    expect(f.message).toContain('head');
+  });
+
+  it('an unsafe case id or an unknown kind is InvalidInput, and nothing is written', async () => {
+    const archiveDir = tempDir('archive-');
+    const { renderDocument } = createDocumentActivities({ archiveDir });
+    const f = await failure(run(renderDocument, { kind: 'urge', caseId: '../etc', data: exampleData('urge') as never }));
+    expect(f.type).toBe(FailureType.InvalidInput);
+    const g = await failure(run(renderDocument, { kind: 'memo' as never, caseId: 'c1', data: {} as never }));
+    expect(g.type).toBe(FailureType.InvalidInput);
+    expect(fs.readdirSync(archiveDir)).toEqual([]);
+  });
+
+  it('fonts are read once per process, however many documents are rendered', () => {
+    expect(fontLoadCount()).toBe(1);
+  });
+});

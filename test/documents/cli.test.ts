@@ -1,0 +1,39 @@
+/** `guidance render KIND --data FILE.json --out FILE.pdf`. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerRenderCommand } from '../../client/commands/render';
+import { EXAMPLES_DIR } from '../../activities/documents/templates';
+import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { pdftotext, SETUP_TIMEOUT, squash, tempDir } from './helpers';
+
+beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
+
+function program() {
+  const out: string[] = [];
+  const p = new Command('guidance').exitOverride().configureOutput({ writeErr: (s) => out.push(s), writeOut: (s) => out.push(s) });
+  registerRenderCommand(p);
+  return { p, out };
+}
+
+describe('guidance render', () => {
+  it('writes the PDF of any kind from a data file', async () => {
+    const out = path.join(tempDir(), 'letter.pdf');
+    const { p } = program();
+    await p.parseAsync(['render', 'summons', '--data', path.join(EXAMPLES_DIR, 'summons.json'), '--out', out], { from: 'user' });
+    expect(squash(pdftotext(out))).toContain('约谈通知书');
+  });
+
+  it('refuses an unknown kind and bad data with a Chinese message', async () => {
+    const { p, out } = program();
+    await expect(p.parseAsync(['render', 'memo', '--data', 'x.json', '--out', 'x.pdf'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    expect(out.join('')).toContain('未知的文书种类');
+
+    const bad = path.join(tempDir(), 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ bureau: { name: '河洛市应急管理局' } }));
+    const second = program();
+    await expect(second.p.parseAsync(['render', 'urge', '--data', bad, '--out', path.join(tempDir(), 'x.pdf')], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    expect(second.out.join('')).toMatch(/urge\.hbs.*issueDate/);
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Document numbers (发文字号): one long-lived workflow per bureau, year and series hands out
+ * 1, 2, 3, … Gapless because a number is given only when a letter is about to be issued, and never
+ * reused because the workflow remembers every request: a retried request (same requestId) gets the
+ * number it was given before, not a new one. Updates to one workflow are serialised by Temporal,
+ * so concurrent visits cannot draw the same number.
+ */
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allocateNumberUpdate, numbersQuery, type DocNumberState } from './shared/docnumber';
+
+export async function docNumberWorkflow(state: DocNumberState): Promise<void> {
+  setHandler(numbersQuery, () => state);
+  setHandler(
+    allocateNumberUpdate,
+    ({ requestId }) => {
+      const given = state.assigned[requestId];
+      if (given !== undefined) return given;
+      const n = state.next++;
+      state.assigned[requestId] = n;
+      return n;
+    },
+    {
+      validator: ({ requestId }) => {
+        if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 300) throw new Error('requestId 不正确');
+      },
+    },
+  );
+  // Lives for the year; history is kept short by continuing as new with the same state.
+  await condition(() => workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof docNumberWorkflow>(state);
+}

@@ -1,0 +1,176 @@
+/**
+ * The county guidance visit (执法指导): its state, Updates and Queries, with the zod schemas the
+ * workflow, the CLI and the HTTP API share. Pure: safe inside the workflow sandbox.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { ChecklistItemKey } from './checklist';
+import type { AuditEntry, TimeScale } from './definitions';
+import { ActorSchema } from './definitions';
+import type { DeliveryRecord } from './email';
+import type { RenderResult } from './documents';
+import type { Plan, County } from './plan';
+import type { SampleDraw } from './sampling';
+import type { DraftFinding } from './stats';
+
+/** 检查结论 of one checklist item. */
+export const FindingResult = z.enum(['符合', '基本符合', '不符合', '不适用'], { error: '检查结论只能是 符合 / 基本符合 / 不符合 / 不适用' });
+export type FindingResult = z.infer<typeof FindingResult>;
+
+/** Evidence limits, checked by the store on upload and again by the Update's validator. */
+export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
+export const EVIDENCE_TYPES = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/tiff',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/ofd',
+] as const;
+
+export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'cancelled']);
+export type Stage = z.infer<typeof Stage>;
+export const STAGE_LABEL: Record<Stage, string> = {
+  notice: '发送通知',
+  waiting: '等待指导日期',
+  onsite: '现场指导',
+  approval: '审批中',
+  issuing: '出具意见书',
+  issued: '意见书已送达',
+  cancelled: '已取消',
+};
+
+export interface VisitInput {
+  programmeWorkflowId: string;
+  /** The plan with only this county in `counties`. */
+  plan: Plan;
+  county: County;
+  /** Visit date, `YYYY-MM-DD`. */
+  date: string;
+  timeScale?: TimeScale;
+  timeScaleEpochMs?: number;
+  /** Draft findings from the county's imported statistics, pre-filled and editable. */
+  statsDrafts?: DraftFinding[];
+  /** Mail retry overrides (tests); production keeps the default of days. */
+  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
+}
+
+export interface EvidenceRecord {
+  /** E1, E2, … in the order recorded. */
+  id: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  filename: string;
+  item: ChecklistItemKey;
+  enterprise?: string;
+  note?: string;
+  by: string;
+  at: string;
+}
+
+export interface Finding {
+  item: ChecklistItemKey;
+  result?: FindingResult;
+  problem?: string;
+  opinion?: string;
+  evidence: string[];
+  /** True while the text is the statistics draft no person has touched yet. */
+  prefilled?: boolean;
+  by?: string;
+  at?: string;
+}
+
+export interface EnterpriseResult {
+  enterprise: string;
+  findings: string[];
+  by: string;
+  at: string;
+}
+
+export interface LetterRecord {
+  docNumber: string;
+  issueDate: string;
+  dueDate: string;
+  document: RenderResult;
+  delivery?: DeliveryRecord;
+}
+
+export interface VisitCase {
+  caseId: string;
+  year: number;
+  bureau: string;
+  county: string;
+  countyName: string;
+  date: string;
+  stage: Stage;
+  notice?: { docNumber: string; document: RenderResult; delivery?: DeliveryRecord };
+  sample?: SampleDraw;
+  evidence: EvidenceRecord[];
+  findings: Finding[];
+  enterprises: EnterpriseResult[];
+  approval: {
+    approver: string;
+    /** Set when the approver did not answer in time and the deputy took over. */
+    passedTo?: string;
+    rounds: { draft: RenderResult; sentAt: string; decision?: 'approved' | 'returned'; by?: string; at?: string; comment?: string; reminders: string[] }[];
+  };
+  letter?: LetterRecord;
+  audit: AuditEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates (human steps) and their argument schemas.
+
+export const AddEvidenceArgs = z.object({
+  actor: ActorSchema,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
+  size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
+  mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
+  filename: z.string().trim().min(1, '文件名不能为空').max(200),
+  item: ChecklistItemKey,
+  enterprise: z.string().optional(),
+  note: z.string().max(500).optional(),
+});
+export type AddEvidenceArgs = z.infer<typeof AddEvidenceArgs>;
+
+export const SetFindingArgs = z.object({
+  actor: ActorSchema,
+  item: ChecklistItemKey,
+  result: FindingResult,
+  problem: z.string().trim().max(2000).optional(),
+  opinion: z.string().trim().max(2000).optional(),
+  evidence: z.array(z.string()).default([]),
+});
+export type SetFindingArgs = z.input<typeof SetFindingArgs>;
+
+export const SetEnterpriseResultArgs = z.object({
+  actor: ActorSchema,
+  enterprise: z.string().min(1),
+  findings: z.array(z.string().trim().min(1)).min(1, '至少填写一条核查结果'),
+});
+export type SetEnterpriseResultArgs = z.infer<typeof SetEnterpriseResultArgs>;
+
+export const ActorOnlyArgs = z.object({ actor: ActorSchema });
+export type ActorOnlyArgs = z.infer<typeof ActorOnlyArgs>;
+
+export const DecisionArgs = z.object({
+  actor: ActorSchema,
+  comment: z.string().trim().max(2000).optional(),
+});
+export type DecisionArgs = z.infer<typeof DecisionArgs>;
+
+export const ReturnArgs = z.object({
+  actor: ActorSchema,
+  comment: z.string().trim().min(2, '退回必须写明意见（至少 2 个字）').max(2000),
+});
+export type ReturnArgs = z.infer<typeof ReturnArgs>;
+
+export const addEvidenceUpdate = defineUpdate<EvidenceRecord, [AddEvidenceArgs]>('addEvidence');
+export const setFindingUpdate = defineUpdate<Finding, [SetFindingArgs]>('setFinding');
+export const setEnterpriseResultUpdate = defineUpdate<EnterpriseResult, [SetEnterpriseResultArgs]>('setEnterpriseResult');
+export const submitUpdate = defineUpdate<VisitCase, [ActorOnlyArgs]>('submit');
+export const approveUpdate = defineUpdate<VisitCase, [DecisionArgs]>('approve');
+export const returnUpdate = defineUpdate<VisitCase, [ReturnArgs]>('return');
+export const visitCaseQuery = defineQuery<VisitCase>('visitCase');
