@@ -33,26 +33,31 @@ function handle(client: Client, ref: VisitRef) {
   return client.workflow.getHandle(visitWorkflowId(ref.year, ref.bureau, ref.county));
 }
 
-function translate(err: unknown, ref: VisitRef): unknown {
-  if (err instanceof WorkflowNotFoundError) return new UserError(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导（${visitWorkflowId(ref.year, ref.bureau, ref.county)}）`, EXIT.notFound, 'NotFound');
+async function translate(client: Client, err: unknown, ref: VisitRef): Promise<unknown> {
+  if (err instanceof WorkflowNotFoundError) {
+    // An Update to a closed workflow is refused by the server as "not found": tell the two apart.
+    const closed = await handle(client, ref).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+    if (closed) return new UserError('该执法指导已经结束，不能再操作', EXIT.refused, 'InvalidState');
+    return new UserError(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导（${visitWorkflowId(ref.year, ref.bureau, ref.county)}）`, EXIT.notFound, 'NotFound');
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
   return err;
 }
 
-async function call<T>(ref: VisitRef, fn: () => Promise<T>): Promise<T> {
+async function call<T>(client: Client, ref: VisitRef, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw translate(err, ref);
+    throw await translate(client, err, ref);
   }
 }
 
 export const visitOps = {
-  get: (client: Client, ref: VisitRef): Promise<VisitCase> => call(ref, () => handle(client, ref).query(visitCaseQuery)),
-  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs) => call(ref, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
-  setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) => call(ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
-  setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) => call(ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
-  submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) => call(ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
-  approve: (client: Client, ref: VisitRef, args: DecisionArgs) => call(ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
-  return: (client: Client, ref: VisitRef, args: ReturnArgs) => call(ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
+  get: (client: Client, ref: VisitRef): Promise<VisitCase> => call(client, ref, () => handle(client, ref).query(visitCaseQuery)),
+  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs) => call(client, ref, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
+  setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
+  setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
+  submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) => call(client, ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
+  approve: (client: Client, ref: VisitRef, args: DecisionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
+  return: (client: Client, ref: VisitRef, args: ReturnArgs) => call(client, ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
 };

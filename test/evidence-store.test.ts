@@ -315,7 +315,7 @@ describe('verify and stat', () => {
     expect(fs.statSync(file).mode & 0o222).toBe(0);
     fs.chmodSync(file, 0o644);
     const altered = Buffer.from(pdf);
-    altered[altered.length - 10] ^= 0xff;
+    altered.writeUInt8(altered.readUInt8(altered.length - 10) ^ 0xff, altered.length - 10);
     fs.writeFileSync(file, altered);
     expect(await store.verify(sha256)).toBe(false);
   });
