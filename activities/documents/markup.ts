@@ -42,7 +42,7 @@ export interface DocumentMarkup {
   title: string;
   /**
    * Face of the body text: 仿宋 as GB/T 9704 asks (default), or 宋 (`<document body="song">`) for a
-   * bureau that prefers the smaller files of a TrueType Song face (see docs/documents.md).
+   * bureau that prefers the smaller files of a TrueType Song face (README, "Official documents").
    */
   body: 'fang' | 'song';
   blocks: Block[];

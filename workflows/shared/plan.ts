@@ -141,7 +141,7 @@ export const PlanSchema = z
         reinspection: z.boolean().default(false),
       })
       .prefault({}),
-    /** Thresholds that turn enforcement statistics into draft findings (see docs/statistics.md). */
+    /** Thresholds that turn enforcement statistics into draft findings (README, "Enforcement statistics"). */
     statistics: StatsRulesSchema.prefault({}),
     /** Optional SMTP server; without one, letters go to the outbox directory as .eml files. */
     smtp: SmtpSchema.optional(),
