@@ -1,6 +1,7 @@
 /**
  * All activities, built over injected dependencies: the worker wires the real ones, tests their own.
  */
+import { createArchiveActivities } from './archive';
 import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents';
 import { createEmailActivities, type EmailDeps } from './email';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps.documents),
     ...createEmailActivities(deps.email),
     ...createDocNumberActivities(deps.docNumbers),
+    ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
   };
 }
 

@@ -10,6 +10,9 @@ import { registerProgrammeCommands } from './commands/programme';
 import { registerStatsCommand } from './commands/stats';
 import { registerRenderCommand } from './commands/render';
 import { registerVisitCommands } from './commands/visit';
+import { registerArchiveCommands } from './commands/archive';
+import { registerListCommand } from './commands/list';
+import { registerUserCommands } from './users';
 
 export function buildProgram(): Command {
   const program = new Command('guidance')
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerStatsCommand(program);
   registerRenderCommand(program);
   registerVisitCommands(program);
+  registerArchiveCommands(program);
+  registerListCommand(program);
+  registerUserCommands(program);
   return program;
 }
 

@@ -23,6 +23,7 @@ import {
   type TimeScale,
 } from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
+import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../workflows/shared/search-attributes';
 import type { programmeWorkflow } from '../workflows/programme';
 
 /** A refusal meant for a person: the message is shown as it is; `exitCode` tells scripts what kind. */
@@ -43,14 +44,20 @@ export const EXIT = { ok: 0, refused: 1, badInput: 2, notFound: 3, unavailable: 
 export async function startProgramme(
   client: Client,
   plan: Plan,
-  opts: { taskQueue: string; timeScale?: TimeScale },
+  opts: { taskQueue: string; timeScale?: TimeScale; visibility?: boolean; mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number } },
 ) {
   const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
   try {
     return await client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       workflowId,
       taskQueue: opts.taskQueue,
-      args: [{ plan, timeScale: opts.timeScale }],
+      args: [{ plan, timeScale: opts.timeScale, visibility: opts.visibility ?? true, mailRetry: opts.mailRetry }],
+      // Visible from the first moment (the workflow upserts the same values when it runs).
+      typedSearchAttributes: opts.visibility === false ? undefined : [
+        { key: GuidanceYear, value: plan.year },
+        { key: GuidanceBureau, value: plan.bureau.code },
+        { key: GuidanceStage, value: 'running' },
+      ],
       // One programme per bureau and year, ever: a finished year is not started again either.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });

@@ -101,7 +101,7 @@ describe('yearly programme (time-skipping)', () => {
   it('runs a full year: every county\'s visit starts in its month, the programme ends when all are done', async () => {
     const wall = Date.now();
     await isolated(() => withProgramme(() => {}, async ({ plan, queue }) => {
-      const handle = await startProgramme(env.client, plan, { taskQueue: queue });
+      const handle = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
       const before = await schedule(plan);
       expect(before.entries).toHaveLength(plan.counties.length);
       expect(before.entries.every((e) => e.status === 'scheduled')).toBe(true);
@@ -138,15 +138,15 @@ describe('yearly programme (time-skipping)', () => {
 
   it('refuses a second start of the same year with a clear message', async () => {
     await withProgramme(() => {}, async ({ plan, queue }) => {
-      await startProgramme(env.client, plan, { taskQueue: queue });
-      await expect(startProgramme(env.client, plan, { taskQueue: queue })).rejects.toThrow(UserError);
-      await expect(startProgramme(env.client, plan, { taskQueue: queue })).rejects.toThrow(/已经启动过/);
+      await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
+      await expect(startProgramme(env.client, plan, { taskQueue: queue, visibility: false })).rejects.toThrow(UserError);
+      await expect(startProgramme(env.client, plan, { taskQueue: queue, visibility: false })).rejects.toThrow(/已经启动过/);
     });
   });
 
   it('applies good Updates: reschedule, add, cancel — and a cancelled visit never starts', async () => {
     await isolated(() => withProgramme(() => {}, async ({ plan, queue }) => {
-      const handle = await startProgramme(env.client, plan, { taskQueue: queue });
+      const handle = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
       const s0 = await schedule(plan);
       const first = s0.entries[0]!;
       const moved = await handle.executeUpdate(rescheduleUpdate, { args: [{ actor: supervisor, county: first.county, date: `${plan.year}-03-03`, reason: '县区申请延期' }] });
@@ -195,7 +195,7 @@ describe('yearly programme (time-skipping)', () => {
 
     it.each(cases)('%s', async (_name, make, expected) => {
       await withProgramme(() => {}, async ({ plan, queue }) => {
-        const handle = await startProgramme(env.client, plan, { taskQueue: queue });
+        const handle = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
         const before = await schedule(plan);
         const { update, args } = make(plan);
         const def = { reschedule: rescheduleUpdate, add: addCountyUpdate, cancel: cancelVisitUpdate }[update];
@@ -210,7 +210,7 @@ describe('yearly programme (time-skipping)', () => {
 
     it('cancelling twice: the second is refused, the first stands', async () => {
       await withProgramme(() => {}, async ({ plan, queue }) => {
-        const handle = await startProgramme(env.client, plan, { taskQueue: queue });
+        const handle = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
         await schedule(plan);
         await handle.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: plan.counties[1]!.code, reason: '机构撤并' }] });
         const before = await handle.query(scheduleQuery);

@@ -7,6 +7,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { findTemporalCli } from '../scripts/tools';
+import { devServerSearchAttributeFlags } from './search-attributes';
 import type { TemporalConfig } from '../client/temporal';
 
 export interface RunningService {
@@ -60,6 +61,8 @@ export async function ensureDevServer(config: TemporalConfig): Promise<RunningSe
       '--ui-port', String(config.uiPort),
       '--namespace', config.namespace,
       '--log-level', 'warn',
+      // The engine's search attributes, registered on every start (idempotent on the same database).
+      ...devServerSearchAttributeFlags(),
     ],
     { stdio: ['ignore', logFd, logFd] },
   );

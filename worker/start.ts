@@ -7,6 +7,7 @@ import { UserError, getProgramme, startProgramme } from '../client/programme';
 import { loadPlanFile, PlanError } from '../client/plan';
 import { connectClient, loadTemporalConfig } from '../client/temporal';
 import { printSchedule } from '../client/commands/programme';
+import { startDashboard } from '../client/http/start';
 import { ensureDevServer, type RunningService } from './service';
 import { createWorker } from './worker';
 
@@ -39,7 +40,10 @@ async function run(): Promise<void> {
       state = await getProgramme(client, plan.year, plan.bureau.code);
     }
     if (state) printSchedule(state, false);
-    if (service) process.stdout.write(`\nTemporal Web UI：${service.uiUrl}/namespaces/${config.namespace}/workflows\n`);
+    const dashboard = await startDashboard({ client, temporal: config, plan, uiUrl: service?.uiUrl });
+    process.stdout.write(`\n执法指导看板（管理员、指导组、县区登录）：${dashboard.url}\n`);
+    if (service) process.stdout.write(`Temporal Web UI：${service.uiUrl}/namespaces/${config.namespace}/workflows\n`);
+    void running.finally(() => dashboard.app.close());
     process.stdout.write(`查看计划：npx guidance programme status --year ${plan.year}\n按 Ctrl+C 停止。\n`);
     await running;
   } finally {

@@ -14,8 +14,10 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { GuidanceBureau, GuidanceStage, GuidanceYear } from './shared/search-attributes';
 import type { createProgrammeActivities } from '../activities/programme';
 import { Clock } from './shared/clock';
 import {
@@ -105,6 +107,13 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   };
 
   setHandler(scheduleQuery, () => ({ ...state, today: today() }));
+  if (input.visibility) {
+    upsertSearchAttributes([
+      { key: GuidanceYear, value: plan.year },
+      { key: GuidanceBureau, value: plan.bureau.code },
+      { key: GuidanceStage, value: 'running' },
+    ]);
+  }
 
   setHandler(
     rescheduleUpdate,
@@ -265,6 +274,7 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   }
 
   await condition(allHandlersFinished);
+  if (input.visibility) upsertSearchAttributes([{ key: GuidanceStage, value: 'finished' }]);
   state.finished = true;
   state.today = today();
   audit('system', 'finish', '年度执法指导计划全部结束');
@@ -288,6 +298,7 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
             timeScale: input.timeScale,
             timeScaleEpochMs: epoch,
             mailRetry: input.mailRetry,
+            visibility: input.visibility,
           },
         ],
         // A visit's rectification outlives the programme's year; it must not die with it.

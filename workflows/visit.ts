@@ -6,20 +6,33 @@
  */
 import {
   ApplicationFailure,
+  allHandlersFinished,
   condition,
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import {
+  GuidanceBureau,
+  GuidanceCounty,
+  GuidanceDueDate,
+  GuidanceOverdue,
+  GuidanceRung,
+  GuidanceStage,
+  GuidanceYear,
+  dueDateValue,
+} from './shared/search-attributes';
+import type { createArchiveActivities } from '../activities/archive';
 import type { createDocNumberActivities } from '../activities/docnumber';
 import type { DocumentActivities } from '../activities/documents';
 import type { createProgrammeActivities } from '../activities/programme';
 import type { createSamplingActivities } from '../activities/sampling';
 import { deliverLetter } from './lib/delivery';
 import { CHECKLIST, CHECKLIST_KEYS, CHECKLIST_ITEM_LABEL, checklistItem } from './shared/checklist';
-import { Clock, addDays } from './shared/clock';
+import { Clock, addDays, dayNumber } from './shared/clock';
 import type { Actor, AuditEntry } from './shared/definitions';
 import { formatDateZh, formatDocNumber, DOCUMENT_KIND_NAMES, type RenderResult } from './shared/documents';
 import type { MailAddress } from './shared/email';
@@ -29,6 +42,13 @@ import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDa
 import {
   ActorOnlyArgs,
   AddEvidenceArgs,
+  ExtendDueArgs,
+  ReviewReportArgs,
+  SubmitReportArgs,
+  extendDueUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+  type RectificationReport,
   DecisionArgs,
   ReturnArgs,
   SetEnterpriseResultArgs,
@@ -40,11 +60,25 @@ import {
   setFindingUpdate,
   submitUpdate,
   visitCaseQuery,
+  STAGE_LABEL,
   type Finding,
+  type LetterSent,
+  type Rectification,
   type VisitCase,
   type VisitInput,
 } from './shared/visit';
 import type { z } from 'zod';
+
+/** Document-number series: [workflow key, the character in the number]. */
+const SERIES = {
+  notice: ['notice', '函'],
+  warning: ['notice', '函'],
+  opinion: ['opinion', '指导'],
+  acceptance: ['opinion', '指导'],
+  urge: ['urge', '催'],
+  supervise: ['supervise', '督'],
+  summons: ['summons', '约'],
+} as const;
 
 /** Rendering: CPU-bound and local; a bad template is permanent. */
 const render = proxyActivities<DocumentActivities>({
@@ -52,7 +86,9 @@ const render = proxyActivities<DocumentActivities>({
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.TemplateError, FailureType.InvalidInput] },
 });
 /** Bookkeeping: calendar, sampling, numbers — quick and idempotent. */
-const store = proxyActivities<ReturnType<typeof createProgrammeActivities> & ReturnType<typeof createSamplingActivities> & ReturnType<typeof createDocNumberActivities>>({
+const store = proxyActivities<
+  ReturnType<typeof createProgrammeActivities> & ReturnType<typeof createSamplingActivities> & ReturnType<typeof createDocNumberActivities> & ReturnType<typeof createArchiveActivities>
+>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: [FailureType.InvalidInput] },
 });
@@ -100,8 +136,36 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   const audit = (by: Actor | 'system', action: string, detail: string) => {
     const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
     state.audit.push(entry);
+    // Every step is audited, so this is where the visible status is kept current.
+    publish();
   };
   const finding = (item: string) => state.findings.find((f) => f.item === item)!;
+  /**
+   * Publishes the case's stage, due date, rung and overdue flag as search attributes, so the board
+   * and `guidance list` find it through Temporal visibility. Skipped where the service has no
+   * visibility (the time-skipping test server).
+   */
+  let published = '';
+  const publish = () => {
+    if (!input.visibility) return;
+    const r = state.rectification;
+    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue]);
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: GuidanceYear, value: plan.year },
+      { key: GuidanceBureau, value: plan.bureau.code },
+      { key: GuidanceCounty, value: county.code },
+      { key: GuidanceStage, value: state.stage },
+      { key: GuidanceRung, value: r?.rung ?? 'none' },
+      { key: GuidanceOverdue, value: r?.overdue ?? false },
+      ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
+    ]);
+  };
+  /** Bumped by every rectification Update so the ladder loop re-plans instead of sleeping on. */
+  let rectVersion = 0;
+  /** Rung i falls due on `base + daysAfterDue[i] - shift`; reset by a return or an extension. */
+  let ladder = { base: input.date, shift: 0 };
 
   // ---- who may do what ---------------------------------------------------------------------
   const requireSupervisor = (actor: Actor) => {
@@ -246,6 +310,129 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
     if (!round() || round()!.decision) throw failure(FailureType.InvalidState, '审批稿尚未生成，请稍后再试');
   }
 
+  // ---- rectification Updates -----------------------------------------------------------------
+  const requireCountyOrSupervisor = (actor: Actor) => {
+    if (actor.role === 'county') {
+      if (actor.county !== county.code) throw failure(FailureType.Forbidden, '县区只能提交本县区的整改报告');
+      return;
+    }
+    requireSupervisor(actor);
+  };
+  setHandler(
+    submitReportUpdate,
+    (raw) => {
+      const args = parse(SubmitReportArgs, raw);
+      const rect = state.rectification!;
+      const overdueDays = Math.max(0, dayNumber(today()) - dayNumber(rect.dueDate));
+      const report: RectificationReport = {
+        no: rect.reports.length + 1,
+        at: new Date().toISOString(),
+        date: today(),
+        by: args.actor.id,
+        role: args.actor.role,
+        late: overdueDays > 0,
+        daysOverdue: overdueDays,
+        files: args.files,
+        items: args.items,
+        note: args.note,
+      };
+      rect.reports.push(report);
+      rectVersion++;
+      audit(args.actor, 'submitReport', `提交第 ${report.no} 次整改报告${report.late ? `（逾期 ${overdueDays} 天）` : ''}，附件 ${args.files.length} 个`);
+      return report;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(SubmitReportArgs, raw);
+        requireCountyOrSupervisor(args.actor);
+        requireStage('rectification', '提交整改报告');
+        const rect = state.rectification!;
+        if (rect.reports.some((r) => !r.review)) throw failure(FailureType.InvalidState, '上一次整改报告尚在审核中，请等待审核结果');
+        const problems: string[] = [];
+        const seen = new Set<number>();
+        for (const it of args.items) {
+          if (it.index >= rect.problems.length) problems.push(`第 ${it.index + 1} 项：意见书中没有这一项问题`);
+          if (seen.has(it.index)) problems.push(`第 ${it.index + 1} 项重复填写`);
+          seen.add(it.index);
+          if (it.status === '正在整改' && !it.date) problems.push(`第 ${it.index + 1} 项：正在整改须填写预计完成日期`);
+          if (it.status === '无法整改' && !it.reason) problems.push(`第 ${it.index + 1} 项：无法整改须说明理由`);
+        }
+        rect.problems.forEach((p, i) => {
+          if (!seen.has(i)) problems.push(`第 ${i + 1} 项（${p.slice(0, 20)}…）：未填写整改情况`);
+        });
+        if (problems.length) throw failure(FailureType.InvalidInput, `整改报告不完整：\n${problems.join('\n')}`);
+      },
+    },
+  );
+
+  setHandler(
+    reviewReportUpdate,
+    async (raw) => {
+      const args = parse(ReviewReportArgs, raw);
+      const rect = state.rectification!;
+      const report = rect.reports.find((r) => !r.review)!;
+      const reasons = args.reasons ?? [];
+      report.review = { decision: args.decision, by: args.actor.id, at: new Date().toISOString(), reasons };
+      const accepted = args.decision === 'accept';
+      const resubmitBy = accepted ? undefined : onOrNextWorkingDay(addDays(today(), plan.rectification.resubmitDays), cal);
+      audit(args.actor, 'reviewReport', accepted ? `第 ${report.no} 次整改报告验收通过` : `第 ${report.no} 次整改报告退回：${reasons.join('；')}，重新报送期限 ${resubmitBy}`);
+      if (!accepted) {
+        // A new due date; the ladder resumes from the rung where it stood.
+        rect.dueDate = resubmitBy!;
+        rect.overdue = false;
+        resetLadder(rect);
+      }
+      // Accepted: the case leaves rectification now, so no reminder or rung can fire meanwhile.
+      if (accepted) state.stage = 'closed';
+      rectVersion++;
+      report.review.letter = await sendAcceptance(report, accepted, reasons, resubmitBy);
+      if (accepted) await closeCase();
+      return report;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(ReviewReportArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('rectification', '审核整改报告');
+        if (!state.rectification!.reports.some((r) => !r.review)) throw failure(FailureType.InvalidState, '没有待审核的整改报告');
+        if (args.decision === 'return' && !(args.reasons ?? []).length) throw failure(FailureType.InvalidInput, '退回整改报告必须写明理由');
+      },
+    },
+  );
+
+  setHandler(
+    extendDueUpdate,
+    (raw) => {
+      const args = parse(ExtendDueArgs, raw);
+      const rect = state.rectification!;
+      rect.extensions.push({ by: args.actor.id, at: new Date().toISOString(), from: rect.dueDate, to: args.newDueDate, reason: args.reason });
+      audit(args.actor, 'extendDue', `整改期限由 ${rect.dueDate} 延至 ${args.newDueDate}：${args.reason}`);
+      rect.dueDate = args.newDueDate;
+      rect.overdue = today() > rect.dueDate;
+      resetLadder(rect);
+      rectVersion++;
+      return rect;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(ExtendDueArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('rectification', '延长整改期限');
+        const rect = state.rectification!;
+        if (args.newDueDate <= rect.dueDate) throw failure(FailureType.InvalidInput, `新的期限应晚于现有期限 ${rect.dueDate}`);
+        if (args.newDueDate < today()) throw failure(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 已过`);
+        if (!cal.isWorkingDay(args.newDueDate)) throw failure(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 是休息日或法定节假日，请选择工作日`);
+      },
+    },
+  );
+
+  /** After a return or an extension: the next rung falls due the day after the new due date. */
+  function resetLadder(rect: Rectification) {
+    const steps = plan.rectification.escalation;
+    const next = steps[rect.rungIndex + 1];
+    ladder = rect.rungIndex < 0 || !next ? { base: rect.dueDate, shift: 0 } : { base: rect.dueDate, shift: next.daysAfterDue - 1 };
+  }
+
   /** Everything that keeps the findings from being submitted, one line each. */
   function incomplete(): string[] {
     const lines: string[] = [];
@@ -367,7 +554,210 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   });
   state.stage = 'issued';
   audit('system', 'letterDelivered', `意见书送达：${state.letter.delivery.status}`);
+
+  // 8. Rectification (整改): reminders, the escalation ladder, the county's report, review.
+  const letter = state.letter;
+  const rect: Rectification = {
+    problems: letterProblems(),
+    dueDate,
+    rungIndex: -1,
+    rung: 'none',
+    overdue: false,
+    reminders: [],
+    escalations: [],
+    reports: [],
+    extensions: [],
+    deductions: [],
+    listedInBulletin: false,
+  };
+  state.rectification = rect;
+  state.stage = 'rectification';
+  ladder = { base: dueDate, shift: 0 };
+  rectVersion++;
+  while (state.stage === 'rectification') {
+    const pending = rect.reports.find((r) => !r.review);
+    const seen = rectVersion;
+    const changed = () => rectVersion !== seen || state.stage !== 'rectification';
+    if (pending) {
+      // The ladder stops the moment a report arrives; it waits for the supervisor's review.
+      await condition(changed);
+      continue;
+    }
+    const next = nextRectificationEvent();
+    if (!next) {
+      await condition(changed);
+      continue;
+    }
+    if (await condition(changed, clock.msUntil(next.date, Date.now()))) continue;
+    rect.overdue = today() > rect.dueDate;
+    if (next.kind === 'reminder') await sendReminder(next.daysBefore);
+    else await escalate(next.index);
+  }
+  // The acceptance letter and the archive are written by the review Update's handler.
+  await condition(allHandlersFinished);
   return state;
+
+  /** The next reminder or rung that falls due, or undefined when the ladder is exhausted. */
+  function nextRectificationEvent(): { kind: 'reminder'; daysBefore: number; date: string } | { kind: 'rung'; index: number; date: string } | undefined {
+    const events: ({ kind: 'reminder'; daysBefore: number; date: string } | { kind: 'rung'; index: number; date: string })[] = [];
+    for (const d of plan.rectification.reminderDaysBefore) {
+      const date = addDays(rect.dueDate, -d);
+      // Only reminders still ahead, and each once per due date (an extension brings new ones).
+      if (date >= today() && !rect.reminders.some((r) => r.daysBefore === d && r.dueDate === rect.dueDate)) {
+        events.push({ kind: 'reminder', daysBefore: d, date });
+      }
+    }
+    const ladderSteps = plan.rectification.escalation;
+    const i = rect.rungIndex + 1;
+    if (i < ladderSteps.length) events.push({ kind: 'rung', index: i, date: addDays(ladder.base, ladderSteps[i]!.daysAfterDue - ladder.shift) });
+    events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    return events[0];
+  }
+
+  async function sendReminder(daysBefore: number) {
+    const doc = await render.renderDocument({
+      kind: 'reminder',
+      caseId,
+      key: `reminder-${rect.dueDate}-${daysBefore}`,
+      data: { ...letterCommon(), opinion: { docNumber: letter.docNumber, issueDate: letter.issueDate }, dueDate: rect.dueDate, daysLeft: daysBefore } as never,
+    });
+    const sent: LetterSent & { daysBefore: number } = { kind: 'reminder', date: today(), document: doc, daysBefore, dueDate: rect.dueDate };
+    rect.reminders.push(sent);
+    audit('system', 'reminder', `整改到期提醒（距期限 ${daysBefore} 天，期限 ${rect.dueDate}）`);
+    sent.delivery = await deliverLetter({
+      step: `reminder-${rect.dueDate}-${daysBefore}`,
+      to: countyMail,
+      content: {
+        subject: `【整改到期提醒】${letter.docNumber} 整改结果请于 ${formatDateZh(rect.dueDate)} 前报告`,
+        paragraphs: [`${county.bureauName}：`, `根据《安全生产执法指导意见书》（${letter.docNumber}），你局整改结果应于 ${formatDateZh(rect.dueDate)} 前报告我局，距期限还有 ${daysBefore} 天。`],
+        signature: [plan.bureau.name, formatDateZh(today())],
+      },
+      attachments: [attachment(doc, `${letter.docNumber}-${DOCUMENT_KIND_NAMES.reminder}.pdf`)],
+      supervisors: supervisorsMail,
+      retry: input.mailRetry,
+    });
+  }
+
+  async function escalate(index: number) {
+    const step = plan.rectification.escalation[index]!;
+    const daysOverdue = dayNumber(today()) - dayNumber(rect.dueDate);
+    rect.rungIndex = index;
+    rect.rung = step.rung;
+    if (step.deductPoints > 0) rect.deductions.push({ rung: step.rung, points: step.deductPoints, date: today() });
+    if (step.rung === 'bulletin') {
+      // Listed in the next 通报 and 考核扣分 recorded; the bulletin itself is the programme's.
+      rect.listedInBulletin = true;
+      audit('system', 'escalate', `逾期 ${daysOverdue} 天：列入通报${step.deductPoints ? `，考核扣 ${step.deductPoints} 分` : ''}`);
+      return;
+    }
+    const kind = step.rung;
+    const [seriesKey, seriesName] = SERIES[kind];
+    const seq = await store.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: seriesKey, requestId: `${caseId}:${kind}:${rect.escalations.length + 1}` });
+    const docNumber = formatDocNumber(plan.bureau.shortName, plan.year, seq, seriesName);
+    const replyBy = onOrNextWorkingDay(addDays(today(), 5), cal);
+    const previous = rect.escalations.map((e) => ({ name: DOCUMENT_KIND_NAMES[e.kind as 'urge'], docNumber: e.docNumber, issueDate: e.date }));
+    const leaderCc = step.ccLeader ? [`市应急管理局分管负责人${plan.approval.approver.name}`] : [];
+    const base = { ...letterCommon(), docNumber, opinion: { docNumber: letter.docNumber, issueDate: letter.issueDate }, dueDate: rect.dueDate, daysOverdue, record: { cc: leaderCc } };
+    const data =
+      kind === 'urge'
+        ? { ...base, replyBy }
+        : kind === 'supervise'
+          ? { ...base, replyBy, previous, requirements: ['逐项对照意见书提出的处理意见，明确整改责任人、整改措施和完成时限。', '立即报送整改结果报告。'] }
+          : kind === 'warning'
+            ? { ...base, replyBy, previous, consequences: ['约谈你局主要负责人；', '在全市安全生产执法指导情况通报中予以通报；', '在县级政府年度安全生产考核中扣分。'] }
+            : {
+                ...base,
+                previous,
+                summoned: '你局主要负责人',
+                meeting: { date: onOrNextWorkingDay(addDays(today(), 3), cal), time: '下午3:00', place: `${plan.bureau.name}会议室` },
+                interviewer: `市应急管理局分管负责人${plan.approval.approver.name}`,
+                bring: ['执法指导整改情况报告', '未完成整改事项的原因说明及时间计划'],
+              };
+    const doc = await render.renderDocument({ kind, caseId, key: `${kind}-${rect.escalations.length + 1}`, data: data as never });
+    const sent = { kind, docNumber, date: today(), document: doc, rung: step.rung, daysOverdue } as LetterSent & { rung: string; daysOverdue: number };
+    rect.escalations.push(sent);
+    audit('system', 'escalate', `逾期 ${daysOverdue} 天：${DOCUMENT_KIND_NAMES[kind]} ${docNumber}${step.deductPoints ? `，考核扣 ${step.deductPoints} 分` : ''}`);
+    const leader = plan.approval.approver;
+    sent.delivery = await deliverLetter({
+      step: `escalation-${kind}-${rect.escalations.length}`,
+      to: countyMail,
+      cc: step.ccLeader && leader.email ? [{ name: leader.name, address: leader.email }] : [],
+      content: {
+        subject: `【${DOCUMENT_KIND_NAMES[kind]}】${docNumber} 关于${letter.docNumber}整改逾期`,
+        paragraphs: [`${county.bureauName}：`, `你局整改结果报告已逾期 ${daysOverdue} 天（期限 ${formatDateZh(rect.dueDate)}），现发出${DOCUMENT_KIND_NAMES[kind]}，见附件。`],
+        signature: [plan.bureau.name, formatDateZh(today())],
+      },
+      attachments: [attachment(doc, `${docNumber}-${DOCUMENT_KIND_NAMES[kind]}.pdf`)],
+      supervisors: supervisorsMail,
+      retry: input.mailRetry,
+    });
+  }
+
+  /** Problems of the letter, one line each, as the county answers them. */
+  function letterProblems(): string[] {
+    const out: string[] = [];
+    for (const f of state.findings) if (f.problem && (f.result === '不符合' || f.result === '基本符合')) out.push(...f.problem.split('\n').filter(Boolean));
+    for (const r of state.enterprises) out.push(...r.findings.map((x) => `${state.sample?.enterprises.find((e) => e.id === r.enterprise)?.name ?? r.enterprise}：${x}`));
+    return out.length ? out : ['本次执法指导未发现突出问题，请巩固提升。'];
+  }
+
+  async function sendAcceptance(report: RectificationReport, accepted: boolean, reasons: string[], resubmitBy: string | undefined): Promise<LetterSent> {
+    const rect = state.rectification!;
+    const seq = await store.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: SERIES.acceptance[0], requestId: `${caseId}:acceptance:${report.no}` });
+    const docNumber = formatDocNumber(plan.bureau.shortName, plan.year, seq, SERIES.acceptance[1]);
+    const items = report.items.map((it) => ({
+      problem: rect.problems[it.index]!,
+      measure: it.status === '整改完成' ? '已整改完成' : it.status === '正在整改' ? `正在整改，预计 ${it.date} 完成` : `无法整改：${it.reason ?? ''}`,
+      passed: accepted || it.status === '整改完成',
+    }));
+    const doc = await render.renderDocument({
+      kind: 'acceptance',
+      caseId,
+      key: `acceptance-${report.no}`,
+      data: {
+        ...letterCommon(),
+        docNumber,
+        opinion: { docNumber: state.letter!.docNumber, issueDate: state.letter!.issueDate },
+        report: { title: `${county.bureauName}关于安全生产执法指导问题整改情况的报告`, receivedOn: report.date },
+        decision: accepted ? 'accepted' : 'returned',
+        items,
+        reasons,
+        ...(resubmitBy ? { resubmitBy } : {}),
+      } as never,
+    });
+    const sent: LetterSent = { kind: 'acceptance', docNumber, date: today(), document: doc };
+    sent.delivery = await deliverLetter({
+      step: `acceptance-${report.no}`,
+      to: countyMail,
+      content: {
+        subject: `【整改验收意见】${docNumber} ${accepted ? '验收通过' : '退回重新整改'}`,
+        paragraphs: [`${county.bureauName}：`, accepted ? `你局报送的整改报告经审核，验收通过。` : `你局报送的整改报告经审核，退回重新整改，请于 ${formatDateZh(resubmitBy!)} 前重新报送。`],
+        signature: [plan.bureau.name, formatDateZh(today())],
+      },
+      attachments: [attachment(doc, `${docNumber}-${DOCUMENT_KIND_NAMES.acceptance}.pdf`)],
+      supervisors: supervisorsMail,
+      retry: input.mailRetry,
+    });
+    return sent;
+  }
+
+  /** Closes the case and writes its archive folder (归档备查). */
+  async function closeCase() {
+    const rect = state.rectification!;
+    rect.closedAt = new Date().toISOString();
+    audit('system', 'close', '整改验收通过，案件办结归档');
+    rect.archive = await store.archiveCase({ caseId, state });
+    audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
+  }
+
+  function letterCommon() {
+    return {
+      bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+      issueDate: today(),
+      recipient: county.bureauName,
+      county: { name: county.name, bureauName: county.bureauName },
+    };
+  }
 
   // ---- helpers -------------------------------------------------------------------------------
   async function sleepUntil(date: string) {
@@ -437,5 +827,5 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
 }
 
 function stageName(stage: VisitCase['stage']): string {
-  return { notice: '发送通知', waiting: '等待指导日期', onsite: '现场指导', approval: '审批中', issuing: '出具意见书', issued: '已送达', cancelled: '已取消' }[stage];
+  return STAGE_LABEL[stage];
 }

@@ -5,6 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TEST_SERVER_LAUNCHER, findTemporalCli } from '../../scripts/tools';
+import { devServerSearchAttributeFlags } from '../../worker/search-attributes';
 
 /** A fresh time-skipping environment; callers must `await env.teardown()`. */
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -18,6 +19,6 @@ export function createDevServerEnv(extraArgs: string[] = []): Promise<TestWorkfl
   const cli = findTemporalCli();
   if (!cli.path) throw new Error('Temporal CLI not built: run `npm run setup`');
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli.path }, extraArgs },
+    server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...devServerSearchAttributeFlags(), ...extraArgs] },
   });
 }

@@ -61,6 +61,8 @@ export interface ProgrammeInput {
   timeScale?: TimeScale;
   /** Epoch of the time scale; the workflow fills it from its start time, kept across continue-as-new. */
   timeScaleEpochMs?: number;
+  /** Upsert search attributes on the programme and its visits (off on the time-skipping test server). */
+  visibility?: boolean;
   /** Mail retry overrides passed to every visit (tests and demos); production keeps days. */
   mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
 }

@@ -138,6 +138,8 @@ export const PlanSchema = z
             { rung: 'summons', daysAfterDue: 21, ccLeader: true, deductPoints: 0 },
             { rung: 'bulletin', daysAfterDue: 30, ccLeader: true, deductPoints: 2 },
           ]),
+        /** Days the county gets to report again after a return (退回重新整改). */
+        resubmitDays: z.number().int().min(1).max(90).default(15),
         reinspection: z.boolean().default(false),
       })
       .prefault({}),

@@ -29,7 +29,7 @@ export const EVIDENCE_TYPES = [
   'application/ofd',
 ] as const;
 
-export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'cancelled']);
+export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'closed', 'cancelled']);
 export type Stage = z.infer<typeof Stage>;
 export const STAGE_LABEL: Record<Stage, string> = {
   notice: '发送通知',
@@ -38,6 +38,8 @@ export const STAGE_LABEL: Record<Stage, string> = {
   approval: '审批中',
   issuing: '出具意见书',
   issued: '意见书已送达',
+  rectification: '整改中',
+  closed: '已验收归档',
   cancelled: '已取消',
 };
 
@@ -52,6 +54,8 @@ export interface VisitInput {
   timeScaleEpochMs?: number;
   /** Draft findings from the county's imported statistics, pre-filled and editable. */
   statsDrafts?: DraftFinding[];
+  /** Upsert search attributes (false on services without visibility: the time-skipping test server). */
+  visibility?: boolean;
   /** Mail retry overrides (tests); production keeps the default of days. */
   mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
 }
@@ -117,6 +121,7 @@ export interface VisitCase {
     rounds: { draft: RenderResult; sentAt: string; decision?: 'approved' | 'returned'; by?: string; at?: string; comment?: string; reminders: string[] }[];
   };
   letter?: LetterRecord;
+  rectification?: Rectification;
   audit: AuditEntry[];
 }
 
@@ -174,3 +179,100 @@ export const submitUpdate = defineUpdate<VisitCase, [ActorOnlyArgs]>('submit');
 export const approveUpdate = defineUpdate<VisitCase, [DecisionArgs]>('approve');
 export const returnUpdate = defineUpdate<VisitCase, [ReturnArgs]>('return');
 export const visitCaseQuery = defineQuery<VisitCase>('visitCase');
+
+// ---------------------------------------------------------------------------------------------
+// Rectification (整改), after the letter is delivered.
+
+/** 整改状态 of one problem of the letter. */
+export const ItemStatus = z.enum(['整改完成', '正在整改', '无法整改'], { error: '整改状态只能是 整改完成 / 正在整改 / 无法整改' });
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+export const ReportFile = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
+  size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
+  mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
+  filename: z.string().trim().min(1).max(200),
+});
+export type ReportFile = z.infer<typeof ReportFile>;
+
+export const SubmitReportArgs = z.object({
+  actor: ActorSchema,
+  files: z.array(ReportFile).min(1, '整改报告至少附一个文件'),
+  /** One entry per problem of the letter (index into `rectification.problems`). */
+  items: z
+    .array(
+      z.object({
+        index: z.number().int().min(0),
+        status: ItemStatus,
+        /** 正在整改: the date it will be finished. */
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').optional(),
+        /** 无法整改: why. */
+        reason: z.string().trim().max(1000).optional(),
+      }),
+    )
+    .min(1, '至少填写一项整改情况'),
+  note: z.string().max(2000).optional(),
+});
+export type SubmitReportArgs = z.infer<typeof SubmitReportArgs>;
+
+export const ReviewReportArgs = z.object({
+  actor: ActorSchema,
+  decision: z.enum(['accept', 'return'], { error: '审核结论只能是 accept（验收通过）或 return（退回）' }),
+  reasons: z.array(z.string().trim().min(1)).optional(),
+});
+export type ReviewReportArgs = z.infer<typeof ReviewReportArgs>;
+
+export const ExtendDueArgs = z.object({
+  actor: ActorSchema,
+  newDueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  reason: z.string().trim().min(2, '延期必须写明理由（至少 2 个字）').max(500),
+});
+export type ExtendDueArgs = z.infer<typeof ExtendDueArgs>;
+
+export interface LetterSent {
+  kind: string;
+  /** The due date the letter was about (reminders, escalations). */
+  dueDate?: string;
+  docNumber?: string;
+  date: string;
+  document: RenderResult;
+  delivery?: DeliveryRecord;
+}
+
+export interface RectificationReport {
+  no: number;
+  at: string;
+  date: string;
+  by: string;
+  role: string;
+  late: boolean;
+  daysOverdue: number;
+  files: ReportFile[];
+  items: SubmitReportArgs['items'];
+  note?: string;
+  review?: { decision: 'accept' | 'return'; by: string; at: string; reasons: string[]; letter?: LetterSent };
+}
+
+export interface Rectification {
+  /** The problems of the letter the county must answer, in letter order. */
+  problems: string[];
+  dueDate: string;
+  /** Index of the highest rung of the ladder reached, -1 before any. */
+  rungIndex: number;
+  rung: 'none' | 'urge' | 'supervise' | 'warning' | 'summons' | 'bulletin';
+  overdue: boolean;
+  reminders: (LetterSent & { daysBefore: number })[];
+  escalations: (LetterSent & { rung: string; daysOverdue: number })[];
+  reports: RectificationReport[];
+  extensions: { by: string; at: string; from: string; to: string; reason: string }[];
+  /** 考核扣分 recorded for the annual assessment. */
+  deductions: { rung: string; points: number; date: string }[];
+  /** Listed in the next 通报 (bulletin). */
+  listedInBulletin: boolean;
+  closedAt?: string;
+  archive?: { dir: string; manifestSha256: string; files: number };
+}
+
+export const submitReportUpdate = defineUpdate<RectificationReport, [SubmitReportArgs]>('submitReport');
+export const reviewReportUpdate = defineUpdate<RectificationReport, [ReviewReportArgs]>('reviewReport');
+export const extendDueUpdate = defineUpdate<Rectification, [ExtendDueArgs]>('extendDue');

@@ -1,0 +1,71 @@
+/**
+ * `guidance archive verify [CASE]`: checks archived cases against their sha256 manifests.
+ * `guidance due-date --from YYYY-MM-DD --days N`: the rectification due date and why it moved.
+ */
+import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { MANIFEST, verifyArchive } from '../../activities/archive';
+import { chinaCalendar } from '../../activities/calendar';
+import { addDays } from '../../workflows/shared/clock';
+import { IsoDate } from '../../workflows/shared/plan';
+import { onOrNextWorkingDay } from '../../workflows/shared/schedule';
+import { EXIT, UserError } from '../programme';
+import { loadTemporalConfig } from '../temporal';
+
+/** Due date = from + days; a last day that is a weekend or holiday moves to the next working day. */
+export function dueDate(from: string, days: number): { dueDate: string; nominal: string; moved: boolean; reason?: string; calendarCovered: boolean } {
+  const nominal = addDays(from, days);
+  const due = onOrNextWorkingDay(nominal, chinaCalendar);
+  const covered = chinaCalendar.covers(Number(nominal.slice(0, 4)));
+  if (due === nominal) return { dueDate: due, nominal, moved: false, calendarCovered: covered };
+  const weekday = new Date(`${nominal}T00:00:00Z`).getUTCDay();
+  const why = covered && !(weekday === 0 || weekday === 6) ? '法定节假日' : weekday === 0 || weekday === 6 ? '周末' : '休息日';
+  return { dueDate: due, nominal, moved: true, reason: `${nominal} 是${why}，期限顺延至下一个工作日 ${due}`, calendarCovered: covered };
+}
+
+export function registerArchiveCommands(program: Command): void {
+  program
+    .command('due-date')
+    .description('计算整改期限（期限最后一日为节假日的，顺延至节假日后第一个工作日）')
+    .requiredOption('--from <YYYY-MM-DD>', '起算日期（意见书日期）')
+    .requiredOption('--days <n>', '整改期限天数')
+    .option('--json', '输出 JSON')
+    .action((opts: { from: string; days: string; json?: boolean }) => {
+      if (!IsoDate.safeParse(opts.from).success) throw new UserError(`日期不正确：${opts.from}（应为 YYYY-MM-DD）`, EXIT.badInput);
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 0 || days > 3650) throw new UserError(`天数不正确：${opts.days}`, EXIT.badInput);
+      const r = dueDate(opts.from, days);
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else {
+        process.stdout.write(`${r.dueDate}\n`);
+        if (r.reason) process.stdout.write(`${r.reason}\n`);
+        if (!r.calendarCovered) process.stdout.write(`注意：日历数据尚未包含 ${r.nominal.slice(0, 4)} 年法定节假日，仅按周末计算\n`);
+      }
+    });
+
+  program
+    .command('archive')
+    .description('案件归档')
+    .command('verify')
+    .argument('[case]', '案件编号（如 visit-2027-heluo-xiangshan）；不填则检查全部')
+    .option('--dir <path>', '归档目录（默认 数据目录/archive）')
+    .option('--json', '输出 JSON')
+    .description('按 sha256 清单核对归档文件，列出被修改或缺失的文件')
+    .action(async (caseId: string | undefined, opts: { dir?: string; json?: boolean }) => {
+      const root = opts.dir ?? path.join(loadTemporalConfig().dataDir, 'archive');
+      if (caseId && !/^[A-Za-z0-9._-]+$/.test(caseId)) throw new UserError(`案件编号不正确：${caseId}`, EXIT.badInput);
+      const cases = caseId ? [caseId] : existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, MANIFEST))) : [];
+      if (caseId && !existsSync(path.join(root, caseId))) throw new UserError(`没有找到归档案件 ${caseId}`, EXIT.notFound);
+      const results = [];
+      for (const c of cases) results.push(await verifyArchive(path.join(root, c)));
+      if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      else {
+        for (const r of results) {
+          process.stdout.write(r.ok ? `✓ ${r.caseId}\n` : `✗ ${r.caseId}：${[...r.changed.map((f) => `已被修改 ${f}`), ...r.missing.map((f) => `缺失 ${f}`)].join('；')}\n`);
+        }
+        if (results.length === 0) process.stdout.write('没有已归档的案件\n');
+      }
+      if (results.some((r) => !r.ok)) throw new UserError(`${results.filter((r) => !r.ok).length} 个案件的归档文件与清单不符`, EXIT.refused, 'IntegrityError');
+    });
+}

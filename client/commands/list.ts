@@ -1,0 +1,140 @@
+/**
+ * `guidance list [--year Y] [--stage S] [--overdue] [--json]`: the visits, straight from Temporal
+ * visibility through the engine's search attributes (workflows/shared/search-attributes.ts) — no
+ * side database. The same query works in the Web UI's search box (printed with --query).
+ */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { Stage, STAGE_LABEL } from '../../workflows/shared/visit';
+import {
+  dueDateOf,
+  GuidanceBureau,
+  GuidanceCounty,
+  GuidanceDueDate,
+  GuidanceOverdue,
+  GuidanceRung,
+  GuidanceStage,
+  GuidanceYear,
+} from '../../workflows/shared/search-attributes';
+import { loadPlanFile } from '../plan';
+import { EXIT, UserError } from '../programme';
+import { connectClient, loadTemporalConfig } from '../temporal';
+
+export interface ListFilter {
+  bureau: string;
+  year?: number;
+  stage?: Stage;
+  overdue?: boolean;
+}
+
+export interface ListedVisit {
+  workflowId: string;
+  status: string;
+  year?: number;
+  bureau?: string;
+  county?: string;
+  stage?: string;
+  stageLabel?: string;
+  dueDate?: string;
+  rung?: string;
+  overdue?: boolean;
+  startTime: string;
+}
+
+const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The visibility query for a filter, e.g. `WorkflowType = 'countyVisitWorkflow' AND GuidanceBureau = 'heluo' AND GuidanceOverdue = true`. */
+export function visibilityQuery(f: ListFilter): string {
+  const parts = [`WorkflowType = 'countyVisitWorkflow'`, `${GuidanceBureau.name} = ${quote(f.bureau)}`];
+  if (f.year !== undefined) parts.push(`${GuidanceYear.name} = ${f.year}`);
+  if (f.stage) parts.push(`${GuidanceStage.name} = ${quote(f.stage)}`);
+  if (f.overdue) parts.push(`${GuidanceOverdue.name} = true`);
+  return parts.join(' AND ');
+}
+
+function toListed(w: WorkflowExecutionInfo): ListedVisit {
+  const sa = w.typedSearchAttributes;
+  const stage = sa.get(GuidanceStage);
+  const due = sa.get(GuidanceDueDate);
+  return {
+    workflowId: w.workflowId,
+    status: w.status.name,
+    year: sa.get(GuidanceYear),
+    bureau: sa.get(GuidanceBureau),
+    county: sa.get(GuidanceCounty),
+    stage,
+    stageLabel: stage ? ((STAGE_LABEL as Record<string, string>)[stage] ?? stage) : undefined,
+    dueDate: due ? dueDateOf(due) : undefined,
+    rung: sa.get(GuidanceRung),
+    overdue: sa.get(GuidanceOverdue),
+    startTime: w.startTime.toISOString(),
+  };
+}
+
+/** Visits matching the filter, by county and year. */
+export async function listVisits(client: Client, f: ListFilter): Promise<ListedVisit[]> {
+  const out: ListedVisit[] = [];
+  for await (const w of client.workflow.list({ query: visibilityQuery(f) })) out.push(toListed(w));
+  return out.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.county ?? a.workflowId).localeCompare(b.county ?? b.workflowId));
+}
+
+const RUNG: Record<string, string> = { none: '', urge: '催办', supervise: '督办', warning: '警示', summons: '约谈', bulletin: '通报' };
+
+interface ListOpts {
+  year?: string;
+  stage?: string;
+  overdue?: boolean;
+  json?: boolean;
+  query?: boolean;
+  bureau?: string;
+  plan: string;
+}
+
+/** Parses the command's options into a filter; bad values are bad input (exit 2). */
+export function filterFrom(opts: ListOpts): ListFilter {
+  let year: number | undefined;
+  if (opts.year !== undefined) {
+    year = Number(opts.year);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+  }
+  let stage: Stage | undefined;
+  if (opts.stage !== undefined) {
+    const s = Stage.safeParse(opts.stage);
+    if (!s.success) throw new UserError(`阶段不正确：${opts.stage}（可选 ${Stage.options.join('、')}）`, EXIT.badInput);
+    stage = s.data;
+  }
+  return { bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code, year, stage, overdue: opts.overdue };
+}
+
+export function registerListCommand(program: Command): void {
+  program
+    .command('list')
+    .description('按年度、阶段、是否逾期列出执法指导（Temporal 检索属性查询）')
+    .option('--year <year>', '年度')
+    .option('--stage <stage>', `阶段（${Stage.options.join('/')}）`)
+    .option('--overdue', '只列出整改逾期的')
+    .option('--bureau <code>', '市局代码（默认取计划文件中的）')
+    .option('--plan <file>', '计划文件', process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml')
+    .option('--query', '同时打印所用的检索语句（可粘贴到 Temporal Web UI）')
+    .option('--json', '输出 JSON')
+    .action(async (opts: ListOpts) => {
+      const filter = filterFrom(opts);
+      const client = await connectClient(loadTemporalConfig());
+      try {
+        const rows = await listVisits(client, filter);
+        if (opts.query) process.stderr.write(`${visibilityQuery(filter)}\n`);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
+        for (const r of rows) {
+          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', RUNG[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.status, r.workflowId]);
+        }
+        process.stdout.write(`${t.toString()}\n共 ${rows.length} 项\n`);
+      } finally {
+        await client.connection.close();
+      }
+    });
+}

@@ -1,0 +1,338 @@
+/**
+ * The HTTP API and web dashboard (Fastify). Every route authenticates the caller, checks the role
+ * and the county scope, validates its input with the shared zod schemas, and then calls the same
+ * operations as the CLI (client/programme.ts, client/visit.ts), so the workflows' validators have
+ * the last word. Downloads are found through the workflow state, never from a path in the request.
+ */
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { EvidenceStore } from '../../activities/evidence/store';
+import { CHECKLIST } from '../../workflows/shared/checklist';
+import { ROLE_LABEL, type Role } from '../../workflows/shared/definitions';
+import {
+  DecisionArgs,
+  EVIDENCE_MAX_BYTES,
+  ExtendDueArgs,
+  ItemStatus,
+  ReturnArgs,
+  ReviewReportArgs,
+  SetEnterpriseResultArgs,
+  SetFindingArgs,
+  STAGE_LABEL,
+  SubmitReportArgs,
+  AddEvidenceArgs,
+  type VisitCase,
+} from '../../workflows/shared/visit';
+import { actorOf, type UserRecord, type Users } from '../users';
+import { visitOps, type VisitRef } from '../visit';
+import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
+import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
+import { discard, receiveUpload } from './uploads';
+import { buildBoard, countyView, documentsOf, filesOf, overdueRows, RUNG_LABEL, staffView } from './views';
+
+export interface HttpConfig {
+  /** Temporal namespace (for links to the Web UI). */
+  namespace: string;
+  /** The bureau whose programmes this server shows (`plan.bureau.code`). */
+  bureau: string;
+  /** The year the dashboard opens on. */
+  year: number;
+  /** Secret for signing session cookies (≥ 32 characters); a random one per process when absent. */
+  sessionSecret?: string;
+  /** Mark cookies Secure (serve behind HTTPS). */
+  secureCookies?: boolean;
+  /** Largest file accepted; default 20 MB (the evidence store's limit). */
+  maxUploadBytes?: number;
+  /** Board refresh interval in the browser, seconds; default 12. */
+  refreshSeconds?: number;
+  /** Fastify log level; default 'warn'. */
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface HttpDeps {
+  client: Client;
+  config: HttpConfig;
+  users: Users;
+  /** The evidence store's directory (shared with the CLI and workers). */
+  evidenceDir: string;
+  /** The letter archive (`<archiveDir>/<caseId>/<documentId>.pdf`), shared with the workers. */
+  archiveDir: string;
+  /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
+  uiUrl?: string;
+}
+
+const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
+const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
+const DocumentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, '文书编号不正确');
+const ShaParam = z.string().regex(/^[0-9a-f]{64}$/, '文件编号应为 64 位十六进制 sha256');
+const LoginBody = z.object({ id: z.string().trim().min(1, '请输入用户名').max(64), password: z.string().min(1, '请输入密码').max(200) });
+
+const MAX_REPORT_FILES = 10;
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  return schema.parse(value ?? {});
+}
+
+/** `attachment; filename=…` with the Chinese name for browsers (RFC 6266 / 5987) and an ASCII fallback. */
+function disposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** Builds the Fastify app (not listening). */
+export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const { client, config, users } = deps;
+  const maxUploadBytes = config.maxUploadBytes ?? EVIDENCE_MAX_BYTES;
+  const maxUploadMb = Math.round((maxUploadBytes / 1024 / 1024) * 10) / 10;
+  const secure = Boolean(config.secureCookies);
+  const store = new EvidenceStore({ dir: deps.evidenceDir, maxBytes: maxUploadBytes });
+  const archiveDir = path.resolve(deps.archiveDir);
+  const uiBase = deps.uiUrl?.replace(/\/+$/, '');
+  const workflowLink = (workflowId: string) => (uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined);
+
+  const app = Fastify({
+    logger: { level: config.logLevel ?? 'warn' },
+    // JSON bodies are small; files go through multipart with their own limit.
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+  });
+  app.setErrorHandler(errorHandler(maxUploadMb));
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { type: 'NotFound', message: '没有找到' } }));
+
+  await app.register(cookie, { secret: config.sessionSecret ?? randomBytes(32).toString('hex') });
+  await app.register(multipart, {
+    limits: { fileSize: maxUploadBytes, files: MAX_REPORT_FILES, fields: 20, fieldSize: 64 * 1024, parts: 40, headerPairs: 100 },
+    throwFileSizeLimit: true,
+  });
+  await app.register(fastifyStatic, { root: path.join(__dirname, 'public'), prefix: '/', index: ['index.html'], dotfiles: 'deny', cacheControl: false });
+
+  app.decorateRequest('user', null);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+  // Every /api route but login needs a user. A request from another site's page is refused even
+  // before SameSite=Strict would keep the cookie from it.
+  app.addHook('preHandler', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const origin = request.headers.origin;
+      if (origin !== undefined) {
+        let host: string | undefined;
+        try {
+          host = new URL(origin).host;
+        } catch {
+          host = undefined;
+        }
+        if (host !== request.headers.host) throw forbidden('跨站请求被拒绝');
+      }
+    }
+    if (request.url === '/api/login' || request.url.startsWith('/api/login?')) return;
+    request.user = authenticate(request, users);
+  });
+
+  const userOf = (request: FastifyRequest): UserRecord => {
+    if (!request.user) throw unauthorized();
+    return request.user;
+  };
+  const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
+
+  /** Checks role and county scope, then resolves the case reference. */
+  const caseRef = (request: FastifyRequest, ...roles: Role[]): { user: UserRecord; ref: VisitRef } => {
+    const user = userOf(request);
+    requireRole(user, ...roles);
+    const params = request.params as { year?: string; county?: string };
+    const county = parse(CountyParam, params.county);
+    requireCounty(user, county);
+    return { user, ref: { year: parse(YearParam, params.year), bureau: config.bureau, county } };
+  };
+
+  // ---- session ----------------------------------------------------------------------------------
+  app.post('/api/login', async (request, reply) => {
+    const body = parse(LoginBody, request.body);
+    const user = await users.login(body.id, body.password);
+    if (!user) throw new HttpError(401, 'Unauthorized', '用户名或密码不正确');
+    setSession(reply, user, secure);
+    return { user: publicUser(user) };
+  });
+  app.post('/api/logout', async (_request, reply) => {
+    clearSession(reply, secure);
+    return { ok: true };
+  });
+  app.get('/api/me', async (request) => {
+    const user = userOf(request);
+    return {
+      user: publicUser(user),
+      bureau: config.bureau,
+      year: config.year,
+      refreshSeconds: config.refreshSeconds ?? 12,
+      maxUploadMb,
+      temporalUi: isStaff(user) && uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined,
+    };
+  });
+  /** Labels the dashboard needs: checklist, stages, rungs, item statuses. */
+  app.get('/api/meta', async () => ({
+    checklist: CHECKLIST.map((s) => ({ title: s.title, items: s.items.map((i) => ({ key: i.key, label: i.title })) })),
+    stages: STAGE_LABEL,
+    rungs: RUNG_LABEL,
+    itemStatuses: ItemStatus.options,
+    findingResults: ['符合', '基本符合', '不符合', '不适用'],
+  }));
+
+  // ---- board, overdue list --------------------------------------------------------------------
+  app.get('/api/years/:year/board', async (request) => {
+    const user = userOf(request);
+    requireRole(user, 'admin', 'supervisor', 'leader');
+    const year = parse(YearParam, (request.params as { year: string }).year);
+    const board = await buildBoard(client, year, config.bureau);
+    return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: workflowLink(r.visitWorkflowId) })) };
+  });
+  app.get('/api/years/:year/overdue', async (request) => {
+    const user = userOf(request);
+    requireRole(user, 'admin', 'supervisor', 'leader');
+    const year = parse(YearParam, (request.params as { year: string }).year);
+    const board = await buildBoard(client, year, config.bureau);
+    return { year, today: board.today, rows: overdueRows(board) };
+  });
+  /** A county's own cases (the county's start page); staff get every county's. */
+  app.get('/api/years/:year/cases', async (request) => {
+    const user = userOf(request);
+    const year = parse(YearParam, (request.params as { year: string }).year);
+    if (user.role !== 'county') {
+      const board = await buildBoard(client, year, config.bureau);
+      return { rows: board.rows };
+    }
+    const c = await visitOps.get(client, { year, bureau: config.bureau, county: user.county! });
+    return { rows: [{ county: c.county, countyName: c.countyName, date: c.date, stage: c.stage, stageLabel: STAGE_LABEL[c.stage] }] };
+  });
+
+  // ---- one case ---------------------------------------------------------------------------------
+  app.get('/api/years/:year/cases/:county', async (request) => {
+    const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
+    const c = await visitOps.get(client, ref);
+    return isStaff(user) ? staffView(c, { temporalUi: workflowLink(c.caseId) }) : countyView(c);
+  });
+
+  app.get('/api/years/:year/cases/:county/documents/:documentId', async (request, reply) => {
+    const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
+    const documentId = parse(DocumentIdParam, (request.params as { documentId: string }).documentId);
+    const c = await visitOps.get(client, ref);
+    const d = documentsOf(c).find((x) => x.documentId === documentId && (isStaff(user) || x.county));
+    if (!d) throw notFound('没有找到该文书');
+    const file = path.resolve(archiveDir, c.caseId, `${d.documentId}.pdf`);
+    if (path.relative(archiveDir, file).startsWith('..')) throw notFound('没有找到该文书');
+    const bytes = await fs.readFile(file).catch(() => {
+      throw notFound('文书文件不在归档目录中，请联系管理员');
+    });
+    if (createHash('sha256').update(bytes).digest('hex') !== d.sha256) {
+      request.log.error({ documentId, caseId: c.caseId }, 'archived document does not match its recorded sha256');
+      throw new HttpError(500, 'IntegrityError', '文书文件与登记的校验值不符，已停止下载，请联系管理员');
+    }
+    return sendFile(reply, bytes, 'application/pdf', `${d.docNumber ? `${d.docNumber}-` : ''}${d.title}.pdf`);
+  });
+
+  app.get('/api/years/:year/cases/:county/files/:sha256', async (request, reply) => {
+    const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
+    const sha256 = parse(ShaParam, (request.params as { sha256: string }).sha256);
+    const c = await visitOps.get(client, ref);
+    const f = filesOf(c).find((x) => x.sha256 === sha256 && (isStaff(user) || x.county));
+    if (!f) throw notFound('没有找到该文件');
+    if (!(await store.has(sha256))) throw notFound('文件不在证据库中，请联系管理员');
+    if (!(await store.verify(sha256))) throw new HttpError(500, 'IntegrityError', '文件与登记的校验值不符，已停止下载，请联系管理员');
+    reply.header('Content-Disposition', disposition(f.filename));
+    reply.header('Content-Length', String(f.size));
+    return reply.type(f.mediaType).send(createReadStream(store.pathOf(sha256)));
+  });
+
+  // ---- visit actions (the same validated Updates as the CLI) ---------------------------------
+  const EvidenceFields = AddEvidenceArgs.pick({ item: true, enterprise: true, note: true });
+  app.post('/api/years/:year/cases/:county/evidence', async (request) => {
+    const { user, ref } = caseRef(request, 'supervisor');
+    await visitOps.get(client, ref); // 404 before anything is stored
+    const upload = await receiveUpload(request, store, { maxFiles: 1 });
+    try {
+      const file = upload.files[0];
+      if (!file) throw badRequest('请选择要上传的文件');
+      const fields = parse(EvidenceFields, { item: upload.fields.item, enterprise: upload.fields.enterprise || undefined, note: upload.fields.note || undefined });
+      const record = await visitOps.addEvidence(client, ref, { actor: actorOf(user), sha256: file.sha256, size: file.size, mediaType: file.mediaType, filename: file.filename, ...fields });
+      return { result: record, deduplicated: file.deduplicated };
+    } catch (err) {
+      await discard(store, upload.files);
+      throw err;
+    }
+  });
+
+  const action = <S extends z.ZodType>(route: string, roles: Role[], schema: S, run: (ref: VisitRef, args: any) => Promise<unknown>) => {
+    app.post(`/api/years/:year/cases/:county/${route}`, async (request) => {
+      const { user, ref } = caseRef(request, ...roles);
+      const body = parse(schema, request.body) as Record<string, unknown>;
+      const result = await run(ref, { ...body, actor: actorOf(user) });
+      return { result };
+    });
+  };
+  action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) => visitOps.setFinding(client, ref, args));
+  action('enterprises', ['supervisor'], SetEnterpriseResultArgs.omit({ actor: true }), (ref, args) => visitOps.setEnterpriseResult(client, ref, args));
+  action('submit', ['supervisor'], z.object({}), (ref, args) => visitOps.submit(client, ref, args).then(summary));
+  action('approve', ['leader'], DecisionArgs.omit({ actor: true }), (ref, args) => visitOps.approve(client, ref, args).then(summary));
+  action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) => visitOps.return(client, ref, args).then(summary));
+  action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args));
+  action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args));
+
+  /** The county's rectification report (整改报告): files plus a status per problem. */
+  const ReportFields = SubmitReportArgs.pick({ items: true, note: true });
+  app.post('/api/years/:year/cases/:county/report', async (request) => {
+    const { user, ref } = caseRef(request, 'county', 'supervisor');
+    await visitOps.get(client, ref);
+    const upload = await receiveUpload(request, store, { maxFiles: MAX_REPORT_FILES });
+    try {
+      if (upload.files.length === 0) throw badRequest('整改报告至少附一个文件');
+      let items: unknown;
+      try {
+        items = JSON.parse(upload.fields.items ?? '[]');
+      } catch {
+        throw badRequest('整改情况（items）应为 JSON 数组');
+      }
+      const fields = parse(ReportFields, { items, note: upload.fields.note || undefined });
+      const files = upload.files.map((f) => ({ sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename }));
+      const report = await visitOps.submitReport(client, ref, { actor: actorOf(user), files, ...fields });
+      return { result: report };
+    } catch (err) {
+      await discard(store, upload.files);
+      throw err;
+    }
+  });
+
+  return app;
+}
+
+/** The Update results that return the whole case are cut down to what the caller needs. */
+function summary(c: VisitCase) {
+  return { caseId: c.caseId, stage: c.stage, stageLabel: STAGE_LABEL[c.stage] };
+}
+
+function sendFile(reply: FastifyReply, bytes: Buffer, type: string, filename: string) {
+  reply.header('Content-Disposition', disposition(filename));
+  return reply.type(type).send(bytes);
+}
+
+/** Builds the app and listens (127.0.0.1 unless told otherwise); `url` is where it answers. */
+export async function startHttpServer(deps: HttpDeps, listen: { host?: string; port?: number } = {}): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await createServer(deps);
+  const host = listen.host ?? '127.0.0.1';
+  await app.listen({ host, port: listen.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+}

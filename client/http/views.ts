@@ -1,0 +1,330 @@
+/**
+ * What the API shows, built from the workflows' own state (the programme's schedule Query and
+ * each visit's case Query): the board, the overdue list, a case's timeline for the city's staff,
+ * and the narrower view a county gets. Also the only way a download is found: a document id or
+ * a sha256 is looked up in the case, never taken as a path.
+ */
+import type { Client } from '@temporalio/client';
+import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
+import type { RenderResult } from '../../workflows/shared/documents';
+import type { DeliveryRecord } from '../../workflows/shared/email';
+import { STAGE_LABEL, type VisitCase } from '../../workflows/shared/visit';
+import { getProgramme } from '../programme';
+import { visitOps } from '../visit';
+
+/** 文书种类 by kind, for titles. */
+export const DOCUMENT_KIND_LABEL: Record<string, string> = {
+  notice: '执法指导通知',
+  draft: '意见书审批稿',
+  opinion: '安全生产执法指导意见书',
+  reminder: '整改到期提醒',
+  urge: '催办通知',
+  supervise: '督办函',
+  warning: '警示函',
+  summons: '约谈通知书',
+  acceptance: '整改验收意见',
+  bulletin: '执法指导情况通报',
+};
+
+/** 督办层级 of the escalation ladder. */
+export const RUNG_LABEL: Record<string, string> = {
+  none: '',
+  urge: '催办',
+  supervise: '督办',
+  warning: '警示',
+  summons: '约谈',
+  bulletin: '通报',
+};
+
+export interface BoardRow {
+  county: string;
+  countyName: string;
+  date: string;
+  /** 1–12. */
+  month: number;
+  status: ScheduleEntry['status'];
+  statusLabel: string;
+  stage?: string;
+  stageLabel?: string;
+  docNumber?: string;
+  dueDate?: string;
+  rung?: string;
+  rungLabel?: string;
+  overdue: boolean;
+  daysOverdue?: number;
+  visitWorkflowId: string;
+  /** Set when the visit could not be read (its message). */
+  note?: string;
+}
+
+export interface Board {
+  year: number;
+  bureau: string;
+  bureauName: string;
+  today: string;
+  finished: boolean;
+  bends: string[];
+  rows: BoardRow[];
+  counts: { total: number; started: number; issued: number; rectifying: number; overdue: number; closed: number };
+}
+
+const DAY_MS = 86_400_000;
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+function stageLabel(stage: string): string {
+  return (STAGE_LABEL as Record<string, string>)[stage] ?? stage;
+}
+
+/** The programme board of a year: every county's month, stage, due date, rung and overdue flag. */
+export async function buildBoard(client: Client, year: number, bureau: string): Promise<Board> {
+  const programme: ProgrammeState = await getProgramme(client, year, bureau);
+  const entries = [...programme.entries].sort((a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county));
+  const cases = await Promise.allSettled(
+    entries.map((e) => (e.status === 'scheduled' ? Promise.resolve(undefined) : visitOps.get(client, { year, bureau, county: e.county }))),
+  );
+  const rows = entries.map((e, i): BoardRow => {
+    const row: BoardRow = {
+      county: e.county,
+      countyName: e.countyName,
+      date: e.date,
+      month: Number(e.date.slice(5, 7)),
+      status: e.status,
+      statusLabel: VISIT_STATUS_LABEL[e.status],
+      overdue: false,
+      visitWorkflowId: e.visitWorkflowId,
+      note: e.note,
+    };
+    const r = cases[i]!;
+    if (r.status === 'rejected') {
+      row.note = r.reason instanceof Error ? r.reason.message : '读取失败';
+      return row;
+    }
+    const c = r.value;
+    if (!c) return row;
+    row.stage = c.stage;
+    row.stageLabel = stageLabel(c.stage);
+    row.docNumber = c.letter?.docNumber;
+    row.dueDate = c.rectification?.dueDate ?? c.letter?.dueDate;
+    const rung = c.rectification?.rung;
+    if (rung && rung !== 'none') {
+      row.rung = rung;
+      row.rungLabel = RUNG_LABEL[rung] ?? rung;
+    }
+    row.overdue = Boolean(c.rectification?.overdue);
+    if (row.overdue && row.dueDate) row.daysOverdue = Math.max(0, daysBetween(row.dueDate, programme.today));
+    return row;
+  });
+  const stageIs = (...s: string[]) => rows.filter((r) => r.stage && s.includes(r.stage)).length;
+  return {
+    year,
+    bureau,
+    bureauName: programme.bureauName,
+    today: programme.today,
+    finished: programme.finished,
+    bends: programme.bends,
+    rows,
+    counts: {
+      total: rows.length,
+      started: rows.filter((r) => r.stage).length,
+      issued: stageIs('issued', 'rectification', 'closed'),
+      rectifying: stageIs('rectification'),
+      overdue: rows.filter((r) => r.overdue).length,
+      closed: stageIs('closed'),
+    },
+  };
+}
+
+/** The overdue cases of a board, most overdue first. */
+export function overdueRows(board: Board): BoardRow[] {
+  return board.rows.filter((r) => r.overdue).sort((a, b) => (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents, files, emails of a case
+
+export interface DocumentRef {
+  documentId: string;
+  kind: string;
+  title: string;
+  docNumber?: string;
+  date?: string;
+  sha256: string;
+  bytes: number;
+  pages: number;
+  /** Whether the county may see and download it (drafts are internal). */
+  county: boolean;
+}
+
+export interface FileRef {
+  sha256: string;
+  filename: string;
+  mediaType: string;
+  size: number;
+  /** 'evidence' (internal, collected at the visit) or 'report' (the county's rectification report). */
+  source: 'evidence' | 'report';
+  label: string;
+  by: string;
+  at: string;
+  county: boolean;
+}
+
+export interface EmailRef {
+  step: string;
+  subject: string;
+  status: DeliveryRecord['status'];
+  completedAt?: string;
+  recipients: { address: string; role: string; status: string; at?: string }[];
+  county: boolean;
+}
+
+function doc(d: RenderResult, kind: string, county: boolean, extra: { title?: string; docNumber?: string; date?: string } = {}): DocumentRef {
+  return {
+    documentId: d.documentId,
+    kind,
+    title: extra.title ?? DOCUMENT_KIND_LABEL[kind] ?? kind,
+    docNumber: extra.docNumber,
+    date: extra.date,
+    sha256: d.sha256,
+    bytes: d.bytes,
+    pages: d.pages,
+    county,
+  };
+}
+
+/** Every document the case holds, in the order they were made. */
+export function documentsOf(c: VisitCase): DocumentRef[] {
+  const out: DocumentRef[] = [];
+  if (c.notice) out.push(doc(c.notice.document, 'notice', true, { docNumber: c.notice.docNumber, date: c.notice.delivery?.completedAt?.slice(0, 10) }));
+  c.approval.rounds.forEach((r, i) => out.push(doc(r.draft, 'draft', false, { title: `意见书审批稿（第 ${i + 1} 稿）`, date: r.sentAt.slice(0, 10) })));
+  if (c.letter) out.push(doc(c.letter.document, 'opinion', true, { docNumber: c.letter.docNumber, date: c.letter.issueDate }));
+  const r = c.rectification;
+  for (const x of r?.reminders ?? []) out.push(doc(x.document, x.kind, true, { docNumber: x.docNumber, date: x.date }));
+  for (const x of r?.escalations ?? []) out.push(doc(x.document, x.kind, true, { docNumber: x.docNumber, date: x.date }));
+  for (const rep of r?.reports ?? []) {
+    const l = rep.review?.letter;
+    if (l) out.push(doc(l.document, l.kind, true, { docNumber: l.docNumber, date: l.date }));
+  }
+  return out;
+}
+
+/** Evidence and rectification report files. */
+export function filesOf(c: VisitCase): FileRef[] {
+  const out: FileRef[] = c.evidence.map((e) => ({
+    sha256: e.sha256,
+    filename: e.filename,
+    mediaType: e.mediaType,
+    size: e.size,
+    source: 'evidence' as const,
+    label: `证据 ${e.id}`,
+    by: e.by,
+    at: e.at,
+    county: false,
+  }));
+  for (const rep of c.rectification?.reports ?? []) {
+    for (const f of rep.files) {
+      out.push({ ...f, source: 'report', label: `整改报告（第 ${rep.no} 次）`, by: rep.by, at: rep.at, county: true });
+    }
+  }
+  return out;
+}
+
+function email(d: DeliveryRecord | undefined, county: boolean): EmailRef[] {
+  if (!d) return [];
+  return [
+    {
+      step: d.step,
+      subject: d.subject,
+      status: d.status,
+      completedAt: d.completedAt,
+      recipients: d.recipients.map((r) => ({ address: r.address, role: r.role, status: r.status, at: r.at })),
+      county,
+    },
+  ];
+}
+
+/** Every email the case sent, with what happened to each copy. */
+export function emailsOf(c: VisitCase): EmailRef[] {
+  const r = c.rectification;
+  return [
+    ...email(c.notice?.delivery, true),
+    ...email(c.letter?.delivery, true),
+    ...(r?.reminders ?? []).flatMap((x) => email(x.delivery, true)),
+    ...(r?.escalations ?? []).flatMap((x) => email(x.delivery, true)),
+    ...(r?.reports ?? []).flatMap((x) => email(x.review?.letter?.delivery, true)),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timelines
+
+export interface TimelineEvent {
+  at: string;
+  by: string;
+  role: string;
+  action: string;
+  detail: string;
+}
+
+/** What the city's staff see of a case: everything, with its documents, files and emails. */
+export function staffView(c: VisitCase, links: { temporalUi?: string }) {
+  return {
+    kind: 'staff' as const,
+    case: c,
+    stageLabel: stageLabel(c.stage),
+    documents: documentsOf(c),
+    files: filesOf(c),
+    emails: emailsOf(c),
+    timeline: [...c.audit].sort((a, b) => a.at.localeCompare(b.at)) as TimelineEvent[],
+    links,
+  };
+}
+
+/**
+ * What a county sees of its own case: the letters addressed to it, its rectification and its
+ * reports. Not the evidence, the findings in progress, the drafts or the internal audit log.
+ */
+export function countyView(c: VisitCase) {
+  const r = c.rectification;
+  const events: TimelineEvent[] = [];
+  if (c.notice) events.push({ at: c.notice.delivery?.completedAt ?? c.date, by: 'system', role: 'system', action: 'notice', detail: `收到执法指导通知 ${c.notice.docNumber}` });
+  if (c.letter) events.push({ at: c.letter.delivery?.completedAt ?? c.letter.issueDate, by: 'system', role: 'system', action: 'issue', detail: `收到执法指导意见书 ${c.letter.docNumber}，整改期限 ${c.letter.dueDate}` });
+  for (const x of r?.reminders ?? []) events.push({ at: x.delivery?.completedAt ?? x.date, by: 'system', role: 'system', action: 'reminder', detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}（到期前 ${x.daysBefore} 天）` });
+  for (const x of r?.escalations ?? []) events.push({ at: x.delivery?.completedAt ?? x.date, by: 'system', role: 'system', action: 'escalation', detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}${x.docNumber ? ` ${x.docNumber}` : ''}（逾期 ${x.daysOverdue} 天）` });
+  for (const rep of r?.reports ?? []) {
+    events.push({ at: rep.at, by: rep.by, role: rep.role, action: 'submitReport', detail: `报送整改报告（第 ${rep.no} 次，${rep.files.length} 个文件${rep.late ? `，逾期 ${rep.daysOverdue} 天` : ''}）` });
+    if (rep.review) events.push({ at: rep.review.at, by: rep.review.by, role: 'supervisor', action: 'reviewReport', detail: rep.review.decision === 'accept' ? '整改验收通过' : `整改报告退回：${rep.review.reasons.join('；')}` });
+  }
+  for (const x of r?.extensions ?? []) events.push({ at: x.at, by: x.by, role: 'supervisor', action: 'extendDue', detail: `整改期限由 ${x.from} 延至 ${x.to}：${x.reason}` });
+  return {
+    kind: 'county' as const,
+    case: {
+      caseId: c.caseId,
+      year: c.year,
+      bureau: c.bureau,
+      county: c.county,
+      countyName: c.countyName,
+      date: c.date,
+      stage: c.stage,
+      notice: c.notice ? { docNumber: c.notice.docNumber } : undefined,
+      letter: c.letter ? { docNumber: c.letter.docNumber, issueDate: c.letter.issueDate, dueDate: c.letter.dueDate } : undefined,
+      rectification: r
+        ? {
+            problems: r.problems,
+            dueDate: r.dueDate,
+            rung: r.rung,
+            overdue: r.overdue,
+            reports: r.reports.map((rep) => ({ no: rep.no, at: rep.at, by: rep.by, late: rep.late, items: rep.items, note: rep.note, files: rep.files, review: rep.review ? { decision: rep.review.decision, at: rep.review.at, reasons: rep.review.reasons } : undefined })),
+            extensions: r.extensions.map((x) => ({ from: x.from, to: x.to, at: x.at, reason: x.reason })),
+            closedAt: r.closedAt,
+          }
+        : undefined,
+    },
+    stageLabel: stageLabel(c.stage),
+    documents: documentsOf(c).filter((d) => d.county),
+    files: filesOf(c).filter((f) => f.county),
+    emails: emailsOf(c).filter((e) => e.county),
+    timeline: events.sort((a, b) => a.at.localeCompare(b.at)),
+  };
+}

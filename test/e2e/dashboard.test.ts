@@ -1,0 +1,150 @@
+/**
+ * The dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core) against the
+ * real stack: an administrator logs in, sees the board, opens a county's timeline and downloads its
+ * letter; the county logs in, uploads its rectification report through the form and sees its case
+ * move. Screenshots go to test-results/ (git-ignored); the board's also to docs/board.png for the README.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { visitOps } from '../../client/visit';
+import type { Actor } from '../../workflows/shared/definitions';
+import { findingsFor, pdfBytes, sha256, skipTo, startStack, tempDir, waitForCase, type Stack } from '../http/helpers';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RESULTS = path.join(ROOT, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };
+const leader: Actor = { id: 'zheng-yuan', role: 'leader' };
+
+let s: Stack;
+let url: string;
+const contexts: BrowserContext[] = [];
+
+/** A fresh browser with its own profile directory (launchPersistentContext is how Playwright takes --user-data-dir). */
+async function browser(): Promise<Page> {
+  const context = await chromium.launchPersistentContext(tempDir('guidance-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  contexts.push(context);
+  return context.pages()[0] ?? context.newPage();
+}
+
+async function login(page: Page, id: string): Promise<void> {
+  await page.goto(`${url}/#/login`);
+  await page.fill('input[name=id]', id);
+  await page.fill('input[name=password]', `heluo-${id}`);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#logout');
+}
+
+/** Drives one county from its visit date to the letter, through the shared operations. */
+async function toRectification(county: string, date: string) {
+  const ref = { year: s.plan.year, bureau: s.plan.bureau.code, county };
+  await skipTo(s.env, date);
+  const c = await waitForCase(s, county, (x) => x.stage === 'onsite', 'onsite');
+  for (const f of findingsFor()) await visitOps.setFinding(s.env.client, ref, { actor: supervisor, ...(f as any) });
+  for (const e of c.sample!.enterprises) await visitOps.setEnterpriseResult(s.env.client, ref, { actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] });
+  await visitOps.submit(s.env.client, ref, { actor: supervisor });
+  await waitForCase(s, county, (x) => x.approval.rounds.length === 1, 'draft');
+  await visitOps.approve(s.env.client, ref, { actor: leader, comment: '同意' });
+  return waitForCase(s, county, (x) => x.stage === 'rectification', 'rectification');
+}
+
+beforeAll(async () => {
+  await ensureDocumentTools({ chromium: true });
+  mkdirSync(RESULTS, { recursive: true });
+  s = await startStack({ refreshSeconds: 2 });
+  await s.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = s.app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // 香山县 and 清河县 reach rectification; 清河县 then runs past its due date (催办, overdue).
+  await toRectification('xiangshan', s.dates[0]);
+  const q = await toRectification('qinghe', s.dates[1]);
+  const due = q.rectification!.dueDate;
+  await skipTo(s.env, new Date(Date.parse(`${due}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10));
+  await waitForCase(s, 'qinghe', (x) => x.rectification!.overdue && x.rectification!.rung !== 'none', 'overdue');
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await s?.teardown();
+});
+
+describe('dashboard in headless Chromium', () => {
+  it('admin: board, a county\'s timeline, the letter downloaded', async () => {
+    const page = await browser();
+    await login(page, 'admin');
+    await page.waitForSelector('table#board tr[data-county=xiangshan]');
+    expect(await page.textContent('h1')).toContain(`${s.plan.year} 年度执法指导计划`);
+    const qinghe = page.locator('table#board tr[data-county=qinghe]');
+    await expect.poll(() => qinghe.locator('.badge.overdue').count()).toBe(1);
+    expect(await qinghe.locator('.badge.rung').textContent()).toBe('催办');
+    expect(await page.locator('table#board tr[data-county=xiangshan] .badge.stage').first().textContent()).toMatch(/整改中|逾期/);
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-board.png'), fullPage: true });
+    copyFileSync(path.join(RESULTS, 'e2e-board.png'), path.join(ROOT, 'docs/board.png'));
+
+    // The board refreshes itself (every 2 s here, 12 s by default).
+    const first = await page.textContent('#refreshed');
+    await expect.poll(() => page.textContent('#refreshed'), { timeout: 10_000 }).not.toBe(first);
+
+    // Print: navigation and forms are hidden.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('header.top')).toBe(false);
+    await page.pdf({ path: path.join(RESULTS, 'e2e-board-print.pdf'), landscape: true });
+    await page.emulateMedia({ media: 'screen' });
+
+    // A county's timeline, with every step and its documents.
+    await page.click('table#board tr[data-county=xiangshan] td.county a');
+    await page.waitForSelector('table#documents');
+    expect(await page.locator('#timeline li').count()).toBeGreaterThan(5);
+    expect(await page.textContent('#timeline')).toContain('出具意见书');
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-timeline.png'), fullPage: true });
+    const c = await visitOps.get(s.env.client, { year: s.plan.year, bureau: s.plan.bureau.code, county: 'xiangshan' });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download.kind-opinion')]);
+    expect(download.suggestedFilename()).toBe(`${c.letter!.docNumber}-安全生产执法指导意见书.pdf`);
+    const saved = path.join(RESULTS, 'e2e-letter.pdf');
+    await download.saveAs(saved);
+    expect(sha256(readFileSync(saved))).toBe(c.letter!.document.sha256);
+  });
+
+  it('county: sees only its case, uploads its rectification report, sees the case move', async () => {
+    const page = await browser();
+    await login(page, 'xiangshan');
+    // The county lands on its own case; it has no board link.
+    await page.waitForSelector('#form-report');
+    expect(await page.locator('nav a', { hasText: '计划看板' }).count()).toBe(0);
+    expect(await page.locator('#case-stage').textContent()).toContain('整改中');
+    expect(await page.locator('#documents a.kind-draft').count()).toBe(0);
+
+    const report = pdfBytes('county-report');
+    await page.setInputFiles('#form-report input[name=files]', { name: '香山县整改报告.pdf', mimeType: 'application/pdf', buffer: report });
+    await page.selectOption('#form-report select[name=status-0]', '整改完成');
+    await page.fill('#form-report textarea[name=note]', '已对照意见书逐项整改。');
+    await page.click('#form-report button[type=submit]');
+    await page.waitForSelector('#reports');
+    expect(await page.textContent('#reports')).toContain('待审核');
+    expect(await page.textContent('#files')).toContain('香山县整改报告.pdf');
+    // Waiting for review: no second report form.
+    expect(await page.locator('#form-report').count()).toBe(0);
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-county-report.png'), fullPage: true });
+    const ref = { year: s.plan.year, bureau: s.plan.bureau.code, county: 'xiangshan' };
+    const after = await visitOps.get(s.env.client, ref);
+    expect(after.rectification!.reports.at(-1)!.files[0]!.sha256).toBe(sha256(report));
+
+    // The supervisor accepts it; the county's page shows the case closed.
+    await visitOps.reviewReport(s.env.client, ref, { actor: supervisor, decision: 'accept' });
+    await waitForCase(s, 'xiangshan', (x) => x.stage === 'closed', 'closed');
+    await page.reload();
+    await expect.poll(() => page.locator('#case-stage').textContent()).toContain('已验收归档');
+    expect(await page.locator('#form-report').count()).toBe(0);
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-county-closed.png'), fullPage: true });
+  });
+});
