@@ -15,6 +15,9 @@ import {
   programmeWorkflowId,
   rescheduleUpdate,
   scheduleQuery,
+  recordStatisticsUpdate,
+  type RecordStatisticsArgs,
+  type StatisticsRow,
   type AddCountyArgs,
   type CancelVisitArgs,
   type ProgrammeState,
@@ -115,4 +118,28 @@ export function translate(err: unknown, year: number, bureau: string): unknown {
     return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
   }
   return err;
+}
+
+/** The bulletin's rows from an imported statistics table (the 合计 row is not a county). */
+type Figure = number | null | undefined;
+export function statisticsRows(units: { name: string; inspections?: Figure; inspectorVisits?: Figure; docSubtotal?: Figure; cases?: Figure; fineAmount?: Figure; fineSubtotal?: Figure; hazards?: Figure; hazardsRectified?: Figure }[]): StatisticsRow[] {
+  return units.map((u) => ({
+    county: u.name,
+    inspections: u.inspections ?? 0,
+    inspectors: u.inspectorVisits ?? 0,
+    documents: u.docSubtotal ?? 0,
+    cases: u.cases ?? 0,
+    fines: u.fineAmount ?? u.fineSubtotal ?? 0,
+    hazardsFound: u.hazards ?? 0,
+    hazardsFixed: u.hazardsRectified ?? 0,
+  }));
+}
+
+/** Records imported statistics with the programme: the bulletin's table and the visits' draft findings. */
+export async function recordStatistics(client: Client, year: number, bureau: string, args: RecordStatisticsArgs): Promise<{ period: string; rows: number }> {
+  try {
+    return await handle(client, year, bureau).executeUpdate(recordStatisticsUpdate, { args: [args] });
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
 }

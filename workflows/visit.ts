@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   sleep,
@@ -33,7 +34,7 @@ import type { createSamplingActivities } from '../activities/sampling';
 import { deliverLetter } from './lib/delivery';
 import { CHECKLIST, CHECKLIST_KEYS, CHECKLIST_ITEM_LABEL, checklistItem } from './shared/checklist';
 import { Clock, addDays, dayNumber } from './shared/clock';
-import type { Actor, AuditEntry } from './shared/definitions';
+import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } from './shared/definitions';
 import { formatDateZh, formatDocNumber, DOCUMENT_KIND_NAMES, type RenderResult } from './shared/documents';
 import type { MailAddress } from './shared/email';
 import { FailureType } from './shared/errors';
@@ -146,9 +147,31 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
    * visibility (the time-skipping test server).
    */
   let published = '';
+  let reported = '';
   const publish = () => {
-    if (!input.visibility) return;
     const r = state.rectification;
+    if (input.reportTo) {
+      const progress: VisitProgress = {
+        county: county.code,
+        stage: state.stage,
+        docNumber: state.letter?.docNumber,
+        dueDate: r?.dueDate,
+        rung: r?.rung,
+        overdue: r?.overdue,
+        daysOverdue: r ? Math.max(0, dayNumber(today()) - dayNumber(r.dueDate)) : undefined,
+        listedInBulletin: r?.listedInBulletin,
+        reportPending: r?.reports.some((x) => !x.review) ?? false,
+        deductPoints: r?.deductions.reduce((a, b) => a + b.points, 0),
+        openProblems: state.stage === 'rectification' ? r?.problems : [],
+      };
+      const key = JSON.stringify(progress);
+      if (key !== reported) {
+        reported = key;
+        // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
+        void getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, progress).catch(() => undefined);
+      }
+    }
+    if (!input.visibility) return;
     const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue]);
     if (key === published) return;
     published = key;

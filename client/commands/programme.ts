@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadPlanFile } from '../plan';
-import { EXIT, UserError, addCounty, cancelVisit, getProgramme, reschedule, startProgramme } from '../programme';
+import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, startProgramme, statisticsRows } from '../programme';
+import { createStatsActivities } from '../../activities/stats';
+import { createHash } from 'node:crypto';
 import { connectClient, loadTemporalConfig } from '../temporal';
 import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
@@ -135,6 +137,40 @@ export function registerProgrammeCommands(program: Command): void {
       const client = await connectClient();
       const entry = await addCounty(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason });
       process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已增加：${entry.countyName}，指导日期 ${entry.date}\n`);
+    });
+
+  programme
+    .command('stats')
+    .description('导入执法统计表：用于月度通报的统计表，并为尚未开始的执法指导预填问题草稿')
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--file <path>', '统计表文件（CSV 或 XLSX）')
+    .requiredOption('--period <text>', '统计期，如 2027年1—6月')
+    .option('--bureau <code>', '市局代码')
+    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--by <id>', '操作人')
+    .option('--role <role>', '角色')
+    .option('--json', '输出 JSON')
+    .action(async (opts: ActorOpts & { year: string; file: string; period: string; bureau?: string; plan: string; json?: boolean }) => {
+      const plan = loadPlanFile(opts.plan);
+      let result;
+      try {
+        result = await createStatsActivities().importStatistics({ path: opts.file, thresholds: plan.statistics });
+      } catch (err) {
+        throw new UserError((err as Error).message, EXIT.badInput, 'UnreadableFile');
+      }
+      if (result.problems.length) {
+        throw new UserError(`统计表有 ${result.problems.length} 处逻辑问题，请先用 guidance stats check 核对并修正：\n${result.problems.slice(0, 10).map((p) => `  - ${p.unit} ${p.column}：${p.message}`).join('\n')}`, EXIT.refused);
+      }
+      const byName = new Map(plan.counties.map((c) => [c.name, c.code]));
+      const drafts: Record<string, { item: string; problem: string; opinion: string }[]> = {};
+      for (const d of result.drafts) {
+        const code = byName.get(d.unit);
+        if (code) (drafts[code] ??= []).push({ item: d.item, problem: d.problem, opinion: d.opinion });
+      }
+      const sha = createHash('sha256').update(readFileSync(opts.file)).digest('hex');
+      const client = await connectClient();
+      const r = await recordStatistics(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), period: opts.period, sourceSha256: sha, rows: statisticsRows(result.units), drafts });
+      process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `已导入 ${r.period} 执法统计：${r.rows} 个单位；问题草稿 ${Object.keys(drafts).length} 个县区\n`);
     });
 
   programme

@@ -3,7 +3,7 @@
  * Updates, Queries and their zod argument schemas. One module, so a caller and the workflow can
  * never disagree on a name or a shape. Pure: safe inside the workflow sandbox.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { CountySchema, IsoDate, type Plan } from './plan';
 
@@ -110,6 +110,13 @@ export interface ProgrammeState {
   bends: string[];
   audit: AuditEntry[];
   finished: boolean;
+  /** The latest imported statistics (for the bulletin's table). */
+  statistics?: { period: string; sourceSha256: string; rows: StatisticsRow[]; at: string };
+  /** Each visit's latest progress, by county code. */
+  progress: Record<string, VisitProgress>;
+  /** 执法指导情况通报 sent, and weekly digests. */
+  bulletins: { month: string; docNumber: string; documentPath: string; sha256: string; overdue: string[]; at: string }[];
+  digests: { week: string; open: number; at: string }[];
 }
 
 export const RescheduleArgs = z.object({
@@ -141,3 +148,50 @@ export const addCountyUpdate = defineUpdate<ScheduleEntry, [AddCountyArgs]>('add
 export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>('cancelVisit');
 export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
 
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and progress the programme keeps for its bulletin (通报) and digest (周交办).
+
+/** One county's figures for the bulletin's table, from an imported statistics table. */
+export const StatisticsRowSchema = z.object({
+  county: z.string().min(1),
+  inspections: z.number().min(0),
+  inspectors: z.number().min(0),
+  documents: z.number().min(0),
+  cases: z.number().min(0),
+  fines: z.number().min(0),
+  hazardsFound: z.number().min(0),
+  hazardsFixed: z.number().min(0),
+});
+export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
+
+export const RecordStatisticsArgs = z.object({
+  actor: ActorSchema,
+  /** e.g. 2027年1—6月. */
+  period: z.string().trim().min(1, '必须写明统计期'),
+  /** sha256 of the imported file, for the record. */
+  sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  rows: z.array(StatisticsRowSchema).min(1, '统计表至少一个县区'),
+  /** Draft findings per county code, pre-filled into that county's visit. */
+  drafts: z.record(z.string(), z.array(z.object({ item: z.string(), problem: z.string(), opinion: z.string() }))).default({}),
+});
+export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
+
+/** What a visit reports to its programme whenever it moves (for the bulletin and the digest). */
+export interface VisitProgress {
+  county: string;
+  stage: string;
+  docNumber?: string;
+  dueDate?: string;
+  rung?: string;
+  overdue?: boolean;
+  daysOverdue?: number;
+  listedInBulletin?: boolean;
+  /** A report is in and awaits review: not overdue, whatever the date. */
+  reportPending?: boolean;
+  deductPoints?: number;
+  openProblems?: string[];
+}
+
+export const recordStatisticsUpdate = defineUpdate<{ period: string; rows: number }, [RecordStatisticsArgs]>('recordStatistics');
+export const visitProgressSignal = defineSignal<[VisitProgress]>('visitProgress');

@@ -143,6 +143,15 @@ export const PlanSchema = z
         reinspection: z.boolean().default(false),
       })
       .prefault({}),
+    /** 月讲评: the monthly bulletin (通报) and the weekly digest of open problems (周交办). */
+    reporting: z
+      .object({
+        /** Day of the month the bulletin goes out; 0 = no bulletin. */
+        bulletinDay: z.number().int().min(0).max(28).default(5),
+        /** Weekday of the digest to the supervisors (1 = Monday); 0 = no digest. */
+        digestWeekday: z.number().int().min(0).max(7).default(1),
+      })
+      .prefault({}),
     /** Thresholds that turn enforcement statistics into draft findings (README, "Enforcement statistics"). */
     statistics: StatsRulesSchema.prefault({}),
     /** Optional SMTP server; without one, letters go to the outbox directory as .eml files. */

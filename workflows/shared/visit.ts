@@ -54,6 +54,8 @@ export interface VisitInput {
   timeScaleEpochMs?: number;
   /** Draft findings from the county's imported statistics, pre-filled and editable. */
   statsDrafts?: DraftFinding[];
+  /** The programme to tell of every move (for its bulletin and digest); absent when run alone. */
+  reportTo?: string;
   /** Upsert search attributes (false on services without visibility: the time-skipping test server). */
   visibility?: boolean;
   /** Mail retry overrides (tests); production keeps the default of days. */
