@@ -12,6 +12,7 @@ import { registerRenderCommand } from './commands/render';
 import { registerVisitCommands } from './commands/visit';
 import { registerArchiveCommands } from './commands/archive';
 import { registerListCommand } from './commands/list';
+import { registerDemoCommand } from './commands/demo';
 import { registerUserCommands } from './users';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerVisitCommands(program);
   registerArchiveCommands(program);
   registerListCommand(program);
+  registerDemoCommand(program);
   registerUserCommands(program);
   return program;
 }

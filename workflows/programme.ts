@@ -163,10 +163,7 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
     rescheduleUpdate,
     (raw) => {
       const args = parseArgs(RescheduleArgs, raw);
-      const entry = find(args.county);
-      if (!entry) throw invalid(`计划中没有县区 ${args.county}`);
-      if (entry.status !== 'scheduled') throw ApplicationFailure.create({ type: FailureType.InvalidState, message: `县区 ${entry.countyName} 的执法指导已${statusWord(entry.status)}，不能改期`, nonRetryable: true });
-      if (args.date === entry.date) throw invalid(`新日期与原日期相同（${args.date}）`);
+      const entry = find(args.county)!;
       entry.date = args.date;
       entry.origin = 'rescheduled';
       entry.note = args.reason;
@@ -178,6 +175,10 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
       validator: (raw) => {
         const args = parseArgs(RescheduleArgs, raw);
         requireRole(args.actor);
+        const entry = find(args.county);
+        if (!entry) throw invalid(`计划中没有县区 ${args.county}`);
+        if (entry.status !== 'scheduled') throw ApplicationFailure.create({ type: FailureType.InvalidState, message: `县区 ${entry.countyName} 的执法指导已${statusWord(entry.status)}，不能改期`, nonRetryable: true });
+        if (args.date === entry.date) throw invalid(`新日期与原日期相同（${args.date}）`);
         checkDate(args.date);
       },
     },

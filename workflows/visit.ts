@@ -520,8 +520,9 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   await sleepUntil(input.date);
 
   // 3. Random sampling (双随机): seeded with Temporal's deterministic randomness, recorded.
-  state.stage = 'onsite';
+  // The draw comes first: on-site Updates are accepted only once the sampled enterprises are known.
   state.sample = await store.drawSample({ roster: county.enterprises, seed: uuid4(), size: plan.visit.sampleSize });
+  state.stage = 'onsite';
   audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
 
   // 4–6. Findings, submit, approval; a return goes back to findings.
