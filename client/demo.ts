@@ -12,7 +12,6 @@ import type { Plan } from '../workflows/shared/plan';
 import {
   addEvidenceUpdate,
   approveUpdate,
-  returnUpdate,
   reviewReportUpdate,
   setEnterpriseResultUpdate,
   setFindingUpdate,
