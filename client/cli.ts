@@ -15,11 +15,26 @@ import { registerListCommand } from './commands/list';
 import { registerDemoCommand } from './commands/demo';
 import { registerUserCommands } from './users';
 
+/** Commander's own usage errors, in Chinese (people read them); anything unknown passes through. */
+export function zhCommanderError(text: string): string {
+  const rules: [RegExp, string][] = [
+    [/error: required option '([^']+)' not specified/, '错误：缺少必填选项 $1'],
+    [/error: missing required argument '([^']+)'/, '错误：缺少参数 $1'],
+    [/error: unknown option '([^']+)'/, '错误：未知选项 $1'],
+    [/error: unknown command '([^']+)'/, '错误：未知命令 $1（guidance --help 查看全部命令）'],
+    [/error: option '([^']+)' argument missing/, '错误：选项 $1 缺少取值'],
+    [/error: too many arguments/, '错误：参数过多'],
+    [/error: option '([^']+)' argument '([^']+)' is invalid\. Allowed choices are (.+)\./, '错误：选项 $1 的取值 $2 不正确，可选：$3'],
+  ];
+  for (const [re, zh] of rules) if (re.test(text)) return `${text.replace(/^[\s\S]*?(error:.*)$/m, '$1').replace(re, zh)}\n`;
+  return text;
+}
+
 export function buildProgram(): Command {
   const program = new Command('guidance')
     .description('年度安全生产执法指导 — 计划、执法指导、意见书、整改督办')
-    .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(zhCommanderError(text)) });
   registerProgrammeCommands(program);
   registerStatsCommand(program);
   registerRenderCommand(program);

@@ -133,7 +133,14 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
   let state = await handle.query(scheduleQuery);
   const cases = new Map<string, VisitCase>();
   while (Date.now() < deadline) {
-    state = await handle.query(scheduleQuery);
+    try {
+      state = await handle.query(scheduleQuery);
+    } catch (err) {
+      // The service or the worker is down (a restart, a fault test): wait and ask again.
+      if (Date.now() + 1000 > deadline) throw err;
+      await new Promise((res) => setTimeout(res, 500));
+      continue;
+    }
     for (const e of state.entries) {
       if (e.status !== 'started' && e.status !== 'completed') continue;
       let c: VisitCase;
@@ -146,8 +153,10 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
       try {
         await act(e.county, c);
       } catch (err) {
-        // A refusal because the case moved on meanwhile: the next round sees the new state.
-        if (!/当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束/.test((err as Error)?.message + String((err as { cause?: Error }).cause?.message))) throw err;
+        // A refusal because the case moved on meanwhile, or a worker or server that is down: the
+        // next round sees the new state and tries again. Anything else is a real fault.
+        const text = `${(err as Error)?.name} ${(err as Error)?.message} ${String((err as { cause?: Error }).cause?.message)}`;
+        if (!/当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束|Timeout|timed out|UNAVAILABLE|Unavailable|ECONNREFUSED|deadline|ServiceError|not found/i.test(text)) throw err;
       }
     }
     const stages: Record<string, number> = {};

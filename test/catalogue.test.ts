@@ -377,15 +377,15 @@ function cliRow(name: string, args: () => string[], expected: RegExp, opts: { te
 
 const example = (kind: string) => path.join(ROOT, 'examples', 'documents', `${kind}.json`);
 const cliRows: Row[] = [
-  cliRow('render: an unknown kind', () => ['render', 'letter', '--data', example('opinion'), '--out', path.join(cliDir(), 'a.pdf')], /^exit 2\n未知的文书种类：letter（可用：notice、opinion/),
-  cliRow('render: a data file that is not there', () => ['render', 'opinion', '--data', path.join(cliDir(), 'nope.json'), '--out', path.join(cliDir(), 'b.pdf')], /^exit 2\n无法读取数据文件 .*nope\.json：/),
-  cliRow('render: data that is not JSON', () => ['render', 'opinion', '--data', inputFile('broken.json'), '--out', path.join(cliDir(), 'c.pdf')], /^exit 2\n无法读取数据文件 .*broken\.json：/, {
+  cliRow('render: an unknown kind', () => ['render', 'letter', '--data', example('opinion'), '--out', path.join(cliDir(), 'a.pdf')], /^exit 2\n错误：未知的文书种类：letter（可用：notice、opinion/),
+  cliRow('render: a data file that is not there', () => ['render', 'opinion', '--data', path.join(cliDir(), 'nope.json'), '--out', path.join(cliDir(), 'b.pdf')], /^exit 2\n错误：无法读取数据文件 .*nope\.json：/),
+  cliRow('render: data that is not JSON', () => ['render', 'opinion', '--data', inputFile('broken.json'), '--out', path.join(cliDir(), 'c.pdf')], /^exit 2\n错误：无法读取数据文件 .*broken\.json：/, {
     inputs: { 'broken.json': () => '{"title": ' },
   }),
   cliRow(
     'render: opinion data without its due date',
     () => ['render', 'opinion', '--data', inputFile('no-due.json'), '--out', path.join(cliDir(), 'd.pdf')],
-    /^exit 2\n文书数据不符合模板 templates\/opinion\.hbs 的要求：dueDate: /,
+    /^exit 2\n错误：文书数据不符合模板 templates\/opinion\.hbs 的要求：dueDate: /,
     {
       inputs: {
         'no-due.json': () => {

@@ -698,7 +698,7 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
                 bring: ['执法指导整改情况报告', '未完成整改事项的原因说明及时间计划'],
               };
     const doc = await render.renderDocument({ kind, caseId, key: `${kind}-${rect.escalations.length + 1}`, data: data as never });
-    const sent = { kind, docNumber, date: today(), document: doc, rung: step.rung, daysOverdue } as LetterSent & { rung: string; daysOverdue: number };
+    const sent: LetterSent & { rung: string; daysOverdue: number } = { kind, docNumber, date: today(), dueDate: rect.dueDate, document: doc, rung: step.rung, daysOverdue };
     rect.escalations.push(sent);
     audit('system', 'escalate', `逾期 ${daysOverdue} 天：${DOCUMENT_KIND_NAMES[kind]} ${docNumber}${step.deductPoints ? `，考核扣 ${step.deductPoints} 分` : ''}`);
     const leader = plan.approval.approver;

@@ -32,7 +32,7 @@ export function registerArchiveCommands(program: Command): void {
     .requiredOption('--days <n>', '整改期限天数')
     .option('--json', '输出 JSON')
     .action((opts: { from: string; days: string; json?: boolean }) => {
-      if (!IsoDate.safeParse(opts.from).success) throw new UserError(`日期不正确：${opts.from}（应为 YYYY-MM-DD）`, EXIT.badInput);
+      if (!IsoDate.safeParse(opts.from).success) throw new UserError(`日期不正确：${opts.from}（应为存在的日期，格式 YYYY-MM-DD）`, EXIT.badInput);
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 0 || days > 3650) throw new UserError(`天数不正确：${opts.days}`, EXIT.badInput);
       const r = dueDate(opts.from, days);

@@ -91,8 +91,10 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--plan <file>', '计划文件，用来确定市局代码', DEFAULT_PLAN)
     .option('--json', '输出 JSON')
     .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
       const client = await connectClient();
-      printSchedule(await getProgramme(client, year(opts.year), bureauFrom(opts)), Boolean(opts.json));
+      printSchedule(await getProgramme(client, y, bureau), Boolean(opts.json));
     });
 
   programme
@@ -108,8 +110,11 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--role <role>', `角色（${Role.options.join('/')}）`)
     .option('--json', '输出 JSON')
     .action(async (opts: ActorOpts & { year: string; county: string; date: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
+      const args = { actor: actorFrom(opts), county: opts.county, date: opts.date, reason: opts.reason };
       const client = await connectClient();
-      const entry = await reschedule(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: opts.county, date: opts.date, reason: opts.reason });
+      const entry = await reschedule(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已改期：${entry.countyName} → ${entry.date}\n`);
     });
 
@@ -134,8 +139,11 @@ export function registerProgrammeCommands(program: Command): void {
       }
       const county = CountySchema.safeParse(raw);
       if (!county.success) throw new UserError(`县区信息有误：\n${formatIssues(county.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
+      const args = { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason };
       const client = await connectClient();
-      const entry = await addCounty(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason });
+      const entry = await addCounty(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已增加：${entry.countyName}，指导日期 ${entry.date}\n`);
     });
 
@@ -168,8 +176,11 @@ export function registerProgrammeCommands(program: Command): void {
         if (code) (drafts[code] ??= []).push({ item: d.item, problem: d.problem, opinion: d.opinion });
       }
       const sha = createHash('sha256').update(readFileSync(opts.file)).digest('hex');
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
+      const args = { actor: actorFrom(opts), period: opts.period, sourceSha256: sha, rows: statisticsRows(result.units), drafts };
       const client = await connectClient();
-      const r = await recordStatistics(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), period: opts.period, sourceSha256: sha, rows: statisticsRows(result.units), drafts });
+      const r = await recordStatistics(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `已导入 ${r.period} 执法统计：${r.rows} 个单位；问题草稿 ${Object.keys(drafts).length} 个县区\n`);
     });
 
@@ -185,8 +196,11 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
     .action(async (opts: ActorOpts & { year: string; county: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
+      const args = { actor: actorFrom(opts), county: opts.county, reason: opts.reason };
       const client = await connectClient();
-      const entry = await cancelVisit(client, year(opts.year), bureauFrom(opts), { actor: actorFrom(opts), county: opts.county, reason: opts.reason });
+      const entry = await cancelVisit(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已取消：${entry.countyName}\n`);
     });
 

@@ -27,12 +27,13 @@ export function registerRenderCommand(program: Command): void {
     .option('--templates <dir>', '自定义模板目录（其中的模板覆盖内置模板）')
     .action(async (kindArg: string, opts: RenderOptions, cmd: Command) => {
       const kind = DocumentKind.safeParse(kindArg);
-      if (!kind.success) cmd.error(`未知的文书种类：${kindArg}（可用：${DocumentKind.options.join('、')}）`);
+      if (!kind.success) cmd.error(`错误：未知的文书种类：${kindArg}（可用：${DocumentKind.options.join('、')}）`);
       let data: unknown;
       try {
         data = JSON.parse(fs.readFileSync(opts.data, 'utf8'));
       } catch (e) {
-        cmd.error(`无法读取数据文件 ${opts.data}：${(e as Error).message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        cmd.error(`错误：无法读取数据文件 ${opts.data}：${code === 'ENOENT' ? '文件不存在' : code ? `无法打开（${code}）` : 'JSON 格式不正确'}`);
       }
       try {
         const { pdf, pages } = await renderPdf(kind.data, data, { templatesDir: opts.templates });
@@ -41,7 +42,7 @@ export function registerRenderCommand(program: Command): void {
         const sha = createHash('sha256').update(pdf).digest('hex');
         process.stdout.write(`已生成 ${opts.out}：${DOCUMENT_KIND_NAMES[kind.data]}，${pages} 页，${(pdf.length / 1024).toFixed(1)} KB，sha256 ${sha}\n`);
       } catch (e) {
-        if (e instanceof DocumentError) cmd.error(e.message);
+        if (e instanceof DocumentError) cmd.error(`错误：${e.message}`);
         throw e;
       }
     });

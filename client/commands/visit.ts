@@ -3,6 +3,7 @@
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
 import { ActorSchema, Role, type Actor } from '../../workflows/shared/definitions';
@@ -67,7 +68,8 @@ export function registerVisitCommands(program: Command): void {
   const visit = program.command('visit').description('县区执法指导：证据、检查结论、提交、审批');
 
   withCommon(visit.command('status').description('查看一次执法指导的状态')).action(async (opts: Common) => {
-    const c = await visitOps.get(await connectClient(), ref(opts));
+    const target = ref(opts);
+    const c = await visitOps.get(await connectClient(), target);
     if (opts.json) out(opts, c, '');
     else printCase(c);
   });
@@ -79,6 +81,7 @@ export function registerVisitCommands(program: Command): void {
     .option('--note <text>', '说明')
     .action(async (opts: Common & { file: string; item: string; enterprise?: string; note?: string }) => {
       const r = ref(opts);
+      const by = actor(opts, 'supervisor');
       const store = new EvidenceStore({ dir: path.join(loadTemporalConfig().dataDir, 'evidence') });
       let stored;
       try {
@@ -87,8 +90,9 @@ export function registerVisitCommands(program: Command): void {
         if (err instanceof EvidenceError) throw new UserError(err.message, EXIT.badInput, err.code);
         throw err;
       }
-      const rec = await visitOps.addEvidence(await connectClient(), r, {
-        actor: actor(opts, 'supervisor'),
+      const client = await connectClient();
+      const rec = await visitOps.addEvidence(client, r, {
+        actor: by,
         sha256: stored.sha256,
         size: stored.size,
         mediaType: stored.mediaType as never,
@@ -96,6 +100,10 @@ export function registerVisitCommands(program: Command): void {
         item: opts.item as never,
         enterprise: opts.enterprise,
         note: opts.note,
+      }).catch(async (err: unknown) => {
+        // Refused: a file this call added to the store must not stay behind.
+        if (!stored.deduplicated) await rm(store.pathOf(stored.sha256), { force: true });
+        throw err;
       });
       out(opts, rec, `已登记证据 ${rec.id}：${rec.filename}（sha256 ${rec.sha256}）`);
     });
@@ -107,8 +115,10 @@ export function registerVisitCommands(program: Command): void {
     .option('--opinion <text>', '处理意见')
     .option('--evidence <ids>', '证据编号，逗号分隔（如 E1,E2）')
     .action(async (opts: Common & { item: string; result: string; problem?: string; opinion?: string; evidence?: string }) => {
-      const f = await visitOps.setFinding(await connectClient(), ref(opts), {
-        actor: actor(opts, 'supervisor'),
+      const target = ref(opts);
+      const by = actor(opts, 'supervisor');
+      const f = await visitOps.setFinding(await connectClient(), target, {
+        actor: by,
         item: opts.item as never,
         result: opts.result as never,
         problem: opts.problem,
@@ -122,26 +132,34 @@ export function registerVisitCommands(program: Command): void {
     .requiredOption('--enterprise <id>', '企业编号')
     .requiredOption('--finding <text...>', '核查结果（可多条）')
     .action(async (opts: Common & { enterprise: string; finding: string[] }) => {
-      const r = await visitOps.setEnterpriseResult(await connectClient(), ref(opts), { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, findings: opts.finding });
+      const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, findings: opts.finding };
+      const target = ref(opts);
+      const r = await visitOps.setEnterpriseResult(await connectClient(), target, args);
       out(opts, r, `已记录抽查企业 ${r.enterprise} 的核查结果`);
     });
 
   withCommon(visit.command('submit').description('结束现场指导，提交审批')).action(async (opts: Common) => {
-    const c = await visitOps.submit(await connectClient(), ref(opts), { actor: actor(opts, 'supervisor') });
+    const args = { actor: actor(opts, 'supervisor') };
+      const target = ref(opts);
+      const c = await visitOps.submit(await connectClient(), target, args);
     out(opts, c, '已提交审批');
   });
 
   withCommon(visit.command('approve').description('审批通过（分管局领导）'))
     .option('--comment <text>', '审批意见')
     .action(async (opts: Common & { comment?: string }) => {
-      const c = await visitOps.approve(await connectClient(), ref(opts), { actor: actor(opts, 'leader'), comment: opts.comment });
+      const args = { actor: actor(opts, 'leader'), comment: opts.comment };
+      const target = ref(opts);
+      const c = await visitOps.approve(await connectClient(), target, args);
       out(opts, c, '已审批通过，意见书将编号、送达');
     });
 
   withCommon(visit.command('return').description('退回修改（须写明意见）'))
     .requiredOption('--comment <text>', '退回意见')
     .action(async (opts: Common & { comment: string }) => {
-      const c = await visitOps.return(await connectClient(), ref(opts), { actor: actor(opts, 'leader'), comment: opts.comment });
+      const args = { actor: actor(opts, 'leader'), comment: opts.comment };
+      const target = ref(opts);
+      const c = await visitOps.return(await connectClient(), target, args);
       out(opts, c, '已退回修改');
     });
 }

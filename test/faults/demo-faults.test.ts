@@ -1,0 +1,221 @@
+/**
+ * Fault tests with real processes: a compressed-year demo runs against the project's dev server
+ * (SQLite on disk) and a worker process, mailing a real SMTP server on loopback, while the test
+ * kills the worker with SIGKILL several times, kills the dev server with SIGKILL and restarts it on
+ * the same database, and takes the SMTP server away for a stretch. Afterwards: every visit closed,
+ * every (visit, document, recipient) email at the sink exactly once, no evidence lost, and the
+ * ladder's letters dated on schedule.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { simpleParser } from 'mailparser';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { EvidenceStore } from '../../activities/evidence/store';
+import { runDemo } from '../../client/demo';
+import type { TemporalConfig } from '../../client/temporal';
+import { ensureDevServer, type RunningService } from '../../worker/service';
+import { visitCaseQuery, type VisitCase } from '../../workflows/shared/visit';
+import { freePort, startSmtpSink, type SmtpSink } from '../email/helpers';
+import { rawExamplePlan } from '../helpers/plans';
+
+const ROOT = path.resolve(__dirname, '../..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', 'worker/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${seen.slice(-1500)}`)));
+    child.stderr!.on('data', (d: Buffer) => {
+      if (seen.length < 200_000) seen += d.toString();
+      if (seen.includes("state: 'RUNNING'")) {
+        child.removeAllListeners('exit');
+        resolve(child);
+      }
+    });
+  });
+}
+
+function kill9(child: ChildProcess | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('the demo through faults (real processes)', () => {
+  it('finishes every visit with every email exactly once and no evidence lost, through worker kills, a server kill and an SMTP outage', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'faults-'));
+    const smtpPort = await freePort();
+    let sink: SmtpSink = await startSmtpSink({ port: smtpPort });
+    const config: TemporalConfig = {
+      external: false,
+      connection: {},
+      namespace: 'default',
+      taskQueue: `faults-${process.pid}`,
+      dataDir: path.join(dir, 'data'),
+      devServerPort: await freePort(),
+      uiPort: await freePort(),
+    };
+    config.connection = { address: `127.0.0.1:${config.devServerPort}` };
+    let service: RunningService = await ensureDevServer(config);
+
+    const year = new Date().getFullYear() + 1;
+    const raw = rawExamplePlan();
+    raw.year = year;
+    raw.bureau.code = `fault${Date.now().toString(36)}`;
+    raw.smtp = { host: '127.0.0.1', port: smtpPort, security: 'none' };
+    const planFile = path.join(dir, 'plan.yaml');
+    writeFileSync(planFile, stringify(raw));
+    const { loadPlanFile } = await import('../../client/plan');
+    const plan = loadPlanFile(planFile);
+    const workerEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: `127.0.0.1:${config.devServerPort}`,
+      TEMPORAL_NAMESPACE: 'default',
+      GUIDANCE_TASK_QUEUE: config.taskQueue,
+      GUIDANCE_PLAN: planFile,
+      GUIDANCE_DATA_DIR: config.dataDir,
+      GUIDANCE_SENT_LOG_DIR: path.join(dir, 'sent-log'),
+      GUIDANCE_OUTBOX_DIR: path.join(dir, 'outbox'),
+    };
+    let worker: ChildProcess | undefined = await startWorker(workerEnv);
+    const connection = await Connection.connect({ address: `127.0.0.1:${config.devServerPort}` });
+    const client = new Client({ connection, namespace: 'default' });
+    const log: string[] = [];
+    /** Real-time windows while the worker or the server was down, through their restart. */
+    const down: { from: number; to: number }[] = [];
+
+    try {
+      const demo = runDemo({
+        client,
+        plan,
+        taskQueue: config.taskQueue,
+        msPerDay: 300,
+        startDate: `${year - 1}-12-20`,
+        evidenceDir: path.join(config.dataDir, 'evidence'),
+        mailRetry: { initialIntervalMs: 500, maximumIntervalMs: 2000, giveUpAfterMs: 30 * 60_000 },
+        timeoutMs: 15 * 60_000,
+      });
+      let finished = false;
+      void demo.finally(() => (finished = true));
+
+      // The faults, at moments spread over the year (a simulated month is about 9 s).
+      const t0 = Date.now();
+      const faults = (async () => {
+        // Moments from the start of the run (the whole year takes about 110 s at 300 ms a day).
+        for (const [at, what] of [
+          [10_000, 'worker'],
+          [24_000, 'worker'],
+          [38_000, 'server'],
+          [52_000, 'smtp'],
+          [72_000, 'worker'],
+          [86_000, 'server'],
+        ] as const) {
+          while (!finished && Date.now() - t0 < at) await sleep(250);
+          if (finished) return;
+          if (what === 'worker') {
+            const from = Date.now();
+            await kill9(worker);
+            log.push(`${new Date().toISOString()} worker killed`);
+            await sleep(2000 + Math.floor(Math.random() * 2000));
+            worker = await startWorker(workerEnv);
+            down.push({ from, to: Date.now() });
+          } else if (what === 'server') {
+            const from = Date.now();
+            await kill9(service.process);
+            log.push(`${new Date().toISOString()} dev server killed`);
+            await sleep(2000);
+            service = await ensureDevServer(config);
+            down.push({ from, to: Date.now() });
+          } else {
+            await sink.close();
+            log.push(`${new Date().toISOString()} SMTP down`);
+            await sleep(12_000);
+            const kept = sink;
+            sink = await startSmtpSink({ port: smtpPort });
+            // Keep what arrived before the outage.
+            sink.messages.unshift(...kept.messages);
+          }
+        }
+      })();
+      const { programme, outcomes } = await demo;
+      await faults;
+      expect(log.length, log.join('\n')).toBeGreaterThanOrEqual(4);
+
+      // Every visit closed; the programme is finished.
+      expect(outcomes.map((o) => o.stage)).toEqual(outcomes.map(() => 'closed'));
+      expect(programme.entries.every((e) => e.status === 'completed')).toBe(true);
+
+      const cases: VisitCase[] = [];
+      for (const e of programme.entries) cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+
+      // Every (visit, document, recipient) email at the sink exactly once.
+      const arrived = new Map<string, number>();
+      for (const m of sink.messages) {
+        const id = (await simpleParser(m.raw)).messageId ?? '';
+        for (const r of m.rcptTo) arrived.set(`${id} ${r}`, (arrived.get(`${id} ${r}`) ?? 0) + 1);
+      }
+      const duplicates = [...arrived].filter(([, n]) => n > 1);
+      expect(duplicates, duplicates.map(([k]) => k).join('\n')).toEqual([]);
+      let expected = 0;
+      for (const c of cases) {
+        const records = [
+          c.notice?.delivery,
+          c.letter?.delivery,
+          ...(c.rectification?.reminders ?? []).map((x) => x.delivery),
+          ...(c.rectification?.escalations ?? []).map((x) => x.delivery),
+          ...(c.rectification?.reports ?? []).map((x) => x.review?.letter?.delivery),
+        ];
+        for (const rec of records) {
+          expect(rec, c.caseId).toBeDefined();
+          for (const copy of rec!.recipients) {
+            expect(copy.status, `${c.caseId} ${rec!.step} ${copy.address}`).toBe('accepted');
+            expect(arrived.get(`${copy.messageId} ${copy.address}`), `${c.caseId} ${rec!.step} ${copy.address}`).toBe(1);
+            expected++;
+          }
+        }
+      }
+      expect(expected).toBeGreaterThan(40);
+
+      // No evidence lost: every file the cases recorded is in the store and matches its hash.
+      const store = new EvidenceStore({ dir: path.join(config.dataDir, 'evidence') });
+      for (const c of cases) {
+        for (const sha of [...c.evidence.map((e) => e.sha256), ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256))]) {
+          expect(await store.verify(sha), `${c.caseId} ${sha}`).toBe(true);
+        }
+      }
+
+      // Timers unaffected: no rung early; and a rung whose moment came while worker and server
+      // were up (the SMTP outage included) went out on its day, give or take the polling.
+      const msPerDay = 300;
+      const epoch = (await client.workflow.getHandle(`guidance-${plan.year}-${plan.bureau.code}`).describe()).startTime.getTime();
+      const startDay = Date.parse(`${year - 1}-12-20T00:00:00Z`) / 86_400_000;
+      const instant = (date: string) => epoch + (Date.parse(`${date}T00:00:00Z`) / 86_400_000 - startDay + 9 / 24) * msPerDay;
+      let checked = 0;
+      for (const c of cases) {
+        for (const e of c.rectification?.escalations ?? []) {
+          const step = plan.rectification.escalation.find((s) => s.rung === e.rung)!;
+          expect(e.daysOverdue, `${c.caseId} ${e.rung}`).toBeGreaterThanOrEqual(step.daysAfterDue);
+          const dueMoment = instant(e.dueDate ? e.dueDate : c.rectification!.dueDate) + step.daysAfterDue * msPerDay;
+          const hit = down.some((w) => dueMoment >= w.from - 2000 && dueMoment <= w.to + 10_000);
+          if (!hit) {
+            expect(e.daysOverdue - step.daysAfterDue, `${c.caseId} ${e.rung} ${log.join('; ')}`).toBeLessThanOrEqual(4);
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(0);
+    } finally {
+      await kill9(worker);
+      await connection.close().catch(() => undefined);
+      await service.stop();
+      await sink.close().catch(() => undefined);
+    }
+  });
+});
