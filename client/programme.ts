@@ -47,7 +47,7 @@ export const EXIT = { ok: 0, refused: 1, badInput: 2, notFound: 3, unavailable: 
 export async function startProgramme(
   client: Client,
   plan: Plan,
-  opts: { taskQueue: string; timeScale?: TimeScale; visibility?: boolean; mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number } },
+  opts: { taskQueue: string; timeScale?: TimeScale; visibility?: boolean; mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number } },
 ) {
   const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
   try {

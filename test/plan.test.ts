@@ -47,6 +47,8 @@ describe('plan validation', () => {
     ['bad phone', (r) => (r.counties[0].contact.phone = 'call me'), /^counties\[0\]\.contact\.phone: 电话号码格式不正确/],
     ['password in the plan instead of an env name', (r) => (r.smtp = { host: 'mail.example.cn', port: 587, passwordEnv: 'hunter2' }), /^smtp\.passwordEnv: 应为环境变量名/],
     ['no counties', (r) => (r.counties = []), /^counties: 至少需要一个县区/],
+    ['empty roster', (r) => (r.counties[2].enterprises = []), /^counties\[2\]\.enterprises: 列入执法计划的企业名单为空/],
+    ['duplicate enterprise name', (r) => (r.counties[1].enterprises[2].name = r.counties[1].enterprises[0].name), /^counties\[1\]\.enterprises\[2\]\.name: 企业名称重复/],
   ];
   it.each(cases)('refuses %s with its path', (_name, edit, expected) => {
     const problems = problemsOf(edit);

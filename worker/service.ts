@@ -47,7 +47,25 @@ export async function ensureDevServer(config: TemporalConfig): Promise<RunningSe
     return { uiUrl, stop: async () => {} };
   }
   const cli = findTemporalCli();
-  if (!cli.path) throw new Error('没有找到 Temporal CLI：请先运行 npm run setup');
+  if (!cli.path) {
+    // No CLI and no Go to build one: on a machine with internet, the SDK downloads and caches the
+    // same dev server itself. (On this project's registry-only machines the Go build is the route.)
+    process.stderr.write('[service] no Temporal CLI here: using the Temporal SDK\'s cached download of the dev server\n');
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    mkdirSync(config.dataDir, { recursive: true });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        dbFilename: path.join(config.dataDir, 'temporal.sqlite'),
+        ip: '127.0.0.1',
+        port: config.devServerPort,
+        ui: true,
+        uiPort: config.uiPort,
+        namespace: config.namespace,
+        extraArgs: devServerSearchAttributeFlags(),
+      },
+    });
+    return { uiUrl, stop: () => env.teardown() };
+  }
   process.stderr.write(`[service] Temporal dev server from ${cli.how}\n`);
   mkdirSync(config.dataDir, { recursive: true });
   const logFd = openSync(path.join(config.dataDir, 'temporal-server.log'), 'a');

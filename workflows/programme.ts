@@ -54,7 +54,7 @@ const calendar = proxyActivities<ReturnType<typeof createProgrammeActivities>>({
 });
 /** Rendering and numbering for the bulletin. */
 const documents = proxyActivities<DocumentActivities & ReturnType<typeof createDocNumberActivities>>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: [FailureType.TemplateError, FailureType.InvalidInput] },
 });
 

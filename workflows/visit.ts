@@ -83,14 +83,15 @@ const SERIES = {
 
 /** Rendering: CPU-bound and local; a bad template is permanent. */
 const render = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '2 minutes',
+  // A render takes milliseconds; a worker killed mid-render is retried after this.
+  startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.TemplateError, FailureType.InvalidInput] },
 });
 /** Bookkeeping: calendar, sampling, numbers — quick and idempotent. */
 const store = proxyActivities<
   ReturnType<typeof createProgrammeActivities> & ReturnType<typeof createSamplingActivities> & ReturnType<typeof createDocNumberActivities> & ReturnType<typeof createArchiveActivities>
 >({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: [FailureType.InvalidInput] },
 });
 

@@ -99,7 +99,7 @@ describe('the demo through faults (real processes)', () => {
         msPerDay: 300,
         startDate: `${year - 1}-12-20`,
         evidenceDir: path.join(config.dataDir, 'evidence'),
-        mailRetry: { initialIntervalMs: 500, maximumIntervalMs: 2000, giveUpAfterMs: 30 * 60_000 },
+        mailRetry: { initialIntervalMs: 500, maximumIntervalMs: 2000, giveUpAfterMs: 30 * 60_000, attemptTimeoutMs: 10_000 },
         timeoutMs: 15 * 60_000,
       });
       let finished = false;
@@ -109,13 +109,15 @@ describe('the demo through faults (real processes)', () => {
       const t0 = Date.now();
       const faults = (async () => {
         // Moments from the start of the run (the whole year takes about 110 s at 300 ms a day).
+        // The SMTP outage sits in a quiet stretch, so the rungs that fall due during it show that
+        // an outage delays only mail, never the timers.
         for (const [at, what] of [
           [10_000, 'worker'],
-          [24_000, 'worker'],
-          [38_000, 'server'],
-          [52_000, 'smtp'],
-          [72_000, 'worker'],
-          [86_000, 'server'],
+          [20_000, 'worker'],
+          [30_000, 'server'],
+          [62_000, 'smtp'],
+          [100_000, 'worker'],
+          [110_000, 'server'],
         ] as const) {
           while (!finished && Date.now() - t0 < at) await sleep(250);
           if (finished) return;
@@ -203,9 +205,10 @@ describe('the demo through faults (real processes)', () => {
           const step = plan.rectification.escalation.find((s) => s.rung === e.rung)!;
           expect(e.daysOverdue, `${c.caseId} ${e.rung}`).toBeGreaterThanOrEqual(step.daysAfterDue);
           const dueMoment = instant(e.dueDate ? e.dueDate : c.rectification!.dueDate) + step.daysAfterDue * msPerDay;
-          const hit = down.some((w) => dueMoment >= w.from - 2000 && dueMoment <= w.to + 10_000);
+          // A killed worker's sticky workflow tasks time out (10 s) before another worker takes them.
+          const hit = down.some((w) => dueMoment >= w.from - 2000 && dueMoment <= w.to + 25_000);
           if (!hit) {
-            expect(e.daysOverdue - step.daysAfterDue, `${c.caseId} ${e.rung} ${log.join('; ')}`).toBeLessThanOrEqual(4);
+            expect(e.daysOverdue - step.daysAfterDue, `${c.caseId} ${e.rung} ${log.join('; ')}`).toBeLessThanOrEqual(10);
             checked++;
           }
         }

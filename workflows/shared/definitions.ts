@@ -64,7 +64,7 @@ export interface ProgrammeInput {
   /** Upsert search attributes on the programme and its visits (off on the time-skipping test server). */
   visibility?: boolean;
   /** Mail retry overrides passed to every visit (tests and demos); production keeps days. */
-  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
+  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
 }
 
 export type VisitStatus = 'scheduled' | 'started' | 'completed' | 'cancelled' | 'failed';

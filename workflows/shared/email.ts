@@ -154,7 +154,8 @@ export const MAIL_RETRY_DEFAULT: MailRetryProfile = {
   backoffCoefficient: 2,
   maximumIntervalMs: HOUR,
   giveUpAfterMs: 7 * DAY,
-  attemptTimeoutMs: 5 * MINUTE,
+  // A worker that dies mid-send leaves its attempt running until this passes; the sent-log makes the retry safe.
+  attemptTimeoutMs: 2 * MINUTE,
 };
 
 /** Step suffix of the notice that tells the supervisors a delivery failed. */

@@ -172,6 +172,15 @@ export const PlanSchema = z
         const problem = explicitDateProblem(c.date, plan.year);
         if (problem) ctx.addIssue({ code: 'custom', path: ['counties', i, 'date'], message: problem });
       }
+      if (c.enterprises.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises'], message: '列入执法计划的企业名单为空，无法随机抽查（双随机）' });
+      }
+      const names = new Map<string, number>();
+      c.enterprises.forEach((e, j) => {
+        const prev = names.get(e.name.trim());
+        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', j, 'name'], message: `企业名称重复：与 enterprises[${prev}] 相同（${e.name}）` });
+        names.set(e.name.trim(), j);
+      });
       const ids = new Set<string>();
       c.enterprises.forEach((e, j) => {
         if (ids.has(e.id)) {

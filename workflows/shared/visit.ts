@@ -59,7 +59,7 @@ export interface VisitInput {
   /** Upsert search attributes (false on services without visibility: the time-skipping test server). */
   visibility?: boolean;
   /** Mail retry overrides (tests); production keeps the default of days. */
-  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number };
+  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
 }
 
 export interface EvidenceRecord {
