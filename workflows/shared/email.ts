@@ -154,8 +154,9 @@ export const MAIL_RETRY_DEFAULT: MailRetryProfile = {
   backoffCoefficient: 2,
   maximumIntervalMs: HOUR,
   giveUpAfterMs: 7 * DAY,
-  // A worker that dies mid-send leaves its attempt running until this passes; the sent-log makes the retry safe.
-  attemptTimeoutMs: 2 * MINUTE,
+  // Above the SMTP socket timeouts (30 s + 30 s + 120 s); a worker that dies mid-send leaves its
+  // attempt running until this passes, and the sent-log makes the retry safe.
+  attemptTimeoutMs: 4 * MINUTE,
 };
 
 /** Step suffix of the notice that tells the supervisors a delivery failed. */
