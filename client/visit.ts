@@ -16,6 +16,8 @@ import {
   submitReportUpdate,
   reviewReportUpdate,
   extendDueUpdate,
+  recordReinspectionUpdate,
+  type RecordReinspectionArgs,
   type SubmitReportArgs,
   type ReviewReportArgs,
   type ExtendDueArgs,
@@ -69,4 +71,5 @@ export const visitOps = {
   submitReport: (client: Client, ref: VisitRef, args: SubmitReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(submitReportUpdate, { args: [args] })),
   reviewReport: (client: Client, ref: VisitRef, args: ReviewReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(reviewReportUpdate, { args: [args] })),
   extendDue: (client: Client, ref: VisitRef, args: ExtendDueArgs) => call(client, ref, () => handle(client, ref).executeUpdate(extendDueUpdate, { args: [args] })),
+  recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),
 };

@@ -15,7 +15,7 @@ import { verifyArchive } from '../activities/archive';
 import { addDays } from '../workflows/shared/clock';
 import type { Actor } from '../workflows/shared/definitions';
 import type { WorkingDayCalendar } from '../workflows/shared/schedule';
-import { extendDueUpdate, reviewReportUpdate, submitReportUpdate, type VisitCase } from '../workflows/shared/visit';
+import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate, type VisitCase } from '../workflows/shared/visit';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';
@@ -194,6 +194,24 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
     const closed = await r.d.waitForStage(h, 'closed');
     expect(closed.rectification!.reports.map((x) => x.review!.decision)).toEqual(['return', 'accept']);
+  });
+
+  it('re-inspection (复查) after acceptance when the plan asks for it: only the letter\'s problems, then closed', async () => {
+    const { year, date } = await r.d.visitDate(5);
+    const plan = r.d.planFor(year, (raw) => (raw.rectification.reinspection = true));
+    const { h, s } = await r.d.toRectification(plan, 2, date);
+    await h.executeUpdate(submitReportUpdate, { args: [report(s, supervisor)] });
+    await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
+    const waiting = await r.d.waitForStage(h, 'reinspection');
+    const problems = waiting.rectification!.problems;
+    expect((await refusal(h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: [{ index: 0, passed: true }] }] }))).message).toMatch(/复查只查意见书中的问题，须逐项填写/);
+    expect((await refusal(h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: [...problems.map((_, index) => ({ index, passed: true })), { index: 99, passed: true }] }] }))).message).toMatch(/意见书中没有这些问题/);
+    expect(await r.d.state(h)).toEqual(waiting);
+    await h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: problems.map((_, index) => ({ index, passed: index !== 0, comment: index === 0 ? '计划调整尚未报县政府批准' : undefined })) }] });
+    const closed = await r.d.waitForStage(h, 'closed');
+    expect(closed.rectification!.reinspection!.items.filter((i) => !i.passed)).toHaveLength(1);
+    expect(closed.rectification!.archive).toBeDefined();
+    expect(closed.audit.map((a) => a.action)).toContain('reinspection');
   });
 
   it('extension before the due date: no escalation until the new date passes', async () => {

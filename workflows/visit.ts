@@ -44,6 +44,8 @@ import {
   ActorOnlyArgs,
   AddEvidenceArgs,
   ExtendDueArgs,
+  RecordReinspectionArgs,
+  recordReinspectionUpdate,
   ReviewReportArgs,
   SubmitReportArgs,
   extendDueUpdate,
@@ -406,11 +408,13 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
         rect.overdue = false;
         resetLadder(rect);
       }
-      // Accepted: the case leaves rectification now, so no reminder or rung can fire meanwhile.
-      if (accepted) state.stage = 'closed';
+      // Accepted: the case leaves rectification now, so no reminder or rung can fire meanwhile;
+      // with 复查 in the plan it waits for the follow-up check, else it closes.
+      const reinspect = accepted && plan.rectification.reinspection;
+      if (accepted) state.stage = reinspect ? 'reinspection' : 'closed';
       rectVersion++;
       report.review.letter = await sendAcceptance(report, accepted, reasons, resubmitBy);
-      if (accepted) await closeCase();
+      if (accepted && !reinspect) await closeCase();
       return report;
     },
     {
@@ -446,6 +450,33 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
         if (args.newDueDate <= rect.dueDate) throw failure(FailureType.InvalidInput, `新的期限应晚于现有期限 ${rect.dueDate}`);
         if (args.newDueDate < today()) throw failure(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 已过`);
         if (!cal.isWorkingDay(args.newDueDate)) throw failure(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 是休息日或法定节假日，请选择工作日`);
+      },
+    },
+  );
+
+  setHandler(
+    recordReinspectionUpdate,
+    async (raw) => {
+      const args = parse(RecordReinspectionArgs, raw);
+      const rect = state.rectification!;
+      rect.reinspection = { by: args.actor.id, at: new Date().toISOString(), date: args.date, items: args.items };
+      const failed = args.items.filter((i) => !i.passed).length;
+      audit(args.actor, 'reinspection', `复查 ${args.items.length} 项问题，${failed ? `${failed} 项未整改到位` : '全部整改到位'}`);
+      state.stage = 'closed';
+      await closeCase();
+      return rect;
+    },
+    {
+      validator: (raw) => {
+        const args = parse(RecordReinspectionArgs, raw);
+        requireSupervisor(args.actor);
+        requireStage('reinspection', '记录复查结果');
+        const rect = state.rectification!;
+        const seen = new Set(args.items.map((i) => i.index));
+        const missing = rect.problems.map((p, i) => (seen.has(i) ? '' : `第 ${i + 1} 项（${p.slice(0, 20)}…）`)).filter(Boolean);
+        const unknown = args.items.filter((i) => i.index >= rect.problems.length).map((i) => `第 ${i.index + 1} 项`);
+        if (unknown.length) throw failure(FailureType.InvalidInput, `意见书中没有这些问题：${unknown.join('、')}`);
+        if (missing.length) throw failure(FailureType.InvalidInput, `复查只查意见书中的问题，须逐项填写：缺 ${missing.join('、')}`);
       },
     },
   );
@@ -618,7 +649,9 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
     if (next.kind === 'reminder') await sendReminder(next.daysBefore);
     else await escalate(next.index);
   }
-  // The acceptance letter and the archive are written by the review Update's handler.
+  // 复查 (when the plan asks for it): the supervisor records the follow-up check, which closes the case.
+  await condition(() => state.stage !== 'reinspection');
+  // The acceptance letter and the archive are written by the Update handlers.
   await condition(allHandlersFinished);
   return state;
 

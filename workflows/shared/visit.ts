@@ -29,7 +29,7 @@ export const EVIDENCE_TYPES = [
   'application/ofd',
 ] as const;
 
-export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'closed', 'cancelled']);
+export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'reinspection', 'closed', 'cancelled']);
 export type Stage = z.infer<typeof Stage>;
 export const STAGE_LABEL: Record<Stage, string> = {
   notice: '发送通知',
@@ -39,6 +39,7 @@ export const STAGE_LABEL: Record<Stage, string> = {
   issuing: '出具意见书',
   issued: '意见书已送达',
   rectification: '整改中',
+  reinspection: '待复查',
   closed: '已验收归档',
   cancelled: '已取消',
 };
@@ -271,9 +272,20 @@ export interface Rectification {
   deductions: { rung: string; points: number; date: string }[];
   /** Listed in the next 通报 (bulletin). */
   listedInBulletin: boolean;
+  /** 复查 results, when the plan asks for a follow-up check after acceptance. */
+  reinspection?: { by: string; at: string; date: string; items: RecordReinspectionArgs['items'] };
   closedAt?: string;
   archive?: { dir: string; manifestSha256: string; files: number };
 }
+
+/** 复查: a follow-up check of the letter's problems only, after acceptance (plan setting). */
+export const RecordReinspectionArgs = z.object({
+  actor: ActorSchema,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  items: z.array(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: z.string().trim().max(1000).optional() })).min(1, '至少填写一项复查结果'),
+});
+export type RecordReinspectionArgs = z.infer<typeof RecordReinspectionArgs>;
+export const recordReinspectionUpdate = defineUpdate<Rectification, [RecordReinspectionArgs]>('recordReinspection');
 
 export const submitReportUpdate = defineUpdate<RectificationReport, [SubmitReportArgs]>('submitReport');
 export const reviewReportUpdate = defineUpdate<RectificationReport, [ReviewReportArgs]>('reviewReport');
