@@ -7,17 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { EVIDENCE_TYPES } from '../../workflows/shared/visit';
 
-/** Media types the store accepts. OOXML and OFD are ZIP packages told apart by their entries. */
-export const MEDIA_TYPES = [
-  'application/pdf',
-  'image/jpeg',
-  'image/png',
-  'image/tiff',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/ofd',
-] as const;
+/**
+ * Media types the store accepts: the same list the visit's Updates validate against (one source).
+ * OOXML and OFD are ZIP packages told apart by their entries.
+ */
+export const MEDIA_TYPES = EVIDENCE_TYPES;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 /** The names users know the accepted types by, for messages. */

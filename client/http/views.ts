@@ -8,23 +8,13 @@ import type { Client } from '@temporalio/client';
 import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
 import type { RenderResult } from '../../workflows/shared/documents';
 import type { DeliveryRecord } from '../../workflows/shared/email';
+import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/documents';
 import { STAGE_LABEL, type VisitCase } from '../../workflows/shared/visit';
 import { getProgramme } from '../programme';
 import { visitOps } from '../visit';
 
-/** 文书种类 by kind, for titles. */
-export const DOCUMENT_KIND_LABEL: Record<string, string> = {
-  notice: '执法指导通知',
-  draft: '意见书审批稿',
-  opinion: '安全生产执法指导意见书',
-  reminder: '整改到期提醒',
-  urge: '催办通知',
-  supervise: '督办函',
-  warning: '警示函',
-  summons: '约谈通知书',
-  acceptance: '整改验收意见',
-  bulletin: '执法指导情况通报',
-};
+/** 文书种类 by kind, for titles: the documents' own names, plus the approval draft. */
+export const DOCUMENT_KIND_LABEL: Record<string, string> = { ...DOCUMENT_KIND_NAMES, draft: '意见书审批稿' };
 
 /** 督办层级 of the escalation ladder. */
 export const RUNG_LABEL: Record<string, string> = {
