@@ -134,7 +134,11 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
   const cases = new Map<string, VisitCase>();
   while (Date.now() < deadline) {
     try {
-      state = await handle.query(scheduleQuery);
+      const q = handle.query(scheduleQuery);
+      q.catch(() => undefined);
+      const got = await Promise.race([q, new Promise<undefined>((res) => setTimeout(() => res(undefined), 15_000))]);
+      if (!got) continue; // no worker answering: ask again
+      state = got;
     } catch (err) {
       // The service or the worker is down (a restart, a fault test): wait and ask again.
       if (Date.now() + 1000 > deadline) throw err;
@@ -147,13 +151,22 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
       if (e.status === 'completed' && cases.get(e.county)?.stage === 'closed') continue;
       let c: VisitCase;
       try {
-        c = await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery);
+        // A query waits for a worker; while none runs, skip this visit this round.
+        const q = client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery);
+        q.catch(() => undefined);
+        const got = await Promise.race([q, new Promise<undefined>((res) => setTimeout(() => res(undefined), 15_000))]);
+        if (!got) continue;
+        c = got;
       } catch {
         continue; // just started: not yet answering
       }
       cases.set(e.county, c);
       try {
-        await act(e.county, c);
+        // An Update sent just as the server died can be lost without an answer; give up waiting
+        // after a while: the next round reads the state again and repeats what is still needed.
+        const attempt = act(e.county, c);
+        attempt.catch(() => undefined);
+        await Promise.race([attempt, new Promise((res) => setTimeout(res, Math.max(15_000, opts.msPerDay * 20)))]);
       } catch (err) {
         // A refusal because the case moved on meanwhile, or a worker or server that is down: the
         // next round sees the new state and tries again. Anything else is a real fault.
