@@ -14,7 +14,7 @@
  *    “检查…”, “事故罚款” before “事故处罚”). Bare “小计” and “占比” take their meaning from the group
  *    above them or, in a one-row header, from the column to their left.
  */
-import { FIELD_LABEL, type StatsField } from '../../workflows/shared/stats';
+import { DOCUMENT_FIELDS, FIELD_LABEL, type StatsField } from '../../workflows/shared/stats';
 import { Ratio } from './decimal';
 import { StatsReadError, columnLetter } from './errors';
 import type { Grid, RawCell } from './grid';
@@ -76,16 +76,7 @@ export function looksNumeric(cell: RawCell | undefined): boolean {
   return /\d/.test(t) && /^[+-]?[\d,.]+%?$/.test(t);
 }
 
-const DOC_FIELDS = new Set<ColumnRole>([
-  'docOnsite',
-  'docOnsiteMeasures',
-  'docRectify',
-  'docRectifyOrder',
-  'docReinspection',
-  'docCoercive',
-  'docSupervisionPenalty',
-  'docAccidentPenalty',
-]);
+const DOC_FIELDS = new Set<ColumnRole>(DOCUMENT_FIELDS);
 const FINE_FIELDS = new Set<ColumnRole>(['supervisionFine', 'accidentFine', 'supervisionFineShare', 'accidentFineShare']);
 
 interface Ctx {
