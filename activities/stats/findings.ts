@@ -7,14 +7,8 @@
  * Values are compared as published (rounded): the letter quotes 2.4 %, so 2.4 % is what is
  * compared with the benchmark.
  */
-import {
-  CHECKLIST_ITEM_LABEL,
-  type ChecklistItemKey,
-  type DraftFinding,
-  type FindingRule,
-  type StatsProblem,
-  type StatsRules,
-} from '../../workflows/shared/stats';
+import { CHECKLIST_ITEM_LABEL, type ChecklistItemKey } from '../../workflows/shared/checklist';
+import type { DraftFinding, FindingRule, StatsProblem, StatsRules } from '../../workflows/shared/stats';
 import type { Ratio } from './decimal';
 import type { IndicatorRatios } from './indicators';
 

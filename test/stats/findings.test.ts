@@ -1,7 +1,8 @@
 /** Draft findings from the indicators, with thresholds from the plan; and the plan schema itself. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHECKLIST_ITEMS, StatsRulesSchema } from '../../workflows/shared/stats';
+import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
+import { StatsRulesSchema } from '../../workflows/shared/stats';
 import { XUCHANG_CSV, analyse, toCsv } from './helpers';
 
 const xuchang = (rules = {}) => analyse(readFileSync(XUCHANG_CSV), 'x.csv', rules);
@@ -36,7 +37,7 @@ describe('draft findings on the Xuchang table (default thresholds)', () => {
       '出具现场检查记录 392 份，整改复查类文书（责令限期整改指令书、整改复查意见书）仅 233 份（每份现场检查记录 0.59 份），检查出的隐患没有跟进整改复查，监督检查没有形成闭环。',
     ]);
     for (const d of r.drafts) {
-      expect(CHECKLIST_ITEMS).toContain(d.item);
+      expect(CHECKLIST_KEYS).toContain(d.item);
       expect(d.opinion).toMatch(/[\u4e00-\u9fff]/);
     }
     expect(r.drafts.find((d) => d.rule === 'lowPunishRate')).toMatchObject({ item: 'plan.onsite', itemLabel: '现场监管执法检查', threshold: 15 });

@@ -5,46 +5,11 @@
  */
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
+import type { ChecklistItemKey } from './checklist';
 
 // Chinese messages for a bad `statistics` section, as plan.ts sets for the rest of the plan (the
 // setting is global; this module may be loaded without plan.ts, e.g. by the CLI).
 z.config(zhCN());
-
-// ---------------------------------------------------------------------------------------------
-// Checklist items (检查指导内容, 12 items in 4 sections). Every draft finding names the item it
-// belongs to so the opinion letter can file it under the right heading.
-
-export const CHECKLIST_ITEMS = [
-  'plan.compile',
-  'plan.approval',
-  'plan.publish',
-  'plan.onsite',
-  'team.organisation',
-  'team.staff',
-  'team.training',
-  'standard.system',
-  'standard.documents',
-  'standard.procedure',
-  'standard.archive',
-  'cases.typical',
-] as const;
-export const ChecklistItemKey = z.enum(CHECKLIST_ITEMS);
-export type ChecklistItemKey = z.infer<typeof ChecklistItemKey>;
-
-export const CHECKLIST_ITEM_LABEL: Record<ChecklistItemKey, string> = {
-  'plan.compile': '年度监督检查计划编制',
-  'plan.approval': '计划审批报备',
-  'plan.publish': '计划公示和执行',
-  'plan.onsite': '现场监管执法检查',
-  'team.organisation': '机构设置',
-  'team.staff': '人员情况',
-  'team.training': '培训情况',
-  'standard.system': '业务系统使用',
-  'standard.documents': '文书使用',
-  'standard.procedure': '执法程序',
-  'standard.archive': '案卷归档',
-  'cases.typical': '典型案例报送',
-};
 
 // ---------------------------------------------------------------------------------------------
 // Columns a statistics table may carry.
@@ -333,7 +298,9 @@ export type FindingRule = (typeof FINDING_RULES)[number];
 /** A draft problem and opinion for the opinion letter; a supervisor edits it before it goes out. */
 export interface DraftFinding {
   rule: FindingRule;
+  /** The checklist item (检查指导内容) the draft is filed under in the letter. */
   item: ChecklistItemKey;
+  /** Its title (CHECKLIST_ITEM_LABEL). */
   itemLabel: string;
   unit: string;
   scope: 'unit' | 'total';
