@@ -57,6 +57,38 @@ export default tseslint.config(
     },
   },
   {
+    // Layering: client/ (CLI, HTTP API, `npm start`) may import worker/ (the demo and `npm start`
+    // run a worker in-process), never the reverse; config/ is shared by both and imports neither.
+    files: ['worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+client(/|$)',
+              message: 'worker/ must not import client/: put what both need in config/ (client → worker is the one allowed direction).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+client(/|$)', message: 'config/ is shared by client/ and worker/ and imports neither.' },
+            { regex: '^(\\.\\./)+worker(/|$)', message: 'config/ is shared by client/ and worker/ and imports neither.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -4,7 +4,8 @@
  * 4 Temporal unavailable.
  */
 import { Command, CommanderError } from 'commander';
-import { PlanError } from './plan';
+import { ConfigError } from '../config/env';
+import { PlanError } from '../config/plan';
 import { EXIT, UserError } from './programme';
 import { registerProgrammeCommands } from './commands/programme';
 import { registerStatsCommand } from './commands/stats';
@@ -52,13 +53,14 @@ function isUnavailable(err: unknown): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    // Option defaults come from the configuration, so a bad variable is reported like any bad input.
+    const program = buildProgram();
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    if (err instanceof PlanError) {
+    if (err instanceof PlanError || err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       return EXIT.badInput;
     }

@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { Role, ROLE_LABEL, type Actor } from '../workflows/shared/definitions';
+import { config } from '../config/env';
 import { formatIssues } from '../workflows/shared/plan';
 import { EXIT, UserError } from './programme';
-
-export const DEFAULT_USERS_FILE = 'examples/users.yaml';
 
 /** scrypt cost: N=2^15, r=8, p=1 (OWASP's minimum is 2^17/8/1 at 64 MB; this is ~32 MB, ~80 ms here). */
 const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 } as const;
@@ -148,7 +147,7 @@ export function parseUsers(text: string, file = '(users)'): Users {
 }
 
 /** Reads the users file (`GUIDANCE_USERS`, default examples/users.yaml); `counties` checks the bound county codes. */
-export function loadUsers(file = process.env.GUIDANCE_USERS ?? DEFAULT_USERS_FILE, counties?: readonly string[]): Users {
+export function loadUsers(file = config().usersFile, counties?: readonly string[]): Users {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -214,7 +213,7 @@ export function registerUserCommands(program: Command): void {
   users
     .command('check')
     .description('检查用户文件')
-    .argument('[file]', '用户文件', process.env.GUIDANCE_USERS ?? DEFAULT_USERS_FILE)
+    .argument('[file]', '用户文件', config().usersFile)
     .action((file: string) => {
       let list: Users;
       try {

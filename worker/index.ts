@@ -2,7 +2,8 @@
  * The worker process (`npm run worker`): connects to the configured Temporal service and runs until
  * SIGINT/SIGTERM, then finishes the tasks in hand before it exits (the SDK's graceful shutdown).
  */
-import { loadTemporalConfig } from '../client/temporal';
+import { ConfigError } from '../config/env';
+import { loadTemporalConfig } from '../config/temporal';
 import { createWorker } from './worker';
 
 async function run(): Promise<void> {
@@ -14,6 +15,6 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

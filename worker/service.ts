@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { findTemporalCli } from '../scripts/tools';
 import { devServerSearchAttributeFlags } from './search-attributes';
-import type { TemporalConfig } from '../client/temporal';
+import type { TemporalConfig } from '../config/temporal';
 
 export interface RunningService {
   /** The child process when this call started the server; undefined when one was already listening. */

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { createActivities } from '../activities';
 import { preloadDocumentFonts } from '../activities/documents';
 import { emailDepsFromEnv } from '../activities/email/config';
-import { loadPlanFile } from '../client/plan';
-import type { TemporalConfig } from '../client/temporal';
+import { config as envConfig } from '../config/env';
+import { loadPlanFile } from '../config/plan';
+import type { TemporalConfig } from '../config/temporal';
 import type { Plan } from '../workflows/shared/plan';
 
 /**
@@ -17,11 +18,11 @@ import type { Plan } from '../workflows/shared/plan';
  * examples/plan.yaml); secrets come from the environment only.
  */
 export async function createWorker(config: TemporalConfig, opts: { plan?: Plan; worker?: Partial<WorkerOptions> } = {}): Promise<Worker> {
-  const plan = opts.plan ?? loadPlanFile(process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml');
+  const plan = opts.plan ?? loadPlanFile(envConfig().planFile);
   // Fonts once per process, before the first letter falls due (about 0.2 s).
   preloadDocumentFonts();
   const connection = await NativeConnection.connect(config.connection);
-  const bundlePath = process.env.GUIDANCE_WORKFLOW_BUNDLE;
+  const bundlePath = envConfig().workflowBundle;
   return Worker.create({
     connection,
     namespace: config.namespace,

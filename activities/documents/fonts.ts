@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as fontkit from 'fontkit';
+import { config } from '../../config/env';
 
 export type FaceName = 'song' | 'songBold' | 'songHeavy' | 'hei' | 'fang' | 'kai';
 
@@ -95,7 +96,7 @@ function npmFont(pkg: string, file: string): string {
  * through `kpsewhich`, TeX's own file finder, which knows where texlive-lang-chinese put it.
  */
 function findFandol(file: string): string | undefined {
-  const dir = process.env.GUIDANCE_FONT_DIR;
+  const dir = config().fontDir;
   if (dir && fs.existsSync(path.join(dir, file))) return path.join(dir, file);
   try {
     const found = execFileSync('kpsewhich', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

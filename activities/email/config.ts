@@ -11,20 +11,9 @@
  * | GUIDANCE_SENT_LOG_DIR | the durable sent-log | `data/mail-sent-log` |
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
+import { loadConfig, secret } from '../../config/env';
 import { SmtpSchema, type Plan } from '../../workflows/shared/plan';
 import type { EmailDeps } from './index';
-
-const EmailEnvSchema = z.object({
-  SMTP_HOST: z.string().trim().min(1).optional(),
-  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  SMTP_SECURITY: z.enum(['tls', 'starttls', 'none']).optional(),
-  SMTP_USER: z.string().trim().min(1).optional(),
-  SMTP_TLS_CA_FILE: z.string().trim().min(1).optional(),
-  GUIDANCE_OUTBOX_DIR: z.string().trim().min(1).optional(),
-  GUIDANCE_SENT_LOG_DIR: z.string().trim().min(1).optional(),
-});
 
 const DEFAULT_PORT = { tls: 465, starttls: 587, none: 25 } as const;
 
@@ -33,31 +22,27 @@ export class EmailConfigError extends Error {
 }
 
 /**
- * The mail activity's dependencies for `plan`, reading `env` (normally `process.env`).
- * Relative directories resolve against `cwd`. Throws EmailConfigError on a bad setting.
+ * The mail activity's dependencies for `plan`, reading `env` (normally `process.env`) through the
+ * one configuration schema (config/env.ts). Relative directories resolve against `cwd`. Throws
+ * ConfigError for a bad variable, EmailConfigError for a bad SMTP setting.
  */
 export function emailDepsFromEnv(
   plan: Pick<Plan, 'bureau' | 'smtp'>,
   env: Record<string, string | undefined> = process.env,
   cwd: string = process.cwd(),
 ): EmailDeps {
-  // Empty variables count as unset, the way shells and .env files usually mean them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EmailEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new EmailConfigError(`邮件环境变量不正确：${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；')}`);
-  }
-  const e = parsed.data;
+  const mail = loadConfig(env, cwd).mail;
+  const o = mail.smtpOverride;
 
   let smtp: EmailDeps['smtp'];
   const base = plan.smtp;
-  if (base || e.SMTP_HOST) {
-    const security = e.SMTP_SECURITY ?? base?.security ?? 'starttls';
+  if (base || o.host) {
+    const security = o.security ?? base?.security ?? 'starttls';
     const merged = SmtpSchema.safeParse({
-      host: e.SMTP_HOST ?? base?.host,
-      port: e.SMTP_PORT ?? base?.port ?? DEFAULT_PORT[security],
+      host: o.host ?? base?.host,
+      port: o.port ?? base?.port ?? DEFAULT_PORT[security],
       security,
-      user: e.SMTP_USER ?? base?.user,
+      user: o.user ?? base?.user,
       passwordEnv: base?.passwordEnv,
     });
     if (!merged.success) {
@@ -68,14 +53,14 @@ export function emailDepsFromEnv(
 
   let password: string | undefined;
   if (smtp?.user) {
-    password = env[smtp.passwordEnv];
+    password = secret(smtp.passwordEnv, env);
     if (!password) throw new EmailConfigError(`SMTP 用户 ${smtp.user} 需要口令：请设置环境变量 ${smtp.passwordEnv}`);
   }
 
   let tls: EmailDeps['tls'];
-  if (e.SMTP_TLS_CA_FILE) {
+  if (mail.tlsCaFile) {
     try {
-      tls = { ca: readFileSync(path.resolve(cwd, e.SMTP_TLS_CA_FILE), 'utf8') };
+      tls = { ca: readFileSync(mail.tlsCaFile, 'utf8') };
     } catch (err) {
       throw new EmailConfigError(`无法读取 SMTP_TLS_CA_FILE：${(err as Error).message}`);
     }
@@ -85,8 +70,8 @@ export function emailDepsFromEnv(
     ...(smtp ? { smtp } : {}),
     ...(password ? { password } : {}),
     ...(tls ? { tls } : {}),
-    outboxDir: path.resolve(cwd, e.GUIDANCE_OUTBOX_DIR ?? 'outbox'),
-    sentLogDir: path.resolve(cwd, e.GUIDANCE_SENT_LOG_DIR ?? path.join('data', 'mail-sent-log')),
+    outboxDir: mail.outboxDir,
+    sentLogDir: mail.sentLogDir,
     from: { name: plan.bureau.name, address: plan.bureau.email },
   };
 }

@@ -11,7 +11,7 @@ import { addDays } from '../../workflows/shared/clock';
 import { IsoDate } from '../../workflows/shared/plan';
 import { onOrNextWorkingDay } from '../../workflows/shared/schedule';
 import { EXIT, UserError } from '../programme';
-import { loadTemporalConfig } from '../temporal';
+import { loadTemporalConfig } from '../../config/temporal';
 
 /** Due date = from + days; a last day that is a weekend or holiday moves to the next working day. */
 export function dueDate(from: string, days: number): { dueDate: string; nominal: string; moved: boolean; reason?: string; calendarCovered: boolean } {

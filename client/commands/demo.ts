@@ -8,16 +8,18 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { ensureDevServer } from '../../worker/service';
 import { createWorker } from '../../worker/worker';
+import { STAGE_LABEL } from '../../workflows/shared/labels';
 import { runDemo, progressBar } from '../demo';
-import { loadPlanFile } from '../plan';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError } from '../programme';
-import { connectClient, loadTemporalConfig } from '../temporal';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('演示：在本机默认环境中以压缩时间运行示例计划的一整年（模拟指导组、领导和县区）')
-    .option('--plan <file>', '计划文件', process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml')
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--day-ms <ms>', '每个模拟日的真实毫秒数（默认 400：一年约 3 分钟）', '400')
     .option('--json', '输出 JSON')
     .action(async (opts: { plan: string; dayMs: string; json?: boolean }) => {
@@ -57,10 +59,10 @@ export function registerDemoCommand(program: Command): void {
         const t = new Table({ head: ['县区', '模拟情形', '指导日期', '意见书', '整改期限', '督办层级', '督办文书', '报告', '逾期', '扣分', '结果'], style: { head: [], border: [] } });
         const profileName = { onTime: '按期整改', returnOnce: '退回一次', urge: '催办后报告', supervise: '督办后报告', warning: '警示后报告', summons: '约谈后报告', bulletin: '通报后报告' } as const;
         for (const o of outcomes) {
-          t.push([o.name, profileName[o.profile], o.visitDate, o.docNumber ?? '—', o.dueDate ?? '—', o.rung, o.escalations, o.reports, o.late ? '是' : '否', o.deductPoints, o.stage === 'closed' ? '已验收归档' : o.stage]);
+          t.push([o.name, profileName[o.profile], o.visitDate, o.docNumber ?? '—', o.dueDate ?? '—', o.rung, o.escalations, o.reports, o.late ? '是' : '否', o.deductPoints, o.stage === 'closed' ? STAGE_LABEL.closed : o.stage]);
         }
         process.stdout.write(`${t.toString()}\n`);
-        process.stdout.write(`信件与邮件：${path.resolve(process.env.GUIDANCE_OUTBOX_DIR ?? 'outbox')}（.eml）和 ${path.join(config.dataDir, 'archive')}（PDF、归档清单）\n`);
+        process.stdout.write(`信件与邮件：${envConfig().mail.outboxDir}（.eml）和 ${path.join(config.dataDir, 'archive')}（PDF、归档清单）\n`);
         if (service) process.stdout.write(`Temporal Web UI：${service.uiUrl}/namespaces/${config.namespace}/workflows\n`);
       } finally {
         worker.shutdown();

@@ -6,7 +6,8 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { Stage, STAGE_LABEL } from '../../workflows/shared/visit';
+import { RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
+import { Stage } from '../../workflows/shared/visit';
 import {
   dueDateOf,
   GuidanceBureau,
@@ -17,9 +18,10 @@ import {
   GuidanceStage,
   GuidanceYear,
 } from '../../workflows/shared/search-attributes';
-import { loadPlanFile } from '../plan';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError } from '../programme';
-import { connectClient, loadTemporalConfig } from '../temporal';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
 
 export interface ListFilter {
   bureau: string;
@@ -79,8 +81,6 @@ export async function listVisits(client: Client, f: ListFilter): Promise<ListedV
   return out.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.county ?? a.workflowId).localeCompare(b.county ?? b.workflowId));
 }
 
-const RUNG: Record<string, string> = { none: '', urge: '催办', supervise: '督办', warning: '警示', summons: '约谈', bulletin: '通报' };
-
 interface ListOpts {
   year?: string;
   stage?: string;
@@ -115,7 +115,7 @@ export function registerListCommand(program: Command): void {
     .option('--stage <stage>', `阶段（${Stage.options.join('/')}）`)
     .option('--overdue', '只列出整改逾期的')
     .option('--bureau <code>', '市局代码（默认取计划文件中的）')
-    .option('--plan <file>', '计划文件', process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml')
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--query', '同时打印所用的检索语句（可粘贴到 Temporal Web UI）')
     .option('--json', '输出 JSON')
     .action(async (opts: ListOpts) => {
@@ -130,7 +130,7 @@ export function registerListCommand(program: Command): void {
         }
         const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
         for (const r of rows) {
-          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', RUNG[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.status, r.workflowId]);
+          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.status, r.workflowId]);
         }
         process.stdout.write(`${t.toString()}\n共 ${rows.length} 项\n`);
       } finally {

@@ -5,15 +5,14 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { loadPlanFile } from '../plan';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, startProgramme, statisticsRows } from '../programme';
 import { createStatsActivities } from '../../activities/stats';
 import { createHash } from 'node:crypto';
-import { connectClient, loadTemporalConfig } from '../temporal';
-import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState, type RecordStatisticsArgs } from '../../workflows/shared/definitions';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
-
-const DEFAULT_PLAN = process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml';
 
 interface ActorOpts {
   by?: string;
@@ -22,7 +21,7 @@ interface ActorOpts {
 
 /** The person acting: `--by` and `--role`, defaulting to the operator as administrator. */
 function actorFrom(opts: ActorOpts): Actor {
-  const parsed = ActorSchema.safeParse({ id: opts.by ?? process.env.GUIDANCE_ACTOR ?? process.env.USER ?? 'operator', role: opts.role ?? 'admin' });
+  const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
   if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
   return parsed.data;
 }
@@ -30,7 +29,7 @@ function actorFrom(opts: ActorOpts): Actor {
 /** The bureau code: `--bureau`, else the one in the plan file. */
 function bureauFrom(opts: { bureau?: string; plan?: string }): string {
   if (opts.bureau) return opts.bureau;
-  return loadPlanFile(opts.plan ?? DEFAULT_PLAN).bureau.code;
+  return loadPlanFile(opts.plan ?? envConfig().planFile).bureau.code;
 }
 
 function year(value: string): number {
@@ -60,7 +59,7 @@ export function registerProgrammeCommands(program: Command): void {
     .command('plan')
     .description('计划文件')
     .command('check')
-    .argument('[file]', '计划文件（YAML）', DEFAULT_PLAN)
+    .argument('[file]', '计划文件（YAML）', envConfig().planFile)
     .description('检查计划文件，列出全部错误')
     .action((file: string) => {
       const plan = loadPlanFile(file);
@@ -72,7 +71,7 @@ export function registerProgrammeCommands(program: Command): void {
   programme
     .command('start')
     .description('按计划文件启动年度执法指导计划')
-    .option('--plan <file>', '计划文件（YAML）', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件（YAML）', envConfig().planFile)
     .option('--json', '输出 JSON')
     .action(async (opts: { plan: string; json?: boolean }) => {
       const plan = loadPlanFile(opts.plan);
@@ -88,7 +87,7 @@ export function registerProgrammeCommands(program: Command): void {
     .description('查看年度计划的排期与各县区状态')
     .requiredOption('--year <year>', '年度')
     .option('--bureau <code>', '市局代码（默认取计划文件中的）')
-    .option('--plan <file>', '计划文件，用来确定市局代码', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件，用来确定市局代码', envConfig().planFile)
     .option('--json', '输出 JSON')
     .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
       const y = year(opts.year);
@@ -105,7 +104,7 @@ export function registerProgrammeCommands(program: Command): void {
     .requiredOption('--date <YYYY-MM-DD>', '新的指导日期')
     .requiredOption('--reason <text>', '理由')
     .option('--bureau <code>', '市局代码')
-    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--by <id>', '操作人')
     .option('--role <role>', `角色（${Role.options.join('/')}）`)
     .option('--json', '输出 JSON')
@@ -126,7 +125,7 @@ export function registerProgrammeCommands(program: Command): void {
     .requiredOption('--reason <text>', '理由')
     .option('--date <YYYY-MM-DD>', '指导日期（不填则自动安排在负担最轻的月份）')
     .option('--bureau <code>', '市局代码')
-    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
@@ -154,7 +153,7 @@ export function registerProgrammeCommands(program: Command): void {
     .requiredOption('--file <path>', '统计表文件（CSV 或 XLSX）')
     .requiredOption('--period <text>', '统计期，如 2027年1—6月')
     .option('--bureau <code>', '市局代码')
-    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
@@ -170,7 +169,7 @@ export function registerProgrammeCommands(program: Command): void {
         throw new UserError(`统计表有 ${result.problems.length} 处逻辑问题，请先用 guidance stats check 核对并修正：\n${result.problems.slice(0, 10).map((p) => `  - ${p.unit} ${p.column}：${p.message}`).join('\n')}`, EXIT.refused);
       }
       const byName = new Map(plan.counties.map((c) => [c.name, c.code]));
-      const drafts: Record<string, { item: string; problem: string; opinion: string }[]> = {};
+      const drafts: NonNullable<RecordStatisticsArgs['drafts']> = {};
       for (const d of result.drafts) {
         const code = byName.get(d.unit);
         if (code) (drafts[code] ??= []).push({ item: d.item, problem: d.problem, opinion: d.opinion });
@@ -191,7 +190,7 @@ export function registerProgrammeCommands(program: Command): void {
     .requiredOption('--county <code>', '县区代码')
     .requiredOption('--reason <text>', '理由')
     .option('--bureau <code>', '市局代码')
-    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')

@@ -8,13 +8,13 @@ import path from 'node:path';
 import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
 import { ActorSchema, Role, type Actor } from '../../workflows/shared/definitions';
 import { formatIssues } from '../../workflows/shared/plan';
-import { STAGE_LABEL, type VisitCase } from '../../workflows/shared/visit';
-import { loadPlanFile } from '../plan';
+import { FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
+import type { VisitCase } from '../../workflows/shared/visit';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError } from '../programme';
-import { connectClient, loadTemporalConfig } from '../temporal';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { visitOps, type VisitRef } from '../visit';
-
-const DEFAULT_PLAN = process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml';
 
 interface Common {
   year: string;
@@ -33,7 +33,7 @@ function ref(opts: Common): VisitRef {
 }
 
 function actor(opts: Common, defaultRole: Actor['role']): Actor {
-  const parsed = ActorSchema.safeParse({ id: opts.by ?? process.env.GUIDANCE_ACTOR ?? process.env.USER ?? 'operator', role: opts.role ?? defaultRole });
+  const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? defaultRole });
   if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
   return parsed.data;
 }
@@ -47,7 +47,7 @@ function withCommon(cmd: Command): Command {
     .requiredOption('--year <year>', '年度')
     .requiredOption('--county <code>', '县区代码')
     .option('--bureau <code>', '市局代码（默认取计划文件中的）')
-    .option('--plan <file>', '计划文件', DEFAULT_PLAN)
+    .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--by <id>', '操作人 ID')
     .option('--role <role>', `角色（${Role.options.join('/')}）`)
     .option('--json', '输出 JSON');
@@ -110,7 +110,7 @@ export function registerVisitCommands(program: Command): void {
 
   withCommon(visit.command('finding').description('填写一个检查项的结论'))
     .requiredOption('--item <key>', '检查项')
-    .requiredOption('--result <result>', '符合 / 基本符合 / 不符合 / 不适用')
+    .requiredOption('--result <result>', FindingResult.options.join(' / '))
     .option('--problem <text>', '存在问题')
     .option('--opinion <text>', '处理意见')
     .option('--evidence <ids>', '证据编号，逗号分隔（如 E1,E2）')

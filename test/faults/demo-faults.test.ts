@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { runDemo } from '../../client/demo';
-import type { TemporalConfig } from '../../client/temporal';
+import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer, type RunningService } from '../../worker/service';
 import { visitCaseQuery, type VisitCase } from '../../workflows/shared/visit';
 import { freePort, startSmtpSink, type SmtpSink } from '../email/helpers';
@@ -72,7 +72,7 @@ describe('the demo through faults (real processes)', () => {
     raw.smtp = { host: '127.0.0.1', port: smtpPort, security: 'none' };
     const planFile = path.join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(raw));
-    const { loadPlanFile } = await import('../../client/plan');
+    const { loadPlanFile } = await import('../../config/plan');
     const plan = loadPlanFile(planFile);
     const workerEnv = {
       ...process.env,

@@ -9,17 +9,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import path from 'node:path';
-import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../workflows/shared/definitions';
-
-const EnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  GUIDANCE_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  GUIDANCE_DATA_DIR: z.string().min(1).default('data'),
-  GUIDANCE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
-  GUIDANCE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-});
+import { config, loadConfig } from './env';
 
 export interface TemporalConfig {
   /** True when TEMPORAL_ADDRESS names an external cluster; nothing is started locally then. */
@@ -32,26 +22,25 @@ export interface TemporalConfig {
   uiPort: number;
 }
 
-/** Reads the environment once into a typed configuration; a bad value fails with its name. */
+/**
+ * The Temporal side of the configuration (config/env.ts) plus the connection settings
+ * @temporalio/envconfig reads from the same environment; a bad value fails with its name.
+ */
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`环境变量配置错误：${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；')}`);
-  }
-  const e = parsed.data;
-  const external = Boolean(e.TEMPORAL_ADDRESS);
+  const c = env === process.env ? config() : loadConfig(env);
+  const external = Boolean(c.temporalAddress);
   const connect = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
   const connection: NativeConnectionOptions = external
     ? connect.connectionOptions
-    : { ...connect.connectionOptions, address: `127.0.0.1:${e.GUIDANCE_TEMPORAL_PORT}` };
+    : { ...connect.connectionOptions, address: `127.0.0.1:${c.devServerPort}` };
   return {
     external,
     connection,
     namespace: connect.namespace ?? 'default',
-    taskQueue: e.GUIDANCE_TASK_QUEUE,
-    dataDir: path.resolve(e.GUIDANCE_DATA_DIR),
-    devServerPort: e.GUIDANCE_TEMPORAL_PORT,
-    uiPort: e.GUIDANCE_UI_PORT,
+    taskQueue: c.taskQueue,
+    dataDir: c.dataDir,
+    devServerPort: c.devServerPort,
+    uiPort: c.uiPort,
   };
 }
 

@@ -2,18 +2,23 @@
  * `npm start`: the main job on the embedded default. Starts the project's Temporal dev server
  * (unless TEMPORAL_ADDRESS names a cluster), runs the worker, and starts the example plan's
  * programme (GUIDANCE_PLAN to use another). Ctrl+C stops the worker gracefully, then the server.
+ *
+ * It lives on the client side because it is one: it starts a programme, prints the schedule and
+ * serves the dashboard. The worker it runs in-process is imported from worker/ (client → worker is
+ * the one allowed direction; nothing in worker/ imports client/, see eslint.config.mjs).
  */
-import { UserError, getProgramme, startProgramme } from '../client/programme';
-import { loadPlanFile, PlanError } from '../client/plan';
-import { connectClient, loadTemporalConfig } from '../client/temporal';
-import { printSchedule } from '../client/commands/programme';
-import { startDashboard } from '../client/http/start';
-import { ensureDevServer, type RunningService } from './service';
-import { createWorker } from './worker';
+import { ConfigError, config as envConfig } from '../config/env';
+import { loadPlanFile, PlanError } from '../config/plan';
+import { connectClient, loadTemporalConfig } from '../config/temporal';
+import { ensureDevServer, type RunningService } from '../worker/service';
+import { createWorker } from '../worker/worker';
+import { printSchedule } from './commands/programme';
+import { startDashboard } from './http/start';
+import { UserError, getProgramme, startProgramme } from './programme';
 
 async function run(): Promise<void> {
   const config = loadTemporalConfig();
-  const planFile = process.env.GUIDANCE_PLAN ?? 'examples/plan.yaml';
+  const planFile = envConfig().planFile;
   const plan = loadPlanFile(planFile);
 
   let service: RunningService | undefined;
@@ -52,7 +57,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  if (err instanceof PlanError || err instanceof UserError) console.error(err.message);
+  if (err instanceof PlanError || err instanceof UserError || err instanceof ConfigError) console.error(err.message);
   else console.error(err);
   process.exit(1);
 });

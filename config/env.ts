@@ -1,0 +1,196 @@
+/**
+ * The engine's environment (环境变量), read in one place: one zod schema for every variable the
+ * worker, the CLI and the HTTP server read, parsed once into a typed, frozen object. A bad value
+ * fails at start with the variable's name, not when the first letter falls due.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | TEMPORAL_ADDRESS | an external cluster (its TEMPORAL_* settings are read by @temporalio/envconfig, see config/temporal.ts) | the embedded dev server |
+ * | GUIDANCE_TEMPORAL_PORT / GUIDANCE_UI_PORT | ports of the embedded dev server and its Web UI | 7233 / 8233 |
+ * | GUIDANCE_TASK_QUEUE | the task queue | `guidance` |
+ * | GUIDANCE_DATA_DIR | archive, evidence, the dev server's database | `data` |
+ * | GUIDANCE_PLAN | the plan file the CLI and `npm start` use | `examples/plan.yaml` |
+ * | GUIDANCE_WORKFLOW_BUNDLE | a prebuilt workflow bundle for production workers | built at start |
+ * | GUIDANCE_USERS | users of the dashboard and the HTTP API | `examples/users.yaml` |
+ * | GUIDANCE_FONT_DIR | where the Fandol fonts are, on hosts without the Debian package | kpsewhich |
+ * | GUIDANCE_ACTOR (then USER) | who the CLI acts as | `operator` |
+ * | GUIDANCE_HTTP_HOST / GUIDANCE_HTTP_PORT | where the dashboard listens | 127.0.0.1 / 8080 |
+ * | GUIDANCE_SESSION_SECRET | cookie signing key, at least 32 characters | a random one per start |
+ * | GUIDANCE_HTTP_SECURE_COOKIES | `1`/`true` behind HTTPS | off |
+ * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
+ * | GUIDANCE_SENT_LOG_DIR | the mail activity's durable sent-log | `data/mail-sent-log` |
+ * | SMTP_HOST / SMTP_PORT / SMTP_SECURITY / SMTP_USER | a worker-wide operator override of every plan's `smtp` block | the plan's |
+ * | SMTP_TLS_CA_FILE | PEM file of a private CA the SMTP server's certificate chains to | system CAs |
+ * | (the plan's `smtp.passwordEnv`, e.g. SMTP_PASSWORD) | the SMTP password; read by name through `secret()` | — |
+ *
+ * An empty variable counts as unset, the way shells and .env files usually mean it. Relative
+ * directories resolve against the working directory at load; file names stay as given (messages
+ * show them the way the operator typed them).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../workflows/shared/definitions';
+
+const port = (name: string, min = 1) =>
+  z.coerce
+    .number({ error: `${name} 应为端口号（整数 ${min}–65535）` })
+    .int(`${name} 应为端口号（整数 ${min}–65535）`)
+    .min(min, `${name} 应为端口号（整数 ${min}–65535）`)
+    .max(65535, `${name} 应为端口号（整数 ${min}–65535）`);
+const text = (name: string) => z.string({ error: `${name} 应为字符串` }).trim().min(1, `${name} 不能为空`);
+
+/** Every variable the engine reads (the Temporal connection's own TEMPORAL_* aside). */
+export const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: text('TEMPORAL_ADDRESS').optional(),
+  GUIDANCE_TASK_QUEUE: text('GUIDANCE_TASK_QUEUE').default(DEFAULT_TASK_QUEUE),
+  GUIDANCE_DATA_DIR: text('GUIDANCE_DATA_DIR').default('data'),
+  GUIDANCE_TEMPORAL_PORT: port('GUIDANCE_TEMPORAL_PORT').default(7233),
+  GUIDANCE_UI_PORT: port('GUIDANCE_UI_PORT').default(8233),
+  GUIDANCE_PLAN: text('GUIDANCE_PLAN').default('examples/plan.yaml'),
+  GUIDANCE_WORKFLOW_BUNDLE: text('GUIDANCE_WORKFLOW_BUNDLE').optional(),
+  GUIDANCE_USERS: text('GUIDANCE_USERS').default('examples/users.yaml'),
+  GUIDANCE_FONT_DIR: text('GUIDANCE_FONT_DIR').optional(),
+  GUIDANCE_ACTOR: text('GUIDANCE_ACTOR').optional(),
+  USER: z.string().trim().optional(),
+  GUIDANCE_HTTP_HOST: text('GUIDANCE_HTTP_HOST').default('127.0.0.1'),
+  // 0 = any free port (tests).
+  GUIDANCE_HTTP_PORT: port('GUIDANCE_HTTP_PORT', 0).default(8080),
+  GUIDANCE_SESSION_SECRET: z.string().min(32, 'GUIDANCE_SESSION_SECRET 至少需要 32 个字符').optional(),
+  GUIDANCE_HTTP_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false'], { error: 'GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false' }).optional(),
+  GUIDANCE_OUTBOX_DIR: text('GUIDANCE_OUTBOX_DIR').default('outbox'),
+  GUIDANCE_SENT_LOG_DIR: text('GUIDANCE_SENT_LOG_DIR').default(path.join('data', 'mail-sent-log')),
+  SMTP_HOST: text('SMTP_HOST').optional(),
+  SMTP_PORT: port('SMTP_PORT').optional(),
+  SMTP_SECURITY: z.enum(['tls', 'starttls', 'none'], { error: 'SMTP_SECURITY 只能是 tls、starttls 或 none' }).optional(),
+  SMTP_USER: text('SMTP_USER').optional(),
+  SMTP_TLS_CA_FILE: text('SMTP_TLS_CA_FILE').optional(),
+});
+
+/** The SMTP fields an operator may override for every plan this worker serves. */
+export interface SmtpOverride {
+  host?: string;
+  port?: number;
+  security?: 'tls' | 'starttls' | 'none';
+  user?: string;
+}
+
+export interface Config {
+  /** TEMPORAL_ADDRESS: set → an external cluster, nothing is started locally. */
+  temporalAddress?: string;
+  taskQueue: string;
+  /** Absolute. */
+  dataDir: string;
+  devServerPort: number;
+  uiPort: number;
+  /** The plan file, as given. */
+  planFile: string;
+  workflowBundle?: string;
+  usersFile: string;
+  fontDir?: string;
+  /** Who the CLI acts as when `--by` is not given. */
+  actor: string;
+  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean };
+  mail: {
+    /** Absolute. */
+    outboxDir: string;
+    /** Absolute. */
+    sentLogDir: string;
+    /** Absolute, when set. */
+    tlsCaFile?: string;
+    smtpOverride: SmtpOverride;
+  };
+}
+
+/** A bad environment: one line per variable, `NAME: 说明`. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(public readonly problems: string[]) {
+    super(`环境变量配置错误：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function present(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') out[key] = v;
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Parses `env` into the engine's configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Readonly<Config> {
+  const parsed = EnvSchema.safeParse(present(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '');
+        // Our messages already name the variable; zod's generic ones do not.
+        return i.message.includes(name) ? i.message : `${name}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const abs = (p: string) => path.resolve(cwd, p);
+  const smtpOverride: SmtpOverride = {
+    ...(e.SMTP_HOST ? { host: e.SMTP_HOST } : {}),
+    ...(e.SMTP_PORT ? { port: e.SMTP_PORT } : {}),
+    ...(e.SMTP_SECURITY ? { security: e.SMTP_SECURITY } : {}),
+    ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
+  };
+  const config: Config = {
+    ...(e.TEMPORAL_ADDRESS ? { temporalAddress: e.TEMPORAL_ADDRESS } : {}),
+    taskQueue: e.GUIDANCE_TASK_QUEUE,
+    dataDir: abs(e.GUIDANCE_DATA_DIR),
+    devServerPort: e.GUIDANCE_TEMPORAL_PORT,
+    uiPort: e.GUIDANCE_UI_PORT,
+    planFile: e.GUIDANCE_PLAN,
+    ...(e.GUIDANCE_WORKFLOW_BUNDLE ? { workflowBundle: abs(e.GUIDANCE_WORKFLOW_BUNDLE) } : {}),
+    usersFile: e.GUIDANCE_USERS,
+    ...(e.GUIDANCE_FONT_DIR ? { fontDir: abs(e.GUIDANCE_FONT_DIR) } : {}),
+    actor: e.GUIDANCE_ACTOR ?? (e.USER || 'operator'),
+    http: {
+      host: e.GUIDANCE_HTTP_HOST,
+      port: e.GUIDANCE_HTTP_PORT,
+      ...(e.GUIDANCE_SESSION_SECRET ? { sessionSecret: e.GUIDANCE_SESSION_SECRET } : {}),
+      secureCookies: e.GUIDANCE_HTTP_SECURE_COOKIES === '1' || e.GUIDANCE_HTTP_SECURE_COOKIES === 'true',
+    },
+    mail: {
+      outboxDir: abs(e.GUIDANCE_OUTBOX_DIR),
+      sentLogDir: abs(e.GUIDANCE_SENT_LOG_DIR),
+      ...(e.SMTP_TLS_CA_FILE ? { tlsCaFile: abs(e.SMTP_TLS_CA_FILE) } : {}),
+      smtpOverride,
+    },
+  };
+  return deepFreeze(config);
+}
+
+let cached: Readonly<Config> | undefined;
+
+/** The process's configuration, parsed from `process.env` on first use. */
+export function config(): Readonly<Config> {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * A secret named at run time (the SMTP password variable a plan's `smtp.passwordEnv` names).
+ * Secrets are never part of the configuration object, so it can be logged whole.
+ */
+export function secret(name: string, env: Env = process.env): string | undefined {
+  if (!ENV_NAME.test(name)) return undefined;
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
