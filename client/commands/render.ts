@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { DOCUMENT_KIND_NAMES, DocumentKind } from '../../workflows/shared/documents';
+import { DocumentKind } from '../../workflows/shared/documents';
+import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { DocumentError } from '../../activities/documents/errors';
 import { fontNotes } from '../../activities/documents/fonts';
 import { renderPdf } from '../../activities/documents/render';

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST } from '../../workflows/shared/checklist';
 import { ROLE_LABEL, type Role } from '../../workflows/shared/definitions';
+import { FindingResult, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import {
   DecisionArgs,
   EVIDENCE_MAX_BYTES,
@@ -26,7 +27,6 @@ import {
   ReviewReportArgs,
   SetEnterpriseResultArgs,
   SetFindingArgs,
-  STAGE_LABEL,
   SubmitReportArgs,
   AddEvidenceArgs,
   type VisitCase,
@@ -36,7 +36,7 @@ import { visitOps, type VisitRef } from '../visit';
 import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
 import { discard, receiveUpload } from './uploads';
-import { buildBoard, countyView, documentsOf, filesOf, overdueRows, RUNG_LABEL, staffView } from './views';
+import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
 
 export interface HttpConfig {
   /** Temporal namespace (for links to the Web UI). */
@@ -182,13 +182,13 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       temporalUi: isStaff(user) && uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined,
     };
   });
-  /** Labels the dashboard needs: checklist, stages, rungs, item statuses. */
+  /** The vocabulary the dashboard needs (checklist, stages, rungs, finding results, item statuses), from the shared modules. */
   app.get('/api/meta', async () => ({
     checklist: CHECKLIST.map((s) => ({ title: s.title, items: s.items.map((i) => ({ key: i.key, label: i.title })) })),
     stages: STAGE_LABEL,
     rungs: RUNG_LABEL,
     itemStatuses: ItemStatus.options,
-    findingResults: ['符合', '基本符合', '不符合', '不适用'],
+    findingResults: FindingResult.options,
   }));
 
   // ---- board, overdue list --------------------------------------------------------------------

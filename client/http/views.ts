@@ -8,23 +8,13 @@ import type { Client } from '@temporalio/client';
 import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
 import type { RenderResult } from '../../workflows/shared/documents';
 import type { DeliveryRecord } from '../../workflows/shared/email';
-import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/documents';
-import { STAGE_LABEL, type VisitCase } from '../../workflows/shared/visit';
+import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
+import type { VisitCase } from '../../workflows/shared/visit';
 import { getProgramme } from '../programme';
 import { visitOps } from '../visit';
 
 /** 文书种类 by kind, for titles: the documents' own names, plus the approval draft. */
 export const DOCUMENT_KIND_LABEL: Record<string, string> = { ...DOCUMENT_KIND_NAMES, draft: '意见书审批稿' };
-
-/** 督办层级 of the escalation ladder. */
-export const RUNG_LABEL: Record<string, string> = {
-  none: '',
-  urge: '催办',
-  supervise: '督办',
-  warning: '警示',
-  summons: '约谈',
-  bulletin: '通报',
-};
 
 export interface BoardRow {
   county: string;

@@ -9,13 +9,10 @@ import type { AuditEntry, TimeScale } from './definitions';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { RenderResult } from './documents';
+import { FindingResult, type Rung } from './labels';
 import type { Plan, County } from './plan';
 import type { SampleDraw } from './sampling';
 import type { DraftFinding } from './stats';
-
-/** 检查结论 of one checklist item. */
-export const FindingResult = z.enum(['符合', '基本符合', '不符合', '不适用'], { error: '检查结论只能是 符合 / 基本符合 / 不符合 / 不适用' });
-export type FindingResult = z.infer<typeof FindingResult>;
 
 /** Evidence limits, checked by the store on upload and again by the Update's validator. */
 export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
@@ -31,18 +28,8 @@ export const EVIDENCE_TYPES = [
 
 export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'reinspection', 'closed', 'cancelled']);
 export type Stage = z.infer<typeof Stage>;
-export const STAGE_LABEL: Record<Stage, string> = {
-  notice: '发送通知',
-  waiting: '等待指导日期',
-  onsite: '现场指导',
-  approval: '审批中',
-  issuing: '出具意见书',
-  issued: '意见书已送达',
-  rectification: '整改中',
-  reinspection: '待复查',
-  closed: '已验收归档',
-  cancelled: '已取消',
-};
+// re-export for workflows/visit.ts and programme.ts until their rewrite lands
+export { STAGE_LABEL } from './labels';
 
 export interface VisitInput {
   programmeWorkflowId: string;
@@ -262,7 +249,7 @@ export interface Rectification {
   dueDate: string;
   /** Index of the highest rung of the ladder reached, -1 before any. */
   rungIndex: number;
-  rung: 'none' | 'urge' | 'supervise' | 'warning' | 'summons' | 'bulletin';
+  rung: Rung;
   overdue: boolean;
   reminders: (LetterSent & { daysBefore: number })[];
   escalations: (LetterSent & { rung: string; daysOverdue: number })[];
