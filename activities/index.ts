@@ -7,12 +7,13 @@ import { createDocumentActivities, type DocumentActivityDeps } from './documents
 import { createEmailActivities, type EmailDeps } from './email';
 import { createProgrammeActivities, type ProgrammeDeps } from './programme';
 import { createSamplingActivities } from './sampling';
+import { createPlanCheckActivities } from './servable';
 import { createStatsActivities } from './stats';
 
 export interface ActivityDeps extends ProgrammeDeps {
-  /** Where rendered letters go (`<archiveDir>/<caseId>/…`) and an optional template override. */
+  /** Where rendered letters go (`<archiveDir>/<caseId>/…`); the templates come with each input, from its plan. */
   documents: DocumentActivityDeps;
-  /** Mail transport (SMTP or the outbox) and the durable sent-log. */
+  /** The outbox, the durable sent-log and the worker's own SMTP settings; sender and server come with each input. */
   email: EmailDeps;
   /** A Temporal client for the document-number workflows. */
   docNumbers: DocNumberDeps;
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStatsActivities(deps.stats ?? {}),
     ...createDocumentActivities(deps.documents),
     ...createEmailActivities(deps.email),
+    ...createPlanCheckActivities(deps.email),
     ...createDocNumberActivities(deps.docNumbers),
     ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
   };

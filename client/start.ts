@@ -28,7 +28,7 @@ async function run(): Promise<void> {
     service = await ensureDevServer(config);
   }
   try {
-    const worker = await createWorker(config, { plan });
+    const worker = await createWorker(config);
     const running = worker.run();
     const client = await connectClient(config);
     try {

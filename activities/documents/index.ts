@@ -4,6 +4,7 @@
  * history.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,6 +12,7 @@ import { DocumentKind, type RenderDocumentInput, type RenderResult } from '../..
 import { FailureType } from '../../workflows/shared/errors';
 import { DocumentError } from './errors';
 import { renderPdf } from './render';
+import { checkTemplates } from './templates';
 
 export { checkTemplates } from './templates';
 export { DocumentError } from './errors';
@@ -20,8 +22,38 @@ export { loadFonts as preloadDocumentFonts, fontNotes } from './fonts';
 export interface DocumentActivityDeps {
   /** Root of the case archive; each case has its own directory below it. */
   archiveDir: string;
-  /** A bureau's template directory overriding the built-in templates (plan.templatesDir). */
-  templatesDir?: string;
+}
+
+/** Template directories that passed the check in this process. Failures are not cached: deploying the directory fixes them without a restart. */
+const servableDirs = new Set<string>();
+
+/**
+ * Throws a non-retryable PlanNotServable unless this worker can render with `templatesDir` (a
+ * plan's own templates): the directory exists here and passes `checkTemplates`. Undefined means
+ * the built-in templates, always servable. Checked once per directory per process.
+ */
+export function assertTemplatesServable(templatesDir: string | undefined): void {
+  if (templatesDir === undefined || servableDirs.has(templatesDir)) return;
+  const refuse = (message: string) =>
+    ApplicationFailure.create({ type: FailureType.PlanNotServable, message, nonRetryable: true, details: [{ templatesDir }] });
+  if (!path.isAbsolute(templatesDir)) {
+    throw refuse(`计划的模板目录应为绝对路径（由计划加载时解析），收到：${templatesDir}`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(templatesDir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw refuse(`本工作进程所在机器上没有计划的模板目录 ${templatesDir}：请把该目录部署到同一路径，或由能访问它的工作进程执行`);
+  }
+  try {
+    checkTemplates(templatesDir);
+  } catch (e) {
+    throw refuse(`计划的模板目录 ${templatesDir} 在本工作进程上检查未通过：${(e as Error).message}`);
+  }
+  servableDirs.add(templatesDir);
 }
 
 /** Ids and keys become file names: keep them to a safe ASCII alphabet. */
@@ -48,7 +80,11 @@ export function documentIdFor(input: Pick<RenderDocumentInput, 'caseId' | 'kind'
   return `${input.caseId}-${input.kind}-${key}`;
 }
 
-/** Builds the document activities over their dependencies (the worker passes real directories). */
+/**
+ * Builds the document activities over their dependencies (the worker passes real directories).
+ * Which templates a document uses is not a worker setting: it comes with each input, from the
+ * plan the programme was started with.
+ */
 export function createDocumentActivities(deps: DocumentActivityDeps) {
   return {
     /** Renders a document into `<archiveDir>/<caseId>/<documentId>.pdf`. */
@@ -62,9 +98,10 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
         throw ApplicationFailure.nonRetryable(`文书键只能包含字母、数字、点、下划线和连字符：${input.key}`, FailureType.InvalidInput);
       }
 
+      assertTemplatesServable(input.templatesDir);
       let rendered;
       try {
-        rendered = await renderPdf(kind.data, input.data, { templatesDir: deps.templatesDir });
+        rendered = await renderPdf(kind.data, input.data, { templatesDir: input.templatesDir });
       } catch (e) {
         if (e instanceof DocumentError) {
           // Fixing the template or the data is a person's job: retrying cannot help.

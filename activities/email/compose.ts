@@ -78,7 +78,8 @@ export async function loadAttachments(refs: AttachmentRef[]): Promise<LoadedAtta
 }
 
 export interface ComposeArgs {
-  from: MailAddress & { name: string };
+  /** The plan's bureau (its name shown, its address the sender). */
+  from: MailAddress;
   to: MailAddress[];
   cc: MailAddress[];
   content: MailContent;
@@ -95,7 +96,7 @@ export interface ComposeArgs {
 export async function composeMessage(a: ComposeArgs): Promise<Buffer> {
   const address = (m: MailAddress): Mail.Address | string => (m.name ? { name: m.name, address: m.address } : m.address);
   const composer = new MailComposer({
-    from: { name: a.from.name, address: a.from.address },
+    from: address(a.from),
     to: a.to.map(address),
     cc: a.cc.length ? a.cc.map(address) : undefined,
     subject: a.content.subject,

@@ -16,6 +16,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { secret as envSecret, type SmtpOverride } from '../../config/env';
 import { FailureType } from '../../workflows/shared/errors';
 import {
   SendLetterInputSchema,
@@ -27,18 +28,18 @@ import { classifySmtpError, malformedAddress, toFailure } from './classify';
 import { composeMessage, loadAttachments } from './compose';
 import { copyKey, messageIdFor } from './message-id';
 import { SentLog, SentLogCorrupt, type SentLogRecord } from './sent-log';
+import { MailTransports } from './settings';
 import {
   DEFAULT_SMTP_TIMEOUTS,
   outboxFileName,
   sendViaSmtp,
-  smtpTransportOptions,
   writeToOutbox,
   type Handed,
-  type SmtpConfig,
   type SmtpTimeouts,
 } from './transport';
 
 export type { SmtpConfig, SmtpTimeouts } from './transport';
+export { MailTransports, effectiveSmtp } from './settings';
 
 /** Which copy a hook is called for. */
 export interface CopyRef {
@@ -50,16 +51,18 @@ export interface CopyRef {
 }
 
 export interface EmailDeps {
-  /** The plan's `smtp` block (after environment overrides); absent → the outbox. */
-  smtp?: SmtpConfig;
-  /** SMTP password, read from the environment variable `smtp.passwordEnv` by the worker. */
-  password?: string;
-  /** Where `.eml` files go when there is no SMTP server. */
+  /**
+   * The operator's worker-wide override of every plan's `smtp` block (SMTP_HOST/PORT/SECURITY/USER),
+   * field by field; with a host it also gives plans without a block an SMTP server. Empty or
+   * absent: each copy goes the way its plan says. See settings.ts.
+   */
+  smtpOverride?: SmtpOverride;
+  /** Reads the password variable a plan's `smtp.passwordEnv` names; default: the worker's environment. */
+  secret?: (name: string) => string | undefined;
+  /** Where `.eml` files go when a plan names no SMTP server. */
   outboxDir: string;
   /** Durable sent-log directory; must be shared by every worker that runs the mail activity. */
   sentLogDir: string;
-  /** The bureau (市应急管理局) as sender. */
-  from: { name: string; address: string };
   /** Extra TLS options, e.g. `{ ca }` for a bureau's private CA. */
   tls?: ConnectionOptions;
   timeouts?: Partial<SmtpTimeouts>;
@@ -87,11 +90,7 @@ export function isMailbox(address: string): boolean {
 export function createEmailActivities(deps: EmailDeps) {
   const log = new SentLog(deps.sentLogDir);
   const now = deps.now ?? (() => new Date());
-  const timeouts: SmtpTimeouts = { ...DEFAULT_SMTP_TIMEOUTS, ...deps.timeouts };
-  const transport = deps.smtp ? ('smtp' as const) : ('outbox' as const);
-  // Validated once: a configuration fault shows when the worker starts, not at the first letter.
-  const smtpOptions = deps.smtp ? smtpTransportOptions(deps.smtp, deps.password, timeouts, deps.tls) : undefined;
-  if (!isMailbox(deps.from.address)) throw new Error(`发件地址格式不正确：${deps.from.address}`);
+  const transports = createMailTransports(deps);
 
   /**
    * Sends one copy of a letter to one envelope recipient, at most once per
@@ -107,10 +106,12 @@ export function createEmailActivities(deps: EmailDeps) {
       });
     }
     const msg = parsed.data;
+    const sender = senderOf(msg.sender);
     const recipient = msg.recipient.trim();
     const key = copyKey(msg.workflowId, msg.step, recipient);
-    const messageId = messageIdFor(key, deps.from.address);
+    const messageId = messageIdFor(key, sender.address);
     if (!isMailbox(recipient)) throw malformedAddress(recipient, messageId);
+
     const listed = [...msg.to, ...msg.cc].some((a) => a.address.trim().toLowerCase() === recipient.toLowerCase());
     if (!listed) {
       throw ApplicationFailure.create({
@@ -123,6 +124,10 @@ export function createEmailActivities(deps: EmailDeps) {
     return log.withLock(key, async () => {
       const prev = await readLog(key);
       if (prev?.state === 'accepted') return toCopy(prev, true);
+      // The plan's SMTP setting (or the outbox); a plan this worker cannot serve fails before
+      // anything is recorded, but a copy already sent is still reported as sent.
+      const via = transports.resolve(msg.smtp);
+      const transport = via.kind;
 
       const startedAt = now();
       const attempt = (prev?.attempts ?? 0) + 1;
@@ -137,7 +142,7 @@ export function createEmailActivities(deps: EmailDeps) {
       const attachments = await loadAttachments(msg.attachments);
       const headerList = (list: MailAddress[]) => list.filter((a) => isMailbox(a.address.trim()));
       const raw = await composeMessage({
-        from: deps.from,
+        from: sender,
         to: headerList(msg.to),
         cc: headerList(msg.cc),
         content: msg.content,
@@ -169,8 +174,8 @@ export function createEmailActivities(deps: EmailDeps) {
       let handed: Handed;
       let streamed = false;
       try {
-        if (smtpOptions) {
-          handed = await sendViaSmtp(smtpOptions, { from: deps.from.address, to: recipient }, raw, () => {
+        if (via.kind === 'smtp') {
+          handed = await sendViaSmtp(via.transport, { from: sender.address, to: recipient }, raw, () => {
             streamed = true;
           });
         } else {
@@ -225,6 +230,25 @@ export function createEmailActivities(deps: EmailDeps) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
+
+/** The transports of the mail activity over its dependencies (also used by checkPlanServable). */
+export function createMailTransports(deps: Pick<EmailDeps, 'smtpOverride' | 'secret' | 'tls' | 'timeouts'>): MailTransports {
+  return new MailTransports({
+    ...(deps.smtpOverride ? { smtpOverride: deps.smtpOverride } : {}),
+    secret: deps.secret ?? ((name) => envSecret(name)),
+    ...(deps.tls ? { tls: deps.tls } : {}),
+    timeouts: { ...DEFAULT_SMTP_TIMEOUTS, ...deps.timeouts },
+  });
+}
+
+/** The plan's sender, checked: a malformed one is the plan's fault, never worth a retry. */
+export function senderOf(sender: MailAddress): MailAddress & { address: string } {
+  const address = sender.address.trim();
+  if (!isMailbox(address)) {
+    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `发件地址格式不正确：${sender.address}`, nonRetryable: true });
+  }
+  return { ...(sender.name ? { name: sender.name } : {}), address };
+}
 
 function toCopy(r: SentLogRecord, deduplicated: boolean): SentCopy {
   return {

@@ -1,6 +1,6 @@
 /**
- * The two ways a copy leaves the worker: SMTP (nodemailer) when the plan or the environment names
- * a server, otherwise the outbox directory (one `.eml` per copy) so `npm start` works offline and a
+ * The two ways a copy leaves the worker: SMTP (nodemailer) when the plan (or the operator's
+ * override) names a server, otherwise the outbox directory (one `.eml` per copy) so `npm start` works offline and a
  * person can open every letter in a mail program.
  */
 import { randomBytes } from 'node:crypto';
@@ -61,29 +61,34 @@ export interface Handed {
   rejected: string[];
 }
 
+export type SmtpTransport = nodemailer.Transporter<SMTPTransport.SentMessageInfo>;
+
+/**
+ * A nodemailer transport over `options`. Not pooled: every sendMail opens its own connection, so
+ * one transport can be kept per SMTP setting and shared by concurrent copies.
+ */
+export function createSmtpTransport(options: SMTPTransport.Options): SmtpTransport {
+  return nodemailer.createTransport(options);
+}
+
 /**
  * Sends `raw` to exactly one envelope recipient. `onStreamed` fires once every byte of the message
  * has been handed to nodemailer, i.e. from then on the server may have the complete message.
  */
 export async function sendViaSmtp(
-  options: SMTPTransport.Options,
+  transport: SmtpTransport,
   envelope: { from: string; to: string },
   raw: Buffer,
   onStreamed: () => void,
 ): Promise<Handed> {
-  const transport = nodemailer.createTransport(options);
-  try {
-    const stream = Readable.from([raw]);
-    stream.once('end', onStreamed);
-    const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: stream });
-    return {
-      response: info.response,
-      accepted: info.accepted.map(addressText),
-      rejected: info.rejected.map(addressText),
-    };
-  } finally {
-    transport.close();
-  }
+  const stream = Readable.from([raw]);
+  stream.once('end', onStreamed);
+  const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: stream });
+  return {
+    response: info.response,
+    accepted: info.accepted.map(addressText),
+    rejected: info.rejected.map(addressText),
+  };
 }
 
 function addressText(a: string | { address: string }): string {

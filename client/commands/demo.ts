@@ -31,7 +31,7 @@ export function registerDemoCommand(program: Command): void {
       // A bureau code of its own per run, so demos never collide with the real programme or each other.
       const plan = { ...base, year, bureau: { ...base.bureau, code: `demo${Date.now().toString(36)}` }, counties: base.counties.map((c) => ({ ...c, date: undefined })) };
       const service = config.external ? undefined : await ensureDevServer(config);
-      const worker = await createWorker(config, { plan });
+      const worker = await createWorker(config);
       const running = worker.run();
       try {
         const client = await connectClient(config);

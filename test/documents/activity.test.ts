@@ -1,6 +1,7 @@
 /**
- * The renderDocument activity: deterministic ids so retries overwrite, permanent failures typed
- * TemplateError with the template and variable named, fonts loaded once per process.
+ * The renderDocument activity: deterministic ids so retries overwrite, the input's plan's templates,
+ * permanent failures typed TemplateError (template and variable named) or PlanNotServable (a
+ * template directory this worker cannot use), fonts loaded once per process.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { BUILTIN_TEMPLATES_DIR, exampleData } from '../../activities/documents/t
 import { FailureType } from '../../workflows/shared/errors';
 import type { RenderDocumentInput, RenderResult } from '../../workflows/shared/documents';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
-import { SETUP_TIMEOUT, tempDir } from './helpers';
+import { SETUP_TIMEOUT, pdftotext, squash, tempDir } from './helpers';
 
 beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 
@@ -62,14 +63,51 @@ describe('renderDocument', () => {
     expect(f.message).toContain('dueDate');
   });
 
-  it('a template naming a variable the data lacks fails at render time as TemplateError, variable named', async () => {
-    const templatesDir = tempDir('templates-');
-    fs.writeFileSync(
-      path.join(templatesDir, 'urge.hbs'),
-      fs.readFileSync(path.join(BUILTIN_TEMPLATES_DIR, 'urge.hbs'), 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'),
-    );
-    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir(), templatesDir });
-    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', data: exampleData('urge') as never }));
+  /** A copy of the built-in templates, as a bureau's own directory. */
+  function templatesCopy(): string {
+    const dir = tempDir('templates-');
+    fs.cpSync(BUILTIN_TEMPLATES_DIR, dir, { recursive: true });
+    return dir;
+  }
+
+  it("renders with the templates of the input's plan, not a worker setting", async () => {
+    const templatesDir = templatesCopy();
+    const urge = path.join(templatesDir, 'urge.hbs');
+    fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('</title>', '</title><p>本局专用催办用语</p>'));
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
+    const own = await run(renderDocument, { kind: 'urge', caseId: 'c1', key: 'own', templatesDir, data: exampleData('urge') as never });
+    const builtin = await run(renderDocument, { kind: 'urge', caseId: 'c1', key: 'builtin', data: exampleData('urge') as never });
+    expect(squash(pdftotext(own.path))).toContain('本局专用催办用语');
+    expect(squash(pdftotext(builtin.path))).not.toContain('本局专用催办用语');
+  });
+
+  it('a templatesDir this worker lacks, or whose templates fail the check, is a non-retryable PlanNotServable naming the directory', async () => {
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
+    const missing = path.join(tempDir('gone-'), 'templates');
+    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: missing, data: exampleData('urge') as never }));
+    expect(f.type).toBe(FailureType.PlanNotServable);
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain(missing);
+    expect(f.message).toMatch(/没有计划的模板目录/);
+
+    const broken = templatesCopy();
+    const urge = path.join(broken, 'urge.hbs');
+    fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
+    const g = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: broken, data: exampleData('urge') as never }));
+    expect(g.type).toBe(FailureType.PlanNotServable);
+    expect(g.nonRetryable).toBe(true);
+    expect(g.message).toContain(broken);
+    expect(g.message).toContain('urge.hbs');
+    expect(g.message).toContain('county.head');
+  });
+
+  it('a template edited after the check fails at render time as TemplateError, variable named', async () => {
+    const templatesDir = templatesCopy();
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
+    await run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never });
+    const urge = path.join(templatesDir, 'urge.hbs');
+    fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
+    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never }));
     expect(f.type).toBe(FailureType.TemplateError);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('urge.hbs');

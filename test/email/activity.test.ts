@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailActivities, type EmailDeps } from '../../activities/email';
+import type { PlanSmtp } from '../../activities/email/settings';
 import { copyKey, messageIdFor } from '../../activities/email/message-id';
 import { SentLog } from '../../activities/email/sent-log';
 import { letterMailContent, type SendLetterInput } from '../../workflows/shared/email';
@@ -46,15 +47,23 @@ async function sink(opts: Parameters<typeof startSmtpSink>[0] = {}): Promise<Smt
   return s;
 }
 
-function deps(port: number | undefined, extra: Partial<EmailDeps> = {}): EmailDeps {
+function deps(extra: Partial<EmailDeps> = {}): EmailDeps {
   return {
-    ...(port !== undefined ? { smtp: { host: '127.0.0.1', port, security: 'none' as const, passwordEnv: 'SMTP_PASSWORD' } } : {}),
     outboxDir: path.join(dir, 'outbox'),
     sentLogDir: path.join(dir, 'sent-log'),
-    from: BUREAU,
+    secret: () => undefined,
     timeouts: { connectionMs: 2000, greetingMs: 2000, socketMs: 5000 },
     ...extra,
   };
+}
+
+/** A plan's `smtp` block naming a loopback sink (security none: loopback only). */
+const loopback = (port: number, over: Partial<PlanSmtp> = {}): PlanSmtp => ({ host: '127.0.0.1', port, security: 'none', ...over });
+
+/** The mail activity over test dirs; with `port`, every input without an `smtp` block gets the plan block of a loopback sink. */
+function mailer(port: number | undefined, extra: Partial<EmailDeps> = {}) {
+  const { sendLetter } = createEmailActivities(deps(extra));
+  return { sendLetter: (input: SendLetterInput) => sendLetter(port !== undefined && !input.smtp ? { ...input, smtp: loopback(port) } : input) };
 }
 
 const content = letterMailContent({
@@ -76,6 +85,7 @@ function letter(over: Partial<SendLetterInput> = {}): SendLetterInput {
     cc: [LEADER],
     content,
     attachments: [{ path: pdf.path, sha256: pdf.sha256, filename: ISSUE_FILENAME }],
+    sender: BUREAU,
     ...over,
   };
 }
@@ -96,7 +106,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 describe('sendLetter over SMTP', () => {
   it('delivers subject, From/To/Cc, the Chinese attachment name, its exact bytes and the deterministic Message-ID', async () => {
     const s = await sink();
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const sent = await sendLetter(letter());
 
     expect(s.messages).toHaveLength(1);
@@ -147,7 +157,7 @@ describe('sendLetter over SMTP', () => {
 
   it('sends a copy once: a second call for the same (workflow, step, recipient) reads the sent-log', async () => {
     const s = await sink();
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const first = await sendLetter(letter());
     const connections = s.connections;
     const again = await sendLetter(letter());
@@ -156,7 +166,7 @@ describe('sendLetter over SMTP', () => {
     expect(again).toEqual({ ...first, deduplicated: true });
 
     // A second factory over the same directory (a restarted worker) sees the same log.
-    const restarted = createEmailActivities(deps(s.port));
+    const restarted = mailer(s.port);
     expect((await restarted.sendLetter(letter())).deduplicated).toBe(true);
     // Another recipient of the same step is another copy with another Message-ID.
     const leader = await sendLetter(letter({ recipient: LEADER.address }));
@@ -167,7 +177,7 @@ describe('sendLetter over SMTP', () => {
 
   it('concurrent attempts on one copy in one worker send it once', async () => {
     const s = await sink();
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const results = await Promise.all([sendLetter(letter()), sendLetter(letter()), sendLetter(letter())]);
     expect(s.messages).toHaveLength(1);
     expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
@@ -176,18 +186,16 @@ describe('sendLetter over SMTP', () => {
   it('a retry after acceptance and after the sent-log write sends no second copy', async () => {
     const s = await sink();
     let dieOnce = true;
-    const { sendLetter } = createEmailActivities(
-      deps(s.port, {
-        hooks: {
-          afterRecorded: () => {
-            if (dieOnce) {
-              dieOnce = false;
-              throw new Error('worker died before Temporal recorded the result');
-            }
-          },
+    const { sendLetter } = mailer(s.port, {
+      hooks: {
+        afterRecorded: () => {
+          if (dieOnce) {
+            dieOnce = false;
+            throw new Error('worker died before Temporal recorded the result');
+          }
         },
-      }),
-    );
+      },
+    });
     await expect(sendLetter(letter())).rejects.toThrow('worker died');
     expect(s.messages).toHaveLength(1);
     const retry = await sendLetter(letter());
@@ -199,18 +207,16 @@ describe('sendLetter over SMTP', () => {
   it('residual window: dying between the 250 and the sent-log write resends the identical copy, flagged', async () => {
     const s = await sink();
     let dieOnce = true;
-    const { sendLetter } = createEmailActivities(
-      deps(s.port, {
-        hooks: {
-          afterAccepted: () => {
-            if (dieOnce) {
-              dieOnce = false;
-              throw new Error('worker died before the sent-log write');
-            }
-          },
+    const { sendLetter } = mailer(s.port, {
+      hooks: {
+        afterAccepted: () => {
+          if (dieOnce) {
+            dieOnce = false;
+            throw new Error('worker died before the sent-log write');
+          }
         },
-      }),
-    );
+      },
+    });
     await expect(sendLetter(letter())).rejects.toThrow('worker died');
     const retry = await sendLetter(letter());
     expect(s.messages).toHaveLength(2);
@@ -228,7 +234,7 @@ describe('sendLetter over SMTP', () => {
         return now;
       },
     });
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const f = await failureOf(sendLetter(letter()));
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(f.nonRetryable).toBe(false);
@@ -240,7 +246,7 @@ describe('sendLetter over SMTP', () => {
 
   it('550 for the recipient is a non-retryable PermanentDeliveryFailure and is logged as rejected', async () => {
     const s = await sink({ rcptReply: (a) => (a === COUNTY.address ? 550 : undefined) });
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const f = await failureOf(sendLetter(letter()));
     expect(f.type).toBe('PermanentDeliveryFailure');
     expect(f.nonRetryable).toBe(true);
@@ -252,7 +258,7 @@ describe('sendLetter over SMTP', () => {
 
   it('451 for the recipient is a retryable TransientDeliveryFailure', async () => {
     const s = await sink({ rcptReply: () => 451 });
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     const f = await failureOf(sendLetter(letter()));
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(f.nonRetryable).toBe(false);
@@ -261,7 +267,7 @@ describe('sendLetter over SMTP', () => {
 
   it('connection refused and a silent server (timeout) are transient', async () => {
     const port = await freePort();
-    const refused = await failureOf(createEmailActivities(deps(port)).sendLetter(letter()));
+    const refused = await failureOf(mailer(port).sendLetter(letter()));
     expect(refused.type).toBe('TransientDeliveryFailure');
     expect(refused.message).toMatch(/ECONNREFUSED|ECONNECTION/);
 
@@ -270,7 +276,7 @@ describe('sendLetter over SMTP', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const silentPort = (silent.address() as net.AddressInfo).port;
     const timedOut = await failureOf(
-      createEmailActivities(deps(silentPort, { timeouts: { connectionMs: 500, greetingMs: 500, socketMs: 500 } })).sendLetter(letter()),
+      mailer(silentPort, { timeouts: { connectionMs: 500, greetingMs: 500, socketMs: 500 } }).sendLetter(letter()),
     );
     expect(timedOut.type).toBe('TransientDeliveryFailure');
     expect(timedOut.message).toContain('ETIMEDOUT');
@@ -278,7 +284,7 @@ describe('sendLetter over SMTP', () => {
 
   it('a malformed recipient is permanent and the server is never contacted', async () => {
     const s = await sink();
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     for (const bad of ['yjj.xiangshan.example.cn', 'a@b.example.cn, c@d.example.cn', '香山县 <yjj@xiangshan.example.cn>']) {
       const f = await failureOf(sendLetter(letter({ recipient: bad, to: [{ address: bad }], cc: [] })));
       expect(f.type).toBe('PermanentDeliveryFailure');
@@ -289,7 +295,7 @@ describe('sendLetter over SMTP', () => {
 
   it('an attachment whose bytes differ from the recorded sha256, or that is gone, is never sent', async () => {
     const s = await sink();
-    const { sendLetter } = createEmailActivities(deps(s.port));
+    const { sendLetter } = mailer(s.port);
     await fs.appendFile(pdf.path, 'tampered');
     const altered = await failureOf(sendLetter(letter()));
     expect(altered.type).toBe('IntegrityError');
@@ -300,55 +306,91 @@ describe('sendLetter over SMTP', () => {
     expect(s.connections).toBe(0);
   });
 
-  it('logs in with the password from deps; a wrong password is transient and never echoed', async () => {
+  it('logs in with the password from the variable the plan names; a wrong password is transient and never echoed', async () => {
     const s = await sink({ auth: { user: 'zhidao', pass: 'pa55-秘密' } });
-    const smtp = { host: '127.0.0.1', port: s.port, security: 'none' as const, user: 'zhidao', passwordEnv: 'SMTP_PASSWORD' };
-    await createEmailActivities(deps(undefined, { smtp, password: 'pa55-秘密' })).sendLetter(letter());
+    const smtp = loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' });
+    const env = (password: string) => (name: string) => (name === 'HELUO_SMTP_PASSWORD' ? password : undefined);
+    await mailer(undefined, { secret: env('pa55-秘密') }).sendLetter(letter({ smtp }));
     expect(s.messages).toHaveLength(1);
     expect(s.messages[0]!.user).toBe('zhidao');
 
-    const f = await failureOf(createEmailActivities(deps(undefined, { smtp, password: 'wrong-口令-123' })).sendLetter(letter({ step: 'other' })));
+    const f = await failureOf(mailer(undefined, { secret: env('wrong-口令-123') }).sendLetter(letter({ step: 'other', smtp })));
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(f.message).toContain('SMTP 登录失败');
     expect(JSON.stringify({ m: f.message, d: f.details })).not.toContain('wrong-口令-123');
   });
 
+  it('a password variable the plan names but this worker lacks is a non-retryable PlanNotServable; nothing is recorded or sent', async () => {
+    const s = await sink({ auth: { user: 'zhidao', pass: 'p' } });
+    const f = await failureOf(mailer(undefined).sendLetter(letter({ smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) })));
+    expect(f.type).toBe('PlanNotServable');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('HELUO_SMTP_PASSWORD');
+    expect(f.message).toContain('zhidao');
+    expect(s.connections).toBe(0);
+    expect(await new SentLog(path.join(dir, 'sent-log')).read(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address))).toBeUndefined();
+  });
+
+  it("each input's plan decides sender and server: two plans through one activity instance", async () => {
+    const a = await sink();
+    const b = await sink();
+    const other = { name: '云岭市应急管理局', address: 'zhidao@yunling.example.cn' };
+    const { sendLetter } = mailer(undefined);
+    const sentA = await sendLetter(letter({ smtp: loopback(a.port) }));
+    const sentB = await sendLetter(letter({ workflowId: 'visit-2027-yunling-xiangshan', sender: other, smtp: loopback(b.port) }));
+    expect(a.messages.map((m) => m.mailFrom)).toEqual([BUREAU.address]);
+    expect(b.messages.map((m) => m.mailFrom)).toEqual([other.address]);
+    expect(addresses((await simpleParser(b.messages[0]!.raw)).from)).toEqual([other]);
+    // The Message-ID keeps its key and takes the domain of the copy's own sender.
+    expect(sentA.messageId).toBe(messageIdFor(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address), BUREAU.address));
+    expect(sentB.messageId).toBe(messageIdFor(copyKey('visit-2027-yunling-xiangshan', 'letter', COUNTY.address), other.address));
+    expect(sentB.messageId).toMatch(/@yunling\.example\.cn>$/);
+  });
+
+  it("the operator's override (SMTP_HOST/PORT/…) applies over the plan's block; without one the plan's block is used", async () => {
+    const relay = await sink();
+    const planServer = await sink();
+    const closed = await freePort();
+    // The plan names a server this worker cannot reach; the operator points the worker at its relay.
+    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port } }).sendLetter(letter({ smtp: loopback(closed) }));
+    expect(relay.messages).toHaveLength(1);
+    // A plan without a block goes to the outbox unless the override names a host.
+    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port, security: 'none' } }).sendLetter(letter({ step: 'no-block' }));
+    expect(relay.messages).toHaveLength(2);
+    await mailer(undefined).sendLetter(letter({ step: 'plan', smtp: loopback(planServer.port) }));
+    expect(planServer.messages).toHaveLength(1);
+    expect(relay.messages).toHaveLength(2);
+  });
+
   it('implicit TLS and STARTTLS are used as configured; STARTTLS required but not offered is not sent in clear', async () => {
-    const insecureTestCert = { rejectUnauthorized: false }; // smtp-server's built-in self-signed test certificate
+    const tls = { rejectUnauthorized: false }; // smtp-server's built-in self-signed test certificate
     const implicit = await sink({ tls: 'implicit' });
-    await createEmailActivities(
-      deps(undefined, { smtp: { host: '127.0.0.1', port: implicit.port, security: 'tls', passwordEnv: 'SMTP_PASSWORD' }, tls: insecureTestCert }),
-    ).sendLetter(letter());
+    await mailer(undefined, { tls }).sendLetter(letter({ smtp: loopback(implicit.port, { security: 'tls' }) }));
     expect(implicit.messages.map((m) => m.secure)).toEqual([true]);
 
     const starttls = await sink({ tls: 'starttls' });
-    await createEmailActivities(
-      deps(undefined, { smtp: { host: '127.0.0.1', port: starttls.port, security: 'starttls', passwordEnv: 'SMTP_PASSWORD' }, tls: insecureTestCert }),
-    ).sendLetter(letter({ step: 'starttls' }));
+    await mailer(undefined, { tls }).sendLetter(letter({ step: 'starttls', smtp: loopback(starttls.port, { security: 'starttls' }) }));
     expect(starttls.messages.map((m) => m.secure)).toEqual([true]);
 
     const plain = await sink();
-    const f = await failureOf(
-      createEmailActivities(
-        deps(undefined, { smtp: { host: '127.0.0.1', port: plain.port, security: 'starttls', passwordEnv: 'SMTP_PASSWORD' }, tls: insecureTestCert }),
-      ).sendLetter(letter({ step: 'plain' })),
-    );
+    const f = await failureOf(mailer(undefined, { tls }).sendLetter(letter({ step: 'plain', smtp: loopback(plain.port, { security: 'starttls' }) })));
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(plain.messages).toHaveLength(0);
   });
 
-  it('refuses to be configured to send a password in clear text to a remote host', () => {
-    expect(() =>
-      createEmailActivities(
-        deps(undefined, { smtp: { host: 'mail.example.cn', port: 25, security: 'none', user: 'u', passwordEnv: 'SMTP_PASSWORD' }, password: 'p' }),
-      ),
-    ).toThrow(/security 为 none/);
+  it('refuses a plan that would send a password in clear text to a remote host, without connecting', async () => {
+    const f = await failureOf(
+      mailer(undefined, { secret: () => 'p' }).sendLetter(letter({ smtp: { host: 'mail.example.cn', port: 25, security: 'none', user: 'u' } })),
+    );
+    expect(f.type).toBe('PlanNotServable');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toMatch(/security 为 none/);
   });
 });
 
 describe('sendLetter without SMTP: the outbox', () => {
   it('writes one .eml per copy that a mail program (and mailparser) reads back, once', async () => {
-    const { sendLetter } = createEmailActivities(deps(undefined));
+    const { sendLetter } = mailer(undefined);
     const sent = await sendLetter(letter());
     await sendLetter(letter()); // deduplicated
     await sendLetter(letter({ recipient: LEADER.address }));
@@ -377,18 +419,16 @@ describe('sendLetter without SMTP: the outbox', () => {
 
   it('a crash between writing the .eml and the sent-log rewrites the same file, not a second one', async () => {
     let dieOnce = true;
-    const { sendLetter } = createEmailActivities(
-      deps(undefined, {
-        hooks: {
-          afterAccepted: () => {
-            if (dieOnce) {
-              dieOnce = false;
-              throw new Error('died');
-            }
-          },
+    const { sendLetter } = mailer(undefined, {
+      hooks: {
+        afterAccepted: () => {
+          if (dieOnce) {
+            dieOnce = false;
+            throw new Error('died');
+          }
         },
-      }),
-    );
+      },
+    });
     await expect(sendLetter(letter())).rejects.toThrow('died');
     const outbox = path.join(dir, 'outbox');
     const [file] = await fs.readdir(outbox);

@@ -1,86 +1,110 @@
 /**
- * Mail configuration from plan + environment, the sent-log's integrity handling, and the pure
- * content helpers the workflows use.
+ * Mail configuration (the worker's part from the environment, the plan's SMTP block with the
+ * operator's override on top), the sent-log's integrity handling, and the pure content helpers
+ * the workflows use.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email';
-import { EmailConfigError, emailDepsFromEnv } from '../../activities/email/config';
+import { EmailConfigError, emailDepsFromConfig } from '../../activities/email/config';
+import { effectiveSmtp } from '../../activities/email/settings';
+import { loadConfig } from '../../config/env';
 import { copyKey } from '../../activities/email/message-id';
 import { SentLog } from '../../activities/email/sent-log';
 import { chineseDate, failureNoticeContent, letterMailContent, MAIL_RETRY_DEFAULT } from '../../workflows/shared/email';
 import { BUREAU, COUNTY, tempDir } from './helpers';
 
-const bureau = {
-  code: 'heluo',
-  name: BUREAU.name,
-  shortName: '河洛应急',
-  address: '河洛市人民路 88 号',
-  contact: { name: '周明', phone: '0379-6321-1234' },
-  email: BUREAU.address,
-};
 const smtp = { host: 'mail.heluo.example.cn', port: 587, security: 'starttls' as const, user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' };
 
-describe('emailDepsFromEnv', () => {
-  it('without SMTP anywhere: the outbox and the sent-log under the working directory', () => {
-    const deps = emailDepsFromEnv({ bureau, smtp: undefined }, {}, '/srv/guidance');
+describe('emailDepsFromConfig', () => {
+  it('without SMTP variables: the outbox and the sent-log under the working directory, no override', () => {
+    const deps = emailDepsFromConfig(loadConfig({}, '/srv/guidance').mail);
     expect(deps).toEqual({
       outboxDir: path.resolve('/srv/guidance', 'outbox'),
       sentLogDir: path.resolve('/srv/guidance', 'data', 'mail-sent-log'),
-      from: { name: BUREAU.name, address: BUREAU.address },
     });
   });
 
-  it("takes the plan's smtp block and the password from the variable it names", () => {
-    const deps = emailDepsFromEnv({ bureau, smtp }, { HELUO_SMTP_PASSWORD: 's3cret', SMTP_PASSWORD: 'not-this-one' }, '/srv');
-    expect(deps.smtp).toEqual(smtp);
-    expect(deps.password).toBe('s3cret');
-  });
-
-  it('lets the environment override host, port, security and user, and move the directories', () => {
-    const deps = emailDepsFromEnv(
-      { bureau, smtp },
-      {
-        SMTP_HOST: 'relay.example.cn',
-        SMTP_PORT: '465',
-        SMTP_SECURITY: 'tls',
-        SMTP_USER: 'other',
-        HELUO_SMTP_PASSWORD: 'p',
-        GUIDANCE_OUTBOX_DIR: 'mail/out',
-        GUIDANCE_SENT_LOG_DIR: '/var/lib/guidance/sent',
-      },
-      '/srv',
+  it('takes the operator override and moved directories from the environment', () => {
+    const deps = emailDepsFromConfig(
+      loadConfig(
+        {
+          SMTP_HOST: 'relay.example.cn',
+          SMTP_PORT: '465',
+          SMTP_SECURITY: 'tls',
+          SMTP_USER: 'other',
+          GUIDANCE_OUTBOX_DIR: 'mail/out',
+          GUIDANCE_SENT_LOG_DIR: '/var/lib/guidance/sent',
+        },
+        '/srv',
+      ).mail,
     );
-    expect(deps.smtp).toEqual({ host: 'relay.example.cn', port: 465, security: 'tls', user: 'other', passwordEnv: 'HELUO_SMTP_PASSWORD' });
+    expect(deps.smtpOverride).toEqual({ host: 'relay.example.cn', port: 465, security: 'tls', user: 'other' });
     expect(deps.outboxDir).toBe(path.resolve('/srv/mail/out'));
     expect(deps.sentLogDir).toBe(path.resolve('/var/lib/guidance/sent'));
   });
 
-  it('configures SMTP from the environment alone, with the port following the security mode', () => {
-    const deps = emailDepsFromEnv({ bureau, smtp: undefined }, { SMTP_HOST: 'relay.example.cn', SMTP_SECURITY: 'tls' });
-    expect(deps.smtp).toEqual({ host: 'relay.example.cn', port: 465, security: 'tls', passwordEnv: 'SMTP_PASSWORD' });
-    expect(deps.password).toBeUndefined();
-  });
-
-  it('refuses a user without a password, a bad port, a bad security mode, an unreadable CA file', () => {
-    expect(() => emailDepsFromEnv({ bureau, smtp }, {})).toThrow(/HELUO_SMTP_PASSWORD/);
-    expect(() => emailDepsFromEnv({ bureau, smtp }, {})).toThrow(EmailConfigError);
-    expect(() => emailDepsFromEnv({ bureau, smtp }, { HELUO_SMTP_PASSWORD: 'p', SMTP_PORT: '70000' })).toThrow(/SMTP_PORT/);
-    expect(() => emailDepsFromEnv({ bureau, smtp }, { HELUO_SMTP_PASSWORD: 'p', SMTP_SECURITY: 'ssl' })).toThrow(/SMTP_SECURITY/);
-    expect(() => emailDepsFromEnv({ bureau, smtp }, { HELUO_SMTP_PASSWORD: 'p', SMTP_TLS_CA_FILE: 'no/such/ca.pem' })).toThrow(/SMTP_TLS_CA_FILE/);
+  it('refuses a bad port, a bad security mode (naming the variable), an unreadable CA file', () => {
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_PORT: '70000' }).mail)).toThrow(/SMTP_PORT/);
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_SECURITY: 'ssl' }).mail)).toThrow(/SMTP_SECURITY/);
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(EmailConfigError);
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(/SMTP_TLS_CA_FILE/);
   });
 
   it('reads a private CA for TLS verification', async () => {
     const dir = await tempDir('email-config');
     try {
       await fs.writeFile(path.join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-      const deps = emailDepsFromEnv({ bureau, smtp }, { HELUO_SMTP_PASSWORD: 'p', SMTP_TLS_CA_FILE: 'ca.pem' }, dir);
+      const deps = emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'ca.pem' }, dir).mail);
       expect(deps.tls?.ca).toContain('BEGIN CERTIFICATE');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("effectiveSmtp: the plan's block, the operator's override on top", () => {
+  it('neither names a server: the outbox', () => {
+    expect(effectiveSmtp(undefined, {})).toBeUndefined();
+    // A port alone names no server.
+    expect(effectiveSmtp(undefined, { port: 2525 })).toBeUndefined();
+  });
+
+  it("no override: exactly the plan's block, defaults applied", () => {
+    expect(effectiveSmtp(smtp)).toEqual(smtp);
+    expect(effectiveSmtp({ host: 'mail.heluo.example.cn', port: 587 })).toEqual({ host: 'mail.heluo.example.cn', port: 587, security: 'starttls', passwordEnv: 'SMTP_PASSWORD' });
+  });
+
+  it('the override replaces host, port, security and user field by field; the password variable stays the plan\'s', () => {
+    expect(effectiveSmtp(smtp, { host: 'relay.example.cn', port: 465, security: 'tls', user: 'other' })).toEqual({
+      host: 'relay.example.cn',
+      port: 465,
+      security: 'tls',
+      user: 'other',
+      passwordEnv: 'HELUO_SMTP_PASSWORD',
+    });
+    expect(effectiveSmtp(smtp, { host: 'relay.example.cn' })).toEqual({ ...smtp, host: 'relay.example.cn' });
+  });
+
+  it('the override alone configures SMTP, the port following the security mode', () => {
+    expect(effectiveSmtp(undefined, { host: 'relay.example.cn', security: 'tls' })).toEqual({ host: 'relay.example.cn', port: 465, security: 'tls', passwordEnv: 'SMTP_PASSWORD' });
+    expect(effectiveSmtp(undefined, { host: 'relay.example.cn' })?.port).toBe(587);
+  });
+
+  it('a block that does not hold is a non-retryable PlanNotServable', () => {
+    const err = (() => {
+      try {
+        effectiveSmtp({ host: 'mail.heluo.example.cn', port: 70000 });
+      } catch (e) {
+        return e as ApplicationFailure;
+      }
+    })();
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err?.type).toBe('PlanNotServable');
+    expect(err?.nonRetryable).toBe(true);
+    expect(err?.message).toContain('smtp.port');
   });
 });
 
@@ -118,10 +142,10 @@ describe('sent-log', () => {
   });
 
   it('a damaged record stops the send with a non-retryable IntegrityError instead of guessing', async () => {
-    const { sendLetter } = createEmailActivities({ outboxDir: path.join(dir, 'out'), sentLogDir: dir, from: BUREAU });
+    const { sendLetter } = createEmailActivities({ outboxDir: path.join(dir, 'out'), sentLogDir: dir });
     const key = copyKey('w', 'letter', COUNTY.address);
     await fs.writeFile(path.join(dir, `${key}.json`), '{"version":1,"state":"acc');
-    const err = await sendLetter({ workflowId: 'w', step: 'letter', recipient: COUNTY.address, to: [COUNTY], content: { subject: 's', paragraphs: ['p'] } }).catch(
+    const err = await sendLetter({ workflowId: 'w', step: 'letter', recipient: COUNTY.address, to: [COUNTY], content: { subject: 's', paragraphs: ['p'] }, sender: BUREAU }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ApplicationFailure);

@@ -26,10 +26,8 @@ beforeEach(async () => {
   const pdf = await makePdf(dir);
   pdfSha = pdf.sha256;
   deps = {
-    smtp: { host: '127.0.0.1', port: s.port, security: 'none', passwordEnv: 'SMTP_PASSWORD' },
     outboxDir: path.join(dir, 'outbox'),
     sentLogDir: path.join(dir, 'sent-log'),
-    from: BUREAU,
   };
   input = {
     workflowId: 'visit-2027-heluo-xiangshan',
@@ -39,6 +37,8 @@ beforeEach(async () => {
     cc: [LEADER],
     content: { subject: '漯应急指导〔2022〕3号 安全生产执法指导意见书', paragraphs: ['香山县应急管理局：', '请查收附件。'] },
     attachments: [{ path: pdf.path, sha256: pdf.sha256, filename: ISSUE_FILENAME }],
+    sender: BUREAU,
+    smtp: { host: '127.0.0.1', port: s.port, security: 'none' },
   };
 });
 afterEach(async () => {

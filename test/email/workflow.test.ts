@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities, type EmailActivities, type EmailDeps } from '../../activities/email';
 import { letterMailContent, type SendLetterInput } from '../../workflows/shared/email';
 import type { DeliverLetterRequest } from '../../workflows/lib/delivery';
+import type { Smtp } from '../../workflows/shared/plan';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import type { deliverLetterWorkflow } from './workflows';
 import {
@@ -65,21 +66,37 @@ async function sink(opts: Parameters<typeof startSmtpSink>[0] = {}): Promise<Smt
   return s;
 }
 
+/** A plan's `smtp` block naming a loopback sink (security none: loopback only). */
+const loopback = (port: number, over: Partial<Smtp> = {}): Smtp => ({ host: '127.0.0.1', port, security: 'none', passwordEnv: 'SMTP_PASSWORD', ...over });
+
+interface Fresh {
+  taskQueue: string;
+  workflowId: string;
+  /** The worker's mail deps; `port` (undefined: the outbox) is the SMTP server the plan of later requests names. */
+  deps: (port: number | undefined, extra?: Partial<EmailDeps>) => EmailDeps;
+  /** A request whose plan mails from BUREAU through the server given to `deps`. */
+  request: (over?: Partial<DeliverLetterRequest>) => DeliverLetterRequest;
+}
+
 /** Fresh ids and directories per test, so no test sees another's sent-log. */
-function fresh(): { taskQueue: string; workflowId: string; deps: (port: number, extra?: Partial<EmailDeps>) => EmailDeps } {
+function fresh(): Fresh {
   seq += 1;
   const id = `t${seq}-${Date.now()}`;
+  let port: number | undefined;
   return {
     taskQueue: `email-${id}`,
     workflowId: `visit-2027-heluo-xiangshan-${id}`,
-    deps: (port, extra = {}) => ({
-      smtp: { host: '127.0.0.1', port, security: 'none', passwordEnv: 'SMTP_PASSWORD' },
-      outboxDir: path.join(dir, id, 'outbox'),
-      sentLogDir: path.join(dir, id, 'sent-log'),
-      from: BUREAU,
-      timeouts: { connectionMs: 1000, greetingMs: 1000, socketMs: 2000 },
-      ...extra,
-    }),
+    deps: (p, extra = {}) => {
+      port = p;
+      return {
+        outboxDir: path.join(dir, id, 'outbox'),
+        sentLogDir: path.join(dir, id, 'sent-log'),
+        secret: () => undefined,
+        timeouts: { connectionMs: 1000, greetingMs: 1000, socketMs: 2000 },
+        ...extra,
+      };
+    },
+    request: (over = {}) => request({ mail: { sender: BUREAU, ...(port !== undefined ? { smtp: loopback(port) } : {}) }, ...over }),
   };
 }
 
@@ -106,6 +123,7 @@ function request(over: Partial<DeliverLetterRequest> = {}): DeliverLetterRequest
     attachments: [{ path: pdf.path, sha256: pdf.sha256, filename: LETTER_FILENAME }],
     supervisors: [SUPERVISOR],
     retry: { initialIntervalMs: 200, backoffCoefficient: 1.5, maximumIntervalMs: 500, giveUpAfterMs: 60_000, attemptTimeoutMs: 10_000 },
+    mail: { sender: BUREAU },
     ...over,
   };
 }
@@ -147,7 +165,7 @@ describe('deliverLetter', () => {
       env.client.workflow.execute<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request({ step: 'escalation:supervise', to: [COUNTY, COUNTY2], cc: [LEADER] })],
+        args: [t.request({ step: 'escalation:supervise', to: [COUNTY, COUNTY2], cc: [LEADER] })],
       }),
     );
 
@@ -202,7 +220,7 @@ describe('deliverLetter', () => {
       const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request()],
+        args: [t.request()],
       });
       // Real time here (nobody awaits the result yet, so the test server does not skip).
       await until(() => failures >= 3, 'three refused attempts');
@@ -240,7 +258,7 @@ describe('deliverLetter', () => {
       env.client.workflow.execute<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request({ retry: undefined })], // MAIL_RETRY_DEFAULT
+        args: [t.request({ retry: undefined })], // MAIL_RETRY_DEFAULT
       }),
     );
     expect(record.status).toBe('delivered');
@@ -277,7 +295,7 @@ describe('deliverLetter', () => {
       const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request()],
+        args: [t.request()],
       });
       const result = await handle.result();
       return { record: result, attempts: await attemptsByRecipient(handle) };
@@ -296,7 +314,7 @@ describe('deliverLetter', () => {
       const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request({ cc: [LEADER] })],
+        args: [t.request({ cc: [LEADER] })],
       });
       const result = await handle.result();
       return {
@@ -337,7 +355,7 @@ describe('deliverLetter', () => {
       env.client.workflow.execute<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request({ retry: undefined })], // MAIL_RETRY_DEFAULT: 7 days, skipped
+        args: [t.request({ retry: undefined })], // MAIL_RETRY_DEFAULT: 7 days, skipped
       }),
     );
     expect(record.status).toBe('failed');
@@ -352,13 +370,12 @@ describe('deliverLetter', () => {
 
   it('without an SMTP server the letter goes to the outbox, and the record says so', async () => {
     const t = fresh();
-    const outboxDeps = t.deps(1);
-    delete outboxDeps.smtp;
+    const outboxDeps = t.deps(undefined);
     const record = await runWorker(t.taskQueue, createEmailActivities(outboxDeps), () =>
       env.client.workflow.execute<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request({ cc: [LEADER] })],
+        args: [t.request({ cc: [LEADER] })],
       }),
     );
     expect(record.status).toBe('delivered');
@@ -379,13 +396,13 @@ describe('deliverLetter', () => {
     const t = fresh();
     const password = 'Zx9-口令-never-in-history';
     const s = await sink({ auth: { user: 'zhidao', pass: password } });
-    const deps = t.deps(s.port, { password });
-    deps.smtp = { ...deps.smtp!, user: 'zhidao' };
+    // The plan names the variable; only the worker's environment holds the value.
+    const deps = t.deps(s.port, { secret: (name) => (name === 'HELUO_SMTP_PASSWORD' ? password : undefined) });
     const history = await runWorker(t.taskQueue, createEmailActivities(deps), async () => {
       const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [request()],
+        args: [t.request({ mail: { sender: BUREAU, smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) } })],
       });
       await handle.result();
       return handle.fetchHistory();
@@ -403,6 +420,7 @@ describe('deliverLetter', () => {
     walk(history);
     const raw = parts.join('\n');
     expect(raw).toContain(COUNTY.address); // the history is readable here …
+    expect(raw).toContain('HELUO_SMTP_PASSWORD'); // … names the plan's password variable …
     expect(raw).not.toContain(password); // … and holds no password
     expect(raw).not.toContain(pdf.bytes.subarray(0, 64).toString('utf8')); // nor the PDF bytes
   });

@@ -35,15 +35,18 @@ export function testDirs(): TestDirs {
   return { archiveDir: path.join(root, 'archive'), outboxDir: path.join(root, 'outbox'), sentLogDir: path.join(root, 'sent-log') };
 }
 
-/** Activities over temp dirs; mail goes to the outbox unless `smtpPort` names a loopback sink. */
+/**
+ * Activities over temp dirs. Mail goes the way each plan says (the example plan: the outbox) unless
+ * `smtpPort` names a loopback sink, set the way an operator sets SMTP_HOST/SMTP_PORT on a worker.
+ */
 export function testActivityDeps(env: TestWorkflowEnvironment, taskQueue: string, dirs: TestDirs, smtpPort?: number): ActivityDeps {
   return {
     documents: { archiveDir: dirs.archiveDir },
     email: {
       outboxDir: dirs.outboxDir,
       sentLogDir: dirs.sentLogDir,
-      from: { name: '河洛市应急管理局', address: 'zhidao@heluo.example.cn' },
-      ...(smtpPort ? { smtp: { host: '127.0.0.1', port: smtpPort, security: 'none' as const, passwordEnv: 'SMTP_PASSWORD' } } : {}),
+      secret: () => undefined,
+      ...(smtpPort ? { smtpOverride: { host: '127.0.0.1', port: smtpPort, security: 'none' as const } } : {}),
     },
     docNumbers: { client: env.client, taskQueue },
   };

@@ -28,6 +28,7 @@ import {
 } from '@temporalio/workflow';
 import type { EmailActivities } from '../../activities/email';
 import { FailureType, PERMANENT_FAILURES } from '../shared/errors';
+import type { Plan, Smtp } from '../shared/plan';
 import {
   FAILURE_NOTICE_STEP_SUFFIX,
   MAIL_RETRY_DEFAULT,
@@ -42,6 +43,21 @@ import {
   type SendLetterInput,
 } from '../shared/email';
 
+/**
+ * How the plan the programme was started with mails: its bureau as sender and its `smtp` block
+ * (which names the password's variable, never the password). Travels in every sendLetter input, so
+ * a worker that loaded no plan, or another one, still mails from this plan's bureau.
+ */
+export interface MailSettings {
+  sender: MailAddress;
+  smtp?: Smtp;
+}
+
+/** The mail settings of a plan: `deliverLetter({ …, mail: mailSettings(plan) })`. */
+export function mailSettings(plan: Pick<Plan, 'bureau' | 'smtp'>): MailSettings {
+  return { sender: { name: plan.bureau.name, address: plan.bureau.email }, ...(plan.smtp ? { smtp: plan.smtp } : {}) };
+}
+
 export interface DeliverLetterRequest {
   /** Unique per logical message within this workflow (`letter`, `escalation:supervise` …). */
   step: string;
@@ -55,6 +71,8 @@ export interface DeliverLetterRequest {
   supervisors: MailAddress[];
   /** Overrides of MAIL_RETRY_DEFAULT (tests use seconds; production keeps days). */
   retry?: Partial<MailRetryProfile>;
+  /** Sender and SMTP setting of the plan (`mailSettings(plan)`); the failure notice uses them too. */
+  mail: MailSettings;
 }
 
 /** The `mail` activity profile: long backoff, permanent faults not retried. */
@@ -78,13 +96,14 @@ export async function deliverLetter(req: DeliverLetterRequest): Promise<Delivery
     throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `邮件没有收件人（${req.step}）`, nonRetryable: true });
   }
   const profile: MailRetryProfile = { ...MAIL_RETRY_DEFAULT, ...req.retry };
-  const record = await sendCopies(profile, req.step, req.to, req.cc ?? [], req.content, req.attachments ?? []);
+  const record = await sendCopies(profile, req.mail, req.step, req.to, req.cc ?? [], req.content, req.attachments ?? []);
   if (record.rejected.length === 0) return record;
 
   log.warn('邮件未能送达部分收件人', { step: req.step, rejected: record.rejected });
   if (req.supervisors.length === 0) return { ...record, supervisorNotice: { status: 'skipped', recipients: [] } };
   const notice = await sendCopies(
     profile,
+    req.mail,
     `${req.step}${FAILURE_NOTICE_STEP_SUFFIX}`,
     req.supervisors,
     [],
@@ -99,6 +118,7 @@ export async function deliverLetter(req: DeliverLetterRequest): Promise<Delivery
 
 async function sendCopies(
   profile: MailRetryProfile,
+  mail: MailSettings,
   step: string,
   to: MailAddress[],
   cc: MailAddress[],
@@ -107,7 +127,7 @@ async function sendCopies(
 ): Promise<DeliveryRecord> {
   const { sendLetter } = mailActivities(profile);
   const { workflowId } = workflowInfo();
-  const base: Omit<SendLetterInput, 'recipient'> = { workflowId, step, to, cc, content, attachments };
+  const base: Omit<SendLetterInput, 'recipient'> = { workflowId, step, to, cc, content, attachments, sender: mail.sender, ...(mail.smtp ? { smtp: mail.smtp } : {}) };
 
   // One copy per distinct address; an address on both To and Cc is a To recipient.
   const seen = new Set<string>();

@@ -371,6 +371,12 @@ export interface RenderDocumentInput<K extends DocumentKind = DocumentKind> {
    * Without it the id is derived from the data.
    */
   key?: string;
+  /**
+   * The template directory of the plan the programme was started with (`plan.templatesDir`, made
+   * absolute by the plan loader); undefined = the built-in templates. A worker that does not have
+   * it, or whose copy fails the template check, refuses with PlanNotServable.
+   */
+  templatesDir?: string;
   data: DocumentDataInput[K];
 }
 

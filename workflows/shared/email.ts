@@ -4,9 +4,11 @@
  *
  * File bytes never travel through here: a letter's PDF is referenced by path and sha256, and the
  * worker that sends it reads and checks the file. Secrets never travel through here either: the
- * SMTP password reaches the worker from its environment, not from any workflow input.
+ * SMTP password reaches the worker from its environment (under the variable name the plan gives),
+ * not from any workflow input.
  */
 import { z } from 'zod';
+import { SmtpSchema } from './plan';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -54,6 +56,13 @@ export const SendLetterInputSchema = z.object({
   cc: z.array(MailAddressSchema).default([]),
   content: MailContentSchema,
   attachments: z.array(AttachmentRefSchema).default([]),
+  /** The bureau of the plan the programme was started with: From, envelope sender, Message-ID domain. */
+  sender: MailAddressSchema,
+  /**
+   * That plan's `smtp` block: it names the password's environment variable, never the password.
+   * Absent: the worker's outbox (unless its operator configured an SMTP override).
+   */
+  smtp: SmtpSchema.optional(),
 });
 export type SendLetterInput = z.input<typeof SendLetterInputSchema>;
 export type SendLetterParsed = z.infer<typeof SendLetterInputSchema>;

@@ -22,6 +22,12 @@ export const FailureType = {
   IntegrityError: 'IntegrityError',
   /** The year's programme (or another unique thing) already exists. */
   AlreadyExists: 'AlreadyExists',
+  /**
+   * This worker cannot serve the plan a programme was started with: its templatesDir is missing
+   * here or fails the template check, or its SMTP password variable is not in the worker's
+   * environment. Fixed on the worker (deploy the directory, set the variable), not by retrying.
+   */
+  PlanNotServable: 'PlanNotServable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -35,4 +41,5 @@ export const PERMANENT_FAILURES: FailureType[] = [
   FailureType.UnreadableFile,
   FailureType.IntegrityError,
   FailureType.AlreadyExists,
+  FailureType.PlanNotServable,
 ];

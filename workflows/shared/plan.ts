@@ -79,6 +79,7 @@ export const SmtpSchema = z.object({
   /** Name of the environment variable holding the password: secrets never live in the plan. */
   passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, '应为环境变量名').default('SMTP_PASSWORD'),
 });
+export type Smtp = z.infer<typeof SmtpSchema>;
 
 export const PlanSchema = z
   .object({
