@@ -9,6 +9,7 @@ import { createProgrammeActivities, type ProgrammeDeps } from './programme';
 import { createSamplingActivities } from './sampling';
 import { createPlanCheckActivities } from './servable';
 import { createStatsActivities } from './stats';
+import { createWordingActivities } from './wording';
 
 export interface ActivityDeps extends ProgrammeDeps {
   /** Where rendered letters go (`<archiveDir>/<caseId>/…`); the templates come with each input, from its plan. */
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps.documents),
     ...createEmailActivities(deps.email),
     ...createPlanCheckActivities(deps.email),
+    ...createWordingActivities(),
     ...createDocNumberActivities(deps.docNumbers),
     ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
   };

@@ -33,7 +33,7 @@ const servableDirs = new Set<string>();
  * the built-in templates, always servable. Checked once per directory per process.
  */
 export function assertTemplatesServable(templatesDir: string | undefined): void {
-  if (templatesDir === undefined || servableDirs.has(templatesDir)) return;
+  if (!templatesDir || servableDirs.has(templatesDir)) return;
   const refuse = (message: string) =>
     ApplicationFailure.create({ type: FailureType.PlanNotServable, message, nonRetryable: true, details: [{ templatesDir }] });
   if (!path.isAbsolute(templatesDir)) {

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { PlanSchema, type Plan } from '../../workflows/shared/plan';
+import { parsePlanObject } from '../../config/plan';
+import type { Plan } from '../../workflows/shared/plan';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/plan.yaml');
 const EXTRA = [
@@ -42,8 +43,9 @@ export function rawPlan11(year: number, code: string): Record<string, any> {
   return raw;
 }
 
+/** The validated 11-county plan, through the plan loader (so it has the merged wording). */
 export function plan11(year: number, code: string): Plan {
-  return PlanSchema.parse(rawPlan11(year, code));
+  return parsePlanObject(rawPlan11(year, code), EXAMPLE);
 }
 
 export function plan11Yaml(year: number, code: string): string {

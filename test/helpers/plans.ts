@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { PlanSchema, type Plan } from '../../workflows/shared/plan';
+import { parsePlanObject } from '../../config/plan';
+import type { Plan } from '../../workflows/shared/plan';
 
 export const EXAMPLE_PLAN_FILE = path.resolve(__dirname, '../../examples/plan.yaml');
 
@@ -11,9 +12,9 @@ export function rawExamplePlan(): Record<string, any> {
   return parse(readFileSync(EXAMPLE_PLAN_FILE, 'utf8'));
 }
 
-/** The validated example plan, optionally edited. */
+/** The validated example plan, optionally edited, through the plan loader (merged wording, templates checked). */
 export function examplePlan(edit: (raw: Record<string, any>) => void = () => {}): Plan {
   const raw = rawExamplePlan();
   edit(raw);
-  return PlanSchema.parse(raw);
+  return parsePlanObject(raw, EXAMPLE_PLAN_FILE);
 }

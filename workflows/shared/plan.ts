@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
 import { StatsRulesSchema } from './stats';
+import { WordingSchema } from './wording';
 
 // Messages for missing or mistyped fields in Chinese: the people who edit plans read Chinese.
 z.config(zhCN());
@@ -159,6 +160,11 @@ export const PlanSchema = z
     smtp: SmtpSchema.optional(),
     /** Directory whose templates override the built-in ones (a bureau's own letterhead wording). */
     templatesDir: z.string().optional(),
+    /**
+     * The wording (mail subjects and bodies, letter phrases), merged by the plan loader from
+     * templates/wording.yaml, `<templatesDir>/wording.yaml` and the plan's own `wording:` section.
+     */
+    wording: WordingSchema,
     counties: z.array(CountySchema).min(1, '至少需要一个县区'),
   })
   .superRefine((plan, ctx) => {
