@@ -5,7 +5,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { CountySchema, IsoDate, type Plan } from './plan';
+import { ChecklistItemKey } from './checklist';
+import { CountySchema, IsoDate, type EscalationRung, type Plan } from './plan';
 
 export const DEFAULT_TASK_QUEUE = 'guidance';
 
@@ -173,7 +174,7 @@ export const RecordStatisticsArgs = z.object({
   sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
   rows: z.array(StatisticsRowSchema).min(1, '统计表至少一个县区'),
   /** Draft findings per county code, pre-filled into that county's visit. */
-  drafts: z.record(z.string(), z.array(z.object({ item: z.string(), problem: z.string(), opinion: z.string() }))).default({}),
+  drafts: z.record(z.string(), z.array(z.object({ item: ChecklistItemKey, problem: z.string(), opinion: z.string() }))).default({}),
 });
 export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
 
@@ -183,7 +184,7 @@ export interface VisitProgress {
   stage: string;
   docNumber?: string;
   dueDate?: string;
-  rung?: string;
+  rung?: EscalationRung | 'none';
   overdue?: boolean;
   daysOverdue?: number;
   listedInBulletin?: boolean;

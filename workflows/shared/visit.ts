@@ -8,7 +8,7 @@ import { ChecklistItemKey } from './checklist';
 import type { AuditEntry, TimeScale } from './definitions';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
-import type { RenderResult } from './documents';
+import type { DocumentKind, RenderResult } from './documents';
 import { FindingResult, type Rung } from './labels';
 import type { Plan, County } from './plan';
 import type { SampleDraw } from './sampling';
@@ -41,7 +41,7 @@ export interface VisitInput {
   timeScale?: TimeScale;
   timeScaleEpochMs?: number;
   /** Draft findings from the county's imported statistics, pre-filled and editable. */
-  statsDrafts?: DraftFinding[];
+  statsDrafts?: Pick<DraftFinding, 'item' | 'problem' | 'opinion'>[];
   /** The programme to tell of every move (for its bulletin and digest); absent when run alone. */
   reportTo?: string;
   /** Upsert search attributes (false on services without visibility: the time-skipping test server). */
@@ -220,7 +220,7 @@ export const ExtendDueArgs = z.object({
 export type ExtendDueArgs = z.infer<typeof ExtendDueArgs>;
 
 export interface LetterSent {
-  kind: string;
+  kind: DocumentKind;
   /** The due date the letter was about (reminders, escalations). */
   dueDate?: string;
   docNumber?: string;
@@ -240,7 +240,8 @@ export interface RectificationReport {
   files: ReportFile[];
   items: SubmitReportArgs['items'];
   note?: string;
-  review?: { decision: 'accept' | 'return'; by: string; at: string; reasons: string[]; letter?: LetterSent };
+  /** The supervisor's review; `letter` is set once the acceptance or return letter is out. */
+  review?: { decision: 'accept' | 'return'; by: string; at: string; reasons: string[]; resubmitBy?: string; letter?: LetterSent };
 }
 
 export interface Rectification {

@@ -1,0 +1,67 @@
+/**
+ * What the programme's script, its handlers and its reporting share: the plan, the schedule
+ * (ProgrammeState), the clock and calendar, the audit log, and a version counter that every
+ * schedule change bumps so the script re-plans instead of sleeping on.
+ */
+import { workflowInfo } from '@temporalio/workflow';
+import { Clock } from '../shared/clock';
+import type { Actor, AuditEntry, ProgrammeInput, ProgrammeState } from '../shared/definitions';
+import type { County } from '../shared/plan';
+import type { WorkingDayCalendar } from '../shared/schedule';
+import type { VisitInput } from '../shared/visit';
+
+export interface ProgrammeContext {
+  input: ProgrammeInput;
+  plan: ProgrammeInput['plan'];
+  state: ProgrammeState;
+  clock: Clock;
+  epoch: number;
+  today(): string;
+  /** Recorded once before the schedule is placed; Updates that need it are refused before then. */
+  cal?: WorkingDayCalendar;
+  /** Counties by code, including those added during the year. */
+  counties: Map<string, County>;
+  /** Draft findings from imported statistics, by county code, handed to visits as they start. */
+  statsDrafts: Map<string, NonNullable<VisitInput['statsDrafts']>>;
+  /** Started visits whose cancellation the script still has to deliver. */
+  toCancel: string[];
+  /** Bumped on every change to the schedule. */
+  version: number;
+  audit(by: Actor | 'system', action: string, detail: string): void;
+}
+
+export function createContext(input: ProgrammeInput): ProgrammeContext {
+  const { plan } = input;
+  const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
+  const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
+  const today = () => clock.today(Date.now());
+  const state: ProgrammeState = {
+    year: plan.year,
+    bureau: plan.bureau.code,
+    bureauName: plan.bureau.name,
+    today: today(),
+    entries: [],
+    bends: [],
+    audit: [],
+    finished: false,
+    progress: {},
+    bulletins: [],
+    digests: [],
+  };
+  return {
+    input,
+    plan,
+    state,
+    clock,
+    epoch,
+    today,
+    counties: new Map(plan.counties.map((c) => [c.code, c])),
+    statsDrafts: new Map(),
+    toCancel: [],
+    version: 0,
+    audit(by, action, detail) {
+      const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+      state.audit.push(entry);
+    },
+  };
+}

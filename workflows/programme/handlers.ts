@@ -1,0 +1,127 @@
+/**
+ * The programme's Updates, Signal and Query: schedule changes by administrators and supervisors,
+ * statistics imports, and the visits' progress notes. State only: a cancelled visit that has
+ * already started is cancelled by the script (`toCancel`), not by the handler.
+ */
+import { setHandler } from '@temporalio/workflow';
+import { onQuery, onUpdate, refuse } from '../lib/updates';
+import {
+  AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs,
+  addCountyUpdate, cancelVisitUpdate, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, visitWorkflowId,
+  VISIT_STATUS_LABEL, type Actor, type ScheduleEntry,
+} from '../shared/definitions';
+import { FailureType } from '../shared/errors';
+import { explicitDateProblem } from '../shared/plan';
+import { ScheduleError, placeAdditionalVisit } from '../shared/schedule';
+import type { ProgrammeContext } from './context';
+
+/** Roles that may change the schedule. */
+const SCHEDULERS: Actor['role'][] = ['admin', 'supervisor'];
+
+export function registerHandlers(ctx: ProgrammeContext): void {
+  const { plan, state } = ctx;
+  const find = (code: string) => state.entries.find((e) => e.county === code);
+  const requireRole = (actor: Actor) => {
+    if (!SCHEDULERS.includes(actor.role)) throw refuse(FailureType.Forbidden, '只有管理员或执法指导人员可以调整年度计划');
+  };
+  const checkDate = (date: string) => {
+    const problem = explicitDateProblem(date, plan.year);
+    if (problem) throw refuse(FailureType.InvalidInput, problem);
+    if (date < ctx.today()) throw refuse(FailureType.InvalidInput, `指导日期 ${date} 已过（今天是 ${ctx.today()}）`);
+    if (ctx.cal && !ctx.cal.isWorkingDay(date)) throw refuse(FailureType.InvalidInput, `指导日期 ${date} 是休息日或法定节假日，请选择工作日`);
+  };
+  const requireEntry = (code: string, allowed: ScheduleEntry['status'][], what: string) => {
+    const entry = find(code);
+    if (!entry) throw refuse(FailureType.InvalidInput, `计划中没有县区 ${code}`);
+    if (!allowed.includes(entry.status)) throw refuse(FailureType.InvalidState, `县区 ${entry.countyName} 的执法指导${VISIT_STATUS_LABEL[entry.status]}，不能${what}`);
+    return entry;
+  };
+
+  onQuery(scheduleQuery, () => ({ ...state, today: ctx.today() }));
+  setHandler(visitProgressSignal, (p) => {
+    state.progress[p.county] = p;
+  });
+
+  onUpdate(recordStatisticsUpdate, RecordStatisticsArgs, (args) => requireRole(args.actor), (args) => {
+    state.statistics = { period: args.period, sourceSha256: args.sourceSha256, rows: args.rows, at: new Date().toISOString() };
+    for (const [code, drafts] of Object.entries(args.drafts)) ctx.statsDrafts.set(code, drafts);
+    ctx.audit(args.actor, 'recordStatistics', `导入执法统计（${args.period}，${args.rows.length} 个单位，sha256 ${args.sourceSha256.slice(0, 12)}…）`);
+    return { period: args.period, rows: args.rows.length };
+  });
+
+  onUpdate(
+    rescheduleUpdate,
+    RescheduleArgs,
+    (args) => {
+      requireRole(args.actor);
+      const entry = requireEntry(args.county, ['scheduled'], '改期');
+      if (args.date === entry.date) throw refuse(FailureType.InvalidInput, `新日期与原日期相同（${args.date}）`);
+      checkDate(args.date);
+    },
+    (args) => {
+      const entry = find(args.county)!;
+      Object.assign(entry, { date: args.date, origin: 'rescheduled', note: args.reason });
+      ctx.audit(args.actor, 'reschedule', `${entry.countyName} 改期至 ${args.date}：${args.reason}`);
+      ctx.version++;
+      return { ...entry };
+    },
+  );
+
+  onUpdate(
+    addCountyUpdate,
+    AddCountyArgs,
+    (args) => {
+      requireRole(args.actor);
+      if (find(args.county.code)) throw refuse(FailureType.InvalidInput, `县区 ${args.county.code} 已在计划中`);
+      if (args.date) checkDate(args.date);
+      else placeNew(ctx); // refuses when no date is left this year
+    },
+    (args) => {
+      const county = args.county;
+      const date = args.date ?? placeNew(ctx);
+      ctx.counties.set(county.code, county);
+      const entry: ScheduleEntry = { county: county.code, countyName: county.name, date, status: 'scheduled', visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), origin: 'added', note: args.reason };
+      state.entries.push(entry);
+      ctx.audit(args.actor, 'addCounty', `增加县区 ${county.name}，安排于 ${date}：${args.reason}`);
+      ctx.version++;
+      return { ...entry };
+    },
+  );
+
+  onUpdate(
+    cancelVisitUpdate,
+    CancelVisitArgs,
+    (args) => {
+      requireRole(args.actor);
+      requireEntry(args.county, ['scheduled', 'started'], '取消');
+    },
+    (args) => {
+      const entry = find(args.county)!;
+      if (entry.status === 'started') ctx.toCancel.push(entry.visitWorkflowId);
+      Object.assign(entry, { status: 'cancelled', endedAt: new Date().toISOString(), note: args.reason });
+      ctx.audit(args.actor, 'cancelVisit', `取消 ${entry.countyName} 的执法指导：${args.reason}`);
+      ctx.version++;
+      return { ...entry };
+    },
+  );
+}
+
+/** A date for a county added during the year: the least-loaded remaining month. */
+function placeNew(ctx: ProgrammeContext): string {
+  if (!ctx.cal) throw refuse(FailureType.InvalidState, '计划尚未完成排期，请稍后再试');
+  try {
+    return placeAdditionalVisit(
+      {
+        year: ctx.plan.year,
+        today: ctx.today(),
+        taken: ctx.state.entries.filter((e) => e.status !== 'cancelled').map((e) => e.date),
+        preferredDay: ctx.plan.visit.preferredDay,
+        noticeWorkingDays: ctx.plan.visit.noticeWorkingDays,
+      },
+      ctx.cal,
+    );
+  } catch (err) {
+    if (err instanceof ScheduleError) throw refuse(FailureType.InvalidInput, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The programme's reporting beside the schedule: the monthly bulletin (执法指导情况通报) to the
+ * counties and leaders, and the weekly digest of open problems to the supervisors (周交办).
+ * Both run until the programme stops them; their prose is the plan's wording and templates.
+ */
+import { condition, workflowInfo } from '@temporalio/workflow';
+import { deliverLetter, mailSettings } from '../lib/delivery';
+import { bookkeeping, render, text } from '../lib/proxies';
+import { addDays, dayNumber } from '../shared/clock';
+import type { StatisticsRow, VisitProgress } from '../shared/definitions';
+import { RUNG_LETTER } from '../shared/labels';
+import { onOrNextWorkingDay } from '../shared/schedule';
+import type { ProgrammeContext } from './context';
+
+/** `YYYY-MM` plus `n` months. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const total = y! * 12 + (m! - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Runs the bulletin and digest loops until `stopped()`. */
+export async function reporting(ctx: ProgrammeContext, stopped: () => boolean): Promise<void> {
+  /** Sleeps until `date` falls due; false when the programme stopped first. */
+  const until = async (date: string) => !(await condition(stopped, ctx.clock.msUntil(date, Date.now())));
+  await Promise.all([bulletinLoop(ctx, stopped, until), digestLoop(ctx, stopped, until)]);
+}
+
+const supervisorsMail = (ctx: ProgrammeContext) => ctx.plan.supervisors.filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+const rungName = (rung: VisitProgress['rung']) => (rung && rung !== 'none' ? RUNG_LETTER[rung] : '');
+
+async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until: (date: string) => Promise<boolean>): Promise<void> {
+  const { plan, state } = ctx;
+  const day = plan.reporting.bulletinDay;
+  if (!day) return;
+  const firstVisit = state.entries.map((e) => e.date).sort()[0] ?? `${plan.year}-01-01`;
+  // The first bulletin goes out the month after the first visit; the last covers the year.
+  let month = addMonths(firstVisit.slice(0, 7), 1);
+  while (!stopped() && month <= `${plan.year + 1}-01`) {
+    const date = onOrNextWorkingDay(`${month}-${String(day).padStart(2, '0')}`, ctx.cal!);
+    if (!(await until(date))) return;
+    await sendBulletin(ctx, month, date);
+    month = addMonths(month, 1);
+  }
+}
+
+async function sendBulletin(ctx: ProgrammeContext, month: string, date: string): Promise<void> {
+  const { plan, state } = ctx;
+  const caseId = workflowInfo().workflowId;
+  // Overdue as of the bulletin's date: in rectification with the due date behind us.
+  const overdue = Object.values(state.progress)
+    .filter((p) => p.stage === 'rectification' && !p.reportPending && p.docNumber && p.dueDate && p.dueDate < date)
+    .map((p) => ({ ...p, daysOverdue: dayNumber(date) - dayNumber(p.dueDate!) }));
+  const visited = state.entries.filter((e) => e.status !== 'scheduled' && e.status !== 'cancelled').length;
+  const zero = { inspections: 0, inspectors: 0, documents: 0, cases: 0, fines: 0, hazardsFound: 0, hazardsFixed: 0 };
+  const rows: StatisticsRow[] = state.statistics?.rows ?? state.entries.map((e) => ({ county: e.countyName, ...zero }));
+  const seq = await bookkeeping.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'bulletin', requestId: `${caseId}:bulletin:${month}` });
+  const docNumber = `${plan.bureau.shortName}〔${plan.year}〕${seq}号`;
+  const [py, pm] = addMonths(month, -1).split('-').map(Number);
+  const periodLabel = py! > plan.year || pm === 12 ? `${plan.year}年度` : `${plan.year}年1—${pm}月`;
+  const countyName = (code: string) => state.entries.find((e) => e.county === code)?.countyName ?? code;
+  const doc = await render.renderDocument({
+    kind: 'bulletin',
+    caseId,
+    key: `bulletin-${month}`,
+    templatesDir: plan.templatesDir,
+    data: {
+      bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+      issueDate: date,
+      recipient: plan.wording.bulletin.recipient,
+      docNumber,
+      periodLabel,
+      progress: { programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`, asOf: periodLabel.replace(/^\d+年/, ''), visited, statisticsPeriod: state.statistics?.period },
+      rows,
+      overdue: overdue.map((p) => ({
+        county: countyName(p.county),
+        docNumber: p.docNumber!,
+        dueDate: p.dueDate!,
+        daysOverdue: p.daysOverdue,
+        measure: `已发出${rungName(p.rung) || '催办'}${p.deductPoints ? `，年度考核扣 ${p.deductPoints} 分` : ''}`,
+      })),
+      requirements: plan.wording.bulletin.requirements,
+    },
+  });
+  state.bulletins.push({ month, docNumber, documentPath: doc.path, sha256: doc.sha256, overdue: overdue.map((p) => p.county), at: new Date().toISOString() });
+  ctx.audit('system', 'bulletin', `发出执法指导情况通报 ${docNumber}（${periodLabel}），通报逾期县区 ${overdue.length} 个`);
+  const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+  const filled = await text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } });
+  await deliverLetter({
+    step: `bulletin-${month}`,
+    to: state.entries.filter((e) => e.status !== 'cancelled').flatMap((e) => ctx.counties.get(e.county)!.emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address }))),
+    cc: leaders,
+    content: { ...filled, signature: [plan.bureau.name, date] },
+    attachments: [{ path: doc.path, sha256: doc.sha256, filename: `${docNumber}-执法指导情况通报.pdf`, contentType: 'application/pdf' }],
+    supervisors: supervisorsMail(ctx),
+    retry: ctx.input.mailRetry,
+    mail: mailSettings(plan),
+  });
+}
+
+async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: (date: string) => Promise<boolean>): Promise<void> {
+  const { plan, state } = ctx;
+  const weekday = plan.reporting.digestWeekday;
+  if (!weekday) return;
+  let date = ctx.today();
+  while (!stopped()) {
+    do date = addDays(date, 1);
+    while (new Date(`${date}T00:00:00Z`).getUTCDay() !== weekday % 7);
+    if (!(await until(date))) return;
+    const open = Object.values(state.progress).filter((p) => p.stage === 'rectification');
+    if (open.length === 0) continue;
+    state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
+    const filled = await text.fillText({
+      template: plan.wording.mail.digest,
+      data: {
+        week: date,
+        openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
+        open: open.map((p) => ({
+          countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
+          docNumber: p.docNumber ?? '',
+          dueDate: p.dueDate ?? '—',
+          overdue: p.overdue,
+          daysOverdue: p.daysOverdue,
+          rungName: rungName(p.rung),
+          problems: (p.openProblems ?? []).join('；'),
+        })),
+      },
+    });
+    await deliverLetter({ step: `digest-${date}`, to: supervisorsMail(ctx), content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+  }
+}

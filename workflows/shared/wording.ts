@@ -1,0 +1,42 @@
+/**
+ * Wording a bureau may change (可修改的文字): letter requirements, consequences, the "bring" list
+ * of a summons, default opinions, bulletin prose, mail subjects and bodies. The defaults live in
+ * `templates/wording.yaml`; a plan's `templatesDir` may hold its own `wording.yaml`, and a plan file
+ * may override single entries under `wording:`. The plan loader merges the three and validates the
+ * result with this schema, so the wording travels with the plan a programme was started with.
+ *
+ * Mail texts are Handlebars (subject one line; body paragraphs separated by a blank line); they are
+ * filled by the `fillText` activity, never in workflow code.
+ */
+import { z } from 'zod';
+
+const Line = z.string().trim().min(1, '不能为空');
+const Lines = z.array(Line).min(1, '至少一条');
+/** A mail text: Handlebars subject (one line) and body (paragraphs split by blank lines). */
+export const MailTextSchema = z.object({ subject: Line, body: Line });
+export type MailText = z.infer<typeof MailTextSchema>;
+
+export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest'] as const;
+export type MailTextKind = (typeof MAIL_TEXT_KINDS)[number];
+
+export const WordingSchema = z.object({
+  notice: z.object({ time: Line }),
+  opinion: z.object({
+    /** Used when a finding has problems but no opinion of its own. */
+    defaultOpinion: Line,
+    /** Printed when no item has problems. */
+    noProblems: z.object({ section: Line, item: Line, problem: Line, opinion: Line }),
+    /** A sampled enterprise whose result was not filled in. */
+    enterpriseMissing: Line,
+  }),
+  rectification: z.object({
+    /** The only problem a county answers when the letter found none. */
+    noProblems: Line,
+  }),
+  supervise: z.object({ requirements: Lines }),
+  warning: z.object({ consequences: Lines }),
+  summons: z.object({ summoned: Line, time: Line, room: Line, interviewerTitle: Line, bring: Lines }),
+  bulletin: z.object({ recipient: Line, requirements: Lines }),
+  mail: z.object(Object.fromEntries(MAIL_TEXT_KINDS.map((k) => [k, MailTextSchema])) as Record<MailTextKind, typeof MailTextSchema>),
+});
+export type Wording = z.infer<typeof WordingSchema>;

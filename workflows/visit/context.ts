@@ -1,0 +1,141 @@
+/**
+ * What every part of a visit shares: the input, the case record (VisitCase), the clock, the
+ * working-day calendar, the audit log and the publishing of the case's status (search attributes
+ * for the board, a progress signal for the programme). Built once at the top of the workflow.
+ */
+import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CHECKLIST_KEYS } from '../shared/checklist';
+import { Clock, dayNumber } from '../shared/clock';
+import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } from '../shared/definitions';
+import type { MailAddress } from '../shared/email';
+import { FailureType } from '../shared/errors';
+import type { WorkingDayCalendar } from '../shared/schedule';
+import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceYear, dueDateValue } from '../shared/search-attributes';
+import type { VisitCase, VisitInput } from '../shared/visit';
+import { refuse } from '../lib/updates';
+import { startLadder, type Ladder } from './ladder';
+
+export interface VisitContext {
+  input: VisitInput;
+  plan: VisitInput['plan'];
+  county: VisitInput['county'];
+  caseId: string;
+  state: VisitCase;
+  clock: Clock;
+  /** Today's date on the case's clock (real China time or the demo's compressed days). */
+  today(): string;
+  /** The working-day calendar, recorded once at the start; see `calendar()`. */
+  cal?: WorkingDayCalendar;
+  /** The calendar; an Update that arrives before it is recorded is refused, to be tried again. */
+  calendar(): WorkingDayCalendar;
+  /** Where the next rung of the escalation ladder falls due; moved by returns and extensions. */
+  ladder: Ladder;
+  /** Bumped by every rectification Update so the ladder's wait re-plans instead of sleeping on. */
+  rectVersion: number;
+  countyMail: MailAddress[];
+  supervisorsMail: MailAddress[];
+  /** Appends to the case's audit log (全过程记录) and republishes the status. */
+  audit(by: Actor | 'system', action: string, detail: string): void;
+}
+
+/** The context of a new case, with its findings pre-filled from the statistics drafts. */
+export function createContext(input: VisitInput): VisitContext {
+  const { plan, county } = input;
+  const caseId = workflowInfo().workflowId;
+  const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
+  const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
+  const state: VisitCase = {
+    caseId,
+    year: plan.year,
+    bureau: plan.bureau.code,
+    county: county.code,
+    countyName: county.name,
+    date: input.date,
+    stage: 'notice',
+    evidence: [],
+    findings: CHECKLIST_KEYS.map((item) => ({ item, evidence: [] })),
+    enterprises: [],
+    approval: { approver: plan.approval.approver.id, rounds: [] },
+    audit: [],
+  };
+  for (const d of input.statsDrafts ?? []) {
+    const f = state.findings.find((x) => x.item === d.item);
+    if (!f) continue;
+    f.problem = f.problem ? `${f.problem}\n${d.problem}` : d.problem;
+    f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
+    f.prefilled = true;
+  }
+  const publisher = createPublisher(input);
+  const ctx: VisitContext = {
+    input,
+    plan,
+    county,
+    caseId,
+    state,
+    clock,
+    today: () => clock.today(Date.now()),
+    calendar() {
+      if (!ctx.cal) throw refuse(FailureType.InvalidState, '案件正在初始化，请稍后再试');
+      return ctx.cal;
+    },
+    ladder: startLadder(input.date),
+    rectVersion: 0,
+    countyMail: county.emails.map((address) => ({ name: county.bureauName, address })),
+    supervisorsMail: plan.supervisors.filter((s) => s.email).map((s) => ({ name: s.name, address: s.email! })),
+    audit(by, action, detail) {
+      const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+      state.audit.push(entry);
+      // Every step is audited, so this is where the visible status is kept current.
+      publisher(state, ctx.today());
+    },
+  };
+  return ctx;
+}
+
+/**
+ * Publishes the case's stage, due date, rung and overdue flag: as search attributes (the board and
+ * `guidance list` find it through Temporal visibility; skipped where the service has none, the
+ * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
+ * Each is sent only when it changed.
+ */
+function createPublisher(input: VisitInput): (state: VisitCase, today: string) => void {
+  let published = '';
+  let reported = '';
+  return (state, today) => {
+    const r = state.rectification;
+    if (input.reportTo) {
+      const progress: VisitProgress = {
+        county: input.county.code,
+        stage: state.stage,
+        docNumber: state.letter?.docNumber,
+        dueDate: r?.dueDate,
+        rung: r?.rung,
+        overdue: r?.overdue,
+        daysOverdue: r ? Math.max(0, dayNumber(today) - dayNumber(r.dueDate)) : undefined,
+        listedInBulletin: r?.listedInBulletin,
+        reportPending: r?.reports.some((x) => !x.review) ?? false,
+        deductPoints: r?.deductions.reduce((a, b) => a + b.points, 0),
+        openProblems: state.stage === 'rectification' ? r?.problems : [],
+      };
+      const key = JSON.stringify(progress);
+      if (key !== reported) {
+        reported = key;
+        // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
+        void getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, progress).catch(() => undefined);
+      }
+    }
+    if (!input.visibility) return;
+    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue]);
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: GuidanceYear, value: input.plan.year },
+      { key: GuidanceBureau, value: input.plan.bureau.code },
+      { key: GuidanceCounty, value: input.county.code },
+      { key: GuidanceStage, value: state.stage },
+      { key: GuidanceRung, value: r?.rung ?? 'none' },
+      { key: GuidanceOverdue, value: r?.overdue ?? false },
+      ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
+    ]);
+  };
+}

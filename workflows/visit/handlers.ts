@@ -1,0 +1,265 @@
+/**
+ * The visit's Updates and its Query. Each goes through `onUpdate`: arguments parsed once by the
+ * shared schema, the guard (who may, in which stage, against what the case holds) run in the
+ * validator, and a state-only `apply`. Letters that follow a human step (acceptance, return,
+ * re-inspection) are sent by the phase script, which notices the change.
+ */
+import { onQuery, onUpdate, refuse } from '../lib/updates';
+import { CHECKLIST_ITEM_LABEL } from '../shared/checklist';
+import { addDays, dayNumber } from '../shared/clock';
+import type { Actor } from '../shared/definitions';
+import { FailureType } from '../shared/errors';
+import { STAGE_LABEL } from '../shared/labels';
+import { onOrNextWorkingDay } from '../shared/schedule';
+import {
+  ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ExtendDueArgs, RecordReinspectionArgs, ReturnArgs, ReviewReportArgs, SetEnterpriseResultArgs, SetFindingArgs, SubmitReportArgs,
+  addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
+  type RectificationReport, type Stage,
+} from '../shared/visit';
+import type { VisitContext } from './context';
+import { resetLadder } from './ladder';
+
+export function registerHandlers(ctx: VisitContext): void {
+  const { plan, county, state } = ctx;
+  const now = () => new Date().toISOString();
+
+  // ---- who may do what, and when -----------------------------------------------------------
+  const requireSupervisor = (actor: Actor) => {
+    if (actor.role !== 'supervisor' || !plan.supervisors.some((s) => s.id === actor.id)) {
+      throw refuse(FailureType.Forbidden, '只有本计划指导组的执法指导人员可以进行此操作');
+    }
+  };
+  const requireCountyOrSupervisor = (actor: Actor) => {
+    if (actor.role !== 'county') return requireSupervisor(actor);
+    if (actor.county !== county.code) throw refuse(FailureType.Forbidden, '县区只能提交本县区的整改报告');
+  };
+  const currentApprover = () => state.approval.passedTo ?? state.approval.approver;
+  const requireStage = (stage: Stage, what: string) => {
+    if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+    if (state.stage !== stage) throw refuse(FailureType.InvalidState, `当前阶段为“${STAGE_LABEL[state.stage]}”，不能${what}`);
+  };
+  const rect = () => state.rectification!;
+  /** Rectification Updates: in that stage, and not once a report has been accepted. */
+  const requireOpenRectification = (what: string) => {
+    requireStage('rectification', what);
+    if (rect().reports.some((r) => r.review?.decision === 'accept')) throw refuse(FailureType.InvalidState, '整改报告已验收通过，不能再操作');
+  };
+  const sampled = (id: string) => state.sample?.enterprises.some((e) => e.id === id) ?? false;
+  const round = () => state.approval.rounds[state.approval.rounds.length - 1];
+
+  onQuery(visitCaseQuery, () => state);
+
+  // ---- on site -----------------------------------------------------------------------------
+  onUpdate(
+    addEvidenceUpdate,
+    AddEvidenceArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireStage('onsite', '添加证据材料');
+      const same = state.evidence.find((e) => e.sha256 === args.sha256);
+      if (same) throw refuse(FailureType.InvalidInput, `同一文件已作为证据 ${same.id}（${same.filename}）登记，不重复登记`);
+      if (args.enterprise && !sampled(args.enterprise)) throw refuse(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
+    },
+    ({ actor, ...args }) => {
+      const record = { id: `E${state.evidence.length + 1}`, sha256: args.sha256, size: args.size, mediaType: args.mediaType, filename: args.filename, item: args.item, enterprise: args.enterprise, note: args.note, by: actor.id, at: now() };
+      state.evidence.push(record);
+      ctx.audit(actor, 'addEvidence', `${record.id} ${args.filename}（${CHECKLIST_ITEM_LABEL[args.item]}）sha256 ${args.sha256.slice(0, 12)}…`);
+      return record;
+    },
+  );
+
+  onUpdate(
+    setFindingUpdate,
+    SetFindingArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireStage('onsite', '修改检查结论');
+      const unknown = args.evidence.filter((id) => !state.evidence.some((e) => e.id === id));
+      if (unknown.length) throw refuse(FailureType.InvalidInput, `证据编号不存在：${unknown.join('、')}`);
+    },
+    (args) => {
+      const f = state.findings.find((x) => x.item === args.item)!;
+      Object.assign(f, { result: args.result, problem: args.problem || undefined, opinion: args.opinion || undefined, evidence: args.evidence, prefilled: false, by: args.actor.id, at: now() });
+      ctx.audit(args.actor, 'setFinding', `${CHECKLIST_ITEM_LABEL[args.item]}：${args.result}`);
+      return { ...f };
+    },
+  );
+
+  onUpdate(
+    setEnterpriseResultUpdate,
+    SetEnterpriseResultArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireStage('onsite', '填写抽查企业核查结果');
+      if (!sampled(args.enterprise)) throw refuse(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
+    },
+    (args) => {
+      const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
+      state.enterprises = [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result];
+      ctx.audit(args.actor, 'setEnterpriseResult', `抽查企业 ${args.enterprise}：${args.findings.length} 条核查结果`);
+      return result;
+    },
+  );
+
+  onUpdate(
+    submitUpdate,
+    ActorOnlyArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireStage('onsite', '提交');
+      const missing = incomplete(ctx);
+      if (missing.length) throw refuse(FailureType.InvalidInput, `检查结果不完整，不能提交：\n${missing.join('\n')}`);
+    },
+    (args) => {
+      state.stage = 'approval';
+      ctx.audit(args.actor, 'submit', '现场指导结束，提交审批');
+      return state;
+    },
+  );
+
+  // ---- approval ----------------------------------------------------------------------------
+  const validateDecision = (actor: Actor) => {
+    if (actor.role !== 'leader' || actor.id !== currentApprover()) throw refuse(FailureType.Forbidden, `只有审批人（${currentApprover()}）可以审批此意见书`);
+    requireStage('approval', '审批');
+    if (!round() || round()!.decision) throw refuse(FailureType.InvalidState, '审批稿尚未生成，请稍后再试');
+  };
+  onUpdate(approveUpdate, DecisionArgs, (args) => validateDecision(args.actor), (args) => {
+    Object.assign(round()!, { decision: 'approved', by: args.actor.id, at: now(), comment: args.comment });
+    state.stage = 'issuing';
+    ctx.audit(args.actor, 'approve', `审批通过${args.comment ? `：${args.comment}` : ''}`);
+    return state;
+  });
+  onUpdate(returnUpdate, ReturnArgs, (args) => validateDecision(args.actor), (args) => {
+    Object.assign(round()!, { decision: 'returned', by: args.actor.id, at: now(), comment: args.comment });
+    state.stage = 'onsite';
+    ctx.audit(args.actor, 'return', `退回修改：${args.comment}`);
+    return state;
+  });
+
+  // ---- rectification -----------------------------------------------------------------------
+  onUpdate(
+    submitReportUpdate,
+    SubmitReportArgs,
+    (args) => {
+      requireCountyOrSupervisor(args.actor);
+      requireOpenRectification('提交整改报告');
+      if (rect().reports.some((r) => !r.review)) throw refuse(FailureType.InvalidState, '上一次整改报告尚在审核中，请等待审核结果');
+      const problems = reportProblems(rect().problems, args.items);
+      if (problems.length) throw refuse(FailureType.InvalidInput, `整改报告不完整：\n${problems.join('\n')}`);
+    },
+    (args) => {
+      const r = rect();
+      const overdueDays = Math.max(0, dayNumber(ctx.today()) - dayNumber(r.dueDate));
+      const report: RectificationReport = { no: r.reports.length + 1, at: now(), date: ctx.today(), by: args.actor.id, role: args.actor.role, late: overdueDays > 0, daysOverdue: overdueDays, files: args.files, items: args.items, note: args.note };
+      r.reports.push(report);
+      ctx.rectVersion++;
+      ctx.audit(args.actor, 'submitReport', `提交第 ${report.no} 次整改报告${report.late ? `（逾期 ${overdueDays} 天）` : ''}，附件 ${args.files.length} 个`);
+      return report;
+    },
+  );
+
+  onUpdate(
+    reviewReportUpdate,
+    ReviewReportArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireOpenRectification('审核整改报告');
+      if (!rect().reports.some((r) => !r.review)) throw refuse(FailureType.InvalidState, '没有待审核的整改报告');
+      if (args.decision === 'return' && !(args.reasons ?? []).length) throw refuse(FailureType.InvalidInput, '退回整改报告必须写明理由');
+    },
+    (args) => {
+      const r = rect();
+      const report = r.reports.find((x) => !x.review)!;
+      const reasons = args.reasons ?? [];
+      const accepted = args.decision === 'accept';
+      const resubmitBy = accepted ? undefined : onOrNextWorkingDay(addDays(ctx.today(), plan.rectification.resubmitDays), ctx.calendar());
+      report.review = { decision: args.decision, by: args.actor.id, at: now(), reasons, ...(resubmitBy ? { resubmitBy } : {}) };
+      ctx.audit(args.actor, 'reviewReport', accepted ? `第 ${report.no} 次整改报告验收通过` : `第 ${report.no} 次整改报告退回：${reasons.join('；')}，重新报送期限 ${resubmitBy}`);
+      if (resubmitBy) {
+        // A new due date; the ladder resumes from the rung where it stood.
+        r.dueDate = resubmitBy;
+        r.overdue = false;
+        ctx.ladder = resetLadder(r.rungIndex, r.dueDate, plan.rectification.escalation);
+      }
+      ctx.rectVersion++;
+      return report;
+    },
+  );
+
+  onUpdate(
+    extendDueUpdate,
+    ExtendDueArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireOpenRectification('延长整改期限');
+      if (args.newDueDate <= rect().dueDate) throw refuse(FailureType.InvalidInput, `新的期限应晚于现有期限 ${rect().dueDate}`);
+      if (args.newDueDate < ctx.today()) throw refuse(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 已过`);
+      if (!ctx.calendar().isWorkingDay(args.newDueDate)) throw refuse(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 是休息日或法定节假日，请选择工作日`);
+    },
+    (args) => {
+      const r = rect();
+      r.extensions.push({ by: args.actor.id, at: now(), from: r.dueDate, to: args.newDueDate, reason: args.reason });
+      ctx.audit(args.actor, 'extendDue', `整改期限由 ${r.dueDate} 延至 ${args.newDueDate}：${args.reason}`);
+      r.dueDate = args.newDueDate;
+      r.overdue = ctx.today() > r.dueDate;
+      ctx.ladder = resetLadder(r.rungIndex, r.dueDate, plan.rectification.escalation);
+      ctx.rectVersion++;
+      return r;
+    },
+  );
+
+  onUpdate(
+    recordReinspectionUpdate,
+    RecordReinspectionArgs,
+    (args) => {
+      requireSupervisor(args.actor);
+      requireStage('reinspection', '记录复查结果');
+      if (rect().reinspection) throw refuse(FailureType.InvalidState, '复查结果已记录');
+      const problems = rect().problems;
+      const seen = new Set(args.items.map((i) => i.index));
+      const unknown = args.items.filter((i) => i.index >= problems.length).map((i) => `第 ${i.index + 1} 项`);
+      const missing = problems.map((p, i) => (seen.has(i) ? '' : `第 ${i + 1} 项（${p.slice(0, 20)}…）`)).filter(Boolean);
+      if (unknown.length) throw refuse(FailureType.InvalidInput, `意见书中没有这些问题：${unknown.join('、')}`);
+      if (missing.length) throw refuse(FailureType.InvalidInput, `复查只查意见书中的问题，须逐项填写：缺 ${missing.join('、')}`);
+    },
+    (args) => {
+      const r = rect();
+      r.reinspection = { by: args.actor.id, at: now(), date: args.date, items: args.items };
+      const failed = args.items.filter((i) => !i.passed).length;
+      ctx.audit(args.actor, 'reinspection', `复查 ${args.items.length} 项问题，${failed ? `${failed} 项未整改到位` : '全部整改到位'}`);
+      return r;
+    },
+  );
+}
+
+/** Everything that keeps the findings from being submitted, one line each. */
+export function incomplete(ctx: VisitContext): string[] {
+  const { state } = ctx;
+  const lines: string[] = [];
+  for (const f of state.findings) {
+    const label = CHECKLIST_ITEM_LABEL[f.item];
+    if (!f.result) lines.push(`- ${label}：未填写检查结论`);
+    else if (f.result === '不符合' && (!f.problem || !f.opinion)) lines.push(`- ${label}：结论为不符合，须填写存在问题和处理意见`);
+  }
+  for (const e of state.sample?.enterprises ?? []) {
+    if (!state.enterprises.some((r) => r.enterprise === e.id)) lines.push(`- 抽查企业 ${e.name}：未填写核查结果`);
+  }
+  return lines;
+}
+
+/** What a rectification report lacks against the letter's problems, one line each. */
+function reportProblems(letterProblems: string[], items: SubmitReportArgs['items']): string[] {
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  for (const it of items) {
+    if (it.index >= letterProblems.length) problems.push(`第 ${it.index + 1} 项：意见书中没有这一项问题`);
+    if (seen.has(it.index)) problems.push(`第 ${it.index + 1} 项重复填写`);
+    seen.add(it.index);
+    if (it.status === '正在整改' && !it.date) problems.push(`第 ${it.index + 1} 项：正在整改须填写预计完成日期`);
+    if (it.status === '无法整改' && !it.reason) problems.push(`第 ${it.index + 1} 项：无法整改须说明理由`);
+  }
+  letterProblems.forEach((p, i) => {
+    if (!seen.has(i)) problems.push(`第 ${i + 1} 项（${p.slice(0, 20)}…）：未填写整改情况`);
+  });
+  return problems;
+}

@@ -1,0 +1,171 @@
+/**
+ * A county's guidance visit (执法指导), as a script of its phases read top to bottom:
+ * notice → visit day → draw (双随机) → on site / approval loop → issue the numbered letter →
+ * rectification (reminders, escalation ladder, reports, review) → re-inspection (复查) → close.
+ * Human steps are validated, state-only Updates (handlers.ts); this script notices their changes
+ * and does the I/O (steps.ts); letters are built in letters.ts; the ladder's arithmetic in ladder.ts.
+ * Every step goes into the case's audit log (全过程记录).
+ */
+import { allHandlersFinished, condition, sleep, uuid4 } from '@temporalio/workflow';
+import { bookkeeping } from '../lib/proxies';
+import { addDays } from '../shared/clock';
+import { formatDateZh } from '../shared/documents';
+import { DOCUMENT_KIND_NAMES } from '../shared/labels';
+import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
+import type { Rectification, VisitCase, VisitInput } from '../shared/visit';
+import { createContext, type VisitContext } from './context';
+import { registerHandlers } from './handlers';
+import { nextEvent, startLadder } from './ladder';
+import { noticeLetter, opinionLetter, letterProblems } from './letters';
+import { allocateNumber, closeCase, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
+
+export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
+  const ctx = createContext(input);
+  const { plan, state } = ctx;
+  registerHandlers(ctx);
+
+  // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
+  ctx.cal = snapshotCalendar([await bookkeeping.calendarSnapshot(plan.year), await bookkeeping.calendarSnapshot(plan.year + 1)]);
+
+  // 1. Advance notice (执法指导通知), a configured number of working days before the visit.
+  await sleepUntil(ctx, subtractWorkingDays(input.date, plan.visit.noticeWorkingDays, ctx.calendar()));
+  const noticeNumber = await allocateNumber(ctx, 'notice', 'notice');
+  const noticeDoc = await renderLetter(noticeLetter(ctx, noticeNumber));
+  state.notice = { docNumber: noticeNumber, document: noticeDoc };
+  ctx.audit('system', 'notice', `生成执法指导通知 ${noticeNumber}`);
+  state.notice.delivery = await mailLetter(ctx, {
+    step: 'notice',
+    mail: 'notice',
+    data: { docNumber: noticeNumber, visitDate: input.date },
+    doc: noticeDoc,
+    filename: `${noticeNumber}-${DOCUMENT_KIND_NAMES.notice}.pdf`,
+  });
+  ctx.audit('system', 'noticeDelivered', `通知送达：${state.notice.delivery.status}`);
+
+  // 2. Wait for the visit date.
+  state.stage = 'waiting';
+  await sleepUntil(ctx, input.date);
+
+  // 3. Random sampling (双随机), seeded with Temporal's deterministic randomness and recorded.
+  // The draw comes first: on-site Updates are accepted only once the sampled enterprises are known.
+  state.sample = await bookkeeping.drawSample({ roster: ctx.county.enterprises, seed: uuid4(), size: plan.visit.sampleSize });
+  state.stage = 'onsite';
+  ctx.audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
+
+  // 4–6. Findings, submit, approval; a return goes back to findings.
+  do await condition(() => state.stage === 'approval');
+  while (!(await approvalRound(ctx)));
+
+  // 7. Issue: number, due date (a period ending on a holiday ends on the next working day), letter, delivery.
+  const docNumber = await allocateNumber(ctx, 'opinion', 'opinion');
+  const issueDate = ctx.today();
+  const dueDate = onOrNextWorkingDay(addDays(issueDate, plan.rectification.periodDays), ctx.calendar());
+  const letterDoc = await renderLetter(opinionLetter(ctx, 'final', { docNumber, issueDate, dueDate }));
+  state.letter = { docNumber, issueDate, dueDate, document: letterDoc };
+  ctx.audit('system', 'issue', `出具意见书 ${docNumber}，整改期限 ${dueDate}`);
+  state.letter.delivery = await mailLetter(ctx, {
+    step: 'opinion',
+    mail: 'opinion',
+    data: { docNumber, visitDate: input.date, dueDate },
+    doc: letterDoc,
+    filename: `${docNumber}-${DOCUMENT_KIND_NAMES.opinion}.pdf`,
+    signature: [plan.bureau.name, formatDateZh(issueDate)],
+  });
+  state.stage = 'issued';
+  ctx.audit('system', 'letterDelivered', `意见书送达：${state.letter.delivery.status}`);
+
+  // 8. Rectification (整改): reminders, the escalation ladder, the county's reports and their review.
+  await rectification(ctx, dueDate);
+
+  // 9. Re-inspection (复查) when the plan asks for it: the supervisor records the follow-up check.
+  if (plan.rectification.reinspection) {
+    state.stage = 'reinspection';
+    ctx.audit('system', 'reinspectionDue', '整改验收通过，待复查');
+    await condition(() => state.rectification!.reinspection !== undefined);
+  }
+
+  // 10. Close and archive (办结归档).
+  await closeCase(ctx);
+  await condition(allHandlersFinished);
+  return state;
+}
+
+/**
+ * One approval round: the draft to the approver; unanswered for the plan's period, a reminder;
+ * unanswered again, the deputy takes over. True when approved, false when returned for changes.
+ */
+async function approvalRound(ctx: VisitContext): Promise<boolean> {
+  const { plan, state } = ctx;
+  const draft = await renderLetter(opinionLetter(ctx, `draft-${state.approval.rounds.length + 1}`));
+  const r: VisitCase['approval']['rounds'][number] = { draft, sentAt: new Date().toISOString(), reminders: [] };
+  state.approval.rounds.push(r);
+  const send = async (reminder: boolean) => {
+    const approver = state.approval.passedTo ? plan.approval.deputy! : plan.approval.approver;
+    if (!approver.email) return;
+    await mailLetter(ctx, {
+      step: `approval-${state.approval.rounds.length}-${approver.id}-${reminder ? `reminder-${r.reminders.length}` : 'request'}`,
+      mail: 'approval',
+      data: { approver: approver.name, reminder },
+      doc: draft,
+      filename: `${ctx.county.name}-执法指导意见书-审批稿.pdf`,
+      to: [{ name: approver.name, address: approver.email }],
+      signature: [plan.bureau.name],
+    });
+  };
+  await send(false);
+  let waits = 0;
+  while (!r.decision) {
+    const deadline = addWorkingDays(addDays(ctx.today(), 1), plan.approval.periodDays - 1, ctx.calendar());
+    if (await condition(() => r.decision !== undefined, ctx.clock.msUntil(deadline, Date.now()))) break;
+    waits++;
+    if (waits === 1 || !plan.approval.deputy || state.approval.passedTo) {
+      r.reminders.push(new Date().toISOString());
+      ctx.audit('system', 'approvalReminder', `提醒审批人 ${state.approval.passedTo ?? state.approval.approver}`);
+      await send(true);
+    } else {
+      state.approval.passedTo = plan.approval.deputy.id;
+      ctx.audit('system', 'approvalPassed', `审批人逾期未审批，转由 ${plan.approval.deputy.name} 审批`);
+      await send(false);
+    }
+  }
+  return r.decision === 'approved';
+}
+
+/**
+ * Rectification until a report is accepted: the review letter of each reviewed report goes out
+ * first; while a report awaits review the ladder stands still; otherwise the next reminder or rung
+ * falls due, unless an Update (report, extension, return) moves the due date first.
+ */
+async function rectification(ctx: VisitContext, dueDate: string): Promise<void> {
+  const { plan, state } = ctx;
+  const rect: Rectification = { problems: letterProblems(ctx), dueDate, rungIndex: -1, rung: 'none', overdue: false, reminders: [], escalations: [], reports: [], extensions: [], deductions: [], listedInBulletin: false };
+  state.rectification = rect;
+  state.stage = 'rectification';
+  ctx.ladder = startLadder(dueDate);
+  ctx.rectVersion++;
+  while (true) {
+    const reviewed = rect.reports.find((r) => r.review && !r.review.letter);
+    if (reviewed) {
+      await sendReviewLetter(ctx, reviewed);
+      if (reviewed.review!.decision === 'accept') return;
+      continue;
+    }
+    const seen = ctx.rectVersion;
+    const changed = () => ctx.rectVersion !== seen;
+    const next = rect.reports.some((r) => !r.review) ? undefined : nextEvent({ ...rect, ladder: ctx.ladder, today: ctx.today() }, plan.rectification.reminderDaysBefore, plan.rectification.escalation);
+    // A report awaiting review, or the ladder exhausted: wait for the next Update.
+    if (!next) {
+      await condition(changed);
+      continue;
+    }
+    if (await condition(changed, ctx.clock.msUntil(next.date, Date.now()))) continue;
+    rect.overdue = ctx.today() > rect.dueDate;
+    if (next.kind === 'reminder') await sendReminder(ctx, next.daysBefore);
+    else await escalate(ctx, next.index);
+  }
+}
+
+async function sleepUntil(ctx: VisitContext, date: string): Promise<void> {
+  const ms = ctx.clock.msUntil(date, Date.now());
+  if (ms > 0) await sleep(ms);
+}

@@ -1,0 +1,134 @@
+/**
+ * The visit's I/O steps, called by the phase script (index.ts): a number, a letter, its mail.
+ * Each step records what it produced on the case before it mails, so the record shows a letter
+ * even when its delivery is still being retried.
+ */
+import { deliverLetter, mailSettings } from '../lib/delivery';
+import { bookkeeping, render, text } from '../lib/proxies';
+import { dayNumber } from '../shared/clock';
+import { formatDateZh, formatDocNumber, type RenderDocumentInput, type RenderResult } from '../shared/documents';
+import type { DeliveryRecord, MailAddress } from '../shared/email';
+import { DOCUMENT_KIND_NAMES } from '../shared/labels';
+import type { MailTextKind } from '../shared/wording';
+import type { LetterSent, RectificationReport } from '../shared/visit';
+import type { VisitContext } from './context';
+import { acceptanceLetter, escalationLetter, reminderLetter, type EscalationKind } from './letters';
+
+/** Document-number series of each kind: [numbering workflow key, the character in the number]. */
+const SERIES = {
+  notice: ['notice', '函'],
+  opinion: ['opinion', '指导'],
+  acceptance: ['opinion', '指导'],
+  urge: ['urge', '催'],
+  supervise: ['supervise', '督'],
+  summons: ['summons', '约'],
+  warning: ['notice', '函'],
+} as const;
+
+/** The next number of the kind's series; `request` makes a retry get the same number. */
+export async function allocateNumber(ctx: VisitContext, kind: keyof typeof SERIES, request: string): Promise<string> {
+  const [series, name] = SERIES[kind];
+  const seq = await bookkeeping.allocateDocNumber({ year: ctx.plan.year, bureau: ctx.plan.bureau.code, series, requestId: `${ctx.caseId}:${request}` });
+  return formatDocNumber(ctx.plan.bureau.shortName, ctx.plan.year, seq, name);
+}
+
+export function renderLetter(input: RenderDocumentInput): Promise<RenderResult> {
+  return render.renderDocument(input);
+}
+
+/** Mails a rendered letter with the plan's wording for `mail`; returns the 送达记录. */
+export async function mailLetter(
+  ctx: VisitContext,
+  req: { step: string; mail: MailTextKind; data: Record<string, unknown>; doc: RenderResult; filename: string; to?: MailAddress[]; cc?: MailAddress[]; signature?: string[] },
+): Promise<DeliveryRecord> {
+  const { plan } = ctx;
+  const filled = await text.fillText({ template: plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } });
+  return deliverLetter({
+    step: req.step,
+    to: req.to ?? ctx.countyMail,
+    cc: req.cc ?? [],
+    content: { subject: filled.subject, paragraphs: filled.paragraphs, signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())] },
+    attachments: [{ path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' }],
+    supervisors: ctx.supervisorsMail,
+    retry: ctx.input.mailRetry,
+    mail: mailSettings(plan),
+  });
+}
+
+/** 整改到期提醒. */
+export async function sendReminder(ctx: VisitContext, daysBefore: number): Promise<void> {
+  const rect = ctx.state.rectification!;
+  const letter = ctx.state.letter!;
+  const dueDate = rect.dueDate;
+  const doc = await renderLetter(reminderLetter(ctx, daysBefore));
+  const sent: LetterSent & { daysBefore: number } = { kind: 'reminder', date: ctx.today(), document: doc, daysBefore, dueDate };
+  rect.reminders.push(sent);
+  ctx.audit('system', 'reminder', `整改到期提醒（距期限 ${daysBefore} 天，期限 ${dueDate}）`);
+  sent.delivery = await mailLetter(ctx, {
+    step: `reminder-${dueDate}-${daysBefore}`,
+    mail: 'reminder',
+    data: { opinionNumber: letter.docNumber, dueDate, daysLeft: daysBefore },
+    doc,
+    filename: `${letter.docNumber}-${DOCUMENT_KIND_NAMES.reminder}.pdf`,
+  });
+}
+
+/** Climbs to rung `index`: records it, and (except for the bulletin rung) issues its letter. */
+export async function escalate(ctx: VisitContext, index: number): Promise<void> {
+  const { plan } = ctx;
+  const rect = ctx.state.rectification!;
+  const step = plan.rectification.escalation[index]!;
+  const daysOverdue = dayNumber(ctx.today()) - dayNumber(rect.dueDate);
+  rect.rungIndex = index;
+  rect.rung = step.rung;
+  if (step.deductPoints > 0) rect.deductions.push({ rung: step.rung, points: step.deductPoints, date: ctx.today() });
+  const deduct = step.deductPoints ? `，考核扣 ${step.deductPoints} 分` : '';
+  if (step.rung === 'bulletin') {
+    // Listed in the next 通报 with 考核扣分 recorded; the bulletin itself is the programme's.
+    rect.listedInBulletin = true;
+    ctx.audit('system', 'escalate', `逾期 ${daysOverdue} 天：列入通报${deduct}`);
+    return;
+  }
+  const kind: EscalationKind = step.rung;
+  const docNumber = await allocateNumber(ctx, kind, `${kind}:${rect.escalations.length + 1}`);
+  const doc = await renderLetter(escalationLetter(ctx, kind, docNumber, daysOverdue, step.ccLeader));
+  const sent: LetterSent & { rung: string; daysOverdue: number } = { kind, docNumber, date: ctx.today(), dueDate: rect.dueDate, document: doc, rung: step.rung, daysOverdue };
+  rect.escalations.push(sent);
+  ctx.audit('system', 'escalate', `逾期 ${daysOverdue} 天：${DOCUMENT_KIND_NAMES[kind]} ${docNumber}${deduct}`);
+  const leader = plan.approval.approver;
+  sent.delivery = await mailLetter(ctx, {
+    step: `escalation-${kind}-${rect.escalations.length}`,
+    mail: 'escalation',
+    data: { kindName: DOCUMENT_KIND_NAMES[kind], docNumber, opinionNumber: ctx.state.letter!.docNumber, daysOverdue, dueDate: rect.dueDate },
+    doc,
+    filename: `${docNumber}-${DOCUMENT_KIND_NAMES[kind]}.pdf`,
+    cc: step.ccLeader && leader.email ? [{ name: leader.name, address: leader.email }] : [],
+  });
+}
+
+/** 整改验收意见 for a reviewed report: numbered, rendered, recorded on the review, mailed. */
+export async function sendReviewLetter(ctx: VisitContext, report: RectificationReport): Promise<void> {
+  const review = report.review!;
+  const docNumber = await allocateNumber(ctx, 'acceptance', `acceptance:${report.no}`);
+  const doc = await renderLetter(acceptanceLetter(ctx, report, docNumber));
+  const sent: LetterSent = { kind: 'acceptance', docNumber, date: ctx.today(), document: doc };
+  sent.delivery = await mailLetter(ctx, {
+    step: `acceptance-${report.no}`,
+    mail: 'acceptance',
+    data: { docNumber, accepted: review.decision === 'accept', resubmitBy: review.resubmitBy },
+    doc,
+    filename: `${docNumber}-${DOCUMENT_KIND_NAMES.acceptance}.pdf`,
+  });
+  review.letter = sent;
+}
+
+/** Closes the case and writes its archive folder (归档备查). */
+export async function closeCase(ctx: VisitContext): Promise<void> {
+  const rect = ctx.state.rectification!;
+  rect.closedAt = new Date().toISOString();
+  ctx.audit('system', 'close', '整改验收通过，案件办结归档');
+  // The archived record says closed; the case shows closed only once its archive exists.
+  rect.archive = await bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'closed' } });
+  ctx.state.stage = 'closed';
+  ctx.audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
+}
