@@ -89,6 +89,19 @@ export default tseslint.config(
     },
   },
   {
+    // Update and Query handlers change state and return; the workflow's main script does the I/O
+    // (issue: a caller must never wait on SMTP). onUpdate's types keep `apply` synchronous; this
+    // keeps anyone from writing an async helper in a handlers file.
+    files: ['workflows/**/handlers.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'AwaitExpression', message: 'Handlers change state only: the phase script notices the change and does the I/O.' },
+        { selector: ':function[async=true]', message: 'Handlers change state only: no async functions in a handlers module.' },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
