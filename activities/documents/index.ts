@@ -88,7 +88,7 @@ export function documentIdFor(input: Pick<RenderDocumentInput, 'caseId' | 'kind'
 export function createDocumentActivities(deps: DocumentActivityDeps) {
   return {
     /** Renders a document into `<archiveDir>/<caseId>/<documentId>.pdf`. */
-    async renderDocument(input: RenderDocumentInput): Promise<RenderResult> {
+    async renderDocument<K extends DocumentKind>(input: RenderDocumentInput<K>): Promise<RenderResult> {
       const kind = DocumentKind.safeParse(input.kind);
       if (!kind.success) throw ApplicationFailure.nonRetryable(`未知的文书种类：${String(input.kind)}`, FailureType.InvalidInput);
       if (!SAFE.test(input.caseId)) {

@@ -23,11 +23,10 @@ import {
   TimeoutFailure,
   isCancellation,
   log,
-  proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EmailActivities } from '../../activities/email';
-import { FailureType, PERMANENT_FAILURES } from '../shared/errors';
+import { mail as mailProxy } from './proxies';
+import { FailureType } from '../shared/errors';
 import type { Plan, Smtp } from '../shared/plan';
 import {
   FAILURE_NOTICE_STEP_SUFFIX,
@@ -75,21 +74,6 @@ export interface DeliverLetterRequest {
   mail: MailSettings;
 }
 
-/** The `mail` activity profile: long backoff, permanent faults not retried. */
-function mailActivities(profile: MailRetryProfile) {
-  return proxyActivities<EmailActivities>({
-    startToCloseTimeout: profile.attemptTimeoutMs,
-    scheduleToCloseTimeout: profile.giveUpAfterMs,
-    retry: {
-      initialInterval: profile.initialIntervalMs,
-      backoffCoefficient: profile.backoffCoefficient,
-      maximumInterval: profile.maximumIntervalMs,
-      // No attempt cap: giveUpAfterMs bounds the retries in time.
-      nonRetryableErrorTypes: PERMANENT_FAILURES,
-    },
-  });
-}
-
 /** Sends the letter to every To/Cc address, tells the supervisors about failures, returns the 送达记录. */
 export async function deliverLetter(req: DeliverLetterRequest): Promise<DeliveryRecord> {
   if (req.to.length === 0) {
@@ -125,7 +109,7 @@ async function sendCopies(
   content: MailContentInput,
   attachments: AttachmentRefInput[],
 ): Promise<DeliveryRecord> {
-  const { sendLetter } = mailActivities(profile);
+  const { sendLetter } = mailProxy(profile);
   const { workflowId } = workflowInfo();
   const base: Omit<SendLetterInput, 'recipient'> = { workflowId, step, to, cc, content, attachments, sender: mail.sender, ...(mail.smtp ? { smtp: mail.smtp } : {}) };
 

@@ -5,6 +5,7 @@
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { MailRetryProfile } from '../shared/email';
 import { PERMANENT_FAILURES } from '../shared/errors';
 
 /** Rendering a letter: CPU-bound and local, milliseconds; a bad template is permanent. */
@@ -29,3 +30,21 @@ export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' |
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });
+
+/**
+ * Mail: long backoff bounded in time, not in attempts (a county's mail server may be down for a
+ * day); permanent refusals are not retried. The profile comes from the caller (tests use seconds,
+ * production the default of days), so this is a function of it.
+ */
+export function mail(profile: MailRetryProfile) {
+  return proxyActivities<Pick<Activities, 'sendLetter'>>({
+    startToCloseTimeout: profile.attemptTimeoutMs,
+    scheduleToCloseTimeout: profile.giveUpAfterMs,
+    retry: {
+      initialInterval: profile.initialIntervalMs,
+      backoffCoefficient: profile.backoffCoefficient,
+      maximumInterval: profile.maximumIntervalMs,
+      nonRetryableErrorTypes: PERMANENT_FAILURES,
+    },
+  });
+}
