@@ -17,12 +17,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startProgramme } from '../client/programme';
+import { isBenign, People } from '../client/simulation/people';
 import { addDays, Clock, dayNumber } from '../workflows/shared/clock';
 import { scheduleQuery, type ProgrammeState, type TimeScale } from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
-import { isBenign, People } from './lib/people';
 import { plan11, plan11Yaml } from './lib/plans';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
@@ -129,7 +129,7 @@ interface Driven {
 
 /** One programme driven to its end: runDemo's people, polling twice per simulated day. */
 async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeScale, evidenceDir: string, deadline: number): Promise<Driven> {
-  const people = new People(client, plan, evidenceDir);
+  const people = new People(client, plan, evidenceDir, { poll: 'progress' });
   const handle = await startProgramme(client, plan, { taskQueue, timeScale: scale, visibility: true });
   const epochMs = (await handle.describe()).startTime.getTime();
   let state: ProgrammeState | undefined;
@@ -146,7 +146,7 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
     const s = state;
     await Promise.all(
       s.entries.map(async (e) => {
-        if (e.status !== 'started' || !people.mayAct(e.county, s.progress[e.county])) return;
+        if (!people.wantsToRead(e, s.progress[e.county])) return;
         let c: VisitCase;
         try {
           c = await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery);
@@ -308,7 +308,7 @@ registered) — and one worker process, \`node -r tsx/cjs worker/index.ts\`, on 
 its plan, outbox, sent-log and data directory in a temp dir. Each programme is the example plan
 extended to eleven counties with its own bureau code, compressed to **${MS_PER_DAY} ms per simulated
 day** from ${scale.startDate}. Simulated people act through the same Updates and with the same
-decisions as \`runDemo\` (client/demo.ts; the act logic is copied into bench/lib/people.ts), one
+decisions as \`runDemo\` (both use client/simulation/people.ts), one
 driver per programme polling twice per simulated day (every ${POLL_MS} ms), each visit's people
 acting concurrently. Unlike \`runDemo\`, a driver
 queries only the visits that the programme's progress notes say may need someone, never closed

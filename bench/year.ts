@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startProgramme } from '../client/programme';
+import { isBenign, People } from '../client/simulation/people';
 import { addDays } from '../workflows/shared/clock';
 import { scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { createTimeSkippingEnv } from '../test/helpers/temporal';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from '../test/helpers/worker';
-import { isBenign, People } from './lib/people';
 import { plan11 } from './lib/plans';
 import { filesUnder, fmtMs, loadAverage, machine, recordSection } from './lib/report';
 
@@ -34,7 +34,7 @@ async function main() {
   try {
     const year = new Date(Number(await env.currentTimeMs()) + 8 * 3_600_000).getUTCFullYear() + 1;
     const plan = plan11(year, `by${Math.random().toString(36).slice(2, 7)}`);
-    const people = new People(env.client, plan, evidenceDir);
+    const people = new People(env.client, plan, evidenceDir, { poll: 'progress' });
     const worker = await createTestWorker(env, queue, testActivityDeps(env, queue, dirs));
     const setupMs = Date.now() - tSetup;
     let state!: ProgrammeState;
@@ -58,7 +58,7 @@ async function main() {
           state = await handle.query(scheduleQuery);
           let acted = false;
           for (const e of state.entries) {
-            if (e.status !== 'started' || !people.mayAct(e.county, state.progress[e.county])) continue;
+            if (!people.wantsToRead(e, state.progress[e.county])) continue;
             let c: VisitCase;
             try {
               c = await env.client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery);

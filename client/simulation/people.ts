@@ -1,15 +1,14 @@
 /**
- * Simulated people for the benchmarks: the same decisions and the same Updates as `runDemo`'s
- * `act` (client/demo.ts, copied here so the demo stays untouched) — supervisors fill in findings and
- * review reports, leaders approve, each county reports on time or at the rung of its profile
- * (PROFILES[i % 7], as in the demo).
+ * Simulated people, for `guidance demo` (client/demo.ts) and the benchmarks (bench/scale.ts,
+ * bench/year.ts): supervisors who fill in findings and review reports, leaders who approve,
+ * counties who report — on time, or late at the rung of their profile (PROFILES[i % 7]) to exercise
+ * every rung of the ladder. They act only through the same Updates as the CLI and the HTTP API.
  */
 import type { Client } from '@temporalio/client';
 import { EvidenceStore } from '../../activities/evidence/store';
-import { PROFILES, type Profile } from '../../client/demo';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
-import type { Actor, VisitProgress } from '../../workflows/shared/definitions';
-import type { Plan } from '../../workflows/shared/plan';
+import type { Actor, ScheduleEntry, VisitProgress } from '../../workflows/shared/definitions';
+import { EscalationRung, type Plan } from '../../workflows/shared/plan';
 import {
   addEvidenceUpdate,
   approveUpdate,
@@ -21,30 +20,59 @@ import {
   type VisitCase,
 } from '../../workflows/shared/visit';
 
+/** How a simulated county behaves after its letter. */
+export type Profile = 'onTime' | 'returnOnce' | 'urge' | 'supervise' | 'warning' | 'summons' | 'bulletin';
+export const PROFILES: Profile[] = ['onTime', 'urge', 'supervise', 'warning', 'summons', 'bulletin', 'returnOnce'];
+/** The rung (index into the ladder) a late county waits for before it reports. */
 const RUNG_OF: Partial<Record<Profile, number>> = { urge: 0, supervise: 1, warning: 2, summons: 3, bulletin: 4 };
-/** The refusals runDemo tolerates: the case moved on meanwhile; the next round sees the new state. */
-export const BENIGN = /当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束/;
 
+/** Refusals because the case moved on meanwhile: the next round sees the new state. */
+const REFUSED = /当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束/;
+/** A worker or service that is down, or a query or Update that was lost or timed out with it. */
+const UNREACHABLE = /Timeout|timed out|UNAVAILABLE|Unavailable|ECONNREFUSED|deadline|ServiceError|not found/i;
+
+const messageOf = (err: unknown) => `${(err as Error)?.name} ${(err as Error)?.message} ${String((err as { cause?: Error })?.cause?.message)}`;
+
+/** A refusal a simulated person shrugs off: the case moved on meanwhile. */
 export function isBenign(err: unknown): boolean {
-  return BENIGN.test((err as Error)?.message + String((err as { cause?: Error }).cause?.message));
+  return REFUSED.test(messageOf(err));
+}
+
+/** A refusal, or a worker or server that is down (a restart, a fault test): the next round tries again. */
+export function isTransient(err: unknown): boolean {
+  return isBenign(err) || UNREACHABLE.test(messageOf(err));
+}
+
+export interface PeopleOptions {
+  /**
+   * Which visits a round reads. `every` (the demo): every started visit, every round. `progress`
+   * (the benchmarks, hundreds of visits): only those whose progress note in the programme's
+   * schedule says someone may have something to do (`mayAct`), so a visit that only waits for a
+   * timer costs no query.
+   */
+  poll?: 'every' | 'progress';
 }
 
 export class People {
+  /** Each county's profile, by county code. */
   readonly profileOf: Map<string, Profile>;
+  /** Updates sent, by name. */
+  readonly updates: Record<string, number> = {};
   private readonly store: EvidenceStore;
   private readonly supervisor: Actor;
   private readonly returned = new Set<string>();
-  /** Updates sent, by name. */
-  readonly updates: Record<string, number> = {};
+  private readonly poll: 'every' | 'progress';
 
   constructor(
     private readonly client: Client,
     plan: Plan,
     evidenceDir: string,
+    options: PeopleOptions = {},
   ) {
     this.store = new EvidenceStore({ dir: evidenceDir });
     this.supervisor = { id: plan.supervisors[0]!.id, role: 'supervisor' };
     this.profileOf = new Map(plan.counties.map((c, i) => [c.code, PROFILES[i % PROFILES.length]!]));
+    this.poll = options.poll ?? 'every';
   }
 
   private count(name: string) {
@@ -60,7 +88,7 @@ export class People {
 
   /**
    * Whether the programme's progress note says someone may have something to do on this visit, so
-   * the driver can skip querying visits that only wait for a timer.
+   * a driver can skip querying visits that only wait for a timer.
    */
   mayAct(code: string, p: VisitProgress | undefined): boolean {
     if (!p) return true;
@@ -69,11 +97,18 @@ export class People {
     if (p.reportPending) return true;
     const want = RUNG_OF[this.profileOf.get(code) ?? 'onTime'];
     if (want === undefined) return true;
-    const rungs = ['urge', 'supervise', 'warning', 'summons', 'bulletin'];
-    return rungs.indexOf(p.rung ?? 'none') >= want;
+    return EscalationRung.options.indexOf(p.rung as EscalationRung) >= want;
   }
 
-  /** runDemo's act: does what the case needs next; returns true when it sent an Update. */
+  /** Whether this round should read the visit's case and act on it (see PeopleOptions.poll). */
+  wantsToRead(e: ScheduleEntry, p: VisitProgress | undefined): boolean {
+    return e.status === 'started' && (this.poll === 'every' || this.mayAct(e.county, p));
+  }
+
+  /**
+   * Does what the case needs next; returns true when it sent an Update. Idempotent: each round
+   * does only what the case still lacks, so a refused step is simply retried.
+   */
   async act(code: string, c: VisitCase): Promise<boolean> {
     const { client, supervisor } = this;
     const h = client.workflow.getHandle(c.caseId);
