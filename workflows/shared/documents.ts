@@ -228,18 +228,16 @@ const BulletinBase = z.object({
   periodLabel: NonEmpty,
   /** Opening paragraphs (the situation), as written; without them the template words them from `progress`. */
   summary: z.array(NonEmpty).default([]),
-  /** How far the programme has come, for the template's opening paragraph. */
-  progress: z
-    .object({
-      /** 《…工作方案》, the programme's name. */
-      programme: NonEmpty,
-      /** 1—6月, 年度: the period without the year. */
-      asOf: NonEmpty,
-      visited: Count,
-      /** The statistics' period when they have been imported. */
-      statisticsPeriod: NonEmpty.optional(),
-    })
-    .optional(),
+  /** How far the programme has come, for the template's opening paragraph (used when `summary` is empty). */
+  progress: z.object({
+    /** 《…工作方案》, the programme's name. */
+    programme: NonEmpty,
+    /** 1—6月, 年度: the period without the year. */
+    asOf: NonEmpty,
+    visited: Count,
+    /** The statistics' period when they have been imported. */
+    statisticsPeriod: NonEmpty.optional(),
+  }),
   rows: z.array(BulletinRow).min(1, '统计表至少一个县区'),
   overdue: z
     .array(z.object({ county: NonEmpty, docNumber: DocNumber, dueDate: IsoDate, daysOverdue: z.number().int().min(1), measure: NonEmpty }))
@@ -272,7 +270,6 @@ export const AcceptanceData = AcceptanceBase.superRefine((d, ctx) => {
   }
 });
 export const BulletinData = BulletinBase.superRefine((d, ctx) => {
-  if (d.summary.length === 0 && !d.progress) ctx.addIssue({ code: 'custom', path: ['summary'], message: '至少一段概述（或提供 progress）' });
   d.rows.forEach((r, i) => {
     if (r.hazardsFixed > r.hazardsFound) {
       ctx.addIssue({ code: 'custom', path: ['rows', i, 'hazardsFixed'], message: `${r.county}：整改隐患数大于排查隐患数` });
