@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createActivities } from '../activities';
 import { preloadDocumentFonts } from '../activities/documents';
 import { emailDepsFromConfig } from '../activities/email/config';
-import { config as envConfig } from '../config/env';
+import { config as envConfig, type Config } from '../config/env';
 import type { TemporalConfig } from '../config/temporal';
 
 /**
@@ -27,11 +27,24 @@ export async function createWorker(config: TemporalConfig, opts: { worker?: Part
     taskQueue: config.taskQueue,
     // A prebuilt bundle (see README, "Production") skips the webpack step at start.
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({
-      documents: { archiveDir: path.join(config.dataDir, 'archive') },
-      email: emailDepsFromConfig(),
-      docNumbers: { client: new Client({ connection, namespace: config.namespace }), taskQueue: config.taskQueue },
+    activities: workerActivities({
+      dataDir: config.dataDir,
+      taskQueue: config.taskQueue,
+      client: new Client({ connection, namespace: config.namespace }),
     }),
     ...opts.worker,
+  });
+}
+
+/**
+ * The activities a worker registers: the archive under the data directory, the mail settings of
+ * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`.
+ * No plan: each programme's plan comes with the activity inputs.
+ */
+export function workerActivities(opts: { dataDir: string; taskQueue: string; client: Client; mail?: Config['mail'] }) {
+  return createActivities({
+    documents: { archiveDir: path.join(opts.dataDir, 'archive') },
+    email: emailDepsFromConfig(opts.mail ?? envConfig().mail),
+    docNumbers: { client: opts.client, taskQueue: opts.taskQueue },
   });
 }
