@@ -74,12 +74,13 @@ describe('the demo through faults (real processes)', () => {
     writeFileSync(planFile, stringify(raw));
     const { loadPlanFile } = await import('../../config/plan');
     const plan = loadPlanFile(planFile);
+    // The worker loads no plan: the demo programme's plan (with its SMTP block naming the sink)
+    // reaches the mail activity in every input.
     const workerEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: `127.0.0.1:${config.devServerPort}`,
       TEMPORAL_NAMESPACE: 'default',
       GUIDANCE_TASK_QUEUE: config.taskQueue,
-      GUIDANCE_PLAN: planFile,
       GUIDANCE_DATA_DIR: config.dataDir,
       GUIDANCE_SENT_LOG_DIR: path.join(dir, 'sent-log'),
       GUIDANCE_OUTBOX_DIR: path.join(dir, 'outbox'),
