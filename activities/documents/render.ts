@@ -2,7 +2,9 @@
  * From data to PDF bytes: validate → view → template → markup → layout → PDF.
  * Shared by the activity, the CLI preview and the benchmark.
  */
-import { DocumentDataSchemas, DocumentKind, documentView } from '../../workflows/shared/documents';
+import { DocumentDataSchemas } from '../../workflows/shared/document-data';
+import { documentView } from '../../workflows/shared/document-views';
+import { DocumentKind } from '../../workflows/shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { formatIssues } from '../../workflows/shared/plan';
 import { DocumentError } from './errors';

@@ -14,14 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { z } from 'zod';
-import {
-  DocumentDataSchemas,
-  DocumentKind,
-  DocumentViewSchemas,
-  documentView,
-  formatDateZh,
-  type DocumentKind as Kind,
-} from '../../workflows/shared/documents';
+import { DocumentDataSchemas } from '../../workflows/shared/document-data';
+import { DocumentViewSchemas, documentView } from '../../workflows/shared/document-views';
+import { DocumentKind, formatDateZh, type DocumentKind as Kind } from '../../workflows/shared/documents';
 import { formatIssues } from '../../workflows/shared/plan';
 import { DocumentError } from './errors';
 import { parseMarkup } from './markup';

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderPdf } from '../../activities/documents/render';
 import { exampleData } from '../../activities/documents/templates';
-import { bulletinTable, type BulletinRow } from '../../workflows/shared/documents';
+import type { BulletinRow } from '../../workflows/shared/document-data';
+import { bulletinTable } from '../../workflows/shared/document-views';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { MM, pdftotext, SETUP_TIMEOUT, squash, words, writeTemp, type Word } from './helpers';
 

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
-import type { ChecklistItemKey } from './checklist';
 
 // Chinese messages for a bad `statistics` section, as plan.ts sets for the rest of the plan (the
 // setting is global; this module may be loaded without plan.ts, e.g. by the CLI).
@@ -233,57 +232,7 @@ export const StatsRulesSchema = z.strictObject({
 export type StatsRules = z.infer<typeof StatsRulesSchema>;
 export type StatsRulesInput = z.input<typeof StatsRulesSchema>;
 
-// ---------------------------------------------------------------------------------------------
-// The result of importing a table.
-
-export type Figures = { [K in FigureField]?: number | null };
-export type IndicatorValues = { [K in IndicatorKey]?: number | null };
-
-/**
- * One row. A figure key is absent when the table has no such column and null when its cell is
- * missing or wrong; an indicator is absent when its inputs are not in the table and null when it
- * cannot be computed (a zero denominator or a bad cell).
- */
-export type UnitStats = Figures &
-  IndicatorValues & {
-    name: string;
-    /** Row number as the spreadsheet shows it; null for a total computed from the units. */
-    row: number | null;
-    /** By 检查处罚率, 1 = highest; absent for the total and when the rate cannot be computed. */
-    rank?: number | null;
-    /** The table's own shares, rates and rank as printed. */
-    stated?: { [K in StatedField]?: number | null };
-  };
-
-export type ProblemCheck =
-  | 'missing'
-  | 'invalidValue'
-  | 'negative'
-  | 'notInteger'
-  | 'subtotal'
-  | 'total'
-  | 'fineAmount'
-  | 'share'
-  | 'rate'
-  | 'rank'
-  | 'duplicateUnit';
-
-export interface StatsProblem {
-  unit: string;
-  /** Field key of the column (English), or 'name' for the unit name itself. */
-  column: StatsField | 'name';
-  /** The table's own header text for the column. */
-  columnLabel: string;
-  row: number | null;
-  /** Spreadsheet address, e.g. J6. */
-  cell: string | null;
-  check: ProblemCheck;
-  /** What the cell should read; null when no single value is right (a missing or negative cell). */
-  expected: number | null;
-  found: number | null;
-  message: string;
-}
-
+/** The rules that turn statistics into draft findings. */
 export const FINDING_RULES = [
   'lowPunishRate',
   'openLoop',
@@ -295,48 +244,5 @@ export const FINDING_RULES = [
 ] as const;
 export type FindingRule = (typeof FINDING_RULES)[number];
 
-/** A draft problem and opinion for the opinion letter; a supervisor edits it before it goes out. */
-export interface DraftFinding {
-  rule: FindingRule;
-  /** The checklist item (检查指导内容) the draft is filed under in the letter. */
-  item: ChecklistItemKey;
-  /** Its title (CHECKLIST_ITEM_LABEL). */
-  itemLabel: string;
-  unit: string;
-  scope: 'unit' | 'total';
-  value: number | null;
-  threshold: number | null;
-  /** 存在问题 (Chinese). */
-  problem: string;
-  /** 处理意见 (Chinese). */
-  opinion: string;
-}
-
-export interface StatsColumn {
-  /** Column letter, e.g. E. */
-  column: string;
-  /** Header text, levels joined with “/”. */
-  label: string;
-  field: StatsField | 'name' | 'seq' | null;
-}
-
-export interface StatsResult {
-  source: {
-    /** File name without directories. */
-    name: string;
-    format: 'csv' | 'xlsx';
-    sheet?: string;
-    sha256: string;
-    /** Spreadsheet row numbers of the header. */
-    headerRows: number[];
-    /** How blank cells were read, and why. */
-    blankCells: 'zero' | 'missing';
-    blankCellsReason: string;
-  };
-  columns: StatsColumn[];
-  units: UnitStats[];
-  /** The 合计 row as printed, or (computed: true) the sum of the units when the table has none. */
-  total: UnitStats & { computed: boolean };
-  problems: StatsProblem[];
-  drafts: DraftFinding[];
-}
+// The shape of an imported table's result (types only).
+export type * from './stats-result';

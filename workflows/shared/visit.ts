@@ -28,8 +28,6 @@ export const EVIDENCE_TYPES = [
 
 export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'reinspection', 'closed', 'cancelled']);
 export type Stage = z.infer<typeof Stage>;
-// re-export for workflows/visit.ts and programme.ts until their rewrite lands
-export { STAGE_LABEL } from './labels';
 
 export interface VisitInput {
   programmeWorkflowId: string;

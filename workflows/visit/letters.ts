@@ -6,7 +6,8 @@
  */
 import { CHECKLIST, checklistItem } from '../shared/checklist';
 import { addDays } from '../shared/clock';
-import { formatDocNumber, type DocumentDataInput, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
+import type { DocumentDataInput } from '../shared/document-data';
+import { formatDocNumber, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import type { Finding, LetterSent, RectificationReport } from '../shared/visit';

@@ -1,0 +1,259 @@
+/**
+ * The data each kind of letter is given (zod): what a workflow passes to renderDocument and the
+ * template check validates examples against. Pure: imported by workflow code.
+ */
+import { z } from 'zod';
+import { DocNumber, type DocumentKind } from './documents';
+import { IsoDate } from './plan';
+
+const NonEmpty = z.string().trim().min(1, '不能为空');
+const Phone = z.string().regex(/^[0-9+\-() ]{5,20}$/, '电话号码格式不正确');
+const Count = z.number().int('应为整数').min(0, '不能为负数');
+
+/** The issuing bureau (市应急管理局) as printed on a letter. */
+const Issuer = z.object({
+  /** 全称, printed red as the 发文机关标志 and as the 署名. */
+  name: NonEmpty,
+  contact: z.object({ name: NonEmpty, phone: Phone }),
+  address: NonEmpty.optional(),
+});
+
+/** The county bureau (县区应急管理局) a letter goes to. */
+const CountyRef = z.object({ name: NonEmpty, bureauName: NonEmpty });
+
+/** Reference to the opinion letter whose rectification a later letter is about. */
+const OpinionRef = z.object({ docNumber: DocNumber, issueDate: IsoDate });
+
+/** 版记: copies to (抄送) and, for circulated documents, the printing office and date (印发). */
+const RecordBlock = z.object({
+  cc: z.array(NonEmpty).default([]),
+  printedBy: NonEmpty.optional(),
+  printedOn: IsoDate.optional(),
+});
+
+/** Fields every letter has. */
+const common = {
+  bureau: Issuer,
+  /** 成文日期. */
+  issueDate: IsoDate,
+  /** 主送机关, e.g. 香山县应急管理局. */
+  recipient: NonEmpty,
+  record: RecordBlock.prefault({}),
+};
+
+const ChecklistItem = z.object({
+  title: NonEmpty,
+  /** Materials the county prepares for the item (需准备的材料). */
+  materials: z.array(NonEmpty).min(1, '至少列出一项材料'),
+});
+
+export const NoticeBase = z.object({
+  ...common,
+  docNumber: DocNumber,
+  county: CountyRef,
+  /** 《2027年度安全生产执法指导工作方案》: the programme the visit belongs to. */
+  programme: NonEmpty,
+  visit: z.object({
+    date: IsoDate,
+    endDate: IsoDate.optional(),
+    /** 报到时间, e.g. 上午9:00. */
+    time: NonEmpty.optional(),
+    place: NonEmpty.optional(),
+  }),
+  team: z.object({
+    leader: z.object({ name: NonEmpty, title: NonEmpty }),
+    members: z.array(z.object({ name: NonEmpty, title: NonEmpty.optional() })).default([]),
+  }),
+  /** Enterprises the team samples at random (1–2, 双随机). */
+  sampleSize: z.number().int().min(1).max(2),
+  checklist: z
+    .array(z.object({ title: NonEmpty, items: z.array(ChecklistItem).min(1, '每部分至少一项') }))
+    .min(1, '至少一个检查部分'),
+});
+
+export const OpinionBase = z.object({
+  ...common,
+  docNumber: DocNumber,
+  county: CountyRef,
+  /** 指导日期: the day of the visit. */
+  visitDate: IsoDate,
+  /** Main problems and opinions, grouped by checklist section (主要问题及意见). */
+  sections: z
+    .array(
+      z.object({
+        title: NonEmpty,
+        items: z
+          .array(z.object({ title: NonEmpty, problems: z.array(NonEmpty).min(1, '至少一个问题'), opinion: NonEmpty }))
+          .min(1, '每部分至少一项'),
+      }),
+    )
+    .min(1, '至少一个部分'),
+  /** Enterprises sampled at random and what was found there (抽查企业情况). */
+  enterprises: z
+    .array(z.object({ name: NonEmpty, industry: NonEmpty, findings: z.array(NonEmpty).min(1, '至少一条发现') }))
+    .default([]),
+  /** 整改结果报告期限. */
+  dueDate: IsoDate,
+  /** 市应急局联系人 on the second signature line. */
+  cityContact: z.object({ name: NonEmpty, phone: Phone }),
+  /** 审批稿: the draft the leader approves; it carries no number yet (numbers go only to letters sent). */
+  draft: z.boolean().default(false),
+});
+
+/** Letters about one opinion letter's rectification: reminder and the escalation ladder. */
+const rectificationRef = {
+  docNumber: DocNumber.optional(),
+  county: CountyRef,
+  opinion: OpinionRef,
+  dueDate: IsoDate,
+};
+
+export const ReminderBase = z.object({
+  ...common,
+  ...rectificationRef,
+  daysLeft: Count,
+});
+
+export const UrgeBase = z.object({
+  ...common,
+  ...rectificationRef,
+  docNumber: DocNumber,
+  daysOverdue: z.number().int().min(1, '逾期天数至少为 1'),
+  /** New deadline for the report (限期报送日期). */
+  replyBy: IsoDate,
+});
+
+/** An earlier rung of the ladder, listed in later letters. */
+const PreviousLetter = z.object({ name: NonEmpty, docNumber: DocNumber.optional(), issueDate: IsoDate });
+
+export const SuperviseBase = UrgeBase.extend({
+  requirements: z.array(NonEmpty).min(1, '至少一项督办要求'),
+  previous: z.array(PreviousLetter).default([]),
+});
+
+export const WarningBase = UrgeBase.extend({
+  previous: z.array(PreviousLetter).min(1, '警示函应列出此前的催办、督办文书'),
+  /** What follows if the report still does not come (约谈、通报、考核扣分). */
+  consequences: z.array(NonEmpty).min(1, '至少一项后续措施'),
+});
+
+export const SummonsBase = z.object({
+  ...common,
+  ...rectificationRef,
+  docNumber: DocNumber,
+  daysOverdue: z.number().int().min(1),
+  previous: z.array(PreviousLetter).default([]),
+  /** Who is summoned, e.g. 香山县应急管理局主要负责人. */
+  summoned: NonEmpty,
+  meeting: z.object({ date: IsoDate, time: NonEmpty, place: NonEmpty }),
+  /** Who conducts the talk on the city's side (约谈人). */
+  interviewer: NonEmpty,
+  bring: z.array(NonEmpty).default([]),
+});
+
+export const AcceptanceBase = z.object({
+  ...common,
+  docNumber: DocNumber.optional(),
+  county: CountyRef,
+  opinion: OpinionRef,
+  report: z.object({ title: NonEmpty, receivedOn: IsoDate }),
+  /** accepted = 验收通过; returned = 退回重新整改. */
+  decision: z.enum(['accepted', 'returned'], { error: '验收结论只能是 accepted 或 returned' }),
+  items: z
+    .array(z.object({ problem: NonEmpty, measure: NonEmpty, passed: z.boolean(), comment: NonEmpty.optional() }))
+    .min(1, '至少一项整改事项'),
+  reasons: z.array(NonEmpty).default([]),
+  resubmitBy: IsoDate.optional(),
+});
+
+/** One county's enforcement statistics for the period (执法统计). */
+export const BulletinRow = z.object({
+  county: NonEmpty,
+  /** 检查生产经营单位（家次）. */
+  inspections: Count,
+  /** 出动行政执法人员（人次）. */
+  inspectors: Count,
+  /** 使用执法文书（份）. */
+  documents: Count,
+  /** 立案数（起）. */
+  cases: Count,
+  /** 罚款（万元）. */
+  fines: z.number().min(0, '不能为负数'),
+  /** 排查隐患（项）. */
+  hazardsFound: Count,
+  /** 整改隐患（项）. */
+  hazardsFixed: Count,
+});
+export type BulletinRow = z.infer<typeof BulletinRow>;
+
+export const BulletinBase = z.object({
+  ...common,
+  docNumber: DocNumber,
+  /** e.g. 2027年1—6月 or 2027年度. */
+  periodLabel: NonEmpty,
+  /** Opening paragraphs (the situation), as written; without them the template words them from `progress`. */
+  summary: z.array(NonEmpty).default([]),
+  /** How far the programme has come, for the template's opening paragraph (used when `summary` is empty). */
+  progress: z.object({
+    /** 《…工作方案》, the programme's name. */
+    programme: NonEmpty,
+    /** 1—6月, 年度: the period without the year. */
+    asOf: NonEmpty,
+    visited: Count,
+    /** The statistics' period when they have been imported. */
+    statisticsPeriod: NonEmpty.optional(),
+  }),
+  rows: z.array(BulletinRow).min(1, '统计表至少一个县区'),
+  overdue: z
+    .array(z.object({ county: NonEmpty, docNumber: DocNumber, dueDate: IsoDate, daysOverdue: z.number().int().min(1), measure: NonEmpty }))
+    .default([]),
+  problems: z.array(NonEmpty).default([]),
+  requirements: z.array(NonEmpty).default([]),
+});
+
+// Consistency rules a reader would catch at once; refused before any template runs.
+const notBefore = (a: string, b: string) => a >= b;
+
+export const NoticeData = NoticeBase.superRefine((d, ctx) => {
+  if (d.visit.endDate && !notBefore(d.visit.endDate, d.visit.date)) {
+    ctx.addIssue({ code: 'custom', path: ['visit', 'endDate'], message: '结束日期早于指导日期' });
+  }
+});
+export const OpinionData = OpinionBase.superRefine((d, ctx) => {
+  if (!notBefore(d.issueDate, d.visitDate)) ctx.addIssue({ code: 'custom', path: ['issueDate'], message: '成文日期早于指导日期' });
+  if (d.dueDate <= d.issueDate) ctx.addIssue({ code: 'custom', path: ['dueDate'], message: '整改期限应晚于成文日期' });
+});
+export const ReminderData = ReminderBase;
+export const UrgeData = UrgeBase;
+export const SuperviseData = SuperviseBase;
+export const WarningData = WarningBase;
+export const SummonsData = SummonsBase;
+export const AcceptanceData = AcceptanceBase.superRefine((d, ctx) => {
+  if (d.decision === 'returned') {
+    if (d.reasons.length === 0) ctx.addIssue({ code: 'custom', path: ['reasons'], message: '退回整改报告须写明理由' });
+    if (!d.resubmitBy) ctx.addIssue({ code: 'custom', path: ['resubmitBy'], message: '退回整改报告须写明重新报送期限' });
+  }
+});
+export const BulletinData = BulletinBase.superRefine((d, ctx) => {
+  d.rows.forEach((r, i) => {
+    if (r.hazardsFixed > r.hazardsFound) {
+      ctx.addIssue({ code: 'custom', path: ['rows', i, 'hazardsFixed'], message: `${r.county}：整改隐患数大于排查隐患数` });
+    }
+  });
+});
+
+/** Data schema of each kind: what a caller passes to renderDocument. */
+export const DocumentDataSchemas = {
+  notice: NoticeData,
+  opinion: OpinionData,
+  reminder: ReminderData,
+  urge: UrgeData,
+  supervise: SuperviseData,
+  warning: WarningData,
+  summons: SummonsData,
+  acceptance: AcceptanceData,
+  bulletin: BulletinData,
+} as const satisfies Record<DocumentKind, z.ZodType>;
+
+export type DocumentData = { [K in DocumentKind]: z.infer<(typeof DocumentDataSchemas)[K]> };
+export type DocumentDataInput = { [K in DocumentKind]: z.input<(typeof DocumentDataSchemas)[K]> };
