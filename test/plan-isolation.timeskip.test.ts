@@ -15,7 +15,6 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -28,6 +27,7 @@ import { workerActivities } from '../worker/worker';
 import { FailureType } from '../workflows/shared/errors';
 import type { Plan } from '../workflows/shared/plan';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
+import { failureOf } from './helpers/failure';
 import { rawExamplePlan } from './helpers/plans';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver } from './helpers/visit-driver';
@@ -147,15 +147,6 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
   const mock = new MockActivityEnvironment();
   const check = (input: Parameters<typeof activities.checkPlanServable>[0]) => mock.run(activities.checkPlanServable, input) as Promise<void>;
 
-  async function refusal(p: Promise<unknown>): Promise<ApplicationFailure> {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    return err as ApplicationFailure;
-  }
-
   it('serves the example plan and a plan whose templates and SMTP block it has', async () => {
     const { bureau } = rawExamplePlan();
     await expect(check({ sender: { name: bureau.name, address: bureau.email } })).resolves.toBeUndefined();
@@ -166,7 +157,7 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
 
   it('a templatesDir missing on this worker: non-retryable PlanNotServable naming the directory', async () => {
     const missing = path.join(root, 'on-another-machine', 'templates');
-    const f = await refusal(check({ templatesDir: missing, sender: B_SENDER }));
+    const f = await failureOf(check({ templatesDir: missing, sender: B_SENDER }));
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain(missing);
@@ -176,7 +167,7 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
     const tpl = mkdtempSync(path.join(root, 'broken-'));
     cpSync(BUILTIN_TEMPLATES_DIR, tpl, { recursive: true });
     writeFileSync(path.join(tpl, 'notice.hbs'), readFileSync(path.join(tpl, 'notice.hbs'), 'utf8').replace('</title>', '</title><p>{{visit.room}}</p>'));
-    const f = await refusal(check({ templatesDir: tpl, sender: B_SENDER }));
+    const f = await failureOf(check({ templatesDir: tpl, sender: B_SENDER }));
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.message).toContain('notice.hbs');
   });
@@ -184,7 +175,7 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
   it("a password variable the plan names but this worker's environment lacks: PlanNotServable naming the variable", async () => {
     const name = 'GUIDANCE_TEST_ABSENT_SMTP_PASSWORD';
     expect(process.env[name]).toBeUndefined();
-    const f = await refusal(
+    const f = await failureOf(
       check({ smtp: { host: 'mail.yunling.example.cn', port: 587, security: 'starttls', user: 'zhidao', passwordEnv: name }, sender: B_SENDER }),
     );
     expect(f.type).toBe(FailureType.PlanNotServable);

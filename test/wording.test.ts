@@ -6,7 +6,6 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -14,20 +13,12 @@ import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { createWordingActivities, type FillTextInput, type FilledText } from '../activities/wording';
 import { PlanError, loadPlanFile, mergeWording, parsePlan } from '../config/plan';
 import { FailureType } from '../workflows/shared/errors';
+import { failureOf } from './helpers/failure';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';
 
 const { fillText } = createWordingActivities();
 const env = new MockActivityEnvironment();
 const run = (input: FillTextInput) => env.run(fillText, input) as Promise<FilledText>;
-
-async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('fillText', () => {
   it('splits the body into paragraphs at blank lines, an {{#each}} item per paragraph, each trimmed, empty ones dropped', async () => {
@@ -61,17 +52,17 @@ describe('fillText', () => {
   });
 
   it('a syntax error is a non-retryable TemplateError', async () => {
-    const f = await failure(run({ template: { subject: '{{#if accepted}}通过', body: '正文' }, data: { accepted: true } }));
+    const f = await failureOf(run({ template: { subject: '{{#if accepted}}通过', body: '正文' }, data: { accepted: true } }));
     expect(f.type).toBe(FailureType.TemplateError);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('主题');
   });
 
   it('an unknown helper or a date that is not one is a non-retryable TemplateError too', async () => {
-    const unknown = await failure(run({ template: { subject: '主题', body: '{{upper county}}' }, data: { county: 'x' } }));
+    const unknown = await failureOf(run({ template: { subject: '主题', body: '{{upper county}}' }, data: { county: 'x' } }));
     expect(unknown.type).toBe(FailureType.TemplateError);
     expect(unknown.message).toContain('正文');
-    const badDate = await failure(run({ template: { subject: '{{date dueDate}}', body: '正文' }, data: { dueDate: '下周' } }));
+    const badDate = await failureOf(run({ template: { subject: '{{date dueDate}}', body: '正文' }, data: { dueDate: '下周' } }));
     expect(badDate.type).toBe(FailureType.TemplateError);
     expect(badDate.nonRetryable).toBe(true);
   });

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDocumentActivities, documentIdFor } from '../../activities/documents';
 import { fontLoadCount } from '../../activities/documents/fonts';
@@ -14,21 +13,12 @@ import { BUILTIN_TEMPLATES_DIR, exampleData } from '../../activities/documents/t
 import { FailureType } from '../../workflows/shared/errors';
 import type { RenderDocumentInput, RenderResult } from '../../workflows/shared/documents';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { failureOf } from '../helpers/failure';
 import { SETUP_TIMEOUT, pdftotext, squash, tempDir } from './helpers';
 
 beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 
 const opinion = () => structuredClone(exampleData('opinion')) as Record<string, unknown>;
-
-async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApplicationFailure);
-    return e as ApplicationFailure;
-  }
-  throw new Error('the activity succeeded');
-}
 
 describe('renderDocument', () => {
   const env = new MockActivityEnvironment();
@@ -56,7 +46,7 @@ describe('renderDocument', () => {
   it('bad data is a non-retryable TemplateError naming the template and the field', async () => {
     const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
     const data = { ...opinion(), dueDate: '2027-02-30' };
-    const f = await failure(run(renderDocument, { kind: 'opinion', caseId: 'c1', data: data as never }));
+    const f = await failureOf(run(renderDocument, { kind: 'opinion', caseId: 'c1', data: data as never }));
     expect(f.type).toBe(FailureType.TemplateError);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('opinion.hbs');
@@ -84,7 +74,7 @@ describe('renderDocument', () => {
   it('a templatesDir this worker lacks, or whose templates fail the check, is a non-retryable PlanNotServable naming the directory', async () => {
     const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
     const missing = path.join(tempDir('gone-'), 'templates');
-    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: missing, data: exampleData('urge') as never }));
+    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: missing, data: exampleData('urge') as never }));
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain(missing);
@@ -93,7 +83,7 @@ describe('renderDocument', () => {
     const broken = templatesCopy();
     const urge = path.join(broken, 'urge.hbs');
     fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
-    const g = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: broken, data: exampleData('urge') as never }));
+    const g = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: broken, data: exampleData('urge') as never }));
     expect(g.type).toBe(FailureType.PlanNotServable);
     expect(g.nonRetryable).toBe(true);
     expect(g.message).toContain(broken);
@@ -107,7 +97,7 @@ describe('renderDocument', () => {
     await run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never });
     const urge = path.join(templatesDir, 'urge.hbs');
     fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
-    const f = await failure(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never }));
+    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never }));
     expect(f.type).toBe(FailureType.TemplateError);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('urge.hbs');
@@ -117,9 +107,9 @@ describe('renderDocument', () => {
   it('an unsafe case id or an unknown kind is InvalidInput, and nothing is written', async () => {
     const archiveDir = tempDir('archive-');
     const { renderDocument } = createDocumentActivities({ archiveDir });
-    const f = await failure(run(renderDocument, { kind: 'urge', caseId: '../etc', data: exampleData('urge') as never }));
+    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: '../etc', data: exampleData('urge') as never }));
     expect(f.type).toBe(FailureType.InvalidInput);
-    const g = await failure(run(renderDocument, { kind: 'memo' as never, caseId: 'c1', data: {} as never }));
+    const g = await failureOf(run(renderDocument, { kind: 'memo' as never, caseId: 'c1', data: {} as never }));
     expect(g.type).toBe(FailureType.InvalidInput);
     expect(fs.readdirSync(archiveDir)).toEqual([]);
   });

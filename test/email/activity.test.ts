@@ -5,7 +5,6 @@
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailActivities, type EmailDeps } from '../../activities/email';
@@ -13,6 +12,7 @@ import type { PlanSmtp } from '../../activities/email/settings';
 import { copyKey, messageIdFor } from '../../activities/email/message-id';
 import { SentLog } from '../../activities/email/sent-log';
 import { letterMailContent, type SendLetterInput } from '../../workflows/shared/email';
+import { failureOf } from '../helpers/failure';
 import {
   BUREAU,
   COUNTY,
@@ -92,15 +92,6 @@ function letter(over: Partial<SendLetterInput> = {}): SendLetterInput {
 
 function addresses(a: AddressObject | AddressObject[] | undefined): { name: string; address: string | undefined }[] {
   return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => ({ name: v.name, address: v.address })));
-}
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
 }
 
 describe('sendLetter over SMTP', () => {
