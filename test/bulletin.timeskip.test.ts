@@ -13,7 +13,7 @@ import { createStatsActivities } from '../activities/stats';
 import { recordStatistics, startProgramme, statisticsRows } from '../client/programme';
 import { addDays } from '../workflows/shared/clock';
 import { scheduleQuery } from '../workflows/shared/definitions';
-import { submitReportUpdate } from '../workflows/shared/visit';
+import { submitReportUpdate, reviewReportUpdate } from '../workflows/shared/visit';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, supervisor } from './helpers/visit-driver';
@@ -81,10 +81,15 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
     await first.h.executeUpdate(submitReportUpdate, {
       args: [{ actor: supervisor, files: [{ sha256: 'b'.repeat(64), size: 100, mediaType: 'application/pdf', filename: '报告.pdf' }], items: first.s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
     });
+    // Accepted and closed: the programme must hear of it (a visit's last progress note goes out
+    // in the task that completes it), or the closed case would be listed as overdue.
+    await first.h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
+    await first.h.result();
     const late = handles[1]!;
     await d.skipTo(`${year}-06-10`);
 
     const state = await programme.query(scheduleQuery);
+    expect(state.progress[plan.counties[0]!.code]?.stage).toBe('closed');
     // Bulletins on the 5th (next working day) of March, April, May and June.
     expect(state.bulletins.map((b) => b.month)).toEqual([`${year}-03`, `${year}-04`, `${year}-05`, `${year}-06`]);
     const june = state.bulletins[3]!;

@@ -36,6 +36,8 @@ export interface VisitContext {
   supervisorsMail: MailAddress[];
   /** Appends to the case's audit log (全过程记录) and republishes the status. */
   audit(by: Actor | 'system', action: string, detail: string): void;
+  /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
+  published(): Promise<void>;
 }
 
 /** The context of a new case, with its findings pre-filled from the statistics drafts. */
@@ -86,8 +88,9 @@ export function createContext(input: VisitInput): VisitContext {
       const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
       state.audit.push(entry);
       // Every step is audited, so this is where the visible status is kept current.
-      publisher(state, ctx.today());
+      publisher.publish(state, ctx.today());
     },
+    published: () => publisher.lastSignal,
   };
   return ctx;
 }
@@ -98,10 +101,16 @@ export function createContext(input: VisitInput): VisitContext {
  * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
  * Each is sent only when it changed.
  */
-function createPublisher(input: VisitInput): (state: VisitCase, today: string) => void {
+function createPublisher(input: VisitInput): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
-  return (state, today) => {
+  const self = {
+    /** The last progress note in flight: a workflow that completes in the same task could drop it. */
+    lastSignal: Promise.resolve(),
+    publish,
+  };
+  return self;
+  function publish(state: VisitCase, today: string): void {
     const r = state.rectification;
     if (input.reportTo) {
       const progress: VisitProgress = {
@@ -121,7 +130,7 @@ function createPublisher(input: VisitInput): (state: VisitCase, today: string) =
       if (key !== reported) {
         reported = key;
         // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
-        void getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, progress).catch(() => undefined);
+        self.lastSignal = getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, progress).catch(() => undefined);
       }
     }
     if (!input.visibility) return;
@@ -137,5 +146,5 @@ function createPublisher(input: VisitInput): (state: VisitCase, today: string) =
       { key: GuidanceOverdue, value: r?.overdue ?? false },
       ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
     ]);
-  };
+  }
 }

@@ -86,6 +86,8 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
 
   // 10. Close and archive (办结归档).
   await closeCase(ctx);
+  // The programme must hear of the close before this workflow completes (its bulletin and digest).
+  await ctx.published();
   await condition(allHandlersFinished);
   return state;
 }
