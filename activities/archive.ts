@@ -1,28 +1,117 @@
 /**
- * The case archive (归档备查): when a case closes, its folder holds every PDF (already written there
- * by the renderer), the evidence manifest, the delivery records, the audit log, the whole case
- * record, and MANIFEST.sha256 over all of it. `verifyArchive` checks a folder against its manifest.
+ * The case archive (归档备查): the record of a closed or cancelled case once Temporal has let the
+ * workflow go (namespace retention). A case's folder holds every PDF (already written there by the
+ * renderer), the evidence manifest, the delivery records, the audit log, the whole case record
+ * (`case.json`) and MANIFEST.sha256 over all of it.
+ *
+ * - Every file is written atomically and durably: a temp file in the same folder, fsync, rename
+ *   over the final name, fsync of the folder. A crash leaves the old file or the new one, never
+ *   half of one; the manifest is written last, so its presence marks a complete archive.
+ * - A letter is listed with the sha256 the case recorded when it was rendered, and only when its
+ *   bytes still have it: `archiveCase` refuses (IntegrityError) to bless an altered or missing PDF,
+ *   and `verifyArchive` checks the PDFs against case.json as well as against the manifest.
+ * - `readArchivedCase` and `listArchivedCases` give the API, the dashboard and the CLI the case
+ *   when the workflow is gone; case.json must match its manifest line to be believed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import type { RenderResult } from '../workflows/shared/documents';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/shared/visit';
 
 export const MANIFEST = 'MANIFEST.sha256';
+/** The whole case record, as the workflow held it when it archived itself. */
+export const CASE_FILE = 'case.json';
 const SAFE = /^[A-Za-z0-9._-]+$/;
+/** Marks a temp file of `writeFileDurable`; never listed, never read as a record. */
+const TMP_MARK = '.tmp-';
 
-async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+const isNotFound = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * fsync of a folder, so a rename in it survives a power cut. Windows cannot open a folder for
+ * that, and some file systems refuse it; there the rename stays atomic, only not yet durable.
+ */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(dir, 'r');
+  } catch (err) {
+    if (process.platform === 'win32') return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle.close();
+  }
 }
 
-/** Writes `data` as pretty JSON, atomically (temp + rename), so a crash never leaves half a file. */
-async function writeJson(file: string, data: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
-  await fs.rename(tmp, file);
+/** Writes `file` atomically and durably: a temp file beside it, fsync, rename, fsync of the folder. */
+export async function writeFileDurable(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(path.dirname(file));
 }
+
+/** The sha256 of a file already on disk, flushed to the disk on the way (the renderer does not fsync). */
+async function hashDurably(file: string): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const bytes = await handle.readFile();
+    await handle.sync();
+    return sha256(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One document a case records, with where it sits in the case. */
+export interface CaseDocument {
+  /** A DocumentKind, or 'draft' for an approval draft. */
+  kind: string;
+  document: RenderResult;
+  docNumber?: string;
+  date?: string;
+  /** Approval drafts: the round, from 1. */
+  round?: number;
+}
+
+/** Every document the case records, in the order they were made. */
+export function caseDocuments(c: VisitCase): CaseDocument[] {
+  const out: CaseDocument[] = [];
+  if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: c.notice.delivery?.completedAt?.slice(0, 10) });
+  c.approval.rounds.forEach((r, i) => out.push({ kind: 'draft', document: r.draft, round: i + 1, date: r.sentAt.slice(0, 10) }));
+  if (c.letter) out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });
+  const r = c.rectification;
+  for (const x of [...(r?.reminders ?? []), ...(r?.escalations ?? [])]) out.push({ kind: x.kind, document: x.document, docNumber: x.docNumber, date: x.date });
+  for (const rep of r?.reports ?? []) {
+    const l = rep.review?.letter;
+    if (l) out.push({ kind: l.kind, document: l.document, docNumber: l.docNumber, date: l.date });
+  }
+  return out;
+}
+
+/** The archive's file name of a document: `<documentId>.pdf`, as the renderer wrote it. */
+export const documentFile = (d: RenderResult) => `${d.documentId}.pdf`;
 
 /** Every delivery record of a case, in the order the letters went out. */
 function deliveries(c: VisitCase): unknown[] {
@@ -33,6 +122,16 @@ function deliveries(c: VisitCase): unknown[] {
   for (const e of c.rectification?.escalations ?? []) if (e.delivery) out.push(e.delivery);
   for (const r of c.rectification?.reports ?? []) if (r.review?.letter?.delivery) out.push(r.review.letter.delivery);
   return out;
+}
+
+/** `sha256  name` lines → name → sha256. */
+function parseManifest(text: string): Map<string, string> {
+  const listed = new Map<string, string>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (m) listed.set(m[2]!, m[1]!);
+  }
+  return listed;
 }
 
 export interface ArchiveResult {
@@ -46,59 +145,189 @@ export interface VerifyResult {
   ok: boolean;
   changed: string[];
   missing: string[];
-  /** Files in the folder that the manifest does not list. */
+  /** Letters whose bytes differ from the sha256 the case recorded (case.json), though the manifest may agree with them. */
+  notAsRecorded: string[];
+  /** Files in the folder that the manifest does not list (not part of the record; not a failure). */
   unlisted: string[];
 }
 
 export function createArchiveActivities(deps: { archiveDir: string }) {
   return {
-    /** Writes the case's records and its manifest; idempotent (a retry rewrites the same files). */
+    /**
+     * Writes the case's records and its manifest; idempotent (a retry rewrites the same files).
+     * Refuses, non-retryably (IntegrityError), when a letter the case recorded is missing or its
+     * bytes no longer have the recorded sha256: the archive must not bless an altered document.
+     */
     async archiveCase({ caseId, state }: { caseId: string; state: VisitCase }): Promise<ArchiveResult> {
       if (!SAFE.test(caseId)) throw ApplicationFailure.nonRetryable(`案件编号不正确：${caseId}`, FailureType.InvalidInput);
       const dir = path.join(deps.archiveDir, caseId);
       await fs.mkdir(dir, { recursive: true });
-      await writeJson(path.join(dir, 'case.json'), state);
-      await writeJson(path.join(dir, 'audit-log.json'), state.audit);
-      await writeJson(path.join(dir, 'evidence-manifest.json'), {
-        evidence: state.evidence,
-        rectificationReports: (state.rectification?.reports ?? []).map((r) => ({ no: r.no, date: r.date, by: r.by, files: r.files })),
-      });
-      await writeJson(path.join(dir, 'deliveries.json'), deliveries(state));
-      const names = (await fs.readdir(dir)).filter((f) => f !== MANIFEST && !f.includes('.tmp-')).sort();
-      const lines: string[] = [];
-      for (const name of names) lines.push(`${await sha256File(path.join(dir, name))}  ${name}`);
-      const text = `${lines.join('\n')}\n`;
-      await fs.writeFile(path.join(dir, MANIFEST), text);
-      return { dir, manifestSha256: createHash('sha256').update(text).digest('hex'), files: names.length };
+
+      const listed = new Map<string, string>();
+      const altered: string[] = [];
+      const missing: string[] = [];
+      for (const { document } of caseDocuments(state)) {
+        const name = documentFile(document);
+        if (!SAFE.test(name)) throw ApplicationFailure.nonRetryable(`文书编号不正确：${document.documentId}`, FailureType.InvalidInput);
+        let actual: string;
+        try {
+          actual = await hashDurably(path.join(dir, name));
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          missing.push(name);
+          continue;
+        }
+        if (actual === document.sha256) listed.set(name, document.sha256);
+        else altered.push(name);
+      }
+      if (altered.length || missing.length) {
+        throw ApplicationFailure.create({
+          type: FailureType.IntegrityError,
+          nonRetryable: true,
+          message: `案件 ${caseId} 的文书与登记的 sha256 不符，拒绝归档：${[...altered.map((f) => `已被修改 ${f}`), ...missing.map((f) => `缺失 ${f}`)].join('；')}`,
+          details: [{ caseId, altered, missing }],
+        });
+      }
+
+      const records: Record<string, unknown> = {
+        [CASE_FILE]: state,
+        'audit-log.json': state.audit,
+        'evidence-manifest.json': {
+          evidence: state.evidence,
+          rectificationReports: (state.rectification?.reports ?? []).map((r) => ({ no: r.no, date: r.date, by: r.by, files: r.files })),
+        },
+        'deliveries.json': deliveries(state),
+      };
+      for (const [name, data] of Object.entries(records)) {
+        const text = `${JSON.stringify(data, null, 2)}\n`;
+        await writeFileDurable(path.join(dir, name), text);
+        listed.set(name, sha256(text));
+      }
+
+      // Last: a folder with a manifest is a complete archive.
+      const names = [...listed.keys()].sort();
+      const text = `${names.map((name) => `${listed.get(name)}  ${name}`).join('\n')}\n`;
+      await writeFileDurable(path.join(dir, MANIFEST), text);
+      return { dir, manifestSha256: sha256(text), files: names.length };
     },
   };
 }
 
-/** Checks one case folder against its manifest; names every file that changed or went missing. */
+/**
+ * Checks one case folder against its manifest and the case's letters against the sha256s the
+ * case recorded (case.json); names every file that changed, went missing or is not as recorded.
+ */
 export async function verifyArchive(dir: string): Promise<VerifyResult> {
   const caseId = path.basename(dir);
   let text: string;
   try {
     text = await fs.readFile(path.join(dir, MANIFEST), 'utf8');
   } catch {
-    return { caseId, ok: false, changed: [], missing: [MANIFEST], unlisted: [] };
+    return { caseId, ok: false, changed: [], missing: [MANIFEST], notAsRecorded: [], unlisted: [] };
   }
-  const listed = new Map<string, string>();
-  for (const line of text.split('\n').filter(Boolean)) {
-    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (m) listed.set(m[2]!, m[1]!);
-  }
+  const listed = parseManifest(text);
+  const actual = new Map<string, string>();
+  const hashOf = async (name: string): Promise<string | undefined> => {
+    if (!actual.has(name)) {
+      const h = await fs.readFile(path.join(dir, name)).then(sha256, () => undefined);
+      if (h) actual.set(name, h);
+    }
+    return actual.get(name);
+  };
   const changed: string[] = [];
   const missing: string[] = [];
   for (const [name, hash] of listed) {
-    const file = path.join(dir, name);
-    try {
-      if ((await sha256File(file)) !== hash) changed.push(name);
-    } catch {
-      missing.push(name);
-    }
+    const h = await hashOf(name);
+    if (h === undefined) missing.push(name);
+    else if (h !== hash) changed.push(name);
   }
+
+  // A manifest can agree with an altered PDF (written by an older engine that hashed whatever lay
+  // in the folder, or rewritten by hand); the case's own record of each letter cannot be fooled so.
+  const notAsRecorded: string[] = [];
+  let recorded: VisitCase | undefined;
+  try {
+    recorded = JSON.parse(await fs.readFile(path.join(dir, CASE_FILE), 'utf8')) as VisitCase;
+  } catch {
+    recorded = undefined; // a missing or changed case.json is reported above
+  }
+  for (const { document } of recorded ? caseDocuments(recorded) : []) {
+    const name = documentFile(document);
+    if (!SAFE.test(name) || changed.includes(name) || missing.includes(name) || notAsRecorded.includes(name)) continue;
+    const h = await hashOf(name);
+    if (h === undefined) missing.push(name);
+    else if (h !== document.sha256) notAsRecorded.push(name);
+  }
+
   const present = (await fs.readdir(dir)).filter((f) => f !== MANIFEST);
   const unlisted = present.filter((f) => !listed.has(f));
-  return { caseId, ok: changed.length === 0 && missing.length === 0, changed, missing, unlisted };
+  return { caseId, ok: changed.length === 0 && missing.length === 0 && notAsRecorded.length === 0, changed, missing, notAsRecorded, unlisted };
+}
+
+/** The archive cannot vouch for a case it holds: incomplete, or case.json differs from its manifest line. */
+export class ArchiveIntegrityError extends Error {
+  override name = 'ArchiveIntegrityError';
+  readonly type = FailureType.IntegrityError;
+}
+
+/** A case read back from its archive folder. */
+export interface ArchivedCase {
+  case: VisitCase;
+  manifestSha256: string;
+  /** Files the manifest lists. */
+  files: number;
+}
+
+/**
+ * The case record of `caseId` from its archive folder; undefined when the case was never archived
+ * (no case.json). Throws ArchiveIntegrityError when the folder has no manifest yet or case.json
+ * no longer matches its manifest line.
+ */
+export async function readArchivedCase(archiveDir: string, caseId: string): Promise<ArchivedCase | undefined> {
+  if (!SAFE.test(caseId) || caseId.includes(TMP_MARK)) return undefined;
+  const dir = path.join(archiveDir, caseId);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(path.join(dir, CASE_FILE));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  let manifest: string;
+  try {
+    manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8');
+  } catch (err) {
+    if (isNotFound(err)) throw new ArchiveIntegrityError(`案件 ${caseId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
+    throw err;
+  }
+  const listed = parseManifest(manifest);
+  if (listed.get(CASE_FILE) !== sha256(bytes)) throw new ArchiveIntegrityError(`案件 ${caseId} 的归档记录 ${CASE_FILE} 与归档清单不符，已停止读取，请联系管理员`);
+  const c = JSON.parse(bytes.toString('utf8')) as VisitCase;
+  if (c.caseId !== caseId) throw new ArchiveIntegrityError(`归档目录 ${caseId} 中的案件编号为 ${c.caseId}，与目录不符`);
+  return { case: c, manifestSha256: sha256(manifest), files: listed.size };
+}
+
+/** One folder of the archive: its case, or why it cannot be believed. */
+export type ArchiveEntry = { caseId: string } & ({ archived: ArchivedCase; problem?: undefined } | { archived?: undefined; problem: string });
+
+/** Every archived case under `archiveDir` (folders with a case.json), by case id. */
+export async function listArchivedCases(archiveDir: string): Promise<ArchiveEntry[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(archiveDir);
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+  const out: ArchiveEntry[] = [];
+  for (const caseId of names.sort()) {
+    try {
+      const archived = await readArchivedCase(archiveDir, caseId);
+      if (archived) out.push({ caseId, archived });
+    } catch (err) {
+      if (!(err instanceof ArchiveIntegrityError) && !(err instanceof SyntaxError)) throw err;
+      out.push({ caseId, problem: err.message });
+    }
+  }
+  return out;
 }

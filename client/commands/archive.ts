@@ -51,7 +51,7 @@ export function registerArchiveCommands(program: Command): void {
     .argument('[case]', '案件编号（如 visit-2027-heluo-xiangshan）；不填则检查全部')
     .option('--dir <path>', '归档目录（默认 数据目录/archive）')
     .option('--json', '输出 JSON')
-    .description('按 sha256 清单核对归档文件，列出被修改或缺失的文件')
+    .description('按 sha256 清单及案件登记的文书 sha256 核对归档文件，列出被修改、缺失或与登记不符的文件')
     .action(async (caseId: string | undefined, opts: { dir?: string; json?: boolean }) => {
       const root = opts.dir ?? path.join(loadTemporalConfig().dataDir, 'archive');
       if (caseId && !/^[A-Za-z0-9._-]+$/.test(caseId)) throw new UserError(`案件编号不正确：${caseId}`, EXIT.badInput);
@@ -62,7 +62,11 @@ export function registerArchiveCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else {
         for (const r of results) {
-          process.stdout.write(r.ok ? `✓ ${r.caseId}\n` : `✗ ${r.caseId}：${[...r.changed.map((f) => `已被修改 ${f}`), ...r.missing.map((f) => `缺失 ${f}`)].join('；')}\n`);
+          const problems = [...r.changed.map((f) => `已被修改 ${f}`), ...r.missing.map((f) => `缺失 ${f}`), ...r.notAsRecorded.map((f) => `与案件登记的 sha256 不符 ${f}`)];
+          process.stdout.write(r.ok ? `✓ ${r.caseId}\n` : `✗ ${r.caseId}：${problems.join('；')}\n`);
+          // Not part of the record, not a failure: a person should still know they are there.
+          const stray = r.unlisted.filter((f) => !f.includes('.tmp-'));
+          if (stray.length) process.stdout.write(`  未列入归档清单（不属于案件记录）：${stray.join('、')}\n`);
         }
         if (results.length === 0) process.stdout.write('没有已归档的案件\n');
       }

@@ -5,8 +5,8 @@
  * a sha256 is looked up in the case, never taken as a path.
  */
 import type { Client } from '@temporalio/client';
+import { caseDocuments } from '../../activities/archive';
 import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
-import type { RenderResult } from '../../workflows/shared/documents';
 import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
@@ -159,34 +159,19 @@ export interface EmailRef {
   county: boolean;
 }
 
-function doc(d: RenderResult, kind: string, county: boolean, extra: { title?: string; docNumber?: string; date?: string } = {}): DocumentRef {
-  return {
+/** Every document the case holds, in the order they were made; drafts are internal. */
+export function documentsOf(c: VisitCase): DocumentRef[] {
+  return caseDocuments(c).map(({ kind, document: d, docNumber, date, round }) => ({
     documentId: d.documentId,
     kind,
-    title: extra.title ?? DOCUMENT_KIND_LABEL[kind] ?? kind,
-    docNumber: extra.docNumber,
-    date: extra.date,
+    title: round ? `意见书审批稿（第 ${round} 稿）` : (DOCUMENT_KIND_LABEL[kind] ?? kind),
+    docNumber,
+    date,
     sha256: d.sha256,
     bytes: d.bytes,
     pages: d.pages,
-    county,
-  };
-}
-
-/** Every document the case holds, in the order they were made. */
-export function documentsOf(c: VisitCase): DocumentRef[] {
-  const out: DocumentRef[] = [];
-  if (c.notice) out.push(doc(c.notice.document, 'notice', true, { docNumber: c.notice.docNumber, date: c.notice.delivery?.completedAt?.slice(0, 10) }));
-  c.approval.rounds.forEach((r, i) => out.push(doc(r.draft, 'draft', false, { title: `意见书审批稿（第 ${i + 1} 稿）`, date: r.sentAt.slice(0, 10) })));
-  if (c.letter) out.push(doc(c.letter.document, 'opinion', true, { docNumber: c.letter.docNumber, date: c.letter.issueDate }));
-  const r = c.rectification;
-  for (const x of r?.reminders ?? []) out.push(doc(x.document, x.kind, true, { docNumber: x.docNumber, date: x.date }));
-  for (const x of r?.escalations ?? []) out.push(doc(x.document, x.kind, true, { docNumber: x.docNumber, date: x.date }));
-  for (const rep of r?.reports ?? []) {
-    const l = rep.review?.letter;
-    if (l) out.push(doc(l.document, l.kind, true, { docNumber: l.docNumber, date: l.date }));
-  }
-  return out;
+    county: kind !== 'draft',
+  }));
 }
 
 /** Evidence and rectification report files. */
