@@ -4,6 +4,8 @@
  * schedule change bumps so the script re-plans instead of sleeping on.
  */
 import { workflowInfo } from '@temporalio/workflow';
+import { mailSettings } from '../lib/delivery';
+import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { Clock } from '../shared/clock';
 import type { Actor, AuditEntry, ProgrammeInput, ProgrammeState } from '../shared/definitions';
 import type { County } from '../shared/plan';
@@ -28,6 +30,8 @@ export interface ProgrammeContext {
   /** Bumped on every change to the schedule. */
   version: number;
   audit(by: Actor | 'system', action: string, detail: string): void;
+  /** Runs an activity step; a fault retries cannot fix becomes a programme incident waiting for `retry`. */
+  steps: StepRunner;
 }
 
 export function createContext(input: ProgrammeInput): ProgrammeContext {
@@ -47,7 +51,18 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     progress: {},
     bulletins: [],
     digests: [],
+    incidents: [],
   };
+  const audit: ProgrammeContext['audit'] = (by, action, detail) => {
+    const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+    state.audit.push(entry);
+  };
+  const people = [...plan.supervisors, ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+  const steps = incidentGuard({
+    incidents: state.incidents,
+    audit,
+    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${plan.year}年度执法指导计划（${workflowInfo().workflowId}）`, bureau: plan.bureau.name },
+  });
   return {
     input,
     plan,
@@ -59,9 +74,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     statsDrafts: new Map(),
     toCancel: [],
     version: 0,
-    audit(by, action, detail) {
-      const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
-      state.audit.push(entry);
-    },
+    audit,
+    steps,
   };
 }

@@ -5,6 +5,7 @@
  * weekly digest run beside it (reporting.ts); schedule changes are validated Updates (handlers.ts).
  */
 import { ParentClosePolicy, allHandlersFinished, condition, getExternalWorkflowHandle, isCancellation, log, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { mailSettings } from '../lib/delivery';
 import { render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
@@ -25,10 +26,10 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   }
 
   // 1. This worker renders and mails with the plan's own templates and sender, or refuses it now.
-  await render.checkPlanServable({ templatesDir: plan.templatesDir, smtp: plan.smtp, sender: { name: plan.bureau.name, address: plan.bureau.email } });
+  await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () => render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }));
 
   // 2. Place the year's visits. A plan that cannot be scheduled fails the start, with the reason.
-  ctx.cal = snapshotCalendar([await bookkeeping.calendarSnapshot(plan.year)]);
+  ctx.cal = snapshotCalendar([await ctx.steps.run(`calendar:${plan.year}`, `读取${plan.year}年工作日历`, () => bookkeeping.calendarSnapshot(plan.year))]);
   placeVisits(ctx);
 
   // 3. Start each visit on the day its notice goes out, until none is left; report meanwhile.

@@ -54,12 +54,13 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
   const visited = state.entries.filter((e) => e.status !== 'scheduled' && e.status !== 'cancelled').length;
   const zero = { inspections: 0, inspectors: 0, documents: 0, cases: 0, fines: 0, hazardsFound: 0, hazardsFixed: 0 };
   const rows: StatisticsRow[] = state.statistics?.rows ?? state.entries.map((e) => ({ county: e.countyName, ...zero }));
-  const seq = await bookkeeping.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'bulletin', requestId: `${caseId}:bulletin:${month}` });
+  const step = (name: string, what: string) => <T>(fn: () => Promise<T>) => ctx.steps.run(`bulletin-${month}:${name}`, `${month} 通报${what}`, fn);
+  const seq = await step('number', '取文号')(() => bookkeeping.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'bulletin', requestId: `${caseId}:bulletin:${month}` }));
   const docNumber = `${plan.bureau.shortName}〔${plan.year}〕${seq}号`;
   const [py, pm] = addMonths(month, -1).split('-').map(Number);
   const periodLabel = py! > plan.year || pm === 12 ? `${plan.year}年度` : `${plan.year}年1—${pm}月`;
   const countyName = (code: string) => state.entries.find((e) => e.county === code)?.countyName ?? code;
-  const doc = await render.renderDocument({
+  const doc = await step('render', '生成')(() => render.renderDocument({
     kind: 'bulletin',
     caseId,
     key: `bulletin-${month}`,
@@ -81,11 +82,11 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
       })),
       requirements: plan.wording.bulletin.requirements,
     },
-  });
+  }));
   state.bulletins.push({ month, docNumber, documentPath: doc.path, sha256: doc.sha256, overdue: overdue.map((p) => p.county), at: new Date().toISOString() });
   ctx.audit('system', 'bulletin', `发出执法指导情况通报 ${docNumber}（${periodLabel}），通报逾期县区 ${overdue.length} 个`);
   const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
-  const filled = await text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } });
+  const filled = await step('text', '邮件正文')(() => text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
   await deliverLetter({
     step: `bulletin-${month}`,
     to: state.entries.filter((e) => e.status !== 'cancelled').flatMap((e) => ctx.counties.get(e.county)!.emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address }))),
@@ -109,8 +110,15 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
     if (!(await until(date))) return;
     const open = Object.values(state.progress).filter((p) => p.stage === 'rectification');
     if (open.length === 0) continue;
+    const to = supervisorsMail(ctx);
+    if (to.length === 0) {
+      // Nobody to send it to: recorded, and the year goes on.
+      state.digests.push({ week: date, open: open.length, at: new Date().toISOString(), skipped: '指导组成员均无邮箱地址' });
+      ctx.audit('system', 'digestSkipped', `${date} 周交办未发送：指导组成员均无邮箱地址`);
+      continue;
+    }
     state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
-    const filled = await text.fillText({
+    const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => text.fillText({
       template: plan.wording.mail.digest,
       data: {
         week: date,
@@ -125,7 +133,7 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
           problems: (p.openProblems ?? []).join('；'),
         })),
       },
-    });
-    await deliverLetter({ step: `digest-${date}`, to: supervisorsMail(ctx), content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+    }));
+    await deliverLetter({ step: `digest-${date}`, to, content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
   }
 }

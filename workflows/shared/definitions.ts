@@ -6,7 +6,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
-import { CountySchema, IsoDate, type EscalationRung, type Plan } from './plan';
+import type { Incident } from './incidents';
+import { CountySchema, EnterpriseSchema, IsoDate, type EscalationRung, type Plan } from './plan';
+import { Line, Text } from './text';
 
 export const DEFAULT_TASK_QUEUE = 'guidance';
 
@@ -43,7 +45,7 @@ export const ActorSchema = z.object({
 });
 export type Actor = z.infer<typeof ActorSchema>;
 
-const Reason = z.string().trim().min(2, '必须填写理由（至少 2 个字）').max(500, '理由不能超过 500 字');
+const Reason = Text({ min: 2, max: 500, tooShort: '必须填写理由（至少 2 个字）', tooLong: '理由不能超过 500 字' });
 
 // ---------------------------------------------------------------------------------------------
 // The yearly programme (年度执法指导计划)
@@ -117,7 +119,10 @@ export interface ProgrammeState {
   progress: Record<string, VisitProgress>;
   /** 执法指导情况通报 sent, and weekly digests. */
   bulletins: { month: string; docNumber: string; documentPath: string; sha256: string; overdue: string[]; at: string }[];
-  digests: { week: string; open: number; at: string }[];
+  /** Weekly digests; `skipped` says why one was not sent (no supervisor has an email address). */
+  digests: { week: string; open: number; at: string; skipped?: string }[];
+  /** Faults of the programme's own steps (bulletin, digest, calendar), each waiting for an administrator's retry. */
+  incidents: Incident[];
 }
 
 export const RescheduleArgs = z.object({
@@ -128,9 +133,20 @@ export const RescheduleArgs = z.object({
 });
 export type RescheduleArgs = z.infer<typeof RescheduleArgs>;
 
+/**
+ * A county added during the year: the plan's county schema, its names normalised like every text a
+ * person types, since they are printed on each of the county's letters.
+ */
+const AddedCounty = CountySchema.extend({
+  name: Line({ min: 1, max: 50, label: '县区名称' }),
+  bureauName: Line({ min: 1, max: 100, label: '县区应急管理局名称' }),
+  contact: CountySchema.shape.contact.extend({ name: Line({ min: 1, max: 50, label: '联系人' }) }),
+  enterprises: z.array(EnterpriseSchema.extend({ name: Line({ min: 1, max: 100, label: '企业名称' }), industry: Line({ min: 1, max: 50, label: '行业' }) })).default([]),
+});
+
 export const AddCountyArgs = z.object({
   actor: ActorSchema,
-  county: CountySchema,
+  county: AddedCounty,
   /** Optional: without it the scheduler places the county in the least-loaded remaining month. */
   date: IsoDate.optional(),
   reason: Reason,
@@ -155,7 +171,8 @@ export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
 
 /** One county's figures for the bulletin's table, from an imported statistics table. */
 export const StatisticsRowSchema = z.object({
-  county: z.string().min(1),
+  /** The county's name as the bulletin's table prints it. */
+  county: Line({ min: 1, max: 50, label: '县区' }),
   inspections: z.number().min(0),
   inspectors: z.number().min(0),
   documents: z.number().min(0),
@@ -169,12 +186,12 @@ export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
 export const RecordStatisticsArgs = z.object({
   actor: ActorSchema,
   /** e.g. 2027年1—6月. */
-  period: z.string().trim().min(1, '必须写明统计期'),
+  period: Line({ min: 1, max: 50, label: '统计期', tooShort: '必须写明统计期' }),
   /** sha256 of the imported file, for the record. */
   sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
   rows: z.array(StatisticsRowSchema).min(1, '统计表至少一个县区'),
   /** Draft findings per county code, pre-filled into that county's visit. */
-  drafts: z.record(z.string(), z.array(z.object({ item: ChecklistItemKey, problem: z.string(), opinion: z.string() }))).default({}),
+  drafts: z.record(z.string(), z.array(z.object({ item: ChecklistItemKey, problem: Text({ max: 2000, label: '问题草稿' }), opinion: Text({ max: 2000, label: '意见草稿' }) }))).default({}),
 });
 export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
 

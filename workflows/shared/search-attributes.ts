@@ -21,8 +21,11 @@ export const GuidanceRung = defineSearchAttributeKey('GuidanceRung', SearchAttri
 /** 是否逾期 — true while the rectification report is overdue. */
 export const GuidanceOverdue = defineSearchAttributeKey('GuidanceOverdue', SearchAttributeType.BOOL);
 
+/** 有待处理故障 — true while an incident waits for an administrator's retry. */
+export const GuidanceIncident = defineSearchAttributeKey('GuidanceIncident', SearchAttributeType.BOOL);
+
 /** Every key, for registration on a namespace. */
-export const GUIDANCE_SEARCH_ATTRIBUTES = [GuidanceYear, GuidanceBureau, GuidanceCounty, GuidanceStage, GuidanceDueDate, GuidanceRung, GuidanceOverdue] as const;
+export const GUIDANCE_SEARCH_ATTRIBUTES = [GuidanceYear, GuidanceBureau, GuidanceCounty, GuidanceStage, GuidanceDueDate, GuidanceRung, GuidanceOverdue, GuidanceIncident] as const;
 
 /** A due date `YYYY-MM-DD` as the Datetime value stored in GuidanceDueDate (00:00 China Standard Time). */
 export function dueDateValue(isoDate: string): Date {

@@ -6,6 +6,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
 import type { AuditEntry, TimeScale } from './definitions';
+import type { Incident } from './incidents';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { DocumentKind, RenderResult } from './documents';
@@ -13,6 +14,7 @@ import { FindingResult, type Rung } from './labels';
 import type { Plan, County } from './plan';
 import type { SampleDraw } from './sampling';
 import type { DraftFinding } from './stats';
+import { Line, Text } from './text';
 
 /** Evidence limits, checked by the store on upload and again by the Update's validator. */
 export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
@@ -110,6 +112,8 @@ export interface VisitCase {
   };
   letter?: LetterRecord;
   rectification?: Rectification;
+  /** Faults that retries could not fix, each waiting for (or retried by) an administrator. */
+  incidents: Incident[];
   audit: AuditEntry[];
 }
 
@@ -121,10 +125,10 @@ export const AddEvidenceArgs = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
   size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
   mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
-  filename: z.string().trim().min(1, '文件名不能为空').max(200),
+  filename: Line({ min: 1, max: 200, label: '文件名' }),
   item: ChecklistItemKey,
   enterprise: z.string().optional(),
-  note: z.string().max(500).optional(),
+  note: Text({ max: 500, label: '说明' }).optional(),
 });
 export type AddEvidenceArgs = z.infer<typeof AddEvidenceArgs>;
 
@@ -132,8 +136,9 @@ export const SetFindingArgs = z.object({
   actor: ActorSchema,
   item: ChecklistItemKey,
   result: FindingResult,
-  problem: z.string().trim().max(2000).optional(),
-  opinion: z.string().trim().max(2000).optional(),
+  /** One problem a line: each line is a problem of the letter and an item of the county's rectification. */
+  problem: Text({ max: 2000, label: '存在问题' }).optional(),
+  opinion: Text({ max: 2000, label: '处理意见' }).optional(),
   evidence: z.array(z.string()).default([]),
 });
 export type SetFindingArgs = z.input<typeof SetFindingArgs>;
@@ -141,7 +146,8 @@ export type SetFindingArgs = z.input<typeof SetFindingArgs>;
 export const SetEnterpriseResultArgs = z.object({
   actor: ActorSchema,
   enterprise: z.string().min(1),
-  findings: z.array(z.string().trim().min(1)).min(1, '至少填写一条核查结果'),
+  /** Each finding is one line of the letter (line breaks within it become spaces). */
+  findings: z.array(Line({ min: 1, max: 2000, label: '核查结果' })).min(1, '至少填写一条核查结果').max(50, '核查结果不能超过 50 条'),
 });
 export type SetEnterpriseResultArgs = z.infer<typeof SetEnterpriseResultArgs>;
 
@@ -150,13 +156,13 @@ export type ActorOnlyArgs = z.infer<typeof ActorOnlyArgs>;
 
 export const DecisionArgs = z.object({
   actor: ActorSchema,
-  comment: z.string().trim().max(2000).optional(),
+  comment: Text({ max: 2000, label: '审批意见' }).optional(),
 });
 export type DecisionArgs = z.infer<typeof DecisionArgs>;
 
 export const ReturnArgs = z.object({
   actor: ActorSchema,
-  comment: z.string().trim().min(2, '退回必须写明意见（至少 2 个字）').max(2000),
+  comment: Text({ min: 2, max: 2000, label: '退回意见', tooShort: '退回必须写明意见（至少 2 个字）' }),
 });
 export type ReturnArgs = z.infer<typeof ReturnArgs>;
 
@@ -179,7 +185,7 @@ export const ReportFile = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
   size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
   mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
-  filename: z.string().trim().min(1).max(200),
+  filename: Line({ min: 1, max: 200, label: '文件名' }),
 });
 export type ReportFile = z.infer<typeof ReportFile>;
 
@@ -195,25 +201,26 @@ export const SubmitReportArgs = z.object({
         /** 正在整改: the date it will be finished. */
         date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').optional(),
         /** 无法整改: why. */
-        reason: z.string().trim().max(1000).optional(),
+        reason: Line({ max: 1000, label: '无法整改的理由' }).optional(),
       }),
     )
     .min(1, '至少填写一项整改情况'),
-  note: z.string().max(2000).optional(),
+  note: Text({ max: 2000, label: '说明' }).optional(),
 });
 export type SubmitReportArgs = z.infer<typeof SubmitReportArgs>;
 
 export const ReviewReportArgs = z.object({
   actor: ActorSchema,
   decision: z.enum(['accept', 'return'], { error: '审核结论只能是 accept（验收通过）或 return（退回）' }),
-  reasons: z.array(z.string().trim().min(1)).optional(),
+  /** Each reason is one line of the acceptance letter. */
+  reasons: z.array(Line({ min: 1, max: 1000, label: '退回理由' })).max(20, '退回理由不能超过 20 条').optional(),
 });
 export type ReviewReportArgs = z.infer<typeof ReviewReportArgs>;
 
 export const ExtendDueArgs = z.object({
   actor: ActorSchema,
   newDueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-  reason: z.string().trim().min(2, '延期必须写明理由（至少 2 个字）').max(500),
+  reason: Text({ min: 2, max: 500, label: '延期理由', tooShort: '延期必须写明理由（至少 2 个字）' }),
 });
 export type ExtendDueArgs = z.infer<typeof ExtendDueArgs>;
 
@@ -268,7 +275,7 @@ export interface Rectification {
 export const RecordReinspectionArgs = z.object({
   actor: ActorSchema,
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-  items: z.array(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: z.string().trim().max(1000).optional() })).min(1, '至少填写一项复查结果'),
+  items: z.array(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: Text({ max: 1000, label: '复查意见' }).optional() })).min(1, '至少填写一项复查结果'),
 });
 export type RecordReinspectionArgs = z.infer<typeof RecordReinspectionArgs>;
 export const recordReinspectionUpdate = defineUpdate<Rectification, [RecordReinspectionArgs]>('recordReinspection');

@@ -10,8 +10,11 @@ import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } 
 import type { MailAddress } from '../shared/email';
 import { FailureType } from '../shared/errors';
 import type { WorkingDayCalendar } from '../shared/schedule';
-import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceYear, dueDateValue } from '../shared/search-attributes';
+import { openIncident } from '../shared/incidents';
+import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceIncident, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceYear, dueDateValue } from '../shared/search-attributes';
 import type { VisitCase, VisitInput } from '../shared/visit';
+import { mailSettings } from '../lib/delivery';
+import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { refuse } from '../lib/updates';
 import { startLadder, type Ladder } from './ladder';
 
@@ -36,6 +39,8 @@ export interface VisitContext {
   supervisorsMail: MailAddress[];
   /** Appends to the case's audit log (全过程记录) and republishes the status. */
   audit(by: Actor | 'system', action: string, detail: string): void;
+  /** Runs an activity step; a fault retries cannot fix becomes an incident waiting for `retry`. */
+  steps: StepRunner;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
@@ -58,6 +63,7 @@ export function createContext(input: VisitInput): VisitContext {
     findings: CHECKLIST_KEYS.map((item) => ({ item, evidence: [] })),
     enterprises: [],
     approval: { approver: plan.approval.approver.id, rounds: [] },
+    incidents: [],
     audit: [],
   };
   for (const d of input.statsDrafts ?? []) {
@@ -68,6 +74,18 @@ export function createContext(input: VisitInput): VisitContext {
     f.prefilled = true;
   }
   const publisher = createPublisher(input);
+  const audit: VisitContext['audit'] = (by, action, detail) => {
+    const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+    state.audit.push(entry);
+    // Every step is audited, so this is where the visible status is kept current.
+    publisher.publish(state, clock.today(Date.now()));
+  };
+  const people = [...plan.supervisors, ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+  const steps = incidentGuard({
+    incidents: state.incidents,
+    audit,
+    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${county.name}执法指导（${caseId}）`, bureau: plan.bureau.name },
+  });
   const ctx: VisitContext = {
     input,
     plan,
@@ -84,12 +102,8 @@ export function createContext(input: VisitInput): VisitContext {
     rectVersion: 0,
     countyMail: county.emails.map((address) => ({ name: county.bureauName, address })),
     supervisorsMail: plan.supervisors.filter((s) => s.email).map((s) => ({ name: s.name, address: s.email! })),
-    audit(by, action, detail) {
-      const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
-      state.audit.push(entry);
-      // Every step is audited, so this is where the visible status is kept current.
-      publisher.publish(state, ctx.today());
-    },
+    audit,
+    steps,
     published: () => publisher.lastSignal,
   };
   return ctx;
@@ -134,7 +148,8 @@ function createPublisher(input: VisitInput): { publish(state: VisitCase, today: 
       }
     }
     if (!input.visibility) return;
-    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue]);
+    const incident = openIncident(state.incidents) !== undefined;
+    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue, incident]);
     if (key === published) return;
     published = key;
     upsertSearchAttributes([
@@ -144,6 +159,7 @@ function createPublisher(input: VisitInput): { publish(state: VisitCase, today: 
       { key: GuidanceStage, value: state.stage },
       { key: GuidanceRung, value: r?.rung ?? 'none' },
       { key: GuidanceOverdue, value: r?.overdue ?? false },
+      { key: GuidanceIncident, value: incident },
       ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
     ]);
   }

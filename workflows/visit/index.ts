@@ -25,12 +25,13 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   registerHandlers(ctx);
 
   // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
-  ctx.cal = snapshotCalendar([await bookkeeping.calendarSnapshot(plan.year), await bookkeeping.calendarSnapshot(plan.year + 1)]);
+  const snapshot = (year: number) => ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
+  ctx.cal = snapshotCalendar([await snapshot(plan.year), await snapshot(plan.year + 1)]);
 
   // 1. Advance notice (执法指导通知), a configured number of working days before the visit.
   await sleepUntil(ctx, subtractWorkingDays(input.date, plan.visit.noticeWorkingDays, ctx.calendar()));
   const noticeNumber = await allocateNumber(ctx, 'notice', 'notice');
-  const noticeDoc = await renderLetter(noticeLetter(ctx, noticeNumber));
+  const noticeDoc = await renderLetter(ctx, noticeLetter(ctx, noticeNumber));
   state.notice = { docNumber: noticeNumber, document: noticeDoc };
   ctx.audit('system', 'notice', `生成执法指导通知 ${noticeNumber}`);
   state.notice.delivery = await mailLetter(ctx, {
@@ -48,7 +49,8 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
 
   // 3. Random sampling (双随机), seeded with Temporal's deterministic randomness and recorded.
   // The draw comes first: on-site Updates are accepted only once the sampled enterprises are known.
-  state.sample = await bookkeeping.drawSample({ roster: ctx.county.enterprises, seed: uuid4(), size: plan.visit.sampleSize });
+  const seed = uuid4();
+  state.sample = await ctx.steps.run('sample', '随机抽取企业', () => bookkeeping.drawSample({ roster: ctx.county.enterprises, seed, size: plan.visit.sampleSize }));
   state.stage = 'onsite';
   ctx.audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
 
@@ -60,7 +62,7 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   const docNumber = await allocateNumber(ctx, 'opinion', 'opinion');
   const issueDate = ctx.today();
   const dueDate = onOrNextWorkingDay(addDays(issueDate, plan.rectification.periodDays), ctx.calendar());
-  const letterDoc = await renderLetter(opinionLetter(ctx, 'final', { docNumber, issueDate, dueDate }));
+  const letterDoc = await renderLetter(ctx, opinionLetter(ctx, 'final', { docNumber, issueDate, dueDate }));
   state.letter = { docNumber, issueDate, dueDate, document: letterDoc };
   ctx.audit('system', 'issue', `出具意见书 ${docNumber}，整改期限 ${dueDate}`);
   state.letter.delivery = await mailLetter(ctx, {
@@ -98,7 +100,7 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
  */
 async function approvalRound(ctx: VisitContext): Promise<boolean> {
   const { plan, state } = ctx;
-  const draft = await renderLetter(opinionLetter(ctx, `draft-${state.approval.rounds.length + 1}`));
+  const draft = await renderLetter(ctx, opinionLetter(ctx, `draft-${state.approval.rounds.length + 1}`));
   const r: VisitCase['approval']['rounds'][number] = { draft, sentAt: new Date().toISOString(), reminders: [] };
   state.approval.rounds.push(r);
   const send = async (reminder: boolean) => {

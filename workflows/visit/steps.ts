@@ -28,12 +28,15 @@ const SERIES = {
 /** The next number of the kind's series; `request` makes a retry get the same number. */
 export async function allocateNumber(ctx: VisitContext, kind: keyof typeof SERIES, request: string): Promise<string> {
   const [series, name] = SERIES[kind];
-  const seq = await bookkeeping.allocateDocNumber({ year: ctx.plan.year, bureau: ctx.plan.bureau.code, series, requestId: `${ctx.caseId}:${request}` });
+  const seq = await ctx.steps.run(`number:${request}`, `取${DOCUMENT_KIND_NAMES[kind]}文号`, () =>
+    bookkeeping.allocateDocNumber({ year: ctx.plan.year, bureau: ctx.plan.bureau.code, series, requestId: `${ctx.caseId}:${request}` }),
+  );
   return formatDocNumber(ctx.plan.bureau.shortName, ctx.plan.year, seq, name);
 }
 
-export function renderLetter(input: RenderDocumentInput): Promise<RenderResult> {
-  return render.renderDocument(input);
+/** Renders a letter; a template or disk fault becomes an incident on the case. */
+export function renderLetter(ctx: VisitContext, input: RenderDocumentInput): Promise<RenderResult> {
+  return ctx.steps.run(`render:${input.key ?? input.kind}`, `生成${DOCUMENT_KIND_NAMES[input.kind]}`, () => render.renderDocument(input));
 }
 
 /** Mails a rendered letter with the plan's wording for `mail`; returns the 送达记录. */
@@ -42,7 +45,9 @@ export async function mailLetter(
   req: { step: string; mail: MailTextKind; data: Record<string, unknown>; doc: RenderResult; filename: string; to?: MailAddress[]; cc?: MailAddress[]; signature?: string[] },
 ): Promise<DeliveryRecord> {
   const { plan } = ctx;
-  const filled = await text.fillText({ template: plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } });
+  const filled = await ctx.steps.run(`text:${req.step}`, '填写邮件正文', () =>
+    text.fillText({ template: plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
+  );
   return deliverLetter({
     step: req.step,
     to: req.to ?? ctx.countyMail,
@@ -60,7 +65,7 @@ export async function sendReminder(ctx: VisitContext, daysBefore: number): Promi
   const rect = ctx.state.rectification!;
   const letter = ctx.state.letter!;
   const dueDate = rect.dueDate;
-  const doc = await renderLetter(reminderLetter(ctx, daysBefore));
+  const doc = await renderLetter(ctx, reminderLetter(ctx, daysBefore));
   const sent: LetterSent & { daysBefore: number } = { kind: 'reminder', date: ctx.today(), document: doc, daysBefore, dueDate };
   rect.reminders.push(sent);
   ctx.audit('system', 'reminder', `整改到期提醒（距期限 ${daysBefore} 天，期限 ${dueDate}）`);
@@ -91,7 +96,7 @@ export async function escalate(ctx: VisitContext, index: number): Promise<void> 
   }
   const kind: EscalationKind = step.rung;
   const docNumber = await allocateNumber(ctx, kind, `${kind}:${rect.escalations.length + 1}`);
-  const doc = await renderLetter(escalationLetter(ctx, kind, docNumber, daysOverdue, step.ccLeader));
+  const doc = await renderLetter(ctx, escalationLetter(ctx, kind, docNumber, daysOverdue, step.ccLeader));
   const sent: LetterSent & { rung: string; daysOverdue: number } = { kind, docNumber, date: ctx.today(), dueDate: rect.dueDate, document: doc, rung: step.rung, daysOverdue };
   rect.escalations.push(sent);
   ctx.audit('system', 'escalate', `逾期 ${daysOverdue} 天：${DOCUMENT_KIND_NAMES[kind]} ${docNumber}${deduct}`);
@@ -110,7 +115,7 @@ export async function escalate(ctx: VisitContext, index: number): Promise<void> 
 export async function sendReviewLetter(ctx: VisitContext, report: RectificationReport): Promise<void> {
   const review = report.review!;
   const docNumber = await allocateNumber(ctx, 'acceptance', `acceptance:${report.no}`);
-  const doc = await renderLetter(acceptanceLetter(ctx, report, docNumber));
+  const doc = await renderLetter(ctx, acceptanceLetter(ctx, report, docNumber));
   const sent: LetterSent = { kind: 'acceptance', docNumber, date: ctx.today(), document: doc };
   sent.delivery = await mailLetter(ctx, {
     step: `acceptance-${report.no}`,
@@ -128,7 +133,7 @@ export async function closeCase(ctx: VisitContext): Promise<void> {
   rect.closedAt = new Date().toISOString();
   ctx.audit('system', 'close', '整改验收通过，案件办结归档');
   // The archived record says closed; the case shows closed only once its archive exists.
-  rect.archive = await bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'closed' } });
+  rect.archive = await ctx.steps.run('archive', '归档', () => bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'closed' } }));
   ctx.state.stage = 'closed';
   ctx.audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
 }
