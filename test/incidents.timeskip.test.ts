@@ -14,6 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readArchivedCase } from '../activities/archive';
 import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { retryUpdate } from '../workflows/shared/incidents';
 import { reviewReportUpdate, submitReportUpdate } from '../workflows/shared/visit';
@@ -29,6 +30,7 @@ let sink: SmtpSink;
 let worker: Worker;
 let running: Promise<void>;
 let d: VisitDriver;
+let dirs: ReturnType<typeof testDirs>;
 
 async function subjects(): Promise<string[]> {
   return Promise.all(sink.messages.map(async (m) => (await simpleParser(m.raw)).subject ?? ''));
@@ -40,7 +42,8 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
     env = await createTimeSkippingEnv();
     sink = await startSmtpSink();
     const queue = uniqueQueue('incident');
-    worker = await createTestWorker(env, queue, testActivityDeps(env, queue, testDirs(), sink.port));
+    dirs = testDirs();
+    worker = await createTestWorker(env, queue, testActivityDeps(env, queue, dirs, sink.port));
     running = worker.run();
     d = new VisitDriver(env, queue);
   });
@@ -119,5 +122,19 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
     expect(closed.rectification!.reports[0]!.review!.letter?.delivery?.status).toBe('delivered');
     const accepted = (await subjects()).filter((x) => x.includes('验收通过'));
     expect(accepted).toHaveLength(county.emails.length);
+  });
+
+  it('a visit cancelled by a person is archived as the record of it, with stage cancelled', async () => {
+    const { year, date } = await d.visitDate();
+    const plan = d.planFor(year);
+    const h = await d.start(plan, 0, date);
+    await d.skipTo(date);
+    await d.waitForStage(h, 'onsite');
+    await h.cancel();
+    await expect(h.result()).rejects.toThrow();
+    const archived = await readArchivedCase(dirs.archiveDir, h.workflowId);
+    expect(archived?.case.stage).toBe('cancelled');
+    expect(archived?.case.notice?.docNumber).toBeTruthy();
+    expect(archived?.case.audit.map((a) => a.action)).toContain('cancel');
   });
 });

@@ -114,6 +114,8 @@ export interface VisitCase {
   rectification?: Rectification;
   /** Faults that retries could not fix, each waiting for (or retried by) an administrator. */
   incidents: Incident[];
+  /** The archive of a cancelled case (a closed case's is `rectification.archive`). */
+  archive?: { dir: string; manifestSha256: string; files: number };
   audit: AuditEntry[];
 }
 

@@ -6,7 +6,7 @@
  * and does the I/O (steps.ts); letters are built in letters.ts; the ladder's arithmetic in ladder.ts.
  * Every step goes into the case's audit log (全过程记录).
  */
-import { allHandlersFinished, condition, sleep, uuid4 } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, isCancellation, patched, sleep, uuid4 } from '@temporalio/workflow';
 import { bookkeeping } from '../lib/proxies';
 import { addDays } from '../shared/clock';
 import { formatDateZh } from '../shared/documents';
@@ -17,12 +17,28 @@ import { createContext, type VisitContext } from './context';
 import { registerHandlers } from './handlers';
 import { nextEvent, startLadder } from './ladder';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
-import { allocateNumber, closeCase, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
+import { allocateNumber, archiveCancelled, closeCase, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
-  const { plan, state } = ctx;
   registerHandlers(ctx);
+  try {
+    await phases(ctx);
+  } catch (err) {
+    // Cancelled by the programme (a person's decision): the case is archived as the record of it.
+    // Guarded: a cancelled run recorded before this change did not archive.
+    if (isCancellation(err) && patched('archive-cancelled-visits')) await CancellationScope.nonCancellable(() => archiveCancelled(ctx));
+    throw err;
+  }
+  // The programme must hear of the close before this workflow completes (its bulletin and digest).
+  await ctx.published();
+  await condition(allHandlersFinished);
+  return ctx.state;
+}
+
+/** The phases, top to bottom. */
+async function phases(ctx: VisitContext): Promise<void> {
+  const { input, plan, state } = ctx;
 
   // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
   const snapshot = (year: number) => ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
@@ -88,10 +104,6 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
 
   // 10. Close and archive (办结归档).
   await closeCase(ctx);
-  // The programme must hear of the close before this workflow completes (its bulletin and digest).
-  await ctx.published();
-  await condition(allHandlersFinished);
-  return state;
 }
 
 /**

@@ -137,3 +137,11 @@ export async function closeCase(ctx: VisitContext): Promise<void> {
   ctx.state.stage = 'closed';
   ctx.audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
 }
+
+/** A cancelled case is archived too (归档备查): its record with stage cancelled, then the stage. */
+export async function archiveCancelled(ctx: VisitContext): Promise<void> {
+  ctx.audit('system', 'cancel', '执法指导已取消，案卷归档');
+  ctx.state.archive = await ctx.steps.run('archive', '归档', () => bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'cancelled' } }));
+  ctx.state.stage = 'cancelled';
+  await ctx.published();
+}
