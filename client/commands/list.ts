@@ -1,13 +1,17 @@
 /**
  * `guidance list [--year Y] [--stage S] [--overdue] [--json]`: the visits, straight from Temporal
  * visibility through the engine's search attributes (workflows/shared/search-attributes.ts) — no
- * side database. The same query works in the Web UI's search box (printed with --query).
+ * side database. The same query works in the Web UI's search box (printed with --query). Cases
+ * Temporal no longer keeps (past the namespace's retention) come from their archive folders,
+ * marked `source: 'archive'`; a case in both is listed once, from visibility.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
+import path from 'node:path';
+import { listArchivedCases, type ArchiveEntry } from '../../activities/archive';
 import { RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
-import { Stage } from '../../workflows/shared/visit';
+import { Stage, type VisitCase } from '../../workflows/shared/visit';
 import {
   dueDateOf,
   GuidanceBureau,
@@ -41,8 +45,16 @@ export interface ListedVisit {
   dueDate?: string;
   rung?: string;
   overdue?: boolean;
+  /** When the workflow started; from the archive, the case's first recorded event. */
   startTime: string;
+  /** 'temporal': Temporal visibility; 'archive': the case's archive folder, the workflow is gone. */
+  source: 'temporal' | 'archive';
+  /** Why an archived case cannot be believed (its folder fails the manifest check). */
+  note?: string;
 }
+
+/** `status` of a row that comes from the archive. */
+export const ARCHIVED = 'ARCHIVED';
 
 const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -71,13 +83,57 @@ function toListed(w: WorkflowExecutionInfo): ListedVisit {
     rung: sa.get(GuidanceRung),
     overdue: sa.get(GuidanceOverdue),
     startTime: w.startTime.toISOString(),
+    source: 'temporal',
   };
 }
 
-/** Visits matching the filter, by county and year. */
-export async function listVisits(client: Client, f: ListFilter): Promise<ListedVisit[]> {
+/** An archived case as a list row. */
+function archivedRow(c: VisitCase): ListedVisit {
+  const rung = c.rectification?.rung;
+  return {
+    workflowId: c.caseId,
+    status: ARCHIVED,
+    year: c.year,
+    bureau: c.bureau,
+    county: c.county,
+    stage: c.stage,
+    stageLabel: (STAGE_LABEL as Record<string, string>)[c.stage] ?? c.stage,
+    dueDate: c.rectification?.dueDate ?? c.letter?.dueDate,
+    rung: rung && rung !== 'none' ? rung : undefined,
+    overdue: c.rectification?.overdue ?? false,
+    startTime: c.audit[0]?.at ?? `${c.date}T00:00:00.000Z`,
+    source: 'archive',
+  };
+}
+
+/** The archived cases that match the filter; a folder the archive cannot vouch for matches on its name alone. */
+function archivedMatches(entries: ArchiveEntry[], f: ListFilter): ListedVisit[] {
+  const out: ListedVisit[] = [];
+  for (const e of entries) {
+    const c = e.archived?.case;
+    if (c) {
+      if (c.bureau !== f.bureau || (f.year !== undefined && c.year !== f.year) || (f.stage && c.stage !== f.stage) || (f.overdue && !c.rectification?.overdue)) continue;
+      out.push(archivedRow(c));
+      continue;
+    }
+    const m = /^visit-(\d{4})-(.+)$/.exec(e.caseId);
+    if (!m || !m[2]!.startsWith(`${f.bureau}-`) || (f.year !== undefined && Number(m[1]) !== f.year) || f.stage || f.overdue) continue;
+    out.push({ workflowId: e.caseId, status: ARCHIVED, year: Number(m[1]), bureau: f.bureau, county: m[2]!.slice(f.bureau.length + 1), startTime: '', source: 'archive', note: e.problem });
+  }
+  return out;
+}
+
+/**
+ * Visits matching the filter, by county and year: Temporal visibility, and with `archiveDir` the
+ * archived cases visibility no longer has (deduplicated by case id, visibility first).
+ */
+export async function listVisits(client: Client, f: ListFilter, archiveDir?: string): Promise<ListedVisit[]> {
   const out: ListedVisit[] = [];
   for await (const w of client.workflow.list({ query: visibilityQuery(f) })) out.push(toListed(w));
+  if (archiveDir) {
+    const seen = new Set(out.map((r) => r.workflowId));
+    out.push(...archivedMatches(await listArchivedCases(archiveDir), f).filter((r) => !seen.has(r.workflowId)));
+  }
   return out.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.county ?? a.workflowId).localeCompare(b.county ?? b.workflowId));
 }
 
@@ -110,7 +166,7 @@ export function filterFrom(opts: ListOpts): ListFilter {
 export function registerListCommand(program: Command): void {
   program
     .command('list')
-    .description('按年度、阶段、是否逾期列出执法指导（Temporal 检索属性查询）')
+    .description('按年度、阶段、是否逾期列出执法指导（Temporal 检索属性查询，并列出 Temporal 已不保留的归档案件）')
     .option('--year <year>', '年度')
     .option('--stage <stage>', `阶段（${Stage.options.join('/')}）`)
     .option('--overdue', '只列出整改逾期的')
@@ -120,9 +176,10 @@ export function registerListCommand(program: Command): void {
     .option('--json', '输出 JSON')
     .action(async (opts: ListOpts) => {
       const filter = filterFrom(opts);
-      const client = await connectClient(loadTemporalConfig());
+      const temporal = loadTemporalConfig();
+      const client = await connectClient(temporal);
       try {
-        const rows = await listVisits(client, filter);
+        const rows = await listVisits(client, filter, path.join(temporal.dataDir, 'archive'));
         if (opts.query) process.stderr.write(`${visibilityQuery(filter)}\n`);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -130,9 +187,11 @@ export function registerListCommand(program: Command): void {
         }
         const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
         for (const r of rows) {
-          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.status, r.workflowId]);
+          const status = r.source === 'archive' ? `已归档${r.note ? `（${r.note}）` : ''}` : r.status;
+          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', status, r.workflowId]);
         }
-        process.stdout.write(`${t.toString()}\n共 ${rows.length} 项\n`);
+        const archived = rows.filter((r) => r.source === 'archive').length;
+        process.stdout.write(`${t.toString()}\n共 ${rows.length} 项${archived ? `，其中 ${archived} 项来自归档（Temporal 已不保留其工作流）` : ''}\n`);
       } finally {
         await client.connection.close();
       }

@@ -14,6 +14,7 @@ import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { readCase } from '../record';
 import { visitOps, type VisitRef } from '../visit';
 
 interface Common {
@@ -67,11 +68,15 @@ export function printCase(c: VisitCase): void {
 export function registerVisitCommands(program: Command): void {
   const visit = program.command('visit').description('县区执法指导：证据、检查结论、提交、审批');
 
-  withCommon(visit.command('status').description('查看一次执法指导的状态')).action(async (opts: Common) => {
+  // A case Temporal no longer keeps (past the namespace's retention) is read from its archive.
+  withCommon(visit.command('status').description('查看一次执法指导的状态（工作流已不在 Temporal 中的，读取归档）')).action(async (opts: Common) => {
     const target = ref(opts);
-    const c = await visitOps.get(await connectClient(), target);
-    if (opts.json) out(opts, c, '');
-    else printCase(c);
+    const r = await readCase(await connectClient(), target, path.join(loadTemporalConfig().dataDir, 'archive'));
+    if (opts.json) out(opts, r.source === 'archive' ? { ...r.case, source: r.source, archive: r.archive } : r.case, '');
+    else {
+      printCase(r.case);
+      if (r.archive) process.stdout.write(`（来自归档：Temporal 已不保留该工作流；归档清单 sha256 ${r.archive.manifestSha256.slice(0, 16)}…，${r.archive.files} 个文件）\n`);
+    }
   });
 
   withCommon(visit.command('evidence').description('添加证据材料（文件存入证据库，记录其 sha256）'))

@@ -3,6 +3,8 @@
  * and the county scope, validates its input with the shared zod schemas, and then calls the same
  * operations as the CLI (client/programme.ts, client/visit.ts), so the workflows' validators have
  * the last word. Downloads are found through the workflow state, never from a path in the request.
+ * A closed or cancelled case that Temporal no longer keeps (namespace retention) is read from its
+ * archive (`<archiveDir>/<caseId>/case.json`): the board, the case, its documents and files stay.
  */
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -32,6 +34,8 @@ import {
   type VisitCase,
 } from '../../workflows/shared/visit';
 import { actorOf, type UserRecord, type Users } from '../users';
+import { UserError } from '../programme';
+import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
 import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
@@ -149,6 +153,21 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   };
   const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
 
+  /**
+   * The case for reading, from Temporal or else its archive. An archive that cannot vouch for the
+   * case (incomplete, case.json unlike its manifest) is a server fault, as an altered PDF is.
+   */
+  const readCaseOf = async (ref: VisitRef): Promise<CaseRecord> => {
+    try {
+      return await readCase(client, ref, archiveDir);
+    } catch (err) {
+      if (err instanceof UserError && err.type === 'IntegrityError') throw new HttpError(500, 'IntegrityError', err.message);
+      throw err;
+    }
+  };
+  /** Marks what was read from the archive (no link to a workflow that is gone). */
+  const fromArchive = (r: CaseRecord) => (r.source === 'archive' ? { source: 'archive' as const, archive: r.archive } : { source: 'temporal' as const });
+
   /** Checks role and county scope, then resolves the case reference. */
   const caseRef = (request: FastifyRequest, ...roles: Role[]): { user: UserRecord; ref: VisitRef } => {
     const user = userOf(request);
@@ -196,14 +215,14 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const user = userOf(request);
     requireRole(user, 'admin', 'supervisor', 'leader');
     const year = parse(YearParam, (request.params as { year: string }).year);
-    const board = await buildBoard(client, year, config.bureau);
-    return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: workflowLink(r.visitWorkflowId) })) };
+    const board = await buildBoard(client, year, config.bureau, archiveDir);
+    return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: r.source === 'archive' ? undefined : workflowLink(r.visitWorkflowId) })) };
   });
   app.get('/api/years/:year/overdue', async (request) => {
     const user = userOf(request);
     requireRole(user, 'admin', 'supervisor', 'leader');
     const year = parse(YearParam, (request.params as { year: string }).year);
-    const board = await buildBoard(client, year, config.bureau);
+    const board = await buildBoard(client, year, config.bureau, archiveDir);
     return { year, today: board.today, rows: overdueRows(board) };
   });
   /** A county's own cases (the county's start page); staff get every county's. */
@@ -211,24 +230,26 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const user = userOf(request);
     const year = parse(YearParam, (request.params as { year: string }).year);
     if (user.role !== 'county') {
-      const board = await buildBoard(client, year, config.bureau);
+      const board = await buildBoard(client, year, config.bureau, archiveDir);
       return { rows: board.rows };
     }
-    const c = await visitOps.get(client, { year, bureau: config.bureau, county: user.county! });
-    return { rows: [{ county: c.county, countyName: c.countyName, date: c.date, stage: c.stage, stageLabel: STAGE_LABEL[c.stage] }] };
+    const r = await readCaseOf({ year, bureau: config.bureau, county: user.county! });
+    const c = r.case;
+    return { rows: [{ county: c.county, countyName: c.countyName, date: c.date, stage: c.stage, stageLabel: STAGE_LABEL[c.stage], ...(r.source === 'archive' ? { source: r.source } : {}) }] };
   });
 
   // ---- one case ---------------------------------------------------------------------------------
   app.get('/api/years/:year/cases/:county', async (request) => {
     const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
-    const c = await visitOps.get(client, ref);
-    return isStaff(user) ? staffView(c, { temporalUi: workflowLink(c.caseId) }) : countyView(c);
+    const r = await readCaseOf(ref);
+    const c = r.case;
+    return isStaff(user) ? { ...staffView(c, { temporalUi: r.source === 'archive' ? undefined : workflowLink(c.caseId) }), ...fromArchive(r) } : { ...countyView(c), ...fromArchive(r) };
   });
 
   app.get('/api/years/:year/cases/:county/documents/:documentId', async (request, reply) => {
     const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
     const documentId = parse(DocumentIdParam, (request.params as { documentId: string }).documentId);
-    const c = await visitOps.get(client, ref);
+    const c = (await readCaseOf(ref)).case;
     const d = documentsOf(c).find((x) => x.documentId === documentId && (isStaff(user) || x.county));
     if (!d) throw notFound('没有找到该文书');
     const file = path.resolve(archiveDir, c.caseId, `${d.documentId}.pdf`);
@@ -246,7 +267,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.get('/api/years/:year/cases/:county/files/:sha256', async (request, reply) => {
     const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
     const sha256 = parse(ShaParam, (request.params as { sha256: string }).sha256);
-    const c = await visitOps.get(client, ref);
+    const c = (await readCaseOf(ref)).case;
     const f = filesOf(c).find((x) => x.sha256 === sha256 && (isStaff(user) || x.county));
     if (!f) throw notFound('没有找到该文件');
     if (!(await store.has(sha256))) throw notFound('文件不在证据库中，请联系管理员');

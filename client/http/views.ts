@@ -1,17 +1,18 @@
 /**
  * What the API shows, built from the workflows' own state (the programme's schedule Query and
- * each visit's case Query): the board, the overdue list, a case's timeline for the city's staff,
- * and the narrower view a county gets. Also the only way a download is found: a document id or
- * a sha256 is looked up in the case, never taken as a path.
+ * each visit's case Query) or, once Temporal has let a closed or cancelled case go, from its
+ * archive (activities/archive.ts): the board, the overdue list, a case's timeline for the city's
+ * staff, and the narrower view a county gets. Also the only way a download is found: a document id
+ * or a sha256 is looked up in the case, never taken as a path.
  */
 import type { Client } from '@temporalio/client';
-import { caseDocuments } from '../../activities/archive';
-import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
+import { caseDocuments, listArchivedCases } from '../../activities/archive';
+import { VISIT_STATUS_LABEL, visitWorkflowId, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
 import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
-import { getProgramme } from '../programme';
-import { visitOps } from '../visit';
+import { getProgramme, UserError } from '../programme';
+import { readCase } from '../record';
 
 /** 文书种类 by kind, for titles: the documents' own names, plus the approval draft. */
 export const DOCUMENT_KIND_LABEL: Record<string, string> = { ...DOCUMENT_KIND_NAMES, draft: '意见书审批稿' };
@@ -35,6 +36,8 @@ export interface BoardRow {
   visitWorkflowId: string;
   /** Set when the visit could not be read (its message). */
   note?: string;
+  /** 'archive': read from the case's archive, Temporal no longer keeps its workflow. */
+  source?: 'archive';
 }
 
 export interface Board {
@@ -46,6 +49,8 @@ export interface Board {
   bends: string[];
   rows: BoardRow[];
   counts: { total: number; started: number; issued: number; rectifying: number; overdue: number; closed: number };
+  /** 'archive': the year's programme is gone from Temporal; the board is its archived cases. */
+  source?: 'archive';
 }
 
 const DAY_MS = 86_400_000;
@@ -57,12 +62,50 @@ function stageLabel(stage: string): string {
   return (STAGE_LABEL as Record<string, string>)[stage] ?? stage;
 }
 
-/** The programme board of a year: every county's month, stage, due date, rung and overdue flag. */
-export async function buildBoard(client: Client, year: number, bureau: string): Promise<Board> {
-  const programme: ProgrammeState = await getProgramme(client, year, bureau);
+/** The board's columns that come from a case: stage, letter, due date, rung, overdue. */
+function fillFromCase(row: BoardRow, c: VisitCase, today: string): void {
+  row.stage = c.stage;
+  row.stageLabel = stageLabel(c.stage);
+  row.docNumber = c.letter?.docNumber;
+  row.dueDate = c.rectification?.dueDate ?? c.letter?.dueDate;
+  const rung = c.rectification?.rung;
+  if (rung && rung !== 'none') {
+    row.rung = rung;
+    row.rungLabel = RUNG_LABEL[rung] ?? rung;
+  }
+  row.overdue = Boolean(c.rectification?.overdue);
+  if (row.overdue && row.dueDate) row.daysOverdue = Math.max(0, daysBetween(row.dueDate, today));
+}
+
+function countsOf(rows: BoardRow[]): Board['counts'] {
+  const stageIs = (...s: string[]) => rows.filter((r) => r.stage && s.includes(r.stage)).length;
+  return {
+    total: rows.length,
+    started: rows.filter((r) => r.stage).length,
+    issued: stageIs('issued', 'rectification', 'closed'),
+    rectifying: stageIs('rectification'),
+    overdue: rows.filter((r) => r.overdue).length,
+    closed: stageIs('closed'),
+  };
+}
+
+/**
+ * The programme board of a year: every county's month, stage, due date, rung and overdue flag. A
+ * visit Temporal no longer keeps is read from its archive (`archiveDir`); a year whose programme
+ * Temporal no longer keeps is the board of its archived cases.
+ */
+export async function buildBoard(client: Client, year: number, bureau: string, archiveDir?: string): Promise<Board> {
+  let programme: ProgrammeState;
+  try {
+    programme = await getProgramme(client, year, bureau);
+  } catch (err) {
+    const archived = archiveDir && err instanceof UserError && err.type === 'NotFound' ? await archivedBoard(archiveDir, year, bureau) : undefined;
+    if (archived) return archived;
+    throw err;
+  }
   const entries = [...programme.entries].sort((a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county));
   const cases = await Promise.allSettled(
-    entries.map((e) => (e.status === 'scheduled' ? Promise.resolve(undefined) : visitOps.get(client, { year, bureau, county: e.county }))),
+    entries.map((e) => (e.status === 'scheduled' ? Promise.resolve(undefined) : readCase(client, { year, bureau, county: e.county }, archiveDir))),
   );
   const rows = entries.map((e, i): BoardRow => {
     const row: BoardRow = {
@@ -81,22 +124,11 @@ export async function buildBoard(client: Client, year: number, bureau: string): 
       row.note = r.reason instanceof Error ? r.reason.message : '读取失败';
       return row;
     }
-    const c = r.value;
-    if (!c) return row;
-    row.stage = c.stage;
-    row.stageLabel = stageLabel(c.stage);
-    row.docNumber = c.letter?.docNumber;
-    row.dueDate = c.rectification?.dueDate ?? c.letter?.dueDate;
-    const rung = c.rectification?.rung;
-    if (rung && rung !== 'none') {
-      row.rung = rung;
-      row.rungLabel = RUNG_LABEL[rung] ?? rung;
-    }
-    row.overdue = Boolean(c.rectification?.overdue);
-    if (row.overdue && row.dueDate) row.daysOverdue = Math.max(0, daysBetween(row.dueDate, programme.today));
+    if (!r.value) return row;
+    if (r.value.source === 'archive') row.source = 'archive';
+    fillFromCase(row, r.value.case, programme.today);
     return row;
   });
-  const stageIs = (...s: string[]) => rows.filter((r) => r.stage && s.includes(r.stage)).length;
   return {
     year,
     bureau,
@@ -105,15 +137,45 @@ export async function buildBoard(client: Client, year: number, bureau: string): 
     finished: programme.finished,
     bends: programme.bends,
     rows,
-    counts: {
-      total: rows.length,
-      started: rows.filter((r) => r.stage).length,
-      issued: stageIs('issued', 'rectification', 'closed'),
-      rectifying: stageIs('rectification'),
-      overdue: rows.filter((r) => r.overdue).length,
-      closed: stageIs('closed'),
-    },
+    counts: countsOf(rows),
   };
+}
+
+/** Today in China (UTC+8), `YYYY-MM-DD`. */
+const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * The board of a past year from its archived cases alone (the programme's own schedule is gone
+ * with its workflow); undefined when the archive has no case of that year. A folder the archive
+ * cannot vouch for is a row with its reason in `note`.
+ */
+async function archivedBoard(archiveDir: string, year: number, bureau: string): Promise<Board | undefined> {
+  const prefix = `${visitWorkflowId(year, bureau, '')}`;
+  const today = chinaToday();
+  const rows: BoardRow[] = [];
+  for (const e of await listArchivedCases(archiveDir)) {
+    const c = e.archived?.case;
+    if (c ? c.year !== year || c.bureau !== bureau : !e.caseId.startsWith(prefix)) continue;
+    const status = c?.stage === 'cancelled' ? 'cancelled' : 'completed';
+    const row: BoardRow = {
+      county: c?.county ?? e.caseId.slice(prefix.length),
+      countyName: c?.countyName ?? e.caseId.slice(prefix.length),
+      date: c?.date ?? '',
+      month: c ? Number(c.date.slice(5, 7)) : 0,
+      status,
+      statusLabel: VISIT_STATUS_LABEL[status],
+      overdue: false,
+      visitWorkflowId: e.caseId,
+      source: 'archive',
+      note: e.problem,
+    };
+    if (c) fillFromCase(row, c, today);
+    rows.push(row);
+  }
+  if (rows.length === 0) return undefined;
+  rows.sort((a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county));
+  // The bureau's name was in the programme's plan, which went with its workflow.
+  return { year, bureau, bureauName: bureau, today, finished: true, bends: [], rows, counts: countsOf(rows), source: 'archive' };
 }
 
 /** The overdue cases of a board, most overdue first. */
