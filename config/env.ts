@@ -7,6 +7,7 @@
  * |---|---|---|
  * | TEMPORAL_ADDRESS | an external cluster (its TEMPORAL_* settings are read by @temporalio/envconfig, see config/temporal.ts) | the embedded dev server |
  * | GUIDANCE_TEMPORAL_PORT / GUIDANCE_UI_PORT | ports of the embedded dev server and its Web UI | 7233 / 8233 |
+ * | GUIDANCE_RETENTION_DAYS | days the embedded dev server keeps a closed workflow (namespace retention; an external cluster's is set by its operators) | 400 |
  * | GUIDANCE_TASK_QUEUE | the task queue | `guidance` |
  * | GUIDANCE_DATA_DIR | archive, evidence, the dev server's database | `data` |
  * | GUIDANCE_PLAN | the plan file the CLI and `npm start` use | `examples/plan.yaml` |
@@ -46,6 +47,14 @@ export const EnvSchema = z.object({
   GUIDANCE_DATA_DIR: text('GUIDANCE_DATA_DIR').default('data'),
   GUIDANCE_TEMPORAL_PORT: port('GUIDANCE_TEMPORAL_PORT').default(7233),
   GUIDANCE_UI_PORT: port('GUIDANCE_UI_PORT').default(8233),
+  // A year's programme and the next year's first months (assessment, re-inspection). 36500: the
+  // server (1.29, the CLI's dev server) cuts any longer retention to 100 years without a word.
+  GUIDANCE_RETENTION_DAYS: z.coerce
+    .number({ error: 'GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）' })
+    .int('GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）')
+    .min(1, 'GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）')
+    .max(36500, 'GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）')
+    .default(400),
   GUIDANCE_PLAN: text('GUIDANCE_PLAN').default('examples/plan.yaml'),
   GUIDANCE_WORKFLOW_BUNDLE: text('GUIDANCE_WORKFLOW_BUNDLE').optional(),
   GUIDANCE_USERS: text('GUIDANCE_USERS').default('examples/users.yaml'),
@@ -82,6 +91,8 @@ export interface Config {
   dataDir: string;
   devServerPort: number;
   uiPort: number;
+  /** Days the embedded dev server's namespace keeps a closed workflow before deleting it. */
+  retentionDays: number;
   /** The plan file, as given. */
   planFile: string;
   workflowBundle?: string;
@@ -154,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir: abs(e.GUIDANCE_DATA_DIR),
     devServerPort: e.GUIDANCE_TEMPORAL_PORT,
     uiPort: e.GUIDANCE_UI_PORT,
+    retentionDays: e.GUIDANCE_RETENTION_DAYS,
     planFile: e.GUIDANCE_PLAN,
     ...(e.GUIDANCE_WORKFLOW_BUNDLE ? { workflowBundle: abs(e.GUIDANCE_WORKFLOW_BUNDLE) } : {}),
     usersFile: e.GUIDANCE_USERS,

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       dataDir: path.join(CWD, 'data'),
       devServerPort: 7233,
       uiPort: 8233,
+      retentionDays: 400,
       planFile: 'examples/plan.yaml',
       usersFile: 'examples/users.yaml',
       actor: 'operator',
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
         GUIDANCE_DATA_DIR: '/var/lib/guidance',
         GUIDANCE_TEMPORAL_PORT: '17233',
         GUIDANCE_UI_PORT: '18233',
+        GUIDANCE_RETENTION_DAYS: '730',
         GUIDANCE_PLAN: 'plans/2027.yaml',
         GUIDANCE_WORKFLOW_BUNDLE: 'build/workflows.js',
         GUIDANCE_USERS: 'users.yaml',
@@ -61,6 +63,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('/var/lib/guidance'),
       devServerPort: 17233,
       uiPort: 18233,
+      retentionDays: 730,
       planFile: 'plans/2027.yaml',
       workflowBundle: path.join(CWD, 'build/workflows.js'),
       usersFile: 'users.yaml',
@@ -100,6 +103,9 @@ describe('loadConfig', () => {
     ['SMTP_SECURITY', 'ssl', /SMTP_SECURITY 只能是 tls、starttls 或 none/],
     ['GUIDANCE_SESSION_SECRET', 'short', /GUIDANCE_SESSION_SECRET 至少需要 32 个字符/],
     ['GUIDANCE_HTTP_SECURE_COOKIES', 'yes', /GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false/],
+    ['GUIDANCE_RETENTION_DAYS', '0', /GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）/],
+    ['GUIDANCE_RETENTION_DAYS', '400d', /GUIDANCE_RETENTION_DAYS 应为天数/],
+    ['GUIDANCE_RETENTION_DAYS', '36501', /GUIDANCE_RETENTION_DAYS 应为天数/],
   ])('refuses %s=%s with a Chinese message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -120,7 +126,7 @@ describe('loadConfig', () => {
   it('the schema lists every variable the engine reads', () => {
     expect(Object.keys(EnvSchema.shape).sort()).toEqual(
       [
-        'TEMPORAL_ADDRESS', 'GUIDANCE_TASK_QUEUE', 'GUIDANCE_DATA_DIR', 'GUIDANCE_TEMPORAL_PORT', 'GUIDANCE_UI_PORT', 'GUIDANCE_PLAN',
+        'TEMPORAL_ADDRESS', 'GUIDANCE_TASK_QUEUE', 'GUIDANCE_DATA_DIR', 'GUIDANCE_TEMPORAL_PORT', 'GUIDANCE_UI_PORT', 'GUIDANCE_RETENTION_DAYS', 'GUIDANCE_PLAN',
         'GUIDANCE_WORKFLOW_BUNDLE', 'GUIDANCE_USERS', 'GUIDANCE_FONT_DIR', 'GUIDANCE_ACTOR', 'USER', 'GUIDANCE_HTTP_HOST', 'GUIDANCE_HTTP_PORT',
         'GUIDANCE_SESSION_SECRET', 'GUIDANCE_HTTP_SECURE_COOKIES', 'GUIDANCE_OUTBOX_DIR', 'GUIDANCE_SENT_LOG_DIR', 'SMTP_HOST', 'SMTP_PORT',
         'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE',
