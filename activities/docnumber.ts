@@ -5,7 +5,9 @@
  * id makes the Update idempotent.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { docNumberWorkflowId, allocateNumberUpdate } from '../workflows/shared/docnumber';
+import { ApplicationFailure } from '@temporalio/common';
+import { docNumberWorkflowId, allocateNumberUpdate, voidNumberUpdate } from '../workflows/shared/docnumber';
+import { FailureType } from '../workflows/shared/errors';
 
 export interface DocNumberDeps {
   client: Client;
@@ -28,12 +30,28 @@ export function createDocNumberActivities(deps: DocNumberDeps) {
         await deps.client.workflow.start('docNumberWorkflow', {
           workflowId,
           taskQueue: deps.taskQueue,
-          args: [{ year: req.year, bureau: req.bureau, series: req.series, next: 1, assigned: {} }],
+          args: [{ year: req.year, bureau: req.bureau, series: req.series, next: 1, assigned: {}, voided: {} }],
+          // Never a second run under the same id: a terminated series must not restart at 1 and
+          // repeat official numbers (it continues as new only from its own state).
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
-      return deps.client.workflow.getHandle(workflowId).executeUpdate(allocateNumberUpdate, { args: [{ requestId: req.requestId }] });
+      const handle = deps.client.workflow.getHandle(workflowId);
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') {
+        throw ApplicationFailure.nonRetryable(
+          `文号分配工作流 ${workflowId} 已结束（${status.name}），为避免文号重复不会从 1 重新编号；请管理员核对发文登记后处理`,
+          FailureType.IntegrityError,
+        );
+      }
+      return handle.executeUpdate(allocateNumberUpdate, { args: [{ requestId: req.requestId }] });
+    },
+    /** Voids (作废) the number given to `requestId`, with the reason, in the series' register. */
+    async voidDocNumber(req: AllocateRequest & { reason: string }): Promise<number> {
+      const handle = deps.client.workflow.getHandle(docNumberWorkflowId(req.year, req.bureau, req.series));
+      return handle.executeUpdate(voidNumberUpdate, { args: [{ requestId: req.requestId, reason: req.reason }] });
     },
   };
 }

@@ -14,6 +14,7 @@ import { registerVisitCommands } from './commands/visit';
 import { registerArchiveCommands } from './commands/archive';
 import { registerListCommand } from './commands/list';
 import { registerDemoCommand } from './commands/demo';
+import { registerNumbersCommand } from './commands/numbers';
 import { registerUserCommands } from './users';
 
 /** Commander's own usage errors, in Chinese (people read them); anything unknown passes through. */
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerArchiveCommands(program);
   registerListCommand(program);
   registerDemoCommand(program);
+  registerNumbersCommand(program);
   registerUserCommands(program);
   return program;
 }

@@ -6,7 +6,9 @@
  * so concurrent visits cannot draw the same number.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import { allocateNumberUpdate, numbersQuery, type DocNumberState } from './shared/docnumber';
+import { onUpdate, refuse } from './lib/updates';
+import { VoidNumberArgs, allocateNumberUpdate, numbersQuery, voidNumberUpdate, type DocNumberState } from './shared/docnumber';
+import { FailureType } from './shared/errors';
 
 export async function docNumberWorkflow(state: DocNumberState): Promise<void> {
   setHandler(numbersQuery, () => state);
@@ -23,6 +25,20 @@ export async function docNumberWorkflow(state: DocNumberState): Promise<void> {
       validator: ({ requestId }) => {
         if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 300) throw new Error('requestId 不正确');
       },
+    },
+  );
+  onUpdate(
+    voidNumberUpdate,
+    VoidNumberArgs,
+    ({ requestId }) => {
+      const n = state.assigned[requestId];
+      if (n === undefined) throw refuse(FailureType.InvalidInput, `没有为 ${requestId} 分配过文号`);
+      if (state.voided?.[n]) throw refuse(FailureType.InvalidState, `第 ${n} 号已作废`);
+    },
+    ({ requestId, reason }) => {
+      const n = state.assigned[requestId]!;
+      state.voided = { ...state.voided, [n]: { requestId, reason, at: new Date().toISOString() } };
+      return n;
     },
   );
   // Lives for the year; history is kept short by continuing as new with the same state.

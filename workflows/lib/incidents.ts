@@ -55,7 +55,7 @@ export function incidentGuard(host: IncidentHost): StepRunner {
           host.incidents.push(incident);
           host.audit('system', 'incident', `故障 ${incident.id}：${what}失败（${incident.error.type ?? '错误'}：${incident.error.message}），等待管理员排除后重试`);
           log.warn('step failed; waiting for an administrator', { step, error: incident.error });
-          await tell(host, incident);
+          incident.notice = await tell(host, incident);
           await condition(() => incident.retriedAt !== undefined);
         }
       }
@@ -72,11 +72,11 @@ function describe(err: unknown): Incident['error'] {
 }
 
 /** Emails the supervisors and administrators; a notice that cannot go out is only logged. */
-async function tell(host: IncidentHost, incident: Incident): Promise<void> {
+async function tell(host: IncidentHost, incident: Incident): Promise<Incident['notice']> {
   const n = host.notify;
-  if (n.to.length === 0) return;
+  if (n.to.length === 0) return 'none';
   try {
-    await deliverLetter({
+    const record = await deliverLetter({
       step: `incident-${incident.id}`,
       to: n.to,
       content: {
@@ -93,8 +93,10 @@ async function tell(host: IncidentHost, incident: Incident): Promise<void> {
       retry: n.retry,
       mail: n.mail,
     });
+    return record.status;
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('incident notice could not be sent', { incident: incident.id, error: String(err) });
+    return 'failed';
   }
 }

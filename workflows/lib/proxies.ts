@@ -26,7 +26,7 @@ export const text = proxyLocalActivities<Pick<Activities, 'fillText'>>({
  * idempotent (numbers are keyed by request id), so they may retry for a while when the service
  * or the disk has a bad moment.
  */
-export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' | 'drawSample' | 'allocateDocNumber' | 'archiveCase'>>({
+export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' | 'drawSample' | 'allocateDocNumber' | 'voidDocNumber' | 'archiveCase'>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });

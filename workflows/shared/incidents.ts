@@ -20,6 +20,8 @@ export interface Incident {
   at: string;
   /** Attempts so far, the failed one included. */
   attempts: number;
+  /** How the supervisors and administrators were told: the notice's delivery status, or none to tell. */
+  notice?: 'delivered' | 'partial' | 'failed' | 'none';
   /** Set by the administrator's retry; the step then runs again. */
   retriedAt?: string;
   retriedBy?: string;

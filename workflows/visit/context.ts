@@ -39,6 +39,8 @@ export interface VisitContext {
   supervisorsMail: MailAddress[];
   /** Appends to the case's audit log (全过程记录) and republishes the status. */
   audit(by: Actor | 'system', action: string, detail: string): void;
+  /** Numbers drawn by this case (series, request id, number), to void those never used. */
+  allocated: { series: string; requestId: string; docNumber: string }[];
   /** Runs an activity step; a fault retries cannot fix becomes an incident waiting for `retry`. */
   steps: StepRunner;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
@@ -104,6 +106,7 @@ export function createContext(input: VisitInput): VisitContext {
     supervisorsMail: plan.supervisors.filter((s) => s.email).map((s) => ({ name: s.name, address: s.email! })),
     audit,
     steps,
+    allocated: [],
     published: () => publisher.lastSignal,
   };
   return ctx;

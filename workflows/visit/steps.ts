@@ -31,7 +31,9 @@ export async function allocateNumber(ctx: VisitContext, kind: keyof typeof SERIE
   const seq = await ctx.steps.run(`number:${request}`, `取${DOCUMENT_KIND_NAMES[kind]}文号`, () =>
     bookkeeping.allocateDocNumber({ year: ctx.plan.year, bureau: ctx.plan.bureau.code, series, requestId: `${ctx.caseId}:${request}` }),
   );
-  return formatDocNumber(ctx.plan.bureau.shortName, ctx.plan.year, seq, name);
+  const docNumber = formatDocNumber(ctx.plan.bureau.shortName, ctx.plan.year, seq, name);
+  ctx.allocated.push({ series, requestId: `${ctx.caseId}:${request}`, docNumber });
+  return docNumber;
 }
 
 /** Renders a letter; a template or disk fault becomes an incident on the case. */
@@ -141,6 +143,15 @@ export async function closeCase(ctx: VisitContext): Promise<void> {
 /** A cancelled case is archived too (归档备查): its record with stage cancelled, then the stage. */
 export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   ctx.audit('system', 'cancel', '执法指导已取消，案卷归档');
+  // Numbers drawn for letters that will now never go out are voided (作废) in the register.
+  const { state, plan } = ctx;
+  const used = new Set([state.notice?.docNumber, state.letter?.docNumber, ...(state.rectification?.escalations ?? []).map((e) => e.docNumber), ...(state.rectification?.reports ?? []).map((r) => r.review?.letter?.docNumber)]);
+  for (const a of ctx.allocated.filter((x) => !used.has(x.docNumber))) {
+    await ctx.steps.run(`void:${a.requestId}`, `作废未使用的文号 ${a.docNumber}`, () =>
+      bookkeeping.voidDocNumber({ year: plan.year, bureau: plan.bureau.code, series: a.series, requestId: a.requestId, reason: '执法指导已取消，文号未使用' }),
+    );
+    ctx.audit('system', 'voidNumber', `文号 ${a.docNumber} 作废：执法指导已取消，未使用`);
+  }
   ctx.state.archive = await ctx.steps.run('archive', '归档', () => bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'cancelled' } }));
   ctx.state.stage = 'cancelled';
   await ctx.published();

@@ -1,0 +1,31 @@
+/** `guidance numbers --year Y`: the number register (发文登记) — every number issued or voided. */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
+import { connectClient } from '../../config/temporal';
+import { numberRegister } from '../numbers';
+import { EXIT, UserError } from '../programme';
+
+const SERIES_NAME: Record<string, string> = { notice: '函（通知、警示函）', opinion: '指导（意见书、验收意见）', urge: '催', supervise: '督', summons: '约', bulletin: '通报' };
+
+export function registerNumbersCommand(program: Command): void {
+  program
+    .command('numbers')
+    .description('发文登记：本年度每个文号用于哪份文书，或作废及理由')
+    .requiredOption('--year <year>', '年度')
+    .option('--bureau <code>', '市局代码（默认取计划文件）')
+    .option('--plan <file>', '计划文件', envConfig().planFile)
+    .option('--json', '输出 JSON')
+    .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
+      const year = Number(opts.year);
+      if (!Number.isInteger(year) || year < 2020 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+      const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
+      const rows = await numberRegister(await connectClient(), year, bureau);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      if (rows.length === 0) return void process.stdout.write(`${year} 年度尚未分配文号\n`);
+      const t = new Table({ head: ['文号系列', '序号', '用于', '状态'], style: { compact: true, head: [], border: [] } });
+      for (const r of rows) t.push([SERIES_NAME[r.series] ?? r.series, r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
+      process.stdout.write(`${t.toString()}\n`);
+    });
+}

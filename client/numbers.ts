@@ -1,0 +1,36 @@
+/**
+ * The number register (发文登记): every number each series of a bureau has given in a year, with
+ * the request (case and letter) it went to, or its voiding (作废) with the reason. Read from the
+ * numbering workflows' Query; a series never used that year has no workflow and no rows.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery } from '../workflows/shared/docnumber';
+
+export interface RegisterRow {
+  series: (typeof DOC_NUMBER_SERIES)[number];
+  number: number;
+  /** `<caseId>:<letter>`, e.g. `visit-2027-heluo-xiangshan:opinion`. */
+  requestId: string;
+  status: 'issued' | 'void';
+  reason?: string;
+}
+
+/** The register of `year` for `bureau`, series by series, numbers in order. */
+export async function numberRegister(client: Client, year: number, bureau: string): Promise<RegisterRow[]> {
+  const rows: RegisterRow[] = [];
+  for (const series of DOC_NUMBER_SERIES) {
+    let state;
+    try {
+      state = await client.workflow.getHandle(docNumberWorkflowId(year, bureau, series)).query(numbersQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) continue;
+      throw err;
+    }
+    const byNumber = new Map(Object.entries(state.assigned).map(([requestId, n]) => [n, requestId]));
+    for (let n = 1; n < state.next; n++) {
+      const v = state.voided?.[n];
+      rows.push({ series, number: n, requestId: byNumber.get(n) ?? '', status: v ? 'void' : 'issued', ...(v ? { reason: v.reason } : {}) });
+    }
+  }
+  return rows;
+}
