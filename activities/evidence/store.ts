@@ -2,12 +2,14 @@
  * Content-addressed evidence store (证据材料): documents and images collected at a visit
  * (文书、影像资料), kept as `<dir>/<first 2 hex>/<sha256>`. Workflows only ever hold the hash,
  * never the bytes. The type is decided from the content (magic bytes), never from the file name,
- * and a refused file leaves nothing behind.
+ * and a refused file leaves nothing behind. An upload may pin what it stores (pins.ts): a pinned
+ * file is removed only by `release`, and only once nothing pins it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EVIDENCE_TYPES } from '../../workflows/shared/visit';
+import { Pins, syncDir, type PinRecord } from './pins';
 
 /**
  * Media types the store accepts: the same list the visit's Updates validate against (one source).
@@ -50,6 +52,13 @@ export interface EvidenceStoreOptions {
   maxBytes?: number;
   /** Accepted types; default all of MEDIA_TYPES. */
   allowedTypes?: readonly MediaType[];
+  /** Where pins are kept; default `<dir>.pins` beside the store. */
+  pinsDir?: string;
+}
+
+/** Asks `put` to pin the file for the Update of this case (see pins.ts). */
+export interface PutOptions {
+  pin?: Pick<PinRecord, 'caseId'>;
 }
 
 export interface StoredFile {
@@ -58,6 +67,8 @@ export interface StoredFile {
   mediaType: MediaType;
   /** True when the same content was already stored; nothing was written. */
   deduplicated: boolean;
+  /** The pin this put holds on the file, when asked for one. */
+  pin?: string;
 }
 
 export interface EvidenceStat {
@@ -69,6 +80,8 @@ export interface EvidenceStat {
 }
 
 const MiB = 1024 * 1024;
+/** Prefix of a file being removed by `release`: `.outgoing-<sha256>-<random>` in the store's root. */
+export const OUTGOING = '.outgoing-';
 const ID = /^[0-9a-f]{64}$/;
 /** Read size when copying; also how many leading bytes the sniffer sees. */
 const CHUNK = 1024 * 1024;
@@ -89,9 +102,11 @@ export class EvidenceStore {
   readonly dir: string;
   readonly maxBytes: number;
   readonly allowedTypes: readonly MediaType[];
+  readonly pins: Pins;
 
   constructor(opts: EvidenceStoreOptions) {
     this.dir = path.resolve(opts.dir);
+    this.pins = new Pins(path.resolve(opts.pinsDir ?? `${this.dir}.pins`));
     this.maxBytes = opts.maxBytes ?? 20 * MiB;
     if (!Number.isInteger(this.maxBytes) || this.maxBytes < 1) throw new Error(`maxBytes 应为正整数：${this.maxBytes}`);
     this.allowedTypes = opts.allowedTypes ?? MEDIA_TYPES;
@@ -99,11 +114,52 @@ export class EvidenceStore {
 
   /**
    * Stores a file or buffer and returns its hash. `filename` names the file in messages (for a
-   * path, its base name by default); it never decides the type.
+   * path, its base name by default); it never decides the type. With `pin`, the file is pinned
+   * before the store looks for the content, so a concurrent `release` cannot take it away.
    */
-  async put(input: { path: string } | { bytes: Buffer }, filename?: string): Promise<StoredFile> {
-    if ('bytes' in input) return this.putBytes(input.bytes, filename);
-    return this.putFile(input.path, filename ?? path.basename(input.path));
+  async put(input: { path: string } | { bytes: Buffer }, filename?: string): Promise<StoredFile>;
+  async put(input: { path: string } | { bytes: Buffer }, filename: string | undefined, opts: Required<PutOptions>): Promise<StoredFile & { pin: string }>;
+  async put(input: { path: string } | { bytes: Buffer }, filename?: string, opts: PutOptions = {}): Promise<StoredFile> {
+    if ('bytes' in input) return this.putBytes(input.bytes, filename, opts);
+    return this.putFile(input.path, filename ?? path.basename(input.path), opts);
+  }
+
+  /**
+   * Lets go of one upload's pin (its Update was refused). The file goes only if it is managed and
+   * no pin is left: it is renamed aside first and the pins read again, so an upload that pinned
+   * meanwhile, and may have found the file present, gets it back. True when the file was removed.
+   */
+  async release(sha256: string, pin: string): Promise<boolean> {
+    const file = this.pathOf(sha256);
+    await this.pins.remove(sha256, pin);
+    if (!(await this.pins.isManaged(sha256))) {
+      await this.pins.tidy(sha256);
+      return false;
+    }
+    if ((await this.pins.list(sha256)).length > 0) return false;
+    // Named by the hash, so a sweep after a crash right here knows what to put back (sweep.ts).
+    const aside = path.join(this.dir, `${OUTGOING}${sha256}-${randomBytes(8).toString('hex')}`);
+    try {
+      await fs.rename(file, aside);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await this.pins.forget(sha256);
+      return false;
+    }
+    if ((await this.pins.list(sha256)).length > 0) {
+      // Same content whether or not that upload has written its own copy since: put it back.
+      await fs.rename(aside, file);
+      return false;
+    }
+    await fs.rm(aside, { force: true });
+    await this.pins.forget(sha256);
+    return true;
+  }
+
+  /** Marks a pin as held by an accepted Update: the case's reference, which no sweep removes. */
+  async accept(sha256: string, pin: string): Promise<void> {
+    this.pathOf(sha256);
+    await this.pins.accept(sha256, pin);
   }
 
   /** Whether the content with this hash is stored. */
@@ -169,34 +225,35 @@ export class EvidenceStore {
     }
   }
 
-  private async putBytes(bytes: Buffer, filename: string | undefined): Promise<StoredFile> {
+  private async putBytes(bytes: Buffer, filename: string | undefined, opts: PutOptions): Promise<StoredFile> {
     // Every check runs in memory before the disk is touched.
     this.checkSize(bytes.length, filename);
     const mediaType = this.checkType(await sniffMediaType(bufferSource(bytes)), filename);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (await this.alreadyStored(sha256, bytes.length)) return { sha256, size: bytes.length, mediaType, deduplicated: true };
-    await fs.mkdir(this.dir, { recursive: true });
-    const temp = this.tempPath();
-    try {
-      const handle = await fs.open(temp, 'wx', 0o444);
+    const placed = await this.place(sha256, bytes.length, opts, async () => {
+      await fs.mkdir(this.dir, { recursive: true });
+      const temp = this.tempPath();
       try {
-        await handle.writeFile(bytes);
-        await handle.sync();
+        const handle = await fs.open(temp, 'wx', 0o444);
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await this.commit(temp, sha256);
       } finally {
-        await handle.close();
+        await fs.rm(temp, { force: true });
       }
-      await this.commit(temp, sha256);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
-    return { sha256, size: bytes.length, mediaType, deduplicated: false };
+    });
+    return { sha256, size: bytes.length, mediaType, ...placed };
   }
 
   /**
    * One pass over the source: hash and copy into a temp file together, then sniff the copy, so
    * the type checked is that of the exact bytes stored even if the source changes meanwhile.
    */
-  private async putFile(source: string, filename: string): Promise<StoredFile> {
+  private async putFile(source: string, filename: string, opts: PutOptions): Promise<StoredFile> {
     let src: fs.FileHandle;
     try {
       src = await fs.open(source, 'r');
@@ -222,9 +279,8 @@ export class EvidenceStore {
         } finally {
           await out.close();
         }
-        if (await this.alreadyStored(sha256, size)) return { sha256, size, mediaType, deduplicated: true };
-        await this.commit(temp, sha256);
-        return { sha256, size, mediaType, deduplicated: false };
+        const placed = await this.place(sha256, size, opts, () => this.commit(temp, sha256));
+        return { sha256, size, mediaType, ...placed };
       } finally {
         await fs.rm(temp, { force: true });
       }
@@ -256,6 +312,24 @@ export class EvidenceStore {
       await out.close();
     }
     return { sha256: hash.digest('hex'), size };
+  }
+
+  /**
+   * Pins (when asked) and only then looks for the content: once the pin is down no `release` can
+   * remove the file, so finding it present is safe to rely on. Writes it (`write`) when absent.
+   */
+  private async place(sha256: string, size: number, opts: PutOptions, write: () => Promise<void>): Promise<{ deduplicated: boolean; pin?: string }> {
+    const pin = opts.pin ? await this.pins.add(sha256, opts.pin) : undefined;
+    try {
+      if (await this.alreadyStored(sha256, size)) return { deduplicated: true, ...(pin && { pin }) };
+      // A damaged copy being rewritten may be an older, unpinned case's file: it stays unmanaged.
+      if (pin && !(await this.has(sha256))) await this.pins.markManaged(sha256);
+      await write();
+      return { deduplicated: false, ...(pin && { pin }) };
+    } catch (e) {
+      if (pin) await this.release(sha256, pin).catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
@@ -316,18 +390,6 @@ function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (e) {
-    // Some file systems (and Windows) cannot fsync a directory; the rename itself is still atomic.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw e;
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Bytes for messages in the unit people use (MB = 2^20 bytes, as file managers show it): `21.3 MB`. */
 export function formatSize(bytes: number): string {
