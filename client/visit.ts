@@ -4,6 +4,8 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { readArchivedCase } from '../activities/archive';
+import type { EvidenceStore } from '../activities/evidence/store';
 import { visitWorkflowId } from '../workflows/shared/definitions';
 import {
   addEvidenceUpdate,
@@ -60,15 +62,76 @@ async function call<T>(client: Client, ref: VisitRef, fn: () => Promise<T>): Pro
   }
 }
 
+/** Files a caller stored for an Update, each held by its pin until the Update's outcome is known. */
+export interface HeldFiles {
+  store: EvidenceStore;
+  files: readonly { sha256: string; pin: string }[];
+}
+
+/** The sha256 of every file a case points at: its evidence and its rectification reports' files. */
+export function referencedFiles(c: VisitCase): Set<string> {
+  return new Set([...c.evidence.map((e) => e.sha256), ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256))]);
+}
+
+/**
+ * The files a case points at, by its workflow id (for `sweepPins`): from the workflow while
+ * Temporal keeps it, else from the archive written when it ended; undefined when neither answers.
+ */
+export async function caseFilesById(client: Client, caseId: string, archiveDir?: string): Promise<Set<string> | undefined> {
+  try {
+    return referencedFiles(await client.workflow.getHandle(caseId).query(visitCaseQuery));
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError) || !archiveDir) return undefined;
+    const archived = await readArchivedCase(archiveDir, caseId).catch(() => undefined);
+    return archived && referencedFiles(archived.case);
+  }
+}
+
+/**
+ * Settles the pins of `held` after the Update that was to reference them failed, by the case as it
+ * now stands: a file the case points at keeps its pin, marked accepted, whatever the error said (a
+ * lost reply after the Update applied; a concurrent identical upload that won). A file it does not
+ * point at is released only if the server or the workflow answered the Update (refused by the
+ * validator, or no such running workflow): then it did not and will not apply. After a timeout the
+ * Update may still apply, so the pin stays for `sweepPins` to decide later; likewise when the case
+ * cannot be read.
+ */
+async function settleFailed(client: Client, ref: VisitRef, held: HeldFiles, err: unknown): Promise<void> {
+  const answered = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
+  const c = await handle(client, ref).query(visitCaseQuery).catch(() => undefined);
+  if (!c) return;
+  const referenced = referencedFiles(c);
+  for (const f of held.files) {
+    if (referenced.has(f.sha256)) await held.store.accept(f.sha256, f.pin);
+    else if (answered) await held.store.release(f.sha256, f.pin);
+  }
+}
+
+/** An Update that makes the case reference stored files: accepted, their pins become the case's references. */
+async function callHolding<T>(client: Client, ref: VisitRef, held: HeldFiles | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!held) return call(client, ref, fn);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    // Settling can only keep a file too long, never lose one; the caller gets the Update's error.
+    await settleFailed(client, ref, held, err).catch(() => undefined);
+    throw await translate(client, err, ref);
+  }
+  for (const f of held.files) await held.store.accept(f.sha256, f.pin).catch(() => undefined);
+  return result;
+}
+
 export const visitOps = {
   get: (client: Client, ref: VisitRef): Promise<VisitCase> => call(client, ref, () => handle(client, ref).query(visitCaseQuery)),
-  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs) => call(client, ref, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
+  /** With `held`, the stored file's pin is settled by the outcome (see settleFailed). */
+  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs, held?: HeldFiles) => callHolding(client, ref, held, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
   setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
   setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
   submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) => call(client, ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
   approve: (client: Client, ref: VisitRef, args: DecisionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
   return: (client: Client, ref: VisitRef, args: ReturnArgs) => call(client, ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
-  submitReport: (client: Client, ref: VisitRef, args: SubmitReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(submitReportUpdate, { args: [args] })),
+  submitReport: (client: Client, ref: VisitRef, args: SubmitReportArgs, held?: HeldFiles) => callHolding(client, ref, held, () => handle(client, ref).executeUpdate(submitReportUpdate, { args: [args] })),
   reviewReport: (client: Client, ref: VisitRef, args: ReviewReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(reviewReportUpdate, { args: [args] })),
   extendDue: (client: Client, ref: VisitRef, args: ExtendDueArgs) => call(client, ref, () => handle(client, ref).executeUpdate(extendDueUpdate, { args: [args] })),
   recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),

@@ -3,10 +3,10 @@
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
-import { ActorSchema, Role, type Actor } from '../../workflows/shared/definitions';
+import { sweepPins } from '../../activities/evidence/sweep';
+import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
 import { formatIssues } from '../../workflows/shared/plan';
 import { FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
@@ -15,7 +15,7 @@ import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { readCase } from '../record';
-import { visitOps, type VisitRef } from '../visit';
+import { caseFilesById, visitOps, type VisitRef } from '../visit';
 
 interface Common {
   year: string;
@@ -87,30 +87,52 @@ export function registerVisitCommands(program: Command): void {
     .action(async (opts: Common & { file: string; item: string; enterprise?: string; note?: string }) => {
       const r = ref(opts);
       const by = actor(opts, 'supervisor');
+      const client = await connectClient();
       const store = new EvidenceStore({ dir: path.join(loadTemporalConfig().dataDir, 'evidence') });
       let stored;
       try {
-        stored = await store.put({ path: opts.file }, path.basename(opts.file));
+        // Pinned for this case until the Update's outcome is known (activities/evidence/pins.ts).
+        stored = await store.put({ path: opts.file }, path.basename(opts.file), { pin: { caseId: visitWorkflowId(r.year, r.bureau, r.county) } });
       } catch (err) {
         if (err instanceof EvidenceError) throw new UserError(err.message, EXIT.badInput, err.code);
         throw err;
       }
-      const client = await connectClient();
-      const rec = await visitOps.addEvidence(client, r, {
-        actor: by,
-        sha256: stored.sha256,
-        size: stored.size,
-        mediaType: stored.mediaType as never,
-        filename: path.basename(opts.file),
-        item: opts.item as never,
-        enterprise: opts.enterprise,
-        note: opts.note,
-      }).catch(async (err: unknown) => {
-        // Refused: a file this call added to the store must not stay behind.
-        if (!stored.deduplicated) await rm(store.pathOf(stored.sha256), { force: true });
-        throw err;
-      });
+      // Refused: the pin is released and the file removed if nothing else holds it; a timeout or a
+      // lost reply keeps it, since the case may point at it (client/visit.ts).
+      const rec = await visitOps.addEvidence(
+        client,
+        r,
+        {
+          actor: by,
+          sha256: stored.sha256,
+          size: stored.size,
+          mediaType: stored.mediaType,
+          filename: path.basename(opts.file),
+          item: opts.item as never,
+          enterprise: opts.enterprise,
+          note: opts.note,
+        },
+        { store, files: [stored] },
+      );
       out(opts, rec, `已登记证据 ${rec.id}：${rec.filename}（sha256 ${rec.sha256}）`);
+    });
+
+  visit
+    .command('sweep-evidence')
+    .description('核对证据库：超过宽限期仍未确认的上传（如请求超时），按执法指导记录保留或删除；被引用的文件从不删除')
+    .option('--grace-hours <hours>', '只处理早于此时长的上传（小时）', '24')
+    .option('--dry-run', '只报告，不做改动')
+    .option('--json', '输出 JSON')
+    .action(async (opts: { graceHours: string; dryRun?: boolean; json?: boolean }) => {
+      const hours = Number(opts.graceHours);
+      if (!Number.isFinite(hours) || hours < 1) throw new UserError(`--grace-hours 应不少于 1：${opts.graceHours}`, EXIT.badInput);
+      const client = await connectClient();
+      const dataDir = loadTemporalConfig().dataDir;
+      const store = new EvidenceStore({ dir: path.join(dataDir, 'evidence') });
+      const archiveDir = path.join(dataDir, 'archive');
+      const report = await sweepPins(store, { graceMs: hours * 3_600_000, dryRun: opts.dryRun, references: (caseId) => caseFilesById(client, caseId, archiveDir) });
+      const text = `${opts.dryRun ? '（试运行，未改动）' : ''}核对 ${report.checked} 个未确认的上传：${report.accepted} 个已被执法指导引用，${report.released} 个未被引用（删除文件 ${report.removed.length} 个），${report.unknown} 个暂无法核对（保留）`;
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
     });
 
   withCommon(visit.command('finding').description('填写一个检查项的结论'))

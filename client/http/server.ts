@@ -18,7 +18,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST } from '../../workflows/shared/checklist';
-import { ROLE_LABEL, type Role } from '../../workflows/shared/definitions';
+import { ROLE_LABEL, visitWorkflowId, type Role } from '../../workflows/shared/definitions';
 import { FindingResult, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import {
   DecisionArgs,
@@ -39,7 +39,7 @@ import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
 import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
-import { discard, receiveUpload } from './uploads';
+import { receiveUpload, releaseFiles, type Upload } from './uploads';
 import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
 
 export interface HttpConfig {
@@ -278,21 +278,32 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   // ---- visit actions (the same validated Updates as the CLI) ---------------------------------
+  // An upload's files are pinned in the store for its case. Refused before the Update is sent, the
+  // pins are released here; after that client/visit.ts settles them by the Update's outcome, so a
+  // file a case may point at is never removed (a lost reply, a concurrent identical upload).
+  const prepare = async <A>(upload: Upload, build: () => A): Promise<A> => {
+    try {
+      return build();
+    } catch (err) {
+      await releaseFiles(store, upload.files);
+      throw err;
+    }
+  };
+  const caseIdOf = (ref: VisitRef) => visitWorkflowId(ref.year, ref.bureau, ref.county);
+
   const EvidenceFields = AddEvidenceArgs.pick({ item: true, enterprise: true, note: true });
   app.post('/api/years/:year/cases/:county/evidence', async (request) => {
     const { user, ref } = caseRef(request, 'supervisor');
     await visitOps.get(client, ref); // 404 before anything is stored
-    const upload = await receiveUpload(request, store, { maxFiles: 1 });
-    try {
-      const file = upload.files[0];
-      if (!file) throw badRequest('请选择要上传的文件');
+    const upload = await receiveUpload(request, store, { maxFiles: 1, caseId: caseIdOf(ref) });
+    const [file, args] = await prepare(upload, () => {
+      const f = upload.files[0];
+      if (!f) throw badRequest('请选择要上传的文件');
       const fields = parse(EvidenceFields, { item: upload.fields.item, enterprise: upload.fields.enterprise || undefined, note: upload.fields.note || undefined });
-      const record = await visitOps.addEvidence(client, ref, { actor: actorOf(user), sha256: file.sha256, size: file.size, mediaType: file.mediaType, filename: file.filename, ...fields });
-      return { result: record, deduplicated: file.deduplicated };
-    } catch (err) {
-      await discard(store, upload.files);
-      throw err;
-    }
+      return [f, { actor: actorOf(user), sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename, ...fields }] as const;
+    });
+    const record = await visitOps.addEvidence(client, ref, args, { store, files: upload.files });
+    return { result: record, deduplicated: file.deduplicated };
   });
 
   const action = <S extends z.ZodType>(route: string, roles: Role[], schema: S, run: (ref: VisitRef, args: any) => Promise<unknown>) => {
@@ -316,8 +327,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.post('/api/years/:year/cases/:county/report', async (request) => {
     const { user, ref } = caseRef(request, 'county', 'supervisor');
     await visitOps.get(client, ref);
-    const upload = await receiveUpload(request, store, { maxFiles: MAX_REPORT_FILES });
-    try {
+    const upload = await receiveUpload(request, store, { maxFiles: MAX_REPORT_FILES, caseId: caseIdOf(ref) });
+    const args = await prepare(upload, () => {
       if (upload.files.length === 0) throw badRequest('整改报告至少附一个文件');
       let items: unknown;
       try {
@@ -327,12 +338,10 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       }
       const fields = parse(ReportFields, { items, note: upload.fields.note || undefined });
       const files = upload.files.map((f) => ({ sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename }));
-      const report = await visitOps.submitReport(client, ref, { actor: actorOf(user), files, ...fields });
-      return { result: report };
-    } catch (err) {
-      await discard(store, upload.files);
-      throw err;
-    }
+      return { actor: actorOf(user), files, ...fields };
+    });
+    const report = await visitOps.submitReport(client, ref, args, { store, files: upload.files });
+    return { result: report };
   });
 
   return app;

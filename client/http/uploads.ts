@@ -15,6 +15,8 @@ import { badRequest } from './errors';
 
 export interface UploadedFile extends StoredFile {
   filename: string;
+  /** This request's pin on the file, held until its Update's outcome is known. */
+  pin: string;
 }
 
 export interface Upload {
@@ -31,10 +33,11 @@ export function cleanFilename(name: string | undefined): string {
 }
 
 /**
- * Reads a multipart request: fields, and files into the store. On any failure every file this
- * request newly added to the store is removed again, so a refused upload leaves nothing behind.
+ * Reads a multipart request: fields, and files into the store, each pinned for the case `caseId`
+ * (pins.ts). On any failure here every pin this request took is released again, so a refused
+ * upload leaves nothing behind; after that the caller settles the pins by its Update's outcome.
  */
-export async function receiveUpload(request: FastifyRequest, store: EvidenceStore, opts: { maxFiles: number }): Promise<Upload> {
+export async function receiveUpload(request: FastifyRequest, store: EvidenceStore, opts: { maxFiles: number; caseId: string }): Promise<Upload> {
   if (!request.isMultipart()) throw badRequest('请以 multipart/form-data 上传文件');
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'guidance-upload-'));
   const files: UploadedFile[] = [];
@@ -51,13 +54,13 @@ export async function receiveUpload(request: FastifyRequest, store: EvidenceStor
       const temp = path.join(tmp, String(files.length));
       // Throws RequestFileTooLargeError (413) as soon as the limit is passed; nothing is kept.
       await pipeline(part.file, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-      const stored = await store.put({ path: temp }, filename);
+      const stored = await store.put({ path: temp }, filename, { pin: { caseId: opts.caseId } });
       files.push({ ...stored, filename });
       await fs.rm(temp, { force: true });
     }
     return { files, fields };
   } catch (err) {
-    await discard(store, files);
+    await releaseFiles(store, files);
     throw err;
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -65,11 +68,9 @@ export async function receiveUpload(request: FastifyRequest, store: EvidenceStor
 }
 
 /**
- * Removes the files this request added (not those already stored before it): called when the
- * workflow refuses the Update the files were for.
+ * Releases this request's pins, for a request refused before its Update was sent: a file goes
+ * only if nothing else pins it (another upload, or a case that accepted it).
  */
-export async function discard(store: EvidenceStore, files: UploadedFile[]): Promise<void> {
-  for (const f of files) {
-    if (!f.deduplicated) await fs.rm(store.pathOf(f.sha256), { force: true });
-  }
+export async function releaseFiles(store: EvidenceStore, files: readonly UploadedFile[]): Promise<void> {
+  for (const f of files) await store.release(f.sha256, f.pin);
 }
