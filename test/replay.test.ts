@@ -3,9 +3,11 @@
  * code. A change that would break workflows already running in production (a reordered activity
  * call, a new timer) fails here. The corpus (test/histories/README.md): visits from the time-skipping
  * tests (`visit-*`), and a compressed year on the dev server (`devyear-*`: both programmes, every
- * visit, the numbering workflows) from `npx tsx scripts/record-histories.ts`. Each history is
- * replayed as the workflow type its first event names. Never re-record to make this pass; see
- * docs/architecture.md, "Changing workflow code".
+ * visit, the numbering workflows). Each history is replayed as the workflow type its first event
+ * names. Never re-record to make this pass (docs/architecture.md, "Changing workflow code"); after
+ * an intended, guarded change, rename the old files and record the new code's histories too:
+ *   RECORD_HISTORIES=1 npx vitest run test/visit.timeskip.test.ts
+ *   npx tsx scripts/record-histories.ts
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
