@@ -14,8 +14,9 @@ type History = temporal.api.history.v1.IHistory;
 
 /**
  * The Update kinds the corpus must hold, each accepted at least once: every human step of a visit,
- * both review decisions, the administrator's retry after an incident, and the numbering workflow's.
- * `reviewReport:accept` / `reviewReport:return` are told apart by the decision in the arguments.
+ * both review decisions, the administrator's retry after an incident, the programme's schedule and
+ * statistics Updates, and the numbering workflow's allocation. `reviewReport:accept` /
+ * `reviewReport:return` are told apart by the decision in the arguments.
  */
 export const REQUIRED_UPDATES = [
   'addEvidence',
@@ -30,6 +31,10 @@ export const REQUIRED_UPDATES = [
   'extendDue',
   'recordReinspection',
   'retry',
+  'recordStatistics',
+  'reschedule',
+  'addCounty',
+  'cancelVisit',
   'allocateNumber',
 ] as const;
 
