@@ -2,6 +2,7 @@
  * Programme operations shared by the CLI and the HTTP API: start, read, reschedule, add, cancel.
  * Errors come back as UserError with the workflow's Chinese message, never as a stack trace.
  */
+import { retryUpdate, type Incident, type RetryArgs } from '../workflows/shared/incidents';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -104,6 +105,15 @@ export async function addCounty(client: Client, year: number, bureau: string, ar
 export async function cancelVisit(client: Client, year: number, bureau: string, args: CancelVisitArgs): Promise<ScheduleEntry> {
   try {
     return await handle(client, year, bureau).executeUpdate(cancelVisitUpdate, { args: [args] });
+  } catch (err) {
+    throw translate(err, year, bureau);
+  }
+}
+
+/** After the cause of a programme incident (bulletin, digest, calendar) is fixed: the step runs again. */
+export async function retryProgramme(client: Client, year: number, bureau: string, args: RetryArgs): Promise<Incident> {
+  try {
+    return await handle(client, year, bureau).executeUpdate(retryUpdate, { args: [args] });
   } catch (err) {
     throw translate(err, year, bureau);
   }

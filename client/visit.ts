@@ -2,6 +2,7 @@
  * Visit operations shared by the CLI and the HTTP API: every human step through its validated
  * Update, reads through the Query. Refusals come back as UserError with the workflow's message.
  */
+import { retryUpdate, type RetryArgs } from '../workflows/shared/incidents';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readArchivedCase } from '../activities/archive';
@@ -135,4 +136,6 @@ export const visitOps = {
   reviewReport: (client: Client, ref: VisitRef, args: ReviewReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(reviewReportUpdate, { args: [args] })),
   extendDue: (client: Client, ref: VisitRef, args: ExtendDueArgs) => call(client, ref, () => handle(client, ref).executeUpdate(extendDueUpdate, { args: [args] })),
   recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),
+  /** After the cause of an incident is fixed: the failed step runs again (administrators). */
+  retry: (client: Client, ref: VisitRef, args: RetryArgs) => call(client, ref, () => handle(client, ref).executeUpdate(retryUpdate, { args: [args] })),
 };

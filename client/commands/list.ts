@@ -17,6 +17,7 @@ import {
   GuidanceBureau,
   GuidanceCounty,
   GuidanceDueDate,
+  GuidanceIncident,
   GuidanceOverdue,
   GuidanceRung,
   GuidanceStage,
@@ -32,6 +33,8 @@ export interface ListFilter {
   year?: number;
   stage?: Stage;
   overdue?: boolean;
+  /** Only cases with an incident waiting for an administrator's retry. */
+  incident?: boolean;
 }
 
 export interface ListedVisit {
@@ -45,6 +48,8 @@ export interface ListedVisit {
   dueDate?: string;
   rung?: string;
   overdue?: boolean;
+  /** True while an incident (故障) waits for an administrator's retry. */
+  incident?: boolean;
   /** When the workflow started; from the archive, the case's first recorded event. */
   startTime: string;
   /** 'temporal': Temporal visibility; 'archive': the case's archive folder, the workflow is gone. */
@@ -64,6 +69,7 @@ export function visibilityQuery(f: ListFilter): string {
   if (f.year !== undefined) parts.push(`${GuidanceYear.name} = ${f.year}`);
   if (f.stage) parts.push(`${GuidanceStage.name} = ${quote(f.stage)}`);
   if (f.overdue) parts.push(`${GuidanceOverdue.name} = true`);
+  if (f.incident) parts.push(`${GuidanceIncident.name} = true`);
   return parts.join(' AND ');
 }
 
@@ -82,6 +88,7 @@ function toListed(w: WorkflowExecutionInfo): ListedVisit {
     dueDate: due ? dueDateOf(due) : undefined,
     rung: sa.get(GuidanceRung),
     overdue: sa.get(GuidanceOverdue),
+    incident: sa.get(GuidanceIncident) ?? false,
     startTime: w.startTime.toISOString(),
     source: 'temporal',
   };
@@ -112,12 +119,12 @@ function archivedMatches(entries: ArchiveEntry[], f: ListFilter): ListedVisit[] 
   for (const e of entries) {
     const c = e.archived?.case;
     if (c) {
-      if (c.bureau !== f.bureau || (f.year !== undefined && c.year !== f.year) || (f.stage && c.stage !== f.stage) || (f.overdue && !c.rectification?.overdue)) continue;
+      if (c.bureau !== f.bureau || (f.year !== undefined && c.year !== f.year) || (f.stage && c.stage !== f.stage) || (f.overdue && !c.rectification?.overdue) || f.incident) continue;
       out.push(archivedRow(c));
       continue;
     }
     const m = /^visit-(\d{4})-(.+)$/.exec(e.caseId);
-    if (!m || !m[2]!.startsWith(`${f.bureau}-`) || (f.year !== undefined && Number(m[1]) !== f.year) || f.stage || f.overdue) continue;
+    if (!m || !m[2]!.startsWith(`${f.bureau}-`) || (f.year !== undefined && Number(m[1]) !== f.year) || f.stage || f.overdue || f.incident) continue;
     out.push({ workflowId: e.caseId, status: ARCHIVED, year: Number(m[1]), bureau: f.bureau, county: m[2]!.slice(f.bureau.length + 1), startTime: '', source: 'archive', note: e.problem });
   }
   return out;
@@ -141,6 +148,7 @@ interface ListOpts {
   year?: string;
   stage?: string;
   overdue?: boolean;
+  incident?: boolean;
   json?: boolean;
   query?: boolean;
   bureau?: string;
@@ -160,7 +168,7 @@ export function filterFrom(opts: ListOpts): ListFilter {
     if (!s.success) throw new UserError(`阶段不正确：${opts.stage}（可选 ${Stage.options.join('、')}）`, EXIT.badInput);
     stage = s.data;
   }
-  return { bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code, year, stage, overdue: opts.overdue };
+  return { bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code, year, stage, overdue: opts.overdue, incident: opts.incident };
 }
 
 export function registerListCommand(program: Command): void {
@@ -170,6 +178,7 @@ export function registerListCommand(program: Command): void {
     .option('--year <year>', '年度')
     .option('--stage <stage>', `阶段（${Stage.options.join('/')}）`)
     .option('--overdue', '只列出整改逾期的')
+    .option('--incident', '只列出有待处理故障的')
     .option('--bureau <code>', '市局代码（默认取计划文件中的）')
     .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--query', '同时打印所用的检索语句（可粘贴到 Temporal Web UI）')
@@ -185,10 +194,10 @@ export function registerListCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
-        const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
+        const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '故障', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
         for (const r of rows) {
           const status = r.source === 'archive' ? `已归档${r.note ? `（${r.note}）` : ''}` : r.status;
-          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', status, r.workflowId]);
+          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.incident ? '待处理' : '', status, r.workflowId]);
         }
         const archived = rows.filter((r) => r.source === 'archive').length;
         process.stdout.write(`${t.toString()}\n共 ${rows.length} 项${archived ? `，其中 ${archived} 项来自归档（Temporal 已不保留其工作流）` : ''}\n`);

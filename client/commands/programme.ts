@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
-import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, startProgramme, statisticsRows } from '../programme';
+import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, retryProgramme, startProgramme, statisticsRows } from '../programme';
 import { createStatsActivities } from '../../activities/stats';
 import { createHash } from 'node:crypto';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
@@ -201,6 +201,24 @@ export function registerProgrammeCommands(program: Command): void {
       const client = await connectClient();
       const entry = await cancelVisit(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已取消：${entry.countyName}\n`);
+    });
+
+  programme
+    .command('retry')
+    .description('计划的故障（通报、周交办、日历）排除后重试失败的步骤（管理员）')
+    .requiredOption('--year <year>', '年度')
+    .option('--incident <id>', '故障编号（默认当前待处理的故障）')
+    .option('--note <text>', '处理说明')
+    .option('--bureau <code>', '市局代码')
+    .option('--plan <file>', '计划文件', envConfig().planFile)
+    .option('--by <id>', '操作人')
+    .option('--role <role>', '角色')
+    .option('--json', '输出 JSON')
+    .action(async (opts: ActorOpts & { year: string; incident?: string; note?: string; bureau?: string; plan: string; json?: boolean }) => {
+      const y = year(opts.year);
+      const bureau = bureauFrom(opts);
+      const incident = await retryProgramme(await connectClient(), y, bureau, { actor: actorFrom(opts), incident: opts.incident, note: opts.note });
+      process.stdout.write(opts.json ? `${JSON.stringify(incident)}\n` : `故障 ${incident.id} 已重试：${incident.what}\n`);
     });
 
 }

@@ -181,6 +181,15 @@ export function registerVisitCommands(program: Command): void {
       out(opts, c, '已审批通过，意见书将编号、送达');
     });
 
+  withCommon(visit.command('retry').description('故障排除后重试失败的步骤（管理员）'))
+    .option('--incident <id>', '故障编号（如 I1；默认当前待处理的故障）')
+    .option('--note <text>', '处理说明（如“模板已修正”）')
+    .action(async (opts: Common & { incident?: string; note?: string }) => {
+      const args = { actor: actor(opts, 'admin'), incident: opts.incident, note: opts.note };
+      const incident = await visitOps.retry(await connectClient(), ref(opts), args);
+      out(opts, incident, `故障 ${incident.id} 已重试：${incident.what}`);
+    });
+
   withCommon(visit.command('return').description('退回修改（须写明意见）'))
     .requiredOption('--comment <text>', '退回意见')
     .action(async (opts: Common & { comment: string }) => {

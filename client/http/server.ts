@@ -6,6 +6,7 @@
  * A closed or cancelled case that Temporal no longer keeps (namespace retention) is read from its
  * archive (`<archiveDir>/<caseId>/case.json`): the board, the case, its documents and files stay.
  */
+import { RetryArgs } from '../../workflows/shared/incidents';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -34,7 +35,7 @@ import {
   type VisitCase,
 } from '../../workflows/shared/visit';
 import { actorOf, type UserRecord, type Users } from '../users';
-import { UserError } from '../programme';
+import { UserError, retryProgramme } from '../programme';
 import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
 import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
@@ -218,6 +219,14 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const board = await buildBoard(client, year, config.bureau, archiveDir);
     return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: r.source === 'archive' ? undefined : workflowLink(r.visitWorkflowId) })) };
   });
+  // A programme incident (bulletin, digest, calendar) retried after its cause is fixed.
+  app.post('/api/years/:year/programme/retry', async (request) => {
+    const user = userOf(request);
+    requireRole(user, 'admin');
+    const year = parse(YearParam, (request.params as { year: string }).year);
+    const body = parse(RetryArgs.omit({ actor: true }), request.body ?? {});
+    return { result: await retryProgramme(client, year, config.bureau, { ...body, actor: actorOf(user) }) };
+  });
   app.get('/api/years/:year/overdue', async (request) => {
     const user = userOf(request);
     requireRole(user, 'admin', 'supervisor', 'leader');
@@ -321,6 +330,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) => visitOps.return(client, ref, args).then(summary));
   action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args));
   action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args));
+  action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
 
   /** The county's rectification report (整改报告): files plus a status per problem. */
   const ReportFields = SubmitReportArgs.pick({ items: true, note: true });

@@ -5,6 +5,7 @@
  * staff, and the narrower view a county gets. Also the only way a download is found: a document id
  * or a sha256 is looked up in the case, never taken as a path.
  */
+import { openIncident } from '../../workflows/shared/incidents';
 import type { Client } from '@temporalio/client';
 import { caseDocuments, listArchivedCases } from '../../activities/archive';
 import { VISIT_STATUS_LABEL, visitWorkflowId, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
@@ -38,6 +39,8 @@ export interface BoardRow {
   note?: string;
   /** 'archive': read from the case's archive, Temporal no longer keeps its workflow. */
   source?: 'archive';
+  /** The open incident (故障) waiting for an administrator's retry, in words. */
+  incident?: string;
 }
 
 export interface Board {
@@ -75,6 +78,8 @@ function fillFromCase(row: BoardRow, c: VisitCase, today: string): void {
   }
   row.overdue = Boolean(c.rectification?.overdue);
   if (row.overdue && row.dueDate) row.daysOverdue = Math.max(0, daysBetween(row.dueDate, today));
+  const open = openIncident(c.incidents);
+  if (open) row.incident = `${open.id} ${open.what}失败：${open.error.message}`;
 }
 
 function countsOf(rows: BoardRow[]): Board['counts'] {

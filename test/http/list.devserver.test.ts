@@ -6,7 +6,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BUILTIN_TEMPLATES_DIR } from '../../activities/documents/templates';
 import { filterFrom, listVisits, visibilityQuery } from '../../client/commands/list';
+import { visitOps } from '../../client/visit';
+import { visitWorkflowId } from '../../workflows/shared/definitions';
 import { devServerSearchAttributeFlags, ensureSearchAttributes } from '../../worker/search-attributes';
 import { programmeWorkflowId } from '../../workflows/shared/definitions';
 import { GUIDANCE_SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
@@ -70,5 +76,45 @@ describe('search attributes and guidance list (dev server)', () => {
     const byStage = await listVisits(env.client, { bureau: plan.bureau.code, year: plan.year, stage });
     expect(byStage.map((r) => r.county)).toContain(rows[0]!.county);
     expect(await listVisits(env.client, { bureau: plan.bureau.code, year: plan.year - 1 })).toEqual([]);
+  });
+
+  // A case whose notice cannot be rendered (its template broken on disk) shows its incident in
+  // visibility; the administrator's retry through the client clears it once the file is fixed.
+  it('finds cases with an open incident, and the retry clears the flag', async () => {
+    const templates = mkdtempSync(path.join(os.tmpdir(), 'guidance-templates-'));
+    cpSync(BUILTIN_TEMPLATES_DIR, templates, { recursive: true });
+    const plan = examplePlan((raw) => {
+      raw.bureau.code = `i${Math.random().toString(36).slice(2, 8)}`;
+      raw.templatesDir = templates;
+    });
+    const notice = path.join(templates, 'notice.hbs');
+    const good = readFileSync(notice, 'utf8');
+    writeFileSync(notice, good.replace('<title>', '<title>{{#each}}'));
+    const county = plan.counties[0]!;
+    const date = `${plan.year}-03-15`;
+    await env.client.workflow.start('countyVisitWorkflow', {
+      workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+      taskQueue: queue,
+      args: [{ programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date, timeScale: { msPerDay: 60_000, startDate: `${plan.year}-03-10` }, visibility: true }],
+    });
+    const filter = { bureau: plan.bureau.code, incident: true };
+    expect(visibilityQuery(filter)).toContain('GuidanceIncident = true');
+    let rows: Awaited<ReturnType<typeof listVisits>> = [];
+    for (let i = 0; i < 150 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      rows = await listVisits(env.client, filter);
+    }
+    expect(rows.map((r) => [r.county, r.incident])).toEqual([[county.code, true]]);
+
+    writeFileSync(notice, good);
+    const ref = { year: plan.year, bureau: plan.bureau.code, county: county.code };
+    const incident = await visitOps.retry(env.client, ref, { actor: { id: 'admin', role: 'admin' }, note: '模板已修正' });
+    expect(incident).toMatchObject({ id: 'I1', retriedBy: 'admin' });
+    for (let i = 0; i < 150 && rows.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      rows = await listVisits(env.client, filter);
+    }
+    expect(rows).toEqual([]);
+    expect((await visitOps.get(env.client, ref)).notice?.docNumber).toBeTruthy();
   });
 });

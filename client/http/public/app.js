@@ -173,6 +173,7 @@ async function showBoard(year) {
                 r.stage ? stageBadge(r.stage, r.stageLabel) : h('span', { class: 'badge stage stage-none' }, r.statusLabel),
                 r.overdue ? h('span', { class: 'badge overdue' }, `逾期${r.daysOverdue ?? ''}天`) : null,
                 r.rungLabel ? h('span', { class: 'badge rung' }, r.rungLabel) : null,
+                r.incident ? h('span', { class: 'badge incident', title: r.incident }, '故障待处理') : null,
               )
             : h('td', { class: 'month empty' }),
         ),
@@ -274,6 +275,7 @@ async function showCase(year, county) {
       r || c.letter ? [h('dt', {}, '整改期限'), h('dd', { id: 'due-date' }, (r && r.dueDate) || c.letter.dueDate)] : null,
       v.links && v.links.temporalUi ? [h('dt', { class: 'no-print' }, '工作流'), h('dd', { class: 'no-print' }, h('a', { href: v.links.temporalUi, target: '_blank', rel: 'noopener' }, c.caseId))] : null,
     ),
+    incidentsSection(c, base),
     h('h2', {}, '文书'),
     v.documents.length
       ? h(
@@ -378,6 +380,41 @@ async function showCase(year, county) {
   if (forms.length) sections.push(h('h2', { class: 'no-print' }, '办理'), ...forms);
   render(...sections);
   document.getElementById('print-footer').textContent = `${c.caseId} · 打印时间 ${new Date().toLocaleString('zh-CN', { hour12: false })}`;
+}
+
+// ---- incidents (故障): a step that failed for good waits for an administrator's retry ------------
+function incidentsSection(c, base) {
+  const list = c.incidents || [];
+  if (!list.length) return null;
+  const open = list.find((i) => !i.retriedAt);
+  return [
+    h('h2', {}, '故障记录'),
+    h(
+      'table',
+      { id: 'incidents' },
+      h('thead', {}, h('tr', {}, ['编号', '时间', '步骤', '错误', '处理'].map((t) => h('th', {}, t)))),
+      h(
+        'tbody',
+        {},
+        list.map((i) =>
+          h(
+            'tr',
+            { class: i.retriedAt ? '' : 'overdue' },
+            h('td', {}, i.id),
+            h('td', {}, fmtTime(i.at)),
+            h('td', {}, i.what),
+            h('td', {}, `${i.error.type || '错误'}：${i.error.message}`),
+            h('td', {}, i.retriedAt ? `${i.retriedBy} 于 ${fmtTime(i.retriedAt)} 重试${i.note ? `（${i.note}）` : ''}` : '待管理员排除后重试'),
+          ),
+        ),
+      ),
+    ),
+    open && state.me.user.role === 'admin'
+      ? actionForm('form-retry', `排除故障后重试（${open.id}）`, [h('label', {}, '处理说明 ', h('input', { name: 'note', placeholder: '如：模板已修正' }))], '重试', (fd) =>
+          api('POST', `${base}/retry`, { incident: open.id, note: String(fd.get('note') || '').trim() || undefined }),
+        )
+      : null,
+  ];
 }
 
 /** Wraps a form: submit → API call → success message and reload, or the server's message. */
