@@ -24,7 +24,7 @@ import { examplePlan } from '../helpers/plans';
 import { createDevServerEnv } from '../helpers/temporal';
 import { FAST_MAIL, VisitDriver, supervisor } from '../helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from '../helpers/worker';
-import { USERS_FILE } from './helpers';
+import { login, USERS_FILE } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ let dirs: TestDirs;
 let app: FastifyInstance;
 let plan: Plan;
 let closed: VisitCase;
-const cookies: Record<string, string> = {};
+let cookies: Record<string, string> = {};
 
 /** Today in China, the visit's date: the dev server runs on the real clock, so nothing waits. */
 const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -81,11 +81,7 @@ beforeAll(async () => {
     archiveDir: dirs.archiveDir,
     uiUrl: 'http://localhost:8233',
   });
-  for (const id of ['sun-li', 'xiangshan', 'qinghe']) {
-    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { id, password: `heluo-${id}` } });
-    expect(res.statusCode, res.body).toBe(200);
-    cookies[id] = String(res.headers['set-cookie']).split(';')[0]!;
-  }
+  cookies = await login(app, ['sun-li', 'xiangshan', 'qinghe']);
 });
 afterAll(async () => {
   await app?.close();

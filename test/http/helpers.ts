@@ -94,6 +94,17 @@ export async function startStack(opts: { refreshSeconds?: number } = {}): Promis
   };
 }
 
+/** Logs each example user in (password `heluo-<id>`); their session cookies, by id. */
+export async function login(app: FastifyInstance, ids: readonly string[]): Promise<Record<string, string>> {
+  const cookies: Record<string, string> = {};
+  for (const id of ids) {
+    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { id, password: `heluo-${id}` } });
+    if (res.statusCode !== 200) throw new Error(`login ${id}: ${res.statusCode} ${res.body}`);
+    cookies[id] = String(res.headers['set-cookie']).split(';')[0]!;
+  }
+  return cookies;
+}
+
 /** Advances the test server's clock to noon China time on `date`. */
 export async function skipTo(env: TestWorkflowEnvironment, date: string, hourCst = 12): Promise<void> {
   const target = Date.parse(`${date}T${String(hourCst).padStart(2, '0')}:00:00+08:00`);
