@@ -6,6 +6,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery } from '../workflows/shared/docnumber';
 
+/** What each series numbers, as the register shows it. */
+export const SERIES_LABEL: Record<(typeof DOC_NUMBER_SERIES)[number], string> = {
+  notice: '函（通知、警示函）',
+  opinion: '指导（意见书、验收意见）',
+  urge: '催（催办通知）',
+  supervise: '督（督办函）',
+  summons: '约（约谈通知书）',
+  bulletin: '通报',
+};
+
 export interface RegisterRow {
   series: (typeof DOC_NUMBER_SERIES)[number];
   number: number;

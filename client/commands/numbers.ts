@@ -4,10 +4,9 @@ import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
 import { connectClient } from '../../config/temporal';
-import { numberRegister } from '../numbers';
+import { SERIES_LABEL, numberRegister } from '../numbers';
 import { EXIT, UserError } from '../programme';
 
-const SERIES_NAME: Record<string, string> = { notice: '函（通知、警示函）', opinion: '指导（意见书、验收意见）', urge: '催', supervise: '督', summons: '约', bulletin: '通报' };
 
 export function registerNumbersCommand(program: Command): void {
   program
@@ -25,7 +24,7 @@ export function registerNumbersCommand(program: Command): void {
       if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       if (rows.length === 0) return void process.stdout.write(`${year} 年度尚未分配文号\n`);
       const t = new Table({ head: ['文号系列', '序号', '用于', '状态'], style: { compact: true, head: [], border: [] } });
-      for (const r of rows) t.push([SERIES_NAME[r.series] ?? r.series, r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
+      for (const r of rows) t.push([SERIES_LABEL[r.series], r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
       process.stdout.write(`${t.toString()}\n`);
     });
 }

@@ -6,6 +6,7 @@
  * A closed or cancelled case that Temporal no longer keeps (namespace retention) is read from its
  * archive (`<archiveDir>/<caseId>/case.json`): the board, the case, its documents and files stay.
  */
+import { SERIES_LABEL, numberRegister } from '../numbers';
 import { RetryArgs } from '../../workflows/shared/incidents';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -218,6 +219,12 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const year = parse(YearParam, (request.params as { year: string }).year);
     const board = await buildBoard(client, year, config.bureau, archiveDir);
     return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: r.source === 'archive' ? undefined : workflowLink(r.visitWorkflowId) })) };
+  });
+  // The number register (发文登记): every number of the year, issued or voided with its reason.
+  app.get('/api/years/:year/numbers', async (request) => {
+    requireRole(userOf(request), 'admin');
+    const year = parse(YearParam, (request.params as { year: string }).year);
+    return { rows: await numberRegister(client, year, config.bureau), series: SERIES_LABEL };
   });
   // A programme incident (bulletin, digest, calendar) retried after its cause is fixed.
   app.post('/api/years/:year/programme/retry', async (request) => {

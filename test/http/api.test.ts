@@ -245,6 +245,12 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     expect(qh).toMatchObject({ status: 'started', month: 3, overdue: false });
     expect(['notice', 'waiting']).toContain(qh.stage);
 
+    // The number register (发文登记), administrators only: the notices and the letter, each on its case.
+    expect((await call('sun-li', 'GET', `/api/years/${year}/numbers`)).statusCode).toBe(403);
+    const register = (await call('admin', 'GET', `/api/years/${year}/numbers`)).json();
+    expect(register.rows).toEqual(expect.arrayContaining([{ series: 'opinion', number: 1, requestId: `${issued.caseId}:opinion`, status: 'issued' }]));
+    expect(register.series.opinion).toMatch(/意见书/);
+
     // The staff timeline: every step, the documents (draft included), the emails.
     const t = (await call('admin', 'GET', casePath(XS))).json();
     expect(t.kind).toBe('staff');

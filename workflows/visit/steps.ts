@@ -3,6 +3,7 @@
  * Each step records what it produced on the case before it mails, so the record shows a letter
  * even when its delivery is still being retried.
  */
+import { patched } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render, text } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
@@ -146,7 +147,9 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   // Numbers drawn for letters that will now never go out are voided (作废) in the register.
   const { state, plan } = ctx;
   const used = new Set([state.notice?.docNumber, state.letter?.docNumber, ...(state.rectification?.escalations ?? []).map((e) => e.docNumber), ...(state.rectification?.reports ?? []).map((r) => r.review?.letter?.docNumber)]);
-  for (const a of ctx.allocated.filter((x) => !used.has(x.docNumber))) {
+  // Its own patch: a cancelled run recorded with archive-cancelled-visits before voiding existed did not void.
+  const unused = patched('void-unused-numbers') ? ctx.allocated.filter((x) => !used.has(x.docNumber)) : [];
+  for (const a of unused) {
     await ctx.steps.run(`void:${a.requestId}`, `作废未使用的文号 ${a.docNumber}`, () =>
       bookkeeping.voidDocNumber({ year: plan.year, bureau: plan.bureau.code, series: a.series, requestId: a.requestId, reason: '执法指导已取消，文号未使用' }),
     );

@@ -86,6 +86,7 @@ async function route() {
     if (parts[0] === 'case' && parts[2]) return await showCase(year, parts[2]);
     if (me.user.role === 'county') return await showCase(year, me.user.county);
     if (parts[0] === 'overdue') return await showOverdue(year);
+    if (parts[0] === 'numbers') return await showNumbers(year);
     return await showBoard(year);
   } catch (e) {
     render(h('p', { class: 'muted' }, e.message));
@@ -103,6 +104,7 @@ function renderHeader() {
   const links = [];
   if (me.user.role !== 'county') {
     links.push(h('a', { href: `#/board/${me.year}` }, '计划看板'), h('a', { href: `#/overdue/${me.year}` }, '逾期清单'));
+    if (me.user.role === 'admin') links.push(h('a', { href: `#/numbers/${me.year}` }, '发文登记'));
     if (me.temporalUi) links.push(h('a', { href: me.temporalUi, target: '_blank', rel: 'noopener' }, 'Temporal Web UI'));
   } else {
     links.push(h('a', { href: `#/case/${me.year}/${encodeURIComponent(me.user.county)}` }, '本县区案件'));
@@ -254,6 +256,22 @@ async function showOverdue(year) {
   };
   await draw();
   state.timer = setInterval(() => draw().catch((e) => flash(`自动刷新失败：${e.message}`)), state.me.refreshSeconds * 1000);
+}
+
+// ---- number register (发文登记): every number issued or voided, administrators ----------------------
+async function showNumbers(year) {
+  const n = await api('GET', `/api/years/${year}/numbers`);
+  render(
+    h('h1', {}, `${year} 年度发文登记`),
+    n.rows.length
+      ? h(
+          'table',
+          { id: 'numbers' },
+          h('thead', {}, h('tr', {}, ['文号系列', '序号', '用于', '状态'].map((t) => h('th', {}, t)))),
+          h('tbody', {}, n.rows.map((r) => h('tr', { class: r.status === 'void' ? 'muted' : '' }, h('td', {}, n.series[r.series] || r.series), h('td', {}, r.number), h('td', {}, r.requestId), h('td', {}, r.status === 'void' ? `作废：${r.reason}` : '已发文')))),
+        )
+      : h('p', { class: 'muted' }, '本年度尚未分配文号'),
+  );
 }
 
 // ---- one case --------------------------------------------------------------------------------
