@@ -30,7 +30,9 @@ import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { failureOf } from './helpers/failure';
 import { rawExamplePlan } from './helpers/plans';
 import { createTimeSkippingEnv } from './helpers/temporal';
-import { VisitDriver } from './helpers/visit-driver';
+import { FAST_MAIL, VisitDriver } from './helpers/visit-driver';
+import { startProgramme } from '../client/programme';
+import { visitWorkflowId } from '../workflows/shared/definitions';
 import { uniqueQueue, workflowBundle } from './helpers/worker';
 
 const MARKER = '本通知依云岭市应急管理局执法指导专用模板制发';
@@ -140,6 +142,25 @@ describe('a programme uses the plan it was started with, not one the worker load
     expect(fromOf(noticeA!.from)).toEqual([{ name: planA.bureau.name, address: planA.bureau.email }]);
     expect(noticeA!.subject?.startsWith('【执法指导通知】')).toBe(true);
     expect(emls.every((p) => !p.subject?.startsWith(B_SUBJECT))).toBe(true);
+  });
+});
+
+describe('a programme started from its own plan file (time-skipping)', () => {
+  it("its visit renders with the programme's templates and mails from the programme's sender", async () => {
+    const { year, date } = await d.visitDate(3);
+    const planB: Plan = loadPlanFile(writePlanB(year, sink.port));
+    const county = planB.counties[0]!;
+    const handle = await startProgramme(env.client, { ...planB, counties: [{ ...county, date }] }, { taskQueue: d.queue, visibility: false, mailRetry: FAST_MAIL });
+    expect(handle.workflowId).toContain(planB.bureau.code);
+    await d.skipTo(date);
+    const h = env.client.workflow.getHandle(visitWorkflowId(year, planB.bureau.code, county.code));
+    const v = await d.waitForStage(h, 'onsite');
+    expect(pdfText(v.notice!.document.path)).toContain(MARKER);
+    const mails = await Promise.all(sink.messages.map(async (m) => ({ m, p: await simpleParser(m.raw) })));
+    const notice = mails.find(({ p }) => p.subject?.includes(v.notice!.docNumber));
+    expect(notice, mails.map(({ p }) => p.subject).join('\n')).toBeDefined();
+    expect(notice!.m.mailFrom).toBe(B_SENDER.address);
+    expect(notice!.p.subject?.startsWith(B_SUBJECT)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
  * every (visit, document, recipient) email at the sink exactly once, no evidence lost, and the
  * ladder's letters dated on schedule.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,32 +21,9 @@ import { ensureDevServer, type RunningService } from '../../worker/service';
 import { visitCaseQuery, type VisitCase } from '../../workflows/shared/visit';
 import { freePort, startSmtpSink, type SmtpSink } from '../email/helpers';
 import { rawExamplePlan } from '../helpers/plans';
+import { kill9, startWorker } from './processes';
 
-const ROOT = path.resolve(__dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', 'worker/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${seen.slice(-1500)}`)));
-    child.stderr!.on('data', (d: Buffer) => {
-      if (seen.length < 200_000) seen += d.toString();
-      if (seen.includes("state: 'RUNNING'")) {
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
-
-function kill9(child: ChildProcess | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('the demo through faults (real processes)', () => {
   it('finishes every visit with every email exactly once and no evidence lost, through worker kills, a server kill and an SMTP outage', async () => {
