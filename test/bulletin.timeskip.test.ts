@@ -16,7 +16,7 @@ import { scheduleQuery } from '../workflows/shared/definitions';
 import { submitReportUpdate, reviewReportUpdate } from '../workflows/shared/visit';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
-import { FAST_MAIL, VisitDriver, supervisor } from './helpers/visit-driver';
+import { FAST_MAIL, VisitDriver, firstMonday, supervisor } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
 
 let env: TestWorkflowEnvironment;
@@ -43,15 +43,10 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
   it('circulates a bulletin each month with the statistics table and the overdue county, and a weekly digest to the supervisors', async () => {
     const d = new VisitDriver(env, queue);
     const year = await d.nextYear();
-    const firstMonday = (m: number) => {
-      const x = new Date(Date.UTC(year, m - 1, 1));
-      while (x.getUTCDay() !== 1) x.setUTCDate(x.getUTCDate() + 1);
-      return x.toISOString().slice(0, 10);
-    };
     const plan = d.planFor(year, (raw) => {
       raw.counties = raw.counties.slice(0, 2);
-      raw.counties[0].date = firstMonday(2);
-      raw.counties[1].date = addDays(firstMonday(2), 7);
+      raw.counties[0].date = firstMonday(year, 2);
+      raw.counties[1].date = addDays(firstMonday(year, 2), 7);
     });
     const programme = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
 

@@ -7,20 +7,18 @@
  * - a review during an SMTP outage is answered at once; the acceptance letter follows once the
  *   server is back, and the case shows closed only when its letter and archive exist.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readArchivedCase } from '../activities/archive';
-import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { retryUpdate } from '../workflows/shared/incidents';
 import { reviewReportUpdate, submitReportUpdate } from '../workflows/shared/visit';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
-import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';
+import { VisitDriver, refusal, supervisor, templatesCopy } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
 
 const admin = { id: 'admin', role: 'admin' as const };
@@ -55,8 +53,7 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
   });
 
   it('a template broken on disk mid-visit becomes an incident; an administrator retries after the fix and the visit goes on', async () => {
-    const templates = mkdtempSync(path.join(os.tmpdir(), 'guidance-templates-'));
-    cpSync(BUILTIN_TEMPLATES_DIR, templates, { recursive: true });
+    const templates = templatesCopy();
     const { year, date } = await d.visitDate();
     const plan = d.planFor(year, (raw) => {
       raw.templatesDir = templates;

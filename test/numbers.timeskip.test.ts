@@ -4,20 +4,18 @@
  * numbering workflow is not silently restarted at 1; a visit cancelled after drawing a number for a
  * letter it never issued voids that number.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocNumberActivities } from '../activities/docnumber';
-import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { numberRegister } from '../client/numbers';
 import { docNumberWorkflowId } from '../workflows/shared/docnumber';
 import { FailureType } from '../workflows/shared/errors';
 import { failureOf } from './helpers/failure';
 import { createTimeSkippingEnv } from './helpers/temporal';
-import { VisitDriver } from './helpers/visit-driver';
+import { VisitDriver, templatesCopy } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
 
 let env: TestWorkflowEnvironment;
@@ -65,8 +63,7 @@ describe('number register (time-skipping)', () => {
 
   it('a visit cancelled after drawing the number of a letter it never issued voids that number', async () => {
     const d = new VisitDriver(env, queue);
-    const templates = mkdtempSync(path.join(os.tmpdir(), 'guidance-templates-'));
-    cpSync(BUILTIN_TEMPLATES_DIR, templates, { recursive: true });
+    const templates = templatesCopy();
     const { year, date } = await d.visitDate();
     const plan = d.planFor(year, (raw) => {
       raw.templatesDir = templates;

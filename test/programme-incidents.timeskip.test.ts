@@ -4,19 +4,17 @@
  * starts on its date; a digest with no recipient is skipped and recorded; an administrator retries
  * after the fix and the bulletin goes out.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { startProgramme } from '../client/programme';
 import { scheduleQuery } from '../workflows/shared/definitions';
 import { retryUpdate } from '../workflows/shared/incidents';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
-import { FAST_MAIL, VisitDriver } from './helpers/visit-driver';
+import { FAST_MAIL, VisitDriver, firstMonday, templatesCopy } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
 
 let env: TestWorkflowEnvironment;
@@ -43,18 +41,12 @@ describe('programme incidents (time-skipping)', () => {
   it('a broken bulletin template is an incident, visits keep starting, a digest without recipients is skipped; retry sends the bulletin', async () => {
     const d = new VisitDriver(env, queue);
     const year = await d.nextYear();
-    const firstMonday = (m: number) => {
-      const x = new Date(Date.UTC(year, m - 1, 1));
-      while (x.getUTCDay() !== 1) x.setUTCDate(x.getUTCDate() + 1);
-      return x.toISOString().slice(0, 10);
-    };
-    const templates = mkdtempSync(path.join(os.tmpdir(), 'guidance-templates-'));
-    cpSync(BUILTIN_TEMPLATES_DIR, templates, { recursive: true });
+    const templates = templatesCopy();
     const plan = d.planFor(year, (raw) => {
       raw.templatesDir = templates;
       raw.counties = raw.counties.slice(0, 2);
-      raw.counties[0].date = firstMonday(2);
-      raw.counties[1].date = firstMonday(4);
+      raw.counties[0].date = firstMonday(year, 2);
+      raw.counties[1].date = firstMonday(year, 4);
       // Nobody of the group has an email address: the weekly digest has no recipient.
       raw.supervisors = raw.supervisors.map(({ email: _email, ...s }: Record<string, unknown>) => s);
     });

@@ -2,6 +2,10 @@
  * Drives visits on a test Temporal service the way people would: through the same Updates the CLI
  * and HTTP API use. Shared by the visit and rectification tests.
  */
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BUILTIN_TEMPLATES_DIR } from '../../activities/documents/templates';
 import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -142,4 +146,18 @@ export async function refusal(promise: Promise<unknown>): Promise<{ type?: strin
     return { type: cause.type, message: cause.message };
   }
   throw new Error('update was accepted');
+}
+
+/** A copy of the built-in templates in a temp directory, for a plan's templatesDir a test may break. */
+export function templatesCopy(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'guidance-templates-'));
+  cpSync(BUILTIN_TEMPLATES_DIR, dir, { recursive: true });
+  return dir;
+}
+
+/** The first Monday of month `m` (1–12) of `year`. */
+export function firstMonday(year: number, m: number): string {
+  const x = new Date(Date.UTC(year, m - 1, 1));
+  while (x.getUTCDay() !== 1) x.setUTCDate(x.getUTCDate() + 1);
+  return x.toISOString().slice(0, 10);
 }

@@ -44,6 +44,13 @@ export function registerHandlers(ctx: VisitContext): void {
     requireStage('rectification', what);
     if (rect().reports.some((r) => r.review?.decision === 'accept')) throw refuse(FailureType.InvalidState, '整改报告已验收通过，不能再操作');
   };
+  /** A return or an extension moves the due date; the ladder is re-planned from it (ladder.ts). */
+  const moveDueDate = (date: string) => {
+    const r = rect();
+    r.dueDate = date;
+    r.overdue = ctx.today() > date;
+    ctx.ladder = resetLadder(r.rungIndex, date, plan.rectification.escalation);
+  };
   const sampled = (id: string) => state.sample?.enterprises.some((e) => e.id === id) ?? false;
   const round = () => state.approval.rounds[state.approval.rounds.length - 1];
 
@@ -175,12 +182,8 @@ export function registerHandlers(ctx: VisitContext): void {
       const resubmitBy = accepted ? undefined : onOrNextWorkingDay(addDays(ctx.today(), plan.rectification.resubmitDays), ctx.calendar());
       report.review = { decision: args.decision, by: args.actor.id, at: now(), reasons, ...(resubmitBy ? { resubmitBy } : {}) };
       ctx.audit(args.actor, 'reviewReport', accepted ? `第 ${report.no} 次整改报告验收通过` : `第 ${report.no} 次整改报告退回：${reasons.join('；')}，重新报送期限 ${resubmitBy}`);
-      if (resubmitBy) {
-        // A new due date; the ladder resumes from the rung where it stood.
-        r.dueDate = resubmitBy;
-        r.overdue = false;
-        ctx.ladder = resetLadder(r.rungIndex, r.dueDate, plan.rectification.escalation);
-      }
+      // Returned: a new due date, the ladder resumes from the rung where it stood.
+      if (resubmitBy) moveDueDate(resubmitBy);
       ctx.rectVersion++;
       return report;
     },
@@ -200,9 +203,7 @@ export function registerHandlers(ctx: VisitContext): void {
       const r = rect();
       r.extensions.push({ by: args.actor.id, at: now(), from: r.dueDate, to: args.newDueDate, reason: args.reason });
       ctx.audit(args.actor, 'extendDue', `整改期限由 ${r.dueDate} 延至 ${args.newDueDate}：${args.reason}`);
-      r.dueDate = args.newDueDate;
-      r.overdue = ctx.today() > r.dueDate;
-      ctx.ladder = resetLadder(r.rungIndex, r.dueDate, plan.rectification.escalation);
+      moveDueDate(args.newDueDate);
       ctx.rectVersion++;
       return r;
     },
