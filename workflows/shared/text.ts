@@ -15,6 +15,7 @@
 import { z } from 'zod';
 
 /** Line breaks of every kind, each becoming `\n`: CRLF, CR, VT, FF, NEL, LS, PS. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here
 const LINE_BREAK = /\r\n|[\r\u000b\u000c\u0085\u2028\u2029]/g;
 
 /** Space separators other than the ideographic space, each becoming an ASCII space. */
