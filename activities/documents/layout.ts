@@ -158,8 +158,12 @@ class Layout {
     }
   }
 
-  /** Measures inline content into atoms, resolving each character's face (with fallback). */
-  private atoms(content: Inline[], base: Style): Atom[] {
+  /**
+   * Measures inline content into atoms, resolving each character's face (with fallback). A word
+   * wider than `maxWidth` (a URL, a long number, a run of dashes) is cut between its characters
+   * into atoms that fit: whole, it would run off the page.
+   */
+  private atoms(content: Inline[], base: Style, maxWidth = Infinity): Atom[] {
     const chars: { ch: string; face: FaceName }[] = [];
     const blanks = new Map<number, number>();
     for (const part of content) {
@@ -199,21 +203,26 @@ class Layout {
       const n = [...seg.text].length;
       const cs = kept.slice(k, k + n);
       pushBlanks(cs[0]!.at);
-      const pieces: Piece[] = [];
-      let width = 0;
-      for (const c of cs) {
+      const glyphs = cs.map((c) => {
         const cp = c.ch.codePointAt(0)!;
         const face = faceFor(this.fonts, c.face, cp);
-        const w = (advance(this.fonts.faces[face], cp) * base.size) / 1000 + base.tracking;
-        width += w;
-        const last = pieces[pieces.length - 1];
-        if (last && last.face === face) {
-          last.text += c.ch;
-          last.width += w;
-          last.chars++;
-        } else pieces.push({ text: c.ch, face, width: w, chars: 1 });
-      }
-      out.push({ width, space: seg.space, noStart: seg.noStart, noEnd: seg.noEnd, pieces, slots: n });
+        return { ch: c.ch, face, w: (advance(this.fonts.faces[face], cp) * base.size) / 1000 + base.tracking };
+      });
+      const chunks = seg.space ? [glyphs] : fitWidth(glyphs, maxWidth);
+      chunks.forEach((chunk, i) => {
+        const pieces: Piece[] = [];
+        let width = 0;
+        for (const g of chunk) {
+          width += g.w;
+          const last = pieces[pieces.length - 1];
+          if (last && last.face === g.face) {
+            last.text += g.ch;
+            last.width += g.w;
+            last.chars++;
+          } else pieces.push({ text: g.ch, face: g.face, width: g.w, chars: 1 });
+        }
+        out.push({ width, space: seg.space, noStart: i === 0 && seg.noStart, noEnd: i === chunks.length - 1 && seg.noEnd, pieces, slots: chunk.length });
+      });
       k += n;
     }
     pushBlanks(Infinity);
@@ -266,7 +275,7 @@ class Layout {
     const indent = (indentChars ?? d.indent) * em;
     const align = alignOverride ?? d.align;
     const W = TEXT_BLOCK.width;
-    const atoms = this.atoms(content, style);
+    const atoms = this.atoms(content, style, W - Math.max(0, indent));
     let lines = breakLines(atoms, (i) => (i === 0 ? W - indent : W));
     if ((type === 'title' || type === 'subtitle') && lines.length > 1) lines = balance(atoms, lines.length, W);
     const cells = Math.max(1, Math.ceil(size / LINE_PITCH));
@@ -391,7 +400,9 @@ class Layout {
 
   /**
    * A table: header rows repeat at the top of every page the table runs onto; a row never
-   * splits. Header cells 黑体, body cells 宋体, both 5号 (10.5 pt).
+   * splits, unless it is taller than a page under the header: then it continues on the next page
+   * (each part ruled as a row, its text from the top), where it would otherwise run off the page.
+   * Header cells 黑体, body cells 宋体, both 5号 (10.5 pt).
    */
   private table(weights: number[], head: TableCell[][], body: TableCell[][]): Box[] {
     const id = ++this.tableCount;
@@ -403,17 +414,26 @@ class Layout {
     const lineHeight = size * 1.35;
     const padX = 2.5;
     const padY = 3.5;
-    const row = (cells: TableCell[], header: boolean): Box => {
-      const laid = cells.map((cell, c) => {
+    type Laid = { cell: TableCell; style: Style; avail: number; lines: Atom[][] };
+    const row = (cells: TableCell[], header: boolean, maxLines = Infinity): Box[] => {
+      const laid: Laid[] = cells.map((cell, c) => {
         const style: Style = { face: cell.header ? 'hei' : 'song', size, tracking: 0, color: BLACK };
         const avail = widths[c]! - 2 * padX;
-        return { cell, style, avail, lines: breakLines(this.atoms(cell.content, style), () => avail) };
+        return { cell, style, avail, lines: breakLines(this.atoms(cell.content, style, avail), () => avail) };
       });
       const rows = Math.max(1, ...laid.map((l) => l.lines.length));
+      if (rows <= maxLines) return [rowBox(laid, rows, header, true)];
+      const parts: Box[] = [];
+      for (let from = 0; from < rows; from += maxLines) {
+        parts.push(rowBox(laid.map((l) => ({ ...l, lines: l.lines.slice(from, from + maxLines) })), Math.min(maxLines, rows - from), header, false));
+      }
+      return parts;
+    };
+    const rowBox = (laid: Laid[], rows: number, header: boolean, centred: boolean): Box => {
       const height = rows * lineHeight + 2 * padY;
       const items: DrawItem[] = [];
       laid.forEach(({ cell, style, avail, lines }, c) => {
-        const top = (height - lines.length * lineHeight) / 2;
+        const top = centred ? (height - lines.length * lineHeight) / 2 : padY;
         lines.forEach((l, i) => {
           const baseline = top + i * lineHeight + (lineHeight - size) / 2 + EM_ASCENT * size;
           items.push(...this.line(l, style, edges[c]! + padX, avail, cell.align, true, baseline));
@@ -426,7 +446,11 @@ class Layout {
       for (const x of edges) items.push(rule(0, height, x, x));
       return { height, grid: false, items, table: { id, header }, keepWithNext: header };
     };
-    return [...head.map((r) => row(r, true)), ...body.map((r) => row(r, false))];
+    const heads = head.flatMap((r) => row(r, true));
+    // The most lines a body row may take and still fit on a page below the repeated header rows.
+    const headHeight = heads.reduce((s, b) => s + b.height, 0);
+    const maxLines = Math.max(1, Math.floor((TEXT_BLOCK.height - headHeight - 2 * padY - EPS) / lineHeight));
+    return [...heads, ...body.flatMap((r) => row(r, false, maxLines))];
   }
 
   /**
@@ -507,6 +531,28 @@ class Layout {
  * 排列对称, 长短适宜) rather than one full line and a stub: the narrowest measure that still
  * gives the same number of lines, found by bisection.
  */
+/**
+ * Cuts a word's glyphs into runs no wider than `maxWidth` (at least one glyph each): a word that
+ * fits stays whole; one wider than the line breaks between characters, as the last resort.
+ */
+function fitWidth<G extends { w: number }>(glyphs: G[], maxWidth: number): G[][] {
+  const total = glyphs.reduce((s, g) => s + g.w, 0);
+  if (total <= maxWidth + EPS) return [glyphs];
+  const runs: G[][] = [[]];
+  let width = 0;
+  for (const g of glyphs) {
+    const run = runs[runs.length - 1]!;
+    if (run.length > 0 && width + g.w > maxWidth + EPS) {
+      runs.push([g]);
+      width = g.w;
+    } else {
+      run.push(g);
+      width += g.w;
+    }
+  }
+  return runs;
+}
+
 function balance(atoms: Atom[], count: number, W: number): Atom[][] {
   let lo = W / count;
   let hi = W;
