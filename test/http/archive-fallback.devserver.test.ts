@@ -39,8 +39,12 @@ let plan: Plan;
 let closed: VisitCase;
 let cookies: Record<string, string> = {};
 
-/** Today in China, the visit's date: the dev server runs on the real clock, so nothing waits. */
-const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+/**
+ * The visit's date: yesterday in China. The dev server runs on the real clock and a date's work
+ * falls due at 09:00 China time, so with yesterday nothing waits whatever the hour of the run
+ * (with today, a run between 00:00 and 09:00 China time waited for the visit day).
+ */
+const today = new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
 const XS = 'xiangshan';
 
 const get = (who: string, url: string) => app.inject({ method: 'GET', url, headers: { cookie: cookies[who]! } });
