@@ -331,10 +331,14 @@ describe('what the Updates accept, the letters can print', () => {
     );
   });
 
+  // Figures as a spreadsheet may hold them: counts, decimals, negatives (NaN and Infinity cannot cross JSON).
+  const figure = fc.oneof(fc.nat(500), fc.double({ min: -2, max: 500, noNaN: true }));
+  const figures = fc.record({ inspections: figure, inspectors: figure, documents: figure, cases: figure, fines: figure, hazardsFound: figure, hazardsFixed: figure });
+
   it('imported statistics build the bulletin', () => {
     fc.assert(
-      fc.property(anyText, fc.array(anyText, { minLength: 1, maxLength: 3 }), (period, counties) => {
-        const r = RecordStatisticsArgs.safeParse({ actor: admin, period, sourceSha256: SHA, rows: counties.map((c) => ({ county: c, ...row })) });
+      fc.property(anyText, fc.array(fc.tuple(anyText, fc.oneof(fc.constant(row), figures)), { minLength: 1, maxLength: 3 }), (period, counties) => {
+        const r = RecordStatisticsArgs.safeParse({ actor: admin, period, sourceSha256: SHA, rows: counties.map(([county, f]) => ({ county, ...f })) });
         if (!r.success) return expectChinese(r.error);
         // As workflows/programme/reporting.ts words it.
         expectRenderable('bulletin', {
