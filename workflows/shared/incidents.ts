@@ -8,6 +8,7 @@
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ActorSchema } from './definitions';
+import { Text } from './text';
 
 export interface Incident {
   /** I1, I2, … in the order raised. */
@@ -32,7 +33,7 @@ export const RetryArgs = z.object({
   actor: ActorSchema,
   /** The incident to retry; the open one when omitted. */
   incident: z.string().trim().optional(),
-  note: z.string().trim().max(500).optional(),
+  note: Text({ max: 500, label: '处理说明' }).optional(),
 });
 export type RetryArgs = z.infer<typeof RetryArgs>;
 
