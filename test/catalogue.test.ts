@@ -424,6 +424,24 @@ const cliRows: Row[] = [
     /^exit 1\n错误：当前阶段为“现场指导”，不能审批/,
     { temporal: true, state: caseState },
   ),
+  cliRow(
+    'visit review: reviewing while the visit is on site',
+    () => ['visit', 'review', '--year', String(year), '--county', XS, '--bureau', plan.bureau.code, '--decision', 'accept', '--by', 'sun-li'],
+    /^exit 1\n错误：当前阶段为“现场指导”，不能审核整改报告/,
+    { temporal: true, state: caseState },
+  ),
+  cliRow(
+    'visit extend: extending while the visit is on site',
+    () => ['visit', 'extend', '--year', String(year), '--county', XS, '--bureau', plan.bureau.code, '--to', `${year}-12-01`, '--reason', '涉及县政府审批', '--by', 'sun-li'],
+    /^exit 1\n错误：当前阶段为“现场指导”，不能延长整改期限/,
+    { temporal: true, state: caseState },
+  ),
+  cliRow(
+    'visit reinspect: a follow-up check before there is a letter',
+    () => ['visit', 'reinspect', '--year', String(year), '--county', XS, '--bureau', plan.bureau.code, '--date', `${year}-12-01`, '--by', 'sun-li'],
+    /^exit 1\n错误：items: 至少填写一项复查结果/,
+    { temporal: true, state: caseState },
+  ),
 ];
 
 // ---- HTTP API (in-process Fastify over the real workflows) -----------------------------------
@@ -464,6 +482,7 @@ const httpRows: Row[] = [
   httpRow('evidence that is an HTML page named .pdf', () => upload('sun-li', { item: 'plan.compile' }, Buffer.from('<html><script>alert(1)</script></html>'), 'scan.pdf'), /^415 TypeRefused scan\.pdf：不接受的文件类型：text\/html/),
   httpRow('an empty evidence file', () => upload('sun-li', { item: 'plan.compile' }, Buffer.alloc(0)), /^400 Empty .*空/),
   httpRow('evidence for an unknown checklist item (the stored file is removed again)', () => upload('sun-li', { item: 'plan.nope' }, pdfBytes('catalogue')), /^400 InvalidInput item: /),
+  httpRow('recording a re-inspection while on site', () => post('sun-li', 'reinspection', { date: `${year}-12-01`, items: [{ index: 0, passed: true }] }), /^409 InvalidState 当前阶段为“现场指导”，不能记录复查结果/),
   httpRow('extending the due date while on site', () => post('sun-li', 'extend', { newDueDate: `${year}-12-01`, reason: '涉及县政府审批' }), /^409 InvalidState 当前阶段为“现场指导”，不能延长整改期限/),
 ];
 

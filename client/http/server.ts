@@ -28,6 +28,7 @@ import {
   ExtendDueArgs,
   ItemStatus,
   ReturnArgs,
+  RecordReinspectionArgs,
   ReviewReportArgs,
   SetEnterpriseResultArgs,
   SetFindingArgs,
@@ -338,6 +339,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args));
   action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args));
   action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
+  action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args));
 
   /** The county's rectification report (整改报告): files plus a status per problem. */
   const ReportFields = SubmitReportArgs.pick({ items: true, note: true });

@@ -543,5 +543,19 @@ function actionForms(v, base) {
       ),
     );
   }
+  // 复查: every problem of the letter, passed or not, with a comment where it is not.
+  if (role === 'supervisor' && r && stage === 'reinspection') {
+    const rows = r.problems.map((p, i) =>
+      h('div', { class: 'reinspect-item' }, h('label', {}, h('input', { type: 'checkbox', name: `passed-${i}`, checked: true }), ` ${i + 1}. ${p}`), h('input', { type: 'text', name: `comment-${i}`, placeholder: '未整改到位的说明' })),
+    );
+    forms.push(
+      actionForm('form-reinspection', '记录复查结果', [field('复查日期', h('input', { type: 'date', name: 'date', required: true })), ...rows], '记录复查', (fd) =>
+        api('POST', `${base}/reinspection`, {
+          date: fd.get('date'),
+          items: r.problems.map((_, i) => ({ index: i, passed: fd.get(`passed-${i}`) === 'on', comment: String(fd.get(`comment-${i}`) || '').trim() || undefined })),
+        }),
+      ),
+    );
+  }
   return forms;
 }
