@@ -231,8 +231,10 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     // The deputy is a leader but not the approver: the workflow refuses, 403, nothing changes.
     expect((await refusedWithoutChange(XS, () => call('feng-qing', 'POST', `${casePath(XS)}/approve`, {}), 403, 'Forbidden')).message).toMatch(/只有审批人/);
     expect((await call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, { comment: '同意' })).statusCode).toBe(200);
-    await refusedWithoutChange(XS, () => call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, {}), 409, 'InvalidState');
+    // Approving again is refused; checked once the letter is out, so the workflow's own progress
+    // (numbering, rendering, mailing the letter) is not mistaken for a change made by the refusal.
     const issued = await waitForCase(s, XS, (x) => x.stage === 'rectification', 'rectification');
+    await refusedWithoutChange(XS, () => call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, {}), 409, 'InvalidState');
 
     // The board: every county in its month, 香山县 in rectification with its letter and due date.
     const board = (await call('admin', 'GET', `/api/years/${year}/board`)).json();
@@ -315,6 +317,9 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     await refusedWithoutChange(XS, () => call('zheng-yuan', 'POST', `${casePath(XS)}/review`, { decision: 'accept' }), 403);
     const back = await call('sun-li', 'POST', `${casePath(XS)}/review`, { decision: 'return', reasons: ['整改佐证材料不足'] });
     expect(back.statusCode, back.body).toBe(200);
+    // The return letter follows from the workflow's script; wait for it, so its arrival is not
+    // mistaken for a change made by the refused extension below.
+    await waitForCase(s, XS, (x) => Boolean(x.rectification?.reports[0]?.review?.letter), 'the return letter');
     // Extension: a reason is required; with one the due date moves.
     await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/extend`, { newDueDate: `${year}-12-01` }), 400, 'InvalidInput');
     const due = (await caseOf(XS)).rectification!.dueDate;
