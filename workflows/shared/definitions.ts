@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
+import { BulletinRow } from './document-data';
 import type { Incident } from './incidents';
 import { CountySchema, EnterpriseSchema, IsoDate, type EscalationRung, type Plan } from './plan';
 import { Line, Text } from './text';
@@ -169,26 +170,15 @@ export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
 // ---------------------------------------------------------------------------------------------
 // Statistics and progress the programme keeps for its bulletin (通报) and digest (周交办).
 
-const Count = z.number().int('应为整数').min(0, '不能为负数');
-
 /**
- * One county's figures for the bulletin's table, from an imported statistics table. Checked as the
- * bulletin's data is (document-data.ts BulletinRow), so figures the Update accepts never fail the
- * monthly bulletin's render.
+ * One county's figures for the bulletin's table, from an imported statistics table: the bulletin's
+ * own row schema (document-data.ts BulletinRow), with the county's name normalised and the bulletin's
+ * cross-check, so figures the Update accepts never fail the monthly bulletin's render.
  */
-export const StatisticsRowSchema = z
-  .object({
-    /** The county's name as the bulletin's table prints it. */
-    county: Line({ min: 1, max: 50, label: '县区' }),
-    inspections: Count,
-    inspectors: Count,
-    documents: Count,
-    cases: Count,
-    /** 万元. */
-    fines: z.number().min(0, '不能为负数'),
-    hazardsFound: Count,
-    hazardsFixed: Count,
-  })
+export const StatisticsRowSchema = BulletinRow.extend({
+  /** The county's name as the bulletin's table prints it. */
+  county: Line({ min: 1, max: 50, label: '县区' }),
+})
   .refine((r) => r.hazardsFixed <= r.hazardsFound, { path: ['hazardsFixed'], error: (i) => `${(i.input as { county: string }).county}：整改隐患数大于排查隐患数` });
 export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
 
