@@ -135,14 +135,16 @@ describe('the demo through faults (real processes)', () => {
       const cases: VisitCase[] = [];
       for (const e of programme.entries) cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
 
-      // Every (visit, document, recipient) email at the sink exactly once.
+      // Every (visit, document, recipient) email at the sink exactly once — or, where a kill or the
+      // outage fell between the server's 250 and the sent-log write (or cut the link after the whole
+      // message was written, RFC 1047), twice with the same Message-ID and the case's delivery
+      // record saying `possibleDuplicate`. An unflagged second copy is a bug.
       const arrived = new Map<string, number>();
       for (const m of sink.messages) {
         const id = (await simpleParser(m.raw)).messageId ?? '';
         for (const r of m.rcptTo) arrived.set(`${id} ${r}`, (arrived.get(`${id} ${r}`) ?? 0) + 1);
       }
-      const duplicates = [...arrived].filter(([, n]) => n > 1);
-      expect(duplicates, duplicates.map(([k]) => k).join('\n')).toEqual([]);
+      const flagged = new Set<string>();
       let expected = 0;
       for (const c of cases) {
         const records = [
@@ -155,12 +157,19 @@ describe('the demo through faults (real processes)', () => {
         for (const rec of records) {
           expect(rec, c.caseId).toBeDefined();
           for (const copy of rec!.recipients) {
+            const key = `${copy.messageId} ${copy.address}`;
             expect(copy.status, `${c.caseId} ${rec!.step} ${copy.address}`).toBe('accepted');
-            expect(arrived.get(`${copy.messageId} ${copy.address}`), `${c.caseId} ${rec!.step} ${copy.address}`).toBe(1);
+            const where = `${c.caseId} ${rec!.step} ${copy.address} possibleDuplicate=${copy.possibleDuplicate}`;
+            if (copy.possibleDuplicate) flagged.add(key);
+            expect(arrived.get(key) ?? 0, where).toBeGreaterThanOrEqual(1);
+            expect(arrived.get(key) ?? 0, where).toBeLessThanOrEqual(copy.possibleDuplicate ? 2 : 1);
             expected++;
           }
         }
       }
+      const unflagged = [...arrived].filter(([k, n]) => n > (flagged.has(k) ? 2 : 1));
+      expect(unflagged, unflagged.map(([k]) => k).join('\n')).toEqual([]);
+      if (flagged.size > 0) console.log(`[faults] ${flagged.size} copies flagged possibleDuplicate (residual window hit)`);
       expect(expected).toBeGreaterThan(40);
 
       // No evidence lost: every file the cases recorded is in the store and matches its hash.
