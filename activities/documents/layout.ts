@@ -15,7 +15,7 @@
  */
 import { advance, faceFor, type FaceName, type FontSet } from './fonts';
 import { breakLines, isBreakable, segment, type BreakAtom } from './linebreak';
-import type { Align, Block, DocumentMarkup, Inline, TableCell, TextBlockType } from './markup';
+import { CELL_BREAK, type Align, type Block, type DocumentMarkup, type Inline, type TableCell, type TextBlockType } from './markup';
 
 export const MM = 72 / 25.4;
 export const A4 = { width: 210 * MM, height: 297 * MM } as const;
@@ -161,9 +161,10 @@ class Layout {
   /**
    * Measures inline content into atoms, resolving each character's face (with fallback). A word
    * wider than `maxWidth` (a URL, a long number, a run of dashes) is cut between its characters
-   * into atoms that fit: whole, it would run off the page.
+   * into atoms that fit: whole, it would run off the page. With `cellBreaks` (a table cell), each
+   * `<br/>` (CELL_BREAK) becomes a hard atom that ends the line; elsewhere it is only whitespace.
    */
-  private atoms(content: Inline[], base: Style, maxWidth = Infinity): Atom[] {
+  private atoms(content: Inline[], base: Style, maxWidth = Infinity, cellBreaks = false): Atom[] {
     const chars: { ch: string; face: FaceName }[] = [];
     const blanks = new Map<number, number>();
     for (const part of content) {
@@ -172,18 +173,21 @@ class Layout {
     }
     // Whitespace: a source line break between two Chinese characters is not a space. Keep one
     // space only between two non-Chinese characters (between Latin words).
+    // Spaces around a forced line end are dropped like those at any line's end.
+    const isBreak = (ch: string) => cellBreaks && ch === CELL_BREAK;
+    const isSpace = (ch: string) => /\s/.test(ch) && ch !== '\u3000' && !isBreak(ch);
     const kept: { ch: string; face: FaceName; at: number }[] = [];
     chars.forEach((c, i) => {
-      if (!/\s/.test(c.ch) || c.ch === '\u3000') {
+      if (!isSpace(c.ch)) {
         kept.push({ ...c, at: i });
         return;
       }
       const last = kept[kept.length - 1];
-      if (!last || last.ch === ' ' || blanks.has(i)) return;
+      if (!last || last.ch === ' ' || isBreak(last.ch) || blanks.has(i)) return;
       let k = i + 1;
-      while (k < chars.length && /\s/.test(chars[k]!.ch) && chars[k]!.ch !== '\u3000') k++;
+      while (k < chars.length && isSpace(chars[k]!.ch)) k++;
       const next = chars[k];
-      if (!next || blanks.has(k)) return;
+      if (!next || isBreak(next.ch) || blanks.has(k)) return;
       if (isBreakable(last.ch.codePointAt(0)!) || isBreakable(next.ch.codePointAt(0)!)) return;
       kept.push({ ch: ' ', face: c.face, at: i });
     });
@@ -203,6 +207,11 @@ class Layout {
       const n = [...seg.text].length;
       const cs = kept.slice(k, k + n);
       pushBlanks(cs[0]!.at);
+      if (seg.hard) {
+        out.push({ width: 0, space: false, noStart: false, noEnd: false, hard: true, pieces: [], slots: 0 });
+        k += n;
+        continue;
+      }
       const glyphs = cs.map((c) => {
         const cp = c.ch.codePointAt(0)!;
         const face = faceFor(this.fonts, c.face, cp);
@@ -419,7 +428,7 @@ class Layout {
       const laid: Laid[] = cells.map((cell, c) => {
         const style: Style = { face: cell.header ? 'hei' : 'song', size, tracking: 0, color: BLACK };
         const avail = widths[c]! - 2 * padX;
-        return { cell, style, avail, lines: breakLines(this.atoms(cell.content, style, avail), () => avail) };
+        return { cell, style, avail, lines: breakLines(this.atoms(cell.content, style, avail, true), () => avail) };
       });
       const rows = Math.max(1, ...laid.map((l) => l.lines.length));
       if (rows <= maxLines) return [rowBox(laid, rows, header, true)];

@@ -44,14 +44,20 @@ export interface BreakAtom {
   space: boolean;
   noStart: boolean;
   noEnd: boolean;
+  /** A forced line end (a table cell's `<br/>`): the line ends here and the atom itself is dropped. */
+  hard?: boolean;
 }
+
+/** U+2028 LINE SEPARATOR: a forced line end, as a table cell's `<br/>` arrives (markup.ts, CELL_BREAK). */
+const HARD_BREAK = '\u2028';
 
 /**
  * Splits text into atoms: one per Chinese character or punctuation mark, one per Latin word or
- * number, one per space; —— and …… stay whole. Whitespace must already be normalised.
+ * number, one per space, one per forced line end (U+2028); —— and …… stay whole. Whitespace must
+ * already be normalised.
  */
-export function segment(text: string): { text: string; space: boolean; noStart: boolean; noEnd: boolean }[] {
-  const out: { text: string; space: boolean; noStart: boolean; noEnd: boolean }[] = [];
+export function segment(text: string): { text: string; space: boolean; noStart: boolean; noEnd: boolean; hard?: boolean }[] {
+  const out: { text: string; space: boolean; noStart: boolean; noEnd: boolean; hard?: boolean }[] = [];
   const chars = [...text];
   let word = '';
   const flushWord = () => {
@@ -66,6 +72,9 @@ export function segment(text: string): { text: string; space: boolean; noStart: 
     if (ch === ' ') {
       flushWord();
       out.push({ text: ' ', space: true, noStart: false, noEnd: false });
+    } else if (ch === HARD_BREAK) {
+      flushWord();
+      out.push({ text: ch, space: false, noStart: false, noEnd: false, hard: true });
     } else if (isBreakable(cp)) {
       flushWord();
       // —— and …… are one mark two ems wide: never split across lines.
@@ -88,7 +97,8 @@ const EPS = 0.01;
 /**
  * Greedy line breaking with the kinsoku rules. `widthOf(lineIndex)` gives each line's measure
  * (the first line of an indented paragraph is shorter). Returns the atoms of each line with
- * spaces at the line ends removed.
+ * spaces at the line ends removed. A hard atom ends its line and is dropped; two in a row leave an
+ * empty line between them.
  */
 export function breakLines<T extends BreakAtom>(atoms: T[], widthOf: (line: number) => number): T[][] {
   const lines: T[][] = [];
@@ -114,7 +124,15 @@ export function breakLines<T extends BreakAtom>(atoms: T[], widthOf: (line: numb
     const avail = widthOf(lines.length);
     let w = 0;
     let j = i;
-    while (j < n && w + atoms[j]!.width <= avail + EPS) w += atoms[j++]!.width;
+    while (j < n && !atoms[j]!.hard && w + atoms[j]!.width <= avail + EPS) w += atoms[j++]!.width;
+    if (j < n && atoms[j]!.hard) {
+      // A forced end: no punctuation rule moves anything across it.
+      let end = j;
+      while (end > i && atoms[end - 1]!.space) end--;
+      lines.push(atoms.slice(i, end));
+      i = j + 1;
+      continue;
+    }
     if (j < n) {
       if (j === i) {
         j = i + 1; // one atom wider than the line: it must go somewhere

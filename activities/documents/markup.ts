@@ -9,7 +9,7 @@
  * Root:     document(title, body=fang|song)
  * Blocks:   letterhead(org, number?, format=file|letter) title subtitle to p(indent, align) h1 h2 h3
  *           signoff(org, date) note space(lines) pagebreak table(widths) record
- * Table:    thead/tbody > tr > th|td(align)
+ * Table:    thead/tbody > tr > th|td(align); <br/> inside a cell ends its line (an address a line)
  * Record:   cc, note (a form's footnote, e.g. 本文书一式两份…), printed(org, date)
  * Inline:   hei kai song fang (face changes) and <blank w="8"/> (an underlined blank for a signature)
  */
@@ -19,6 +19,14 @@ import { DocumentError } from './errors';
 export type Align = 'left' | 'center' | 'right' | 'justify';
 
 export type Inline = { text: string; face?: FaceName } | { blank: number };
+
+/**
+ * A cell's `<br/>`, carried as the text U+2028 (LINE SEPARATOR, what the character means), so the
+ * inline model (and what reads it, such as the benchmark's HTML twin) stays as it is; the layout
+ * engine ends the cell's line there. Text that went through the normaliser holds none (it turns
+ * U+2028 into `\n`, which is only whitespace to the layout engine); outside a cell it is whitespace too.
+ */
+export const CELL_BREAK = '\u2028';
 
 export type TextBlockType = 'title' | 'subtitle' | 'to' | 'p' | 'h1' | 'h2' | 'h3' | 'note';
 
@@ -159,7 +167,7 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
     if (v === undefined || v.trim() === '') fail(`元素 <${el.name}> 缺少属性 ${a}`, el.line);
     return v!.trim();
   };
-  const inline = (nodes: Node[], face?: FaceName): Inline[] => {
+  const inline = (nodes: Node[], face?: FaceName, cell = false): Inline[] => {
     const out: Inline[] = [];
     for (const n of nodes) {
       if (typeof n === 'string') {
@@ -168,8 +176,13 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
       }
       checkAttrs(n);
       const f = INLINE_FACES[n.name];
-      if (f) out.push(...inline(n.children, f));
-      else if (n.name === 'blank') {
+      if (f) out.push(...inline(n.children, f, cell));
+      else if (n.name === 'br') {
+        // Only a cell has lines of its own; a paragraph's lines are the engine's to break.
+        if (!cell) fail('<br/> 只能用在表格单元格（<td>、<th>）中', n.line);
+        if (n.children.length > 0) fail('<br/> 不能有内容', n.line);
+        out.push({ text: CELL_BREAK });
+      } else if (n.name === 'blank') {
         const w = Number(n.attrs.w ?? '6');
         if (!Number.isFinite(w) || w <= 0 || w > 28) fail('<blank w="…"> 的宽度应为 1–28 个字', n.line);
         out.push({ blank: w });
@@ -242,7 +255,7 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
               checkAttrs(c);
               if (c.name !== 'td' && c.name !== 'th') fail(`<tr> 中只能有 <td> 和 <th>`, c.line);
               const header = c.name === 'th';
-              return { content: inline(c.children, header ? 'hei' : undefined), align: cellAlign(c, 'center'), header };
+              return { content: inline(c.children, header ? 'hei' : undefined, true), align: cellAlign(c, 'center'), header };
             });
             if (cells.length !== widths.length) fail(`表格行有 ${cells.length} 个单元格，widths 定义了 ${widths.length} 列`, tr.line);
             (section.name === 'thead' ? head : body).push(cells);

@@ -39,6 +39,16 @@ describe('breaker', () => {
   it('terminates on a line of nothing but punctuation', () => {
     expect(lines('，，，，', 2).join('')).toBe('，，，，');
   });
+
+  it('ends the line at a hard break (a table cell’s <br/>, U+2028); no punctuation rule reaches across it', () => {
+    expect(lines('一二\u2028三', 5)).toEqual(['一二', '三']);
+    expect(lines('一\u2028\u2028二', 5)).toEqual(['一', '', '二']);
+    // A full line just before the break: no empty line after it.
+    expect(lines('一二三四\u2028五', 4)).toEqual(['一二三四', '五']);
+    // The comma starts its line: the break, not the breaker, put it there.
+    expect(lines('一二\u2028，三', 5)).toEqual(['一二', '，三']);
+    expect(lines('a\u2028', 5)).toEqual(['a']);
+  });
 });
 
 describe('in a rendered letter', () => {
