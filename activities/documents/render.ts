@@ -2,7 +2,7 @@
  * From data to PDF bytes: validate → view → template → markup → layout → PDF.
  * Shared by the activity, the CLI preview and the benchmark.
  */
-import { DocumentDataSchemas } from '../../workflows/shared/document-data';
+import { DocumentDataSchemas, type DocumentData } from '../../workflows/shared/document-data';
 import { documentView } from '../../workflows/shared/document-views';
 import { DocumentKind } from '../../workflows/shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
@@ -40,22 +40,35 @@ export function renderMarkup(kind: DocumentKind, data: unknown, opts: RenderOpti
   return { markup: parseMarkup(source, template.name), source, data: parsed.data as Record<string, unknown> };
 }
 
+/**
+ * Who made the document, its date and its number, for the PDF's metadata. A letter has them as
+ * `bureau`, `issueDate` (成文日期) and `docNumber`; a 送达回证 is the sender's record of the day the
+ * letter was signed for, under the letter's number.
+ */
+function documentFacts(kind: DocumentKind, d: Record<string, unknown>): { author: string; date: string; docNumber?: string } {
+  if (kind === 'receipt') {
+    const r = d as DocumentData['receipt'];
+    return { author: r.sender, date: r.acknowledged.date, ...(r.letter.docNumber ? { docNumber: r.letter.docNumber } : {}) };
+  }
+  const l = d as { bureau: { name: string }; issueDate: string; docNumber?: string };
+  return { author: l.bureau.name, date: l.issueDate, ...(typeof l.docNumber === 'string' ? { docNumber: l.docNumber } : {}) };
+}
+
 /** Renders one document to PDF bytes. Deterministic: the same data gives the same bytes. */
 export async function renderPdf(kind: DocumentKind, data: unknown, opts: RenderOptions = {}): Promise<RenderedPdf> {
   const { markup, data: d } = renderMarkup(kind, data, opts);
   const fonts = loadFonts();
   const laid = layoutDocument(markup, fonts);
-  const bureau = (d.bureau as { name: string }).name;
-  const issueDate = d.issueDate as string;
+  const facts = documentFacts(kind, d);
   const pdf = await writePdf(
     laid,
     {
       title: markup.title || DOCUMENT_KIND_NAMES[kind],
-      author: bureau,
+      author: facts.author,
       subject: DOCUMENT_KIND_NAMES[kind],
-      ...(typeof d.docNumber === 'string' ? { keywords: d.docNumber } : {}),
-      // 成文日期, China time: fixed per document, so re-rendering reproduces the file exactly.
-      created: new Date(`${issueDate}T00:00:00+08:00`),
+      ...(facts.docNumber ? { keywords: facts.docNumber } : {}),
+      // The document's own date, China time: fixed per document, so re-rendering reproduces the file exactly.
+      created: new Date(`${facts.date}T00:00:00+08:00`),
     },
     fonts,
   );

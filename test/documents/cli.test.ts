@@ -25,6 +25,13 @@ describe('guidance render', () => {
     expect(squash(pdftotext(out))).toContain('约谈通知书');
   });
 
+  it('renders the 送达回证 from its example', async () => {
+    const out = path.join(tempDir(), 'receipt.pdf');
+    const { p } = program();
+    await p.parseAsync(['render', 'receipt', '--data', path.join(EXAMPLES_DIR, 'receipt.json'), '--out', out], { from: 'user' });
+    expect(squash(pdftotext(out))).toContain('送达回证');
+  });
+
   it('refuses an unknown kind and bad data with a Chinese message', async () => {
     const { p, out } = program();
     await expect(p.parseAsync(['render', 'memo', '--data', 'x.json', '--out', 'x.pdf'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);

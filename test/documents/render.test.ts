@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDocumentActivities } from '../../activities/documents';
 import { exampleData } from '../../activities/documents/templates';
+import type { DocumentData } from '../../workflows/shared/document-data';
 import { DocumentKind, formatDateZh, type RenderDocumentInput, type RenderResult } from '../../workflows/shared/documents';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { pdffonts, pdfinfo, pdftotext, SETUP_TIMEOUT, squash, tempDir } from './helpers';
@@ -49,7 +50,38 @@ const PHRASES: Record<DocumentKind, string[]> = {
     '香山县：河洛应急指导〔2027〕3号要求于2027年5月20日前报告，已逾期46天',
     '河洛市应急管理局办公室2027年7月5日印发',
   ],
+  receipt: [
+    '送达回证',
+    '案件编号：visit-2027-heluo-xiangshan回执编号：R2',
+    '送达文书《安全生产执法指导意见书》',
+    '送达地址yjj@xiangshan.example.gov.cnzhifa@xiangshan.example.gov.cn',
+    '送达方式电子邮件（附签收链接）',
+    '签收时间2027年4月21日10时32分',
+    '签收方式邮件链接签收（操作账号：xiangshan）',
+    '备注县区应急局办公室收文后转执法大队办理。整改结果报告期限：2027年5月20日。',
+  ],
 };
+
+/**
+ * What every document states beyond its phrases. A letter: its bureau, 主送机关, 成文日期, number
+ * and the due date of the rectification report it is about. A 送达回证: the letter it is for (by
+ * number), sender, recipient, the dates of service and the signer.
+ */
+function facts(kind: DocumentKind): string[] {
+  if (kind === 'receipt') {
+    const r = exampleData('receipt') as DocumentData['receipt'];
+    return [r.sender, `受送达人${r.recipient}`, `文号${r.letter.docNumber}`, `发文日期${formatDateZh(r.letter.date)}`, `送达日期${formatDateZh(r.sentAt)}`, `签收人${r.acknowledged.signer}`];
+  }
+  const data = exampleData(kind) as { docNumber?: string; dueDate?: string; issueDate: string; recipient: string; bureau: { name: string } };
+  return [
+    data.bureau.name,
+    `${data.recipient}：`,
+    formatDateZh(data.issueDate),
+    ...(data.docNumber ? [data.docNumber] : []),
+    // The due date of the rectification report, in every letter about it.
+    ...(data.dueDate ? [`于${formatDateZh(data.dueDate)}前`] : []),
+  ];
+}
 
 describe('every kind renders from its example data', () => {
   const archiveDir = tempDir('archive-');
@@ -80,16 +112,7 @@ describe('every kind renders from its example data', () => {
   it.each(DocumentKind.options)('%s: pdftotext gives back the Chinese text exactly', (kind) => {
     const r = results.get(kind)!;
     const text = squash(pdftotext(r.path));
-    const data = exampleData(kind) as { docNumber?: string; dueDate?: string; issueDate: string; recipient: string; bureau: { name: string } };
-    const expected = [
-      data.bureau.name,
-      `${data.recipient}：`,
-      formatDateZh(data.issueDate),
-      ...(data.docNumber ? [data.docNumber] : []),
-      // The due date of the rectification report, in every letter about it.
-      ...(data.dueDate ? [`于${formatDateZh(data.dueDate)}前`] : []),
-      ...PHRASES[kind],
-    ];
+    const expected = [...facts(kind), ...PHRASES[kind]];
     for (const phrase of expected) expect(text, `${kind} 缺少：${phrase}`).toContain(squash(phrase));
   });
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DocNumber, type DocumentKind } from './documents';
 import { IsoDate } from './plan';
+import { Line, Text } from './text';
 
 const NonEmpty = z.string().trim().min(1, '不能为空');
 const Phone = z.string().regex(/^[0-9+\-() ]{5,20}$/, '电话号码格式不正确');
@@ -211,6 +212,50 @@ export const BulletinBase = z.object({
   requirements: z.array(NonEmpty).default([]),
 });
 
+/**
+ * 送达回证 (certificate of service): the record that a county received (签收) a letter, made once
+ * it acknowledged it. Not a letter of its own: no 发文字号 (it names the number of the letter it
+ * is for), no 主送机关 or 成文日期; its date is the day of signing. The texts people typed (the
+ * signer's name, the note) and the names copied from the plan go through the text normaliser,
+ * so whatever the acknowledgement accepted prints.
+ */
+export const ReceiptBase = z.object({
+  /** 案件编号: the case the letter belongs to. */
+  caseId: Line({ min: 1, max: 100, label: '案件编号' }),
+  /** 回执编号, e.g. R2: the receipt's id within the case. */
+  receiptId: z.string({ error: '回执编号应为文字' }).regex(/^R\d{1,4}$/, '回执编号应为 R 加数字，例如 R1'),
+  /** The letter served (送达文书): its title, its 发文字号 when it has one, and its 成文日期. */
+  letter: z.object({
+    title: Line({ min: 1, max: 200, label: '送达文书名称' }),
+    docNumber: DocNumber.optional(),
+    date: IsoDate,
+  }),
+  /** 送达机关: the city bureau, printed red as the form's heading. */
+  sender: Line({ min: 1, max: 100, label: '送达机关' }),
+  /** 受送达人: the county bureau. */
+  recipient: Line({ min: 1, max: 100, label: '受送达人' }),
+  /** 送达方式, e.g. 电子邮件（附签收链接）. */
+  method: Line({ min: 1, max: 50, label: '送达方式' }),
+  /** 送达地址: the mail addresses the letter went to, one a line. */
+  addresses: z.array(Line({ min: 1, max: 254, label: '送达地址' })).min(1, '至少一个送达地址'),
+  /** 送达日期 (case clock). */
+  sentAt: IsoDate,
+  acknowledged: z.object({
+    /** 签收人: the person at the county who received the letter. */
+    signer: Line({ min: 1, max: 50, label: '签收人' }),
+    /** 签收日期 (case clock): the legal date of service, and the PDF's date. */
+    date: IsoDate,
+    /** The instant the acknowledgement was recorded; its clock time is printed when it falls on `date` in China time. */
+    at: z.iso.datetime({ offset: true, error: '签收时刻应为 ISO 8601 时间，例如 2027-05-19T02:32:00Z' }),
+    /** 签收方式 as printed, e.g. 县区门户签收 / 邮件链接签收 / 命令行代签. */
+    via: Line({ min: 1, max: 20, label: '签收方式' }),
+    /** The account that recorded it (the county's user, or the city staff who signed on its behalf). */
+    by: Line({ min: 1, max: 100, label: '签收操作账号' }),
+  }),
+  /** 备注; line breaks are kept and printed. */
+  note: Text({ max: 500, label: '备注' }).optional(),
+});
+
 // Consistency rules a reader would catch at once; refused before any template runs.
 const notBefore = (a: string, b: string) => a >= b;
 
@@ -242,6 +287,12 @@ export const BulletinData = BulletinBase.superRefine((d, ctx) => {
   });
 });
 
+export const ReceiptData = ReceiptBase.superRefine((d, ctx) => {
+  if (d.acknowledged.date < d.sentAt) ctx.addIssue({ code: 'custom', path: ['acknowledged', 'date'], message: '签收日期早于送达日期' });
+});
+/** What a workflow builds for a 送达回证 (renderDocument's `data` for kind `receipt`). */
+export type ReceiptDataInput = z.input<typeof ReceiptData>;
+
 /** Data schema of each kind: what a caller passes to renderDocument. */
 export const DocumentDataSchemas = {
   notice: NoticeData,
@@ -253,6 +304,7 @@ export const DocumentDataSchemas = {
   summons: SummonsData,
   acceptance: AcceptanceData,
   bulletin: BulletinData,
+  receipt: ReceiptData,
 } as const satisfies Record<DocumentKind, z.ZodType>;
 
 export type DocumentData = { [K in DocumentKind]: z.infer<(typeof DocumentDataSchemas)[K]> };

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import {
-  AcceptanceBase, BulletinBase, BulletinRow, NoticeBase, OpinionBase, ReminderBase, SummonsBase, SuperviseBase, UrgeBase, WarningBase,
+  AcceptanceBase, BulletinBase, BulletinRow, NoticeBase, OpinionBase, ReceiptBase, ReminderBase, SummonsBase, SuperviseBase, UrgeBase, WarningBase,
   type DocumentData,
 } from './document-data';
-import type { DocumentKind } from './documents';
+import { formatDateZh, type DocumentKind } from './documents';
 
 /** A county's row with the derived indicators the bulletin prints. */
 const BulletinTableRow = BulletinRow.extend({
@@ -28,6 +28,14 @@ const BulletinView = BulletinBase.extend({
   }),
 });
 
+/** What the 送达回证 template sees besides its data: the time of signing and the note's lines. */
+const ReceiptView = ReceiptBase.extend({
+  /** 签收时间 as printed: 2027年5月19日10时32分, or the date alone (see `signedAtZh`). */
+  signedAt: z.string(),
+  /** The note's lines (a table cell prints each on its own line); empty without a note. */
+  noteLines: z.array(z.string()),
+});
+
 /**
  * Schema of the object each template is rendered with (the data, plus derived values for the
  * bulletin). The template checker resolves every variable a template names against it.
@@ -42,6 +50,7 @@ export const DocumentViewSchemas = {
   summons: SummonsBase,
   acceptance: AcceptanceBase,
   bulletin: BulletinView,
+  receipt: ReceiptView,
 } as const satisfies Record<DocumentKind, z.ZodType>;
 
 const percent = (num: number, den: number): string => (den === 0 ? '—' : `${((num / den) * 100).toFixed(1)}`);
@@ -77,11 +86,30 @@ export function bulletinTable(rows: BulletinRow[]): z.infer<typeof BulletinView>
   };
 }
 
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * 签收时间 in China time (UTC+8): the signing date with the clock time of `at`
+ * (`2027年5月19日10时32分`). The date is the case clock's, which a compressed demo clock moves apart
+ * from the instant recorded; then the time of day would belong to another day, and only the date
+ * is printed.
+ */
+export function signedAtZh(date: string, at: string): string {
+  const ms = Date.parse(at);
+  const local = Number.isNaN(ms) ? undefined : new Date(ms + CST_OFFSET_MS).toISOString();
+  if (!local || local.slice(0, 10) !== date) return formatDateZh(date);
+  return `${formatDateZh(date)}${Number(local.slice(11, 13))}时${local.slice(14, 16)}分`;
+}
+
 /** The object a kind's template is rendered with, from validated data. */
 export function documentView(kind: DocumentKind, data: unknown): Record<string, unknown> {
   if (kind === 'bulletin') {
     const d = data as DocumentData['bulletin'];
     return { ...d, table: bulletinTable(d.rows) };
+  }
+  if (kind === 'receipt') {
+    const d = data as DocumentData['receipt'];
+    return { ...d, signedAt: signedAtZh(d.acknowledged.date, d.acknowledged.at), noteLines: d.note ? d.note.split('\n') : [] };
   }
   return data as Record<string, unknown>;
 }

@@ -7,10 +7,13 @@
 import { z } from 'zod';
 import type { DocumentDataInput } from './document-data';
 
-/** The nine kinds of letter; one Handlebars template each, `templates/<kind>.hbs`. */
+/**
+ * The ten kinds of document: nine letters and the 送达回证 (receipt) that records a letter's
+ * delivery. One Handlebars template each, `templates/<kind>.hbs`.
+ */
 export const DocumentKind = z.enum(
-  ['notice', 'opinion', 'reminder', 'urge', 'supervise', 'warning', 'summons', 'acceptance', 'bulletin'],
-  { error: '文书种类只能是 notice、opinion、reminder、urge、supervise、warning、summons、acceptance、bulletin 之一' },
+  ['notice', 'opinion', 'reminder', 'urge', 'supervise', 'warning', 'summons', 'acceptance', 'bulletin', 'receipt'],
+  { error: '文书种类只能是 notice、opinion、reminder、urge、supervise、warning、summons、acceptance、bulletin、receipt 之一' },
 );
 export type DocumentKind = z.infer<typeof DocumentKind>;
 

@@ -34,6 +34,7 @@ export const DOCUMENT_KIND_NAMES: Record<DocumentKind, string> = {
   summons: '约谈通知书',
   acceptance: '整改验收意见',
   bulletin: '执法指导情况通报',
+  receipt: '送达回证',
 };
 
 /** The rung a case has reached on the escalation ladder; `none` before the first. */
