@@ -107,6 +107,10 @@ export function caseDocuments(c: VisitCase): CaseDocument[] {
     const l = rep.review?.letter;
     if (l) out.push({ kind: l.kind, document: l.document, docNumber: l.docNumber, date: l.date });
   }
+  // 送达回证: one per acknowledged letter, carrying that letter's number.
+  for (const rc of c.receipts ?? []) {
+    if (rc.certificate) out.push({ kind: 'receipt', document: rc.certificate, docNumber: rc.docNumber, date: rc.acknowledged?.date });
+  }
   return out;
 }
 

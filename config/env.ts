@@ -18,6 +18,12 @@
  * | GUIDANCE_HTTP_HOST / GUIDANCE_HTTP_PORT | where the dashboard listens | 127.0.0.1 / 8080 |
  * | GUIDANCE_SESSION_SECRET | cookie signing key, at least 32 characters | a random one per start |
  * | GUIDANCE_HTTP_SECURE_COOKIES | `1`/`true` behind HTTPS | off |
+ * | GUIDANCE_LOGIN_MAX_FAILURES | failed logins of one account within the window before it is locked for the rest of it | 5 |
+ * | GUIDANCE_LOGIN_MAX_PER_ADDRESS | login attempts from one client address within the window | 60 |
+ * | GUIDANCE_LOGIN_WINDOW_SECONDS | the window of both limits | 900 |
+ * | GUIDANCE_LOGIN_CONCURRENCY | password checks (scrypt) at once; a few more wait, the rest are refused | 2 |
+ * | GUIDANCE_PUBLIC_URL | the dashboard's address as counties reach it, for the receipt links in emails | `http://<GUIDANCE_HTTP_HOST>:<GUIDANCE_HTTP_PORT>` |
+ * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made in the data directory |
  * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
  * | GUIDANCE_SENT_LOG_DIR | the mail activity's durable sent-log | `data/mail-sent-log` |
  * | SMTP_HOST / SMTP_PORT / SMTP_SECURITY / SMTP_USER | a worker-wide operator override of every plan's `smtp` block | the plan's |
@@ -38,6 +44,11 @@ const port = (name: string, min = 1) =>
     .int(`${name} 应为端口号（整数 ${min}–65535）`)
     .min(min, `${name} 应为端口号（整数 ${min}–65535）`)
     .max(65535, `${name} 应为端口号（整数 ${min}–65535）`);
+/** A whole number in [min, max], its message naming the variable and the range. */
+const whole = (name: string, what: string, min: number, max: number) => {
+  const message = `${name} 应为${what}（整数 ${min}–${max}）`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
 const text = (name: string) => z.string({ error: `${name} 应为字符串` }).trim().min(1, `${name} 不能为空`);
 
 /** Every variable the engine reads (the Temporal connection's own TEMPORAL_* aside). */
@@ -64,8 +75,15 @@ export const EnvSchema = z.object({
   GUIDANCE_HTTP_HOST: text('GUIDANCE_HTTP_HOST').default('127.0.0.1'),
   // 0 = any free port (tests).
   GUIDANCE_HTTP_PORT: port('GUIDANCE_HTTP_PORT', 0).default(8080),
+  GUIDANCE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'GUIDANCE_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
+  GUIDANCE_RECEIPT_SECRET: z.string().min(32, 'GUIDANCE_RECEIPT_SECRET 至少需要 32 个字符').optional(),
   GUIDANCE_SESSION_SECRET: z.string().min(32, 'GUIDANCE_SESSION_SECRET 至少需要 32 个字符').optional(),
   GUIDANCE_HTTP_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false'], { error: 'GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false' }).optional(),
+  GUIDANCE_LOGIN_MAX_FAILURES: whole('GUIDANCE_LOGIN_MAX_FAILURES', '次数', 1, 1000).default(5),
+  GUIDANCE_LOGIN_MAX_PER_ADDRESS: whole('GUIDANCE_LOGIN_MAX_PER_ADDRESS', '次数', 1, 100000).default(60),
+  GUIDANCE_LOGIN_WINDOW_SECONDS: whole('GUIDANCE_LOGIN_WINDOW_SECONDS', '秒数', 1, 86400).default(900),
+  // The libuv threadpool has 4 threads and also serves file reads: more scrypt at once starves them.
+  GUIDANCE_LOGIN_CONCURRENCY: whole('GUIDANCE_LOGIN_CONCURRENCY', '并发数', 1, 64).default(2),
   GUIDANCE_OUTBOX_DIR: text('GUIDANCE_OUTBOX_DIR').default('outbox'),
   GUIDANCE_SENT_LOG_DIR: text('GUIDANCE_SENT_LOG_DIR').default(path.join('data', 'mail-sent-log')),
   SMTP_HOST: text('SMTP_HOST').optional(),
@@ -81,6 +99,17 @@ export interface SmtpOverride {
   port?: number;
   security?: 'tls' | 'starttls' | 'none';
   user?: string;
+}
+
+/** Throttling of POST /api/login (client/http/login.ts). */
+export interface LoginLimits {
+  /** Failed logins of one account within the window; the next attempt is refused until it ends. */
+  maxFailures: number;
+  /** Login attempts from one client address within the window. */
+  maxPerAddress: number;
+  windowSeconds: number;
+  /** Password checks running at once. */
+  concurrency: number;
 }
 
 export interface Config {
@@ -100,7 +129,9 @@ export interface Config {
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
   actor: string;
-  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean };
+  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean; login: LoginLimits };
+  /** Receipt links (签收链接): where they point, and the key's secret (else a key file in dataDir). */
+  receipts: { publicUrl: string; secret?: string };
   mail: {
     /** Absolute. */
     outboxDir: string;
@@ -176,6 +207,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: e.GUIDANCE_HTTP_PORT,
       ...(e.GUIDANCE_SESSION_SECRET ? { sessionSecret: e.GUIDANCE_SESSION_SECRET } : {}),
       secureCookies: e.GUIDANCE_HTTP_SECURE_COOKIES === '1' || e.GUIDANCE_HTTP_SECURE_COOKIES === 'true',
+      login: {
+        maxFailures: e.GUIDANCE_LOGIN_MAX_FAILURES,
+        maxPerAddress: e.GUIDANCE_LOGIN_MAX_PER_ADDRESS,
+        windowSeconds: e.GUIDANCE_LOGIN_WINDOW_SECONDS,
+        concurrency: e.GUIDANCE_LOGIN_CONCURRENCY,
+      },
+    },
+    receipts: {
+      publicUrl: e.GUIDANCE_PUBLIC_URL ?? `http://${e.GUIDANCE_HTTP_HOST.includes(':') ? `[${e.GUIDANCE_HTTP_HOST}]` : e.GUIDANCE_HTTP_HOST}:${e.GUIDANCE_HTTP_PORT}`,
+      ...(e.GUIDANCE_RECEIPT_SECRET ? { secret: e.GUIDANCE_RECEIPT_SECRET } : {}),
     },
     mail: {
       outboxDir: abs(e.GUIDANCE_OUTBOX_DIR),

@@ -15,7 +15,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { findTemporalCli } from '../scripts/tools';
-import { devServerSearchAttributeFlags } from './search-attributes';
+import { devServerSearchAttributeFlags, ensureSearchAttributes } from './search-attributes';
 import { config as envConfig } from '../config/env';
 import type { TemporalConfig } from '../config/temporal';
 
@@ -72,7 +72,7 @@ export async function ensureRetention(connection: Pick<Connection, 'workflowServ
  * moment before namespace calls are served). A failure is a loud warning, not a failed start:
  * reads fall back to the archive, but closed workflows then go after the server's 24 hours.
  */
-async function applyRetention(address: string, namespace: string, days: number, connection?: Pick<Connection, 'workflowService'>): Promise<void> {
+async function applyRetention(address: string, namespace: string, days: number, connection?: Pick<Connection, 'workflowService' | 'operatorService'>): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const own = connection ? undefined : await Connection.connect({ address, connectTimeout: '5 seconds' }).catch(() => undefined);
@@ -80,6 +80,9 @@ async function applyRetention(address: string, namespace: string, days: number, 
       const c = connection ?? own;
       if (c) {
         if (await ensureRetention(c, namespace, days)) process.stderr.write(`[service] namespace ${namespace}: closed workflows are kept ${days} days (GUIDANCE_RETENTION_DAYS)\n`);
+        // A server started by an older version of the engine lacks the search attributes added since.
+        const added = await ensureSearchAttributes(c, namespace);
+        if (added.length) process.stderr.write(`[service] namespace ${namespace}: search attributes added: ${added.join(', ')}\n`);
         return;
       }
     } catch (err) {

@@ -41,10 +41,11 @@ export async function createWorker(config: TemporalConfig, opts: { worker?: Part
  * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`.
  * No plan: each programme's plan comes with the activity inputs.
  */
-export function workerActivities(opts: { dataDir: string; taskQueue: string; client: Client; mail?: Config['mail'] }) {
+export function workerActivities(opts: { dataDir: string; taskQueue: string; client: Client; mail?: Config['mail']; receipts?: Config['receipts'] }) {
   return createActivities({
     documents: { archiveDir: path.join(opts.dataDir, 'archive') },
-    email: emailDepsFromConfig(opts.mail ?? envConfig().mail),
+    // Receipt links are signed with the same key the dashboard checks them with (receipt-link.ts).
+    email: emailDepsFromConfig(opts.mail ?? envConfig().mail, { settings: opts.receipts ?? envConfig().receipts, dataDir: opts.dataDir }),
     docNumbers: { client: opts.client, taskQueue: opts.taskQueue },
   });
 }

@@ -14,13 +14,14 @@
 import { readFileSync } from 'node:fs';
 import { config, type Config } from '../../config/env';
 import type { EmailDeps } from './index';
+import { receiptLinkKey } from './receipt-link';
 
 export class EmailConfigError extends Error {
   override name = 'EmailConfigError';
 }
 
 /** The mail activity's dependencies; reads the CA file now, so a bad one stops the worker at start. */
-export function emailDepsFromConfig(mail: Config['mail'] = config().mail): EmailDeps {
+export function emailDepsFromConfig(mail: Config['mail'] = config().mail, receipts?: { settings: Config['receipts']; dataDir: string }): EmailDeps {
   let tls: EmailDeps['tls'];
   if (mail.tlsCaFile) {
     try {
@@ -34,5 +35,6 @@ export function emailDepsFromConfig(mail: Config['mail'] = config().mail): Email
     ...(tls ? { tls } : {}),
     outboxDir: mail.outboxDir,
     sentLogDir: mail.sentLogDir,
+    ...(receipts ? { receiptLinks: { baseUrl: receipts.settings.publicUrl, key: receiptLinkKey({ secret: receipts.settings.secret, dataDir: receipts.dataDir }) } } : {}),
   };
 }

@@ -22,11 +22,13 @@ import {
   SendLetterInputSchema,
   type MailAddress,
   type SendLetterInput,
+  type SendLetterParsed,
   type SentCopy,
 } from '../../workflows/shared/email';
 import { classifySmtpError, malformedAddress, toFailure } from './classify';
 import { composeMessage, loadAttachments } from './compose';
 import { copyKey, messageIdFor } from './message-id';
+import { receiptUrl, type ReceiptLinkSettings } from './receipt-link';
 import { SentLog, SentLogCorrupt, type SentLogRecord } from './sent-log';
 import { MailTransports } from './settings';
 import {
@@ -66,6 +68,8 @@ export interface EmailDeps {
   /** Extra TLS options, e.g. `{ ca }` for a bureau's private CA. */
   tls?: ConnectionOptions;
   timeouts?: Partial<SmtpTimeouts>;
+  /** Signs the receipt link (签收链接) a letter asks for; without it the county acknowledges in its portal. */
+  receiptLinks?: ReceiptLinkSettings;
   now?: () => Date;
   /**
    * Test hooks at the two points that matter for exactly-once; a hook that throws simulates the
@@ -145,7 +149,7 @@ export function createEmailActivities(deps: EmailDeps) {
         from: sender,
         to: headerList(msg.to),
         cc: headerList(msg.cc),
-        content: msg.content,
+        content: withReceiptLink(msg, deps.receiptLinks),
         attachments,
         messageId,
         date: new Date(date),
@@ -230,6 +234,17 @@ export function createEmailActivities(deps: EmailDeps) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
+
+/**
+ * The letter's text with the signed receipt link added as its last paragraph, for a letter that
+ * asks for a receipt and a worker that can sign; deterministic, so a resent copy is identical.
+ */
+function withReceiptLink(msg: SendLetterParsed, links: ReceiptLinkSettings | undefined): SendLetterParsed['content'] {
+  if (!msg.receiptLink || !links) return msg.content;
+  const url = receiptUrl(links, msg.receiptLink);
+  const [y, m, d] = msg.receiptLink.expires.split('-').map(Number);
+  return { ...msg.content, paragraphs: [...msg.content.paragraphs, `请于${y}年${m}月${d}日前点击以下链接签收本文书（链接仅可使用一次）：${url}`] };
+}
 
 /** The transports of the mail activity over its dependencies (also used by checkPlanServable). */
 export function createMailTransports(deps: Pick<EmailDeps, 'smtpOverride' | 'secret' | 'tls' | 'timeouts'>): MailTransports {

@@ -27,6 +27,7 @@ import {
 } from '@temporalio/workflow';
 import { mail as mailProxy } from './proxies';
 import { FailureType } from '../shared/errors';
+import type { ReceiptLinkRef } from '../shared/receipts';
 import type { Plan, Smtp } from '../shared/plan';
 import {
   FAILURE_NOTICE_STEP_SUFFIX,
@@ -72,6 +73,8 @@ export interface DeliverLetterRequest {
   retry?: Partial<MailRetryProfile>;
   /** Sender and SMTP setting of the plan (`mailSettings(plan)`); the failure notice uses them too. */
   mail: MailSettings;
+  /** The receipt (签收) the letter asks for; its signed link goes to the `to` addresses. */
+  receiptLink?: ReceiptLinkRef;
 }
 
 /** Sends the letter to every To/Cc address, tells the supervisors about failures, returns the 送达记录. */
@@ -80,7 +83,7 @@ export async function deliverLetter(req: DeliverLetterRequest): Promise<Delivery
     throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `邮件没有收件人（${req.step}）`, nonRetryable: true });
   }
   const profile: MailRetryProfile = { ...MAIL_RETRY_DEFAULT, ...req.retry };
-  const record = await sendCopies(profile, req.mail, req.step, req.to, req.cc ?? [], req.content, req.attachments ?? []);
+  const record = await sendCopies(profile, req.mail, req.step, req.to, req.cc ?? [], req.content, req.attachments ?? [], req.receiptLink);
   if (record.rejected.length === 0) return record;
 
   log.warn('邮件未能送达部分收件人', { step: req.step, rejected: record.rejected });
@@ -108,6 +111,7 @@ async function sendCopies(
   cc: MailAddress[],
   content: MailContentInput,
   attachments: AttachmentRefInput[],
+  receiptLink?: ReceiptLinkRef,
 ): Promise<DeliveryRecord> {
   const { sendLetter } = mailProxy(profile);
   const { workflowId } = workflowInfo();
@@ -128,7 +132,7 @@ async function sendCopies(
   const recipients = await Promise.all(
     targets.map(async ({ address, role }): Promise<RecipientDelivery> => {
       try {
-        const c = await sendLetter({ ...base, recipient: address });
+        const c = await sendLetter({ ...base, recipient: address, ...(receiptLink && role === 'to' ? { receiptLink } : {}) });
         return {
           address,
           role,

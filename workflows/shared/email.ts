@@ -63,6 +63,8 @@ export const SendLetterInputSchema = z.object({
    * Absent: the worker's outbox (unless its operator configured an SMTP override).
    */
   smtp: SmtpSchema.optional(),
+  /** A letter that needs a receipt (签收): the activity adds the signed link to copies for `to` addresses. */
+  receiptLink: z.object({ caseId: z.string().min(1), receipt: z.string().min(1), expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).optional(),
 });
 export type SendLetterInput = z.input<typeof SendLetterInputSchema>;
 export type SendLetterParsed = z.infer<typeof SendLetterInputSchema>;

@@ -145,6 +145,15 @@ export const PlanSchema = z
         reinspection: z.boolean().default(false),
       })
       .prefault({}),
+    /** 签收: letters to the county are acknowledged; unacknowledged after `workingDays`, one reminder. */
+    receipts: z
+      .object({
+        /** Working days after sending by which the county should have acknowledged. */
+        workingDays: z.number().int().min(1, '签收期限至少 1 个工作日').max(30, '签收期限不超过 30 个工作日').default(3),
+        /** Calendar days the emailed receipt link stays valid. */
+        linkValidDays: z.number().int().min(1, '签收链接有效期至少 1 天').max(180, '签收链接有效期不超过 180 天').default(30),
+      })
+      .prefault({}),
     /** 月讲评: the monthly bulletin (通报) and the weekly digest of open problems (周交办). */
     reporting: z
       .object({

@@ -24,8 +24,14 @@ export const GuidanceOverdue = defineSearchAttributeKey('GuidanceOverdue', Searc
 /** 有待处理故障 — true while an incident waits for an administrator's retry. */
 export const GuidanceIncident = defineSearchAttributeKey('GuidanceIncident', SearchAttributeType.BOOL);
 
+/**
+ * 待办 — who the case waits on: `role:<role>`, `user:<id>`, `county:<code>` (workflows/shared/todo.ts).
+ * The inbox lists a person's cases through it, then asks each case's `todo` Query.
+ */
+export const GuidanceWaitingOn = defineSearchAttributeKey('GuidanceWaitingOn', SearchAttributeType.KEYWORD_LIST);
+
 /** Every key, for registration on a namespace. */
-export const GUIDANCE_SEARCH_ATTRIBUTES = [GuidanceYear, GuidanceBureau, GuidanceCounty, GuidanceStage, GuidanceDueDate, GuidanceRung, GuidanceOverdue, GuidanceIncident] as const;
+export const GUIDANCE_SEARCH_ATTRIBUTES = [GuidanceYear, GuidanceBureau, GuidanceCounty, GuidanceStage, GuidanceDueDate, GuidanceRung, GuidanceOverdue, GuidanceIncident, GuidanceWaitingOn] as const;
 
 /** A due date `YYYY-MM-DD` as the Datetime value stored in GuidanceDueDate (00:00 China Standard Time). */
 export function dueDateValue(isoDate: string): Date {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
 import type { AuditEntry, TimeScale } from './definitions';
 import type { Incident } from './incidents';
+import type { Receipt } from './receipts';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { DocumentKind, RenderResult } from './documents';
@@ -114,6 +115,8 @@ export interface VisitCase {
   rectification?: Rectification;
   /** Faults that retries could not fix, each waiting for (or retried by) an administrator. */
   incidents: Incident[];
+  /** 签收: one per letter that asks the county to act (cases started before receipts have none). */
+  receipts?: Receipt[];
   /** The archive of a cancelled case (a closed case's is `rectification.archive`). */
   archive?: { dir: string; manifestSha256: string; files: number };
   audit: AuditEntry[];

@@ -16,7 +16,7 @@ const Lines = z.array(Line).min(1, '至少一条');
 export const MailTextSchema = z.object({ subject: Line, body: Line });
 export type MailText = z.infer<typeof MailTextSchema>;
 
-export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest'] as const;
+export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder'] as const;
 export type MailTextKind = (typeof MAIL_TEXT_KINDS)[number];
 
 export const WordingSchema = z.object({
@@ -40,3 +40,12 @@ export const WordingSchema = z.object({
   mail: z.object(Object.fromEntries(MAIL_TEXT_KINDS.map((k) => [k, MailTextSchema])) as Record<MailTextKind, typeof MailTextSchema>),
 });
 export type Wording = z.infer<typeof WordingSchema>;
+
+/**
+ * The receipt reminder's text for a plan loaded before receipts existed (a running programme's
+ * plan travels in its history without it); the same as templates/wording.yaml's.
+ */
+export const RECEIPT_REMINDER_FALLBACK: MailText = {
+  subject: '【签收提醒】{{title}} 尚未签收',
+  body: '{{county}}：\n\n我局于 {{date sentAt}} 发出的《{{title}}》{{#if docNumber}}（{{docNumber}}）{{/if}}至今未签收，请登录执法指导平台或点击邮件中的链接签收。',
+};

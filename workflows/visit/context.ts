@@ -3,7 +3,7 @@
  * working-day calendar, the audit log and the publishing of the case's status (search attributes
  * for the board, a progress signal for the programme). Built once at the top of the workflow.
  */
-import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CHECKLIST_KEYS } from '../shared/checklist';
 import { Clock, dayNumber } from '../shared/clock';
 import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } from '../shared/definitions';
@@ -11,7 +11,8 @@ import type { MailAddress } from '../shared/email';
 import { FailureType } from '../shared/errors';
 import type { WorkingDayCalendar } from '../shared/schedule';
 import { openIncident } from '../shared/incidents';
-import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceIncident, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceYear, dueDateValue } from '../shared/search-attributes';
+import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceIncident, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceWaitingOn, GuidanceYear, dueDateValue } from '../shared/search-attributes';
+import { waitingOn } from '../shared/todo';
 import type { VisitCase, VisitInput } from '../shared/visit';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
@@ -43,6 +44,13 @@ export interface VisitContext {
   allocated: { series: string; requestId: string; docNumber: string }[];
   /** Runs an activity step; a fault retries cannot fix becomes an incident waiting for `retry`. */
   steps: StepRunner;
+  /**
+   * Receipts of letters (签收) and the inbox's GuidanceWaitingOn: decided once at the start, so a
+   * case recorded before them replays without (patch `receipts-and-inbox`).
+   */
+  receiptsOn: boolean;
+  /** Bumped by every acknowledgement and every new receipt, so the receipts' wait re-plans. */
+  receiptVersion: number;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
@@ -51,6 +59,7 @@ export interface VisitContext {
 export function createContext(input: VisitInput): VisitContext {
   const { plan, county } = input;
   const caseId = workflowInfo().workflowId;
+  const receiptsOn = patched('receipts-and-inbox');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const state: VisitCase = {
@@ -67,6 +76,7 @@ export function createContext(input: VisitInput): VisitContext {
     approval: { approver: plan.approval.approver.id, rounds: [] },
     incidents: [],
     audit: [],
+    ...(receiptsOn ? { receipts: [] } : {}),
   };
   for (const d of input.statsDrafts ?? []) {
     const f = state.findings.find((x) => x.item === d.item);
@@ -75,7 +85,7 @@ export function createContext(input: VisitInput): VisitContext {
     f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
     f.prefilled = true;
   }
-  const publisher = createPublisher(input);
+  const publisher = createPublisher(input, receiptsOn);
   const audit: VisitContext['audit'] = (by, action, detail) => {
     const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
     state.audit.push(entry);
@@ -107,6 +117,8 @@ export function createContext(input: VisitInput): VisitContext {
     audit,
     steps,
     allocated: [],
+    receiptsOn,
+    receiptVersion: 0,
     published: () => publisher.lastSignal,
   };
   return ctx;
@@ -118,7 +130,7 @@ export function createContext(input: VisitInput): VisitContext {
  * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
  * Each is sent only when it changed.
  */
-function createPublisher(input: VisitInput): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
+function createPublisher(input: VisitInput, inbox: boolean): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
   const self = {
@@ -152,7 +164,8 @@ function createPublisher(input: VisitInput): { publish(state: VisitCase, today: 
     }
     if (!input.visibility) return;
     const incident = openIncident(state.incidents) !== undefined;
-    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue, incident]);
+    const waiting = inbox ? waitingOn(state) : undefined;
+    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue, incident, ...(waiting ? [waiting] : [])]);
     if (key === published) return;
     published = key;
     upsertSearchAttributes([
@@ -164,6 +177,7 @@ function createPublisher(input: VisitInput): { publish(state: VisitCase, today: 
       { key: GuidanceOverdue, value: r?.overdue ?? false },
       { key: GuidanceIncident, value: incident },
       ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
+      ...(waiting ? [{ key: GuidanceWaitingOn, value: waiting }] : []),
     ]);
   }
 }

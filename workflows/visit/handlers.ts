@@ -10,7 +10,9 @@ import { addDays, dayNumber } from '../shared/clock';
 import type { Actor } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
 import { STAGE_LABEL } from '../shared/labels';
+import { AcknowledgeArgs, RECEIPT_VIA_LABEL, acknowledgeUpdate } from '../shared/receipts';
 import { onOrNextWorkingDay } from '../shared/schedule';
+import { caseTodos, todoQuery } from '../shared/todo';
 import {
   ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ExtendDueArgs, RecordReinspectionArgs, ReturnArgs, ReviewReportArgs, SetEnterpriseResultArgs, SetFindingArgs, SubmitReportArgs,
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
@@ -55,6 +57,7 @@ export function registerHandlers(ctx: VisitContext): void {
   const round = () => state.approval.rounds[state.approval.rounds.length - 1];
 
   onQuery(visitCaseQuery, () => state);
+  onQuery(todoQuery, () => caseTodos(state, ctx.today()));
 
   // ---- on site -----------------------------------------------------------------------------
   onUpdate(
@@ -229,6 +232,32 @@ export function registerHandlers(ctx: VisitContext): void {
       const failed = args.items.filter((i) => !i.passed).length;
       ctx.audit(args.actor, 'reinspection', `复查 ${args.items.length} 项问题，${failed ? `${failed} 项未整改到位` : '全部整改到位'}`);
       return r;
+    },
+  );
+
+  // ---- receipt of letters (签收) -----------------------------------------------------------
+  onUpdate(
+    acknowledgeUpdate,
+    AcknowledgeArgs,
+    (args) => {
+      const { actor } = args;
+      const isCounty = actor.role === 'county' && actor.county === county.code;
+      if (args.via !== 'staff' && !isCounty) throw refuse(FailureType.Forbidden, '只有本县区可以签收本县区的文书');
+      if (args.via === 'staff' && actor.role !== 'admin' && !(actor.role === 'supervisor' && plan.supervisors.some((s) => s.id === actor.id))) {
+        throw refuse(FailureType.Forbidden, '只有指导组或管理员可以代为登记签收');
+      }
+      // Once closing, the archive is being written: a receipt then could not join it.
+      if (state.stage === 'closed' || state.stage === 'cancelled' || state.rectification?.closedAt) throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再签收');
+      const receipt = (state.receipts ?? []).find((r) => r.id === args.receipt);
+      if (!receipt) throw refuse(FailureType.InvalidInput, `没有编号为 ${args.receipt} 的待签收文书`);
+      if (receipt.acknowledged) throw refuse(FailureType.InvalidState, `该文书已于 ${receipt.acknowledged.date} 由 ${receipt.acknowledged.signer} 签收，不能重复签收`);
+    },
+    (args) => {
+      const receipt = state.receipts!.find((r) => r.id === args.receipt)!;
+      receipt.acknowledged = { by: args.actor.id, signer: args.signer, at: now(), date: ctx.today(), via: args.via };
+      ctx.receiptVersion++;
+      ctx.audit(args.actor, 'acknowledge', `${receipt.title}${receipt.docNumber ? ` ${receipt.docNumber}` : ''} 已签收（签收人 ${args.signer}，${RECEIPT_VIA_LABEL[args.via]}）`);
+      return receipt;
     },
   );
 }

@@ -17,13 +17,19 @@ import { createContext, type VisitContext } from './context';
 import { registerHandlers } from './handlers';
 import { nextEvent, startLadder } from './ladder';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
+import { certificatePending, watchReceipts } from './receipts';
 import { allocateNumber, archiveCancelled, closeCase, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
   registerHandlers(ctx);
+  // Receipts run beside the phases; the loop ends once the case is closed and its certificates made.
+  let closed = false;
+  const receipts = ctx.receiptsOn ? watchReceipts(ctx, () => closed).catch(ignoreCancellation) : Promise.resolve();
   try {
     await phases(ctx);
+    closed = true;
+    await receipts;
   } catch (err) {
     // Cancelled by the programme (a person's decision): the case is archived as the record of it.
     // Guarded: a cancelled run recorded before this change did not archive.
@@ -56,6 +62,7 @@ async function phases(ctx: VisitContext): Promise<void> {
     data: { docNumber: noticeNumber, visitDate: input.date },
     doc: noticeDoc,
     filename: `${noticeNumber}-${DOCUMENT_KIND_NAMES.notice}.pdf`,
+    receipt: { kind: 'notice', docNumber: noticeNumber },
   });
   ctx.audit('system', 'noticeDelivered', `通知送达：${state.notice.delivery.status}`);
 
@@ -88,6 +95,7 @@ async function phases(ctx: VisitContext): Promise<void> {
     doc: letterDoc,
     filename: `${docNumber}-${DOCUMENT_KIND_NAMES.opinion}.pdf`,
     signature: [plan.bureau.name, formatDateZh(issueDate)],
+    receipt: { kind: 'opinion', docNumber },
   });
   state.stage = 'issued';
   ctx.audit('system', 'letterDelivered', `意见书送达：${state.letter.delivery.status}`);
@@ -102,7 +110,8 @@ async function phases(ctx: VisitContext): Promise<void> {
     await condition(() => state.rectification!.reinspection !== undefined);
   }
 
-  // 10. Close and archive (办结归档).
+  // 10. Close and archive (办结归档), with the 送达回证 of every letter acknowledged so far.
+  if (ctx.receiptsOn) await condition(() => !certificatePending(ctx));
   await closeCase(ctx);
 }
 
@@ -179,6 +188,11 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
     if (next.kind === 'reminder') await sendReminder(ctx, next.daysBefore);
     else await escalate(ctx, next.index);
   }
+}
+
+/** A cancelled case stops its receipts loop with it; anything else is a fault to surface. */
+function ignoreCancellation(err: unknown): void {
+  if (!isCancellation(err)) throw err;
 }
 
 async function sleepUntil(ctx: VisitContext, date: string): Promise<void> {

@@ -12,6 +12,7 @@ import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import type { Finding, LetterSent, RectificationReport } from '../shared/visit';
 import type { VisitContext } from './context';
+import type { Receipt } from '../shared/receipts';
 
 /** The escalation letters of the ladder (the bulletin rung has no letter of its own). */
 export type EscalationKind = 'urge' | 'supervise' | 'warning' | 'summons';
@@ -141,6 +142,22 @@ export function acceptanceLetter(ctx: VisitContext, report: RectificationReport,
     items,
     reasons: review.reasons,
     ...(review.resubmitBy ? { resubmitBy: review.resubmitBy } : {}),
+  });
+}
+
+/** 送达回证 of an acknowledged letter: the letter's number and date, who signed, when and how. */
+export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: string): RenderDocumentInput<'receipt'> {
+  const ack = receipt.acknowledged!;
+  return letter(ctx, 'receipt', `receipt-${receipt.id}`, {
+    caseId: ctx.caseId,
+    receiptId: receipt.id,
+    letter: { title: receipt.title, ...(receipt.docNumber ? { docNumber: receipt.docNumber } : {}), date: receipt.sentAt },
+    sender: ctx.plan.bureau.name,
+    recipient: ctx.county.bureauName,
+    method: '电子邮件',
+    addresses: ctx.countyMail.map((a) => a.address),
+    sentAt: receipt.sentAt,
+    acknowledged: { signer: ack.signer, date: ack.date, at: ack.at, via, by: ack.by },
   });
 }
 

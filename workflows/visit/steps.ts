@@ -7,13 +7,15 @@ import { patched } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render, text } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
-import { formatDateZh, formatDocNumber, type RenderDocumentInput, type RenderResult } from '../shared/documents';
+import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput, type RenderResult } from '../shared/documents';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
-import type { MailTextKind } from '../shared/wording';
+import type { MailText, MailTextKind } from '../shared/wording';
+import type { ReceiptLinkRef } from '../shared/receipts';
 import type { LetterSent, RectificationReport } from '../shared/visit';
 import type { VisitContext } from './context';
 import { acceptanceLetter, escalationLetter, reminderLetter, type EscalationKind } from './letters';
+import { openReceipt } from './receipts';
 
 /** Document-number series of each kind: [numbering workflow key, the character in the number]. */
 const SERIES = {
@@ -45,12 +47,28 @@ export function renderLetter(ctx: VisitContext, input: RenderDocumentInput): Pro
 /** Mails a rendered letter with the plan's wording for `mail`; returns the 送达记录. */
 export async function mailLetter(
   ctx: VisitContext,
-  req: { step: string; mail: MailTextKind; data: Record<string, unknown>; doc: RenderResult; filename: string; to?: MailAddress[]; cc?: MailAddress[]; signature?: string[] },
+  req: {
+    step: string;
+    mail: MailTextKind;
+    /** The text, where the plan may predate `mail` (see RECEIPT_REMINDER_FALLBACK). */
+    text?: MailText;
+    data: Record<string, unknown>;
+    doc: RenderResult;
+    filename: string;
+    to?: MailAddress[];
+    cc?: MailAddress[];
+    signature?: string[];
+    /** A letter that asks the county to act: a receipt (签收) is opened and its link mailed. */
+    receipt?: { kind: DocumentKind; docNumber?: string };
+    /** The link of a receipt already open (its reminder). */
+    receiptLink?: ReceiptLinkRef;
+  },
 ): Promise<DeliveryRecord> {
   const { plan } = ctx;
   const filled = await ctx.steps.run(`text:${req.step}`, '填写邮件正文', () =>
-    text.fillText({ template: plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
+    text.fillText({ template: req.text ?? plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
   );
+  const receiptLink = req.receiptLink ?? (req.receipt ? openReceipt(ctx, req.receipt.kind, req.receipt.docNumber) : undefined);
   return deliverLetter({
     step: req.step,
     to: req.to ?? ctx.countyMail,
@@ -60,6 +78,7 @@ export async function mailLetter(
     supervisors: ctx.supervisorsMail,
     retry: ctx.input.mailRetry,
     mail: mailSettings(plan),
+    ...(receiptLink ? { receiptLink } : {}),
   });
 }
 
@@ -111,6 +130,7 @@ export async function escalate(ctx: VisitContext, index: number): Promise<void> 
     doc,
     filename: `${docNumber}-${DOCUMENT_KIND_NAMES[kind]}.pdf`,
     cc: step.ccLeader && leader.email ? [{ name: leader.name, address: leader.email }] : [],
+    receipt: { kind, docNumber },
   });
 }
 
@@ -126,6 +146,8 @@ export async function sendReviewLetter(ctx: VisitContext, report: RectificationR
     data: { docNumber, accepted: review.decision === 'accept', resubmitBy: review.resubmitBy },
     doc,
     filename: `${docNumber}-${DOCUMENT_KIND_NAMES.acceptance}.pdf`,
+    // A return asks the county to act again; an acceptance closes the case, nothing to sign for.
+    ...(review.decision === 'return' ? { receipt: { kind: 'acceptance' as const, docNumber } } : {}),
   });
   review.letter = sent;
 }
