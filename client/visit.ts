@@ -3,6 +3,8 @@
  * Update, reads through the Query. Refusals come back as UserError with the workflow's message.
  */
 import { retryUpdate, type RetryArgs } from '../workflows/shared/incidents';
+import { acknowledgeUpdate, type AcknowledgeArgs } from '../workflows/shared/receipts';
+import { todoQuery } from '../workflows/shared/todo';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readArchivedCase } from '../activities/archive';
@@ -138,4 +140,8 @@ export const visitOps = {
   recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),
   /** After the cause of an incident is fixed: the failed step runs again (administrators). */
   retry: (client: Client, ref: VisitRef, args: RetryArgs) => call(client, ref, () => handle(client, ref).executeUpdate(retryUpdate, { args: [args] })),
+  /** 签收 of a letter: by the county in its portal or through the emailed link, or recorded for it by staff. */
+  acknowledge: (client: Client, ref: VisitRef, args: AcknowledgeArgs) => call(client, ref, () => handle(client, ref).executeUpdate(acknowledgeUpdate, { args: [args] })),
+  /** What the case waits for, on its own clock (the inbox's per-case answer). */
+  todo: (client: Client, ref: VisitRef) => call(client, ref, () => handle(client, ref).query(todoQuery)),
 };

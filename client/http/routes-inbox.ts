@@ -1,0 +1,117 @@
+/**
+ * The inbox and receipts on the HTTP API:
+ * - GET  /api/todo                                   — the caller's 待办, most urgent first (client/todo.ts);
+ * - POST /api/years/:year/cases/:county/acknowledge  — 签收 in the county's portal, or recorded by staff;
+ * - GET  /api/receipts/:token, POST /api/receipts/:token — the emailed link: no login, the signed
+ *   token is the credential; it names one receipt of one case and expires. GET only shows what is
+ *   to be signed (mail scanners open links), POST with the signer's name acknowledges; the case
+ *   refuses a second acknowledgement, so the link works once.
+ * Registered by one line in server.ts; its preHandler lets /api/receipts/ through without a session.
+ */
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { checkReceiptToken } from '../../activities/email/receipt-link';
+import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
+import { AcknowledgeArgs } from '../../workflows/shared/receipts';
+import { UserError } from '../programme';
+import { todoFor } from '../todo';
+import { actorOf, type UserRecord } from '../users';
+import { visitOps, type VisitRef } from '../visit';
+import { requireCounty, requireRole } from './auth';
+import { HttpError, badRequest, unauthorized } from './errors';
+
+export interface InboxRoutesDeps {
+  client: Client;
+  bureau: string;
+  /** Checks receipt links; without it the link routes answer 404 (links are not signed either). */
+  receiptKey?: Buffer;
+}
+
+const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
+const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
+const TokenParam = z.string().min(1).max(4000);
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest(r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}：${i.message}` : i.message)).join('；'));
+  return r.data;
+}
+
+/** Today in China (UTC+8), the date a link's expiry is read against. */
+const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** `visit-<year>-<bureau>-<county>` back to its parts, for a case named by a token. */
+function refOfCase(caseId: string, bureau: string): VisitRef | undefined {
+  const m = /^visit-(\d{4})-(.+)-([a-z0-9][a-z0-9_-]{0,63})$/.exec(caseId);
+  if (!m || m[2] !== bureau) return undefined;
+  return { year: Number(m[1]), bureau, county: m[3]! };
+}
+
+export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): void {
+  const { client, bureau } = deps;
+  const userOf = (request: FastifyRequest): UserRecord => {
+    if (!request.user) throw unauthorized();
+    return request.user;
+  };
+
+  app.get('/api/todo', async (request) => {
+    const user = userOf(request);
+    const q = request.query as { year?: string };
+    const year = q.year === undefined ? undefined : parse(YearParam, q.year);
+    return { items: await todoFor(client, bureau, user, { year }) };
+  });
+
+  const AckBody = AcknowledgeArgs.pick({ receipt: true, signer: true });
+  app.post('/api/years/:year/cases/:county/acknowledge', async (request) => {
+    const user = userOf(request);
+    requireRole(user, 'county', 'supervisor', 'admin');
+    const params = request.params as { year?: string; county?: string };
+    const ref: VisitRef = { year: parse(YearParam, params.year), bureau, county: parse(CountyParam, params.county) };
+    requireCounty(user, ref.county);
+    const body = parse(AckBody, request.body);
+    const receipt = await visitOps.acknowledge(client, ref, { ...body, actor: actorOf(user), via: user.role === 'county' ? 'portal' : 'staff' });
+    return { result: receipt };
+  });
+
+  /** The token's receipt, or the HTTP error a person reads. */
+  const fromToken = (token: string) => {
+    if (!deps.receiptKey) throw new HttpError(404, 'NotFound', '本系统未启用签收链接，请登录县区门户签收');
+    const check = checkReceiptToken(deps.receiptKey, parse(TokenParam, token), chinaToday());
+    if (!check.ok && check.reason === 'expired') throw new HttpError(410, 'Expired', `签收链接已过期（有效期至 ${check.ref!.expires}），请登录县区门户签收`);
+    const ref = check.ok ? refOfCase(check.ref.caseId, bureau) : undefined;
+    if (!check.ok || !ref) throw new HttpError(400, 'InvalidInput', '签收链接无效，请核对邮件中的链接或登录县区门户签收');
+    return { ref, receiptId: check.ref.receipt, expires: check.ref.expires };
+  };
+
+  app.get('/api/receipts/:token', async (request) => {
+    const { ref, receiptId, expires } = fromToken((request.params as { token: string }).token);
+    const c = await visitOps.get(client, ref);
+    const r = (c.receipts ?? []).find((x) => x.id === receiptId);
+    if (!r) throw new HttpError(404, 'NotFound', '没有找到该签收事项');
+    return {
+      caseId: c.caseId,
+      county: c.countyName,
+      receipt: r.id,
+      title: r.title || DOCUMENT_KIND_NAMES[r.kind],
+      docNumber: r.docNumber,
+      sentAt: r.sentAt,
+      expires,
+      acknowledged: r.acknowledged ? { signer: r.acknowledged.signer, date: r.acknowledged.date, via: r.acknowledged.via } : undefined,
+    };
+  });
+
+  const LinkBody = AcknowledgeArgs.pick({ signer: true });
+  app.post('/api/receipts/:token', async (request) => {
+    const { ref, receiptId } = fromToken((request.params as { token: string }).token);
+    const { signer } = parse(LinkBody, request.body);
+    try {
+      const receipt = await visitOps.acknowledge(client, ref, { actor: { id: `link:${ref.county}`, role: 'county', county: ref.county }, receipt: receiptId, signer, via: 'link' });
+      return { result: { receipt: receipt.id, title: receipt.title, docNumber: receipt.docNumber, acknowledged: receipt.acknowledged } };
+    } catch (err) {
+      // A second use of the link: the case says when it was signed and by whom.
+      if (err instanceof UserError && err.type === 'InvalidState') throw new HttpError(409, 'AlreadyUsed', err.message);
+      throw err;
+    }
+  });
+}
