@@ -11,6 +11,7 @@ import { registerProgrammeCommands } from './commands/programme';
 import { registerStatsCommand } from './commands/stats';
 import { registerRenderCommand } from './commands/render';
 import { registerVisitCommands } from './commands/visit';
+import { registerReportCommand } from './commands/report';
 import { registerArchiveCommands } from './commands/archive';
 import { registerListCommand } from './commands/list';
 import { registerDemoCommand } from './commands/demo';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerStatsCommand(program);
   registerRenderCommand(program);
   registerVisitCommands(program);
+  registerReportCommand(program);
   registerArchiveCommands(program);
   registerListCommand(program);
   registerDemoCommand(program);

@@ -48,14 +48,21 @@ export const EXIT = { ok: 0, refused: 1, badInput: 2, notFound: 3, unavailable: 
 export async function startProgramme(
   client: Client,
   plan: Plan,
-  opts: { taskQueue: string; timeScale?: TimeScale; visibility?: boolean; mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number } },
+  opts: {
+    taskQueue: string;
+    timeScale?: TimeScale;
+    /** When the compressed clock's start date begins (real ms); default the workflow's start. The sandbox fixes it so its dashboard shows the same simulated date. */
+    timeScaleEpochMs?: number;
+    visibility?: boolean;
+    mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+  },
 ) {
   const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
   try {
     return await client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       workflowId,
       taskQueue: opts.taskQueue,
-      args: [{ plan, timeScale: opts.timeScale, visibility: opts.visibility ?? true, mailRetry: opts.mailRetry }],
+      args: [{ plan, timeScale: opts.timeScale, timeScaleEpochMs: opts.timeScaleEpochMs, visibility: opts.visibility ?? true, mailRetry: opts.mailRetry }],
       // Visible from the first moment (the workflow upserts the same values when it runs).
       typedSearchAttributes: opts.visibility === false ? undefined : [
         { key: GuidanceYear, value: plan.year },

@@ -14,12 +14,15 @@ import { ensureDevServer, type RunningService } from '../worker/service';
 import { createWorker } from '../worker/worker';
 import { printSchedule } from './commands/programme';
 import { startDashboard } from './http/start';
+import { assertUsersFileAllowed } from './http/users-file';
 import { UserError, getProgramme, startProgramme } from './programme';
 
 async function run(): Promise<void> {
   const config = loadTemporalConfig();
   const planFile = envConfig().planFile;
   const plan = loadPlanFile(planFile);
+  // Before anything starts: the example users (published passwords) only on a loopback address.
+  assertUsersFileAllowed(envConfig().usersFile, envConfig().http.host);
 
   let service: RunningService | undefined;
   if (config.external) {

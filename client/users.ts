@@ -94,17 +94,41 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The user directory the HTTP API authenticates against. */
+/**
+ * The user directory the HTTP API authenticates against. The server keeps one instance for its
+ * lifetime; a reloaded users file is swapped in with `replace`, so every holder sees the new users.
+ */
 export class Users {
-  private readonly byId: Map<string, UserRecord>;
-  private readonly byTokenHash = new Map<string, UserRecord>();
+  private byId: Map<string, UserRecord>;
+  private byTokenHash = new Map<string, UserRecord>();
+  private listeners: (() => void)[] = [];
   /** Compared against when the user does not exist, so a wrong name takes as long as a wrong password. */
   private readonly dummyHash: Promise<string>;
 
-  constructor(readonly records: UserRecord[]) {
-    this.byId = new Map(records.map((u) => [u.id, u]));
-    for (const u of records) for (const t of u.tokens) this.byTokenHash.set(t, u);
+  constructor(private current: UserRecord[]) {
+    this.byId = new Map(current.map((u) => [u.id, u]));
+    for (const u of current) for (const t of u.tokens) this.byTokenHash.set(t, u);
     this.dummyHash = hashPassword(randomBytes(12).toString('hex'));
+  }
+
+  get records(): readonly UserRecord[] {
+    return this.current;
+  }
+
+  /** Takes over another directory's users (a reloaded file) and tells the listeners. */
+  replace(next: Users): void {
+    this.current = next.current;
+    this.byId = next.byId;
+    this.byTokenHash = next.byTokenHash;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after every `replace`; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   get(id: string): UserRecord | undefined {

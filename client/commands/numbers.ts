@@ -1,4 +1,4 @@
-/** `guidance numbers --year Y`: the number register (发文登记) — every number issued or voided. */
+/** `guidance numbers --year Y`: the number register (发文登记) — every number issued or voided; `numbers void` voids one. */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
@@ -6,10 +6,11 @@ import { loadPlanFile } from '../../config/plan';
 import { connectClient } from '../../config/temporal';
 import { SERIES_LABEL, numberRegister } from '../numbers';
 import { EXIT, UserError } from '../programme';
+import { registerVoidNumberCommand } from './void-number';
 
 
 export function registerNumbersCommand(program: Command): void {
-  program
+  const numbers = program
     .command('numbers')
     .description('发文登记：本年度每个文号用于哪份文书，或作废及理由')
     .requiredOption('--year <year>', '年度')
@@ -27,4 +28,5 @@ export function registerNumbersCommand(program: Command): void {
       for (const r of rows) t.push([SERIES_LABEL[r.series], r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
       process.stdout.write(`${t.toString()}\n`);
     });
+  registerVoidNumberCommand(numbers);
 }

@@ -3,15 +3,15 @@
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
+import { takeSnapshot } from '../../activities/calendar';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
-import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, retryProgramme, startProgramme, statisticsRows } from '../programme';
-import { createStatsActivities } from '../../activities/stats';
-import { createHash } from 'node:crypto';
+import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, retryProgramme, startProgramme } from '../programme';
+import { readStatistics, statisticsArgs } from '../statistics';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState, type RecordStatisticsArgs } from '../../workflows/shared/definitions';
+import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
 
 interface ActorOpts {
@@ -64,6 +64,10 @@ export function registerProgrammeCommands(program: Command): void {
     .action((file: string) => {
       const plan = loadPlanFile(file);
       process.stdout.write(`计划文件正确：${plan.bureau.name} ${plan.year} 年度，${plan.counties.length} 个县区\n`);
+      // A due date can reach into the next year: both must be covered by the published holidays.
+      for (const y of [plan.year, plan.year + 1]) {
+        if (!takeSnapshot(y).covered) process.stdout.write(`注意：工作日历尚无 ${y} 年的法定节假日安排，暂按周一至周五计算；国务院公布后用 guidance calendar apply --year ${y} --file <日历文件>（或升级 chinese-days 后 --package）应用到正在进行的计划\n`);
+      }
     });
 
   const programme = program.command('programme').description('年度执法指导计划');
@@ -159,25 +163,12 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--json', '输出 JSON')
     .action(async (opts: ActorOpts & { year: string; file: string; period: string; bureau?: string; plan: string; json?: boolean }) => {
       const plan = loadPlanFile(opts.plan);
-      let result;
-      try {
-        result = await createStatsActivities().importStatistics({ path: opts.file, thresholds: plan.statistics });
-      } catch (err) {
-        throw new UserError((err as Error).message, EXIT.badInput, 'UnreadableFile');
-      }
-      if (result.problems.length) {
-        throw new UserError(`统计表有 ${result.problems.length} 处逻辑问题，请先用 guidance stats check 核对并修正：\n${result.problems.slice(0, 10).map((p) => `  - ${p.unit} ${p.column}：${p.message}`).join('\n')}`, EXIT.refused);
-      }
-      const byName = new Map(plan.counties.map((c) => [c.name, c.code]));
-      const drafts: NonNullable<RecordStatisticsArgs['drafts']> = {};
-      for (const d of result.drafts) {
-        const code = byName.get(d.unit);
-        if (code) (drafts[code] ??= []).push({ item: d.item, problem: d.problem, opinion: d.opinion });
-      }
-      const sha = createHash('sha256').update(readFileSync(opts.file)).digest('hex');
+      const { result, sha256 } = await readStatistics({ path: opts.file }, plan.statistics);
+      const fields = statisticsArgs(result, new Map(plan.counties.map((c) => [c.name, c.code])), { period: opts.period, sourceSha256: sha256 });
+      const drafts = fields.drafts ?? {};
       const y = year(opts.year);
       const bureau = bureauFrom(opts);
-      const args = { actor: actorFrom(opts), period: opts.period, sourceSha256: sha, rows: statisticsRows(result.units), drafts };
+      const args = { actor: actorFrom(opts), ...fields };
       const client = await connectClient();
       const r = await recordStatistics(client, y, bureau, args);
       process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `已导入 ${r.period} 执法统计：${r.rows} 个单位；问题草稿 ${Object.keys(drafts).length} 个县区\n`);

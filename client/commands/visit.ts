@@ -1,10 +1,11 @@
 /**
- * `guidance visit status|evidence|finding|enterprise|submit|approve|return`.
+ * `guidance visit status|evidence|finding|enterprise|submit|approve|return|review|extend|reinspect|retry`
+ * (and `report`, client/commands/report.ts).
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import path from 'node:path';
-import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
+import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
 import { formatIssues } from '../../workflows/shared/plan';
@@ -16,8 +17,9 @@ import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { readCase } from '../record';
 import { caseFilesById, visitOps, type VisitRef } from '../visit';
+import { evidenceStore, storeFiles } from './files';
 
-interface Common {
+export interface Common {
   year: string;
   county: string;
   bureau?: string;
@@ -27,23 +29,23 @@ interface Common {
   json?: boolean;
 }
 
-function ref(opts: Common): VisitRef {
+export function ref(opts: Common): VisitRef {
   const year = Number(opts.year);
   if (!Number.isInteger(year)) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
   return { year, county: opts.county, bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code };
 }
 
-function actor(opts: Common, defaultRole: Actor['role']): Actor {
+export function actor(opts: Common, defaultRole: Actor['role']): Actor {
   const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? defaultRole });
   if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
   return parsed.data;
 }
 
-function out(opts: Common, value: unknown, text: string): void {
+export function out(opts: Common, value: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 }
 
-function withCommon(cmd: Command): Command {
+export function withCommon(cmd: Command): Command {
   return cmd
     .requiredOption('--year <year>', '年度')
     .requiredOption('--county <code>', '县区代码')
@@ -88,15 +90,10 @@ export function registerVisitCommands(program: Command): void {
       const r = ref(opts);
       const by = actor(opts, 'supervisor');
       const client = await connectClient();
-      const store = new EvidenceStore({ dir: path.join(loadTemporalConfig().dataDir, 'evidence') });
-      let stored;
-      try {
-        // Pinned for this case until the Update's outcome is known (activities/evidence/pins.ts).
-        stored = await store.put({ path: opts.file }, path.basename(opts.file), { pin: { caseId: visitWorkflowId(r.year, r.bureau, r.county) } });
-      } catch (err) {
-        if (err instanceof EvidenceError) throw new UserError(err.message, EXIT.badInput, err.code);
-        throw err;
-      }
+      await visitOps.get(client, r); // not found: refused before anything is stored
+      const store = evidenceStore();
+      // Pinned for this case until the Update's outcome is known (activities/evidence/pins.ts).
+      const stored = (await storeFiles(store, [opts.file], visitWorkflowId(r.year, r.bureau, r.county)))[0]!;
       // Refused: the pin is released and the file removed if nothing else holds it; a timeout or a
       // lost reply keeps it, since the case may point at it (client/visit.ts).
       const rec = await visitOps.addEvidence(
@@ -107,7 +104,7 @@ export function registerVisitCommands(program: Command): void {
           sha256: stored.sha256,
           size: stored.size,
           mediaType: stored.mediaType,
-          filename: path.basename(opts.file),
+          filename: stored.filename,
           item: opts.item as never,
           enterprise: opts.enterprise,
           note: opts.note,

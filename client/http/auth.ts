@@ -1,23 +1,18 @@
 /**
- * Who is calling: a signed session cookie (after POST /api/login) or an API token
+ * Who is calling: a session cookie (after POST /api/login) or an API token
  * (`Authorization: Bearer …`), both resolved to a user of the users file on every request, so
- * a user removed from the file loses access at once. Plus the two checks every route makes:
- * role, and county scope.
+ * a user removed from the file loses access at once. The cookie is signed and carries only a
+ * session id; the server's session table (sessions.ts) says whose it is and can end it. Plus the
+ * two checks every route makes: role, and county scope.
  */
 import '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../workflows/shared/definitions';
 import type { UserRecord, Users } from '../users';
 import { forbidden, unauthorized } from './errors';
+import { SESSION_TTL_MS, type SessionStore } from './sessions';
 
 export const SESSION_COOKIE = 'guidance_session';
-/** A session lasts one working day. */
-export const SESSION_TTL_MS = 12 * 3_600_000;
-
-interface SessionPayload {
-  u: string;
-  exp: number;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,9 +22,8 @@ declare module 'fastify' {
 }
 
 /** Sets the signed session cookie: HttpOnly, SameSite=Strict, path /, Secure when configured. */
-export function setSession(reply: FastifyReply, user: UserRecord, secure: boolean): void {
-  const payload: SessionPayload = { u: user.id, exp: Date.now() + SESSION_TTL_MS };
-  reply.setCookie(SESSION_COOKIE, Buffer.from(JSON.stringify(payload)).toString('base64url'), {
+export function setSession(reply: FastifyReply, sessionId: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, sessionId, {
     signed: true,
     httpOnly: true,
     sameSite: 'strict',
@@ -43,22 +37,16 @@ export function clearSession(reply: FastifyReply, secure: boolean): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
 }
 
-function fromCookie(request: FastifyRequest, users: Users): UserRecord | undefined {
+/** The session id of the request's cookie, if the signature holds. */
+export function sessionIdOf(request: FastifyRequest): string | undefined {
   const raw = request.cookies[SESSION_COOKIE];
   if (!raw) return undefined;
   const unsigned = request.unsignCookie(raw);
-  if (!unsigned.valid || !unsigned.value) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as SessionPayload;
-    if (typeof payload.u !== 'string' || typeof payload.exp !== 'number' || payload.exp < Date.now()) return undefined;
-    return users.get(payload.u);
-  } catch {
-    return undefined;
-  }
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
 }
 
 /** The caller, or 401. */
-export function authenticate(request: FastifyRequest, users: Users): UserRecord {
+export function authenticate(request: FastifyRequest, users: Users, sessions: SessionStore): UserRecord {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer ([A-Za-z0-9_-]{16,200})$/.exec(header);
@@ -66,7 +54,8 @@ export function authenticate(request: FastifyRequest, users: Users): UserRecord 
     if (!user) throw unauthorized();
     return user;
   }
-  const user = fromCookie(request, users);
+  const id = sessionIdOf(request);
+  const user = id ? sessions.resolve(id, users) : undefined;
   if (!user) throw unauthorized();
   return user;
 }

@@ -44,6 +44,7 @@ import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSes
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
 import { receiveUpload, releaseFiles, type Upload } from './uploads';
 import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
+import { registerModeRoute, type PracticeMode } from './practice';
 
 export interface HttpConfig {
   /** Temporal namespace (for links to the Web UI). */
@@ -62,6 +63,8 @@ export interface HttpConfig {
   refreshSeconds?: number;
   /** Fastify log level; default 'warn'. */
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Set by `guidance sandbox`: the dashboard says 演练模式 and shows the simulated date. */
+  practice?: PracticeMode;
 }
 
 export interface HttpDeps {
@@ -147,6 +150,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       }
     }
     if (request.url === '/api/login' || request.url.startsWith('/api/login?')) return;
+    // Practice mode or not: shown on the login page too.
+    if (request.method === 'GET' && (request.url === '/api/mode' || request.url.startsWith('/api/mode?'))) return;
     request.user = authenticate(request, users);
   });
 
@@ -180,6 +185,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     requireCounty(user, county);
     return { user, ref: { year: parse(YearParam, params.year), bureau: config.bureau, county } };
   };
+
+  registerModeRoute(app, config.practice);
 
   // ---- session ----------------------------------------------------------------------------------
   app.post('/api/login', async (request, reply) => {

@@ -10,6 +10,7 @@ import { config as envConfig, type Config } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import type { Plan } from '../../workflows/shared/plan';
 import { loadUsers } from '../users';
+import type { PracticeMode } from './practice';
 import { startHttpServer } from './server';
 
 /** Starts the dashboard and HTTP API for the plan's bureau; returns the app (close it on shutdown) and its URL. */
@@ -21,6 +22,8 @@ export async function startDashboard(opts: {
   uiUrl?: string;
   /** The configuration; the process's own by default. */
   config?: Readonly<Config>;
+  /** A sandbox programme's clock (`guidance sandbox`): the dashboard says 演练模式. */
+  practice?: PracticeMode;
 }): Promise<{ app: FastifyInstance; url: string }> {
   const c = opts.config ?? envConfig();
   const users = loadUsers(c.usersFile, opts.plan.counties.map((county) => county.code));
@@ -33,6 +36,7 @@ export async function startDashboard(opts: {
         year: opts.plan.year,
         sessionSecret: c.http.sessionSecret,
         secureCookies: c.http.secureCookies,
+        practice: opts.practice,
       },
       users,
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),

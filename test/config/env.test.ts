@@ -18,7 +18,8 @@ describe('loadConfig', () => {
       planFile: 'examples/plan.yaml',
       usersFile: 'examples/users.yaml',
       actor: 'operator',
-      http: { host: '127.0.0.1', port: 8080, secureCookies: false },
+      receipts: { publicUrl: 'http://127.0.0.1:8080' },
+      http: { host: '127.0.0.1', port: 8080, secureCookies: false, login: { maxFailures: 5, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 } },
       mail: {
         outboxDir: path.join(CWD, 'outbox'),
         sentLogDir: path.join(CWD, 'data', 'mail-sent-log'),
@@ -46,6 +47,10 @@ describe('loadConfig', () => {
         GUIDANCE_HTTP_PORT: '0',
         GUIDANCE_SESSION_SECRET: 'x'.repeat(32),
         GUIDANCE_HTTP_SECURE_COOKIES: 'true',
+        GUIDANCE_LOGIN_MAX_FAILURES: '3',
+        GUIDANCE_LOGIN_MAX_PER_ADDRESS: '20',
+        GUIDANCE_LOGIN_WINDOW_SECONDS: '600',
+        GUIDANCE_LOGIN_CONCURRENCY: '1',
         GUIDANCE_OUTBOX_DIR: 'mail/out',
         GUIDANCE_SENT_LOG_DIR: '/var/lib/guidance/sent',
         SMTP_HOST: 'relay.example.cn',
@@ -69,7 +74,7 @@ describe('loadConfig', () => {
       usersFile: 'users.yaml',
       fontDir: path.join(CWD, 'fonts'),
       actor: 'sun-li',
-      http: { host: '0.0.0.0', port: 0, sessionSecret: 'x'.repeat(32), secureCookies: true },
+      http: { host: '0.0.0.0', port: 0, sessionSecret: 'x'.repeat(32), secureCookies: true, login: { maxFailures: 3, maxPerAddress: 20, windowSeconds: 600, concurrency: 1 } },
       mail: {
         outboxDir: path.join(CWD, 'mail/out'),
         sentLogDir: path.resolve('/var/lib/guidance/sent'),
@@ -106,6 +111,10 @@ describe('loadConfig', () => {
     ['GUIDANCE_RETENTION_DAYS', '0', /GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）/],
     ['GUIDANCE_RETENTION_DAYS', '400d', /GUIDANCE_RETENTION_DAYS 应为天数/],
     ['GUIDANCE_RETENTION_DAYS', '36501', /GUIDANCE_RETENTION_DAYS 应为天数/],
+    ['GUIDANCE_LOGIN_MAX_FAILURES', '0', /GUIDANCE_LOGIN_MAX_FAILURES 应为次数（整数 1–1000）/],
+    ['GUIDANCE_LOGIN_MAX_PER_ADDRESS', 'many', /GUIDANCE_LOGIN_MAX_PER_ADDRESS 应为次数（整数 1–100000）/],
+    ['GUIDANCE_LOGIN_WINDOW_SECONDS', '15m', /GUIDANCE_LOGIN_WINDOW_SECONDS 应为秒数（整数 1–86400）/],
+    ['GUIDANCE_LOGIN_CONCURRENCY', '65', /GUIDANCE_LOGIN_CONCURRENCY 应为并发数（整数 1–64）/],
   ])('refuses %s=%s with a Chinese message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -129,7 +138,8 @@ describe('loadConfig', () => {
         'TEMPORAL_ADDRESS', 'GUIDANCE_TASK_QUEUE', 'GUIDANCE_DATA_DIR', 'GUIDANCE_TEMPORAL_PORT', 'GUIDANCE_UI_PORT', 'GUIDANCE_RETENTION_DAYS', 'GUIDANCE_PLAN',
         'GUIDANCE_WORKFLOW_BUNDLE', 'GUIDANCE_USERS', 'GUIDANCE_FONT_DIR', 'GUIDANCE_ACTOR', 'USER', 'GUIDANCE_HTTP_HOST', 'GUIDANCE_HTTP_PORT',
         'GUIDANCE_SESSION_SECRET', 'GUIDANCE_HTTP_SECURE_COOKIES', 'GUIDANCE_OUTBOX_DIR', 'GUIDANCE_SENT_LOG_DIR', 'SMTP_HOST', 'SMTP_PORT',
-        'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE',
+        'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE', 'GUIDANCE_LOGIN_MAX_FAILURES', 'GUIDANCE_LOGIN_MAX_PER_ADDRESS',
+        'GUIDANCE_LOGIN_WINDOW_SECONDS', 'GUIDANCE_LOGIN_CONCURRENCY', 'GUIDANCE_PUBLIC_URL', 'GUIDANCE_RECEIPT_SECRET',
       ].sort(),
     );
   });

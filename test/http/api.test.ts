@@ -115,9 +115,13 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     const ok = await s.app.inject({ method: 'GET', url: `/api/years/${year}/board`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(name).toBe(SESSION_COOKIE);
-    // Logout clears the cookie.
-    const out = await call('admin', 'POST', '/api/logout', {});
+    // Logout clears the cookie and ends the session on the server (a session of its own: the
+    // shared admin cookie is used by the tests below).
+    const own = await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'admin', password: 'heluo-admin' } });
+    const ownCookie = String(own.headers['set-cookie']).split(';')[0]!;
+    const out = await s.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: ownCookie } });
     expect(String(out.headers['set-cookie'])).toMatch(new RegExp(`${SESSION_COOKIE}=;`));
+    expectError(await s.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: ownCookie } }), 401, 'Unauthorized');
   });
 
   it('refuses every route to the roles and counties it is not for, changing nothing', async () => {

@@ -1,0 +1,51 @@
+/**
+ * `guidance numbers void --year Y --series S --number N --reason T`: voids (作废) a number that no
+ * letter carries, for administrators (client/void-number.ts checks the case or programme that
+ * drew it first). `--year`, `--bureau` and `--plan` are the parent `numbers` command's options:
+ * commander would demand the parent's required `--year` anyway, so the subcommand reads them.
+ */
+import type { Command } from 'commander';
+import path from 'node:path';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../../config/plan';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { ActorSchema } from '../../workflows/shared/definitions';
+import { DOC_NUMBER_SERIES } from '../../workflows/shared/docnumber';
+import { formatIssues } from '../../workflows/shared/plan';
+import { SERIES_LABEL } from '../numbers';
+import { EXIT, UserError } from '../programme';
+import { voidNumber } from '../void-number';
+
+interface VoidOpts {
+  year: string;
+  bureau?: string;
+  plan: string;
+  series: string;
+  number: string;
+  reason: string;
+  by?: string;
+  role?: string;
+  json?: boolean;
+}
+
+export function registerVoidNumberCommand(numbers: Command): void {
+  numbers
+    .command('void')
+    .description('作废一个未用于任何文书的文号（管理员；仍在办理的执法指导的文号由其工作流自行处理）')
+    .requiredOption('--series <series>', `文号系列（${DOC_NUMBER_SERIES.map((s) => `${s} ${SERIES_LABEL[s]}`).join('；')}）`)
+    .requiredOption('--number <n>', '序号')
+    .requiredOption('--reason <text>', '作废理由')
+    .option('--by <id>', '操作人')
+    .option('--role <role>', '角色（默认 admin）')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<VoidOpts>();
+      const year = Number(opts.year);
+      if (!Number.isInteger(year) || year < 2020 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+      const who = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
+      if (!who.success) throw new UserError(`--by/--role 不正确：${formatIssues(who.error).join('；')}`, EXIT.badInput);
+      const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
+      const archiveDir = path.join(loadTemporalConfig().dataDir, 'archive');
+      const r = await voidNumber(await connectClient(), year, bureau, { series: opts.series as never, number: opts.number, reason: opts.reason }, who.data, archiveDir);
+      process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : `已作废${SERIES_LABEL[r.series]}系列第 ${r.number} 号（原用于 ${r.requestId}）：${r.reason}\n`);
+    });
+}

@@ -1,0 +1,250 @@
+/**
+ * Hardened logins on the real Fastify server (no Temporal: none of these routes reach it):
+ * throttling per account and per client address, bounded password checks, sessions that logout,
+ * a changed password or a removed user end at once, the users file reloaded from disk (a bad file
+ * refused, the old users kept), and the example users refused off loopback.
+ */
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/env';
+import type { TemporalConfig } from '../../config/temporal';
+import { Gate } from '../../client/http/login';
+import { createServer, type HttpConfig } from '../../client/http/server';
+import { startDashboard } from '../../client/http/start';
+import { UsersFileWatcher } from '../../client/http/users-file';
+import { hashPassword, hashToken, loadUsers, type Users } from '../../client/users';
+import { examplePlan } from '../helpers/plans';
+import { tempDir, USERS_FILE } from './helpers';
+
+/** No route under test talks to Temporal; a call would fail loudly. */
+const NO_CLIENT = {} as Client;
+const TOKEN = 'tok-'.padEnd(43, 'x');
+
+let hashes: Record<string, string>;
+beforeAll(async () => {
+  const pw = ['pw-admin-1', 'pw-sunli-1', 'pw-sunli-2', 'pw-county-1'];
+  hashes = Object.fromEntries(await Promise.all(pw.map(async (p) => [p, await hashPassword(p)] as const)));
+});
+
+interface Person {
+  id: string;
+  role: string;
+  password?: string;
+  county?: string;
+  token?: string;
+}
+function usersYaml(people: Person[]): string {
+  const lines = ['users:'];
+  for (const p of people) {
+    lines.push(`  - id: ${p.id}`, `    role: ${p.role}`);
+    if (p.county) lines.push(`    county: ${p.county}`);
+    if (p.password) lines.push(`    password: ${hashes[p.password]}`);
+    if (p.token) lines.push(`    tokens: ["${hashToken(p.token)}"]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+const ADMIN: Person = { id: 'admin', role: 'admin', password: 'pw-admin-1' };
+const SUN_LI: Person = { id: 'sun-li', role: 'supervisor', password: 'pw-sunli-1', token: TOKEN };
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function serve(people: Person[], login: HttpConfig['login'] = {}): Promise<{ app: FastifyInstance; file: string; users: Users }> {
+  const dir = tempDir('guidance-login-');
+  const file = path.join(dir, 'users.yaml');
+  writeFileSync(file, usersYaml(people));
+  const users = loadUsers(file);
+  const config: HttpConfig = { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login };
+  app = await createServer({ client: NO_CLIENT, config, users, usersFile: { path: file, host: '127.0.0.1' }, evidenceDir: path.join(dir, 'ev'), archiveDir: path.join(dir, 'ar') });
+  return { app, file, users };
+}
+
+const post = (a: FastifyInstance, id: string, password: string, remoteAddress = '127.0.0.1') => a.inject({ method: 'POST', url: '/api/login', payload: { id, password }, remoteAddress });
+const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0]!;
+const me = (a: FastifyInstance, cookie: string) => a.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
+async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('throttling', () => {
+  it('fifteen wrong passwords, then the right one: locked with 429, Retry-After and a Chinese message', async () => {
+    const { app } = await serve([ADMIN, SUN_LI]);
+    const codes: number[] = [];
+    for (let i = 0; i < 15; i++) codes.push((await post(app, 'sun-li', `wrong-${i}`)).statusCode);
+    expect(codes).toEqual([...Array(5).fill(401), ...Array(10).fill(429)]);
+    const right = await post(app, 'sun-li', 'pw-sunli-1');
+    expect(right.statusCode).toBe(429);
+    const retryAfter = Number(right.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(right.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^该账号登录失败次数过多，已暂时锁定，请 1[45] 分钟后再试$/) } });
+    // The lock is the account's: another user at the same address logs in.
+    expect((await post(app, 'admin', 'pw-admin-1')).statusCode).toBe(200);
+  });
+
+  it('the lock ends with its window', async () => {
+    const { app } = await serve([SUN_LI], { maxFailures: 2, windowSeconds: 1 });
+    await post(app, 'sun-li', 'wrong-1');
+    await post(app, 'sun-li', 'wrong-2');
+    const locked = await post(app, 'sun-li', 'pw-sunli-1');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.message).toBe('该账号登录失败次数过多，已暂时锁定，请 1 秒后再试');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(200);
+  });
+
+  it('limits login attempts per client address, whichever accounts they name', async () => {
+    const { app } = await serve([ADMIN, SUN_LI], { maxPerAddress: 3 });
+    for (const id of ['nobody-1', 'nobody-2', 'nobody-3']) expect((await post(app, id, 'guess', '203.0.113.7')).statusCode).toBe(401);
+    const refused = await post(app, 'admin', 'pw-admin-1', '203.0.113.7');
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁，请 \d+ 分钟后再试$/) } });
+    // Another address is not affected.
+    expect((await post(app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
+  });
+
+  it('password checks are bounded: a flood is partly refused with 503 Busy, never a 500', async () => {
+    const { app } = await serve([SUN_LI], { concurrency: 1 });
+    const all = await Promise.all(Array.from({ length: 20 }, () => post(app, 'sun-li', 'pw-sunli-1')));
+    const codes = all.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(9); // 1 running + 8 waiting
+    const busy = all.filter((r) => r.statusCode === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(codes.every((c) => c === 200 || c === 503)).toBe(true);
+    expect(busy[0]!.headers['retry-after']).toBe('1');
+    expect(busy[0]!.json()).toEqual({ error: { type: 'Busy', message: '登录请求过多，服务器繁忙，请稍后再试' } });
+  });
+
+  it('Gate: at most `limit` at once, `queue` waiting, the rest refused', async () => {
+    const gate = new Gate(1, 1);
+    const first = await gate.acquire()!;
+    const second = gate.acquire();
+    expect(second).toBeDefined();
+    expect(gate.acquire()).toBeUndefined();
+    first();
+    const release = await second!;
+    release();
+    expect(gate.acquire()).toBeDefined();
+  });
+});
+
+describe('sessions', () => {
+  it('logout ends the session on the server: the old cookie gets 401', async () => {
+    const { app } = await serve([SUN_LI]);
+    const cookie = cookieOf(await post(app, 'sun-li', 'pw-sunli-1'));
+    expect((await me(app, cookie)).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })).statusCode).toBe(200);
+    const after = await me(app, cookie);
+    expect(after.statusCode).toBe(401);
+    expect(after.json()).toEqual({ error: { type: 'Unauthorized', message: '请先登录' } });
+  });
+
+  it('a password changed in the file ends the session and the new password works, without a restart', async () => {
+    const { app, file } = await serve([ADMIN, SUN_LI]);
+    const cookie = cookieOf(await post(app, 'sun-li', 'pw-sunli-1'));
+    const other = cookieOf(await post(app, 'admin', 'pw-admin-1'));
+    writeFileSync(file, usersYaml([ADMIN, { ...SUN_LI, password: 'pw-sunli-2' }]));
+    // The file watcher, not a request, picks the change up.
+    await until('the old session is refused', async () => (await me(app, cookie)).statusCode === 401);
+    expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(401);
+    const fresh = await post(app, 'sun-li', 'pw-sunli-2');
+    expect(fresh.statusCode).toBe(200);
+    expect((await me(app, cookieOf(fresh))).statusCode).toBe(200);
+    // Nobody else was logged out.
+    expect((await me(app, other)).statusCode).toBe(200);
+  });
+
+  it('a user removed from the file loses session and API token at once', async () => {
+    const { app, file } = await serve([ADMIN, SUN_LI]);
+    const cookie = cookieOf(await post(app, 'sun-li', 'pw-sunli-1'));
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    expect((await app.inject({ method: 'GET', url: '/api/me', headers: bearer })).statusCode).toBe(200);
+    writeFileSync(file, usersYaml([ADMIN]));
+    await until('the removed user is refused', async () => (await me(app, cookie)).statusCode === 401);
+    expect((await app.inject({ method: 'GET', url: '/api/me', headers: bearer })).statusCode).toBe(401);
+    expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(401);
+  });
+});
+
+describe('reloading the users file', () => {
+  it('an administrator reloads it; a bad file is refused with its problems and the old users are kept', async () => {
+    const { app, file } = await serve([ADMIN, SUN_LI]);
+    const admin = cookieOf(await post(app, 'admin', 'pw-admin-1'));
+    const cookie = cookieOf(await post(app, 'sun-li', 'pw-sunli-1'));
+    writeFileSync(file, 'users:\n  - id: Sun Li\n    role: boss\n');
+    const res = await app.inject({ method: 'POST', url: '/api/admin/users/reload', headers: { cookie: admin } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.type).toBe('InvalidUsersFile');
+    expect(res.json().error.message).toMatch(/^用户文件有错误，未重新加载，仍使用原有用户：.*用户名只能包含小写字母/);
+    expect((await me(app, cookie)).statusCode).toBe(200);
+    expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(200);
+    // Fixed: the reload takes it.
+    writeFileSync(file, usersYaml([ADMIN]));
+    const ok = await app.inject({ method: 'POST', url: '/api/admin/users/reload', headers: { cookie: admin } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().result).toMatchObject({ ok: true, users: 1 });
+    expect((await me(app, cookie)).statusCode).toBe(401);
+  });
+
+  it('only administrators may ask for a reload', async () => {
+    const { app } = await serve([ADMIN, SUN_LI]);
+    const cookie = cookieOf(await post(app, 'sun-li', 'pw-sunli-1'));
+    const res = await app.inject({ method: 'POST', url: '/api/admin/users/reload', headers: { cookie } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toBe('您的角色无权进行此操作');
+  });
+
+  it('the watcher logs a bad file in Chinese and keeps the users in force', async () => {
+    const dir = tempDir('guidance-watch-');
+    const file = path.join(dir, 'users.yaml');
+    writeFileSync(file, usersYaml([ADMIN, SUN_LI]));
+    const users = loadUsers(file);
+    const errors: string[] = [];
+    const watcher = new UsersFileWatcher({ file, users, host: '127.0.0.1', debounceMs: 50, log: { info: () => {}, error: (m) => errors.push(m) } }).watch();
+    try {
+      writeFileSync(file, 'users: [\n');
+      await until('the bad file is logged', async () => errors.length > 0);
+      expect(errors[0]).toMatch(/^用户文件 .* 有 1 处错误：[\s\S]*YAML 语法错误[\s\S]*用户文件未重新加载，仍使用原有用户。$/);
+      expect(users.get('sun-li')).toBeDefined();
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
+describe('the example users only on loopback', () => {
+  const plan = examplePlan();
+  const temporal = { namespace: 'default', dataDir: tempDir('guidance-data-') } as TemporalConfig;
+  const start = (env: Record<string, string>) => startDashboard({ client: NO_CLIENT, temporal, plan, config: loadConfig({ GUIDANCE_HTTP_PORT: '0', ...env }) });
+  const refusal = /^用户文件 .* 是公开的示例用户文件（密码写在 README 中），只能在本机地址（127\.0\.0\.1、::1、localhost）上使用；看板要监听 0\.0\.0\.0，请用环境变量 GUIDANCE_USERS 指定自己的用户文件/;
+  let started: FastifyInstance | undefined;
+  afterAll(async () => started?.close());
+
+  it('refuses to start on 0.0.0.0 with GUIDANCE_USERS unset, naming GUIDANCE_USERS', async () => {
+    await expect(start({ GUIDANCE_HTTP_HOST: '0.0.0.0' })).rejects.toThrow(refusal);
+  });
+
+  it('also when GUIDANCE_USERS names a copy of the example file', async () => {
+    const copy = path.join(tempDir('guidance-copy-'), 'users.yaml');
+    writeFileSync(copy, readFileSync(USERS_FILE));
+    await expect(start({ GUIDANCE_HTTP_HOST: '0.0.0.0', GUIDANCE_USERS: copy })).rejects.toThrow(refusal);
+  });
+
+  it('starts on 127.0.0.1 with the example users and answers over real HTTP', async () => {
+    const { app: a, url } = await start({ GUIDANCE_HTTP_HOST: '127.0.0.1' });
+    started = a;
+    const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }) });
+    expect(res.status).toBe(200);
+  });
+});
