@@ -20,7 +20,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST } from '../../workflows/shared/checklist';
-import { ROLE_LABEL, visitWorkflowId, type Role } from '../../workflows/shared/definitions';
+import { visitWorkflowId, type Role } from '../../workflows/shared/definitions';
 import { FindingResult, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import {
   DecisionArgs,
@@ -40,9 +40,13 @@ import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
 import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
-import { authenticate, clearSession, isStaff, requireCounty, requireRole, setSession } from './auth';
+import type { LoginLimits } from '../../config/env';
+import { authenticate, isStaff, requireCounty, requireRole } from './auth';
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
+import { publicUser, registerLogin } from './login';
+import { SessionStore } from './sessions';
 import { receiveUpload, releaseFiles, type Upload } from './uploads';
+import { UsersFileWatcher } from './users-file';
 import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
 import { registerModeRoute, type PracticeMode } from './practice';
 
@@ -63,6 +67,8 @@ export interface HttpConfig {
   refreshSeconds?: number;
   /** Fastify log level; default 'warn'. */
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Throttling of logins (config/env.ts `http.login`); unset fields take the defaults of login.ts. */
+  login?: Partial<LoginLimits>;
   /** Set by `guidance sandbox`: the dashboard says 演练模式 and shows the simulated date. */
   practice?: PracticeMode;
 }
@@ -77,13 +83,17 @@ export interface HttpDeps {
   archiveDir: string;
   /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
   uiUrl?: string;
+  /**
+   * The file `users` was loaded from: watched and reloaded on change, and reloadable by an
+   * administrator. `host` is where the server listens (the example users only on loopback).
+   */
+  usersFile?: { path: string; counties?: readonly string[]; host: string };
 }
 
 const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
 const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
 const DocumentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, '文书编号不正确');
 const ShaParam = z.string().regex(/^[0-9a-f]{64}$/, '文件编号应为 64 位十六进制 sha256');
-const LoginBody = z.object({ id: z.string().trim().min(1, '请输入用户名').max(64), password: z.string().min(1, '请输入密码').max(200) });
 
 const MAX_REPORT_FILES = 10;
 
@@ -124,6 +134,17 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyStatic, { root: path.join(__dirname, 'public'), prefix: '/', index: ['index.html'], dotfiles: 'deny', cacheControl: false });
 
+  // A user removed from the users file or given a new password loses their sessions at once.
+  const sessions = new SessionStore();
+  const stopRevoking = users.onChange(() => sessions.revokeStale(users));
+  const usersFile = deps.usersFile
+    ? new UsersFileWatcher({ file: deps.usersFile.path, users, counties: deps.usersFile.counties, host: deps.usersFile.host, log: app.log }).watch()
+    : undefined;
+  app.addHook('onClose', async () => {
+    stopRevoking();
+    usersFile?.close();
+  });
+
   app.decorateRequest('user', null);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
@@ -152,14 +173,15 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (request.url === '/api/login' || request.url.startsWith('/api/login?')) return;
     // Practice mode or not: shown on the login page too.
     if (request.method === 'GET' && (request.url === '/api/mode' || request.url.startsWith('/api/mode?'))) return;
-    request.user = authenticate(request, users);
+    request.user = authenticate(request, users, sessions);
   });
+
+  await registerLogin(app, { users, sessions, secure, limits: config.login, usersFile });
 
   const userOf = (request: FastifyRequest): UserRecord => {
     if (!request.user) throw unauthorized();
     return request.user;
   };
-  const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
 
   /**
    * The case for reading, from Temporal or else its archive. An archive that cannot vouch for the
@@ -189,17 +211,6 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerModeRoute(app, config.practice);
 
   // ---- session ----------------------------------------------------------------------------------
-  app.post('/api/login', async (request, reply) => {
-    const body = parse(LoginBody, request.body);
-    const user = await users.login(body.id, body.password);
-    if (!user) throw new HttpError(401, 'Unauthorized', '用户名或密码不正确');
-    setSession(reply, user, secure);
-    return { user: publicUser(user) };
-  });
-  app.post('/api/logout', async (_request, reply) => {
-    clearSession(reply, secure);
-    return { ok: true };
-  });
   app.get('/api/me', async (request) => {
     const user = userOf(request);
     return {

@@ -1,7 +1,7 @@
 /**
  * One call for `npm start` (client/start.ts): takes the dashboard's settings from the configuration
- * (config/env.ts), loads the users file (checked against the plan's counties), and listens on
- * 127.0.0.1 by default.
+ * (config/env.ts), loads the users file (checked against the plan's counties; the example file
+ * only on a loopback address), watches it for changes, and listens on 127.0.0.1 by default.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import type { Plan } from '../../workflows/shared/plan';
 import { loadUsers } from '../users';
 import type { PracticeMode } from './practice';
 import { startHttpServer } from './server';
+import { assertUsersFileAllowed } from './users-file';
 
 /** Starts the dashboard and HTTP API for the plan's bureau; returns the app (close it on shutdown) and its URL. */
 export async function startDashboard(opts: {
@@ -26,7 +27,9 @@ export async function startDashboard(opts: {
   practice?: PracticeMode;
 }): Promise<{ app: FastifyInstance; url: string }> {
   const c = opts.config ?? envConfig();
-  const users = loadUsers(c.usersFile, opts.plan.counties.map((county) => county.code));
+  const counties = opts.plan.counties.map((county) => county.code);
+  assertUsersFileAllowed(c.usersFile, c.http.host);
+  const users = loadUsers(c.usersFile, counties);
   return startHttpServer(
     {
       client: opts.client,
@@ -36,9 +39,11 @@ export async function startDashboard(opts: {
         year: opts.plan.year,
         sessionSecret: c.http.sessionSecret,
         secureCookies: c.http.secureCookies,
+        login: c.http.login,
         practice: opts.practice,
       },
       users,
+      usersFile: { path: c.usersFile, counties, host: c.http.host },
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
       uiUrl: opts.uiUrl,
