@@ -6,7 +6,7 @@
  * package would change the decisions a running workflow replays and break it. Instead an activity
  * takes a snapshot of the year (`calendarSnapshot`), recorded once in history.
  */
-import { isHoliday, isWorkday } from 'chinese-days';
+import { getDayDetail, isWorkday } from 'chinese-days';
 import { addDays } from '../workflows/shared/clock';
 import type { CalendarSnapshot, WorkingDayCalendar } from '../workflows/shared/schedule';
 
@@ -18,8 +18,9 @@ export const chinaCalendar: WorkingDayCalendar = {
     return weekday !== 0 && weekday !== 6;
   },
   covers(year) {
-    // New Year's Day is a statutory holiday every year; if the package doesn't know it, it has no data.
-    return isHoliday(`${year}-01-01`);
+    // New Year's Day is a statutory holiday every year; if the package doesn't name it, it has no
+    // data. (Asking isHoliday alone is wrong when 1 January falls on a weekend: 2028.)
+    return getDayDetail(`${year}-01-01`).name.includes('元旦');
   },
 };
 

@@ -15,8 +15,11 @@ import { registerReportCommand } from './commands/report';
 import { registerArchiveCommands } from './commands/archive';
 import { registerListCommand } from './commands/list';
 import { registerDemoCommand } from './commands/demo';
+import { registerSandboxCommand } from './commands/sandbox';
 import { registerNumbersCommand } from './commands/numbers';
 import { registerUserCommands } from './users';
+import { registerTodoCommand } from './commands/todo';
+import { registerCalendarCommands } from './commands/calendar';
 
 /** Commander's own usage errors, in Chinese (people read them); anything unknown passes through. */
 export function zhCommanderError(text: string): string {
@@ -46,8 +49,11 @@ export function buildProgram(): Command {
   registerArchiveCommands(program);
   registerListCommand(program);
   registerDemoCommand(program);
+  registerSandboxCommand(program);
   registerNumbersCommand(program);
   registerUserCommands(program);
+  registerTodoCommand(program);
+  registerCalendarCommands(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { config as envConfig, type Config } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import type { Plan } from '../../workflows/shared/plan';
+import { receiptLinkKey } from '../../activities/email/receipt-link';
 import { loadUsers } from '../users';
 import type { PracticeMode } from './practice';
 import { startHttpServer } from './server';
@@ -47,6 +48,9 @@ export async function startDashboard(opts: {
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
       uiUrl: opts.uiUrl,
+      statsRules: opts.plan.statistics,
+      // The key the workers sign receipt links with: the configured secret or the data directory's key file.
+      receiptKey: receiptLinkKey({ secret: c.receipts.secret, dataDir: opts.temporal.dataDir }),
     },
     { host: c.http.host, port: c.http.port },
   );

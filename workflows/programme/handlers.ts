@@ -12,7 +12,8 @@ import {
 } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
 import { explicitDateProblem } from '../shared/plan';
-import { ScheduleError, placeAdditionalVisit } from '../shared/schedule';
+import { ScheduleError, onOrNextWorkingDay, placeAdditionalVisit, snapshotCalendar } from '../shared/schedule';
+import { ApplyCalendarArgs, applyCalendarUpdate, type CalendarApplied, type CalendarMove } from '../shared/calendar-update';
 import type { ProgrammeContext } from './context';
 
 /** Roles that may change the schedule. */
@@ -41,6 +42,34 @@ export function registerHandlers(ctx: ProgrammeContext): void {
   setHandler(visitProgressSignal, (p) => {
     state.progress[p.county] = p;
   });
+
+  // The official calendar, applied mid-year: visits not yet started move off new holidays, by the
+  // placement rule (the next working day); started visits keep their date and take the calendar themselves.
+  onUpdate(
+    applyCalendarUpdate,
+    ApplyCalendarArgs,
+    (args) => {
+      if (args.actor.role !== 'admin') throw refuse(FailureType.Forbidden, '只有管理员可以应用节假日安排');
+      if (!ctx.cal) throw refuse(FailureType.InvalidState, '年度计划正在初始化，请稍后再试');
+      if (args.snapshot.year !== plan.year) throw refuse(FailureType.InvalidInput, `这是 ${plan.year} 年度的计划，不能应用 ${args.snapshot.year} 年的日历`);
+    },
+    (args) => {
+      ctx.cal = snapshotCalendar([args.snapshot]);
+      const today = ctx.today();
+      const moves: CalendarMove[] = [];
+      for (const e of state.entries) {
+        if (e.status !== 'scheduled' || e.date < today || ctx.cal.isWorkingDay(e.date)) continue;
+        const to = onOrNextWorkingDay(e.date, ctx.cal);
+        moves.push({ what: `${e.countyName}指导日期`, from: e.date, to });
+        Object.assign(e, { date: to, origin: 'rescheduled', note: `${args.source}：原定 ${e.date} 为法定节假日` });
+      }
+      const applied: CalendarApplied = { year: args.snapshot.year, source: args.source, by: args.actor.id, at: new Date().toISOString(), moves };
+      (state.calendars ??= []).push(applied);
+      ctx.audit(args.actor, 'applyCalendar', `应用 ${args.snapshot.year} 年节假日安排（${args.source}）${moves.length ? `：${moves.map((m) => `${m.what} ${m.from} → ${m.to}`).join('；')}` : '，无日期变动'}`);
+      ctx.version++;
+      return applied;
+    },
+  );
 
   onUpdate(recordStatisticsUpdate, RecordStatisticsArgs, (args) => requireRole(args.actor), (args) => {
     state.statistics = { period: args.period, sourceSha256: args.sourceSha256, rows: args.rows, at: new Date().toISOString() };

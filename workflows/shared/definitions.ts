@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
 import { BulletinRow } from './document-data';
 import type { Incident } from './incidents';
+import type { CalendarApplied } from './calendar-update';
 import { CountySchema, EnterpriseSchema, IsoDate, type EscalationRung, type Plan } from './plan';
 import { Line, Text } from './text';
 
@@ -124,6 +125,8 @@ export interface ProgrammeState {
   digests: { week: string; open: number; at: string; skipped?: string }[];
   /** Faults of the programme's own steps (bulletin, digest, calendar), each waiting for an administrator's retry. */
   incidents: Incident[];
+  /** Official calendars applied after the start, with the visit dates each moved. */
+  calendars?: CalendarApplied[];
 }
 
 export const RescheduleArgs = z.object({

@@ -8,6 +8,7 @@ import { ChecklistItemKey } from './checklist';
 import type { AuditEntry, TimeScale } from './definitions';
 import type { Incident } from './incidents';
 import type { Receipt } from './receipts';
+import type { CalendarApplied } from './calendar-update';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { DocumentKind, RenderResult } from './documents';
@@ -117,6 +118,8 @@ export interface VisitCase {
   incidents: Incident[];
   /** 签收: one per letter that asks the county to act (cases started before receipts have none). */
   receipts?: Receipt[];
+  /** Official calendars applied to the case after it started, with the dates each moved. */
+  calendars?: CalendarApplied[];
   /** The archive of a cancelled case (a closed case's is `rectification.archive`). */
   archive?: { dir: string; manifestSha256: string; files: number };
   audit: AuditEntry[];

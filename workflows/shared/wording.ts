@@ -16,7 +16,7 @@ const Lines = z.array(Line).min(1, '至少一条');
 export const MailTextSchema = z.object({ subject: Line, body: Line });
 export type MailText = z.infer<typeof MailTextSchema>;
 
-export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder'] as const;
+export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder', 'dueDateMoved'] as const;
 export type MailTextKind = (typeof MAIL_TEXT_KINDS)[number];
 
 export const WordingSchema = z.object({
@@ -48,4 +48,10 @@ export type Wording = z.infer<typeof WordingSchema>;
 export const RECEIPT_REMINDER_FALLBACK: MailText = {
   subject: '【签收提醒】{{title}} 尚未签收',
   body: '{{county}}：\n\n我局于 {{date sentAt}} 发出的《{{title}}》{{#if docNumber}}（{{docNumber}}）{{/if}}至今未签收，请登录执法指导平台或点击邮件中的链接签收。',
+};
+
+/** The due-date notice's text for plans loaded before it existed; the same as templates/wording.yaml's. */
+export const DUE_DATE_MOVED_FALLBACK: MailText = {
+  subject: '【整改期限调整】{{opinionNumber}} 整改期限调整为 {{date to}}',
+  body: '{{county}}：\n\n根据{{source}}，《安全生产执法指导意见书》（{{opinionNumber}}）的整改期限由 {{date from}} 调整为 {{date to}}（期限届满日为法定节假日的，顺延至节假日后的第一个工作日）。',
 };

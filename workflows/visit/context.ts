@@ -9,7 +9,8 @@ import { Clock, dayNumber } from '../shared/clock';
 import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } from '../shared/definitions';
 import type { MailAddress } from '../shared/email';
 import { FailureType } from '../shared/errors';
-import type { WorkingDayCalendar } from '../shared/schedule';
+import type { CalendarSnapshot, WorkingDayCalendar } from '../shared/schedule';
+import type { CalendarMove } from '../shared/calendar-update';
 import { openIncident } from '../shared/incidents';
 import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceIncident, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceWaitingOn, GuidanceYear, dueDateValue } from '../shared/search-attributes';
 import { waitingOn } from '../shared/todo';
@@ -51,6 +52,10 @@ export interface VisitContext {
   receiptsOn: boolean;
   /** Bumped by every acknowledgement and every new receipt, so the receipts' wait re-plans. */
   receiptVersion: number;
+  /** The calendar's yearly snapshots (this year and the next); applyCalendar replaces one. */
+  snapshots: CalendarSnapshot[];
+  /** Due dates moved by an applied calendar whose county has not been told yet (the script mails). */
+  dueMoves: (CalendarMove & { source: string })[];
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
@@ -119,6 +124,8 @@ export function createContext(input: VisitInput): VisitContext {
     allocated: [],
     receiptsOn,
     receiptVersion: 0,
+    snapshots: [],
+    dueMoves: [],
     published: () => publisher.lastSignal,
   };
   return ctx;

@@ -18,7 +18,7 @@ import { registerHandlers } from './handlers';
 import { nextEvent, startLadder } from './ladder';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
 import { certificatePending, watchReceipts } from './receipts';
-import { allocateNumber, archiveCancelled, closeCase, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
+import { allocateNumber, archiveCancelled, closeCase, notifyDueMoved, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
@@ -48,7 +48,8 @@ async function phases(ctx: VisitContext): Promise<void> {
 
   // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
   const snapshot = (year: number) => ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
-  ctx.cal = snapshotCalendar([await snapshot(plan.year), await snapshot(plan.year + 1)]);
+  ctx.snapshots = [await snapshot(plan.year), await snapshot(plan.year + 1)];
+  ctx.cal = snapshotCalendar(ctx.snapshots);
 
   // 1. Advance notice (执法指导通知), a configured number of working days before the visit.
   await sleepUntil(ctx, subtractWorkingDays(input.date, plan.visit.noticeWorkingDays, ctx.calendar()));
@@ -169,6 +170,12 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
   ctx.ladder = startLadder(dueDate);
   ctx.rectVersion++;
   while (true) {
+    // An applied calendar moved the due date: the county is told (applyCalendar, handlers.ts).
+    const moved = ctx.dueMoves.shift();
+    if (moved) {
+      await notifyDueMoved(ctx, moved);
+      continue;
+    }
     const reviewed = rect.reports.find((r) => r.review && !r.review.letter);
     if (reviewed) {
       await sendReviewLetter(ctx, reviewed);

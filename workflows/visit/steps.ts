@@ -10,7 +10,8 @@ import { dayNumber } from '../shared/clock';
 import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput, type RenderResult } from '../shared/documents';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
-import type { MailText, MailTextKind } from '../shared/wording';
+import { DUE_DATE_MOVED_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
+import type { CalendarMove } from '../shared/calendar-update';
 import type { ReceiptLinkRef } from '../shared/receipts';
 import type { LetterSent, RectificationReport } from '../shared/visit';
 import type { VisitContext } from './context';
@@ -80,6 +81,24 @@ export async function mailLetter(
     mail: mailSettings(plan),
     ...(receiptLink ? { receiptLink } : {}),
   });
+}
+
+/** Tells the county its due date moved with an applied official calendar (no letter attached). */
+export async function notifyDueMoved(ctx: VisitContext, move: CalendarMove & { source: string }): Promise<void> {
+  const { plan } = ctx;
+  const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).dueDateMoved ?? DUE_DATE_MOVED_FALLBACK;
+  const filled = await ctx.steps.run(`text:due-moved-${move.to}`, '填写邮件正文', () =>
+    text.fillText({ template, data: { county: ctx.county.bureauName, countyName: ctx.county.name, opinionNumber: ctx.state.letter?.docNumber ?? '', from: move.from, to: move.to, source: move.source } }),
+  );
+  const delivery = await deliverLetter({
+    step: `due-moved-${move.from}-${move.to}`,
+    to: ctx.countyMail,
+    content: { subject: filled.subject, paragraphs: filled.paragraphs, signature: [plan.bureau.name, formatDateZh(ctx.today())] },
+    supervisors: ctx.supervisorsMail,
+    retry: ctx.input.mailRetry,
+    mail: mailSettings(plan),
+  });
+  ctx.audit('system', 'dueDateMovedNotice', `整改期限调整通知（${move.from} → ${move.to}）送达：${delivery.status}`);
 }
 
 /** 整改到期提醒. */
