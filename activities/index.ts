@@ -5,6 +5,7 @@ import { createArchiveActivities } from './archive';
 import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents';
 import { createEmailActivities, type EmailDeps } from './email';
+import { createInboxActivities } from './inbox';
 import { createProgrammeActivities, type ProgrammeDeps } from './programme';
 import { createSamplingActivities } from './sampling';
 import { createPlanCheckActivities } from './servable';
@@ -16,7 +17,7 @@ export interface ActivityDeps extends ProgrammeDeps {
   documents: DocumentActivityDeps;
   /** The outbox, the durable sent-log and the worker's own SMTP settings; sender and server come with each input. */
   email: EmailDeps;
-  /** A Temporal client for the document-number workflows. */
+  /** A Temporal client for the document-number workflows and the inbox's visibility reads. */
   docNumbers: DocNumberDeps;
   stats?: Parameters<typeof createStatsActivities>[0];
 }
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanCheckActivities(deps.email),
     ...createWordingActivities(),
     ...createDocNumberActivities(deps.docNumbers),
+    ...createInboxActivities({ client: deps.docNumbers.client }),
     ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
   };
 }

@@ -22,11 +22,11 @@ export const text = proxyLocalActivities<Pick<Activities, 'fillText'>>({
 });
 
 /**
- * Bookkeeping: the calendar snapshot, the draw, document numbers and the archive. Quick and
+ * Bookkeeping: the calendar snapshot, the draw, document numbers, the archive, the inboxes. Quick and
  * idempotent (numbers are keyed by request id), so they may retry for a while when the service
  * or the disk has a bad moment.
  */
-export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' | 'drawSample' | 'allocateDocNumber' | 'voidDocNumber' | 'archiveCase'>>({
+export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' | 'drawSample' | 'allocateDocNumber' | 'voidDocNumber' | 'archiveCase' | 'collectTodos'>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });

@@ -1,15 +1,18 @@
 /**
  * The programme's reporting beside the schedule: the monthly bulletin (执法指导情况通报) to the
- * counties and leaders, and the weekly digest of open problems to the supervisors (周交办).
+ * counties and leaders, and the weekly digest: each person's inbox (待办提醒) where visibility is on,
+ * else the open problems to the supervisors (周交办).
  * Both run until the programme stops them; their prose is the plan's wording and templates.
  */
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render, text } from '../lib/proxies';
 import { addDays, dayNumber } from '../shared/clock';
 import type { StatisticsRow, VisitProgress } from '../shared/definitions';
 import { RUNG_LETTER } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
+import type { InboxPerson } from '../shared/todo';
+import { TODO_DIGEST_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { ProgrammeContext } from './context';
 
 /** `YYYY-MM` plus `n` months. */
@@ -108,6 +111,12 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
     do date = addDays(date, 1);
     while (new Date(`${date}T00:00:00Z`).getUTCDay() !== weekday % 7);
     if (!(await until(date))) return;
+    // Where visibility is on, each person gets their own inbox (待办) instead (patch: a programme
+    // recorded before it sent the supervisors' list only).
+    if (ctx.input.visibility && patched('digest-from-inbox')) {
+      await inboxDigest(ctx, date);
+      continue;
+    }
     const open = Object.values(state.progress).filter((p) => p.stage === 'rectification');
     if (open.length === 0) continue;
     const to = supervisorsMail(ctx);
@@ -136,4 +145,44 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
     }));
     await deliverLetter({ step: `digest-${date}`, to, content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
   }
+}
+
+/** The people whose inbox is mailed weekly: the plan's staff and the counties, each with an address. */
+function inboxPeople(plan: ProgrammeContext['plan']): InboxPerson[] {
+  const staff = [
+    ...plan.supervisors.map((p) => ({ ...p, role: 'supervisor' as const })),
+    { ...plan.approval.approver, role: 'leader' as const },
+    ...(plan.approval.deputy ? [{ ...plan.approval.deputy, role: 'leader' as const }] : []),
+    ...plan.admins.map((p) => ({ ...p, role: 'admin' as const })),
+  ].flatMap((p) => (p.email ? [{ id: p.id, name: p.name, role: p.role, email: p.email }] : []));
+  const counties = plan.counties.flatMap((c) => (c.emails[0] ? [{ id: c.code, name: c.bureauName, role: 'county' as const, county: c.code, email: c.emails[0] }] : []));
+  return [...staff, ...counties];
+}
+
+/** 待办提醒: each person's inbox as of `date`, one mail per person with anything waiting on them. */
+async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
+  const { plan, state } = ctx;
+  const inboxes = await ctx.steps.run(`todo-digest-${date}:collect`, `${date} 汇总各人待办`, () =>
+    bookkeeping.collectTodos({ bureau: plan.bureau.code, year: plan.year, people: inboxPeople(plan) }),
+  );
+  const due = inboxes.filter((x) => x.items.length > 0);
+  state.digests.push({ week: date, open: due.reduce((n, x) => n + x.items.length, 0), at: new Date().toISOString(), ...(due.length ? {} : { skipped: '无人有待办事项' }) });
+  const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).todoDigest ?? TODO_DIGEST_FALLBACK;
+  for (const { person, items } of due) {
+    const filled = await ctx.steps.run(`todo-digest-${date}-${person.id}:text`, `${date} ${person.name}的待办提醒正文`, () =>
+      text.fillText({
+        template,
+        data: { week: date, name: person.name, count: items.length, items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })) },
+      }),
+    );
+    await deliverLetter({ step: `todo-digest-${date}-${person.id}`, to: [{ name: person.name, address: person.email }], content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+  }
+  ctx.audit('system', 'todoDigest', `${date} 待办提醒：${due.length} 人，共 ${due.reduce((n, x) => n + x.items.length, 0)} 项`);
+}
+
+/** `还剩 3 天` / `今天到期` / `逾期 2 天`. */
+function daysText(daysLeft: number | undefined): string {
+  if (daysLeft === undefined) return '';
+  if (daysLeft === 0) return '今天到期';
+  return daysLeft > 0 ? `还剩 ${daysLeft} 天` : `逾期 ${-daysLeft} 天`;
 }

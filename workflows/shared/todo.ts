@@ -44,6 +44,15 @@ export interface TodoItem {
 
 export const todoQuery = defineQuery<TodoItem[]>('todo');
 
+/** Whose inbox the weekly digest mails: a person of the plan, or a county, with an address. */
+export interface InboxPerson {
+  id: string;
+  role: Role;
+  county?: string;
+  name: string;
+  email: string;
+}
+
 /** The order people see: overdue first, then by days left, then items without a deadline. */
 export function byUrgency(a: TodoItem, b: TodoItem): number {
   const da = a.daysLeft ?? Number.POSITIVE_INFINITY;

@@ -16,7 +16,7 @@ const Lines = z.array(Line).min(1, '至少一条');
 export const MailTextSchema = z.object({ subject: Line, body: Line });
 export type MailText = z.infer<typeof MailTextSchema>;
 
-export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder', 'dueDateMoved'] as const;
+export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder', 'dueDateMoved', 'todoDigest'] as const;
 export type MailTextKind = (typeof MAIL_TEXT_KINDS)[number];
 
 export const WordingSchema = z.object({
@@ -54,4 +54,10 @@ export const RECEIPT_REMINDER_FALLBACK: MailText = {
 export const DUE_DATE_MOVED_FALLBACK: MailText = {
   subject: '【整改期限调整】{{opinionNumber}} 整改期限调整为 {{date to}}',
   body: '{{county}}：\n\n根据{{source}}，《安全生产执法指导意见书》（{{opinionNumber}}）的整改期限由 {{date from}} 调整为 {{date to}}（期限届满日为法定节假日的，顺延至节假日后的第一个工作日）。',
+};
+
+/** The personal weekly digest's text for plans loaded before it existed; the same as templates/wording.yaml's. */
+export const TODO_DIGEST_FALLBACK: MailText = {
+  subject: '【待办提醒】{{week}} 您有 {{count}} 项待办',
+  body: '{{name}}：\n\n截至 {{date week}}，执法指导平台上等待您处理的事项如下（最紧急的在前）：\n\n{{#each items}}\n{{title}}{{#if due}}（期限 {{due}}，{{days}}）{{/if}}\n\n{{/each}}\n请登录执法指导平台办理。\n',
 };

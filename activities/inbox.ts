@@ -1,0 +1,104 @@
+/**
+ * A person's to-do inbox (待办), read from Temporal alone: visibility finds the running visits that
+ * wait on the person (search attribute GuidanceWaitingOn, set by each visit from
+ * workflows/shared/todo.ts), and each of those visits' `todo` Query says what waits and by when,
+ * on the case's own clock. Programme incidents come from the programmes' GuidanceIncident. No side
+ * database; shared by `guidance todo`, GET /api/todo (client/todo.ts) and the programme's weekly
+ * digest to each person (the `collectTodos` activity).
+ */
+import type { Client } from '@temporalio/client';
+import { dayNumber } from '../workflows/shared/clock';
+import { scheduleQuery, type Role } from '../workflows/shared/definitions';
+import { openIncident } from '../workflows/shared/incidents';
+import { GuidanceBureau, GuidanceIncident, GuidanceWaitingOn, GuidanceYear } from '../workflows/shared/search-attributes';
+import { byUrgency, todoQuery, todosFor, type InboxPerson, type TodoItem } from '../workflows/shared/todo';
+
+export interface TodoUser {
+  id: string;
+  role: Role;
+  county?: string;
+}
+
+const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The GuidanceWaitingOn tokens that name this user. */
+export function tokensOf(user: TodoUser): string[] {
+  if (user.role === 'county') return user.county ? [`county:${user.county}`] : [];
+  return [`role:${user.role}`, `user:${user.id}`];
+}
+
+/** The visibility query of a user's cases, e.g. for the Web UI's search box. */
+export function todoVisibilityQuery(bureau: string, user: TodoUser, year?: number): string {
+  const parts = [`WorkflowType = 'countyVisitWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`];
+  if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
+  parts.push(`${GuidanceWaitingOn.name} IN (${tokensOf(user).map(quote).join(', ')})`);
+  return parts.join(' AND ');
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** What waits on `user`, most urgent first. A case that cannot answer is skipped, not fatal. */
+export async function todoFor(client: Client, bureau: string, user: TodoUser, opts: { year?: number } = {}): Promise<TodoItem[]> {
+  if (tokensOf(user).length === 0) return [];
+  const ids: string[] = [];
+  for await (const w of client.workflow.list({ query: todoVisibilityQuery(bureau, user, opts.year) })) ids.push(w.workflowId);
+  const perCase = await pool(ids, 8, async (id) => {
+    try {
+      return await client.workflow.getHandle(id).query(todoQuery);
+    } catch {
+      return [];
+    }
+  });
+  const items = todosFor(user, perCase.flat());
+  if (user.role === 'admin' || user.role === 'supervisor') items.push(...(await programmeIncidents(client, bureau, user.role, opts.year)));
+  return items.sort(byUrgency);
+}
+
+/** The programmes' own incidents (bulletin, digest, calendar), for administrators and supervisors. */
+async function programmeIncidents(client: Client, bureau: string, role: Role, year?: number): Promise<TodoItem[]> {
+  const parts = [`WorkflowType = 'programmeWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`, `${GuidanceIncident.name} = true`];
+  if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
+  const out: TodoItem[] = [];
+  for await (const w of client.workflow.list({ query: parts.join(' AND ') })) {
+    try {
+      const p = await client.workflow.getHandle(w.workflowId).query(scheduleQuery);
+      const incident = openIncident(p.incidents);
+      if (!incident) continue;
+      out.push({ kind: 'incident', role, county: '', countyName: '全市', caseId: w.workflowId, title: `年度计划故障待处理（${incident.what}）`, due: incident.at.slice(0, 10), daysLeft: dayNumber(incident.at.slice(0, 10)) - dayNumber(p.today) });
+    } catch {
+      /* a programme that cannot answer is left out */
+    }
+  }
+  return out;
+}
+
+
+export interface CollectTodosInput {
+  bureau: string;
+  year: number;
+  people: InboxPerson[];
+}
+
+/** `collectTodos`: each person's inbox, for the weekly digest (a read; safe to retry). */
+export function createInboxActivities(deps: { client: Client }) {
+  return {
+    async collectTodos(input: CollectTodosInput): Promise<{ person: InboxPerson; items: TodoItem[] }[]> {
+      const out: { person: InboxPerson; items: TodoItem[] }[] = [];
+      for (const person of input.people) out.push({ person, items: await todoFor(deps.client, input.bureau, person, { year: input.year }) });
+      return out;
+    },
+  };
+}
