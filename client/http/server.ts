@@ -8,6 +8,7 @@
  */
 import { SERIES_LABEL, numberRegister } from '../numbers';
 import { RetryArgs } from '../../workflows/shared/incidents';
+import type { StatsRulesInput } from '../../workflows/shared/stats';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -48,6 +49,8 @@ import { SessionStore } from './sessions';
 import { receiveUpload, releaseFiles, type Upload } from './uploads';
 import { UsersFileWatcher } from './users-file';
 import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
+import { registerProgrammeRoutes } from './routes-programme';
+import { registerInboxRoutes } from './routes-inbox';
 import { registerModeRoute, type PracticeMode } from './practice';
 
 export interface HttpConfig {
@@ -83,6 +86,10 @@ export interface HttpDeps {
   archiveDir: string;
   /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
   uiUrl?: string;
+  /** The plan's `statistics` thresholds, for statistics imported over HTTP; defaults when absent. */
+  statsRules?: StatsRulesInput;
+  /** Checks the signed receipt links in letters' emails (activities/email/receipt-link.ts); absent: links refused. */
+  receiptKey?: Buffer;
   /**
    * The file `users` was loaded from: watched and reloaded on change, and reloadable by an
    * administrator. `host` is where the server listens (the example users only on loopback).
@@ -171,6 +178,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       }
     }
     if (request.url === '/api/login' || request.url.startsWith('/api/login?')) return;
+    // The emailed receipt link carries its own credential (a signed token): routes-inbox.ts.
+    if (request.url.startsWith('/api/receipts/')) return;
     // Practice mode or not: shown on the login page too.
     if (request.method === 'GET' && (request.url === '/api/mode' || request.url.startsWith('/api/mode?'))) return;
     request.user = authenticate(request, users, sessions);
@@ -358,6 +367,9 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args));
   action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
   action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args));
+
+  registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules });
+  registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey });
 
   /** The county's rectification report (整改报告): files plus a status per problem. */
   const ReportFields = SubmitReportArgs.pick({ items: true, note: true });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { getProgramme } from '../../client/programme';
 import { visitOps } from '../../client/visit';
 import type { Actor } from '../../workflows/shared/definitions';
 import { findingsFor, pdfBytes, sha256, skipTo, startStack, tempDir, waitForCase, type Stack } from '../http/helpers';
@@ -146,5 +147,33 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#case-stage').textContent()).toContain('已验收归档');
     expect(await page.locator('#form-report').count()).toBe(0);
     await page.screenshot({ path: path.join(RESULTS, 'e2e-county-closed.png'), fullPage: true });
+  });
+
+  it('supervisor: reschedules a county from the board\'s form (a rest day refused with its message); admin: the void form on 发文登记', async () => {
+    const schedule = () => getProgramme(s.env.client, s.plan.year, s.plan.bureau.code);
+    const entry = (await schedule()).entries.find((e) => e.status === 'scheduled')!;
+    // Weekdays from 16 November have no public holidays; a Saturday then is a rest day.
+    const nov = (day: number) => new Date(Date.UTC(s.plan.year, 10, 16 + ((day - new Date(Date.UTC(s.plan.year, 10, 16)).getUTCDay() + 7) % 7))).toISOString().slice(0, 10);
+    const page = await browser();
+    await login(page, 'sun-li');
+    await page.waitForSelector('#form-reschedule');
+    await page.selectOption('#form-reschedule select[name=county]', entry.county);
+    await page.fill('#form-reschedule input[name=date]', nov(6));
+    await page.fill('#form-reschedule input[name=reason]', '县区申请调整');
+    await page.click('#form-reschedule button[type=submit]');
+    await expect.poll(() => page.textContent('#flash')).toContain('是休息日或法定节假日');
+    expect((await schedule()).entries.find((e) => e.county === entry.county)!.date).toBe(entry.date);
+
+    await page.fill('#form-reschedule input[name=date]', nov(2));
+    await page.click('#form-reschedule button[type=submit]');
+    await expect.poll(() => page.textContent('#flash')).toContain('调整指导日期：已完成');
+    expect((await schedule()).entries.find((e) => e.county === entry.county)).toMatchObject({ date: nov(2), origin: 'rescheduled' });
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-board-forms.png'), fullPage: true });
+
+    const admin = await browser();
+    await login(admin, 'admin');
+    await admin.goto(`${url}/#/numbers/${s.plan.year}`);
+    await admin.waitForSelector('#form-void-number');
+    expect(await admin.locator('#form-void-number select[name=series] option').count()).toBe(6);
   });
 });

@@ -1,7 +1,7 @@
 // 年度安全生产执法指导 — dashboard. Plain JavaScript, no build step. Every value from the server is
 // put into the page as text (never as HTML), and every action goes through the JSON API, which
 // checks role and county scope itself: this file only decides what to show.
-/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval */
+/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm */
 'use strict';
 
 const state = { me: null, meta: null, timer: null };
@@ -23,7 +23,8 @@ function h(tag, attrs, ...children) {
 }
 const $app = () => document.getElementById('app');
 function render(...nodes) {
-  $app().replaceChildren(...nodes);
+  // Sections may be lists or absent (null): replaceChildren would print those as text.
+  $app().replaceChildren(...nodes.flat(Infinity).filter((n) => n !== undefined && n !== null && n !== false));
 }
 function flash(message, kind = 'error') {
   const box = document.getElementById('flash');
@@ -158,6 +159,8 @@ function stageBadge(stage, label) {
 }
 
 async function showBoard(year) {
+  // Built once and put back on every redraw, so a form being filled in survives the refresh.
+  const forms = await programmeForms(year).catch(() => null);
   const draw = async () => {
     const b = await api('GET', `/api/years/${year}/board`);
     const months = Array.from({ length: 12 }, (_, i) => i + 1);
@@ -211,6 +214,7 @@ async function showBoard(year) {
         h('tbody', {}, rows),
       ),
       b.bends.length ? h('ul', { class: 'muted' }, b.bends.map((x) => h('li', {}, x))) : null,
+      forms,
     );
     document.getElementById('print-footer').textContent = `打印时间 ${new Date().toLocaleString('zh-CN', { hour12: false })}`;
   };
@@ -271,6 +275,7 @@ async function showNumbers(year) {
           h('tbody', {}, n.rows.map((r) => h('tr', { class: r.status === 'void' ? 'muted' : '' }, h('td', {}, n.series[r.series] || r.series), h('td', {}, r.number), h('td', {}, r.requestId), h('td', {}, r.status === 'void' ? `作废：${r.reason}` : '已发文')))),
         )
       : h('p', { class: 'muted' }, '本年度尚未分配文号'),
+    voidNumberForm(year, n.series),
   );
 }
 
