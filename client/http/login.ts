@@ -32,7 +32,7 @@ function wait(seconds: number): string {
   return s < 120 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`;
 }
 export const tooManyFromAddress = (seconds: number) => new HttpError(429, 'TooManyRequests', `登录尝试过于频繁，请 ${wait(seconds)}后再试`);
-export const accountLocked = (seconds: number) => new HttpError(429, 'TooManyRequests', `该账号登录失败次数过多，已暂时锁定，请 ${wait(seconds)}后再试`);
+export const accountLocked = (seconds: number) => new HttpError(429, 'TooManyRequests', `登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 ${wait(seconds)}后再试`);
 export const loginBusy = () => new HttpError(503, 'Busy', '登录请求过多，服务器繁忙，请稍后再试');
 
 /** At most `limit` tasks at once and `queue` more waiting; beyond that `acquire` answers undefined. */

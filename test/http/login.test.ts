@@ -87,7 +87,7 @@ describe('throttling', () => {
     const retryAfter = Number(right.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
-    expect(right.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^该账号登录失败次数过多，已暂时锁定，请 1[45] 分钟后再试$/) } });
+    expect(right.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 1[45] 分钟后再试$/) } });
     // The lock is the account's: another user at the same address logs in.
     expect((await post(app, 'admin', 'pw-admin-1')).statusCode).toBe(200);
   });
@@ -98,7 +98,7 @@ describe('throttling', () => {
     await post(app, 'sun-li', 'wrong-2');
     const locked = await post(app, 'sun-li', 'pw-sunli-1');
     expect(locked.statusCode).toBe(429);
-    expect(locked.json().error.message).toBe('该账号登录失败次数过多，已暂时锁定，请 1 秒后再试');
+    expect(locked.json().error.message).toBe('登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 1 秒后再试');
     await new Promise((r) => setTimeout(r, 1100));
     expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(200);
   });
