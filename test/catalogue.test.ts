@@ -10,7 +10,7 @@
  * run), one visit in its on-site stage and one HTTP server over them. Nothing is mocked.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,9 @@ import {
   visitCaseQuery,
 } from '../workflows/shared/visit';
 import { USERS_FILE, multipart, pdfBytes } from './http/helpers';
+import { receiptToken } from '../activities/email/receipt-link';
+import { acknowledgeUpdate } from '../workflows/shared/receipts';
+import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, leader, supervisor } from './helpers/visit-driver';
@@ -67,6 +70,10 @@ let year: number;
 let visitDate: string;
 let programme: WorkflowHandle;
 let visit: WorkflowHandle;
+/** A second case (清河县) whose notice was acknowledged through its link in beforeAll: the reused link. */
+let linkVisit: WorkflowHandle;
+let usedToken: string;
+const RECEIPT_KEY = randomBytes(32);
 let app: FastifyInstance;
 const cookies: Record<string, string> = {};
 
@@ -144,6 +151,7 @@ beforeAll(async () => {
     raw.counties.forEach((c: { date?: string }, i: number) => (c.date = dates[i]));
   });
   visit = await d.start(plan, 0, visitDate);
+  linkVisit = await d.start(plan, 1, visitDate);
   programme = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
   await d.skipTo(visitDate);
   await d.waitForStage(visit, 'onsite');
@@ -158,7 +166,14 @@ beforeAll(async () => {
     users,
     evidenceDir,
     archiveDir: dirs.archiveDir,
+    receiptKey: RECEIPT_KEY,
   });
+  // 清河县's notice, acknowledged once through its emailed link.
+  await d.waitFor(linkVisit, (c) => (c.receipts ?? []).length > 0, 'the notice of 清河县');
+  const r1 = (await linkVisit.query(visitCaseQuery)).receipts![0]!;
+  usedToken = receiptToken(RECEIPT_KEY, { caseId: linkVisit.workflowId, receipt: r1.id, expires: r1.linkExpires });
+  const first = await app.inject({ method: 'POST', url: '/api/receipt', payload: { token: usedToken, signer: '王五' } });
+  expect(first.statusCode, first.body).toBe(200);
   for (const id of ['sun-li', 'zheng-yuan', 'xiangshan']) {
     const res = await app.inject({ method: 'POST', url: '/api/login', payload: { id, password: `heluo-${id}` } });
     expect(res.statusCode, res.body).toBe(200);
@@ -442,6 +457,18 @@ const cliRows: Row[] = [
     /^exit 1\n错误：items: 至少填写一项复查结果/,
     { temporal: true, state: caseState },
   ),
+  cliRow(
+    'calendar apply: a notice whose holiday ends before it starts and a weekday as 调休上班',
+    () => ['calendar', 'apply', '--year', String(year), '--file', inputFile('bad-calendar.yaml'), '--bureau', plan.bureau.code, '--as', 'admin'],
+    /^exit 2\n错误：日历文件 .*bad-calendar\.yaml 有错误：\n {2}- holidays\[0\]\.to: 放假结束日期早于开始日期\n {2}- workdays\[0\]: 调休上班日 \d{4}-\d{2}-\d{2} 不是周末/,
+    {
+      temporal: true,
+      state: async () => ({ schedule: await scheduleState(), case: await caseState() }),
+      inputs: { 'bad-calendar.yaml': () => `year: ${year}\nsource: 国务院办公厅通知\nholidays:\n  - { name: 春节, from: ${year}-02-13, to: ${year}-02-06 }\nworkdays: [${novemberWeekdays(year, 1)[0]}]\n` },
+    },
+  ),
+  cliRow('calendar apply: neither a file nor the package', () => ['calendar', 'apply', '--year', String(year), '--bureau', plan.bureau.code], /^exit 2\n错误：请指定 --file <日历文件> 或 --package 之一/, { temporal: true, state: scheduleState }),
+  cliRow('todo: a user not in the users file', () => ['todo', '--as', 'nobody', '--bureau', plan.bureau.code, '--users', USERS_FILE], /^exit 3\n错误：用户文件中没有用户 nobody/, { temporal: true }),
 ];
 
 // ---- HTTP API (in-process Fastify over the real workflows) -----------------------------------
@@ -468,6 +495,14 @@ const httpRow = (name: string, request: () => Promise<LightMyRequestResponse>, e
   state: async () => ({ case: await caseState(), evidence: storedFiles(evidenceDir) }),
 });
 
+/** A row that also watches the second case (the receipt link's). */
+const linkRow = (name: string, request: () => Promise<LightMyRequestResponse>, expected: RegExp): Row => ({
+  name,
+  expected,
+  act: async () => httpShown(await request()),
+  state: async () => ({ case: await caseState(), linked: await linkVisit.query(visitCaseQuery) }),
+});
+
 const httpRows: Row[] = [
   httpRow('a finding whose result is not one of the four', () => post('sun-li', 'findings', { item: 'plan.compile', result: '很好' }), /^400 InvalidInput result: 检查结论只能是/),
   httpRow('a finding for a checklist item that does not exist', () => post('sun-li', 'findings', { item: 'plan.nope', result: '符合' }), /^400 InvalidInput item: /),
@@ -484,6 +519,18 @@ const httpRows: Row[] = [
   httpRow('evidence for an unknown checklist item (the stored file is removed again)', () => upload('sun-li', { item: 'plan.nope' }, pdfBytes('catalogue')), /^400 InvalidInput item: /),
   httpRow('recording a re-inspection while on site', () => post('sun-li', 'reinspection', { date: `${year}-12-01`, items: [{ index: 0, passed: true }] }), /^409 InvalidState 当前阶段为“现场指导”，不能记录复查结果/),
   httpRow('extending the due date while on site', () => post('sun-li', 'extend', { newDueDate: `${year}-12-01`, reason: '涉及县政府审批' }), /^409 InvalidState 当前阶段为“现场指导”，不能延长整改期限/),
+  httpRow('acknowledging a receipt the case does not have', () => post('xiangshan', 'acknowledge', { receipt: 'R9', signer: '张三' }), /^400 InvalidInput 没有编号为 R9 的待签收文书/),
+  httpRow('acknowledging with a blank signer', () => post('xiangshan', 'acknowledge', { receipt: 'R1', signer: ' \u200b ' }), /^400 InvalidInput signer：签收人/),
+  httpRow('a county acknowledging another county\'s letter', () => post('xiangshan', 'acknowledge', { receipt: 'R1', signer: '张三' }, QH), /^403 Forbidden 只能查看和办理本县区的案件/),
+  linkRow('a receipt link used a second time', () => app.inject({ method: 'POST', url: '/api/receipt', payload: { token: usedToken, signer: '李四' } }), /^409 AlreadyUsed 该文书已于 \d{4}-\d{2}-\d{2} 由 王五 签收，不能重复签收/),
+  linkRow('an expired receipt link', () => app.inject({ method: 'POST', url: '/api/receipt', payload: { token: receiptToken(RECEIPT_KEY, { caseId: visit.workflowId, receipt: 'R1', expires: '2020-01-31' }), signer: '张三' } }), /^410 Expired 签收链接已过期（有效期至 2020-01-31），请登录县区门户签收/),
+  linkRow('a receipt link signed with another key', () => app.inject({ method: 'POST', url: '/api/receipt', payload: { token: receiptToken(randomBytes(32), { caseId: visit.workflowId, receipt: 'R1', expires: `${year + 1}-01-31` }), signer: '张三' } }), /^400 InvalidInput 签收链接无效/),
+  linkRow('a throttled login: six wrong passwords in a row, the sixth refused whatever it is', async () => {
+    for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/api/login', payload: { id: 'yunling', password: `wrong-${i}` } });
+    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { id: 'yunling', password: 'heluo-yunling' } });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    return res;
+  }, /^429 TooManyRequests 登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定/),
 ];
 
 // ---- Updates (straight to the workflows, as every client ends up) ----------------------------
@@ -550,7 +597,20 @@ const updateRows: Row[] = [
     () => visit.executeUpdate(submitReportUpdate, { args: [{ actor: countyActor, files: [{ sha256: sha('r'), size: 10, mediaType: 'application/pdf', filename: '整改报告.pdf' }], items: [{ index: 0, status: '整改完成' }] }] }),
     /^InvalidState: 当前阶段为“现场指导”，不能提交整改报告/,
   ),
+  visitRow('a receipt acknowledged by another county', () => visit.executeUpdate(acknowledgeUpdate, { args: [{ actor: { id: 'qinghe', role: 'county', county: QH }, receipt: 'R1', signer: '王五', via: 'portal' }] }), /^Forbidden: 只有本县区可以签收本县区的文书/),
+  visitRow('a receipt recorded by a leader on the county\'s behalf', () => visit.executeUpdate(acknowledgeUpdate, { args: [{ actor: leader, receipt: 'R1', signer: '王五', via: 'staff' }] }), /^Forbidden: 只有指导组或管理员可以代为登记签收/),
+  visitRow('a receipt with an unknown way of signing', () => visit.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor, receipt: 'R1', signer: '王五', via: 'fax' } as never] }), /^InvalidInput: via: 签收方式只能是/),
+  visitRow('a calendar applied by a supervisor', () => visit.executeUpdate(applyCalendarUpdate, { args: [{ actor: supervisor, snapshot: { year, covered: true, nonWorkingDays: weekends(year) }, source: '国务院通知' }] }), /^Forbidden: 只有管理员可以应用节假日安排/),
+  visitRow('a calendar with fewer days off than the weekends', () => visit.executeUpdate(applyCalendarUpdate, { args: [{ actor: admin, snapshot: { year, covered: true, nonWorkingDays: weekends(year).slice(0, 50) }, source: '国务院通知' }] }), /^InvalidInput: snapshot\.nonWorkingDays: 非工作日只有 50 天/),
+  programmeRow('a calendar of another year for the programme', () => programme.executeUpdate(applyCalendarUpdate, { args: [{ actor: admin, snapshot: { year: year + 1, covered: true, nonWorkingDays: weekends(year + 1) }, source: '国务院通知' }] }), /^InvalidInput: 这是 \d{4} 年度的计划，不能应用 \d{4} 年的日历/),
 ];
+
+/** Every Saturday and Sunday of `y`. */
+function weekends(y: number): string[] {
+  const out: string[] = [];
+  for (let t = Date.UTC(y, 0, 1); t < Date.UTC(y + 1, 0, 1); t += 86_400_000) if ([0, 6].includes(new Date(t).getUTCDay())) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -2,11 +2,11 @@
  * The inbox and receipts on the HTTP API:
  * - GET  /api/todo                                   — the caller's 待办, most urgent first (client/todo.ts);
  * - POST /api/years/:year/cases/:county/acknowledge  — 签收 in the county's portal, or recorded by staff;
- * - GET  /api/receipts/:token, POST /api/receipts/:token — the emailed link: no login, the signed
- *   token is the credential; it names one receipt of one case and expires. GET only shows what is
+ * - GET  /api/receipt?token=…, POST /api/receipt {token, signer} — the emailed link: no login, the
+ *   signed token is the credential (too long for a path parameter); it names one receipt of one case and expires. GET only shows what is
  *   to be signed (mail scanners open links), POST with the signer's name acknowledges; the case
  *   refuses a second acknowledgement, so the link works once.
- * Registered by one line in server.ts; its preHandler lets /api/receipts/ through without a session.
+ * Registered by one line in server.ts; its preHandler lets /api/receipt through without a session.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -30,7 +30,7 @@ export interface InboxRoutesDeps {
 
 const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
 const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
-const TokenParam = z.string().min(1).max(4000);
+const TokenParam = z.string().min(1, '缺少签收链接').max(4000, '签收链接无效');
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
@@ -84,8 +84,8 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     return { ref, receiptId: check.ref.receipt, expires: check.ref.expires };
   };
 
-  app.get('/api/receipts/:token', async (request) => {
-    const { ref, receiptId, expires } = fromToken((request.params as { token: string }).token);
+  app.get('/api/receipt', async (request) => {
+    const { ref, receiptId, expires } = fromToken(String((request.query as { token?: string }).token ?? ''));
     const c = await visitOps.get(client, ref);
     const r = (c.receipts ?? []).find((x) => x.id === receiptId);
     if (!r) throw new HttpError(404, 'NotFound', '没有找到该签收事项');
@@ -101,10 +101,10 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     };
   });
 
-  const LinkBody = AcknowledgeArgs.pick({ signer: true });
-  app.post('/api/receipts/:token', async (request) => {
-    const { ref, receiptId } = fromToken((request.params as { token: string }).token);
-    const { signer } = parse(LinkBody, request.body);
+  const LinkBody = AcknowledgeArgs.pick({ signer: true }).extend({ token: z.string({ error: '缺少签收链接' }) });
+  app.post('/api/receipt', async (request) => {
+    const { token, signer } = parse(LinkBody, request.body);
+    const { ref, receiptId } = fromToken(token);
     try {
       const receipt = await visitOps.acknowledge(client, ref, { actor: { id: `link:${ref.county}`, role: 'county', county: ref.county }, receipt: receiptId, signer, via: 'link' });
       return { result: { receipt: receipt.id, title: receipt.title, docNumber: receipt.docNumber, acknowledged: receipt.acknowledged } };

@@ -179,7 +179,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     }
     if (request.url === '/api/login' || request.url.startsWith('/api/login?')) return;
     // The emailed receipt link carries its own credential (a signed token): routes-inbox.ts.
-    if (request.url.startsWith('/api/receipts/')) return;
+    if (request.url === '/api/receipt' || request.url.startsWith('/api/receipt?')) return;
     // Practice mode or not: shown on the login page too.
     if (request.method === 'GET' && (request.url === '/api/mode' || request.url.startsWith('/api/mode?'))) return;
     request.user = authenticate(request, users, sessions);
