@@ -18,6 +18,8 @@ import {
 import { allocateNumberUpdate, numbersQuery, voidNumberUpdate } from '../workflows/shared/docnumber';
 import { retryUpdate } from '../workflows/shared/incidents';
 import { todoQuery } from '../workflows/shared/todo';
+import { acknowledgeUpdate } from '../workflows/shared/receipts';
+import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import {
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate,
   setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
@@ -98,6 +100,13 @@ export const DOORS: Record<string, Door[]> = {
 
   // ---- both: an incident's retry after its cause is fixed (administrators) ----------------------
   [retryUpdate.name]: [...visitAction('visit retry', 'retry', ADMIN, 'form-retry'), ...programmeAction('programme retry', 'retry', 'form-programme-retry', ADMIN)],
+
+  // ---- receipts (签收) and the official calendar -------------------------------------------------
+  [acknowledgeUpdate.name]: visitAction('visit acknowledge', 'acknowledge', ['county', 'supervisor', 'admin'], 'form-acknowledge'),
+  [applyCalendarUpdate.name]: [
+    { workflow: 'programme', cli: 'calendar apply', http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN }, forms: [{ id: 'form-calendar', roles: ADMIN }] },
+    { workflow: 'visit', cli: 'calendar apply', http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN }, forms: [{ id: 'form-calendar', roles: ADMIN }] },
+  ],
 
   // ---- number register (发文登记) ----------------------------------------------------------------
   [numbersQuery.name]: [{ workflow: 'docnumber', cli: 'numbers', http: { method: 'GET', path: `${YEAR}/numbers`, roles: ADMIN } }],

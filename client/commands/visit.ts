@@ -210,6 +210,16 @@ export function registerVisitCommands(program: Command): void {
       out(opts, r, `复查已记录（${items.length} 项，${failed.size} 项未整改到位），案件将办结归档`);
     });
 
+  withCommon(visit.command('acknowledge').description('登记县区对文书的签收（签收）：县区用户在门户或邮件链接中签收；此命令供指导组或管理员代为登记（如纸质送达回证），县区角色则为县区本身签收'))
+    .requiredOption('--receipt <id>', '回执编号（如 R1；见 guidance visit status 或待办）')
+    .requiredOption('--signer <name>', '签收人姓名')
+    .action(async (opts: Common & { receipt: string; signer: string }) => {
+      const who = actor(opts, 'supervisor');
+      const args = { actor: who.role === 'county' ? { ...who, county: opts.county } : who, receipt: opts.receipt, signer: opts.signer, via: who.role === 'county' ? ('portal' as const) : ('staff' as const) };
+      const r = await visitOps.acknowledge(await connectClient(), ref(opts), args);
+      out(opts, r, `${r.title}${r.docNumber ? ` ${r.docNumber}` : ''} 已签收（签收人 ${r.acknowledged!.signer}）`);
+    });
+
   withCommon(visit.command('retry').description('故障排除后重试失败的步骤（管理员）'))
     .option('--incident <id>', '故障编号（如 I1；默认当前待处理的故障）')
     .option('--note <text>', '处理说明（如“模板已修正”）')

@@ -6,6 +6,9 @@
  *   signed token is the credential (too long for a path parameter); it names one receipt of one case and expires. GET only shows what is
  *   to be signed (mail scanners open links), POST with the signer's name acknowledges; the case
  *   refuses a second acknowledgement, so the link works once.
+ * - POST /api/years/:year/calendar                  — the official holidays of a year (the calendar file's
+ *   fields as JSON: year, source, holidays, workdays), applied to the running programme and visits
+ *   (administrators; client/calendar.ts).
  * Registered by one line in server.ts; its preHandler lets /api/receipt through without a session.
  */
 import type { Client } from '@temporalio/client';
@@ -14,6 +17,7 @@ import { z } from 'zod';
 import { checkReceiptToken } from '../../activities/email/receipt-link';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { AcknowledgeArgs } from '../../workflows/shared/receipts';
+import { CalendarFileSchema, applyCalendar, snapshotFromFile } from '../calendar';
 import { UserError } from '../programme';
 import { todoFor } from '../todo';
 import { actorOf, type UserRecord } from '../users';
@@ -72,6 +76,15 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const body = parse(AckBody, request.body);
     const receipt = await visitOps.acknowledge(client, ref, { ...body, actor: actorOf(user), via: user.role === 'county' ? 'portal' : 'staff' });
     return { result: receipt };
+  });
+
+  app.post('/api/years/:year/calendar', async (request) => {
+    const user = userOf(request);
+    requireRole(user, 'admin');
+    const year = parse(YearParam, (request.params as { year?: string }).year);
+    const file = parse(CalendarFileSchema, request.body);
+    if (file.year !== year) throw badRequest(`日历是 ${file.year} 年的，不是 ${year} 年`);
+    return { result: await applyCalendar(client, bureau, actorOf(user), { snapshot: snapshotFromFile(file), source: file.source }) };
   });
 
   /** The token's receipt, or the HTTP error a person reads. */
