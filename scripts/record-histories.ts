@@ -4,7 +4,11 @@
  * end by the demo's simulated people plus the steps they never take, then every workflow's history
  * written to test/histories/devyear-*.history.bin for test/replay.test.ts.
  *
- *   npx tsx scripts/record-histories.ts [--day-ms 150]
+ *   npx tsx scripts/record-histories.ts [--day-ms 150] [--tag v2]
+ *
+ * `--tag T` prefixes every file and bureau code with `T-`, so a corpus recorded by a newer engine
+ * joins the older files instead of replacing them (the older ones are what prove a change still
+ * replays the cases already running).
  *
  * - `devyear`: the seven counties placed by the scheduler, one profile each (on time, late at each
  *   rung, a report returned once). Besides: a template broken on disk under the first visit (an
@@ -14,6 +18,10 @@
  *   the programme's own Updates: statistics recorded, a visit rescheduled, a county added, a
  *   started visit cancelled (its cancelled history is kept too).
  * - The numbering workflows (发文字号) are recorded as they stand: open, living for the year.
+ * - Both: receipts (签收) — the counties acknowledge their letters, some at once in the portal,
+ *   others after the reminder through staff (代为登记); and once per programme, an administrator
+ *   applies an official calendar that makes a visit's due date a holiday (`applyCalendar` on the
+ *   programme and on that visit, the due date moved and the county told).
  *
  * Visibility is on (search-attribute upserts) and visits send their progress to the programme.
  * This machine's paths (temporary directories, the checkout in stack traces) are replaced by
@@ -31,6 +39,9 @@ import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { ROOT } from './tools';
 import { startProgramme } from '../client/programme';
 import { isTransient, People } from '../client/simulation/people';
+import { takeSnapshot } from '../activities/calendar';
+import { acknowledgeUpdate } from '../workflows/shared/receipts';
+import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import {
   addCountyUpdate,
   cancelVisitUpdate,
@@ -74,6 +85,15 @@ interface Run {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** `--tag T`: the prefix of this recording's files and bureau codes (`T-devyear…`); none by default. */
+function tagArg(): string {
+  const i = process.argv.indexOf('--tag');
+  if (i < 0) return '';
+  const v = process.argv[i + 1] ?? '';
+  if (!/^[a-z0-9]{1,8}$/.test(v)) throw new Error(`--tag should be 1–8 lower-case letters or digits: ${v}`);
+  return `${v}-`;
+}
+
 function dayMsArg(): number {
   const i = process.argv.indexOf('--day-ms');
   const v = i >= 0 ? Number(process.argv[i + 1]) : 150;
@@ -89,6 +109,7 @@ function plusDays(date: string, n: number): string {
 async function run(): Promise<void> {
   const began = Date.now();
   const msPerDay = dayMsArg();
+  const tag = tagArg();
   const env = await createDevServerEnv();
   const dirs = testDirs();
   const evidenceDir = mkdtempSync(path.join(os.tmpdir(), 'guidance-evidence-'));
@@ -110,12 +131,12 @@ async function run(): Promise<void> {
   try {
     const year = examplePlan((raw) => {
       raw.year = YEAR;
-      raw.bureau.code = 'devyear';
+      raw.bureau.code = `${tag}devyear`;
       raw.templatesDir = templates;
     });
     const reinspect = examplePlan((raw) => {
       raw.year = YEAR;
-      raw.bureau.code = 'devyear-reinspect';
+      raw.bureau.code = `${tag}devyear-reinspect`;
       raw.rectification.reinspection = true;
       const [xiangshan, qinghe, shimen] = ['xiangshan', 'qinghe', 'shimen'].map((code) => raw.counties.find((c: { code: string }) => c.code === code));
       raw.counties = [
@@ -129,7 +150,7 @@ async function run(): Promise<void> {
     const start = (plan: Plan) => startProgramme(client, plan, { taskQueue: QUEUE, timeScale: { msPerDay, startDate: START_DATE }, visibility: true, mailRetry: MAIL_RETRY });
     const runs: Run[] = [
       {
-        prefix: 'devyear',
+        prefix: `${tag}devyear`,
         plan: year,
         handle: await start(year),
         people: new People(client, year, evidenceDir),
@@ -137,7 +158,7 @@ async function run(): Promise<void> {
         extras: (r, e, c) => yearExtras(client, r, e, c, { break: () => writeFileSync(opinion, goodOpinion.replace('{{visitDate}}', '{{visitDat}}').replace('<title>', '<title>{{#each}}')), fix: () => writeFileSync(opinion, goodOpinion) }),
       },
       {
-        prefix: 'devyear-reinspect',
+        prefix: `${tag}devyear-reinspect`,
         plan: reinspect,
         handle: await start(reinspect),
         people: new People(client, reinspect, evidenceDir),
@@ -167,7 +188,7 @@ async function run(): Promise<void> {
             continue; // just started: not answering yet
           }
           try {
-            if (!(await r.extras(r, e, c))) await r.people.act(e.county, c);
+            if (!(await receiptExtras(client, r, e, c)) && !(await r.extras(r, e, c))) await r.people.act(e.county, c);
           } catch (err) {
             // A refusal because the case moved on meanwhile: the next round sees the new state.
             if (!isTransient(err)) throw err;
@@ -263,6 +284,35 @@ async function yearExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase
         if (!(err instanceof WorkflowUpdateFailedError && /休息日|节假日/.test(String(err.cause?.message)))) throw err;
       }
     }
+  }
+  return false;
+}
+
+/**
+ * Receipts and the official calendar, on both programmes: counties in the first half of the plan
+ * acknowledge in their portal as soon as a letter arrives; the others wait for the reminder and
+ * staff record it (代为登记). The first visit to reach rectification gets a calendar whose new
+ * holiday is its due date, applied to the programme and to it.
+ */
+async function receiptExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase): Promise<boolean> {
+  const h = client.workflow.getHandle(e.visitWorkflowId);
+  const prompt = r.plan.counties.findIndex((x) => x.code === e.county) < r.plan.counties.length / 2;
+  const open = (c.receipts ?? []).find((x) => !x.acknowledged && (prompt || x.reminded));
+  if (open && c.stage !== 'closed' && !c.rectification?.closedAt) {
+    const actor: Actor = prompt ? { id: e.county, role: 'county', county: e.county } : supervisor;
+    await h.executeUpdate(acknowledgeUpdate, { args: [{ actor, receipt: open.id, signer: prompt ? '办公室 张敏' : '纸质送达回证 李强', via: prompt ? 'portal' : 'staff' }] });
+    r.did.add('acknowledge');
+    return true;
+  }
+  const rect = c.rectification;
+  if (!r.did.has('applyCalendar') && c.stage === 'rectification' && rect && !rect.reports.length && rect.dueDate > r.state!.today) {
+    const base = takeSnapshot(YEAR);
+    const snapshot = { year: YEAR, covered: true as const, nonWorkingDays: [...new Set([...base.nonWorkingDays, rect.dueDate])].sort() };
+    const args = { actor: admin, snapshot, source: `国务院办公厅关于${YEAR}年部分节假日安排的通知（录制用）` };
+    await r.handle.executeUpdate(applyCalendarUpdate, { args: [args] });
+    await h.executeUpdate(applyCalendarUpdate, { args: [args] });
+    r.did.add('applyCalendar');
+    return true;
   }
   return false;
 }

@@ -36,6 +36,8 @@ export const REQUIRED_UPDATES = [
   'addCounty',
   'cancelVisit',
   'allocateNumber',
+  'acknowledge',
+  'applyCalendar',
 ] as const;
 
 export interface RecordedHistory {
