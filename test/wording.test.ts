@@ -1,3 +1,4 @@
+import { DUE_DATE_MOVED_FALLBACK, RECEIPT_REMINDER_FALLBACK, TODO_DIGEST_FALLBACK } from '../workflows/shared/wording';
 /**
  * The bureau's wording: the plan loader's three-layer merge (built-in < templatesDir/wording.yaml
  * < the plan's `wording:`), mail texts compiled at load with their path in the error, and the
@@ -87,6 +88,16 @@ describe('fillText', () => {
       week: '2027年第20周',
       openProblems: 1,
       open: [{ countyName: '香山县', docNumber: '河洛应急指导〔2027〕3号', dueDate: '2027-04-14', overdue: true, daysOverdue: 3, rungName: '督办', problems: '台账不全' }],
+      // receipt reminder, due-date notice, personal digest
+      title: '执法指导通知',
+      sentAt: '2027-03-08',
+      from: '2027-04-14',
+      to: '2027-04-15',
+      source: '国务院办公厅关于2027年部分节假日安排的通知',
+      asOf: '2027-03-17',
+      name: '孙立',
+      count: 2,
+      items: [{ title: '签收 执法指导通知', due: '2027-03-11', days: '逾期 6 天' }, { title: '审核第 1 次整改报告' }],
     };
     for (const [kind, template] of Object.entries(plan.wording.mail)) {
       const filled = await run({ template, data });
@@ -95,6 +106,10 @@ describe('fillText', () => {
     }
     expect((await run({ template: plan.wording.mail.notice, data })).subject).toBe('【执法指导通知】河洛应急指导〔2027〕3号 关于对香山县应急管理局开展安全生产执法指导的通知');
     expect((await run({ template: plan.wording.mail.acceptance, data })).paragraphs[1]).toContain('请于 2027年5月1日 前重新报送');
+    const digest = await run({ template: plan.wording.mail.todoDigest, data });
+    expect(digest.subject).toBe('【待办提醒】2027年3月17日 您有 2 项待办');
+    expect(digest.paragraphs).toEqual(expect.arrayContaining(['签收 执法指导通知（期限 2027-03-11，逾期 6 天）', '审核第 1 次整改报告']));
+    expect((await run({ template: plan.wording.mail.dueDateMoved, data })).paragraphs[1]).toContain('由 2027年4月14日 调整为 2027年4月15日');
   });
 });
 
@@ -167,5 +182,12 @@ describe('the plan loader merges the wording', () => {
     expect(() => parsePlan(stringify({ ...rawExamplePlan(), wording: { notice: { time: '' } } }), 'p.yaml')).toThrow(/wording\.notice\.time: 不能为空/);
     expect(() => loadPlanFile(writePlan(() => {}, 'notice: [unclosed\n'))).toThrow(/templatesDir\/wording\.yaml.*第 \d+ 行第 \d+ 列: YAML 语法错误/);
     expect(() => loadPlanFile(writePlan(() => {}, '- 一\n- 二\n'))).toThrow(/templatesDir\/wording\.yaml.*应为键值映射/);
+  });
+
+  it('the fallback texts for plans recorded before them are the built-in wording itself', () => {
+    const mail = loadPlanFile(EXAMPLE_PLAN_FILE).wording.mail;
+    expect(RECEIPT_REMINDER_FALLBACK).toEqual(mail.receiptReminder);
+    expect(DUE_DATE_MOVED_FALLBACK).toEqual(mail.dueDateMoved);
+    expect(TODO_DIGEST_FALLBACK).toEqual(mail.todoDigest);
   });
 });

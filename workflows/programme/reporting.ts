@@ -172,7 +172,7 @@ async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
     const filled = await ctx.steps.run(`todo-digest-${date}-${person.id}:text`, `${date} ${person.name}的待办提醒正文`, () =>
       text.fillText({
         template,
-        data: { week: date, name: person.name, count: items.length, items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })) },
+        data: { asOf: date, name: person.name, count: items.length, items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })) },
       }),
     );
     await deliverLetter({ step: `todo-digest-${date}-${person.id}`, to: [{ name: person.name, address: person.email }], content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });

@@ -58,6 +58,6 @@ export const DUE_DATE_MOVED_FALLBACK: MailText = {
 
 /** The personal weekly digest's text for plans loaded before it existed; the same as templates/wording.yaml's. */
 export const TODO_DIGEST_FALLBACK: MailText = {
-  subject: '【待办提醒】{{week}} 您有 {{count}} 项待办',
-  body: '{{name}}：\n\n截至 {{date week}}，执法指导平台上等待您处理的事项如下（最紧急的在前）：\n\n{{#each items}}\n{{title}}{{#if due}}（期限 {{due}}，{{days}}）{{/if}}\n\n{{/each}}\n请登录执法指导平台办理。\n',
+  subject: '【待办提醒】{{date asOf}} 您有 {{count}} 项待办',
+  body: '{{name}}：\n\n截至 {{date asOf}}，执法指导平台上等待您处理的事项如下（最紧急的在前）：\n\n{{#each items}}\n{{title}}{{#if due}}（期限 {{due}}，{{days}}）{{/if}}\n\n{{/each}}\n请登录执法指导平台办理。',
 };
