@@ -5,6 +5,7 @@
  * passed stays. The calendar file in the terms of the State Council notice: checked, and a property
  * that whatever it accepts becomes a snapshot holding exactly its days off.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,16 @@ describe('the calendar file (国务院通知)', () => {
   it('knows a year the package has no holidays for even when 1 January is a weekend (2028)', () => {
     expect(takeSnapshot(2028).covered).toBe(false);
     expect(takeSnapshot(2026).covered).toBe(true);
+  });
+
+  it('`guidance plan check` names each year of the plan (and the next) the calendar does not cover', () => {
+    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'plan', 'check', 'examples/plan.yaml'], { encoding: 'utf8' });
+    expect(out).toContain('计划文件正确');
+    for (const y of [2027, 2028]) {
+      expect(out.includes(`工作日历尚无 ${y} 年的法定节假日安排`), String(y)).toBe(!takeSnapshot(y).covered);
+    }
+    const show = execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'calendar', 'show', '--year', '2026'], { encoding: 'utf8' });
+    expect(show).toMatch(/^2026 年：已有国务院公布的节假日安排（非工作日 \d+ 天）/);
   });
 });
 
