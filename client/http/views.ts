@@ -14,6 +14,7 @@ import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/sh
 import type { VisitCase } from '../../workflows/shared/visit';
 import { getProgramme, UserError } from '../programme';
 import { readCase } from '../record';
+import { receiptEvents, receiptsOf } from './views-receipts';
 
 /** 文书种类 by kind, for titles: the documents' own names, plus the approval draft. */
 export const DOCUMENT_KIND_LABEL: Record<string, string> = { ...DOCUMENT_KIND_NAMES, draft: '意见书审批稿' };
@@ -308,6 +309,7 @@ export function staffView(c: VisitCase, links: { temporalUi?: string }) {
     documents: documentsOf(c),
     files: filesOf(c),
     emails: emailsOf(c),
+    receipts: receiptsOf(c),
     timeline: [...c.audit].sort((a, b) => a.at.localeCompare(b.at)) as TimelineEvent[],
     links,
   };
@@ -328,6 +330,7 @@ export function countyView(c: VisitCase) {
     events.push({ at: rep.at, by: rep.by, role: rep.role, action: 'submitReport', detail: `报送整改报告（第 ${rep.no} 次，${rep.files.length} 个文件${rep.late ? `，逾期 ${rep.daysOverdue} 天` : ''}）` });
     if (rep.review) events.push({ at: rep.review.at, by: rep.review.by, role: 'supervisor', action: 'reviewReport', detail: rep.review.decision === 'accept' ? '整改验收通过' : `整改报告退回：${rep.review.reasons.join('；')}` });
   }
+  events.push(...receiptEvents(c));
   for (const x of r?.extensions ?? []) events.push({ at: x.at, by: x.by, role: 'supervisor', action: 'extendDue', detail: `整改期限由 ${x.from} 延至 ${x.to}：${x.reason}` });
   return {
     kind: 'county' as const,
@@ -357,6 +360,7 @@ export function countyView(c: VisitCase) {
     documents: documentsOf(c).filter((d) => d.county),
     files: filesOf(c).filter((f) => f.county),
     emails: emailsOf(c).filter((e) => e.county),
+    receipts: receiptsOf(c),
     timeline: events.sort((a, b) => a.at.localeCompare(b.at)),
   };
 }
