@@ -83,6 +83,10 @@ describe('dashboard in headless Chromium', () => {
   it('admin: board, a county\'s timeline, the letter downloaded', async () => {
     const page = await browser();
     await login(page, 'admin');
+    // Every role opens on its inbox (待办); this stack has no visibility, so it says it cannot read it.
+    await page.waitForSelector('#todo-error');
+    expect(await page.textContent('h1')).toBe('我的待办');
+    await page.click('nav a:has-text("计划看板")');
     await page.waitForSelector('table#board tr[data-county=xiangshan]');
     expect(await page.textContent('h1')).toContain(`${s.plan.year} 年度执法指导计划`);
     const qinghe = page.locator('table#board tr[data-county=qinghe]');
@@ -119,7 +123,8 @@ describe('dashboard in headless Chromium', () => {
   it('county: sees only its case, uploads its rectification report, sees the case move', async () => {
     const page = await browser();
     await login(page, 'xiangshan');
-    // The county lands on its own case; it has no board link.
+    // The county opens on its inbox; its case is one click away; it has no board link.
+    await page.click('nav a:has-text("本县区案件")');
     await page.waitForSelector('#form-report');
     expect(await page.locator('nav a', { hasText: '计划看板' }).count()).toBe(0);
     expect(await page.locator('#case-stage').textContent()).toContain('整改中');
@@ -156,6 +161,7 @@ describe('dashboard in headless Chromium', () => {
     const nov = (day: number) => new Date(Date.UTC(s.plan.year, 10, 16 + ((day - new Date(Date.UTC(s.plan.year, 10, 16)).getUTCDay() + 7) % 7))).toISOString().slice(0, 10);
     const page = await browser();
     await login(page, 'sun-li');
+    await page.click('nav a:has-text("计划看板")');
     await page.waitForSelector('#form-reschedule');
     await page.selectOption('#form-reschedule select[name=county]', entry.county);
     await page.fill('#form-reschedule input[name=date]', nov(6));
@@ -175,5 +181,34 @@ describe('dashboard in headless Chromium', () => {
     await admin.goto(`${url}/#/numbers/${s.plan.year}`);
     await admin.waitForSelector('#form-void-number');
     expect(await admin.locator('#form-void-number select[name=series] option').count()).toBe(6);
+  });
+
+  it('admin: the official calendar from the board\'s form moves a scheduled visit off a new holiday; supervisors have no such form', async () => {
+    const schedule = () => getProgramme(s.env.client, s.plan.year, s.plan.bureau.code);
+    const entry = (await schedule()).entries.find((e) => e.status === 'scheduled')!;
+    const year = s.plan.year;
+    const supervisorPage = await browser();
+    await login(supervisorPage, 'sun-li');
+    await supervisorPage.goto(`${url}/#/board/${year}`);
+    await supervisorPage.waitForSelector('#form-reschedule');
+    expect(await supervisorPage.locator('#form-calendar').count()).toBe(0);
+
+    const page = await browser();
+    await login(page, 'admin');
+    await page.goto(`${url}/#/board/${year}`);
+    await page.waitForSelector('#form-calendar');
+    await page.fill('#form-calendar input[name=source]', `国务院办公厅关于${year}年部分节假日安排的通知（测试）`);
+    // One holiday on the scheduled county's date, written as the notice gives it.
+    await page.fill('#form-calendar textarea[name=holidays]', `元旦，${year}-01-01，${year}-01-01\n测试假日,${entry.date},${entry.date}`);
+    await page.click('#form-calendar button[type=submit]');
+    await page.waitForSelector('#calendar-results');
+    expect(await page.textContent('#flash')).toContain(`${year} 年节假日安排已应用`);
+    const moved = (await schedule()).entries.find((e) => e.county === entry.county)!;
+    expect(moved.date > entry.date).toBe(true);
+    expect(await page.textContent('#calendar-results')).toContain(`${entry.date} → ${moved.date}`);
+    // The board redraws itself every 2 s here: the results stay under the form.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await page.locator('#calendar-results').count()).toBe(1);
+    await page.screenshot({ path: path.join(RESULTS, 'e2e-calendar.png'), fullPage: true });
   });
 });

@@ -1,7 +1,7 @@
 // 年度安全生产执法指导 — dashboard. Plain JavaScript, no build step. Every value from the server is
 // put into the page as text (never as HTML), and every action goes through the JSON API, which
 // checks role and county scope itself: this file only decides what to show.
-/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm */
+/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm, showInbox, refreshTodoCount, receiptsSection, calendarForm */
 'use strict';
 
 const state = { me: null, meta: null, timer: null };
@@ -83,7 +83,11 @@ async function route() {
   renderHeader();
   const me = state.me;
   const year = Number(parts[1]) || me.year;
+  // The inbox is every role's start page and counts its own items; other pages refresh the count.
+  const inbox = !parts[0] || parts[0] === 'todo';
+  if (!inbox) refreshTodoCount();
   try {
+    if (inbox) return await showInbox();
     if (parts[0] === 'case' && parts[2]) return await showCase(year, parts[2]);
     if (me.user.role === 'county') return await showCase(year, me.user.county);
     if (parts[0] === 'overdue') return await showOverdue(year);
@@ -102,7 +106,7 @@ window.addEventListener('DOMContentLoaded', route);
 function renderHeader() {
   const me = state.me;
   const nav = document.getElementById('nav');
-  const links = [];
+  const links = [h('a', { href: '#/todo', id: 'nav-todo' }, '待办', h('span', { class: 'count', id: 'todo-count' }))];
   if (me.user.role !== 'county') {
     links.push(h('a', { href: `#/board/${me.year}` }, '计划看板'), h('a', { href: `#/overdue/${me.year}` }, '逾期清单'));
     if (me.user.role === 'admin') links.push(h('a', { href: `#/numbers/${me.year}` }, '发文登记'));
@@ -160,7 +164,7 @@ function stageBadge(stage, label) {
 
 async function showBoard(year) {
   // Built once and put back on every redraw, so a form being filled in survives the refresh.
-  const forms = await programmeForms(year).catch(() => null);
+  const forms = [await programmeForms(year).catch(() => null), calendarForm(year)];
   const draw = async () => {
     const b = await api('GET', `/api/years/${year}/board`);
     const months = Array.from({ length: 12 }, (_, i) => i + 1);
@@ -323,6 +327,7 @@ async function showCase(year, county) {
           ),
         )
       : h('p', { class: 'muted' }, '暂无文书'),
+    receiptsSection(v, base),
   ];
 
   if (r) {
