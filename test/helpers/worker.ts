@@ -59,5 +59,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(deps ?? testActivityDeps(env, taskQueue, testDirs())),
+    // GUIDANCE_TEST_NO_CACHE=1: every workflow task replays the whole history (finds non-determinism at once).
+    ...(process.env.GUIDANCE_TEST_NO_CACHE ? { maxCachedWorkflows: 0 } : {}),
   });
 }

@@ -3,7 +3,7 @@
  * (ProgrammeState), the clock and calendar, the audit log, and a version counter that every
  * schedule change bumps so the script re-plans instead of sleeping on.
  */
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { Clock } from '../shared/clock';
@@ -32,10 +32,17 @@ export interface ProgrammeContext {
   audit(by: Actor | 'system', action: string, detail: string): void;
   /** Runs an activity step; a fault retries cannot fix becomes a programme incident waiting for `retry`. */
   steps: StepRunner;
+  /**
+   * The weekly digest mails each person's inbox (visibility on, patch `digest-from-inbox`), decided
+   * once at the start: a programme begun before keeps the supervisors' 周交办 for its whole year,
+   * as its visits (begun before too) publish no GuidanceWaitingOn for an inbox to find.
+   */
+  inboxDigest: boolean;
 }
 
 export function createContext(input: ProgrammeInput): ProgrammeContext {
   const { plan } = input;
+  const inboxDigest = Boolean(input.visibility) && patched('digest-from-inbox');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
@@ -76,5 +83,6 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     version: 0,
     audit,
     steps,
+    inboxDigest,
   };
 }

@@ -4,7 +4,7 @@
  * else the open problems to the supervisors (周交办).
  * Both run until the programme stops them; their prose is the plan's wording and templates.
  */
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render, text } from '../lib/proxies';
 import { addDays, dayNumber } from '../shared/clock';
@@ -111,9 +111,8 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
     do date = addDays(date, 1);
     while (new Date(`${date}T00:00:00Z`).getUTCDay() !== weekday % 7);
     if (!(await until(date))) return;
-    // Where visibility is on, each person gets their own inbox (待办) instead (patch: a programme
-    // recorded before it sent the supervisors' list only).
-    if (ctx.input.visibility && patched('digest-from-inbox')) {
+    // Where visibility is on, each person gets their own inbox (待办) instead (ctx.inboxDigest).
+    if (ctx.inboxDigest) {
       await inboxDigest(ctx, date);
       continue;
     }
