@@ -1,7 +1,7 @@
 // 年度安全生产执法指导 — dashboard. Plain JavaScript, no build step. Every value from the server is
 // put into the page as text (never as HTML), and every action goes through the JSON API, which
 // checks role and county scope itself: this file only decides what to show.
-/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm, showInbox, refreshTodoCount, receiptsSection, calendarForm */
+/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm, showInbox, refreshTodoCount, todoCountBadge, receiptsSection, calendarForm */
 'use strict';
 
 const state = { me: null, meta: null, timer: null };
@@ -106,7 +106,7 @@ window.addEventListener('DOMContentLoaded', route);
 function renderHeader() {
   const me = state.me;
   const nav = document.getElementById('nav');
-  const links = [h('a', { href: '#/todo', id: 'nav-todo' }, '待办', h('span', { class: 'count', id: 'todo-count' }))];
+  const links = [h('a', { href: '#/todo', id: 'nav-todo' }, '待办', todoCountBadge())];
   if (me.user.role !== 'county') {
     links.push(h('a', { href: `#/board/${me.year}` }, '计划看板'), h('a', { href: `#/overdue/${me.year}` }, '逾期清单'));
     if (me.user.role === 'admin') links.push(h('a', { href: `#/numbers/${me.year}` }, '发文登记'));

@@ -3,7 +3,7 @@
 // dashboard here. A county signs a letter from its row; everything else links to the case, where
 // the forms are. Loaded before app.js and uses its helpers (h, api, render, flash, state) at call
 // time; the server checks every role and county again.
-/* global document, FormData, h, api, render, flash, state, setInterval */
+/* global document, location, FormData, h, api, render, flash, state, setInterval */
 'use strict';
 
 /** One-line labels of the kinds (workflows/shared/todo.ts TODO_KIND_LABEL). */
@@ -37,14 +37,27 @@ function dueBadge(item) {
   return h('span', { class: 'badge days-left' }, `还剩 ${d} 天`);
 }
 
-/** The count beside 待办 in the navigation. */
-function setTodoCount(items) {
-  const badge = document.getElementById('todo-count');
-  if (!badge) return;
-  const overdue = items.filter((i) => i.daysLeft < 0).length;
-  badge.textContent = items.length ? String(items.length) : '';
+/** The last count read, so the navigation, redrawn on every page change, shows it at once. */
+let todoCount = { total: 0, overdue: 0 };
+
+function paintTodoCount(badge) {
+  const { total, overdue } = todoCount;
+  badge.textContent = total ? String(total) : '';
   badge.className = `count${overdue ? ' has-overdue' : ''}`;
-  badge.title = overdue ? `${items.length} 项待办，其中 ${overdue} 项逾期` : `${items.length} 项待办`;
+  badge.title = overdue ? `${total} 项待办，其中 ${overdue} 项逾期` : `${total} 项待办`;
+  return badge;
+}
+
+/** The count beside 待办 in the navigation (app.js renderHeader). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- called by app.js
+function todoCountBadge() {
+  return paintTodoCount(h('span', { class: 'count', id: 'todo-count' }));
+}
+
+function setTodoCount(items) {
+  todoCount = { total: items.length, overdue: items.filter((i) => i.daysLeft < 0).length };
+  const badge = document.getElementById('todo-count');
+  if (badge) paintTodoCount(badge);
 }
 
 /** Refreshes the navigation's count from any page; a failure leaves it blank rather than wrong. */
@@ -58,10 +71,18 @@ async function refreshTodoCount() {
 }
 
 /**
- * The county's one-line 签收 form for a letter in its inbox. Kept across the page's redraws (a name
- * half typed survives the refresh), dropped once signed.
+ * The inline forms by case and receipt, kept for the whole session: a name half typed survives
+ * the page's redraws and a return to the page. Dropped once signed.
  */
-function inlineAcknowledge(item, forms, redraw) {
+const inboxForms = new Map();
+/** Which showInbox is current: a draw still in flight from an earlier one must not paint over it. */
+let inboxSeq = 0;
+/** The current page's redraw (a form signed on a page drawn earlier redraws the current one). */
+let inboxRedraw = async () => {};
+const onInbox = () => /^#?\/?(todo)?$/.test(location.hash);
+
+/** The county's one-line 签收 form for a letter in its inbox (kept in `forms`, see inboxForms). */
+function inlineAcknowledge(item, forms) {
   const key = `${item.caseId}/${item.ref}`;
   if (forms.has(key)) return forms.get(key);
   const visit = /^visit-(\d{4})-/.exec(item.caseId);
@@ -80,7 +101,7 @@ function inlineAcknowledge(item, forms, redraw) {
       await api('POST', `/api/years/${visit[1]}/cases/${encodeURIComponent(item.county)}/acknowledge`, { receipt: item.ref, signer });
       forms.delete(key);
       flash(`已签收：${item.title.replace(/^签收\s*/, '')}（签收人 ${signer}）`, 'ok');
-      await redraw();
+      await inboxRedraw();
     } catch (e) {
       flash(e.message);
     } finally {
@@ -93,11 +114,13 @@ function inlineAcknowledge(item, forms, redraw) {
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- called by app.js
 async function showInbox() {
-  const forms = new Map();
+  const seq = ++inboxSeq;
+  const forms = inboxForms;
   const county = state.me.user.role === 'county';
   const draw = async () => {
     const { items } = await api('GET', '/api/todo');
     setTodoCount(items);
+    if (seq !== inboxSeq || !onInbox()) return;
     const overdue = items.filter((i) => i.daysLeft < 0).length;
     const rows = items.map((item) => {
       const link = todoLink(item);
@@ -111,7 +134,7 @@ async function showInbox() {
         h(
           'td',
           { class: 'act' },
-          county && item.kind === 'acknowledge' && item.ref && link ? inlineAcknowledge(item, forms, draw) : null,
+          county && item.kind === 'acknowledge' && item.ref && link ? inlineAcknowledge(item, forms) : null,
           link ? h('a', { href: link, class: 'open-case' }, item.caseId.startsWith('guidance-') ? '打开计划看板' : '打开案件') : null,
         ),
       );
@@ -133,11 +156,12 @@ async function showInbox() {
         : h('p', { class: 'muted', id: 'todo-empty' }, '暂无待办事项'),
     );
   };
+  inboxRedraw = () => draw().catch((e) => flash(`刷新失败：${e.message}`));
   try {
     await draw();
   } catch (e) {
     // Without Temporal visibility (a test server) the inbox cannot be read; the rest still works.
-    render(h('h1', {}, '我的待办'), h('p', { class: 'muted', id: 'todo-error' }, `待办暂时无法读取：${e.message}`));
+    if (seq === inboxSeq && onInbox()) render(h('h1', {}, '我的待办'), h('p', { class: 'muted', id: 'todo-error' }, `待办暂时无法读取：${e.message}`));
     return;
   }
   state.timer = setInterval(() => draw().catch((e) => flash(`自动刷新失败：${e.message}`)), state.me.refreshSeconds * 1000);
