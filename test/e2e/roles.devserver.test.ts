@@ -80,13 +80,11 @@ afterAll(async () => {
 });
 
 describe('each role in the browser, from its inbox (dev server)', () => {
-  // Known bug, kept visible: the visit publishes who it waits on (GuidanceWaitingOn) only when it
-  // audits a step, and opening an approval round audits nothing, so the leader's inbox shows a new
-  // draft only at the case's next recorded step (at worst the reminder, days later). `it.fails`
-  // passes while the bug is there; once workflows/visit publishes the round, it fails: then delete
-  // it and the county's acknowledgement below that stands in for the missing publication.
-  it.fails('leader: a new draft is in the inbox at once (known bug: the approval round is not published)', async () => {
-    const deadline = Date.now() + 8000;
+  // The visit names its approver in GuidanceWaitingOn as soon as the findings are submitted
+  // (patch inbox-approver-on-submit): before, the draft reached the inbox only at the case's next
+  // recorded step, days later at worst.
+  it('leader: a new draft is in the inbox at once', async () => {
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const items = await todoFor(s.env.client, s.bureau, { id: leader.id, role: 'leader' });
       if (items.some((i) => i.kind === 'approve' && i.caseId === s.caseId(LEADER_CASE))) return;
@@ -96,8 +94,6 @@ describe('each role in the browser, from its inbox (dev server)', () => {
   });
 
   it('leader: the draft waits in the inbox; opened from there and approved', async () => {
-    // The county signs the notice, a step the case records (see the known bug above).
-    await visitOps.acknowledge(s.env.client, s.ref(LEADER_CASE), { actor: { id: LEADER_CASE, role: 'county', county: LEADER_CASE }, receipt: 'R1', signer: '赵六', via: 'portal' });
     const page = await s.page();
     await s.login(page, leader.id);
     await inboxShows(page, row('approve', LEADER_CASE));

@@ -9,6 +9,7 @@ import { defineQuery } from '@temporalio/workflow';
 import { dayNumber } from './clock';
 import type { Role } from './definitions';
 import { openIncident } from './incidents';
+import { RUNG_LABEL } from './labels';
 import { openReceipts } from './receipts';
 import type { VisitCase } from './visit';
 
@@ -60,8 +61,12 @@ export function byUrgency(a: TodoItem, b: TodoItem): number {
   return da - db || a.caseId.localeCompare(b.caseId) || a.kind.localeCompare(b.kind);
 }
 
-/** Everything the case waits for as of `today`, most urgent first. */
-export function caseTodos(c: VisitCase, today: string): TodoItem[] {
+/**
+ * Everything the case waits for as of `today`, most urgent first. `dateOf` turns a recorded
+ * instant (a draft sent, an incident raised) into the case's own date — a practice run's clock is
+ * compressed — defaulting to the China date of the instant.
+ */
+export function caseTodos(c: VisitCase, today: string, dateOf: (iso: string) => string = chinaDate): TodoItem[] {
   const items: TodoItem[] = [];
   const base = { county: c.county, countyName: c.countyName, caseId: c.caseId };
   const add = (kind: TodoKind, role: Role, title: string, due?: string, extra: Partial<TodoItem> = {}) =>
@@ -71,7 +76,7 @@ export function caseTodos(c: VisitCase, today: string): TodoItem[] {
   if (c.stage === 'onsite') add('onsite', 'supervisor', `${c.countyName}：录入现场指导结论并提交审批`, c.date);
   const round = c.approval.rounds.at(-1);
   if (c.stage === 'approval' && round && !round.decision) {
-    add('approve', 'leader', `${c.countyName}：审批执法指导意见书`, round.sentAt.slice(0, 10), { user: c.approval.passedTo ?? c.approval.approver });
+    add('approve', 'leader', `${c.countyName}：审批执法指导意见书`, dateOf(round.sentAt), { user: c.approval.passedTo ?? c.approval.approver });
   }
   const r = c.rectification;
   if (r && c.stage === 'rectification') {
@@ -80,12 +85,12 @@ export function caseTodos(c: VisitCase, today: string): TodoItem[] {
     if (waiting) add('review', 'supervisor', `${c.countyName}：审核第 ${waiting.no} 次整改报告`, waiting.date, { ref: String(waiting.no) });
     else if (last?.review?.decision === 'return') add('resubmit', 'county', `整改报告被退回，请重新整改并报送`, last.review.resubmitBy ?? r.dueDate, { county: c.county });
     else add('report', 'county', `报送整改报告（意见书 ${c.letter?.docNumber ?? ''}）`, r.dueDate, { county: c.county });
-    if (r.overdue && !waiting) add('overdue', 'admin', `${c.countyName}：整改逾期（督办层级 ${r.rung}）`, r.dueDate);
+    if (r.overdue && !waiting) add('overdue', 'admin', `${c.countyName}：整改逾期（${r.rung === 'none' ? '尚未督办' : `已${RUNG_LABEL[r.rung]}`}）`, r.dueDate);
   }
   if (c.stage === 'reinspection') add('reinspect', 'supervisor', `${c.countyName}：录入复查结果`);
   const incident = openIncident(c.incidents);
   if (incident) {
-    for (const role of ['supervisor', 'admin'] as const) add('incident', role, `${c.countyName}：故障待处理（${incident.what}）`, incident.at.slice(0, 10));
+    for (const role of ['supervisor', 'admin'] as const) add('incident', role, `${c.countyName}：故障待处理（${incident.what}）`, dateOf(incident.at));
   }
   for (const rc of openReceipts(c.receipts)) {
     const name = rc.docNumber ? `${rc.title} ${rc.docNumber}` : rc.title;
@@ -97,13 +102,21 @@ export function caseTodos(c: VisitCase, today: string): TodoItem[] {
   return items.sort(byUrgency);
 }
 
+/** The China (UTC+8) date of an instant. */
+function chinaDate(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /**
  * The GuidanceWaitingOn tokens of a case: `role:<role>`, `user:<id>` and `county:<code>`. They
  * leave out time (a receipt turning overdue changes no state), so a case with an open receipt
- * names the supervisors and admins too and the `todo` Query decides by date.
+ * names the supervisors and admins too and the `todo` Query decides by date. With
+ * `approverFromStage`, a case in approval names its approver from the moment it is submitted, not
+ * only once the draft is rendered (which audits nothing, so it would publish nothing).
  */
-export function waitingOn(c: VisitCase): string[] {
+export function waitingOn(c: VisitCase, opts: { approverFromStage?: boolean } = {}): string[] {
   const tokens = new Set<string>();
+  if (opts.approverFromStage && c.stage === 'approval') tokens.add(`user:${c.approval.passedTo ?? c.approval.approver}`);
   for (const item of caseTodos(c, '0000-01-01')) {
     tokens.add(item.user ? `user:${item.user}` : item.role === 'county' ? `county:${item.county}` : `role:${item.role}`);
   }

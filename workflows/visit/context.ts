@@ -65,6 +65,8 @@ export function createContext(input: VisitInput): VisitContext {
   const { plan, county } = input;
   const caseId = workflowInfo().workflowId;
   const receiptsOn = patched('receipts-and-inbox');
+  // The approver is published as soon as the findings are submitted (the draft's render audits nothing).
+  const approverOnSubmit = receiptsOn && patched('inbox-approver-on-submit');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const state: VisitCase = {
@@ -90,7 +92,7 @@ export function createContext(input: VisitInput): VisitContext {
     f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
     f.prefilled = true;
   }
-  const publisher = createPublisher(input, receiptsOn);
+  const publisher = createPublisher(input, receiptsOn, approverOnSubmit);
   const audit: VisitContext['audit'] = (by, action, detail) => {
     const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
     state.audit.push(entry);
@@ -137,7 +139,7 @@ export function createContext(input: VisitInput): VisitContext {
  * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
  * Each is sent only when it changed.
  */
-function createPublisher(input: VisitInput, inbox: boolean): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
+function createPublisher(input: VisitInput, inbox: boolean, approverOnSubmit: boolean): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
   const self = {
@@ -171,7 +173,7 @@ function createPublisher(input: VisitInput, inbox: boolean): { publish(state: Vi
     }
     if (!input.visibility) return;
     const incident = openIncident(state.incidents) !== undefined;
-    const waiting = inbox ? waitingOn(state) : undefined;
+    const waiting = inbox ? waitingOn(state, { approverFromStage: approverOnSubmit }) : undefined;
     const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue, incident, ...(waiting ? [waiting] : [])]);
     if (key === published) return;
     published = key;

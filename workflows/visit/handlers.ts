@@ -58,7 +58,7 @@ export function registerHandlers(ctx: VisitContext): void {
   const round = () => state.approval.rounds[state.approval.rounds.length - 1];
 
   onQuery(visitCaseQuery, () => state);
-  onQuery(todoQuery, () => caseTodos(state, ctx.today()));
+  onQuery(todoQuery, () => caseTodos(state, ctx.today(), (iso) => ctx.clock.today(Date.parse(iso))));
 
   // ---- on site -----------------------------------------------------------------------------
   onUpdate(
