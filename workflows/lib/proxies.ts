@@ -15,11 +15,28 @@ export const render = proxyActivities<Pick<Activities, 'renderDocument' | 'check
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });
 
-/** Filling the bureau's wording (mail subjects and bodies): pure text work, kept out of the server's round trips. */
-export const text = proxyLocalActivities<Pick<Activities, 'fillText'>>({
+/** Filling the bureau's wording (mail subjects and bodies) as a local activity: runs recorded before patch `text-as-activity`. */
+const localText = proxyLocalActivities<Pick<Activities, 'fillText'>>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });
+
+/** The same activity, scheduled on the server like the others. */
+const remoteText = proxyActivities<Pick<Activities, 'fillText'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT_FAILURES },
+});
+
+/**
+ * `fillText` for a run: a regular activity from patch `text-as-activity` on (each workflow decides
+ * once at its start), the local activity for runs recorded before. Why: a workflow that fills texts
+ * from two coroutines at once (the visit's receipts beside its phases, the programme's bulletin
+ * beside its digest) can fail to replay with local activities in this SDK — live, their results
+ * arrive in completion order, on replay in scheduling order (fixed in later sdk-core releases).
+ */
+export function textActivities(remote: boolean): Pick<Activities, 'fillText'> {
+  return remote ? remoteText : localText;
+}
 
 /**
  * Bookkeeping: the calendar snapshot, the draw, document numbers, the archive, the inboxes. Quick and

@@ -4,6 +4,7 @@
  * schedule change bumps so the script re-plans instead of sleeping on.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
+import { textActivities } from '../lib/proxies';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { Clock } from '../shared/clock';
@@ -38,11 +39,14 @@ export interface ProgrammeContext {
    * as its visits (begun before too) publish no GuidanceWaitingOn for an inbox to find.
    */
   inboxDigest: boolean;
+  /** `fillText` as this run fills texts (patch `text-as-activity`, decided at the start). */
+  text: ReturnType<typeof textActivities>;
 }
 
 export function createContext(input: ProgrammeInput): ProgrammeContext {
   const { plan } = input;
   const inboxDigest = Boolean(input.visibility) && patched('digest-from-inbox');
+  const text = textActivities(patched('text-as-activity'));
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
@@ -84,5 +88,6 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     audit,
     steps,
     inboxDigest,
+    text,
   };
 }

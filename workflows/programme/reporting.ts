@@ -6,7 +6,7 @@
  */
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
-import { bookkeeping, render, text } from '../lib/proxies';
+import { bookkeeping, render } from '../lib/proxies';
 import { addDays, dayNumber } from '../shared/clock';
 import type { StatisticsRow, VisitProgress } from '../shared/definitions';
 import { RUNG_LETTER } from '../shared/labels';
@@ -89,7 +89,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
   state.bulletins.push({ month, docNumber, documentPath: doc.path, sha256: doc.sha256, overdue: overdue.map((p) => p.county), at: new Date().toISOString() });
   ctx.audit('system', 'bulletin', `发出执法指导情况通报 ${docNumber}（${periodLabel}），通报逾期县区 ${overdue.length} 个`);
   const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
-  const filled = await step('text', '邮件正文')(() => text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
+  const filled = await step('text', '邮件正文')(() => ctx.text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
   await deliverLetter({
     step: `bulletin-${month}`,
     to: state.entries.filter((e) => e.status !== 'cancelled').flatMap((e) => ctx.counties.get(e.county)!.emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address }))),
@@ -126,7 +126,7 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
       continue;
     }
     state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
-    const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => text.fillText({
+    const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => ctx.text.fillText({
       template: plan.wording.mail.digest,
       data: {
         week: date,
@@ -169,7 +169,7 @@ async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
   const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).todoDigest ?? TODO_DIGEST_FALLBACK;
   for (const { person, items } of due) {
     const filled = await ctx.steps.run(`todo-digest-${date}-${person.id}:text`, `${date} ${person.name}的待办提醒正文`, () =>
-      text.fillText({
+      ctx.text.fillText({
         template,
         data: { asOf: date, name: person.name, count: items.length, items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })) },
       }),

@@ -17,6 +17,7 @@ import { waitingOn } from '../shared/todo';
 import type { VisitCase, VisitInput } from '../shared/visit';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
+import { textActivities } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { startLadder, type Ladder } from './ladder';
 
@@ -56,6 +57,8 @@ export interface VisitContext {
   snapshots: CalendarSnapshot[];
   /** Due dates moved by an applied calendar whose county has not been told yet (the script mails). */
   dueMoves: (CalendarMove & { source: string })[];
+  /** `fillText` as this run fills texts (patch `text-as-activity`, decided at the start). */
+  text: ReturnType<typeof textActivities>;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export function createContext(input: VisitInput): VisitContext {
   const { plan, county } = input;
   const caseId = workflowInfo().workflowId;
   const receiptsOn = patched('receipts-and-inbox');
+  const text = textActivities(patched('text-as-activity'));
   // The approver is published as soon as the findings are submitted (the draft's render audits nothing).
   const approverOnSubmit = receiptsOn && patched('inbox-approver-on-submit');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
@@ -125,6 +129,7 @@ export function createContext(input: VisitInput): VisitContext {
     steps,
     allocated: [],
     receiptsOn,
+    text,
     receiptVersion: 0,
     snapshots: [],
     dueMoves: [],

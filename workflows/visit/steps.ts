@@ -5,7 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
-import { bookkeeping, render, text } from '../lib/proxies';
+import { bookkeeping, render } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
 import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput, type RenderResult } from '../shared/documents';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
@@ -67,7 +67,7 @@ export async function mailLetter(
 ): Promise<DeliveryRecord> {
   const { plan } = ctx;
   const filled = await ctx.steps.run(`text:${req.step}`, '填写邮件正文', () =>
-    text.fillText({ template: req.text ?? plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
+    ctx.text.fillText({ template: req.text ?? plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
   );
   const receiptLink = req.receiptLink ?? (req.receipt ? openReceipt(ctx, req.receipt.kind, req.receipt.docNumber) : undefined);
   return deliverLetter({
@@ -88,7 +88,7 @@ export async function notifyDueMoved(ctx: VisitContext, move: CalendarMove & { s
   const { plan } = ctx;
   const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).dueDateMoved ?? DUE_DATE_MOVED_FALLBACK;
   const filled = await ctx.steps.run(`text:due-moved-${move.to}`, '填写邮件正文', () =>
-    text.fillText({ template, data: { county: ctx.county.bureauName, countyName: ctx.county.name, opinionNumber: ctx.state.letter?.docNumber ?? '', from: move.from, to: move.to, source: move.source } }),
+    ctx.text.fillText({ template, data: { county: ctx.county.bureauName, countyName: ctx.county.name, opinionNumber: ctx.state.letter?.docNumber ?? '', from: move.from, to: move.to, source: move.source } }),
   );
   const delivery = await deliverLetter({
     step: `due-moved-${move.from}-${move.to}`,
