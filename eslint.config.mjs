@@ -92,7 +92,7 @@ export default tseslint.config(
     // Update and Query handlers change state and return; the workflow's main script does the I/O
     // (issue: a caller must never wait on SMTP). onUpdate's types keep `apply` synchronous; this
     // keeps anyone from writing an async helper in a handlers file.
-    files: ['workflows/**/handlers.ts'],
+    files: ['workflows/**/handlers.ts', 'workflows/**/*-handlers.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
