@@ -98,7 +98,9 @@ export interface CaseDocument {
 /** Every document the case records, in the order they were made. */
 export function caseDocuments(c: VisitCase): CaseDocument[] {
   const out: CaseDocument[] = [];
-  if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: c.notice.delivery?.completedAt?.slice(0, 10) });
+  // The day it went out in China (an instant's UTC day is the day before for mails sent before 08:00).
+  const sent = c.notice?.delivery?.completedAt;
+  if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: sent ? new Date(Date.parse(sent) + 8 * 3_600_000).toISOString().slice(0, 10) : undefined });
   c.approval.rounds.forEach((r, i) => out.push({ kind: 'draft', document: r.draft, round: i + 1, date: r.sentAt.slice(0, 10) }));
   if (c.letter) out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });
   const r = c.rectification;

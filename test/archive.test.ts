@@ -16,6 +16,7 @@ import {
   ArchiveIntegrityError,
   type ArchiveResult,
   CASE_FILE,
+  caseDocuments,
   MANIFEST,
   createArchiveActivities,
   listArchivedCases,
@@ -303,5 +304,13 @@ describe('reading the archive back', () => {
       ['visit-2027-heluo-qinghe', '清河县'],
       ['visit-2027-heluo-xiangshan', '香山县'],
     ]);
+  });
+});
+
+describe('caseDocuments', () => {
+  it('dates the notice by the day it went out in China, not by the UTC day of the instant', () => {
+    const doc = { documentId: 'n1', path: '/x/n1.pdf', sha256: 'a'.repeat(64), pages: 1, bytes: 1, kind: 'notice' } as unknown as RenderResult;
+    const c = { notice: { docNumber: '河洛应急函〔2027〕1号', document: doc, delivery: { completedAt: '2027-03-07T23:30:00.000Z' } }, approval: { rounds: [] } } as unknown as VisitCase;
+    expect(caseDocuments(c)[0]).toMatchObject({ kind: 'notice', date: '2027-03-08' });
   });
 });

@@ -304,7 +304,7 @@ export interface TimelineEvent {
 export function staffView(c: VisitCase, links: { temporalUi?: string }) {
   return {
     kind: 'staff' as const,
-    case: c,
+    case: withoutServerPaths(c),
     stageLabel: stageLabel(c.stage),
     documents: documentsOf(c),
     files: filesOf(c),
@@ -363,4 +363,17 @@ export function countyView(c: VisitCase) {
     receipts: receiptsOf(c),
     timeline: events.sort((a, b) => a.at.localeCompare(b.at)),
   };
+}
+
+/**
+ * The case without the server's file paths (each document's `path`, the archive's `dir`, paths
+ * quoted in incident messages): the browser downloads by document id and never needs them.
+ */
+export function withoutServerPaths<T>(value: T): T {
+  const ABS = /(?<![\w/.])\/(?:[^\s"'，。；：（）]+\/)+[^\s"'，。；：（）]*/g;
+  return JSON.parse(JSON.stringify(value), (key, v: unknown) => {
+    if ((key === 'path' || key === 'dir') && typeof v === 'string') return undefined;
+    if (key === 'message' && typeof v === 'string') return v.replace(ABS, '…');
+    return v;
+  }) as T;
 }

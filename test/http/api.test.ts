@@ -1,3 +1,4 @@
+import os from 'node:os';
 /**
  * The HTTP API over real workflows (time-skipping server, real worker, real activities): every
  * route × role, county scope, no credentials, path traversal, oversized and wrong-type uploads —
@@ -259,6 +260,8 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
 
     // The staff timeline: every step, the documents (draft included), the emails.
     const t = (await call('admin', 'GET', casePath(XS))).json();
+    // Staff see the whole case, but no path of the server's disk (documents go by id).
+    expect(JSON.stringify(t.case)).not.toMatch(new RegExp(`"path"|"dir"|${os.tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(t.kind).toBe('staff');
     expect(t.timeline.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['notice', 'sample', 'addEvidence', 'submit', 'approve', 'issue']));
     expect(t.documents.map((d: { kind: string }) => d.kind)).toEqual(['notice', 'draft', 'opinion']);
