@@ -366,14 +366,15 @@ export function countyView(c: VisitCase) {
 }
 
 /**
- * The case without the server's file paths (each document's `path`, the archive's `dir`, paths
- * quoted in incident messages): the browser downloads by document id and never needs them.
+ * The case without the server's file paths (each document's `path`, the archive's `dir`, the
+ * directories in incident messages): the browser downloads by document id and never needs them.
  */
 export function withoutServerPaths<T>(value: T): T {
   const ABS = /(?<![\w/.])\/(?:[^\s"'，。；：（）]+\/)+[^\s"'，。；：（）]*/g;
   return JSON.parse(JSON.stringify(value), (key, v: unknown) => {
     if ((key === 'path' || key === 'dir') && typeof v === 'string') return undefined;
-    if (key === 'message' && typeof v === 'string') return v.replace(ABS, '…');
+    // The file's own name stays (a person must know which template), its directory goes.
+    if (key === 'message' && typeof v === 'string') return v.replace(ABS, (m) => `…/${m.split('/').pop() ?? ''}`);
     return v;
   }) as T;
 }
