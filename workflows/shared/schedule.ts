@@ -98,7 +98,7 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
   const bends: string[] = [];
   const notes: string[] = [];
   if (!cal.covers(year)) {
-    notes.push(`日历数据尚未包含 ${year} 年法定节假日安排，暂按周一至周五为工作日；国务院办公厅公布后升级 chinese-days 即可。`);
+    notes.push(`日历数据尚未包含 ${year} 年法定节假日安排，暂按周一至周五为工作日；国务院办公厅公布后用 guidance calendar apply --year ${year} 应用到本计划（运行中的计划不会自行更新日历）。`);
   }
   const yearEnd = `${year}-11-30`;
   // The earliest date a visit can take, leaving room for the advance notice.
