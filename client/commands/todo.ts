@@ -8,7 +8,7 @@ import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { ROLE_LABEL } from '../../workflows/shared/definitions';
-import { TODO_KIND_LABEL, type TodoItem } from '../../workflows/shared/todo';
+import { TODO_KIND_LABEL, daysText } from '../../workflows/shared/todo';
 import { EXIT, UserError } from '../programme';
 import { todoFor } from '../todo';
 import { loadUsers } from '../users';
@@ -20,13 +20,6 @@ interface TodoOpts {
   plan: string;
   users: string;
   json?: boolean;
-}
-
-/** `还剩 3 天` / `逾期 2 天` / `今天到期`. */
-export function daysText(item: Pick<TodoItem, 'daysLeft'>): string {
-  if (item.daysLeft === undefined) return '';
-  if (item.daysLeft === 0) return '今天到期';
-  return item.daysLeft > 0 ? `还剩 ${item.daysLeft} 天` : `逾期 ${-item.daysLeft} 天`;
 }
 
 export function registerTodoCommand(program: Command): void {
@@ -57,7 +50,7 @@ export function registerTodoCommand(program: Command): void {
           return;
         }
         const t = new Table({ head: ['期限', '事项', '类别', '县区', '案件'], style: { compact: true, head: [], border: [] } });
-        for (const i of items) t.push([[i.due ?? '', daysText(i)].filter(Boolean).join(' '), i.title, TODO_KIND_LABEL[i.kind], i.countyName, i.caseId]);
+        for (const i of items) t.push([[i.due ?? '', daysText(i.daysLeft)].filter(Boolean).join(' '), i.title, TODO_KIND_LABEL[i.kind], i.countyName, i.caseId]);
         const who = `${user.name ?? user.id}（${ROLE_LABEL[user.role]}）`;
         process.stdout.write(items.length ? `${who}的待办：\n${t.toString()}\n共 ${items.length} 项\n` : `${who}没有待办事项。\n`);
       } finally {

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { checkReceiptToken } from '../../activities/email/receipt-link';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { AcknowledgeArgs } from '../../workflows/shared/receipts';
+import { TODO_KIND_LABEL } from '../../workflows/shared/todo';
 import { CalendarFileSchema, applyCalendar, snapshotFromFile } from '../calendar';
 import { UserError } from '../programme';
 import { todoFor } from '../todo';
@@ -63,7 +64,8 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const user = userOf(request);
     const q = request.query as { year?: string };
     const year = q.year === undefined ? undefined : parse(YearParam, q.year);
-    return { items: await todoFor(client, bureau, user, { year }) };
+    // Each item with its kind's label, so the dashboard keeps no copy of the vocabulary.
+    return { items: (await todoFor(client, bureau, user, { year })).map((i) => ({ ...i, kindLabel: TODO_KIND_LABEL[i.kind] })) };
   });
 
   const AckBody = AcknowledgeArgs.pick({ receipt: true, signer: true });

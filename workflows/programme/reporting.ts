@@ -11,7 +11,7 @@ import { addDays, dayNumber } from '../shared/clock';
 import type { StatisticsRow, VisitProgress } from '../shared/definitions';
 import { RUNG_LETTER } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
-import type { InboxPerson } from '../shared/todo';
+import { daysText, type InboxPerson } from '../shared/todo';
 import { TODO_DIGEST_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { ProgrammeContext } from './context';
 
@@ -179,9 +179,3 @@ async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
   ctx.audit('system', 'todoDigest', `${date} 待办提醒：${due.length} 人，共 ${due.reduce((n, x) => n + x.items.length, 0)} 项`);
 }
 
-/** `还剩 3 天` / `今天到期` / `逾期 2 天`. */
-function daysText(daysLeft: number | undefined): string {
-  if (daysLeft === undefined) return '';
-  if (daysLeft === 0) return '今天到期';
-  return daysLeft > 0 ? `还剩 ${daysLeft} 天` : `逾期 ${-daysLeft} 天`;
-}

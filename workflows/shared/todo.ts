@@ -146,3 +146,10 @@ export const TODO_KIND_LABEL: Record<TodoKind, string> = {
   overdue: '整改逾期',
 };
 
+
+/** `还剩 3 天` / `今天到期` / `逾期 2 天` (the CLI's table, the weekly digest). */
+export function daysText(daysLeft: number | undefined): string {
+  if (daysLeft === undefined) return '';
+  if (daysLeft === 0) return '今天到期';
+  return daysLeft > 0 ? `还剩 ${daysLeft} 天` : `逾期 ${-daysLeft} 天`;
+}

@@ -6,20 +6,6 @@
 /* global document, location, FormData, h, api, render, flash, state, setInterval */
 'use strict';
 
-/** One-line labels of the kinds (workflows/shared/todo.ts TODO_KIND_LABEL). */
-const TODO_KIND_LABEL = {
-  approve: '待审批',
-  onsite: '现场指导',
-  review: '待审核报告',
-  reinspect: '待复查',
-  incident: '故障',
-  receiptOverdue: '逾期未签收',
-  acknowledge: '待签收',
-  report: '待报整改报告',
-  resubmit: '退回重报',
-  overdue: '整改逾期',
-};
-
 /** The page an item is done on: a visit (`visit-<year>-<bureau>-<county>`) or a programme's board. */
 function todoLink(item) {
   const visit = /^visit-(\d{4})-/.exec(item.caseId);
@@ -129,7 +115,7 @@ async function showInbox() {
         { class: item.daysLeft < 0 ? 'overdue' : '', 'data-kind': item.kind, 'data-case': item.caseId, ...(item.ref ? { 'data-ref': item.ref } : {}) },
         h('td', { class: 'due' }, h('div', {}, item.due || '—'), dueBadge(item)),
         h('td', { class: 'title' }, item.title),
-        h('td', {}, h('span', { class: `badge kind kind-${item.kind}` }, TODO_KIND_LABEL[item.kind] || item.kind)),
+        h('td', {}, h('span', { class: `badge kind kind-${item.kind}` }, item.kindLabel || item.kind)),
         h('td', {}, item.countyName),
         h(
           'td',
