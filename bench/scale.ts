@@ -12,7 +12,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,19 @@ function memOf(pid: number | undefined): { hwm: number; rss: number } | undefine
     return undefined;
   }
 }
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+function cpuOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** The dev server started by the SDK's core for this process: our child named temporal. */
 function devServerPid(): number | undefined {
@@ -222,6 +235,7 @@ async function main() {
 
     const plans = Array.from({ length: PROGRAMMES }, (_, i) => plan11(year, `sc${String(i).padStart(2, '0')}${Math.random().toString(36).slice(2, 6)}`));
     const t0 = Date.now();
+    const cpu0 = { worker: cpuOf(engine.child.pid), server: cpuOf(serverPid) };
     const deadline = t0 + TIMEOUT_MS;
     const progress = setInterval(() => {
       const m = memOf(engine.child.pid);
@@ -231,6 +245,7 @@ async function main() {
       process.stderr.write(`[bench:scale] ${((Date.now() - t0) / 1000).toFixed(0)} s, calendar ${calendar}, slowest programme at ${oldest}, ${closedSum} visits closed, worker RSS ${m?.rss.toFixed(0)} MiB (peak ${m?.hwm.toFixed(0)}), load ${loadAverage()}\n`);
     }, 15_000);
     const driven = await Promise.all(plans.map((p) => drive(client, p, taskQueue, scale, path.join(dirs.data, 'evidence'), deadline))).finally(() => clearInterval(progress));
+    const engineCpu = { worker: cpuOf(engine.child.pid) - cpu0.worker, server: cpuOf(serverPid) - cpu0.server };
     const engineMem = { ...engine.peak };
     const serverMem = memOf(serverPid);
 
@@ -282,6 +297,9 @@ async function main() {
     const updates: Record<string, number> = {};
     for (const d of driven) for (const [k, v] of Object.entries(d.people.updates)) updates[k] = (updates[k] ?? 0) + v;
     const updatesTotal = Object.values(updates).reduce((a, b) => a + b, 0);
+    const replies: Record<string, number[]> = {};
+    for (const d of driven) for (const [k, v] of Object.entries(d.people.latencies)) (replies[k] ??= []).push(...v);
+    const allReplies = Object.values(replies).flat();
     await engine.stop();
 
     // The bare floor: the same number of workflows, each doing the average visit's activities as no-ops.
@@ -289,16 +307,17 @@ async function main() {
     const floorWorker = await startWorker('bench/lib/noop-worker.ts', { ...workerEnv, GUIDANCE_TASK_QUEUE: floorQueue }, path.join(root, 'floor-worker.log'));
     workers.push(floorWorker);
     const n = visits.length;
+    const floorCpu0 = { worker: cpuOf(floorWorker.child.pid), server: cpuOf(serverPid) };
     const f0 = Date.now();
     const handles = await Promise.all(Array.from({ length: n }, (_, i) => client.workflow.start('noopWorkflow', { workflowId: `${floorQueue}-${i}`, taskQueue: floorQueue, args: [perWorkflow] })));
     await Promise.all(handles.map((h) => h.result()));
     const floorMs = Date.now() - f0;
+    const floorCpu = { worker: cpuOf(floorWorker.child.pid) - floorCpu0.worker, server: cpuOf(serverPid) - floorCpu0.server };
     await floorWorker.stop();
-    const floorPerMin = n / (floorMs / 60_000);
-    const floorActPerSec = (n * perWorkflow) / (floorMs / 1000);
-    const realActPerSec = (closed * avgActivities) / ((lastEnd - t0) / 1000);
 
     const f = (x: number) => fmtMs(x);
+    const cpuEngine = (engineCpu.worker + engineCpu.server) / closed;
+    const cpuFloor = (floorCpu.worker + floorCpu.server) / n;
     const simDays = dayNumber(driven.map((d) => d.state.today).sort().at(-1)!) - dayNumber(scale.startDate);
     const section = `${HEADING}
 
@@ -333,6 +352,10 @@ Machine: ${machine()}. Load average before the run ${loadBefore} (other work sha
 | reminders / escalations without an accepted delivery | ${undelivered} |
 | letters rendered (PDFs in the archive) / emails (\`.eml\` copies in the outbox) | ${pdfs} / ${emls} |
 | Updates sent by the simulated people | ${updatesTotal} (${Object.entries(updates).map(([k, v]) => `${k} ${v}`).join(', ')}) |
+| **Update reply, sent → answered (n = ${allReplies.length})** | **p50 ${f(quantile(allReplies, 0.5))}, p99 ${f(quantile(allReplies, 0.99))}**, max ${f(Math.max(...allReplies))} |
+${Object.entries(replies)
+  .map(([k, v]) => `| — ${k} (n = ${v.length}) | p50 ${f(quantile(v, 0.5))}, p99 ${f(quantile(v, 0.99))} |`)
+  .join('\n')}
 | approval reminders / drafts decided by the deputy | ${approvalReminders} / ${deputy} |
 | activities per visit (histories of ${counts.length} visits: programmes 1–${SAMPLE_PROGRAMMES}, all 11 counties) | ${avgActivities.toFixed(1)} (${avgEvents.toFixed(0)} history events) |
 
@@ -347,16 +370,20 @@ simulated day is ${MS_PER_DAY} ms of wall time.
 no-op activities in sequence (the sampled visits' average, rounded), all started at once against one
 worker process of the same SDK with default options (bench/lib/noop-worker.ts).
 
-| | engine (paced by the compressed calendar) | bare floor (as fast as it goes) | floor ÷ engine |
+| | engine (visits, paced by the calendar) | bare floor (no-op workflows) | engine ÷ floor |
 |---|---:|---:|---:|
-| workflows (visits) completed per minute | ${visitsPerMin.toFixed(1)} | ${floorPerMin.toFixed(0)} | ${(floorPerMin / visitsPerMin).toFixed(1)}× |
-| activities per second | ${realActPerSec.toFixed(1)} | ${floorActPerSec.toFixed(0)} | ${(floorActPerSec / realActPerSec).toFixed(1)}× |
-| wall time for ${n} workflows | ${f(lastEnd - t0)} | ${f(floorMs)} | |
+| workflows completed | ${closed} | ${n} | |
+| worker CPU seconds | ${engineCpu.worker.toFixed(1)} | ${floorCpu.worker.toFixed(1)} | |
+| server CPU seconds | ${engineCpu.server.toFixed(1)} | ${floorCpu.server.toFixed(1)} | |
+| **CPU seconds per workflow (worker + server)** | **${cpuEngine.toFixed(3)}** | **${cpuFloor.toFixed(3)}** | **${(cpuEngine / cpuFloor).toFixed(2)}×** |
+| wall time | ${f(lastEnd - t0)} | ${f(floorMs)} | |
 | worker peak RSS | ${engineMem.hwm.toFixed(0)} MiB | ${floorWorker.peak.hwm.toFixed(0)} MiB | |
 
-The engine's rate is set by the simulated calendar (a visit lives from its notice to its accepted
-report, one to three simulated months), not by what the machine can do; the floor is what this server
-and one worker process manage with nothing but scheduling, so the ratio is the headroom left at this pace.
+CPU seconds are user + system time from \`/proc/<pid>/stat\` of the worker process and the dev server
+process, taken just before the first start and just after the last visit closed (engine), and just
+before the floor's first start and after its last workflow completed (floor). The floor's work is what
+any workflow of that many activities costs in the SDK and the server; the ratio is what the engine adds
+on top: its Updates and queries, timers, rendering, mail and the programme workflows.
 `;
     process.stdout.write(`${section}\n`);
     recordSection(HEADING, section);
