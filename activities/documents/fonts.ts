@@ -38,6 +38,8 @@ export interface Face {
   fallback: FaceName[];
   /** Advance widths in 1/1000 em by code point; filled lazily, kept for the life of the process. */
   advances: Map<number, number>;
+  /** The face that draws each code point (`faceFor`); filled lazily, kept for the life of the process. */
+  drawnBy: Map<number, FaceName>;
 }
 
 export interface FontSet {
@@ -71,9 +73,12 @@ export function fontNotes(): string[] {
 /** The face that will actually draw `cp` for a run styled in `face`: itself or its first fallback that has it. */
 export function faceFor(set: FontSet, face: FaceName, cp: number): FaceName {
   const f = set.faces[face];
-  if (f.font.hasGlyphForCodePoint(cp)) return face;
-  for (const alt of f.fallback) if (set.faces[alt].font.hasGlyphForCodePoint(cp)) return alt;
-  return face; // drawn as .notdef; nothing open covers it
+  let drawn = f.drawnBy.get(cp);
+  if (drawn === undefined) {
+    drawn = f.font.hasGlyphForCodePoint(cp) ? face : (f.fallback.find((alt) => set.faces[alt].font.hasGlyphForCodePoint(cp)) ?? face); // .notdef: nothing open covers it
+    f.drawnBy.set(cp, drawn);
+  }
+  return drawn;
 }
 
 /** Advance width of a code point in 1/1000 em (no shaping: CJK text needs none). */
@@ -135,7 +140,7 @@ function readFontSet(): FontSet {
       font = open(file);
       parsed.set(file, font);
     }
-    return { name, font, file, fallback, advances: new Map() };
+    return { name, font, file, fallback, advances: new Map(), drawnBy: new Map() };
   };
   const song = files.song!;
   return {

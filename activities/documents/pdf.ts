@@ -8,6 +8,11 @@
  * cache under a name; `doc.font(name)` then finds them. This leans on two pdfkit internals
  * (`_fontFamilies`, `_fontCount`); pdfkit is pinned to an exact version and the rendering tests
  * would catch a change.
+ *
+ * Glyph runs come straight from the cmap, not from fontkit's shaper: the layout engine measured
+ * every character by its cmap glyph (fonts.ts `advance`: CJK text needs no shaping), so the drawn
+ * glyphs are exactly the measured ones, and each face's code point → glyph table is built once per
+ * process (`layoutRun` is the one method of pdfkit's EmbeddedFont that turns text into glyphs).
  */
 import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
@@ -28,7 +33,65 @@ interface PdfkitFontCache {
   _fontFamilies: Record<string, unknown>;
   _fontCount: number;
 }
-type EmbeddedFontClass = new (doc: PDFKit.PDFDocument, font: fontkit.Font, id: string) => unknown;
+type EmbeddedFontClass = new (
+  doc: PDFKit.PDFDocument,
+  font: fontkit.Font,
+  id: string,
+) => { font: fontkit.Font; scale: number; subset: { glyphs: number[]; cff?: unknown }; embed(): unknown };
+
+/** What pdfkit's EmbeddedFont reads of a glyph: its id, advance (font units) and code points (ToUnicode). */
+interface RunGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+interface RunPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+  advanceWidth: number;
+}
+interface GlyphRun {
+  glyphs: RunGlyph[];
+  positions: RunPosition[];
+  /** In 1/1000 em, as pdfkit's own layoutRun leaves it. */
+  advanceWidth: number;
+}
+
+/** Per font, per code point: the cmap glyph and its advance in 1/1000 em; kept for the process. */
+const cmapGlyphs = new WeakMap<fontkit.Font, Map<number, { glyph: RunGlyph; advance: number }>>();
+
+function cmapGlyph(font: fontkit.Font, scale: number, cp: number): { glyph: RunGlyph; advance: number } {
+  let table = cmapGlyphs.get(font);
+  if (!table) cmapGlyphs.set(font, (table = new Map()));
+  let g = table.get(cp);
+  if (!g) {
+    const glyph = font.glyphForCodePoint(cp);
+    g = { glyph: { id: glyph.id, advanceWidth: glyph.advanceWidth, codePoints: [cp] }, advance: glyph.advanceWidth * scale };
+    table.set(cp, g);
+  }
+  return g;
+}
+
+/** A TrueType glyph as fontkit parses it: `_decode` reads its points from the glyf table on every call. */
+interface TrueTypeGlyph {
+  _decode(): unknown;
+}
+const decodedOnce = new WeakSet<object>();
+
+/**
+ * fontkit's TrueType subsetter decodes every glyph's points again for every document (only to see
+ * whether it is a composite). The decoded glyph never changes for a static font, so each glyph
+ * object (fontkit keeps one per glyph id for the life of the font) keeps its first decoding.
+ */
+function decodeOnce(font: fontkit.Font, gid: number): void {
+  const glyph = font.getGlyph(gid) as unknown as TrueTypeGlyph;
+  if (decodedOnce.has(glyph)) return;
+  const decoded = glyph._decode();
+  glyph._decode = () => decoded;
+  decodedOnce.add(glyph);
+}
 
 let embeddedFontClass: EmbeddedFontClass | undefined;
 
@@ -37,7 +100,27 @@ function getEmbeddedFontClass(sampleFile: string): EmbeddedFontClass {
   if (!embeddedFontClass) {
     const probe = new PDFDocument({ autoFirstPage: false, font: null } as unknown as PDFKit.PDFDocumentOptions);
     probe.font(fs.readFileSync(sampleFile));
-    embeddedFontClass = (probe as unknown as { _font: { constructor: EmbeddedFontClass } })._font.constructor;
+    const Base = (probe as unknown as { _font: { constructor: EmbeddedFontClass } })._font.constructor;
+    embeddedFontClass = class extends Base {
+      layoutRun(text: string): GlyphRun {
+        const glyphs: RunGlyph[] = [];
+        const positions: RunPosition[] = [];
+        let advanceWidth = 0;
+        for (const ch of text) {
+          const { glyph, advance } = cmapGlyph(this.font, this.scale, ch.codePointAt(0)!);
+          glyphs.push(glyph);
+          positions.push({ xAdvance: advance, yAdvance: 0, xOffset: 0, yOffset: 0, advanceWidth: advance });
+          advanceWidth += advance;
+        }
+        return { glyphs, positions, advanceWidth };
+      }
+
+      override embed() {
+        const variable = (this.font as unknown as { _variationProcessor?: unknown })._variationProcessor;
+        if (!this.subset.cff && !variable) for (const gid of this.subset.glyphs) decodeOnce(this.font, gid);
+        return super.embed();
+      }
+    };
   }
   return embeddedFontClass;
 }
