@@ -12,22 +12,23 @@
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startProgramme } from '../client/programme';
+import { loadConfig } from '../config/env';
 import { isBenign, People } from '../client/simulation/people';
 import { addDays, Clock, dayNumber } from '../workflows/shared/clock';
 import { scheduleQuery, type ProgrammeState, type TimeScale } from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
+import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { plan11, plan11Yaml } from './lib/plans';
+import { children, cpuOf, devServerPid, memOf, startWorker, type WorkerProcess } from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
 const HEADING = '## Scale (dev server)';
-const ROOT = path.resolve(__dirname, '..');
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,102 +36,15 @@ function arg(name: string, dflt: number): number {
 }
 const PROGRAMMES = arg('programmes', 30);
 const MS_PER_DAY = arg('ms-per-day', 1500);
-const POLL_MS = Math.max(100, Math.round(MS_PER_DAY / 2));
+// People look at their cases once a simulated day, as an office does (the demo polls four times a day).
+const POLL_MS = Math.max(100, MS_PER_DAY);
 const TIMEOUT_MS = arg('timeout-min', 20) * 60_000;
 const SAMPLE_PROGRAMMES = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** VmHWM / VmRSS of a process in MiB (undefined once it is gone). */
-function memOf(pid: number | undefined): { hwm: number; rss: number } | undefined {
-  if (!pid) return undefined;
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`${k}:\\s*(\\d+)`).exec(s)?.[1] ?? 0);
-    return { hwm: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
-function cpuOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
-  } catch {
-    return 0;
-  }
-}
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** The dev server started by the SDK's core for this process: our child named temporal. */
-function devServerPid(): number | undefined {
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const m = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
-      if (m && Number(m[2]) === process.pid && /temporal/.test(m[1]!)) return Number(d);
-    } catch {
-      /* gone */
-    }
-  }
-  return undefined;
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  peak: { hwm: number; rss: number };
-  stop(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
 const closedNow = new Map<string, number>();
 const simToday = new Map<string, string>();
-
-/** Starts a worker process and waits until it polls; samples its memory every 250 ms. */
-async function startWorker(script: string, env: Record<string, string>, logFile: string): Promise<WorkerProcess> {
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] });
-  children.add(child);
-  const peak = { hwm: 0, rss: 0 };
-  const sample = () => {
-    const m = memOf(child.pid);
-    if (m) {
-      peak.hwm = Math.max(peak.hwm, m.hwm);
-      peak.rss = Math.max(peak.rss, m.rss);
-    }
-  };
-  const timer = setInterval(sample, 250);
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (b: Buffer) => {
-      fs.appendFileSync(logFile, b);
-      text += b.toString();
-      if (text.includes('[worker] polling')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker ${script} exited (${code}); log ${logFile}`)));
-    setTimeout(() => reject(new Error(`worker ${script} not polling after 120 s; log ${logFile}`)), 120_000);
-  });
-  return {
-    child,
-    peak,
-    stop: async () => {
-      sample();
-      clearInterval(timer);
-      if (child.exitCode !== null || child.signalCode) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-      children.delete(child);
-    },
-  };
-}
 
 interface Driven {
   plan: Plan;
@@ -219,7 +133,11 @@ async function main() {
     const taskQueue = `bench-scale-${process.pid}-${Date.now().toString(36)}`;
     const planFile = path.join(root, 'plan.yaml');
     fs.writeFileSync(planFile, plan11Yaml(year, 'benchscale'));
+    // As in production (docs/operations.md): the worker loads a prebuilt bundle, no webpack.
+    const bundle = path.join(root, 'workflow-bundle.js');
+    await writeWorkflowBundle(bundle);
     const workerEnv = {
+      GUIDANCE_WORKFLOW_BUNDLE: bundle,
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
       GUIDANCE_TASK_QUEUE: taskQueue,
@@ -324,11 +242,12 @@ async function main() {
 ${PROGRAMMES} programmes × 11 counties (${n} visits) started at once on one dev server — the project's
 own Temporal CLI build through \`createDevServerEnv\` (in memory, free port, search attributes
 registered) — and one worker process, \`node -r tsx/cjs worker/index.ts\`, on its own task queue with
-its plan, outbox, sent-log and data directory in a temp dir. Each programme is the example plan
+its plan, outbox, sent-log and data directory in a temp dir, loading a prebuilt workflow bundle as in
+production, with the default sizing: ${loadConfig({}).worker.maxCachedWorkflows} cached workflows, ${loadConfig({}).worker.maxConcurrentActivities} activities at once. Each programme is the example plan
 extended to eleven counties with its own bureau code, compressed to **${MS_PER_DAY} ms per simulated
 day** from ${scale.startDate}. Simulated people act through the same Updates and with the same
 decisions as \`runDemo\` (both use client/simulation/people.ts), one
-driver per programme polling twice per simulated day (every ${POLL_MS} ms), each visit's people
+driver per programme polling once per simulated day (every ${POLL_MS} ms), each visit's people
 acting concurrently. Unlike \`runDemo\`, a driver
 queries only the visits that the programme's progress notes say may need someone, never closed
 ones: runDemo's loop queries every started visit every msPerDay/4 (and each closed one once more),

@@ -26,6 +26,8 @@
  * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made in the data directory |
  * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
  * | GUIDANCE_SENT_LOG_DIR | the mail activity's durable sent-log | `data/mail-sent-log` |
+ * | GUIDANCE_WORKER_CACHED_WORKFLOWS | workflows a worker keeps in memory between tasks (docs/performance.md) | 200 |
+ * | GUIDANCE_WORKER_ACTIVITIES | activities a worker runs at once | 32 |
  * | SMTP_HOST / SMTP_PORT / SMTP_SECURITY / SMTP_USER | a worker-wide operator override of every plan's `smtp` block | the plan's |
  * | SMTP_TLS_CA_FILE | PEM file of a private CA the SMTP server's certificate chains to | system CAs |
  * | (the plan's `smtp.passwordEnv`, e.g. SMTP_PASSWORD) | the SMTP password; read by name through `secret()` | — |
@@ -86,6 +88,8 @@ export const EnvSchema = z.object({
   GUIDANCE_LOGIN_CONCURRENCY: whole('GUIDANCE_LOGIN_CONCURRENCY', '并发数', 1, 64).default(2),
   GUIDANCE_OUTBOX_DIR: text('GUIDANCE_OUTBOX_DIR').default('outbox'),
   GUIDANCE_SENT_LOG_DIR: text('GUIDANCE_SENT_LOG_DIR').default(path.join('data', 'mail-sent-log')),
+  GUIDANCE_WORKER_CACHED_WORKFLOWS: whole('GUIDANCE_WORKER_CACHED_WORKFLOWS', '工作流数', 2, 100000).default(200),
+  GUIDANCE_WORKER_ACTIVITIES: whole('GUIDANCE_WORKER_ACTIVITIES', '活动数', 1, 1000).default(32),
   SMTP_HOST: text('SMTP_HOST').optional(),
   SMTP_PORT: port('SMTP_PORT').optional(),
   SMTP_SECURITY: z.enum(['tls', 'starttls', 'none'], { error: 'SMTP_SECURITY 只能是 tls、starttls 或 none' }).optional(),
@@ -125,6 +129,8 @@ export interface Config {
   /** The plan file, as given. */
   planFile: string;
   workflowBundle?: string;
+  /** Worker sizing: cached workflows and concurrent activities (docs/performance.md says why these). */
+  worker: { maxCachedWorkflows: number; maxConcurrentActivities: number };
   usersFile: string;
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
@@ -199,6 +205,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     retentionDays: e.GUIDANCE_RETENTION_DAYS,
     planFile: e.GUIDANCE_PLAN,
     ...(e.GUIDANCE_WORKFLOW_BUNDLE ? { workflowBundle: abs(e.GUIDANCE_WORKFLOW_BUNDLE) } : {}),
+    worker: { maxCachedWorkflows: e.GUIDANCE_WORKER_CACHED_WORKFLOWS, maxConcurrentActivities: e.GUIDANCE_WORKER_ACTIVITIES },
     usersFile: e.GUIDANCE_USERS,
     ...(e.GUIDANCE_FONT_DIR ? { fontDir: abs(e.GUIDANCE_FONT_DIR) } : {}),
     actor: e.GUIDANCE_ACTOR ?? (e.USER || 'operator'),

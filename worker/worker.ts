@@ -20,9 +20,13 @@ export async function createWorker(config: TemporalConfig, opts: { worker?: Part
   // Fonts once per process, before the first letter falls due (about 0.2 s).
   preloadDocumentFonts();
   const connection = await NativeConnection.connect(config.connection);
-  const bundlePath = envConfig().workflowBundle;
+  const { workflowBundle: bundlePath, worker: sizing } = envConfig();
   return Worker.create({
     connection,
+    // Sized for memory, not left to the SDK's default (a share of the heap limit: thousands of
+    // workflows, about 2.5 GiB at 30 programmes): docs/performance.md.
+    maxCachedWorkflows: sizing.maxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: sizing.maxConcurrentActivities,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     // A prebuilt bundle (see README, "Production") skips the webpack step at start.
