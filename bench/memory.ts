@@ -19,7 +19,7 @@ import { visitWorkflowId } from '../workflows/shared/definitions';
 import type { VisitInput } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { plan11, plan11Yaml } from './lib/plans';
-import { children, cpuOf, memOf, startWorker } from './lib/procs';
+import { children, cpuOf, memOf, startWorker, WORKER_NODE_ARGS } from './lib/procs';
 import { loadAverage, machine, recordSection } from './lib/report';
 
 const HEADING = '## Memory (dev server)';
@@ -110,7 +110,8 @@ async function main() {
     const section = `${HEADING}
 
 ${BUREAUS * 11} visit workflows (${BUREAUS} bureaus × 11 counties) started in steps of ${STEP} on the project's dev
-server against one worker process (\`node -r tsx/cjs worker/index.ts\`), each waiting on the real clock
+server against one worker process (\`node ${WORKER_NODE_ARGS} -r tsx/cjs worker/index.ts\`, the heap limit of \`npm run worker\`, loading a
+prebuilt workflow bundle as in production), each waiting on the real clock
 for its notice day months ahead. After each step, once the worker used under 2 % of a core for two
 seconds, its VmRSS was read. The worker's cache bound is \`GUIDANCE_WORKER_CACHED_WORKFLOWS\`.
 

@@ -28,7 +28,9 @@ import { plan11, plan11Yaml } from './lib/plans';
 import { children, cpuOf, devServerPid, memOf, startWorker, type WorkerProcess } from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
-const HEADING = '## Scale (dev server)';
+const li = process.argv.indexOf('--label');
+/** `--label X` records the run under its own heading, beside the default run's. */
+const HEADING = `## Scale (dev server)${li >= 0 ? `, ${process.argv[li + 1]}` : ''}`;
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -153,7 +155,7 @@ async function main() {
 
     const plans = Array.from({ length: PROGRAMMES }, (_, i) => plan11(year, `sc${String(i).padStart(2, '0')}${Math.random().toString(36).slice(2, 6)}`));
     const t0 = Date.now();
-    const cpu0 = { worker: cpuOf(engine.child.pid), server: cpuOf(serverPid) };
+    const cpu0 = { worker: cpuOf(engine.child.pid), server: cpuOf(serverPid), driver: cpuOf(process.pid) };
     const deadline = t0 + TIMEOUT_MS;
     const progress = setInterval(() => {
       const m = memOf(engine.child.pid);
@@ -164,6 +166,7 @@ async function main() {
     }, 15_000);
     const driven = await Promise.all(plans.map((p) => drive(client, p, taskQueue, scale, path.join(dirs.data, 'evidence'), deadline))).finally(() => clearInterval(progress));
     const engineCpu = { worker: cpuOf(engine.child.pid) - cpu0.worker, server: cpuOf(serverPid) - cpu0.server };
+    const driverCpu = cpuOf(process.pid) - cpu0.driver;
     const engineMem = { ...engine.peak };
     const serverMem = memOf(serverPid);
 
@@ -236,6 +239,7 @@ async function main() {
     const f = (x: number) => fmtMs(x);
     const cpuEngine = (engineCpu.worker + engineCpu.server) / closed;
     const cpuFloor = (floorCpu.worker + floorCpu.server) / n;
+    const yearWallS = (365 * MS_PER_DAY) / 1000;
     const simDays = dayNumber(driven.map((d) => d.state.today).sort().at(-1)!) - dayNumber(scale.startDate);
     const section = `${HEADING}
 
@@ -254,7 +258,7 @@ ones: runDemo's loop queries every started visit every msPerDay/4 (and each clos
 which at 330 visits and these day lengths means well over a thousand queries a second — that would
 measure the demo's polling, not the engine.
 
-Command: \`npm run bench:scale\` (= \`tsx bench/scale.ts --programmes ${PROGRAMMES} --ms-per-day ${MS_PER_DAY}\`)
+Command: \`npm run bench:scale -- --programmes ${PROGRAMMES} --ms-per-day ${MS_PER_DAY}${li >= 0 ? ` --label '${process.argv[li + 1]}'` : ''}\`
 
 Machine: ${machine()}. Load average before the run ${loadBefore} (other work shares this machine). Run on ${new Date().toISOString().slice(0, 10)}.
 
@@ -297,6 +301,13 @@ worker process of the same SDK with default options (bench/lib/noop-worker.ts).
 | **CPU seconds per workflow (worker + server)** | **${cpuEngine.toFixed(3)}** | **${cpuFloor.toFixed(3)}** | **${(cpuEngine / cpuFloor).toFixed(2)}×** |
 | wall time | ${f(lastEnd - t0)} | ${f(floorMs)} | |
 | worker peak RSS | ${engineMem.hwm.toFixed(0)} MiB | ${floorWorker.peak.hwm.toFixed(0)} MiB | |
+
+**What this pace asks of the machine.** At ${MS_PER_DAY} ms per simulated day a year of visits is
+${yearWallS.toFixed(0)} s of wall time. ${n} visits at the engine's ${cpuEngine.toFixed(2)} CPU seconds each need
+${(cpuEngine * n).toFixed(0)} CPU seconds of worker and server in that time, **${((cpuEngine * n) / yearWallS).toFixed(1)} cores on average** (peaks
+around the month's visits are higher); the bare floor's ${cpuFloor.toFixed(2)} per workflow alone needs
+${((cpuFloor * n) / yearWallS).toFixed(1)} cores. This machine has ${os.cpus().length}, shared with the simulated people's driver
+(the benchmark process: ${driverCpu.toFixed(0)} CPU seconds over the run).
 
 CPU seconds are user + system time from \`/proc/<pid>/stat\` of the worker process and the dev server
 process, taken just before the first start and just after the last visit closed (engine), and just

@@ -12,6 +12,8 @@ async function run(): Promise<void> {
   process.stderr.write(`[worker] polling task queue "${config.taskQueue}" on ${config.connection.address ?? 'default'} (namespace ${config.namespace})\n`);
   await worker.run(); // the SDK installs SIGINT/SIGTERM handlers that call worker.shutdown()
   process.stderr.write('[worker] stopped\n');
+  // The SDK's native runtime can keep the event loop alive after shutdown; the work is done.
+  process.exit(0);
 }
 
 run().catch((err: unknown) => {

@@ -45,6 +45,9 @@ export function devServerPid(): number | undefined {
   return undefined;
 }
 
+/** The node flags of `npm run worker` (package.json): the heap limit docs/performance.md explains. */
+export const WORKER_NODE_ARGS = '--max-old-space-size=768';
+
 export interface WorkerProcess {
   child: ChildProcess;
   peak: { hwm: number; rss: number };
@@ -56,7 +59,7 @@ export const children = new Set<ChildProcess>();
 /** Starts a worker process and waits until it polls; samples its memory every 250 ms. */
 export async function startWorker(script: string, env: Record<string, string>, logFile: string): Promise<WorkerProcess> {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_ARGS).split(' ').filter(Boolean), '-r', 'tsx/cjs', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] });
   children.add(child);
   const peak = { hwm: 0, rss: 0 };
   const sample = () => {
