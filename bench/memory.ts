@@ -19,7 +19,7 @@ import { visitWorkflowId } from '../workflows/shared/definitions';
 import type { VisitInput } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { plan11, plan11Yaml } from './lib/plans';
-import { children, cpuOf, memOf, startWorker, WORKER_NODE_ARGS } from './lib/procs';
+import { children, cpuOf, memOf, runBench, startWorker, WORKER_NODE_ARGS } from './lib/procs';
 import { loadAverage, machine, recordSection } from './lib/report';
 
 const HEADING = '## Memory (dev server)';
@@ -132,11 +132,4 @@ ${rows.join('\n')}
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+runBench(main);

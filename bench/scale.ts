@@ -25,7 +25,7 @@ import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { plan11, plan11Yaml } from './lib/plans';
-import { children, cpuOf, devServerPid, memOf, startWorker, type WorkerProcess } from './lib/procs';
+import { children, cpuOf, devServerPid, memOf, runBench, startWorker, type WorkerProcess } from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
 const li = process.argv.indexOf('--label');
@@ -259,6 +259,7 @@ async function main() {
     await floorWorker.stop();
 
     const f = (x: number) => (Number.isFinite(x) ? fmtMs(x) : '—');
+    const sizing = loadConfig({}).worker;
     const cpuEngine = (engineCpu.worker + engineCpu.server) / closed;
     const cpuFloor = (floorCpu.worker + floorCpu.server) / n;
     const yearWallS = (365 * MS_PER_DAY) / 1000;
@@ -269,7 +270,7 @@ ${PROGRAMMES} programmes × 11 counties (${n} visits) started at once on one dev
 own Temporal CLI build through \`createDevServerEnv\` (in memory, free port, search attributes
 registered) — and one worker process, \`node -r tsx/cjs worker/index.ts\`, on its own task queue with
 its plan, outbox, sent-log and data directory in a temp dir, loading a prebuilt workflow bundle as in
-production, with the default sizing: ${loadConfig({}).worker.maxCachedWorkflows} cached workflows, ${loadConfig({}).worker.maxConcurrentActivities} activities at once. Each programme is the example plan
+production, with the default sizing: ${sizing.maxCachedWorkflows} cached workflows, ${sizing.maxConcurrentActivities} activities at once. Each programme is the example plan
 extended to eleven counties with its own bureau code, compressed to **${MS_PER_DAY} ms per simulated
 day** from ${scale.startDate}. Simulated people act through the same Updates and with the same
 decisions as \`runDemo\` (both use client/simulation/people.ts), one
@@ -352,12 +353,4 @@ on top: its Updates and queries, timers, rendering, mail and the programme workf
   }
 }
 
-main().then(
-  // The SDK's native connection keeps the event loop alive; everything is cleaned up by now.
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+runBench(main);

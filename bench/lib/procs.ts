@@ -97,3 +97,18 @@ export async function startWorker(script: string, env: Record<string, string>, l
   };
 }
 
+
+/**
+ * Runs a benchmark's main and exits: 0 when it is done (the SDK's native connection would keep
+ * the event loop alive; everything is cleaned up by then), 1 on an error, killing any process it left.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      process.exit(1);
+    },
+  );
+}
