@@ -29,9 +29,13 @@ export function tokensOf(user: TodoUser): string[] {
 
 /** The visibility query of a user's cases, e.g. for the Web UI's search box. */
 export function todoVisibilityQuery(bureau: string, user: TodoUser, year?: number): string {
+  return visibilityQuery(bureau, tokensOf(user), year);
+}
+
+function visibilityQuery(bureau: string, tokens: string[], year?: number): string {
   const parts = [`WorkflowType = 'countyVisitWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`];
   if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
-  parts.push(`${GuidanceWaitingOn.name} IN (${tokensOf(user).map(quote).join(', ')})`);
+  parts.push(`${GuidanceWaitingOn.name} IN (${tokens.map(quote).join(', ')})`);
   return parts.join(' AND ');
 }
 
@@ -52,9 +56,19 @@ async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): 
 
 /** What waits on `user`, most urgent first. A case that cannot answer is skipped, not fatal. */
 export async function todoFor(client: Client, bureau: string, user: TodoUser, opts: { year?: number } = {}): Promise<TodoItem[]> {
-  if (tokensOf(user).length === 0) return [];
+  return (await inboxesOf(client, bureau, [user], opts))[0]!;
+}
+
+/**
+ * What waits on each of `users`, in their order. One visibility list for all of them (the cases
+ * waiting on any of their tokens), each case queried once, and each person's items picked from
+ * the whole: the weekly digest asks for a bureau's twenty-odd people at once, and a list per
+ * person was most of the programme's cost to the server (docs/performance.md).
+ */
+export async function inboxesOf(client: Client, bureau: string, users: TodoUser[], opts: { year?: number } = {}): Promise<TodoItem[][]> {
+  const tokens = [...new Set(users.flatMap(tokensOf))];
   const ids: string[] = [];
-  for await (const w of client.workflow.list({ query: todoVisibilityQuery(bureau, user, opts.year) })) ids.push(w.workflowId);
+  if (tokens.length > 0) for await (const w of client.workflow.list({ query: visibilityQuery(bureau, tokens, opts.year) })) ids.push(w.workflowId);
   const perCase = await pool(ids, 8, async (id) => {
     try {
       return await client.workflow.getHandle(id).query(todoQuery);
@@ -62,13 +76,20 @@ export async function todoFor(client: Client, bureau: string, user: TodoUser, op
       return [];
     }
   });
-  const items = todosFor(user, perCase.flat());
-  if (user.role === 'admin' || user.role === 'supervisor') items.push(...(await programmeIncidents(client, bureau, user.role, opts.year)));
-  return items.sort(byUrgency);
+  const all = perCase.flat();
+  const roles = new Set<Role>(users.map((u) => u.role).filter((r) => r === 'admin' || r === 'supervisor'));
+  const incidents = roles.size ? await programmeIncidents(client, bureau, opts.year) : [];
+  return users.map((user) => {
+    if (tokensOf(user).length === 0) return [];
+    const items = todosFor(user, all);
+    if (roles.has(user.role)) items.push(...incidents.map((i) => ({ ...i, role: user.role })));
+    return items.sort(byUrgency);
+  });
 }
 
-/** The programmes' own incidents (bulletin, digest, calendar), for administrators and supervisors. */
-async function programmeIncidents(client: Client, bureau: string, role: Role, year?: number): Promise<TodoItem[]> {
+/** The programmes' own incidents (bulletin, digest, calendar), for administrators and supervisors (role set by the caller). */
+async function programmeIncidents(client: Client, bureau: string, year?: number): Promise<TodoItem[]> {
+  const role: Role = 'admin';
   const parts = [`WorkflowType = 'programmeWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`, `${GuidanceIncident.name} = true`];
   if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
   const out: TodoItem[] = [];
@@ -96,9 +117,8 @@ export interface CollectTodosInput {
 export function createInboxActivities(deps: { client: Client }) {
   return {
     async collectTodos(input: CollectTodosInput): Promise<{ person: InboxPerson; items: TodoItem[] }[]> {
-      const out: { person: InboxPerson; items: TodoItem[] }[] = [];
-      for (const person of input.people) out.push({ person, items: await todoFor(deps.client, input.bureau, person, { year: input.year }) });
-      return out;
+      const inboxes = await inboxesOf(deps.client, input.bureau, input.people, { year: input.year });
+      return input.people.map((person, i) => ({ person, items: inboxes[i]! }));
     },
   };
 }

@@ -7,9 +7,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInboxActivities } from '../activities/inbox';
 import { createServer } from '../client/http/server';
 import { todoFor, todoVisibilityQuery } from '../client/todo';
 import { loadUsers } from '../client/users';
@@ -96,6 +98,17 @@ describe('the inbox through visibility (dev server)', () => {
     await d.fillAndSubmit(h);
     await until(() => todoFor(env.client, bureau, leader), (x) => kinds(x, caseId).includes('approve'), 'the draft to approve');
     expect(kinds(await todoFor(env.client, bureau, { id: 'feng-qing', role: 'leader' }), caseId)).toEqual([]);
+
+    // The weekly digest's collectTodos: everyone's inbox from one visibility list (and one for the
+    // programmes' incidents), each the same as that person's own inbox.
+    let lists = 0;
+    const counting = { workflow: { list: (o: never) => (lists++, env.client.workflow.list(o)), getHandle: (id: string) => env.client.workflow.getHandle(id) } } as unknown as Client;
+    const people = [supervisor, leader, countyUser, otherCounty, { id: 'feng-qing', role: 'leader' as const }, { id: 'wu-min', role: 'admin' as const }].map((p) => ({ ...p, name: p.id, email: `${p.id}@example.cn` }));
+    const inboxes = await createInboxActivities({ client: counting }).collectTodos({ bureau, year: plan.year, people });
+    expect(lists).toBeLessThanOrEqual(2);
+    expect(inboxes.map((x) => x.person.id)).toEqual(people.map((p) => p.id));
+    for (const [i, p] of people.entries()) expect(kinds(inboxes[i]!.items, caseId)).toEqual(kinds(await todoFor(env.client, bureau, p, { year: plan.year }), caseId));
+    expect(kinds(inboxes[1]!.items, caseId)).toEqual(['approve']);
 
     // The county acknowledges in its portal: the item leaves its inbox.
     await visitOps.acknowledge(env.client, { year: plan.year, bureau, county: county.code }, { actor: { id: county.code, role: 'county', county: county.code }, receipt: 'R1', signer: '张三', via: 'portal' });
