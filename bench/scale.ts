@@ -25,7 +25,8 @@ import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { plan11, plan11Yaml } from './lib/plans';
-import { children, cpuOf, devServerPid, memOf, runBench, startWorker, type WorkerProcess } from './lib/procs';
+import { activityRows, cpuProfileBuckets, diff, freePort, profileHistories, requestRows, requestsOf, requestsSince, threadCpu } from './lib/breakdown';
+import { CLK_TCK, children, cpuOf, devServerPid, memOf, runBench, startWorker, WORKER_NODE_ARGS, type WorkerProcess } from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
 const li = process.argv.indexOf('--label');
@@ -42,6 +43,8 @@ const MS_PER_DAY = arg('ms-per-day', 1500);
 const POLL_MS = Math.max(100, MS_PER_DAY);
 const TIMEOUT_MS = arg('timeout-min', 20) * 60_000;
 const SAMPLE_PROGRAMMES = 3;
+/** `--profile`: the engine's worker runs with V8's CPU profiler (slower: its figures are for the split, not the ratio). */
+const PROFILE = process.argv.includes('--profile');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,6 +56,7 @@ interface Driven {
   people: People;
   epochMs: number;
   state: ProgrammeState;
+  workflowId: string;
   errors: number;
   /** Stopped at the time limit with visits still open: the engine fell behind the calendar. */
   stopped?: boolean;
@@ -94,12 +98,12 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
     const closed = state.entries.filter((e) => e.status === 'completed' || e.status === 'cancelled').length;
     closedNow.set(plan.bureau.code, closed);
     simToday.set(plan.bureau.code, state.today);
-    if (state.finished || (state.entries.length > 0 && closed === state.entries.length)) return { plan, people, epochMs, state, errors };
+    if (state.finished || (state.entries.length > 0 && closed === state.entries.length)) return { plan, people, epochMs, state, errors, workflowId: handle.workflowId };
     await sleep(POLL_MS);
   }
   // Behind the calendar at the limit: report what was measured rather than nothing.
   if (!state) throw new Error(`programme ${plan.bureau.code} never answered within ${TIMEOUT_MS / 60_000} min`);
-  return { plan, people, epochMs, state, errors, stopped: true };
+  return { plan, people, epochMs, state, errors, workflowId: handle.workflowId, stopped: true };
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */
@@ -133,7 +137,9 @@ async function main() {
   };
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
-    env = await createDevServerEnv();
+    const metricsPort = await freePort();
+    env = await createDevServerEnv(['--metrics-port', String(metricsPort)]);
+    const namespace = env.namespace ?? 'default';
     const serverPid = devServerPid();
     const client = env.client;
     const year = new Date().getFullYear() + 1;
@@ -154,7 +160,10 @@ async function main() {
       GUIDANCE_SENT_LOG_DIR: dirs.sentLog,
       GUIDANCE_DATA_DIR: dirs.data,
     };
+    const profDir = path.join(root, 'prof');
+    if (PROFILE) process.env.BENCH_WORKER_NODE_ARGS = `${WORKER_NODE_ARGS} --cpu-prof --cpu-prof-dir=${profDir}`;
     const engine = await startWorker('worker/index.ts', workerEnv, path.join(root, 'worker.log'));
+    delete process.env.BENCH_WORKER_NODE_ARGS;
     workers.push(engine);
     const startupHwm = memOf(engine.child.pid)?.hwm ?? 0;
     process.stderr.write(`[bench:scale] server ${env.address}, worker pid ${engine.child.pid} (${startupHwm.toFixed(0)} MiB), ${PROGRAMMES} × 11 counties, ${MS_PER_DAY} ms per simulated day\n`);
@@ -162,6 +171,8 @@ async function main() {
     const plans = Array.from({ length: PROGRAMMES }, (_, i) => plan11(year, `sc${String(i).padStart(2, '0')}${Math.random().toString(36).slice(2, 6)}`));
     const t0 = Date.now();
     const cpu0 = { worker: cpuOf(engine.child.pid), server: cpuOf(serverPid), driver: cpuOf(process.pid) };
+    const threads0 = threadCpu(engine.child.pid, CLK_TCK);
+    const requests0 = await requestsOf(metricsPort, namespace);
     const deadline = t0 + TIMEOUT_MS;
     const progress = setInterval(() => {
       const m = memOf(engine.child.pid);
@@ -173,6 +184,8 @@ async function main() {
     const driven = await Promise.all(plans.map((p) => drive(client, p, taskQueue, scale, path.join(dirs.data, 'evidence'), deadline))).finally(() => clearInterval(progress));
     const engineCpu = { worker: cpuOf(engine.child.pid) - cpu0.worker, server: cpuOf(serverPid) - cpu0.server };
     const driverCpu = cpuOf(process.pid) - cpu0.driver;
+    const threads = diff(threadCpu(engine.child.pid, CLK_TCK), threads0);
+    const engineRequests = requestsSince(await requestsOf(metricsPort, namespace), requests0);
     const engineMem = { ...engine.peak };
     const stopped = driven.some((d) => d.stopped);
     const stoppedAt = { wallS: (Date.now() - t0) / 1000, calendar: addDays(scale.startDate, Math.floor((Date.now() - t0) / MS_PER_DAY)), slowest: driven.map((d) => d.state.today).sort()[0] };
@@ -224,12 +237,17 @@ async function main() {
     const deputy = cases.filter(({ c }) => c.approval.rounds.some((x) => x.by && x.by !== c.approval.approver)).length;
     const approvalReminders = cases.reduce((a, { c }) => a + c.approval.rounds.reduce((b, x) => b + x.reminders.length, 0), 0);
 
-    // Activities per visit, from the histories of a sample (every county of the first programmes).
-    const sample = toRead.filter(({ d }) => driven.indexOf(d) < SAMPLE_PROGRAMMES);
-    const counts = await pool(sample, 4, async ({ e }) => {
-      const h = await client.workflow.getHandle(e.visitWorkflowId).fetchHistory();
-      return { activities: (h.events ?? []).filter((x) => x.activityTaskScheduledEventAttributes).length, events: h.events?.length ?? 0 };
-    });
+    // Activities per visit, from the histories of a sample (every county of the first programmes):
+    // open visits too, for the breakdown (a history is read from the server, not the worker).
+    const sampled = driven.slice(0, SAMPLE_PROGRAMMES);
+    const histories = await pool(visits.filter(({ d }) => sampled.includes(d)), 4, async ({ e }) => ({
+      e,
+      h: await client.workflow.getHandle(e.visitWorkflowId).fetchHistory(),
+    }));
+    const closedHistories = histories.filter(({ e }) => e.status === 'completed').map(({ h }) => h);
+    const counts = closedHistories.map((h) => ({ activities: (h.events ?? []).filter((x) => x.activityTaskScheduledEventAttributes).length, events: h.events?.length ?? 0 }));
+    const visitProfile = profileHistories(histories.map(({ h }) => h));
+    const programmeProfile = profileHistories(await Promise.all(sampled.map((d) => client.workflow.getHandle(d.workflowId).fetchHistory())));
     const avgActivities = counts.reduce((a, b) => a + b.activities, 0) / counts.length;
     const avgEvents = counts.reduce((a, b) => a + b.events, 0) / counts.length;
     // With no closed visit to sample (a run stopped behind the calendar), --floor-activities (default:
@@ -251,14 +269,35 @@ async function main() {
     workers.push(floorWorker);
     const n = visits.length;
     const floorCpu0 = { worker: cpuOf(floorWorker.child.pid), server: cpuOf(serverPid) };
+    const floorThreads0 = threadCpu(floorWorker.child.pid, CLK_TCK);
+    const floorRequests0 = await requestsOf(metricsPort, namespace);
     const f0 = Date.now();
     const handles = await Promise.all(Array.from({ length: n }, (_, i) => client.workflow.start('noopWorkflow', { workflowId: `${floorQueue}-${i}`, taskQueue: floorQueue, args: [perWorkflow] })));
     await Promise.all(handles.map((h) => h.result()));
     const floorMs = Date.now() - f0;
     const floorCpu = { worker: cpuOf(floorWorker.child.pid) - floorCpu0.worker, server: cpuOf(serverPid) - floorCpu0.server };
+    const floorThreads = diff(threadCpu(floorWorker.child.pid, CLK_TCK), floorThreads0);
+    const floorRequests = requestsSince(await requestsOf(metricsPort, namespace), floorRequests0);
+    const floorProfile = profileHistories(await Promise.all(handles.slice(0, 20).map((h) => h.fetchHistory())));
     await floorWorker.stop();
 
     const f = (x: number) => (Number.isFinite(x) ? fmtMs(x) : '—');
+    const buckets = PROFILE ? cpuProfileBuckets(profDir) : new Map<string, number>();
+    const profiled = [...buckets.values()].reduce((a, b) => a + b, 0);
+    const profileSection = PROFILE
+      ? `
+JS self time in the worker by code (V8 CPU profiles of every thread, \`--profile\`: the worker ran with
+\`--cpu-prof\`, which slows it, so read the shares, not the seconds; ${profiled.toFixed(0)} s profiled):
+
+| code | share |
+|---|---:|
+${[...buckets]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 16)
+  .map(([k, v]) => `| ${k} | ${((100 * v) / profiled).toFixed(1)} % |`)
+  .join('\n')}
+`
+      : '';
     const sizing = loadConfig({}).worker;
     const cpuEngine = (engineCpu.worker + engineCpu.server) / closed;
     const cpuFloor = (floorCpu.worker + floorCpu.server) / n;
@@ -324,6 +363,54 @@ worker process of the same SDK with default options (bench/lib/noop-worker.ts).
 | **CPU seconds per workflow (worker + server)**${stopped ? ' — per closed visit, while open visits also worked: overstated' : ''} | **${closed ? cpuEngine.toFixed(3) : '— (no visit closed)'}** | **${cpuFloor.toFixed(3)}** | **${closed ? `${(cpuEngine / cpuFloor).toFixed(2)}×` : '—'}** |
 | wall time | ${f(lastEnd - t0)} | ${f(floorMs)} | |
 | worker peak RSS | ${engineMem.hwm.toFixed(0)} MiB | ${floorWorker.peak.hwm.toFixed(0)} MiB | |
+
+**Where the engine's CPU goes** (the "engine ÷ floor" above, taken apart; all per workflow: per
+closed visit for the engine${stopped ? ', overstated as above' : ''}, per no-op workflow for the floor).
+
+Worker CPU seconds by thread (\`/proc/<pid>/task/*/stat\`, grouped by thread name):
+
+| thread | engine | floor |
+|---|---:|---:|
+${[...new Set([...threads.keys(), ...floorThreads.keys()])]
+  .sort((a, b) => (threads.get(b) ?? 0) - (threads.get(a) ?? 0))
+  .map((k) => `| ${k} | ${((threads.get(k) ?? 0) / Math.max(1, closed)).toFixed(3)} | ${((floorThreads.get(k) ?? 0) / n).toFixed(3)} |`)
+  .join('\n')}
+
+Requests the server's frontend answered (its \`/metrics\`: \`service_requests\` and
+\`service_latency_sum\` by operation), per workflow, largest excess over the floor first; the time is
+the frontend's wall time answering, not CPU. The engine's include the simulated people's queries
+and Updates and every programme's and numbering workflow's share:
+
+| operation | engine | engine, time | floor | floor, time |
+|---|---:|---:|---:|---:|
+${requestRows(engineRequests, Math.max(1, closed), floorRequests, n)}
+
+History events per workflow (${visitProfile.workflows} sampled visits, ${programmeProfile.workflows} of their programmes' histories
+shared out over their ${programmeProfile.workflows * 11} visits; ${floorProfile.workflows} floor workflows):
+
+| event | visit | programme, per visit | floor |
+|---|---:|---:|---:|
+${[...new Set([...visitProfile.events.keys(), ...programmeProfile.events.keys(), ...floorProfile.events.keys()])]
+  .map((k) => ({ k, v: (visitProfile.events.get(k) ?? 0) / visitProfile.workflows, p: (programmeProfile.events.get(k) ?? 0) / (programmeProfile.workflows * 11), f: (floorProfile.events.get(k) ?? 0) / floorProfile.workflows }))
+  .sort((a, b) => b.v + b.p - (a.v + a.p))
+  .slice(0, 16)
+  .map(({ k, v, p, f }) => `| ${k} | ${v.toFixed(1)} | ${p.toFixed(1)} | ${f.toFixed(1)} |`)
+  .join('\n')}
+
+The visits' activities by type: how many per visit, and from scheduled to started (waiting for a
+slot) and to completed, p50 / p99. \`allocateDocNumber\` is the document-number allocator's cost to a
+visit (its activity starts the series' workflow if need be, checks it runs, and waits for its Update):
+
+| activity | per visit | scheduled → started | scheduled → completed |
+|---|---:|---:|---:|
+${activityRows(visitProfile)}
+
+The programmes' own activities (weekly inbox digest, monthly bulletin, calendar), shared out per visit:
+
+| activity | per visit | scheduled → started | scheduled → completed |
+|---|---:|---:|---:|
+${activityRows({ ...programmeProfile, workflows: programmeProfile.workflows * 11 })}
+${profileSection}
 
 **What this pace asks of the machine.** At ${MS_PER_DAY} ms per simulated day a year of visits is
 ${yearWallS.toFixed(0)} s of wall time. ${

@@ -28,7 +28,7 @@ export function cpuOf(pid: number | undefined): number {
     return 0;
   }
 }
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** The dev server started by the SDK's core for this process: our child named temporal. */
 export function devServerPid(): number | undefined {
