@@ -43,7 +43,7 @@ describe('document numbers under concurrency (dev server)', () => {
         const ids = Array.from({ length: n }, (_, i) => i);
         // Every request at once, some of them twice (an activity retried after a lost reply).
         const all = [...ids, ...ids.slice(0, retries)];
-        const got = await Promise.all(all.map((i) => mock.run(acts.allocateDocNumber, req(i))));
+        const got = await Promise.all(all.map((i) => mock.run(acts.allocateDocNumber, req(i)) as Promise<number>));
         const first = got.slice(0, n);
         expect([...first].sort((a, b) => a - b)).toEqual(ids.map((i) => i + 1));
         got.slice(n).forEach((x, k) => expect(x).toBe(first[k]));
