@@ -397,18 +397,19 @@ ${[...new Set([...visitProfile.events.keys(), ...programmeProfile.events.keys(),
   .map(({ k, v, p, f }) => `| ${k} | ${v.toFixed(1)} | ${p.toFixed(1)} | ${f.toFixed(1)} |`)
   .join('\n')}
 
-The visits' activities by type: how many per visit, and from scheduled to started (waiting for a
-slot) and to completed, p50 / p99. \`allocateDocNumber\` is the document-number allocator's cost to a
-visit (its activity starts the series' workflow if need be, checks it runs, and waits for its Update):
+The visits' activities by type: how many per visit; from scheduled to started (waiting for a free
+slot in the worker), started to completed (running) and scheduled to completed, p50 / p99 of each.
+\`allocateDocNumber\` is a visit's wait for a document number: one update-with-start request to the
+series' numbering workflow, which answers after its own workflow task:
 
-| activity | per visit | scheduled → started | scheduled → completed |
-|---|---:|---:|---:|
+| activity | per visit | scheduled → started | started → completed | scheduled → completed |
+|---|---:|---:|---:|---:|
 ${activityRows(visitProfile)}
 
 The programmes' own activities (weekly inbox digest, monthly bulletin, calendar), shared out per visit:
 
-| activity | per visit | scheduled → started | scheduled → completed |
-|---|---:|---:|---:|
+| activity | per visit | scheduled → started | started → completed | scheduled → completed |
+|---|---:|---:|---:|---:|
 ${activityRows({ ...programmeProfile, workflows: programmeProfile.workflows * 11 })}
 ${profileSection}
 

@@ -89,14 +89,14 @@ const EventType = temporal.api.enums.v1.EventType;
 export interface HistoryProfile {
   workflows: number;
   events: Map<string, number>;
-  activities: Map<string, { n: number; scheduleToStart: number[]; scheduleToClose: number[] }>;
+  activities: Map<string, { n: number; scheduleToStart: number[]; startToClose: number[]; scheduleToClose: number[] }>;
 }
 
-/** Events by type and, per activity type, scheduled → started (queueing) and scheduled → completed. */
+/** Events by type and, per activity type, scheduled → started (queueing), started → completed (running) and scheduled → completed. */
 export function profileHistories(histories: History[]): HistoryProfile {
   const p: HistoryProfile = { workflows: histories.length, events: new Map(), activities: new Map() };
   for (const h of histories) {
-    const scheduled = new Map<string, { type: string; at: number }>();
+    const scheduled = new Map<string, { type: string; at: number; startedAt?: number }>();
     for (const e of h.events ?? []) {
       const type = EventType[e.eventType ?? 0] ?? String(e.eventType);
       const name = type.replace(/^EVENT_TYPE_/, '');
@@ -106,19 +106,23 @@ export function profileHistories(histories: History[]): HistoryProfile {
       if (s) {
         const t = s.activityType?.name ?? '?';
         scheduled.set(String(e.eventId), { type: t, at });
-        const a = p.activities.get(t) ?? { n: 0, scheduleToStart: [], scheduleToClose: [] };
+        const a = p.activities.get(t) ?? { n: 0, scheduleToStart: [], startToClose: [], scheduleToClose: [] };
         a.n++;
         p.activities.set(t, a);
       }
       const started = e.activityTaskStartedEventAttributes;
       if (started) {
         const from = scheduled.get(String(started.scheduledEventId));
-        if (from) p.activities.get(from.type)!.scheduleToStart.push(at - from.at);
+        if (from) {
+          from.startedAt = at;
+          p.activities.get(from.type)!.scheduleToStart.push(at - from.at);
+        }
       }
       const done = e.activityTaskCompletedEventAttributes;
       if (done) {
         const from = scheduled.get(String(done.scheduledEventId));
         if (from) p.activities.get(from.type)!.scheduleToClose.push(at - from.at);
+        if (from?.startedAt !== undefined) p.activities.get(from.type)!.startToClose.push(at - from.startedAt);
       }
     }
   }
@@ -127,11 +131,13 @@ export function profileHistories(histories: History[]): HistoryProfile {
 
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '—');
 
-/** Markdown rows: activity types by count per workflow, with their queueing and total times. */
+const pq = (xs: number[]) => `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.99))}`;
+
+/** Markdown rows: activity types by count per workflow, with their queueing, running and total times. */
 export function activityRows(p: HistoryProfile): string {
   return [...p.activities]
     .sort((a, b) => b[1].n - a[1].n)
-    .map(([t, a]) => `| ${t} | ${(a.n / p.workflows).toFixed(2)} | ${ms(quantile(a.scheduleToStart, 0.5))} / ${ms(quantile(a.scheduleToStart, 0.99))} | ${ms(quantile(a.scheduleToClose, 0.5))} / ${ms(quantile(a.scheduleToClose, 0.99))} |`)
+    .map(([t, a]) => `| ${t} | ${(a.n / p.workflows).toFixed(2)} | ${pq(a.scheduleToStart)} | ${pq(a.startToClose)} | ${pq(a.scheduleToClose)} |`)
     .join('\n');
 }
 
