@@ -7,7 +7,7 @@ import { setHandler } from '@temporalio/workflow';
 import { onQuery, onUpdate, refuse } from '../lib/updates';
 import {
   AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs,
-  addCountyUpdate, cancelVisitUpdate, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, visitWorkflowId,
+  addCountyUpdate, cancelVisitUpdate, latestProgress, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, visitWorkflowId,
   VISIT_STATUS_LABEL, type Actor, type ScheduleEntry,
 } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
@@ -40,7 +40,7 @@ export function registerHandlers(ctx: ProgrammeContext): void {
 
   onQuery(scheduleQuery, () => ({ ...state, today: ctx.today() }));
   setHandler(visitProgressSignal, (p) => {
-    state.progress[p.county] = p;
+    state.progress[p.county] = latestProgress(state.progress[p.county], p);
   });
 
   // The official calendar, applied mid-year: visits not yet started move off new holidays, by the

@@ -211,6 +211,22 @@ export interface VisitProgress {
   reportPending?: boolean;
   deductPoints?: number;
   openProblems?: string[];
+  /**
+   * The note's place among its visit run's notes (1, 2, …) and that run: notes sent in one
+   * workflow task are delivered in no guaranteed order, so the programme keeps the latest by
+   * number, not by arrival. Absent on notes sent before this was added.
+   */
+  seq?: number;
+  run?: string;
+}
+
+/**
+ * The programme's record of a county after a progress note: the note, unless it is older than
+ * the one already kept from the same visit run (it arrived out of order).
+ */
+export function latestProgress(kept: VisitProgress | undefined, note: VisitProgress): VisitProgress {
+  if (kept && note.seq !== undefined && kept.seq !== undefined && note.run === kept.run && note.seq < kept.seq) return kept;
+  return note;
 }
 
 export const recordStatisticsUpdate = defineUpdate<{ period: string; rows: number }, [RecordStatisticsArgs]>('recordStatistics');

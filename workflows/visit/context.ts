@@ -147,6 +147,7 @@ export function createContext(input: VisitInput): VisitContext {
 function createPublisher(input: VisitInput, inbox: boolean, approverOnSubmit: boolean): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
+  let notes = 0;
   const self = {
     /** The last progress note in flight: a workflow that completes in the same task could drop it. */
     lastSignal: Promise.resolve(),
@@ -172,8 +173,10 @@ function createPublisher(input: VisitInput, inbox: boolean, approverOnSubmit: bo
       const key = JSON.stringify(progress);
       if (key !== reported) {
         reported = key;
+        // Numbered: two notes sent in one task may arrive in either order (latestProgress).
+        const note: VisitProgress = { ...progress, seq: ++notes, run: workflowInfo().runId };
         // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
-        self.lastSignal = getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, progress).catch(() => undefined);
+        self.lastSignal = getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, note).catch(() => undefined);
       }
     }
     if (!input.visibility) return;
