@@ -282,20 +282,23 @@ async function main() {
     await floorWorker.stop();
 
     const f = (x: number) => (Number.isFinite(x) ? fmtMs(x) : '—');
-    const buckets = PROFILE ? cpuProfileBuckets(profDir) : new Map<string, number>();
-    const profiled = [...buckets.values()].reduce((a, b) => a + b, 0);
+    const buckets = cpuProfileBuckets(profDir);
+    const busy = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const share = (m: Map<string, number>, k: string) => (m.has(k) ? `${((100 * m.get(k)!) / busy(m)).toFixed(1)} %` : '');
+    const top = [...new Set([...buckets.main.keys(), ...buckets.workflow.keys()])]
+      .sort((a, b) => Math.max(buckets.main.get(b) ?? 0, buckets.workflow.get(b) ?? 0) - Math.max(buckets.main.get(a) ?? 0, buckets.workflow.get(a) ?? 0))
+      .slice(0, 18);
     const profileSection = PROFILE
       ? `
-JS self time in the worker by code (V8 CPU profiles of every thread, \`--profile\`: the worker ran with
-\`--cpu-prof\`, which slows it, so read the shares, not the seconds; ${profiled.toFixed(0)} s profiled):
+JS time in the worker by code, per thread (V8 CPU profiles, \`--profile\`: the worker ran with
+\`--cpu-prof\`, which slows it, so read the shares, not the seconds; the main thread was busy
+${busy(buckets.main).toFixed(0)} s, the workflow thread ${busy(buckets.workflow).toFixed(0)} s. V8 samples a thread also while it waits inside
+a native call: \`native runInContext\` is the SDK's every call into the workflow sandbox, which also
+waits for the watchdog thread Node starts for the call's execution timeout):
 
-| code | share |
-|---|---:|
-${[...buckets]
-  .sort((a, b) => b[1] - a[1])
-  .slice(0, 16)
-  .map(([k, v]) => `| ${k} | ${((100 * v) / profiled).toFixed(1)} % |`)
-  .join('\n')}
+| code | main thread (activities) | workflow thread |
+|---|---:|---:|
+${top.map((k) => `| ${k} | ${share(buckets.main, k)} | ${share(buckets.workflow, k)} |`).join('\n')}
 `
       : '';
     const sizing = loadConfig({}).worker;

@@ -171,14 +171,17 @@ export function requestRows(engine: Requests, engineN: number, floor: Requests, 
 }
 
 /**
- * JS self time by bucket from the `.cpuprofile` files V8 wrote (one per thread). Buckets by the
+ * JS self time by bucket from the \`.cpuprofile\` files V8 wrote, one per thread (Node's thread id
+ * is the fifth field of the name: 0 the main thread, others the workflow threads). Buckets by the
  * script's path: the engine's own code, each dependency package, the workflow bundle, Node's
- * internals, GC, and idle.
+ * internals, GC. V8 samples a thread also while it waits inside a native call, so these are
+ * shares of the thread's busy time, not of its CPU.
  */
-export function cpuProfileBuckets(dir: string): Map<string, number> {
-  const out = new Map<string, number>();
+export function cpuProfileBuckets(dir: string): { main: Map<string, number>; workflow: Map<string, number> } {
+  const out = { main: new Map<string, number>(), workflow: new Map<string, number>() };
   if (!fs.existsSync(dir)) return out;
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    const into = f.split('.')[4] === '0' ? out.main : out.workflow;
     const prof = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
       nodes: { id: number; callFrame: { url: string; functionName: string } }[];
       samples: number[];
@@ -189,16 +192,18 @@ export function cpuProfileBuckets(dir: string): Map<string, number> {
       const cf = byId.get(prof.samples[i]!);
       const dt = (prof.timeDeltas[i + 1] ?? 0) / 1e6; // µs → s, the time until the next sample
       const b = bucketOf(cf?.url ?? '', cf?.functionName ?? '');
-      out.set(b, (out.get(b) ?? 0) + dt);
+      into.set(b, (into.get(b) ?? 0) + dt);
     }
   }
-  out.delete('(idle)');
+  out.main.delete('native (idle)');
+  out.workflow.delete('native (idle)');
   return out;
 }
 
 function bucketOf(url: string, fn: string): string {
-  if (!url) return fn === '(garbage collector)' ? 'GC' : fn === '(program)' ? 'V8/native (program)' : fn || '(unknown)';
-  if (/workflow-bundle|webpack|\/workflows\//.test(url) && !url.includes('node_modules')) return 'workflow code (bundle)';
+  if (!url) return fn === '(garbage collector)' ? 'GC' : fn === '(program)' ? 'V8/native (program)' : fn.startsWith('RegExp:') ? 'native RegExp' : fn ? `native ${fn}` : '(unknown)';
+  if (url.startsWith('evalmachine')) return '@temporalio/worker (sandbox entry script)';
+  if (/workflow-bundle|webpack|\/workflows\//.test(url) && !url.includes('node_modules')) return 'workflow bundle (engine workflows, zod, SDK workflow library)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg?.startsWith('@temporalio/')) return pkg;
   if (pkg) return `dependency ${pkg}`;
