@@ -50,6 +50,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const closedNow = new Map<string, number>();
 let updateTimeouts = 0;
+const OVERLOADED = /Workflow Task in failed state|DEADLINE_EXCEEDED/;
 const simToday = new Map<string, string>();
 
 interface Driven {
@@ -92,9 +93,10 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
         try {
           await people.act(e.county, c);
         } catch (err) {
-          // An overloaded engine may not answer an Update within the client's deadline: the person
-          // tries again at the next look (counted), as someone whose click timed out would.
-          if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) updateTimeouts++;
+          // An overloaded engine may not answer an Update within the client's deadline, or the
+          // server refuses it while the visit's workflow task is being retried after a timeout:
+          // the person tries again at the next look (counted), as someone whose click failed would.
+          if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || OVERLOADED.test(String((err as { cause?: unknown }).cause ?? err))) updateTimeouts++;
           else if (!isBenign(err)) throw err;
         }
       }),
@@ -343,7 +345,7 @@ ${stopped ? `| **stopped at the time limit (engine behind the calendar)** | afte
 | — escalation letters only (n = ${latency.escalation.length}) | p50 ${f(quantile(latency.escalation, 0.5))}, p99 ${f(quantile(latency.escalation, 0.99))} |
 | reminders / escalations without an accepted delivery | ${undelivered} |
 | letters rendered (PDFs in the archive) / emails (\`.eml\` copies in the outbox) | ${pdfs} / ${emls} |
-| Updates sent by the simulated people | ${updatesTotal}${updateTimeouts ? `, and ${updateTimeouts} that got no answer within the client's deadline (tried again)` : ''} (${Object.entries(updates).map(([k, v]) => `${k} ${v}`).join(', ')}) |
+| Updates sent by the simulated people | ${updatesTotal}${updateTimeouts ? `, and ${updateTimeouts} that got no answer in time or were refused while the visit's workflow task was retried (tried again)` : ''} (${Object.entries(updates).map(([k, v]) => `${k} ${v}`).join(', ')}) |
 | **Update reply, sent → answered (n = ${allReplies.length})** | **p50 ${f(quantile(allReplies, 0.5))}, p99 ${f(quantile(allReplies, 0.99))}**, max ${f(Math.max(...allReplies))} |
 ${Object.entries(replies)
   .map(([k, v]) => `| — ${k} (n = ${v.length}) | p50 ${f(quantile(v, 0.5))}, p99 ${f(quantile(v, 0.99))} |`)
