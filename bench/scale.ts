@@ -329,7 +329,7 @@ ones: runDemo's loop queries every started visit every msPerDay/4 (and each clos
 which at 330 visits and these day lengths means well over a thousand queries a second — that would
 measure the demo's polling, not the engine.
 
-Command: \`npm run bench:scale -- --programmes ${PROGRAMMES} --ms-per-day ${MS_PER_DAY}${li >= 0 ? ` --label '${process.argv[li + 1]}'` : ''}\`
+Command: \`npm run bench:scale -- --programmes ${PROGRAMMES} --ms-per-day ${MS_PER_DAY}${process.argv.includes('--timeout-min') ? ` --timeout-min ${arg('timeout-min', 20)}` : ''}${PROFILE ? ' --profile' : ''}${li >= 0 ? ` --label '${process.argv[li + 1]}'` : ''}\`
 
 Machine: ${machine()}. Load average before the run ${loadBefore} (other work shares this machine). Run on ${new Date().toISOString().slice(0, 10)}.
 
