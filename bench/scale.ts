@@ -81,7 +81,9 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
     }
     // Each visit's people act on their own (as in an office), so one slow Update holds up only its case.
     const s = state;
-    await Promise.all(
+    // Bounded by the time limit: an Update whose visit keeps failing its workflow task never
+    // answers, and the client waits for it without end.
+    const acting = Promise.all(
       s.entries.map(async (e) => {
         if (!people.wantsToRead(e, s.progress[e.county])) return;
         let c: VisitCase;
@@ -101,6 +103,7 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
         }
       }),
     );
+    await Promise.race([acting, sleep(Math.max(0, deadline - Date.now()))]);
     const closed = state.entries.filter((e) => e.status === 'completed' || e.status === 'cancelled').length;
     closedNow.set(plan.bureau.code, closed);
     simToday.set(plan.bureau.code, state.today);
