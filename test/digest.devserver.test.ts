@@ -56,7 +56,13 @@ describe('weekly digest from the inbox (dev server)', () => {
       await new Promise((r) => setTimeout(r, 200));
       todo = (await Promise.all(sink.messages.map(async (m) => { const p = await simpleParser(m.raw); return { to: m.rcptTo, subject: p.subject ?? '', text: p.text ?? '' }; }))).filter((m) => m.subject.includes('待办提醒'));
     }
-    const state = await h.query(scheduleQuery);
+    // The mail is in the sink once the SMTP server accepts it; the programme records the digest
+    // after its last delivery activity completes, a workflow task later.
+    let state = await h.query(scheduleQuery);
+    for (let i = 0; i < 100 && !state.audit.some((a) => a.action === 'todoDigest'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      state = await h.query(scheduleQuery);
+    }
     expect(state.digests.some((d) => !d.skipped && d.open > 0)).toBe(true);
     expect(state.audit.some((a) => a.action === 'todoDigest')).toBe(true);
     const toCounty = todo.filter((m) => m.to.includes(county.emails[0]!));
