@@ -22,10 +22,11 @@ import { addDays, Clock, dayNumber } from '../workflows/shared/clock';
 import { scheduleQuery, type ProgrammeState, type TimeScale } from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
+import { freePort } from '../test/email/helpers';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { plan11, plan11Yaml } from './lib/plans';
-import { activityRows, cpuProfileBuckets, diff, freePort, profileHistories, requestRows, requestsOf, requestsSince, threadCpu } from './lib/breakdown';
+import { activityRows, cpuProfileBuckets, diff, profileHistories, requestRows, requestsOf, requestsSince, threadCpu } from './lib/breakdown';
 import { CLK_TCK, children, cpuOf, devServerPid, memOf, runBench, startWorker, WORKER_NODE_ARGS, type WorkerProcess } from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 

@@ -9,23 +9,11 @@
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { cpuOf } from './procs';
 import { quantile } from './report';
 
 type History = temporal.api.history.v1.IHistory;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Frontend requests so far, by operation (`service_requests{service_name="frontend"}`), in
