@@ -10,7 +10,7 @@
  *
  *   npm run bench:scale [-- --programmes 30 --ms-per-day 1500]
  */
-import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -250,10 +250,16 @@ async function main() {
     // Activities per visit, from the histories of a sample (every county of the first programmes):
     // open visits too, for the breakdown (a history is read from the server, not the worker).
     const sampled = driven.slice(0, SAMPLE_PROGRAMMES);
-    const histories = await pool(visits.filter(({ d }) => sampled.includes(d)), 4, async ({ e }) => ({
-      e,
-      h: await client.workflow.getHandle(e.visitWorkflowId).fetchHistory(),
-    }));
+    // A visit not started yet (a run stopped early, or cancelled before its date) has no history.
+    const fetched = await pool(visits.filter(({ d, e }) => sampled.includes(d) && e.status !== 'scheduled'), 4, async ({ e }) => {
+      try {
+        return { e, h: await client.workflow.getHandle(e.visitWorkflowId).fetchHistory() };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    });
+    const histories = fetched.filter((x) => x !== undefined);
     const closedHistories = histories.filter(({ e }) => e.status === 'completed').map(({ h }) => h);
     const counts = closedHistories.map((h) => ({ activities: (h.events ?? []).filter((x) => x.activityTaskScheduledEventAttributes).length, events: h.events?.length ?? 0 }));
     const visitProfile = profileHistories(histories.map(({ h }) => h));
