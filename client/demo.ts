@@ -47,6 +47,8 @@ export interface DemoOptions {
   onProgress?: (p: DemoProgress) => void;
   /** Stop waiting after this long (real ms). */
   timeoutMs?: number;
+  /** Stop waiting when aborted (the demo stopped early): the result rejects. */
+  signal?: AbortSignal;
 }
 
 /** Runs one programme to its end with simulated people; returns each county's outcome. */
@@ -64,6 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
   let state = await handle.query(scheduleQuery);
   const cases = new Map<string, VisitCase>();
   while (Date.now() < deadline) {
+    opts.signal?.throwIfAborted();
     try {
       const q = handle.query(scheduleQuery);
       q.catch(() => undefined);

@@ -56,6 +56,17 @@ export function practicePlan(plan: Plan, code: string): Plan {
   return { ...rest, bureau: { ...plan.bureau, code }, wording: { ...plan.wording, mail } };
 }
 
+/**
+ * Where the practice's receipt links point: the given address, else where the practice dashboard
+ * listens; a wildcard listen address (0.0.0.0, ::) is no address to open, so loopback then.
+ */
+export function practicePublicUrl(dashboardUrl: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const url = new URL(dashboardUrl);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
+  return url.origin;
+}
+
 export interface FirstNotice {
   county: string;
   countyName: string;
@@ -106,13 +117,14 @@ export async function exampleLogins(users: Users): Promise<{ id: string; name: s
 
 /**
  * Ends every practice workflow still running on the practice task queue (an earlier run's, or this
- * one's at stop). Only ids carrying the practice marker: the query alone must never reach a real one.
+ * one's at stop). Only ids carrying the marker (`-practice-`, or the demo's `-demo-`): the query
+ * alone must never reach a real one.
  */
-export async function endPracticeRuns(client: Client, taskQueue: string, reason: string): Promise<string[]> {
+export async function endPracticeRuns(client: Client, taskQueue: string, reason: string, marker: string = PRACTICE_MARKER): Promise<string[]> {
   const ended: string[] = [];
   const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
   for await (const wf of client.workflow.list({ query })) {
-    if (!wf.workflowId.includes(`-${PRACTICE_MARKER}-`)) continue;
+    if (!wf.workflowId.includes(`-${marker}-`)) continue;
     // A visit ends with its programme; listing may still show it running: already gone is fine.
     const ok = await client.workflow
       .getHandle(wf.workflowId, wf.runId)
@@ -143,6 +155,8 @@ export interface SandboxOptions {
   http?: { host?: string; port?: number };
   /** The configuration (users file, outbox, sent-log); the process's own by default. */
   config?: Readonly<Config>;
+  /** The practice dashboard's address as trainees reach it, for receipt links; default where it listens. */
+  publicUrl?: string;
 }
 
 export interface Sandbox {
@@ -197,7 +211,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       return [];
     });
     const worker = await createWorker(temporal, {
-      worker: { activities: workerActivities({ dataDir: temporal.dataDir, taskQueue, client, mail: { ...c.mail, outboxDir, smtpOverride: {} } }) },
+      worker: {
+        activities: workerActivities({
+          dataDir: temporal.dataDir,
+          taskQueue,
+          client,
+          mail: { outboxDir, sentLogDir: c.mail.sentLogDir, smtpOverride: {} },
+          // Receipt links open the practice dashboard: the real one (GUIDANCE_PUBLIC_URL) knows no practice case.
+          receipts: { ...c.receipts, publicUrl: practicePublicUrl(dashboard.url, opts.publicUrl) },
+        }),
+      },
     });
     const done = worker.run();
     done.catch(() => undefined); // its failure reaches whoever awaits `done`; never unhandled here

@@ -26,6 +26,7 @@ interface SandboxFlags {
   msPerDay?: string;
   start?: string;
   port: string;
+  publicUrl?: string;
 }
 
 /** Real milliseconds per simulated day from the options (default one minute). */
@@ -134,13 +135,15 @@ export function registerSandboxCommand(program: Command): void {
     .option('--ms-per-day <ms>', '每个模拟日的真实毫秒数（与 --minutes-per-day 二选一）')
     .option('--start <date>', '演练开始的模拟日期 YYYY-MM-DD（默认第一份通知发出前 3 天）')
     .option('--port <port>', '演练看板端口', String(DEFAULT_PORT))
+    .option('--public-url <url>', '学员打开演练看板的地址，用于邮件中的签收链接（默认 http://127.0.0.1:<端口>）')
     .action(async (opts: SandboxFlags) => {
       const msPerDay = msPerDayOf(opts);
       if (opts.start !== undefined && !IsoDate.safeParse(opts.start).success) throw new UserError(`--start 应为日期 YYYY-MM-DD：${opts.start}`, EXIT.badInput);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port 应为端口号：${opts.port}`, EXIT.badInput);
+      if (opts.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.publicUrl)) throw new UserError(`--public-url 应为 http(s):// 开头的网址：${opts.publicUrl}`, EXIT.badInput);
       const c = envConfig();
-      const sandbox = await startSandbox({ plan: loadPlanFile(opts.plan), temporal: loadTemporalConfig(), msPerDay, startDate: opts.start, http: { port } });
+      const sandbox = await startSandbox({ plan: loadPlanFile(opts.plan), temporal: loadTemporalConfig(), msPerDay, startDate: opts.start, http: { port }, publicUrl: opts.publicUrl });
       let stopFollowing = () => {};
       const releaseSignals = holdSignals();
       try {
