@@ -13,66 +13,27 @@
  * - `readArchivedCase` and `listArchivedCases` give the API, the dashboard and the CLI the case
  *   when the workflow is gone; case.json must match its manifest line to be believed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RenderResult } from '../workflows/shared/documents';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/shared/visit';
+import { TMP_MARK, writeFileDurable } from './durable';
+
+export { writeFileDurable } from './durable';
 
 export const MANIFEST = 'MANIFEST.sha256';
 /** The whole case record, as the workflow held it when it archived itself. */
 export const CASE_FILE = 'case.json';
 const SAFE = /^[A-Za-z0-9._-]+$/;
-/** Marks a temp file of `writeFileDurable`; never listed, never read as a record. */
-const TMP_MARK = '.tmp-';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 const isNotFound = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
-/**
- * fsync of a folder, so a rename in it survives a power cut. Windows cannot open a folder for
- * that, and some file systems refuse it; there the rename stays atomic, only not yet durable.
- */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(dir, 'r');
-  } catch (err) {
-    if (process.platform === 'win32') return;
-    throw err;
-  }
-  try {
-    await handle.sync();
-  } catch (err) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Writes `file` atomically and durably: a temp file beside it, fsync, rename, fsync of the folder. */
-export async function writeFileDurable(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await fs.open(tmp, 'wx', 0o644);
-  try {
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(path.dirname(file));
-}
-
-/** The sha256 of a file already on disk, flushed to the disk on the way (the renderer does not fsync). */
+/** The sha256 of a file already on disk, flushed to the disk on the way (archives written before the renderer fsynced). */
 async function hashDurably(file: string): Promise<string> {
   const handle = await fs.open(file, 'r');
   try {
@@ -131,7 +92,7 @@ function deliveries(c: VisitCase): unknown[] {
 }
 
 /** `sha256  name` lines → name → sha256. */
-function parseManifest(text: string): Map<string, string> {
+export function parseManifest(text: string): Map<string, string> {
   const listed = new Map<string, string>();
   for (const line of text.split('\n').filter(Boolean)) {
     const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);

@@ -3,13 +3,14 @@
  * case's archive directory and returns only ids, hash and size: PDF bytes never enter workflow
  * history.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { DocumentKind, type RenderDocumentInput, type RenderResult } from '../../workflows/shared/documents';
 import { FailureType } from '../../workflows/shared/errors';
+import { writeFileDurable } from '../durable';
 import { DocumentError } from './errors';
 import { renderPdf } from './render';
 import { checkTemplates } from './templates';
@@ -114,11 +115,10 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       const dir = path.join(deps.archiveDir, input.caseId);
       const file = path.join(dir, `${documentId}.pdf`);
       await fs.mkdir(dir, { recursive: true });
-      // Write then rename: a worker dying mid-write never leaves a truncated PDF under the final
-      // name, and a retried attempt replaces the file atomically.
-      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      await fs.writeFile(tmp, rendered.pdf);
-      await fs.rename(tmp, file);
+      // Temp file, fsync, rename, fsync of the folder: a worker or machine dying at any moment
+      // never leaves a truncated or empty PDF under the final name once its sha256 is returned
+      // (the case records it, and the archive refuses a PDF that no longer has it).
+      await writeFileDurable(file, rendered.pdf);
       return {
         documentId,
         path: file,
