@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { checkReceiptToken } from '../../activities/email/receipt-link';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
+import { Code } from '../../workflows/shared/plan';
 import { AcknowledgeArgs } from '../../workflows/shared/receipts';
 import { TODO_KIND_LABEL } from '../../workflows/shared/todo';
 import { CalendarFileSchema, applyCalendar, snapshotFromFile } from '../calendar';
@@ -46,11 +47,17 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 /** Today in China (UTC+8), the date a link's expiry is read against. */
 const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
-/** `visit-<year>-<bureau>-<county>` back to its parts, for a case named by a token. */
-function refOfCase(caseId: string, bureau: string): VisitRef | undefined {
-  const m = /^visit-(\d{4})-(.+)-([a-z0-9][a-z0-9_-]{0,63})$/.exec(caseId);
-  if (!m || m[2] !== bureau) return undefined;
-  return { year: Number(m[1]), bureau, county: m[3]! };
+/**
+ * `visit-<year>-<bureau>-<county>` back to its parts, for a case named by a token. Both codes may
+ * hold hyphens (plan.ts `Code`), so the id is not split on them: the server knows its bureau, and
+ * what follows `visit-<year>-<bureau>-` must be a whole county code.
+ */
+export function receiptCaseRef(caseId: string, bureau: string): VisitRef | undefined {
+  const m = /^visit-(\d{4})-/.exec(caseId);
+  if (!m || !caseId.startsWith(`${m[0]}${bureau}-`)) return undefined;
+  const county = caseId.slice(m[0].length + bureau.length + 1);
+  if (!Code.safeParse(county).success) return undefined;
+  return { year: Number(m[1]), bureau, county };
 }
 
 export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): void {
@@ -94,7 +101,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     if (!deps.receiptKey) throw new HttpError(404, 'NotFound', '本系统未启用签收链接，请登录县区门户签收');
     const check = checkReceiptToken(deps.receiptKey, parse(TokenParam, token), chinaToday());
     if (!check.ok && check.reason === 'expired') throw new HttpError(410, 'Expired', `签收链接已过期（有效期至 ${check.ref!.expires}），请登录县区门户签收`);
-    const ref = check.ok ? refOfCase(check.ref.caseId, bureau) : undefined;
+    const ref = check.ok ? receiptCaseRef(check.ref.caseId, bureau) : undefined;
     if (!check.ok || !ref) throw new HttpError(400, 'InvalidInput', '签收链接无效，请核对邮件中的链接或登录县区门户签收');
     return { ref, receiptId: check.ref.receipt, expires: check.ref.expires };
   };
