@@ -8,11 +8,11 @@
  * of the same receipt is refused by the workflow), so no table of used tokens is needed.
  *
  * The key: GUIDANCE_RECEIPT_SECRET, or else a random key kept in `<data dir>/receipt-link.key`
- * (created on first use, mode 0600) — worker and dashboard of one machine share it without setup;
+ * (created on first use, mode 0600, atomically; a file without a usable key is replaced) — worker and dashboard of one machine share it without setup;
  * on a cluster with several machines set the variable on every worker and dashboard.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ReceiptLinkRef } from '../../workflows/shared/receipts';
 
@@ -55,20 +55,118 @@ export function checkReceiptToken(key: Buffer, token: string, today: string): To
   return { ok: true, ref };
 }
 
-/** The key: the configured secret, or the data directory's key file (made on first use). */
-export function receiptLinkKey(opts: { secret?: string; dataDir: string }): Buffer {
-  if (opts.secret) return Buffer.from(opts.secret, 'utf8');
-  const file = path.join(opts.dataDir, 'receipt-link.key');
+/** Bytes of a generated key, and the least a key may have (HMAC-SHA256: a shorter key is guessable). */
+export const RECEIPT_KEY_BYTES = 32;
+const KEY_FILE = 'receipt-link.key';
+/** A repair lock older than this was left by a process that died while holding it. */
+const STALE_LOCK_MS = 10_000;
+
+/** The key in the file, 'absent', or 'bad' (empty, short, not hex: never to be signed with). */
+function readKeyFile(file: string): Buffer | 'absent' | 'bad' {
+  let text: string;
   try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  } catch {
-    mkdirSync(opts.dataDir, { recursive: true });
-    try {
-      // `wx`: when worker and dashboard start together, one writes and the other reads its key.
-      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    } catch {
-      /* made by the other process */
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw err;
+  }
+  const hex = text.trim();
+  if (hex.length < RECEIPT_KEY_BYTES * 2 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return 'bad';
+  return Buffer.from(hex, 'hex');
+}
+
+/** A fresh key in a temp file beside `file`, already on the disk (fsync) before anyone can see it. */
+function writeFreshKey(file: string): string {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, randomBytes(RECEIPT_KEY_BYTES).toString('hex'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return tmp;
+}
+
+function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * The key: the configured secret, or the data directory's key file (made on first use).
+ *
+ * The file is never visible half-made: a fresh key is written and fsync'ed to a temp file, then
+ * hard-linked to the final name. link(2) fails when the name exists (O_EXCL's semantics), so of
+ * worker and dashboard starting together exactly one key wins and both read it. A file that holds
+ * no usable key (empty after a full disk, short, not hex: anyone could forge links with it) is
+ * refused and replaced by a new key under a lock file, so processes that find it together still
+ * agree on one key. Links signed with the refused key stop working, as they should.
+ */
+export function receiptLinkKey(opts: { secret?: string; dataDir: string }): Buffer {
+  if (opts.secret !== undefined) {
+    const key = Buffer.from(opts.secret, 'utf8');
+    if (key.length < RECEIPT_KEY_BYTES) throw new Error(`GUIDANCE_RECEIPT_SECRET 至少需要 ${RECEIPT_KEY_BYTES} 个字符`);
+    return key;
+  }
+  mkdirSync(opts.dataDir, { recursive: true });
+  const file = path.join(opts.dataDir, KEY_FILE);
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + 3 * STALE_LOCK_MS;
+  for (;;) {
+    const found = readKeyFile(file);
+    if (Buffer.isBuffer(found)) return found;
+    if (found === 'absent') {
+      const tmp = writeFreshKey(file);
+      try {
+        linkSync(tmp, file);
+        syncDirSync(opts.dataDir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        unlinkSync(tmp);
+      }
+      continue;
     }
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (Date.now() > deadline) throw new Error(`签收链接密钥文件 ${file} 无效，且无法取得锁 ${lock} 来重新生成；请检查后删除该锁文件`);
+      const age = Date.now() - (statSyncOrNull(lock)?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) rmSync(lock, { force: true });
+      else sleepSync(20);
+      continue;
+    }
+    try {
+      // Looked at again under the lock: another process may have replaced it already.
+      if (readKeyFile(file) === 'bad') {
+        process.emitWarning(`签收链接密钥文件 ${file} 无效（为空、过短或不是十六进制），已重新生成；此前发出的签收链接失效`);
+        const tmp = writeFreshKey(file);
+        renameSync(tmp, file);
+        syncDirSync(opts.dataDir);
+      }
+    } finally {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+function statSyncOrNull(file: string) {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
   }
 }
