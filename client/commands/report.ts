@@ -66,6 +66,6 @@ export function registerReportCommand(program: Command): void {
         ...(opts.note ? { note: opts.note } : {}),
       };
       const report = await visitOps.submitReport(client, target, args, { store, files: held });
-      out(opts, report, `已报送第 ${report.no} 次整改报告（附件 ${report.files.length} 个${report.late ? `，逾期 ${report.daysOverdue} 天` : ''}），等待执法指导人员审核`);
+      out(opts, report, `已报送第 ${report.no} 次整改报告（附件 ${args.files.length} 个${report.daysOverdue > 0 ? `，逾期 ${report.daysOverdue} 天` : ''}），等待执法指导人员审核`);
     });
 }

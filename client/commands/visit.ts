@@ -111,7 +111,7 @@ export function registerVisitCommands(program: Command): void {
         },
         { store, files: [stored] },
       );
-      out(opts, rec, `已登记证据 ${rec.id}：${rec.filename}（sha256 ${rec.sha256}）`);
+      out(opts, { ...rec, filename: stored.filename, sha256: stored.sha256 }, `已登记证据 ${rec.id}：${stored.filename}（sha256 ${stored.sha256}）`);
     });
 
   visit
@@ -141,7 +141,7 @@ export function registerVisitCommands(program: Command): void {
     .action(async (opts: Common & { item: string; result: string; problem?: string; opinion?: string; evidence?: string }) => {
       const target = ref(opts);
       const by = actor(opts, 'supervisor');
-      const f = await visitOps.setFinding(await connectClient(), target, {
+      const done = await visitOps.setFinding(await connectClient(), target, {
         actor: by,
         item: opts.item as never,
         result: opts.result as never,
@@ -149,7 +149,7 @@ export function registerVisitCommands(program: Command): void {
         opinion: opts.opinion,
         evidence: opts.evidence ? opts.evidence.split(',').map((s) => s.trim()).filter(Boolean) : [],
       });
-      out(opts, f, `已记录：${f.item} ${f.result}`);
+      out(opts, done, `已记录：${opts.item} ${opts.result}`);
     });
 
   withCommon(visit.command('enterprise').description('填写抽查企业的核查结果'))
@@ -159,7 +159,7 @@ export function registerVisitCommands(program: Command): void {
       const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, findings: opts.finding };
       const target = ref(opts);
       const r = await visitOps.setEnterpriseResult(await connectClient(), target, args);
-      out(opts, r, `已记录抽查企业 ${r.enterprise} 的核查结果`);
+      out(opts, r, `已记录抽查企业 ${args.enterprise} 的核查结果`);
     });
 
   withCommon(visit.command('submit').description('结束现场指导，提交审批')).action(async (opts: Common) => {
@@ -184,7 +184,7 @@ export function registerVisitCommands(program: Command): void {
     .action(async (opts: Common & { decision: string; reason?: string[] }) => {
       const args = { actor: actor(opts, 'supervisor'), decision: opts.decision as 'accept' | 'return', reasons: opts.reason };
       const report = await visitOps.reviewReport(await connectClient(), ref(opts), args);
-      out(opts, report, `第 ${report.no} 次整改报告${report.review?.decision === 'accept' ? '验收通过' : '已退回'}，验收意见将编号、送达`);
+      out(opts, report, `第 ${report.no} 次整改报告${report.decision === 'accept' ? '验收通过' : `已退回，重新报送期限 ${report.dueDate}`}，验收意见将编号、送达`);
     });
 
   withCommon(visit.command('extend').description('延长整改期限（须写明理由）'))

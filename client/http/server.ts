@@ -35,7 +35,7 @@ import {
   SetFindingArgs,
   SubmitReportArgs,
   AddEvidenceArgs,
-  type VisitCase,
+  type VisitUpdateResult,
 } from '../../workflows/shared/visit';
 import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
@@ -346,11 +346,12 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       const fields = parse(EvidenceFields, { item: upload.fields.item, enterprise: upload.fields.enterprise || undefined, note: upload.fields.note || undefined });
       return [f, { actor: actorOf(user), sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename, ...fields }] as const;
     });
-    const record = await visitOps.addEvidence(client, ref, args, { store, files: upload.files });
-    return { result: record, deduplicated: file.deduplicated };
+    const added = await visitOps.addEvidence(client, ref, args, { store, files: upload.files });
+    // The workflow answers with the evidence's id only; the file's own fields are the upload's.
+    return { result: { ...summary(added), filename: args.filename, sha256: args.sha256, size: args.size, mediaType: args.mediaType }, deduplicated: file.deduplicated };
   });
 
-  const action = <S extends z.ZodType>(route: string, roles: Role[], schema: S, run: (ref: VisitRef, args: any) => Promise<unknown>) => {
+  const action = <S extends z.ZodType, R>(route: string, roles: Role[], schema: S, run: (ref: VisitRef, args: any) => Promise<R>) => {
     app.post(`/api/years/:year/cases/:county/${route}`, async (request) => {
       const { user, ref } = caseRef(request, ...roles);
       const body = parse(schema, request.body) as Record<string, unknown>;
@@ -358,15 +359,15 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       return { result };
     });
   };
-  action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) => visitOps.setFinding(client, ref, args));
-  action('enterprises', ['supervisor'], SetEnterpriseResultArgs.omit({ actor: true }), (ref, args) => visitOps.setEnterpriseResult(client, ref, args));
+  action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) => visitOps.setFinding(client, ref, args).then(summary));
+  action('enterprises', ['supervisor'], SetEnterpriseResultArgs.omit({ actor: true }), (ref, args) => visitOps.setEnterpriseResult(client, ref, args).then(summary));
   action('submit', ['supervisor'], z.object({}), (ref, args) => visitOps.submit(client, ref, args).then(summary));
   action('approve', ['leader'], DecisionArgs.omit({ actor: true }), (ref, args) => visitOps.approve(client, ref, args).then(summary));
   action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) => visitOps.return(client, ref, args).then(summary));
-  action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args));
-  action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args));
+  action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args).then(summary));
+  action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args).then(summary));
   action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
-  action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args));
+  action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args).then(summary));
 
   registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules });
   registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey });
@@ -390,15 +391,15 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       return { actor: actorOf(user), files, ...fields };
     });
     const report = await visitOps.submitReport(client, ref, args, { store, files: upload.files });
-    return { result: report };
+    return { result: summary(report) };
   });
 
   return app;
 }
 
-/** The Update results that return the whole case are cut down to what the caller needs. */
-function summary(c: VisitCase) {
-  return { caseId: c.caseId, stage: c.stage, stageLabel: STAGE_LABEL[c.stage] };
+/** A visit Update's short answer (VisitUpdateResult), with its stage's name for people. */
+function summary<R extends VisitUpdateResult>(r: R): R & { stageLabel: string } {
+  return { ...r, stageLabel: STAGE_LABEL[r.stage] };
 }
 
 function sendFile(reply: FastifyReply, bytes: Buffer, type: string, filename: string) {

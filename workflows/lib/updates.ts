@@ -15,6 +15,7 @@ import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { FailureType } from '../shared/errors';
 import { formatIssues } from '../shared/plan';
+import { tolerantly } from '../shared/tolerance';
 
 /** A non-retryable failure of the taxonomy, with the message a person reads. */
 export function refuse(type: FailureType, message: string): ApplicationFailure {
@@ -41,7 +42,14 @@ export function onUpdate<Ret, Arg, S extends z.ZodType>(
   const parsed = new WeakMap<object, z.infer<S>>();
   const once = (raw: unknown): z.infer<S> => {
     const hit = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-    return hit ?? parseArgs(schema, raw);
+    if (hit) return hit;
+    // Replay: the validator did not run. Arguments an earlier version accepted are accepted again,
+    // without the checks added since (a real date, a list's maximum: shared/tolerance.ts).
+    try {
+      return parseArgs(schema, raw);
+    } catch {
+      return tolerantly(() => parseArgs(schema, raw));
+    }
   };
   setHandler(def, (raw: Arg) => apply(once(raw)), {
     validator: (raw: Arg) => {

@@ -10,9 +10,17 @@ const CST_OFFSET_MS = 8 * 3_600_000;
 /** Scheduled work on a date happens at 09:00 local time, office hours. */
 const OFFICE_HOUR_MS = 9 * 3_600_000;
 
-/** Days since 1970-01-01 of an ISO date. */
+/**
+ * Days since 1970-01-01 of an ISO date. Counted from its parts, so a day that does not exist but
+ * was accepted by an earlier version (2027-07-32: see dates.ts) counts as the day it rolls over to
+ * instead of NaN, and the ladder's arithmetic never throws on a stored date.
+ */
 export function dayNumber(date: string): number {
-  return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  if (!m) return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Math.floor(d.getTime() / DAY_MS);
 }
 
 /** ISO date of a day number. */

@@ -5,22 +5,15 @@
  */
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
+import { CalendarDate } from './dates';
 import { StatsRulesSchema } from './stats';
 import { WordingSchema } from './wording';
 
 // Messages for missing or mistyped fields in Chinese: the people who edit plans read Chinese.
 z.config(zhCN());
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date `YYYY-MM-DD` that exists (2027-02-30 is refused). */
-export const IsoDate = z
-  .string({ error: '应为日期字符串 YYYY-MM-DD' })
-  .regex(ISO_DATE, '日期格式应为 YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, '不存在的日期');
+/** A calendar date `YYYY-MM-DD` that exists, in a sane range: the one date schema (dates.ts). */
+export const IsoDate = CalendarDate;
 
 /** Lower-case ASCII code used in workflow ids (`visit-2027-heluo-xiangshan`). */
 export const Code = z

@@ -16,6 +16,8 @@ import { FindingResult, type Rung } from './labels';
 import type { Plan, County } from './plan';
 import type { SampleDraw } from './sampling';
 import type { DraftFinding } from './stats';
+import { CalendarDate } from './dates';
+import { List } from './lists';
 import { Line, Text } from './text';
 
 /** Evidence limits, checked by the store on upload and again by the Update's validator. */
@@ -147,7 +149,8 @@ export const SetFindingArgs = z.object({
   /** One problem a line: each line is a problem of the letter and an item of the county's rectification. */
   problem: Text({ max: 2000, label: '存在问题' }).optional(),
   opinion: Text({ max: 2000, label: '处理意见' }).optional(),
-  evidence: z.array(z.string()).default([]),
+  /** Ids of evidence already added (E1, E2 …). */
+  evidence: List(z.string().regex(/^E[1-9]\d{0,5}$/, '证据编号格式应为 E1、E2 …'), { max: 50, label: '证据编号' }).default([]),
 });
 export type SetFindingArgs = z.input<typeof SetFindingArgs>;
 
@@ -155,7 +158,7 @@ export const SetEnterpriseResultArgs = z.object({
   actor: ActorSchema,
   enterprise: z.string().min(1),
   /** Each finding is one line of the letter (line breaks within it become spaces). */
-  findings: z.array(Line({ min: 1, max: 2000, label: '核查结果' })).min(1, '至少填写一条核查结果').max(50, '核查结果不能超过 50 条'),
+  findings: List(Line({ min: 1, max: 2000, label: '核查结果' }), { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }),
 });
 export type SetEnterpriseResultArgs = z.infer<typeof SetEnterpriseResultArgs>;
 
@@ -174,12 +177,34 @@ export const ReturnArgs = z.object({
 });
 export type ReturnArgs = z.infer<typeof ReturnArgs>;
 
-export const addEvidenceUpdate = defineUpdate<EvidenceRecord, [AddEvidenceArgs]>('addEvidence');
-export const setFindingUpdate = defineUpdate<Finding, [SetFindingArgs]>('setFinding');
-export const setEnterpriseResultUpdate = defineUpdate<EnterpriseResult, [SetEnterpriseResultArgs]>('setEnterpriseResult');
-export const submitUpdate = defineUpdate<VisitCase, [ActorOnlyArgs]>('submit');
-export const approveUpdate = defineUpdate<VisitCase, [DecisionArgs]>('approve');
-export const returnUpdate = defineUpdate<VisitCase, [ReturnArgs]>('return');
+/**
+ * What a visit Update answers (回执): a few fields, never the case. Each answer is written into the
+ * workflow's history, so answering with the case wrote a full copy of it per call. A caller that
+ * needs more reads the case afterwards (visitCaseQuery). Histories recorded before this hold the
+ * old, larger answers; an Update's result is not part of replay.
+ */
+export interface VisitUpdateResult {
+  caseId: string;
+  /** The case's stage once the Update applied. */
+  stage: Stage;
+  /** When it applied (workflow time, an ISO instant). */
+  at: string;
+}
+/** addEvidence: the evidence's id (E1, E2 …) that findings cite. */
+export type EvidenceAdded = VisitUpdateResult & { id: string };
+/** submitReport: the report's number (第 n 次) and how late it came (0: in time). */
+export type ReportSubmitted = VisitUpdateResult & { no: number; daysOverdue: number };
+/** reviewReport: the report reviewed, and the due date after it (a return sets a new one). */
+export type ReportReviewed = VisitUpdateResult & { no: number; decision: 'accept' | 'return'; dueDate: string };
+/** extendDue: the new due date. */
+export type DueDateMoved = VisitUpdateResult & { dueDate: string };
+
+export const addEvidenceUpdate = defineUpdate<EvidenceAdded, [AddEvidenceArgs]>('addEvidence');
+export const setFindingUpdate = defineUpdate<VisitUpdateResult, [SetFindingArgs]>('setFinding');
+export const setEnterpriseResultUpdate = defineUpdate<VisitUpdateResult, [SetEnterpriseResultArgs]>('setEnterpriseResult');
+export const submitUpdate = defineUpdate<VisitUpdateResult, [ActorOnlyArgs]>('submit');
+export const approveUpdate = defineUpdate<VisitUpdateResult, [DecisionArgs]>('approve');
+export const returnUpdate = defineUpdate<VisitUpdateResult, [ReturnArgs]>('return');
 export const visitCaseQuery = defineQuery<VisitCase>('visitCase');
 
 // ---------------------------------------------------------------------------------------------
@@ -188,6 +213,14 @@ export const visitCaseQuery = defineQuery<VisitCase>('visitCase');
 /** 整改状态 of one problem of the letter. */
 export const ItemStatus = z.enum(['整改完成', '正在整改', '无法整改'], { error: '整改状态只能是 整改完成 / 正在整改 / 无法整改' });
 export type ItemStatus = z.infer<typeof ItemStatus>;
+
+/** Files one rectification report may carry (the CLI and the HTTP upload take as many). */
+export const REPORT_MAX_FILES = 10;
+/**
+ * Entries a report or a re-inspection may list, one per problem of the letter: far above any
+ * letter people write, a ceiling on the argument's size, not a rule of the trade.
+ */
+export const MAX_PROBLEMS = 1000;
 
 export const ReportFile = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
@@ -199,20 +232,26 @@ export type ReportFile = z.infer<typeof ReportFile>;
 
 export const SubmitReportArgs = z.object({
   actor: ActorSchema,
-  files: z.array(ReportFile).min(1, '整改报告至少附一个文件'),
+  files: List(ReportFile, {
+    min: 1,
+    tooFew: '整改报告至少附一个文件',
+    max: REPORT_MAX_FILES,
+    label: '整改报告附件',
+    key: (f) => f.sha256,
+    conflict: (sha) => `同一文件以不同文件名附了两次（sha256 ${String(sha).slice(0, 12)}…）`,
+  }),
   /** One entry per problem of the letter (index into `rectification.problems`). */
-  items: z
-    .array(
-      z.object({
-        index: z.number().int().min(0),
-        status: ItemStatus,
-        /** 正在整改: the date it will be finished. */
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').optional(),
-        /** 无法整改: why. */
-        reason: Line({ max: 1000, label: '无法整改的理由' }).optional(),
-      }),
-    )
-    .min(1, '至少填写一项整改情况'),
+  items: List(
+    z.object({
+      index: z.number().int().min(0),
+      status: ItemStatus,
+      /** 正在整改: the date it will be finished. */
+      date: CalendarDate.optional(),
+      /** 无法整改: why. */
+      reason: Line({ max: 1000, label: '无法整改的理由' }).optional(),
+    }),
+    { min: 1, tooFew: '至少填写一项整改情况', max: MAX_PROBLEMS, label: '整改情况', key: (i) => i.index, conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同` },
+  ),
   note: Text({ max: 2000, label: '说明' }).optional(),
 });
 export type SubmitReportArgs = z.infer<typeof SubmitReportArgs>;
@@ -221,13 +260,13 @@ export const ReviewReportArgs = z.object({
   actor: ActorSchema,
   decision: z.enum(['accept', 'return'], { error: '审核结论只能是 accept（验收通过）或 return（退回）' }),
   /** Each reason is one line of the acceptance letter. */
-  reasons: z.array(Line({ min: 1, max: 1000, label: '退回理由' })).max(20, '退回理由不能超过 20 条').optional(),
+  reasons: List(Line({ min: 1, max: 1000, label: '退回理由' }), { max: 20, label: '退回理由' }).optional(),
 });
 export type ReviewReportArgs = z.infer<typeof ReviewReportArgs>;
 
 export const ExtendDueArgs = z.object({
   actor: ActorSchema,
-  newDueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  newDueDate: CalendarDate,
   reason: Text({ min: 2, max: 500, label: '延期理由', tooShort: '延期必须写明理由（至少 2 个字）' }),
 });
 export type ExtendDueArgs = z.infer<typeof ExtendDueArgs>;
@@ -282,12 +321,19 @@ export interface Rectification {
 /** 复查: a follow-up check of the letter's problems only, after acceptance (plan setting). */
 export const RecordReinspectionArgs = z.object({
   actor: ActorSchema,
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-  items: z.array(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: Text({ max: 1000, label: '复查意见' }).optional() })).min(1, '至少填写一项复查结果'),
+  date: CalendarDate,
+  items: List(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: Text({ max: 1000, label: '复查意见' }).optional() }), {
+    min: 1,
+    tooFew: '至少填写一项复查结果',
+    max: MAX_PROBLEMS,
+    label: '复查结果',
+    key: (i) => i.index,
+    conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同`,
+  }),
 });
 export type RecordReinspectionArgs = z.infer<typeof RecordReinspectionArgs>;
-export const recordReinspectionUpdate = defineUpdate<Rectification, [RecordReinspectionArgs]>('recordReinspection');
+export const recordReinspectionUpdate = defineUpdate<VisitUpdateResult, [RecordReinspectionArgs]>('recordReinspection');
 
-export const submitReportUpdate = defineUpdate<RectificationReport, [SubmitReportArgs]>('submitReport');
-export const reviewReportUpdate = defineUpdate<RectificationReport, [ReviewReportArgs]>('reviewReport');
-export const extendDueUpdate = defineUpdate<Rectification, [ExtendDueArgs]>('extendDue');
+export const submitReportUpdate = defineUpdate<ReportSubmitted, [SubmitReportArgs]>('submitReport');
+export const reviewReportUpdate = defineUpdate<ReportReviewed, [ReviewReportArgs]>('reviewReport');
+export const extendDueUpdate = defineUpdate<DueDateMoved, [ExtendDueArgs]>('extendDue');

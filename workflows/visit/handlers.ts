@@ -7,6 +7,7 @@
 import { onQuery, onUpdate, refuse } from '../lib/updates';
 import { CHECKLIST_ITEM_LABEL } from '../shared/checklist';
 import { addDays, dayNumber } from '../shared/clock';
+import { rollDate } from '../shared/dates';
 import type { Actor } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
 import { STAGE_LABEL } from '../shared/labels';
@@ -16,7 +17,7 @@ import { caseTodos, todoQuery } from '../shared/todo';
 import {
   ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ExtendDueArgs, RecordReinspectionArgs, ReturnArgs, ReviewReportArgs, SetEnterpriseResultArgs, SetFindingArgs, SubmitReportArgs,
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
-  type RectificationReport, type Stage,
+  type RectificationReport, type Stage, type VisitUpdateResult,
 } from '../shared/visit';
 import type { VisitContext } from './context';
 import { resetLadder } from './ladder';
@@ -24,6 +25,8 @@ import { resetLadder } from './ladder';
 export function registerHandlers(ctx: VisitContext): void {
   const { plan, county, state } = ctx;
   const now = () => new Date().toISOString();
+  /** Every Update's short answer (VisitUpdateResult): the case is read by query, not copied into history. */
+  const ack = (at: string): VisitUpdateResult => ({ caseId: state.caseId, stage: state.stage, at });
 
   // ---- who may do what, and when -----------------------------------------------------------
   const requireSupervisor = (actor: Actor) => {
@@ -46,8 +49,13 @@ export function registerHandlers(ctx: VisitContext): void {
     requireStage('rectification', what);
     if (rect().reports.some((r) => r.review?.decision === 'accept')) throw refuse(FailureType.InvalidState, '整改报告已验收通过，不能再操作');
   };
-  /** A return or an extension moves the due date; the ladder is re-planned from it (ladder.ts). */
-  const moveDueDate = (date: string) => {
+  /**
+   * A return or an extension moves the due date; the ladder is re-planned from it (ladder.ts). A
+   * date an earlier version accepted without checking it exists (2027-06-31) is kept as its real
+   * day (rollDate), so the letters that print it can render.
+   */
+  const moveDueDate = (day: string) => {
+    const date = rollDate(day);
     const r = rect();
     r.dueDate = date;
     r.overdue = ctx.today() > date;
@@ -74,7 +82,7 @@ export function registerHandlers(ctx: VisitContext): void {
       const record = { id: `E${state.evidence.length + 1}`, sha256: args.sha256, size: args.size, mediaType: args.mediaType, filename: args.filename, item: args.item, enterprise: args.enterprise, note: args.note, by: actor.id, at: now() };
       state.evidence.push(record);
       ctx.audit(actor, 'addEvidence', `${record.id} ${args.filename}（${CHECKLIST_ITEM_LABEL[args.item]}）sha256 ${args.sha256.slice(0, 12)}…`);
-      return record;
+      return { ...ack(record.at), id: record.id };
     },
   );
 
@@ -91,7 +99,7 @@ export function registerHandlers(ctx: VisitContext): void {
       const f = state.findings.find((x) => x.item === args.item)!;
       Object.assign(f, { result: args.result, problem: args.problem || undefined, opinion: args.opinion || undefined, evidence: args.evidence, prefilled: false, by: args.actor.id, at: now() });
       ctx.audit(args.actor, 'setFinding', `${CHECKLIST_ITEM_LABEL[args.item]}：${args.result}`);
-      return { ...f };
+      return ack(f.at!);
     },
   );
 
@@ -107,7 +115,7 @@ export function registerHandlers(ctx: VisitContext): void {
       const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
       state.enterprises = [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result];
       ctx.audit(args.actor, 'setEnterpriseResult', `抽查企业 ${args.enterprise}：${args.findings.length} 条核查结果`);
-      return result;
+      return ack(result.at);
     },
   );
 
@@ -123,7 +131,7 @@ export function registerHandlers(ctx: VisitContext): void {
     (args) => {
       state.stage = 'approval';
       ctx.audit(args.actor, 'submit', '现场指导结束，提交审批');
-      return state;
+      return ack(now());
     },
   );
 
@@ -137,13 +145,13 @@ export function registerHandlers(ctx: VisitContext): void {
     Object.assign(round()!, { decision: 'approved', by: args.actor.id, at: now(), comment: args.comment });
     state.stage = 'issuing';
     ctx.audit(args.actor, 'approve', `审批通过${args.comment ? `：${args.comment}` : ''}`);
-    return state;
+    return ack(round()!.at!);
   });
   onUpdate(returnUpdate, ReturnArgs, (args) => validateDecision(args.actor), (args) => {
     Object.assign(round()!, { decision: 'returned', by: args.actor.id, at: now(), comment: args.comment });
     state.stage = 'onsite';
     ctx.audit(args.actor, 'return', `退回修改：${args.comment}`);
-    return state;
+    return ack(round()!.at!);
   });
 
   // ---- rectification -----------------------------------------------------------------------
@@ -160,11 +168,13 @@ export function registerHandlers(ctx: VisitContext): void {
     (args) => {
       const r = rect();
       const overdueDays = Math.max(0, dayNumber(ctx.today()) - dayNumber(r.dueDate));
-      const report: RectificationReport = { no: r.reports.length + 1, at: now(), date: ctx.today(), by: args.actor.id, role: args.actor.role, late: overdueDays > 0, daysOverdue: overdueDays, files: args.files, items: args.items, note: args.note };
+      // An item's date an earlier version accepted unchecked (2027-04-31) is kept as its real day.
+      const items = args.items.map((it) => (it.date ? { ...it, date: rollDate(it.date) } : it));
+      const report: RectificationReport = { no: r.reports.length + 1, at: now(), date: ctx.today(), by: args.actor.id, role: args.actor.role, late: overdueDays > 0, daysOverdue: overdueDays, files: args.files, items, note: args.note };
       r.reports.push(report);
       ctx.rectVersion++;
       ctx.audit(args.actor, 'submitReport', `提交第 ${report.no} 次整改报告${report.late ? `（逾期 ${overdueDays} 天）` : ''}，附件 ${args.files.length} 个`);
-      return report;
+      return { ...ack(report.at), no: report.no, daysOverdue: report.daysOverdue };
     },
   );
 
@@ -188,7 +198,7 @@ export function registerHandlers(ctx: VisitContext): void {
       // Returned: a new due date, the ladder resumes from the rung where it stood.
       if (resubmitBy) moveDueDate(resubmitBy);
       ctx.rectVersion++;
-      return report;
+      return { ...ack(report.review.at), no: report.no, decision: args.decision, dueDate: r.dueDate };
     },
   );
 
@@ -204,11 +214,13 @@ export function registerHandlers(ctx: VisitContext): void {
     },
     (args) => {
       const r = rect();
-      r.extensions.push({ by: args.actor.id, at: now(), from: r.dueDate, to: args.newDueDate, reason: args.reason });
-      ctx.audit(args.actor, 'extendDue', `整改期限由 ${r.dueDate} 延至 ${args.newDueDate}：${args.reason}`);
-      moveDueDate(args.newDueDate);
+      const to = rollDate(args.newDueDate);
+      const at = now();
+      r.extensions.push({ by: args.actor.id, at, from: r.dueDate, to, reason: args.reason });
+      ctx.audit(args.actor, 'extendDue', `整改期限由 ${r.dueDate} 延至 ${to}：${args.reason}`);
+      moveDueDate(to);
       ctx.rectVersion++;
-      return r;
+      return { ...ack(at), dueDate: r.dueDate };
     },
   );
 
@@ -228,10 +240,10 @@ export function registerHandlers(ctx: VisitContext): void {
     },
     (args) => {
       const r = rect();
-      r.reinspection = { by: args.actor.id, at: now(), date: args.date, items: args.items };
+      r.reinspection = { by: args.actor.id, at: now(), date: rollDate(args.date), items: args.items };
       const failed = args.items.filter((i) => !i.passed).length;
       ctx.audit(args.actor, 'reinspection', `复查 ${args.items.length} 项问题，${failed ? `${failed} 项未整改到位` : '全部整改到位'}`);
-      return r;
+      return ack(r.reinspection.at);
     },
   );
 
