@@ -2,13 +2,16 @@
  * The record of a case for reading (CLI, HTTP API, dashboard): the visit workflow's own state
  * while Temporal keeps it, else its archive. Temporal lets a closed or cancelled workflow go once
  * the namespace's retention has passed; the archive the workflow wrote when it ended
- * (`<archiveDir>/<caseId>/case.json`, activities/archive.ts) is then the record.
+ * (`<archiveDir>/<caseId>/case.json`, activities/archive.ts) is then the record. The same holds
+ * for the year's programme (`<archiveDir>/<programmeWorkflowId>/programme.json`,
+ * activities/archive-programme.ts), written at each month end and at its finish.
  */
 import type { Client } from '@temporalio/client';
 import { ArchiveIntegrityError, readArchivedCase, type ArchivedCase } from '../activities/archive';
-import { visitWorkflowId } from '../workflows/shared/definitions';
+import { readArchivedProgramme } from '../activities/archive-programme';
+import { programmeWorkflowId, visitWorkflowId, type ProgrammeState } from '../workflows/shared/definitions';
 import type { VisitCase } from '../workflows/shared/visit';
-import { EXIT, UserError } from './programme';
+import { EXIT, UserError, getProgramme } from './programme';
 import { visitOps, type VisitRef } from './visit';
 
 /** A case as read: from its workflow, or from its archive once Temporal has let the workflow go. */
@@ -36,11 +39,40 @@ export async function readCase(client: Client, ref: VisitRef, archiveDir: string
 }
 
 /** An archived case, or undefined; an archive that cannot vouch for it is refused as IntegrityError. */
-async function readArchived(archiveDir: string, caseId: string): Promise<ArchivedCase | undefined> {
+function readArchived(archiveDir: string, caseId: string): Promise<ArchivedCase | undefined> {
+  return refuseUnvouched(() => readArchivedCase(archiveDir, caseId));
+}
+
+/** Runs an archive read; an archive that cannot vouch for its record becomes a refusal (UserError, IntegrityError). */
+export async function refuseUnvouched<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await readArchivedCase(archiveDir, caseId);
+    return await read();
   } catch (err) {
     if (err instanceof ArchiveIntegrityError) throw new UserError(err.message, EXIT.refused, err.type);
     throw err;
+  }
+}
+
+/** The programme as read: from its workflow, or from its archive once Temporal has let it go. */
+export interface ProgrammeRecord {
+  state: ProgrammeState;
+  source: 'temporal' | 'archive';
+  /** From the archive: the manifest's sha256 and how many files it lists. */
+  archive?: { manifestSha256: string; files: number };
+}
+
+/**
+ * The programme of `year` from its workflow while Temporal has it; when Temporal answers NotFound,
+ * from its archive under `archiveDir` (the record as of its last month end or its finish). Still
+ * NotFound when neither has it; IntegrityError (a refusal) when the archive cannot vouch for it.
+ */
+export async function readProgramme(client: Client, year: number, bureau: string, archiveDir: string | undefined): Promise<ProgrammeRecord> {
+  try {
+    return { state: await getProgramme(client, year, bureau), source: 'temporal' };
+  } catch (err) {
+    if (!archiveDir || !(err instanceof UserError) || err.type !== 'NotFound') throw err;
+    const archived = await refuseUnvouched(() => readArchivedProgramme(archiveDir, programmeWorkflowId(year, bureau)));
+    if (!archived) throw err;
+    return { state: archived.state, source: 'archive', archive: { manifestSha256: archived.manifestSha256, files: archived.files } };
   }
 }

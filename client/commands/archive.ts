@@ -1,11 +1,12 @@
 /**
- * `guidance archive verify [CASE]`: checks archived cases against their sha256 manifests.
+ * `guidance archive verify [CASE]`: checks archived cases against their sha256 manifests and the
+ * year's archive index (a case rewritten together with its manifest no longer matches the index).
  * `guidance due-date --from YYYY-MM-DD --days N`: the rectification due date and why it moved.
  */
 import type { Command } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST, verifyArchive } from '../../activities/archive';
+import { verifyArchiveTree } from '../../activities/archive-index';
 import { chinaCalendar } from '../../activities/calendar';
 import { addDays } from '../../workflows/shared/clock';
 import { IsoDate } from '../../workflows/shared/plan';
@@ -51,25 +52,32 @@ export function registerArchiveCommands(program: Command): void {
     .argument('[case]', '案件编号（如 visit-2027-heluo-xiangshan）；不填则检查全部')
     .option('--dir <path>', '归档目录（默认 数据目录/archive）')
     .option('--json', '输出 JSON')
-    .description('按 sha256 清单及案件登记的文书 sha256 核对归档文件，列出被修改、缺失或与登记不符的文件')
+    .description('按 sha256 清单、案件登记的文书 sha256 及年度归档索引核对归档文件，列出被修改、缺失或与登记不符的文件')
     .action(async (caseId: string | undefined, opts: { dir?: string; json?: boolean }) => {
       const root = opts.dir ?? path.join(loadTemporalConfig().dataDir, 'archive');
       if (caseId && !/^[A-Za-z0-9._-]+$/.test(caseId)) throw new UserError(`案件编号不正确：${caseId}`, EXIT.badInput);
-      const cases = caseId ? [caseId] : existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, MANIFEST))) : [];
       if (caseId && !existsSync(path.join(root, caseId))) throw new UserError(`没有找到归档案件 ${caseId}`, EXIT.notFound);
-      const results = [];
-      for (const c of cases) results.push(await verifyArchive(path.join(root, c)));
+      // Every folder against its manifest; every case a year's index names against the index too.
+      const results = await verifyArchiveTree(root, caseId);
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else {
         for (const r of results) {
-          const problems = [...r.changed.map((f) => `已被修改 ${f}`), ...r.missing.map((f) => `缺失 ${f}`), ...r.notAsRecorded.map((f) => `与案件登记的 sha256 不符 ${f}`)];
+          const problems = [
+            ...r.changed.map((f) => `已被修改 ${f}`),
+            ...r.missing.map((f) => `缺失 ${f}`),
+            ...r.notAsRecorded.map((f) => `与案件登记的 sha256 不符 ${f}`),
+            ...r.notAsIndexed.map((f) => `与年度归档索引不符 ${f}`),
+            ...(r.indexedMissing ?? []).map((c) => `索引所列案件的归档缺失 ${c}`),
+          ];
           process.stdout.write(r.ok ? `✓ ${r.caseId}\n` : `✗ ${r.caseId}：${problems.join('；')}\n`);
+          // A programme folder: its manifest's hash, to compare with the programme's own record of it.
+          if (r.manifestSha256) process.stdout.write(`  年度归档索引，清单 sha256 ${r.manifestSha256}\n`);
           // Not part of the record, not a failure: a person should still know they are there.
           const stray = r.unlisted.filter((f) => !f.includes('.tmp-'));
           if (stray.length) process.stdout.write(`  未列入归档清单（不属于案件记录）：${stray.join('、')}\n`);
         }
         if (results.length === 0) process.stdout.write('没有已归档的案件\n');
       }
-      if (results.some((r) => !r.ok)) throw new UserError(`${results.filter((r) => !r.ok).length} 个案件的归档文件与清单不符`, EXIT.refused, 'IntegrityError');
+      if (results.some((r) => !r.ok)) throw new UserError(`${results.filter((r) => !r.ok).length} 个归档的文件与清单或年度归档索引不符`, EXIT.refused, 'IntegrityError');
     });
 }

@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
-import { connectClient } from '../../config/temporal';
+import path from 'node:path';
+import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { SERIES_LABEL, numberRegister } from '../numbers';
 import { EXIT, UserError } from '../programme';
 import { registerVoidNumberCommand } from './void-number';
@@ -21,12 +22,15 @@ export function registerNumbersCommand(program: Command): void {
       const year = Number(opts.year);
       if (!Number.isInteger(year) || year < 2020 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
       const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
-      const rows = await numberRegister(await connectClient(), year, bureau);
+      // A series Temporal no longer keeps is read from the programme's archive (rows marked so).
+      const rows = await numberRegister(await connectClient(), year, bureau, path.join(loadTemporalConfig().dataDir, 'archive'));
       if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       if (rows.length === 0) return void process.stdout.write(`${year} 年度尚未分配文号\n`);
+      const archived = new Set(rows.filter((r) => r.source === 'archive').map((r) => SERIES_LABEL[r.series]));
       const t = new Table({ head: ['文号系列', '序号', '用于', '状态'], style: { compact: true, head: [], border: [] } });
       for (const r of rows) t.push([SERIES_LABEL[r.series], r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
       process.stdout.write(`${t.toString()}\n`);
+      if (archived.size) process.stdout.write(`（来自归档：${[...archived].join('、')}——Temporal 已不再保留这些文号系列的工作流）\n`);
     });
   registerVoidNumberCommand(numbers);
 }

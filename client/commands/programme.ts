@@ -5,10 +5,12 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { takeSnapshot } from '../../activities/calendar';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
-import { EXIT, UserError, addCounty, cancelVisit, getProgramme, recordStatistics, reschedule, retryProgramme, startProgramme } from '../programme';
+import { EXIT, UserError, addCounty, cancelVisit, recordStatistics, reschedule, retryProgramme, startProgramme } from '../programme';
+import { readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
@@ -39,9 +41,11 @@ function year(value: string): number {
 }
 
 /** Prints the schedule as a table, or JSON with --json. */
-export function printSchedule(state: ProgrammeState, json: boolean): void {
+export function printSchedule(state: ProgrammeState, json: boolean, from?: Omit<ProgrammeRecord, 'state'>): void {
+  const archived = from?.source === 'archive';
   if (json) {
-    process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+    // From the archive: marked as a visit's status is (`source`, the manifest).
+    process.stdout.write(`${JSON.stringify(archived ? { ...state, source: from.source, archive: from.archive } : state, null, 2)}\n`);
     return;
   }
   const table = new Table({ head: ['县区', '代码', '指导日期', '状态', '来源', '备注'], style: { compact: true, head: [], border: [] } });
@@ -52,6 +56,7 @@ export function printSchedule(state: ProgrammeState, json: boolean): void {
   process.stdout.write(`${state.bureauName} ${state.year} 年度执法指导计划（今天 ${state.today}${state.finished ? '，已全部结束' : ''}）\n`);
   process.stdout.write(`${table.toString()}\n`);
   for (const bend of state.bends) process.stdout.write(`注意：${bend}\n`);
+  if (archived) process.stdout.write(`（来自归档：Temporal 已不再保留该计划的工作流；归档清单 sha256 ${from.archive?.manifestSha256.slice(0, 16) ?? ''}…，记录截至 ${state.today}）\n`);
 }
 
 export function registerProgrammeCommands(program: Command): void {
@@ -97,7 +102,8 @@ export function registerProgrammeCommands(program: Command): void {
       const y = year(opts.year);
       const bureau = bureauFrom(opts);
       const client = await connectClient();
-      printSchedule(await getProgramme(client, y, bureau), Boolean(opts.json));
+      const { state, ...from } = await readProgramme(client, y, bureau, path.join(loadTemporalConfig().dataDir, 'archive'));
+      printSchedule(state, Boolean(opts.json), from);
     });
 
   programme

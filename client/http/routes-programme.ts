@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs, type ProgrammeState, type Role } from '../../workflows/shared/definitions';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import { addCounty, cancelVisit, getProgramme, recordStatistics, reschedule } from '../programme';
+import { readProgramme } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { actorOf, type UserRecord } from '../users';
 import { voidNumber, VoidNumberRequest } from '../void-number';
@@ -22,7 +23,7 @@ import { cleanFilename } from './uploads';
 export interface ProgrammeRoutesDeps {
   client: Client;
   bureau: string;
-  /** The case archive, for checking a closed case's letters before a number is voided. */
+  /** The archive: a closed case's letters before a number is voided; the programme's record once Temporal has let it go. */
   archiveDir: string;
   /** The plan's `statistics` thresholds; the defaults when absent. */
   statsRules?: StatsRulesInput;
@@ -73,7 +74,9 @@ export function registerProgrammeRoutes(app: FastifyInstance, deps: ProgrammeRou
 
   app.get('/api/years/:year/programme', async (request) => {
     const { year } = caller(request, STAFF);
-    return programmeView(await getProgramme(client, year, bureau));
+    // Once Temporal has let the programme go: its archive, marked as a case's is.
+    const r = await readProgramme(client, year, bureau, deps.archiveDir);
+    return { ...programmeView(r.state), ...(r.source === 'archive' ? { source: r.source, archive: { files: r.archive!.files, manifestSha256: r.archive!.manifestSha256 } } : {}) };
   });
 
   const change = <S extends z.ZodType>(route: string, schema: S, run: (year: number, args: any) => Promise<unknown>) => {

@@ -12,8 +12,8 @@ import { VISIT_STATUS_LABEL, visitWorkflowId, type ProgrammeState, type Schedule
 import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
-import { getProgramme, UserError } from '../programme';
-import { readCase } from '../record';
+import { UserError } from '../programme';
+import { readCase, readProgramme } from '../record';
 import { receiptEvents, receiptsOf } from './views-receipts';
 
 /** 文书种类 by kind, for titles: the documents' own names, plus the approval draft. */
@@ -53,7 +53,7 @@ export interface Board {
   bends: string[];
   rows: BoardRow[];
   counts: { total: number; started: number; issued: number; rectifying: number; overdue: number; closed: number };
-  /** 'archive': the year's programme is gone from Temporal; the board is its archived cases. */
+  /** 'archive': the year's programme is gone from Temporal; the board is its archive (or, for a year archived before the programme was, its archived cases). */
   source?: 'archive';
 }
 
@@ -102,9 +102,14 @@ function countsOf(rows: BoardRow[]): Board['counts'] {
  */
 export async function buildBoard(client: Client, year: number, bureau: string, archiveDir?: string): Promise<Board> {
   let programme: ProgrammeState;
+  let fromArchive = false;
   try {
-    programme = await getProgramme(client, year, bureau);
+    // The programme's own record: its workflow, else its archive (activities/archive-programme.ts).
+    const r = await readProgramme(client, year, bureau, archiveDir);
+    programme = r.state;
+    fromArchive = r.source === 'archive';
   } catch (err) {
+    // A year archived before the programme was: the board of its archived cases alone.
     const archived = archiveDir && err instanceof UserError && err.type === 'NotFound' ? await archivedBoard(archiveDir, year, bureau) : undefined;
     if (archived) return archived;
     throw err;
@@ -144,6 +149,7 @@ export async function buildBoard(client: Client, year: number, bureau: string, a
     bends: programme.bends,
     rows,
     counts: countsOf(rows),
+    ...(fromArchive ? { source: 'archive' as const } : {}),
   };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * The year's archive index (年度归档索引): inside the programme's archive folder, the sha256 of
+ * every archived case's MANIFEST.sha256, as the visit workflow recorded it when it archived
+ * itself. A case folder carries its own manifest, so whoever can write the folder can rewrite a
+ * case and its manifest consistently; the index is a second place that has to be rewritten too,
+ * and the programme's own manifest hash (covering the index) is in the programme's workflow
+ * history and printed by `guidance archive verify` for comparison with a copy kept elsewhere.
+ *
+ * `verifyArchiveTree` is `archive verify`: every folder against its manifest (activities/archive.ts
+ * `verifyArchive`), and every case named by a year's index against the index.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { MANIFEST, parseManifest, verifyArchive, type VerifyResult } from './archive';
+
+/** The programme's record (ProgrammeState as its `schedule` Query answered). */
+export const PROGRAMME_FILE = 'programme.json';
+/** The number register: each series' DocNumberState as its `numbers` Query answered. */
+export const NUMBERS_FILE = 'numbers.json';
+/** The year's archive index. */
+export const INDEX_FILE = 'index.json';
+
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** One case of the index. */
+export interface IndexedCase {
+  /** sha256 of the case folder's MANIFEST.sha256. */
+  manifestSha256: string;
+  /**
+   * Where the hash came from: `workflow` — the visit's own record of the archive it wrote (its
+   * result or its Query), so a folder changed before the index was written is still caught;
+   * `folder` — the folder's manifest as first seen when Temporal no longer had the visit (trusted
+   * on first sight, never replaced by a later different one).
+   */
+  source: 'workflow' | 'folder';
+  recordedAt: string;
+}
+
+export interface ArchiveIndex {
+  programmeWorkflowId: string;
+  year: number;
+  bureau: string;
+  updatedAt: string;
+  /** caseId → its manifest's hash. */
+  cases: Record<string, IndexedCase>;
+}
+
+/** The result of a case folder checked against the year's index as well as its own manifest. */
+export interface TreeVerifyResult extends VerifyResult {
+  /** The case's manifest differs from the hash the year's index recorded (`<programme>: recorded → actual`). */
+  notAsIndexed: string[];
+  /** For a programme folder: its manifest's sha256, to compare with the programme's workflow record. */
+  manifestSha256?: string;
+  /** For a programme folder: cases its index names whose folder is gone. */
+  indexedMissing?: string[];
+}
+
+/** The index of a programme folder, if it has one its manifest vouches for; else undefined with the reason. */
+export async function readIndex(dir: string): Promise<{ index?: ArchiveIndex; problem?: string }> {
+  const manifest = parseManifest(await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => ''));
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(path.join(dir, INDEX_FILE));
+  } catch {
+    // Deleted while its manifest still lists it: as untrustworthy as a changed one.
+    return manifest.has(INDEX_FILE) ? { problem: `缺少 ${INDEX_FILE}` } : {};
+  }
+  if (manifest.get(INDEX_FILE) !== sha256(bytes)) return { problem: `${INDEX_FILE} 与归档清单不符` };
+  try {
+    return { index: JSON.parse(bytes.toString('utf8')) as ArchiveIndex };
+  } catch {
+    return { problem: `${INDEX_FILE} 无法解析` };
+  }
+}
+
+/** The sha256 of a case folder's MANIFEST.sha256, or undefined when it has none. */
+export async function manifestHash(dir: string): Promise<string | undefined> {
+  return fs.readFile(path.join(dir, MANIFEST)).then(sha256, () => undefined);
+}
+
+/**
+ * `archive verify`: every archive folder under `root` (or only `only`) against its manifest, and
+ * every case a year's index names against the index. A case rewritten together with its manifest
+ * passes its own manifest and fails here.
+ */
+export async function verifyArchiveTree(root: string, only?: string): Promise<TreeVerifyResult[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(root)).sort();
+  } catch {
+    names = [];
+  }
+  const hasManifest = async (n: string) => fs.access(path.join(root, n, MANIFEST)).then(() => true, () => false);
+  // The indexes of every programme folder, read first: a case of any year may be checked.
+  const indexed = new Map<string, { programme: string; hash: string }>();
+  const indexProblems = new Map<string, string>();
+  const indexedBy = new Map<string, string[]>();
+  for (const n of names) {
+    const { index, problem } = await readIndex(path.join(root, n));
+    if (problem) indexProblems.set(n, problem);
+    if (!index) continue;
+    indexedBy.set(n, Object.keys(index.cases));
+    for (const [caseId, c] of Object.entries(index.cases)) indexed.set(caseId, { programme: n, hash: c.manifestSha256 });
+  }
+  const out: TreeVerifyResult[] = [];
+  for (const n of only ? [only] : names) {
+    if (!(await hasManifest(n))) {
+      // A folder the index names whose manifest is gone is reported below, under its programme.
+      if (only) out.push({ ...(await verifyArchive(path.join(root, n))), notAsIndexed: [] });
+      continue;
+    }
+    const r: TreeVerifyResult = { ...(await verifyArchive(path.join(root, n))), notAsIndexed: [] };
+    const want = indexed.get(n);
+    const actual = await manifestHash(path.join(root, n));
+    if (want && actual && actual !== want.hash) r.notAsIndexed.push(`${MANIFEST}（${want.programme} 索引记录 ${want.hash.slice(0, 16)}…，现为 ${actual.slice(0, 16)}…）`);
+    // Already named by verifyArchive as changed or missing, when its manifest lists it.
+    const ownIndexProblem = indexProblems.get(n);
+    if (ownIndexProblem && !r.changed.includes(INDEX_FILE) && !r.missing.includes(INDEX_FILE)) r.changed.push(INDEX_FILE);
+    if (indexedBy.has(n)) {
+      r.manifestSha256 = actual;
+      r.indexedMissing = [];
+      for (const caseId of indexedBy.get(n)!) if (!(await hasManifest(caseId))) r.indexedMissing.push(caseId);
+    }
+    r.ok = r.ok && r.notAsIndexed.length === 0 && !ownIndexProblem && (r.indexedMissing?.length ?? 0) === 0;
+    out.push(r);
+  }
+  return out;
+}

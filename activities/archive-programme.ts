@@ -1,0 +1,190 @@
+/**
+ * The programme's archive (年度计划归档): the year's record once Temporal has let the programme and
+ * its numbering workflows go. `<archiveDir>/<programmeWorkflowId>/` holds
+ * - programme.json: the ProgrammeState (schedule with origins and notes, the audit log with every
+ *   change and its reason, cancellations, statistics imports, bulletins with their deliveries,
+ *   digests, incidents, bends, calendars applied);
+ * - numbers.json: the number register (发文登记), each series' state with its voids (作废);
+ * - index.json: the year's archive index, each case's manifest hash (activities/archive-index.ts);
+ * - MANIFEST.sha256 over the three, written last.
+ *
+ * The activity reads what it archives itself, by Query (the programme's `schedule`, each series'
+ * `numbers`): its input is a few ids, so neither the whole state nor the register passes through
+ * the programme's history, and the payload limit never binds however long the year. A Query to the
+ * workflow that scheduled the activity works: the workflow answers queries between its tasks.
+ * Idempotent: called at each month end and at the finish, it overwrites with the newer record.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery, type DocNumberState } from '../workflows/shared/docnumber';
+import { FailureType } from '../workflows/shared/errors';
+import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
+import { ArchiveIntegrityError, MANIFEST, parseManifest, writeFileDurable } from './archive';
+import { INDEX_FILE, NUMBERS_FILE, PROGRAMME_FILE, manifestHash, readIndex, sha256, type ArchiveIndex, type IndexedCase } from './archive-index';
+
+const SAFE = /^[A-Za-z0-9._-]+$/;
+
+/** What the programme passes: ids only; the activity reads the record itself. */
+export interface ArchiveProgrammeInput {
+  /** The programme's workflow id (`guidance-<year>-<bureau>`). */
+  workflowId: string;
+  year: number;
+  bureau: string;
+}
+
+export interface ProgrammeArchiveResult {
+  dir: string;
+  manifestSha256: string;
+  files: number;
+  /** Cases the year's index records. */
+  cases: number;
+  /** Numbers in the register (issued and voided). */
+  numbers: number;
+}
+
+/** The register as archived: series → its numbering workflow's state. */
+export type ArchivedNumbers = Partial<Record<(typeof DOC_NUMBER_SERIES)[number], DocNumberState>>;
+
+/**
+ * The manifest hash a visit recorded of the archive it wrote (its result, or its Query for a
+ * cancelled case), `running` while it still runs, `gone` when Temporal no longer has it.
+ */
+async function recordedManifest(client: Client, caseId: string): Promise<{ hash?: string; running?: boolean; gone?: boolean }> {
+  const h = client.workflow.getHandle(caseId);
+  let status: string;
+  try {
+    status = (await h.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { gone: true };
+    throw err;
+  }
+  if (status === 'RUNNING') return { running: true };
+  const hashOf = (c: VisitCase | undefined) => c?.rectification?.archive?.manifestSha256 ?? c?.archive?.manifestSha256;
+  // The result is read from the close event alone; the Query (a cancelled case has no result) replays.
+  let hash = status === 'COMPLETED' ? hashOf(await h.result().then((c) => c as VisitCase, () => undefined)) : undefined;
+  hash ??= hashOf(await h.query(visitCaseQuery).catch(() => undefined));
+  return { hash };
+}
+
+/**
+ * The year's index, from the previous one and the programme's ended visits: the visit's own record
+ * of its manifest wins; a hash recorded before is never replaced by a folder's different one.
+ */
+async function buildIndex(client: Client, archiveDir: string, state: ProgrammeState, workflowId: string, previous: ArchiveIndex | undefined): Promise<ArchiveIndex> {
+  const now = new Date().toISOString();
+  const cases: Record<string, IndexedCase> = { ...previous?.cases };
+  for (const e of state.entries) {
+    const caseId = e.visitWorkflowId;
+    if (e.status === 'scheduled' || !SAFE.test(caseId) || cases[caseId]?.source === 'workflow') continue;
+    const recorded = await recordedManifest(client, caseId);
+    if (recorded.hash) {
+      cases[caseId] = { manifestSha256: recorded.hash, source: 'workflow', recordedAt: now };
+      continue;
+    }
+    if (cases[caseId] || recorded.running) continue;
+    const onDisk = await manifestHash(path.join(archiveDir, caseId));
+    if (onDisk) cases[caseId] = { manifestSha256: onDisk, source: 'folder', recordedAt: now };
+  }
+  return { programmeWorkflowId: workflowId, year: state.year, bureau: state.bureau, updatedAt: now, cases };
+}
+
+/** Each series' register from its numbering workflow; a series never used has none. */
+async function readNumbers(client: Client, year: number, bureau: string): Promise<ArchivedNumbers> {
+  const out: ArchivedNumbers = {};
+  for (const series of DOC_NUMBER_SERIES) {
+    try {
+      out[series] = await client.workflow.getHandle(docNumberWorkflowId(year, bureau, series)).query(numbersQuery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes the three records durably (temp, fsync, rename, fsync of the folder), then the manifest
+ * over them: a folder with a manifest is a complete archive; a crash leaves the previous one whole.
+ */
+export async function writeProgrammeArchive(dir: string, records: { state: ProgrammeState; numbers: ArchivedNumbers; index: ArchiveIndex }): Promise<{ manifestSha256: string; files: number }> {
+  await fs.mkdir(dir, { recursive: true });
+  const listed = new Map<string, string>();
+  for (const [name, data] of [[PROGRAMME_FILE, records.state], [NUMBERS_FILE, records.numbers], [INDEX_FILE, records.index]] as const) {
+    const text = `${JSON.stringify(data, null, 2)}\n`;
+    await writeFileDurable(path.join(dir, name), text);
+    listed.set(name, sha256(text));
+  }
+  const names = [...listed.keys()].sort();
+  const text = `${names.map((name) => `${listed.get(name)}  ${name}`).join('\n')}\n`;
+  await writeFileDurable(path.join(dir, MANIFEST), text);
+  return { manifestSha256: sha256(text), files: names.length };
+}
+
+export function createProgrammeArchiveActivities(deps: { archiveDir: string; client: Client }) {
+  return {
+    /** Writes the programme's record, register and index, then its manifest; idempotent. */
+    async archiveProgramme({ workflowId, year, bureau }: ArchiveProgrammeInput): Promise<ProgrammeArchiveResult> {
+      if (!SAFE.test(workflowId)) throw ApplicationFailure.nonRetryable(`计划工作流编号不正确：${workflowId}`, FailureType.InvalidInput);
+      const state = await deps.client.workflow.getHandle(workflowId).query(scheduleQuery);
+      if (state.year !== year || state.bureau !== bureau) {
+        throw ApplicationFailure.nonRetryable(`工作流 ${workflowId} 是 ${state.bureau} ${state.year} 年度的计划，不是 ${bureau} ${year} 年度的`, FailureType.InvalidInput);
+      }
+      const numbers = await readNumbers(deps.client, year, bureau);
+      const dir = path.join(deps.archiveDir, workflowId);
+      // An index its manifest no longer vouches for is not rebuilt silently: that would bless the
+      // case folders as they now are. A person looks, and moves the folder aside to rebuild it.
+      const { index: previous, problem } = await readIndex(dir);
+      if (problem) {
+        throw ApplicationFailure.create({
+          type: FailureType.IntegrityError,
+          nonRetryable: true,
+          message: `计划 ${workflowId} 的年度归档索引不可信（${problem}），请用 guidance archive verify 核对；确认后将该归档目录移走，再重试即按 Temporal 的记录重建`,
+        });
+      }
+      const index = await buildIndex(deps.client, deps.archiveDir, state, workflowId, previous);
+
+      const written = await writeProgrammeArchive(dir, { state, numbers, index });
+      const count = Object.values(numbers).reduce((n, s) => n + s.next - 1, 0);
+      return { dir, ...written, cases: Object.keys(index.cases).length, numbers: count };
+    },
+  };
+}
+
+/** A programme read back from its archive folder. */
+export interface ArchivedProgramme {
+  state: ProgrammeState;
+  numbers: ArchivedNumbers;
+  manifestSha256: string;
+  files: number;
+}
+
+/**
+ * The programme `workflowId` from its archive folder; undefined when it was never archived.
+ * Throws ArchiveIntegrityError when the folder has no manifest or a record differs from its line.
+ */
+export async function readArchivedProgramme(archiveDir: string, workflowId: string): Promise<ArchivedProgramme | undefined> {
+  if (!SAFE.test(workflowId)) return undefined;
+  const dir = path.join(archiveDir, workflowId);
+  let programme: Buffer;
+  try {
+    programme = await fs.readFile(path.join(dir, PROGRAMME_FILE));
+  } catch (err) {
+    if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  }
+  const manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => undefined);
+  if (manifest === undefined) throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
+  const listed = parseManifest(manifest);
+  const numbers = await fs.readFile(path.join(dir, NUMBERS_FILE)).catch(() => undefined);
+  for (const [name, bytes] of [[PROGRAMME_FILE, programme], [NUMBERS_FILE, numbers]] as const) {
+    if (!bytes || listed.get(name) !== sha256(bytes)) throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档记录 ${name} 与归档清单不符，已停止读取，请联系管理员`);
+  }
+  return {
+    state: JSON.parse(programme.toString('utf8')) as ProgrammeState,
+    numbers: JSON.parse(numbers!.toString('utf8')) as ArchivedNumbers,
+    manifestSha256: sha256(manifest),
+    files: listed.size,
+  };
+}
