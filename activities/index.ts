@@ -2,6 +2,7 @@
  * All activities, built over injected dependencies: the worker wires the real ones, tests their own.
  */
 import { createArchiveActivities } from './archive';
+import { createProgrammeArchiveActivities } from './archive-programme';
 import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents';
 import { createEmailActivities, type EmailDeps } from './email';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocNumberActivities(deps.docNumbers),
     ...createInboxActivities({ client: deps.docNumbers.client }),
     ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
+    ...createProgrammeArchiveActivities({ archiveDir: deps.documents.archiveDir, client: deps.docNumbers.client }),
   };
 }
 

@@ -252,7 +252,9 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.get('/api/years/:year/numbers', async (request) => {
     requireRole(userOf(request), 'admin');
     const year = parse(YearParam, (request.params as { year: string }).year);
-    return { rows: await numberRegister(client, year, config.bureau), series: SERIES_LABEL };
+    // A series Temporal no longer keeps comes from the programme's archive (its rows marked so).
+    const rows = await numberRegister(client, year, config.bureau, archiveDir);
+    return { rows, series: SERIES_LABEL, ...(rows.some((r) => r.source === 'archive') ? { source: 'archive' as const } : {}) };
   });
   // A programme incident (bulletin, digest, calendar) retried after its cause is fixed.
   app.post('/api/years/:year/programme/retry', async (request) => {
