@@ -577,6 +577,9 @@ const updateRows: Row[] = [
   programmeRow('reschedule a county not in the plan', () => reschedule({ county: 'nowhere' }), /^InvalidInput: 计划中没有县区 nowhere/),
   programmeRow('add a county already in the plan', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.code = QH)) as never, reason }] }), /^InvalidInput: 县区 qinghe 已在计划中/),
   programmeRow('add a county with a bad email', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.emails = ['yjj-xinqu'])) as never, reason }] }), /^InvalidInput: county\.emails\[0\]: .*邮箱地址格式不正确/),
+  programmeRow('add a county with an empty roster', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.enterprises = [])) as never, reason }] }), /^InvalidInput: county\.enterprises: 列入执法计划的企业名单为空/),
+  programmeRow('add a county without a roster', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => delete c.enterprises) as never, reason }] }), /^InvalidInput: county\.enterprises: 列入执法计划的企业名单为空/),
+  programmeRow('add a county with an enterprise listed twice', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.enterprises = [c.enterprises[0], { ...c.enterprises[0], id: 'X-2' }])) as never, reason }] }), /^InvalidInput: county\.enterprises\[1\]\.name: 企业名称重复/),
   programmeRow('cancel a county not in the plan', () => programme.executeUpdate(cancelVisitUpdate, { args: [{ actor: admin, county: 'nowhere', reason }] }), /^InvalidInput: 计划中没有县区 nowhere/),
   programmeRow('cancel without a reason', () => programme.executeUpdate(cancelVisitUpdate, { args: [{ actor: admin, county: QH, reason: '  ' }] }), /^InvalidInput: reason: 必须填写理由/),
   // the visit, on site

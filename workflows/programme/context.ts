@@ -4,13 +4,14 @@
  * schedule change bumps so the script re-plans instead of sleeping on.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
+import { addMonths } from '../shared/clock';
 import { textActivities } from '../lib/proxies';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { Clock } from '../shared/clock';
 import type { Actor, AuditEntry, ProgrammeInput, ProgrammeState } from '../shared/definitions';
 import type { County } from '../shared/plan';
-import type { WorkingDayCalendar } from '../shared/schedule';
+import { snapshotCalendar, type CalendarSnapshot, type WorkingDayCalendar } from '../shared/schedule';
 import type { VisitInput } from '../shared/visit';
 
 export interface ProgrammeContext {
@@ -22,6 +23,21 @@ export interface ProgrammeContext {
   today(): string;
   /** Recorded once before the schedule is placed; Updates that need it are refused before then. */
   cal?: WorkingDayCalendar;
+  /** The snapshot behind `cal`, handed on when the programme continues as new. */
+  calSnapshot?: CalendarSnapshot;
+  /** True once the counties have their dates; before that a schedule incident may be open. */
+  placed: boolean;
+  /** Steps, starts, cancellations and mails under way: the programme continues as new only at 0. */
+  busy: number;
+  /** Where the reporting loops stand (carried across continue-as-new). */
+  nextBulletinMonth?: string;
+  lastDigestDate?: string;
+  /**
+   * Continue as new at month ends (patch `programme-continue-as-new`, decided at the start of the
+   * run): `continueAt` is the first day of the next month by the programme's clock.
+   */
+  continuable: boolean;
+  continueAt: string;
   /** Counties by code, including those added during the year. */
   counties: Map<string, County>;
   /** Draft findings from imported statistics, by county code, handed to visits as they start. */
@@ -33,6 +49,8 @@ export interface ProgrammeContext {
   audit(by: Actor | 'system', action: string, detail: string): void;
   /** Runs an activity step; a fault retries cannot fix becomes a programme incident waiting for `retry`. */
   steps: StepRunner;
+  /** Counts `promise` in `busy` until it settles; returns the promise itself. */
+  counted<T>(promise: Promise<T>): Promise<T>;
   /**
    * The weekly digest mails each person's inbox (visibility on, patch `digest-from-inbox`), decided
    * once at the start: a programme begun before keeps the supervisors' 周交办 for its whole year,
@@ -44,13 +62,14 @@ export interface ProgrammeContext {
 }
 
 export function createContext(input: ProgrammeInput): ProgrammeContext {
-  const { plan } = input;
-  const inboxDigest = Boolean(input.visibility) && patched('digest-from-inbox');
+  const { plan, carried } = input;
+  const inboxDigest = carried ? carried.inboxDigest : Boolean(input.visibility) && patched('digest-from-inbox');
   const text = textActivities(patched('text-as-activity'));
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
-  const state: ProgrammeState = {
+  const continuable = patched('programme-continue-as-new');
+  const state: ProgrammeState = carried?.state ?? {
     year: plan.year,
     bureau: plan.bureau.code,
     bureauName: plan.bureau.name,
@@ -69,25 +88,44 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     state.audit.push(entry);
   };
   const people = [...plan.supervisors, ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
-  const steps = incidentGuard({
+  const guard = incidentGuard({
     incidents: state.incidents,
     audit,
     notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${plan.year}年度执法指导计划（${workflowInfo().workflowId}）`, bureau: plan.bureau.name },
   });
-  return {
+  const ctx: ProgrammeContext = {
     input,
     plan,
     state,
     clock,
     epoch,
     today,
-    counties: new Map(plan.counties.map((c) => [c.code, c])),
-    statsDrafts: new Map(),
+    counties: new Map((carried?.counties ?? plan.counties).map((c) => [c.code, c])),
+    statsDrafts: new Map(Object.entries(carried?.statsDrafts ?? {})),
     toCancel: [],
     version: 0,
     audit,
-    steps,
+    // Counted, so the programme never continues as new with a step half done.
+    steps: { run: (step, what, fn) => ctx.counted(guard.run(step, what, fn)) },
+    counted: (promise) => {
+      ctx.busy++;
+      const done = () => {
+        ctx.busy--;
+      };
+      promise.then(done, done);
+      // The caller awaits the step's own promise: no extra turn, so concurrent loops keep the
+      // order of their commands that recorded histories hold.
+      return promise;
+    },
     inboxDigest,
     text,
+    placed: Boolean(carried),
+    busy: 0,
+    nextBulletinMonth: carried?.nextBulletinMonth,
+    lastDigestDate: carried?.lastDigestDate,
+    continuable,
+    continueAt: `${addMonths(today().slice(0, 7), 1)}-01`,
+    ...(carried ? { cal: snapshotCalendar([carried.calendar]), calSnapshot: carried.calendar } : {}),
   };
+  return ctx;
 }

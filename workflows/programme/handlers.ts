@@ -55,6 +55,7 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     },
     (args) => {
       ctx.cal = snapshotCalendar([args.snapshot]);
+      ctx.calSnapshot = args.snapshot;
       const today = ctx.today();
       const moves: CalendarMove[] = [];
       for (const e of state.entries) {
@@ -83,11 +84,25 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     RescheduleArgs,
     (args) => {
       requireRole(args.actor);
+      if (!ctx.placed) {
+        // Before the year is placed (a schedule incident waiting): the plan's own date is amended.
+        if (!ctx.cal) throw refuse(FailureType.InvalidState, '年度计划正在初始化，请稍后再试');
+        if (!ctx.counties.has(args.county)) throw refuse(FailureType.InvalidInput, `计划中没有县区 ${args.county}`);
+        checkDate(args.date);
+        return;
+      }
       const entry = requireEntry(args.county, ['scheduled'], '改期');
       if (args.date === entry.date) throw refuse(FailureType.InvalidInput, `新日期与原日期相同（${args.date}）`);
       checkDate(args.date);
     },
     (args) => {
+      if (!ctx.placed) {
+        const county = { ...ctx.counties.get(args.county)!, date: args.date };
+        ctx.counties.set(county.code, county);
+        ctx.audit(args.actor, 'reschedule', `${county.name} 的计划指导日期改为 ${args.date}：${args.reason}`);
+        ctx.version++;
+        return { county: county.code, countyName: county.name, date: args.date, status: 'scheduled' as const, visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), origin: 'rescheduled' as const, note: args.reason };
+      }
       const entry = find(args.county)!;
       Object.assign(entry, { date: args.date, origin: 'rescheduled', note: args.reason });
       ctx.audit(args.actor, 'reschedule', `${entry.countyName} 改期至 ${args.date}：${args.reason}`);
@@ -101,7 +116,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     AddCountyArgs,
     (args) => {
       requireRole(args.actor);
-      if (find(args.county.code)) throw refuse(FailureType.InvalidInput, `县区 ${args.county.code} 已在计划中`);
+      if (!ctx.placed) throw refuse(FailureType.InvalidState, '年度计划尚未完成排期，请稍后再试');
+      if (find(args.county.code) || ctx.counties.has(args.county.code)) throw refuse(FailureType.InvalidInput, `县区 ${args.county.code} 已在计划中`);
       if (args.date) checkDate(args.date);
       else placeNew(ctx); // refuses when no date is left this year
     },
@@ -122,7 +138,12 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     CancelVisitArgs,
     (args) => {
       requireRole(args.actor);
-      requireEntry(args.county, ['scheduled', 'started'], '取消');
+      const entry = requireEntry(args.county, ['scheduled', 'started'], '取消');
+      // The visit's own last note can arrive before the programme learns it has ended.
+      const stage = state.progress[entry.county]?.stage;
+      if (entry.status === 'started' && (stage === 'closed' || stage === 'cancelled')) {
+        throw refuse(FailureType.InvalidState, `县区 ${entry.countyName} 的执法指导已经结束，不能取消`);
+      }
     },
     (args) => {
       const entry = find(args.county)!;

@@ -1,15 +1,19 @@
 /**
  * The yearly programme (年度执法指导计划), as a script: check the worker can serve the plan →
  * record the calendar → place the counties (one a month, January to November) → start each visit
- * on the day its notice goes out → finish when every visit has ended. The monthly bulletin and
- * weekly digest run beside it (reporting.ts); schedule changes are validated Updates (handlers.ts).
+ * on the day its notice goes out → finish when every visit has ended. At each month's end the
+ * programme continues as new with the year's record, so its history stays bounded however long a
+ * case lingers. The monthly bulletin and weekly digest run beside it (reporting.ts); schedule
+ * changes are validated Updates (handlers.ts).
  */
-import { ParentClosePolicy, allHandlersFinished, condition, getExternalWorkflowHandle, isCancellation, log, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, startChild, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
 import { mailSettings } from '../lib/delivery';
 import { render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
-import { visitWorkflowId, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
+import { visitWorkflowId, type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
 import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../shared/search-attributes';
 import { countyVisitWorkflow } from '../visit';
@@ -25,31 +29,26 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
     upsertSearchAttributes([{ key: GuidanceYear, value: plan.year }, { key: GuidanceBureau, value: plan.bureau.code }, { key: GuidanceStage, value: 'running' }]);
   }
 
-  // 1. This worker renders and mails with the plan's own templates and sender, or refuses it now.
-  await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () => render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }));
+  if (!input.carried) {
+    // 1. This worker renders and mails with the plan's own templates and sender, or refuses it now.
+    await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () => render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }));
 
-  // 2. Place the year's visits. A plan that cannot be scheduled fails the start, with the reason.
-  ctx.cal = snapshotCalendar([await ctx.steps.run(`calendar:${plan.year}`, `读取${plan.year}年工作日历`, () => bookkeeping.calendarSnapshot(plan.year))]);
-  placeVisits(ctx);
+    // 2. Place the year's visits. A plan that cannot be scheduled waits for a person to amend it.
+    ctx.calSnapshot = await ctx.steps.run(`calendar:${plan.year}`, `读取${plan.year}年工作日历`, () => bookkeeping.calendarSnapshot(plan.year));
+    ctx.cal = snapshotCalendar([ctx.calSnapshot]);
+    // Synchronous when the plan places, so the commands that follow keep their recorded order.
+    if (!tryPlace(ctx)) await placeAfterIncident(ctx);
+    ctx.placed = true;
+  } else {
+    // Continued from the last run: visits it started are followed through their progress notes.
+    for (const entry of state.entries) if (entry.status === 'started') void watchVisit(ctx, entry);
+  }
 
   // 3. Start each visit on the day its notice goes out, until none is left; report meanwhile.
   let stop = false;
   const reports = reporting(ctx, () => stop);
-  while (true) {
-    for (const id of ctx.toCancel.splice(0)) await getExternalWorkflowHandle(id).cancel();
-    const next = state.entries.filter((e) => e.status === 'scheduled').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
-    const seen = ctx.version;
-    if (!next) {
-      // Nothing left to start: wait for the running visits, or for an Update that adds one.
-      const allDone = () => state.entries.every((e) => e.status !== 'scheduled' && e.status !== 'started');
-      await condition(() => ctx.version !== seen || allDone());
-      if (allDone() && ctx.version === seen) break;
-      continue;
-    }
-    const wait = ctx.clock.msUntil(subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal), Date.now());
-    if (wait > 0 && (await condition(() => ctx.version !== seen, wait))) continue; // schedule changed: re-plan
-    // Followed in the background; the loop learns of its end through the entry's status.
-    void followVisit(ctx, next);
+  if ((await runSchedule(ctx)) === 'continue') {
+    return await continueAsNew<typeof programmeWorkflow>({ ...input, timeScaleEpochMs: ctx.epoch, carried: carry(ctx) });
   }
 
   // 4. Finish.
@@ -63,19 +62,107 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   return state;
 }
 
-/** Places the plan's counties on the calendar and records the rules the schedule had to bend. */
-function placeVisits(ctx: ProgrammeContext): void {
+/**
+ * Starts each visit when its notice is due and delivers cancellations, until every visit has ended
+ * ('finished') or a month has ended with nothing under way ('continue').
+ */
+async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continue'> {
   const { plan, state } = ctx;
-  let schedule;
-  try {
-    schedule = computeSchedule(
-      { year: plan.year, today: ctx.today(), counties: plan.counties.map((c) => ({ code: c.code, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays },
-      ctx.cal!,
-    );
-  } catch (err) {
-    if (err instanceof ScheduleError) throw refuse(FailureType.InvalidInput, err.message);
-    throw err;
+  const allDone = () => state.entries.every((e) => e.status !== 'scheduled' && e.status !== 'started');
+  // Nothing half done: no step, start, cancellation or mail under way, no Update running.
+  const quiet = () => ctx.busy === 0 && ctx.toCancel.length === 0 && allHandlersFinished();
+  const rollover = () => ctx.continuable && (ctx.today() >= ctx.continueAt || workflowInfo().continueAsNewSuggested);
+  while (true) {
+    for (const id of ctx.toCancel.splice(0)) {
+      ctx.busy++;
+      try {
+        await getExternalWorkflowHandle(id).cancel();
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        cancelNotDelivered(ctx, id);
+      } finally {
+        ctx.busy--;
+      }
+    }
+    const seen = ctx.version;
+    if (rollover() && !allDone()) {
+      if (quiet()) return 'continue';
+      await condition(() => quiet() || ctx.version !== seen);
+      continue;
+    }
+    const next = state.entries.filter((e) => e.status === 'scheduled').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
+    const untilRollover = ctx.continuable ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
+    if (!next) {
+      // Nothing left to start: wait for the running visits, an Update that adds one, or the month's end.
+      const changed = () => ctx.version !== seen || allDone() || (ctx.continuable && workflowInfo().continueAsNewSuggested);
+      if (untilRollover === undefined) await condition(changed);
+      else await condition(changed, untilRollover);
+      if (allDone() && ctx.version === seen) return 'finished';
+      continue;
+    }
+    const wait = ctx.clock.msUntil(subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal!), Date.now());
+    if (untilRollover !== undefined && untilRollover < wait) {
+      await condition(() => ctx.version !== seen || workflowInfo().continueAsNewSuggested, untilRollover);
+      continue;
+    }
+    if (wait > 0 && (await condition(() => ctx.version !== seen, wait))) continue; // schedule changed: re-plan
+    // Followed in the background; the loop learns of its end through the entry's status.
+    void followVisit(ctx, next);
   }
+}
+
+/** What the next run needs to go on where this one stands. */
+function carry(ctx: ProgrammeContext): ProgrammeCarry {
+  ctx.state.today = ctx.today();
+  return {
+    state: ctx.state,
+    counties: [...ctx.counties.values()],
+    statsDrafts: Object.fromEntries(ctx.statsDrafts),
+    calendar: ctx.calSnapshot!,
+    nextBulletinMonth: ctx.nextBulletinMonth,
+    lastDigestDate: ctx.lastDigestDate,
+    inboxDigest: ctx.inboxDigest,
+    runs: (ctx.input.carried?.runs ?? 0) + 1,
+  };
+}
+
+/** Places the counties; false when the plan cannot be placed and the patch lets a person amend it. */
+function tryPlace(ctx: ProgrammeContext): boolean {
+  try {
+    place(ctx);
+    return true;
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    // Before patch `schedule-incident` such a plan failed the programme.
+    if (!patched('schedule-incident')) throw refuse(FailureType.InvalidInput, err.message);
+    return false;
+  }
+}
+
+/**
+ * A plan that cannot be placed (a date on a holiday, or too late for its notice by the time the
+ * programme runs) becomes an incident: an administrator amends the county's date with `reschedule`
+ * and retries.
+ */
+async function placeAfterIncident(ctx: ProgrammeContext): Promise<void> {
+  await ctx.steps.run('schedule', '排定全年执法指导日期', async () => {
+    try {
+      place(ctx);
+    } catch (err) {
+      if (err instanceof ScheduleError) throw refuse(FailureType.InvalidInput, `${err.message}。请用“改期”修正该县区的指导日期后重试`);
+      throw err;
+    }
+  });
+}
+
+/** Places the counties and records the rules the schedule had to bend; throws ScheduleError. */
+function place(ctx: ProgrammeContext): void {
+  const { plan, state } = ctx;
+  const counties = [...ctx.counties.values()];
+  const schedule = computeSchedule(
+    { year: plan.year, today: ctx.today(), counties: counties.map((c) => ({ code: c.code, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays },
+    ctx.cal!,
+  );
   for (const v of schedule.visits) {
     const county = ctx.counties.get(v.county)!;
     state.entries.push({ county: v.county, countyName: county.name, date: v.date, status: 'scheduled', visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, v.county), origin: v.origin });
@@ -83,6 +170,17 @@ function placeVisits(ctx: ProgrammeContext): void {
   state.bends.push(...schedule.bends, ...schedule.notes);
   ctx.audit('system', 'schedule', `排期 ${schedule.visits.length} 个县区：${schedule.visits.map((v) => `${ctx.counties.get(v.county)!.name} ${v.date}`).join('，')}`);
   for (const bend of schedule.bends) log.warn('schedule bent a rule', { bend });
+}
+
+/**
+ * The visit closed (or vanished) between the accepted `cancelVisit` and its delivery: recorded on
+ * the entry, not thrown, so a race never fails the year.
+ */
+function cancelNotDelivered(ctx: ProgrammeContext, workflowId: string): void {
+  const entry = ctx.state.entries.find((e) => e.visitWorkflowId === workflowId);
+  ctx.audit('system', 'cancelNotDelivered', `${entry?.countyName ?? workflowId} 的执法指导在取消送达前已经结束，取消未执行`);
+  if (entry) Object.assign(entry, { status: 'completed', note: `${entry.note ?? ''}（取消送达前已结束）` });
+  ctx.version++;
 }
 
 /** Starts the visit child and follows it to its end, keeping the entry's status current. */
@@ -93,7 +191,7 @@ async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise
   ctx.audit('system', 'startVisit', `启动 ${entry.countyName} 执法指导（${entry.date}）`);
   ctx.version++;
   try {
-    const child = await startChild(countyVisitWorkflow, {
+    const child = await ctx.counted(startChild(countyVisitWorkflow, {
       workflowId: entry.visitWorkflowId,
       args: [
         {
@@ -111,7 +209,7 @@ async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise
       ],
       // A visit's rectification outlives the programme's year; it must not die with it.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
+    }));
     await child.result();
     if (entry.status === 'started') {
       entry.status = 'completed';
@@ -122,12 +220,24 @@ async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise
     const now = entry.status as ScheduleEntry['status'];
     if (now === 'cancelled' || isCancellation(err)) {
       entry.status = 'cancelled';
-    } else {
+    } else if (now === 'started') {
       entry.status = 'failed';
       entry.note = err instanceof Error ? err.message : String(err);
       ctx.audit('system', 'visitFailed', `${entry.countyName} 执法指导失败：${entry.note}`);
     }
   }
+  entry.endedAt = new Date().toISOString();
+  ctx.version++;
+}
+
+/** A visit started by an earlier run of the programme: its end is known from its last progress note. */
+async function watchVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise<void> {
+  const ended = () => ['closed', 'cancelled'].includes(ctx.state.progress[entry.county]?.stage ?? '');
+  await condition(() => entry.status !== 'started' || ended());
+  if (entry.status !== 'started') return;
+  const cancelled = ctx.state.progress[entry.county]!.stage === 'cancelled';
+  entry.status = cancelled ? 'cancelled' : 'completed';
+  if (!cancelled) ctx.audit('system', 'visitCompleted', `${entry.countyName} 执法指导完成`);
   entry.endedAt = new Date().toISOString();
   ctx.version++;
 }

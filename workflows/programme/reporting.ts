@@ -7,7 +7,7 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
-import { addDays, dayNumber } from '../shared/clock';
+import { addDays, addMonths, dayNumber } from '../shared/clock';
 import type { StatisticsRow, VisitProgress } from '../shared/definitions';
 import { RUNG_LETTER } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
@@ -15,12 +15,6 @@ import { daysText, type InboxPerson } from '../shared/todo';
 import { TODO_DIGEST_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { ProgrammeContext } from './context';
 
-/** `YYYY-MM` plus `n` months. */
-export function addMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number);
-  const total = y! * 12 + (m! - 1) + n;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
-}
 
 /** Runs the bulletin and digest loops until `stopped()`. */
 export async function reporting(ctx: ProgrammeContext, stopped: () => boolean): Promise<void> {
@@ -38,12 +32,14 @@ async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until
   if (!day) return;
   const firstVisit = state.entries.map((e) => e.date).sort()[0] ?? `${plan.year}-01-01`;
   // The first bulletin goes out the month after the first visit; the last covers the year.
-  let month = addMonths(firstVisit.slice(0, 7), 1);
+  let month = ctx.nextBulletinMonth ?? addMonths(firstVisit.slice(0, 7), 1);
   while (!stopped() && month <= `${plan.year + 1}-01`) {
+    ctx.nextBulletinMonth = month;
     const date = onOrNextWorkingDay(`${month}-${String(day).padStart(2, '0')}`, ctx.cal!);
     if (!(await until(date))) return;
-    await sendBulletin(ctx, month, date);
+    await ctx.counted(sendBulletin(ctx, month, date));
     month = addMonths(month, 1);
+    ctx.nextBulletinMonth = month;
   }
 }
 
@@ -106,43 +102,50 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
   const { plan, state } = ctx;
   const weekday = plan.reporting.digestWeekday;
   if (!weekday) return;
-  let date = ctx.today();
+  let date = ctx.lastDigestDate ?? ctx.today();
   while (!stopped()) {
     do date = addDays(date, 1);
     while (new Date(`${date}T00:00:00Z`).getUTCDay() !== weekday % 7);
     if (!(await until(date))) return;
-    // Where visibility is on, each person gets their own inbox (待办) instead (ctx.inboxDigest).
-    if (ctx.inboxDigest) {
-      await inboxDigest(ctx, date);
-      continue;
+    // Counted by hand, not wrapped: an extra turn here would reorder the commands recorded histories hold.
+    ctx.busy++;
+    try {
+      // Where visibility is on, each person gets their own inbox (待办) instead (ctx.inboxDigest).
+      if (ctx.inboxDigest) {
+        await inboxDigest(ctx, date);
+        continue;
+      }
+      const open = Object.values(state.progress).filter((p) => p.stage === 'rectification');
+      if (open.length === 0) continue;
+      const to = supervisorsMail(ctx);
+      if (to.length === 0) {
+        // Nobody to send it to: recorded, and the year goes on.
+        state.digests.push({ week: date, open: open.length, at: new Date().toISOString(), skipped: '指导组成员均无邮箱地址' });
+        ctx.audit('system', 'digestSkipped', `${date} 周交办未发送：指导组成员均无邮箱地址`);
+        continue;
+      }
+      state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
+      const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => ctx.text.fillText({
+        template: plan.wording.mail.digest,
+        data: {
+          week: date,
+          openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
+          open: open.map((p) => ({
+            countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
+            docNumber: p.docNumber ?? '',
+            dueDate: p.dueDate ?? '—',
+            overdue: p.overdue,
+            daysOverdue: p.daysOverdue,
+            rungName: rungName(p.rung),
+            problems: (p.openProblems ?? []).join('；'),
+          })),
+        },
+      }));
+      await deliverLetter({ step: `digest-${date}`, to, content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+    } finally {
+      ctx.busy--;
+      ctx.lastDigestDate = date;
     }
-    const open = Object.values(state.progress).filter((p) => p.stage === 'rectification');
-    if (open.length === 0) continue;
-    const to = supervisorsMail(ctx);
-    if (to.length === 0) {
-      // Nobody to send it to: recorded, and the year goes on.
-      state.digests.push({ week: date, open: open.length, at: new Date().toISOString(), skipped: '指导组成员均无邮箱地址' });
-      ctx.audit('system', 'digestSkipped', `${date} 周交办未发送：指导组成员均无邮箱地址`);
-      continue;
-    }
-    state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
-    const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => ctx.text.fillText({
-      template: plan.wording.mail.digest,
-      data: {
-        week: date,
-        openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
-        open: open.map((p) => ({
-          countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
-          docNumber: p.docNumber ?? '',
-          dueDate: p.dueDate ?? '—',
-          overdue: p.overdue,
-          daysOverdue: p.daysOverdue,
-          rungName: rungName(p.rung),
-          problems: (p.openProblems ?? []).join('；'),
-        })),
-      },
-    }));
-    await deliverLetter({ step: `digest-${date}`, to, content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
   }
 }
 

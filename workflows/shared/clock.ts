@@ -67,3 +67,10 @@ export class Clock {
     return Math.max(0, this.instantOf(date) - nowMs);
   }
 }
+
+/** `YYYY-MM` plus `n` months. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const total = y! * 12 + (m! - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+}

@@ -9,7 +9,9 @@ import { ChecklistItemKey } from './checklist';
 import { BulletinRow } from './document-data';
 import type { Incident } from './incidents';
 import type { CalendarApplied } from './calendar-update';
-import { CountySchema, EnterpriseSchema, IsoDate, type EscalationRung, type Plan } from './plan';
+import { CountySchema, EnterpriseSchema, IsoDate, rosterSchema, type County, type EscalationRung, type Plan } from './plan';
+import type { CalendarSnapshot } from './schedule';
+import type { VisitInput } from './visit';
 import { Line, Text } from './text';
 
 export const DEFAULT_TASK_QUEUE = 'guidance';
@@ -70,6 +72,30 @@ export interface ProgrammeInput {
   visibility?: boolean;
   /** Mail retry overrides passed to every visit (tests and demos); production keeps days. */
   mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+  /** Set by the programme itself when it continues as new (at a month's end): where the year stands. */
+  carried?: ProgrammeCarry;
+}
+
+/**
+ * What a programme run hands the next when it continues as new, so its history stays bounded
+ * however long a lingering case keeps the year open: the record so far and where each loop stands.
+ */
+export interface ProgrammeCarry {
+  state: ProgrammeState;
+  /** Every county by code, with dates amended and counties added during the year. */
+  counties: County[];
+  /** Draft findings from imported statistics for visits not started yet. */
+  statsDrafts: Record<string, NonNullable<VisitInput['statsDrafts']>>;
+  /** The working-day calendar in force (the start's snapshot or the last one applied). */
+  calendar: CalendarSnapshot;
+  /** The next bulletin's month (`YYYY-MM`); absent when the bulletins are over or off. */
+  nextBulletinMonth?: string;
+  /** The last digest date considered; the next is the following digest weekday. */
+  lastDigestDate?: string;
+  /** The weekly digest mails each person's inbox (decided at the year's start). */
+  inboxDigest: boolean;
+  /** Runs so far: 1 for the first continuation. */
+  runs: number;
 }
 
 export type VisitStatus = 'scheduled' | 'started' | 'completed' | 'cancelled' | 'failed';
@@ -145,7 +171,8 @@ const AddedCounty = CountySchema.extend({
   name: Line({ min: 1, max: 50, label: '县区名称' }),
   bureauName: Line({ min: 1, max: 100, label: '县区应急管理局名称' }),
   contact: CountySchema.shape.contact.extend({ name: Line({ min: 1, max: 50, label: '联系人' }) }),
-  enterprises: z.array(EnterpriseSchema.extend({ name: Line({ min: 1, max: 100, label: '企业名称' }), industry: Line({ min: 1, max: 50, label: '行业' }) })).default([]),
+  // Checked like a plan county's roster: an empty or duplicated roster would wedge the visit's draw.
+  enterprises: rosterSchema(EnterpriseSchema.extend({ name: Line({ min: 1, max: 100, label: '企业名称' }), industry: Line({ min: 1, max: 50, label: '行业' }) })).prefault([]),
 });
 
 export const AddCountyArgs = z.object({

@@ -46,6 +46,33 @@ export const EnterpriseSchema = z.object({
 });
 export type Enterprise = z.infer<typeof EnterpriseSchema>;
 
+/**
+ * What makes a roster unusable for the draw (双随机): empty, or an enterprise named or numbered
+ * twice. One rule for the plan's counties, counties added mid-year and a corrected roster, so the
+ * draw never meets a roster that an Update accepted. Paths are relative to the roster.
+ */
+export function rosterProblems(enterprises: readonly { id: string; name: string }[]): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  if (enterprises.length === 0) problems.push({ path: [], message: '列入执法计划的企业名单为空，无法随机抽查（双随机）' });
+  const names = new Map<string, number>();
+  const ids = new Set<string>();
+  enterprises.forEach((e, j) => {
+    const prev = names.get(e.name.trim());
+    if (prev !== undefined) problems.push({ path: [j, 'name'], message: `企业名称重复：与 enterprises[${prev}] 相同（${e.name}）` });
+    names.set(e.name.trim(), j);
+    if (ids.has(e.id)) problems.push({ path: [j, 'id'], message: `企业编号重复：${e.id}` });
+    ids.add(e.id);
+  });
+  return problems;
+}
+
+/** A roster as every Update accepts it: the enterprise schema plus `rosterProblems`. */
+export function rosterSchema<T extends z.ZodType<{ id: string; name: string }>>(enterprise: T) {
+  return z.array(enterprise).max(2000, '企业名单不超过 2000 家').superRefine((list, ctx) => {
+    for (const p of rosterProblems(list)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  });
+}
+
 export const CountySchema = z.object({
   code: Code,
   /** 县区名称, e.g. 香山县. */
@@ -181,22 +208,7 @@ export const PlanSchema = z
         const problem = explicitDateProblem(c.date, plan.year);
         if (problem) ctx.addIssue({ code: 'custom', path: ['counties', i, 'date'], message: problem });
       }
-      if (c.enterprises.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises'], message: '列入执法计划的企业名单为空，无法随机抽查（双随机）' });
-      }
-      const names = new Map<string, number>();
-      c.enterprises.forEach((e, j) => {
-        const prev = names.get(e.name.trim());
-        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', j, 'name'], message: `企业名称重复：与 enterprises[${prev}] 相同（${e.name}）` });
-        names.set(e.name.trim(), j);
-      });
-      const ids = new Set<string>();
-      c.enterprises.forEach((e, j) => {
-        if (ids.has(e.id)) {
-          ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', j, 'id'], message: `企业编号重复：${e.id}` });
-        }
-        ids.add(e.id);
-      });
+      for (const p of rosterProblems(c.enterprises)) ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', ...p.path], message: p.message });
     });
     const rungs = plan.rectification.escalation.map((r) => r.daysAfterDue);
     if (rungs.some((d, i) => i > 0 && d <= rungs[i - 1]!)) {
