@@ -119,6 +119,22 @@ describe('the practice year on the dev server', () => {
     expect(c.audit.find((a) => a.action === 'notice')).toBeDefined();
   });
 
+  it('the notice\'s receipt link opens the practice dashboard, which accepts it (not the real one\'s port)', async () => {
+    const { county } = sandbox.firstNotice;
+    const file = await waitFor(async () => readdirSync(outbox).find((f) => f.endsWith('.eml') && f.includes(`-${county}--notice--`)), 90_000, 'the notice in the outbox');
+    const mail = await simpleParser(readFileSync(path.join(outbox, file)));
+    const link = /(https?:\/\/\S+?)\/receipt\.html#([A-Za-z0-9_.-]+)/.exec(mail.text ?? '');
+    expect(link, mail.text).not.toBeNull();
+    expect(link![1]).toBe(sandbox.url);
+    // Over the network, at the link's own address: the practice dashboard knows the practice case.
+    const res = await fetch(`${link![1]}/api/receipt?token=${link![2]}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { receipt: string; docNumber?: string; acknowledged?: unknown };
+    expect(body.receipt).toBe('R1');
+    expect(body.docNumber).toBe((await firstCase()).notice?.docNumber);
+    expect(body.acknowledged).toBeUndefined();
+  });
+
   it('the first visit reaches 现场指导 and waits there for people, several simulated days long', async () => {
     const onsite = await waitFor(async () => {
       const c = await firstCase();

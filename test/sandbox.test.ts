@@ -12,7 +12,7 @@ import { msPerDayOf } from '../client/commands/sandbox';
 import { modeStatus } from '../client/http/practice';
 import { createServer } from '../client/http/server';
 import { UserError } from '../client/programme';
-import { defaultStartDate, firstNotice, NOTICE_LEAD_DAYS, practiceBureauCode, practicePlan, practiceTaskQueue } from '../client/sandbox';
+import { defaultStartDate, firstNotice, NOTICE_LEAD_DAYS, practiceBureauCode, practicePlan, practicePublicUrl, practiceTaskQueue } from '../client/sandbox';
 import { loadUsers } from '../client/users';
 import { addDays, dayNumber } from '../workflows/shared/clock';
 import { Code } from '../workflows/shared/plan';
@@ -44,6 +44,16 @@ describe('practice ids and plan', () => {
     }
     expect(plan.smtp?.host).toBe('mail.heluo.example.cn');
     expect(plan.bureau.code).toBe('heluo');
+  });
+});
+
+describe('where practice receipt links point', () => {
+  it('the practice dashboard: where it listens (a wildcard address as loopback), or the address given', () => {
+    expect(practicePublicUrl('http://127.0.0.1:8081')).toBe('http://127.0.0.1:8081');
+    expect(practicePublicUrl('http://0.0.0.0:8081')).toBe('http://127.0.0.1:8081');
+    expect(practicePublicUrl('http://[::]:8081')).toBe('http://127.0.0.1:8081');
+    expect(practicePublicUrl('http://[::1]:8081')).toBe('http://[::1]:8081');
+    expect(practicePublicUrl('http://0.0.0.0:8081', 'https://yanlian.heluo.example.cn')).toBe('https://yanlian.heluo.example.cn');
   });
 });
 
