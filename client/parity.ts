@@ -20,6 +20,7 @@ import { retryUpdate } from '../workflows/shared/incidents';
 import { todoQuery } from '../workflows/shared/todo';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
+import { correctRosterUpdate } from '../workflows/shared/roster';
 import {
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate,
   setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
@@ -99,6 +100,9 @@ export const DOORS: Record<string, Door[]> = {
   [todoQuery.name]: [{ workflow: 'visit', cli: 'todo', http: { method: 'GET', path: '/api/todo', roles: ALL } }],
 
   // ---- both: an incident's retry after its cause is fixed (administrators) ----------------------
+  // Input that caused an incident, corrected by a person before the retry (issue 21, point 3).
+  [correctRosterUpdate.name]: visitAction('visit roster', 'roster', SCHEDULERS, 'form-roster'),
+
   [retryUpdate.name]: [...visitAction('visit retry', 'retry', ADMIN, 'form-retry'), ...programmeAction('programme retry', 'retry', 'form-programme-retry', ADMIN)],
 
   // ---- receipts (签收) and the official calendar -------------------------------------------------

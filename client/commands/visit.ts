@@ -1,5 +1,5 @@
 /**
- * `guidance visit status|evidence|finding|enterprise|submit|approve|return|review|extend|reinspect|retry`
+ * `guidance visit status|evidence|finding|enterprise|submit|approve|return|review|extend|reinspect|retry|roster`
  * (and `report`, client/commands/report.ts).
  */
 import Table from 'cli-table3';
@@ -18,6 +18,20 @@ import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { readCase } from '../record';
 import { caseFilesById, visitOps, type VisitRef } from '../visit';
 import { evidenceStore, storeFiles } from './files';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { CorrectRosterArgs } from '../../workflows/shared/roster';
+
+/** A roster file: a list of enterprises, or a county entry (`enterprises:`) as in the plan file. */
+function readRoster(file: string): unknown {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`无法读取企业名单文件 ${file}：${(err as Error).message}`, EXIT.badInput);
+  }
+  return Array.isArray(raw) ? raw : (raw as { enterprises?: unknown } | null)?.enterprises;
+}
 
 export interface Common {
   year: string;
@@ -227,6 +241,18 @@ export function registerVisitCommands(program: Command): void {
       const args = { actor: actor(opts, 'admin'), incident: opts.incident, note: opts.note };
       const incident = await visitOps.retry(await connectClient(), ref(opts), args);
       out(opts, incident, `故障 ${incident.id} 已重试：${incident.what}`);
+    });
+
+  // A roster the draw refused (empty, an enterprise twice): the incident clears once it is corrected and retried.
+  withCommon(visit.command('roster').description('抽取前更正企业名单（管理员或指导组）：名单为 YAML/JSON 文件，更正后由管理员重试抽取'))
+    .requiredOption('--file <path>', '企业名单文件：企业列表，或含 enterprises 的县区信息（与计划文件中 counties 的一项相同）')
+    .requiredOption('--reason <text>', '更正理由')
+    .action(async (opts: Common & { file: string; reason: string }) => {
+      const args = { actor: actor(opts, 'admin'), enterprises: readRoster(opts.file), reason: opts.reason };
+      const parsed = CorrectRosterArgs.safeParse(args);
+      if (!parsed.success) throw new UserError(`企业名单有误：\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
+      const r = await visitOps.correctRoster(await connectClient(), ref(opts), parsed.data);
+      out(opts, r, `企业名单已更正（${r.enterprises} 家）；抽取故障请由管理员重试：guidance visit retry`);
     });
 
   withCommon(visit.command('return').description('退回修改（须写明意见）'))

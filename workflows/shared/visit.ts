@@ -13,7 +13,8 @@ import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { DocumentKind, RenderResult } from './documents';
 import { FindingResult, type Rung } from './labels';
-import type { Plan, County } from './plan';
+import type { Plan, County, Enterprise } from './plan';
+import type { RosterCorrection } from './roster';
 import type { SampleDraw } from './sampling';
 import type { DraftFinding } from './stats';
 import { CalendarDate } from './dates';
@@ -122,6 +123,9 @@ export interface VisitCase {
   receipts?: Receipt[];
   /** Official calendars applied to the case after it started, with the dates each moved. */
   calendars?: CalendarApplied[];
+  /** The roster corrected before the draw (更正企业名单, roster.ts); the draw uses it instead of the plan's. */
+  correctedRoster?: Enterprise[];
+  rosterCorrections?: RosterCorrection[];
   /** The archive of a cancelled case (a closed case's is `rectification.archive`). */
   archive?: { dir: string; manifestSha256: string; files: number };
   audit: AuditEntry[];

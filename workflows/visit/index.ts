@@ -12,8 +12,10 @@ import { addDays } from '../shared/clock';
 import { formatDateZh } from '../shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
+import { rosterInForce } from '../shared/roster';
 import type { Rectification, VisitCase, VisitInput } from '../shared/visit';
 import { createContext, type VisitContext } from './context';
+import { registerCorrections } from './corrections';
 import { registerHandlers } from './handlers';
 import { nextEvent, startLadder } from './ladder';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
@@ -23,6 +25,7 @@ import { allocateNumber, archiveCancelled, closeCase, notifyDueMoved, escalate, 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
   registerHandlers(ctx);
+  registerCorrections(ctx);
   // Receipts run beside the phases; the loop ends once the case is closed and its certificates made.
   let closed = false;
   const receipts = ctx.receiptsOn ? watchReceipts(ctx, () => closed).catch(ignoreCancellation) : Promise.resolve();
@@ -73,8 +76,13 @@ async function phases(ctx: VisitContext): Promise<void> {
 
   // 3. Random sampling (双随机), seeded with Temporal's deterministic randomness and recorded.
   // The draw comes first: on-site Updates are accepted only once the sampled enterprises are known.
+  // Each attempt reads the roster anew: a roster the draw refused (an incident) can be corrected by
+  // a person (correctRoster, corrections.ts) and the retry draws from the correction. A case never
+  // corrected draws from the plan's roster, as before (same command, same input).
   const seed = uuid4();
-  state.sample = await ctx.steps.run('sample', '随机抽取企业', () => bookkeeping.drawSample({ roster: ctx.county.enterprises, seed, size: plan.visit.sampleSize }));
+  state.sample = await ctx.steps.run('sample', '随机抽取企业', () =>
+    bookkeeping.drawSample({ roster: rosterInForce(state.correctedRoster, ctx.county.enterprises), seed, size: plan.visit.sampleSize }),
+  );
   state.stage = 'onsite';
   ctx.audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
 

@@ -1,7 +1,7 @@
 // 年度安全生产执法指导 — dashboard. Plain JavaScript, no build step. Every value from the server is
 // put into the page as text (never as HTML), and every action goes through the JSON API, which
 // checks role and county scope itself: this file only decides what to show.
-/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm, showInbox, refreshTodoCount, todoCountBadge, receiptsSection, calendarForm */
+/* global document, window, location, fetch, FormData, Node, setTimeout, setInterval, clearInterval, programmeForms, voidNumberForm, showInbox, refreshTodoCount, todoCountBadge, receiptsSection, calendarForm, parseRoster */
 'use strict';
 
 const state = { me: null, meta: null, timer: null };
@@ -474,6 +474,18 @@ function actionForms(v, base) {
   const c = v.case;
   const stage = c.stage;
   const forms = [];
+  // 更正企业名单: before the draw only; a draw refused for its roster (an incident) is then retried.
+  if ((role === 'admin' || role === 'supervisor') && !c.sample && stage !== 'closed' && stage !== 'cancelled') {
+    forms.push(
+      actionForm(
+        'form-roster',
+        '更正企业名单（抽取前）',
+        [field('企业名单（每行：编号,名称,行业,重点或一般）', h('textarea', { name: 'enterprises', required: true })), field('更正理由', h('input', { type: 'text', name: 'reason', required: true }))],
+        '更正',
+        (fd) => api('POST', `${base}/roster`, { enterprises: parseRoster(fd.get('enterprises')), reason: fd.get('reason') }),
+      ),
+    );
+  }
   if (role === 'supervisor' && stage === 'onsite') {
     forms.push(
       actionForm('form-evidence', '上传证据材料', [field('文件', h('input', { type: 'file', name: 'file', required: true })), field('检查项', itemSelect('item')), field('说明', h('input', { type: 'text', name: 'note' }))], '上传', (fd) =>
