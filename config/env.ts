@@ -18,9 +18,11 @@
  * | GUIDANCE_HTTP_HOST / GUIDANCE_HTTP_PORT | where the dashboard listens | 127.0.0.1 / 8080 |
  * | GUIDANCE_SESSION_SECRET | cookie signing key, at least 32 characters | a random one per start |
  * | GUIDANCE_HTTP_SECURE_COOKIES | `1`/`true` behind HTTPS | off |
- * | GUIDANCE_LOGIN_MAX_FAILURES | failed logins of one account within the window before it is locked for the rest of it | 5 |
+ * | GUIDANCE_HTTP_TRUST_PROXY | reverse proxies whose X-Forwarded-For is believed: `off`, `true` (any), a number of hops, or addresses/CIDRs separated by commas | off |
+ * | GUIDANCE_LOGIN_MAX_FAILURES | wrong passwords for one account from one client address before each further attempt from there waits (1 s, doubling) | 5 |
+ * | GUIDANCE_LOGIN_MAX_DELAY_SECONDS | the longest of those waits | 900 |
  * | GUIDANCE_LOGIN_MAX_PER_ADDRESS | login attempts from one client address within the window | 60 |
- * | GUIDANCE_LOGIN_WINDOW_SECONDS | the window of both limits | 900 |
+ * | GUIDANCE_LOGIN_WINDOW_SECONDS | the window of the per-address limit; an account's failures from an address are forgotten after as long without one | 900 |
  * | GUIDANCE_LOGIN_CONCURRENCY | password checks (scrypt) at once; a few more wait, the rest are refused | 2 |
  * | GUIDANCE_PUBLIC_URL | the dashboard's address as counties reach it, for the receipt links in emails | `http://<GUIDANCE_HTTP_HOST>:<GUIDANCE_HTTP_PORT>` |
  * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made in the data directory |
@@ -36,6 +38,7 @@
  * directories resolve against the working directory at load; file names stay as given (messages
  * show them the way the operator typed them).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/shared/definitions';
@@ -52,6 +55,32 @@ const whole = (name: string, what: string, min: number, max: number) => {
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 };
 const text = (name: string) => z.string({ error: `${name} 应为字符串` }).trim().min(1, `${name} 不能为空`);
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** An address or CIDR range (`10.0.0.0/8`, `fd00::/8`), or one of proxy-addr's names. */
+function isProxyAddress(s: string): boolean {
+  if (PROXY_NAMES.includes(s)) return true;
+  const [addr, bits, extra] = s.split('/');
+  const v = isIP(addr ?? '');
+  if (v === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+}
+const TRUST_PROXY_MESSAGE = 'GUIDANCE_HTTP_TRUST_PROXY 应为 off、true、代理层数（整数 1–100）或以逗号分隔的代理地址（IP 或 CIDR，如 10.0.0.0/8）';
+/** fastify's `trustProxy`: false, true, a number of hops, or the proxies' addresses. */
+export type TrustProxy = boolean | number | string[];
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((s, ctx): TrustProxy => {
+    const v = s.toLowerCase();
+    if (['off', 'false', 'no', '0'].includes(v)) return false;
+    if (['on', 'true', 'yes'].includes(v)) return true;
+    if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100) return Number(v);
+    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+    if (list.length > 0 && list.every(isProxyAddress)) return list;
+    ctx.addIssue({ code: 'custom', message: TRUST_PROXY_MESSAGE });
+    return z.NEVER;
+  });
 
 /** Every variable the engine reads (the Temporal connection's own TEMPORAL_* aside). */
 export const EnvSchema = z.object({
@@ -81,7 +110,9 @@ export const EnvSchema = z.object({
   GUIDANCE_RECEIPT_SECRET: z.string().min(32, 'GUIDANCE_RECEIPT_SECRET 至少需要 32 个字符').optional(),
   GUIDANCE_SESSION_SECRET: z.string().min(32, 'GUIDANCE_SESSION_SECRET 至少需要 32 个字符').optional(),
   GUIDANCE_HTTP_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false'], { error: 'GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false' }).optional(),
+  GUIDANCE_HTTP_TRUST_PROXY: trustProxy.optional(),
   GUIDANCE_LOGIN_MAX_FAILURES: whole('GUIDANCE_LOGIN_MAX_FAILURES', '次数', 1, 1000).default(5),
+  GUIDANCE_LOGIN_MAX_DELAY_SECONDS: whole('GUIDANCE_LOGIN_MAX_DELAY_SECONDS', '秒数', 1, 86400).default(900),
   GUIDANCE_LOGIN_MAX_PER_ADDRESS: whole('GUIDANCE_LOGIN_MAX_PER_ADDRESS', '次数', 1, 100000).default(60),
   GUIDANCE_LOGIN_WINDOW_SECONDS: whole('GUIDANCE_LOGIN_WINDOW_SECONDS', '秒数', 1, 86400).default(900),
   // The libuv threadpool has 4 threads and also serves file reads: more scrypt at once starves them.
@@ -107,10 +138,13 @@ export interface SmtpOverride {
 
 /** Throttling of POST /api/login (client/http/login.ts). */
 export interface LoginLimits {
-  /** Failed logins of one account within the window; the next attempt is refused until it ends. */
+  /** Wrong passwords for one account from one client address before each further attempt from there waits. */
   maxFailures: number;
+  /** The longest wait: 1 s after the `maxFailures`-th failure, doubling with each further one, up to this. */
+  maxDelaySeconds: number;
   /** Login attempts from one client address within the window. */
   maxPerAddress: number;
+  /** The per-address window; an account's failures from an address are forgotten after as long without one. */
   windowSeconds: number;
   /** Password checks running at once. */
   concurrency: number;
@@ -135,7 +169,7 @@ export interface Config {
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
   actor: string;
-  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean; login: LoginLimits };
+  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean; trustProxy: TrustProxy; login: LoginLimits };
   /** Receipt links (签收链接): where they point, and the key's secret (else a key file in dataDir). */
   receipts: { publicUrl: string; secret?: string };
   mail: {
@@ -214,8 +248,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: e.GUIDANCE_HTTP_PORT,
       ...(e.GUIDANCE_SESSION_SECRET ? { sessionSecret: e.GUIDANCE_SESSION_SECRET } : {}),
       secureCookies: e.GUIDANCE_HTTP_SECURE_COOKIES === '1' || e.GUIDANCE_HTTP_SECURE_COOKIES === 'true',
+      trustProxy: e.GUIDANCE_HTTP_TRUST_PROXY ?? false,
       login: {
         maxFailures: e.GUIDANCE_LOGIN_MAX_FAILURES,
+        maxDelaySeconds: e.GUIDANCE_LOGIN_MAX_DELAY_SECONDS,
         maxPerAddress: e.GUIDANCE_LOGIN_MAX_PER_ADDRESS,
         windowSeconds: e.GUIDANCE_LOGIN_WINDOW_SECONDS,
         concurrency: e.GUIDANCE_LOGIN_CONCURRENCY,

@@ -2,17 +2,19 @@
  * Logging in and out (登录、退出), hardened against guessing and floods:
  * - per client address: at most `maxPerAddress` login attempts per window (@fastify/rate-limit on
  *   the route, counted before the body is even read);
- * - per account: after `maxFailures` wrong passwords within the window the account is locked for
- *   the rest of it, so the next attempt is refused even with the right password (a guesser learns
- *   nothing from it). Counted for names that do not exist too, so a lock tells nothing about who
- *   exists;
+ * - per account AND address (throttle.ts): after `maxFailures` wrong passwords for one account from
+ *   one address, each further attempt from there for that account waits a growing delay (1 s,
+ *   doubling, capped), refused with 429 even with the right password while it lasts (a guesser
+ *   learns nothing from it). The same account from another address is not slowed: nobody can lock
+ *   someone else out. Counted for names that do not exist too, so a delay tells nothing about who
+ *   exists. The address is `request.ip`: behind a reverse proxy set `trustProxy` (server.ts);
  * - password checks (scrypt, ~80 ms on the libuv threadpool, which also serves file reads) run at
  *   most `concurrency` at once, a few more wait their turn, the rest are refused at once, so a
  *   flood of logins cannot starve the dashboard's static files.
  * Sessions live in the server's table (sessions.ts): logout ends the session, not just the cookie.
  */
-import rateLimit, { type CreateRateLimitOptions } from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { LoginLimits } from '../../config/env';
 import { ROLE_LABEL } from '../../workflows/shared/definitions';
@@ -20,9 +22,10 @@ import type { UserRecord, Users } from '../users';
 import { clearSession, requireRole, sessionIdOf, setSession } from './auth';
 import { HttpError, unauthorized } from './errors';
 import type { SessionStore } from './sessions';
+import { LoginThrottle } from './throttle';
 import type { UsersFileWatcher } from './users-file';
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { maxFailures: 5, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { maxFailures: 5, maxDelaySeconds: 900, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 };
 
 const LoginBody = z.object({ id: z.string().trim().min(1, '请输入用户名').max(64), password: z.string().min(1, '请输入密码').max(200) });
 
@@ -32,7 +35,8 @@ function wait(seconds: number): string {
   return s < 120 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`;
 }
 export const tooManyFromAddress = (seconds: number) => new HttpError(429, 'TooManyRequests', `登录尝试过于频繁，请 ${wait(seconds)}后再试`);
-export const accountLocked = (seconds: number) => new HttpError(429, 'TooManyRequests', `登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 ${wait(seconds)}后再试`);
+export const accountLocked = (seconds: number) =>
+  new HttpError(429, 'TooManyRequests', `登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 ${wait(seconds)}后再试`);
 export const loginBusy = () => new HttpError(503, 'Busy', '登录请求过多，服务器繁忙，请稍后再试');
 
 /** At most `limit` tasks at once and `queue` more waiting; beyond that `acquire` answers undefined. */
@@ -73,23 +77,15 @@ export async function registerLogin(
   const windowMs = limits.windowSeconds * 1000;
   // Only the login route is limited; every other route needs a session or token already.
   await app.register(rateLimit, { global: false });
-  const accountOptions: CreateRateLimitOptions & { cache: number } = {
-    max: limits.maxFailures,
-    timeWindow: windowMs,
-    keyGenerator: (request) => `account:${String((request.body as { id?: unknown } | undefined)?.id)}`,
-    // Its own LRU store (the plugin takes `cache` here too, its types omit it): room for many
-    // names, so a flood of made-up names cannot push a real account's count out.
-    cache: 50_000,
-  };
-  const failures = app.createRateLimit(accountOptions);
+  const throttle = new LoginThrottle(limits);
   const gate = new Gate(limits.concurrency, limits.concurrency * 8);
 
-  /** Refuses with 429 while the account is locked. */
-  const checkAccount = async (request: Parameters<typeof failures>[0], reply: { header(k: string, v: string): unknown }) => {
-    const state = await failures(request, { increment: false });
-    if (!state.isAllowed && state.remaining === 0) {
-      reply.header('Retry-After', String(state.ttlInSeconds));
-      throw accountLocked(state.ttlInSeconds);
+  /** Refuses with 429 while this account's failures from this address still make it wait. */
+  const checkPair = (id: string, request: FastifyRequest, reply: FastifyReply) => {
+    const seconds = throttle.waitSeconds(id, request.ip);
+    if (seconds > 0) {
+      reply.header('Retry-After', String(seconds));
+      throw accountLocked(seconds);
     }
   };
 
@@ -107,8 +103,7 @@ export async function registerLogin(
     },
     async (request, reply) => {
       const body = LoginBody.parse(request.body ?? {});
-      request.body = body;
-      await checkAccount(request, reply);
+      checkPair(body.id, request, reply);
       const turn = gate.acquire();
       if (!turn) {
         reply.header('Retry-After', '1');
@@ -118,9 +113,10 @@ export async function registerLogin(
       let user: UserRecord | undefined;
       try {
         // Checked again at our turn: attempts that waited in the queue behind failures count too.
-        await checkAccount(request, reply);
+        checkPair(body.id, request, reply);
         user = await users.login(body.id, body.password);
-        if (!user) await failures(request);
+        if (user) throttle.succeeded(body.id, request.ip);
+        else throttle.failed(body.id, request.ip);
       } finally {
         release();
       }

@@ -42,7 +42,7 @@ import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
 import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
-import type { LoginLimits } from '../../config/env';
+import type { LoginLimits, TrustProxy } from '../../config/env';
 import { authenticate, isStaff, requireCounty, requireRole } from './auth';
 import { badRequest, errorHandler, forbidden, HttpError, notFound, unauthorized } from './errors';
 import { publicUser, registerLogin } from './login';
@@ -71,6 +71,11 @@ export interface HttpConfig {
   refreshSeconds?: number;
   /** Fastify log level; default 'warn'. */
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (fastify's `trustProxy`; config/env.ts
+   * GUIDANCE_HTTP_TRUST_PROXY), so `request.ip`, which the login limits count by, is the client's. Default off.
+   */
+  trustProxy?: TrustProxy;
   /** Throttling of logins (config/env.ts `http.login`); unset fields take the defaults of login.ts. */
   login?: Partial<LoginLimits>;
   /** Set by `guidance sandbox`: the dashboard says 演练模式 and shows the simulated date. */
@@ -115,6 +120,12 @@ function disposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/** A hop count as the function fastify itself makes of one (its types take no number). */
+function fastifyTrustProxy(t: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_address, hop) => hop < t;
+  return t ?? false;
+}
+
 /** Builds the Fastify app (not listening). */
 export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { client, config, users } = deps;
@@ -130,7 +141,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     logger: { level: config.logLevel ?? 'warn' },
     // JSON bodies are small; files go through multipart with their own limit.
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
   });
   app.setErrorHandler(errorHandler(maxUploadMb));
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { type: 'NotFound', message: '没有找到' } }));

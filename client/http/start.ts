@@ -40,6 +40,7 @@ export async function startDashboard(opts: {
         year: opts.plan.year,
         sessionSecret: c.http.sessionSecret,
         secureCookies: c.http.secureCookies,
+        trustProxy: c.http.trustProxy,
         login: c.http.login,
         practice: opts.practice,
       },

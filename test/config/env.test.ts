@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       worker: { maxCachedWorkflows: 200, maxConcurrentActivities: 32 },
       actor: 'operator',
       receipts: { publicUrl: 'http://127.0.0.1:8080' },
-      http: { host: '127.0.0.1', port: 8080, secureCookies: false, login: { maxFailures: 5, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 } },
+      http: { host: '127.0.0.1', port: 8080, secureCookies: false, trustProxy: false, login: { maxFailures: 5, maxDelaySeconds: 900, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 } },
       mail: {
         outboxDir: path.join(CWD, 'outbox'),
         sentLogDir: path.join(CWD, 'data', 'mail-sent-log'),
@@ -48,7 +48,9 @@ describe('loadConfig', () => {
         GUIDANCE_HTTP_PORT: '0',
         GUIDANCE_SESSION_SECRET: 'x'.repeat(32),
         GUIDANCE_HTTP_SECURE_COOKIES: 'true',
+        GUIDANCE_HTTP_TRUST_PROXY: '10.0.0.0/8, 192.168.1.10',
         GUIDANCE_LOGIN_MAX_FAILURES: '3',
+        GUIDANCE_LOGIN_MAX_DELAY_SECONDS: '120',
         GUIDANCE_LOGIN_MAX_PER_ADDRESS: '20',
         GUIDANCE_LOGIN_WINDOW_SECONDS: '600',
         GUIDANCE_LOGIN_CONCURRENCY: '1',
@@ -78,7 +80,7 @@ describe('loadConfig', () => {
       usersFile: 'users.yaml',
       fontDir: path.join(CWD, 'fonts'),
       actor: 'sun-li',
-      http: { host: '0.0.0.0', port: 0, sessionSecret: 'x'.repeat(32), secureCookies: true, login: { maxFailures: 3, maxPerAddress: 20, windowSeconds: 600, concurrency: 1 } },
+      http: { host: '0.0.0.0', port: 0, sessionSecret: 'x'.repeat(32), secureCookies: true, trustProxy: ['10.0.0.0/8', '192.168.1.10'], login: { maxFailures: 3, maxDelaySeconds: 120, maxPerAddress: 20, windowSeconds: 600, concurrency: 1 } },
       mail: {
         outboxDir: path.join(CWD, 'mail/out'),
         sentLogDir: path.resolve('/var/lib/guidance/sent'),
@@ -88,6 +90,17 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ USER: 'wu-hao' }).actor).toBe('wu-hao');
     expect(loadConfig({ GUIDANCE_HTTP_SECURE_COOKIES: '0' }).http.secureCookies).toBe(false);
+  });
+
+  it.each([
+    ['off', false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['loopback, fd00::/8', ['loopback', 'fd00::/8']],
+  ])('GUIDANCE_HTTP_TRUST_PROXY=%s is fastify trustProxy %j', (value, expected) => {
+    expect(loadConfig({ GUIDANCE_HTTP_TRUST_PROXY: value }).http.trustProxy).toEqual(expected);
   });
 
   it('counts an empty variable as unset', () => {
@@ -121,6 +134,10 @@ describe('loadConfig', () => {
     ['GUIDANCE_LOGIN_MAX_PER_ADDRESS', 'many', /GUIDANCE_LOGIN_MAX_PER_ADDRESS 应为次数（整数 1–100000）/],
     ['GUIDANCE_LOGIN_WINDOW_SECONDS', '15m', /GUIDANCE_LOGIN_WINDOW_SECONDS 应为秒数（整数 1–86400）/],
     ['GUIDANCE_LOGIN_CONCURRENCY', '65', /GUIDANCE_LOGIN_CONCURRENCY 应为并发数（整数 1–64）/],
+    ['GUIDANCE_LOGIN_MAX_DELAY_SECONDS', '0', /GUIDANCE_LOGIN_MAX_DELAY_SECONDS 应为秒数（整数 1–86400）/],
+    ['GUIDANCE_HTTP_TRUST_PROXY', 'proxy.example.cn', /GUIDANCE_HTTP_TRUST_PROXY 应为 off、true、代理层数/],
+    ['GUIDANCE_HTTP_TRUST_PROXY', '10.0.0.0/33', /GUIDANCE_HTTP_TRUST_PROXY 应为/],
+    ['GUIDANCE_HTTP_TRUST_PROXY', '101', /GUIDANCE_HTTP_TRUST_PROXY 应为/],
   ])('refuses %s=%s with a Chinese message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -144,7 +161,7 @@ describe('loadConfig', () => {
         'TEMPORAL_ADDRESS', 'GUIDANCE_TASK_QUEUE', 'GUIDANCE_DATA_DIR', 'GUIDANCE_TEMPORAL_PORT', 'GUIDANCE_UI_PORT', 'GUIDANCE_RETENTION_DAYS', 'GUIDANCE_PLAN',
         'GUIDANCE_WORKFLOW_BUNDLE', 'GUIDANCE_USERS', 'GUIDANCE_FONT_DIR', 'GUIDANCE_ACTOR', 'USER', 'GUIDANCE_HTTP_HOST', 'GUIDANCE_HTTP_PORT',
         'GUIDANCE_SESSION_SECRET', 'GUIDANCE_HTTP_SECURE_COOKIES', 'GUIDANCE_OUTBOX_DIR', 'GUIDANCE_SENT_LOG_DIR', 'SMTP_HOST', 'SMTP_PORT',
-        'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE', 'GUIDANCE_LOGIN_MAX_FAILURES', 'GUIDANCE_LOGIN_MAX_PER_ADDRESS',
+        'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE', 'GUIDANCE_LOGIN_MAX_FAILURES', 'GUIDANCE_LOGIN_MAX_PER_ADDRESS', 'GUIDANCE_LOGIN_MAX_DELAY_SECONDS', 'GUIDANCE_HTTP_TRUST_PROXY',
         'GUIDANCE_LOGIN_WINDOW_SECONDS', 'GUIDANCE_LOGIN_CONCURRENCY', 'GUIDANCE_PUBLIC_URL', 'GUIDANCE_RECEIPT_SECRET', 'GUIDANCE_WORKER_CACHED_WORKFLOWS',
         'GUIDANCE_WORKER_ACTIVITIES',
       ].sort(),

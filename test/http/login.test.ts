@@ -1,6 +1,7 @@
 /**
  * Hardened logins on the real Fastify server (no Temporal: none of these routes reach it):
- * throttling per account and per client address, bounded password checks, sessions that logout,
+ * growing delays per account and client address (nobody can lock someone else out), the limit per
+ * client address (behind a trusted reverse proxy: the client's), bounded password checks, sessions that logout,
  * a changed password or a removed user end at once, the users file reloaded from disk (a bad file
  * refused, the old users kept), and the example users refused off loopback.
  */
@@ -8,10 +9,12 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import { Gate } from '../../client/http/login';
+import { LoginThrottle } from '../../client/http/throttle';
 import { createServer, type HttpConfig } from '../../client/http/server';
 import { startDashboard } from '../../client/http/start';
 import { UsersFileWatcher } from '../../client/http/users-file';
@@ -55,17 +58,19 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function serve(people: Person[], login: HttpConfig['login'] = {}): Promise<{ app: FastifyInstance; file: string; users: Users }> {
+async function serve(people: Person[], login: HttpConfig['login'] = {}, extra: Partial<HttpConfig> = {}): Promise<{ app: FastifyInstance; file: string; users: Users }> {
   const dir = tempDir('guidance-login-');
   const file = path.join(dir, 'users.yaml');
   writeFileSync(file, usersYaml(people));
   const users = loadUsers(file);
-  const config: HttpConfig = { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login };
+  const config: HttpConfig = { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login, ...extra };
   app = await createServer({ client: NO_CLIENT, config, users, usersFile: { path: file, host: '127.0.0.1' }, evidenceDir: path.join(dir, 'ev'), archiveDir: path.join(dir, 'ar') });
   return { app, file, users };
 }
 
-const post = (a: FastifyInstance, id: string, password: string, remoteAddress = '127.0.0.1') => a.inject({ method: 'POST', url: '/api/login', payload: { id, password }, remoteAddress });
+const post = (a: FastifyInstance, id: string, password: string, remoteAddress = '127.0.0.1', headers: Record<string, string> = {}) =>
+  a.inject({ method: 'POST', url: '/api/login', payload: { id, password }, remoteAddress, headers });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0]!;
 const me = (a: FastifyInstance, cookie: string) => a.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
 async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
@@ -77,30 +82,80 @@ async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
 }
 
 describe('throttling', () => {
-  it('fifteen wrong passwords, then the right one: locked with 429, Retry-After and a Chinese message', async () => {
+  it('fifteen wrong passwords for the approver from one address do not lock the approver out elsewhere', async () => {
     const { app } = await serve([ADMIN, SUN_LI]);
     const codes: number[] = [];
-    for (let i = 0; i < 15; i++) codes.push((await post(app, 'sun-li', `wrong-${i}`)).statusCode);
+    for (let i = 0; i < 15; i++) codes.push((await post(app, 'admin', `wrong-${i}`, '203.0.113.7')).statusCode);
+    // Five wrong answers, then the guesser waits (1 s after the fifth failure): it is refused at once.
     expect(codes).toEqual([...Array(5).fill(401), ...Array(10).fill(429)]);
-    const right = await post(app, 'sun-li', 'pw-sunli-1');
-    expect(right.statusCode).toBe(429);
-    const retryAfter = Number(right.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(900);
-    expect(right.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 1[45] 分钟后再试$/) } });
-    // The lock is the account's: another user at the same address logs in.
-    expect((await post(app, 'admin', 'pw-admin-1')).statusCode).toBe(200);
+    const guesser = await post(app, 'admin', 'pw-admin-1', '203.0.113.7');
+    expect(guesser.statusCode).toBe(429);
+    expect(guesser.headers['retry-after']).toBe('1');
+    expect(guesser.json()).toEqual({ error: { type: 'TooManyRequests', message: '登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 1 秒后再试' } });
+    // The approver, at their own desk, logs in at once.
+    expect((await post(app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
+    // And another account at the guesser's address is not slowed either.
+    expect((await post(app, 'sun-li', 'pw-sunli-1', '203.0.113.7')).statusCode).toBe(200);
   });
 
-  it('the lock ends with its window', async () => {
-    const { app } = await serve([SUN_LI], { maxFailures: 2, windowSeconds: 1 });
-    await post(app, 'sun-li', 'wrong-1');
-    await post(app, 'sun-li', 'wrong-2');
-    const locked = await post(app, 'sun-li', 'pw-sunli-1');
-    expect(locked.statusCode).toBe(429);
-    expect(locked.json().error.message).toBe('登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定，请 1 秒后再试');
-    await new Promise((r) => setTimeout(r, 1100));
+  it('the delays grow (1 s, 2 s, …) and a right password clears them', async () => {
+    const { app } = await serve([SUN_LI], { maxFailures: 2 });
+    expect((await post(app, 'sun-li', 'wrong-1')).statusCode).toBe(401);
+    expect((await post(app, 'sun-li', 'wrong-2')).statusCode).toBe(401);
+    const first = await post(app, 'sun-li', 'pw-sunli-1');
+    expect([first.statusCode, first.headers['retry-after']]).toEqual([429, '1']);
+    await sleep(1100);
+    expect((await post(app, 'sun-li', 'wrong-3')).statusCode).toBe(401);
+    const second = await post(app, 'sun-li', 'pw-sunli-1');
+    expect([second.statusCode, second.headers['retry-after']]).toEqual([429, '2']);
+    expect(second.json().error.message).toBe('登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 2 秒后再试');
+    await sleep(2100);
     expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(200);
+    // Cleared: two wrong passwords again before any wait.
+    expect((await post(app, 'sun-li', 'wrong-4')).statusCode).toBe(401);
+    expect((await post(app, 'sun-li', 'wrong-5')).statusCode).toBe(401);
+    expect((await post(app, 'sun-li', 'wrong-6')).statusCode).toBe(429);
+  });
+
+  it('LoginThrottle: per pair, none up to maxFailures, then 1 s doubling up to the cap; forgotten after the window', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.array(fc.tuple(fc.constantFrom('admin', 'sun-li', 'nobody'), fc.constantFrom('203.0.113.7', '198.51.100.2'), fc.boolean()), { maxLength: 60 }),
+        (maxFailures, maxDelaySeconds, attempts) => {
+          let now = 1_000_000;
+          const t = new LoginThrottle({ maxFailures, maxDelaySeconds, windowSeconds: 900 }, () => now);
+          const failures = new Map<string, number>();
+          for (const [id, address, right] of attempts) {
+            const key = `${id}@${address}`;
+            expect(t.waitSeconds(id, address)).toBe(0);
+            if (right) {
+              t.succeeded(id, address);
+              failures.delete(key);
+              continue;
+            }
+            const n = (failures.get(key) ?? 0) + 1;
+            failures.set(key, n);
+            const delay = t.failed(id, address);
+            expect(delay).toBe(n < maxFailures ? 0 : Math.min(1000 * 2 ** (n - maxFailures), maxDelaySeconds * 1000));
+            expect(t.waitSeconds(id, address)).toBe(Math.ceil(delay / 1000));
+            // Nobody else waits for this pair's failures.
+            for (const [otherKey] of failures) {
+              const [oid, oaddr] = otherKey.split('@') as [string, string];
+              if (otherKey !== key) expect(t.waitSeconds(oid, oaddr)).toBe(0);
+            }
+            now += delay; // the caller waits it out
+          }
+          now += 900_000 + 1;
+          for (const [key] of failures) {
+            const [id, address] = key.split('@') as [string, string];
+            expect(t.failed(id, address)).toBe(maxFailures === 1 ? 1000 : 0);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('limits login attempts per client address, whichever accounts they name', async () => {
@@ -112,6 +167,24 @@ describe('throttling', () => {
     expect(refused.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁，请 \d+ 分钟后再试$/) } });
     // Another address is not affected.
     expect((await post(app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
+  });
+
+  it('behind a trusted reverse proxy each client has its own limit and delays; X-Forwarded-For from others is ignored', async () => {
+    const viaProxy = (a: FastifyInstance, id: string, pw: string, client: string) => post(a, id, pw, '10.0.0.5', { 'x-forwarded-for': client });
+    const behind = await serve([ADMIN, SUN_LI], { maxPerAddress: 3 }, { trustProxy: ['10.0.0.0/8'] });
+    for (let i = 0; i < 3; i++) expect((await viaProxy(behind.app, 'admin', `wrong-${i}`, '203.0.113.7')).statusCode).toBe(401);
+    expect((await viaProxy(behind.app, 'admin', 'pw-admin-1', '203.0.113.7')).statusCode).toBe(429);
+    // The approver behind the same proxy is another client: neither the address limit nor the delays touch them.
+    expect((await viaProxy(behind.app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
+    // A header from a machine that is not a trusted proxy is not believed.
+    for (let i = 0; i < 3; i++) await post(behind.app, 'nobody', 'guess', '192.0.2.9', { 'x-forwarded-for': `198.51.100.${i + 10}` });
+    expect((await post(behind.app, 'admin', 'pw-admin-1', '192.0.2.9', { 'x-forwarded-for': '198.51.100.99' })).statusCode).toBe(429);
+    await behind.app.close();
+
+    // Not trusted (the default): every client behind the proxy shares the proxy's address.
+    const { app: plain } = await serve([ADMIN, SUN_LI], { maxPerAddress: 3 });
+    for (let i = 0; i < 3; i++) await viaProxy(plain, 'nobody', `guess-${i}`, '203.0.113.7');
+    expect((await viaProxy(plain, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(429);
   });
 
   it('password checks are bounded: a flood is partly refused with 503 Busy, never a 500', async () => {
