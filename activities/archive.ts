@@ -16,10 +16,12 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RenderResult } from '../workflows/shared/documents';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/shared/visit';
+import { archiveChunkQuery, type ArchiveSnapshotRef } from '../workflows/shared/archive-snapshot';
 import { TMP_MARK, writeFileDurable } from './durable';
 
 export { writeFileDurable } from './durable';
@@ -118,15 +120,43 @@ export interface VerifyResult {
   unlisted: string[];
 }
 
-export function createArchiveActivities(deps: { archiveDir: string }) {
+/**
+ * What `archiveCase` is given: the case's snapshot to read from its workflow in slices (today), or
+ * the whole case (runs that scheduled the archive before snapshots, still retried by a new worker).
+ */
+export type ArchiveCaseInput = { caseId: string; snapshot: ArchiveSnapshotRef; state?: undefined } | { caseId: string; state: VisitCase; snapshot?: undefined };
+
+/**
+ * The case's snapshot, read slice by slice through the workflow's `archiveChunkQuery` (see
+ * workflows/shared/archive-snapshot.ts): no answer is larger than one slice, whatever the case.
+ */
+export async function readCaseSnapshot(client: Client, caseId: string, ref: ArchiveSnapshotRef): Promise<VisitCase> {
+  const handle = client.workflow.getHandle(caseId);
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset < ref.chars) {
+    const chunk = await handle.query(archiveChunkQuery, { id: ref.id, offset });
+    if (chunk.id !== ref.id || chunk.chars !== ref.chars || chunk.offset !== offset || chunk.text.length === 0) {
+      throw new Error(`归档快照 ${ref.id} 读取不一致（偏移 ${offset}）`);
+    }
+    parts.push(chunk.text);
+    offset += chunk.text.length;
+  }
+  return JSON.parse(parts.join('')) as VisitCase;
+}
+
+export function createArchiveActivities(deps: { archiveDir: string; client?: Client }) {
   return {
     /**
      * Writes the case's records and its manifest; idempotent (a retry rewrites the same files).
      * Refuses, non-retryably (IntegrityError), when a letter the case recorded is missing or its
      * bytes no longer have the recorded sha256: the archive must not bless an altered document.
      */
-    async archiveCase({ caseId, state }: { caseId: string; state: VisitCase }): Promise<ArchiveResult> {
+    async archiveCase(input: ArchiveCaseInput): Promise<ArchiveResult> {
+      const { caseId } = input;
       if (!SAFE.test(caseId)) throw ApplicationFailure.nonRetryable(`案件编号不正确：${caseId}`, FailureType.InvalidInput);
+      if (input.snapshot && !deps.client) throw ApplicationFailure.nonRetryable('归档活动未配置 Temporal 客户端，无法读取案卷快照', FailureType.InvalidInput);
+      const state = input.state ?? (await readCaseSnapshot(deps.client!, caseId, input.snapshot!));
       const dir = path.join(deps.archiveDir, caseId);
       await fs.mkdir(dir, { recursive: true });
 

@@ -6,6 +6,7 @@ import { createProgrammeArchiveActivities } from './archive-programme';
 import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents';
 import { createEmailActivities, type EmailDeps } from './email';
+import { createSentStatusActivities } from './email/sent-status';
 import { createInboxActivities } from './inbox';
 import { createProgrammeActivities, type ProgrammeDeps } from './programme';
 import { createSamplingActivities } from './sampling';
@@ -30,11 +31,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createStatsActivities(deps.stats ?? {}),
     ...createDocumentActivities(deps.documents),
     ...createEmailActivities(deps.email),
+    ...createSentStatusActivities(deps.email),
     ...createPlanCheckActivities(deps.email),
     ...createWordingActivities(),
     ...createDocNumberActivities(deps.docNumbers),
     ...createInboxActivities({ client: deps.docNumbers.client }),
-    ...createArchiveActivities({ archiveDir: deps.documents.archiveDir }),
+    ...createArchiveActivities({ archiveDir: deps.documents.archiveDir, client: deps.docNumbers.client }),
     ...createProgrammeArchiveActivities({ archiveDir: deps.documents.archiveDir, client: deps.docNumbers.client }),
   };
 }

@@ -21,6 +21,7 @@ import { todoQuery } from '../workflows/shared/todo';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import { correctRosterUpdate } from '../workflows/shared/roster';
+import { archiveChunkQuery } from '../workflows/shared/archive-snapshot';
 import {
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate,
   setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
@@ -72,6 +73,7 @@ const programmeAction = (cli: string, route: string, form: string, roles = SCHED
 export const INTERNAL: Record<string, string> = {
   [allocateNumberUpdate.name]: '由执法指导和计划工作流在出具文书前取号；人工取号会留下无文书的文号',
   [visitProgressSignal.name]: '执法指导工作流向计划报告进度，供通报和周交办使用',
+  [archiveChunkQuery.name]: '归档活动分段读取案卷快照（避免整个案卷作为一个载荷）；案卷本身由 visitCase 查询',
 };
 
 /** Definition name → its doors. */

@@ -42,8 +42,8 @@ export interface VisitContext {
   supervisorsMail: MailAddress[];
   /** Appends to the case's audit log (全过程记录) and republishes the status. */
   audit(by: Actor | 'system', action: string, detail: string): void;
-  /** Numbers drawn by this case (series, request id, number), to void those never used. */
-  allocated: { series: string; requestId: string; docNumber: string }[];
+  /** Numbers drawn by this case (series, request id, number; the mail step that sends its letter), to void those never used or sent. */
+  allocated: { series: string; requestId: string; docNumber: string; mail?: { step: string; recipients: string[] } }[];
   /** Runs an activity step; a fault retries cannot fix becomes an incident waiting for `retry`. */
   steps: StepRunner;
   /**

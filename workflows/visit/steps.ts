@@ -3,7 +3,7 @@
  * Each step records what it produced on the case before it mails, so the record shows a letter
  * even when its delivery is still being retried.
  */
-import { patched } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
@@ -12,6 +12,7 @@ import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { DUE_DATE_MOVED_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { CalendarMove } from '../shared/calendar-update';
+import { ARCHIVE_CHUNK_CHARS, archiveChunkQuery } from '../shared/archive-snapshot';
 import type { ReceiptLinkRef } from '../shared/receipts';
 import type { LetterSent, RectificationReport } from '../shared/visit';
 import type { VisitContext } from './context';
@@ -70,10 +71,15 @@ export async function mailLetter(
     ctx.text.fillText({ template: req.text ?? plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
   );
   const receiptLink = req.receiptLink ?? (req.receipt ? openReceipt(ctx, req.receipt.kind, req.receipt.docNumber) : undefined);
+  const to = req.to ?? ctx.countyMail;
+  const cc = req.cc ?? [];
+  // The number's letter goes out in this step: a cancel asks the sent-log before voiding it.
+  const numbered = ctx.allocated.find((a) => a.docNumber === req.data.docNumber);
+  if (numbered) numbered.mail = { step: req.step, recipients: [...to, ...cc].map((a) => a.address) };
   return deliverLetter({
     step: req.step,
-    to: req.to ?? ctx.countyMail,
-    cc: req.cc ?? [],
+    to,
+    cc,
     content: { subject: filled.subject, paragraphs: filled.paragraphs, signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())] },
     attachments: [{ path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' }],
     supervisors: ctx.supervisorsMail,
@@ -177,7 +183,7 @@ export async function closeCase(ctx: VisitContext): Promise<void> {
   rect.closedAt = new Date().toISOString();
   ctx.audit('system', 'close', '整改验收通过，案件办结归档');
   // The archived record says closed; the case shows closed only once its archive exists.
-  rect.archive = await ctx.steps.run('archive', '归档', () => bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'closed' } }));
+  rect.archive = await archiveStep(ctx, 'closed');
   ctx.state.stage = 'closed';
   ctx.audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
 }
@@ -190,13 +196,51 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   const used = new Set([state.notice?.docNumber, state.letter?.docNumber, ...(state.rectification?.escalations ?? []).map((e) => e.docNumber), ...(state.rectification?.reports ?? []).map((r) => r.review?.letter?.docNumber)]);
   // Its own patch: a cancelled run recorded with archive-cancelled-visits before voiding existed did not void.
   const unused = patched('void-unused-numbers') ? ctx.allocated.filter((x) => !used.has(x.docNumber)) : [];
+  // A letter recorded on the case only once its mail is done (the acceptance letter) may be out
+  // already when the cancel comes mid-retry: its number stands if the sent-log says a copy left.
+  // Guarded: runs cancelled before this voided without asking (patch `void-only-unsent`).
+  const askSentLog = unused.some((a) => a.mail) && patched('void-only-unsent');
   for (const a of unused) {
+    if (askSentLog && a.mail) {
+      const mail = a.mail;
+      const mailed = await ctx.steps.run(`mailed:${a.requestId}`, `查询文书 ${a.docNumber} 是否已发出`, () => bookkeeping.letterMailed({ workflowId: ctx.caseId, step: mail.step, recipients: mail.recipients }));
+      if (mailed.status !== 'never') {
+        const copies = mailed.copies.filter((c) => c.state !== 'none').map((c) => `${c.address}：${c.state}`).join('，');
+        ctx.audit('system', 'keepNumber', `文号 ${a.docNumber} 不作废：其文书${mailed.status === 'sent' ? '已发出' : '可能已发出'}（${copies}）`);
+        continue;
+      }
+    }
     await ctx.steps.run(`void:${a.requestId}`, `作废未使用的文号 ${a.docNumber}`, () =>
       bookkeeping.voidDocNumber({ year: plan.year, bureau: plan.bureau.code, series: a.series, requestId: a.requestId, reason: '执法指导已取消，文号未使用' }),
     );
     ctx.audit('system', 'voidNumber', `文号 ${a.docNumber} 作废：执法指导已取消，未使用`);
   }
-  ctx.state.archive = await ctx.steps.run('archive', '归档', () => bookkeeping.archiveCase({ caseId: ctx.caseId, state: { ...ctx.state, stage: 'cancelled' } }));
+  ctx.state.archive = await archiveStep(ctx, 'cancelled');
   ctx.state.stage = 'cancelled';
   await ctx.published();
+}
+
+/**
+ * The archive step: the case as it will be archived (its final stage), serialised afresh for every
+ * attempt (a retry after an incident includes the incident), read by the activity through
+ * `archiveChunkQuery` in slices. Only the snapshot's id and length go into the activity's input:
+ * the whole case in one payload could exceed Temporal's payload limit and have the server end the
+ * case. Same activity, same place in the command sequence as before: only its input changed.
+ */
+function archiveStep(ctx: VisitContext, stage: 'closed' | 'cancelled'): Promise<{ dir: string; manifestSha256: string; files: number }> {
+  let attempt = 0;
+  return ctx.steps.run('archive', '归档', async () => {
+    const id = `${ctx.caseId}:${stage}:${++attempt}`;
+    const text = JSON.stringify({ ...ctx.state, stage });
+    setHandler(archiveChunkQuery, (want) => {
+      if (want.id !== id) throw new Error(`归档快照 ${want.id} 已失效（当前为 ${id}）`);
+      return { id, chars: text.length, offset: want.offset, text: text.slice(want.offset, want.offset + ARCHIVE_CHUNK_CHARS) };
+    });
+    try {
+      return await bookkeeping.archiveCase({ caseId: ctx.caseId, snapshot: { id, chars: text.length } });
+    } finally {
+      // The snapshot is held only while the activity reads it.
+      setHandler(archiveChunkQuery, undefined);
+    }
+  });
 }
