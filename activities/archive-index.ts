@@ -20,6 +20,14 @@ export const PROGRAMME_FILE = 'programme.json';
 export const NUMBERS_FILE = 'numbers.json';
 /** The year's archive index. */
 export const INDEX_FILE = 'index.json';
+/** Every copy of the programme's mail, as the sent-log recorded it. */
+export const DELIVERIES_FILE = 'deliveries.json';
+
+/** A bulletin's PDF in the programme's folder: the renderer's file name, never a server path. */
+export function bulletinFile(b: { documentPath: string }): string | undefined {
+  const name = path.basename(b.documentPath);
+  return /^[A-Za-z0-9._-]+\.pdf$/.test(name) ? name : undefined;
+}
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -114,6 +122,16 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
     const want = indexed.get(n);
     const actual = await manifestHash(path.join(root, n));
     if (want && actual && actual !== want.hash) r.notAsIndexed.push(`${MANIFEST}（${want.programme} 索引记录 ${want.hash.slice(0, 16)}…，现为 ${actual.slice(0, 16)}…）`);
+    // A programme folder: its bulletins as the programme recorded them (as case.json's letters are for a case).
+    const programme = await fs.readFile(path.join(root, n, PROGRAMME_FILE), 'utf8').then((t) => JSON.parse(t) as { bulletins?: { documentPath: string; sha256: string }[] }, () => undefined);
+    for (const b of programme?.bulletins ?? []) {
+      const name = bulletinFile(b);
+      if (!name || r.changed.includes(name) || r.missing.includes(name)) continue;
+      const h = await fs.readFile(path.join(root, n, name)).then(sha256, () => undefined);
+      if (h === undefined) r.missing.push(name);
+      else if (h !== b.sha256) r.notAsRecorded.push(name);
+    }
+    r.ok = r.ok && r.missing.length === 0 && r.notAsRecorded.length === 0;
     // Already named by verifyArchive as changed or missing, when its manifest lists it.
     const ownIndexProblem = indexProblems.get(n);
     if (ownIndexProblem && !r.changed.includes(INDEX_FILE) && !r.missing.includes(INDEX_FILE)) r.changed.push(INDEX_FILE);

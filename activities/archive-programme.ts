@@ -6,7 +6,10 @@
  *   digests, incidents, bends, calendars applied);
  * - numbers.json: the number register (发文登记), each series' state with its voids (作废);
  * - index.json: the year's archive index, each case's manifest hash (activities/archive-index.ts);
- * - MANIFEST.sha256 over the three, written last.
+ * - deliveries.json: every copy of the programme's mail (bulletins, digests, failure notices) as
+ *   the sent-log recorded it: to whom, accepted or refused, when;
+ * - the bulletin PDFs the renderer already wrote there, each with the sha256 the programme recorded;
+ * - MANIFEST.sha256 over all of it, written last.
  *
  * The activity reads what it archives itself, by Query (the programme's `schedule`, each series'
  * `numbers`): its input is a few ids, so neither the whole state nor the register passes through
@@ -23,7 +26,8 @@ import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery, type DocNumberSta
 import { FailureType } from '../workflows/shared/errors';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { ArchiveIntegrityError, MANIFEST, parseManifest, writeFileDurable } from './archive';
-import { INDEX_FILE, NUMBERS_FILE, PROGRAMME_FILE, manifestHash, readIndex, sha256, type ArchiveIndex, type IndexedCase } from './archive-index';
+import { DELIVERIES_FILE, INDEX_FILE, NUMBERS_FILE, PROGRAMME_FILE, bulletinFile, manifestHash, readIndex, sha256, type ArchiveIndex, type IndexedCase } from './archive-index';
+import { SentLogRecordSchema, type SentLogRecord } from './email/sent-log';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 
@@ -104,14 +108,65 @@ async function readNumbers(client: Client, year: number, bureau: string): Promis
   return out;
 }
 
+/** One copy of the programme's mail, as the sent-log recorded it. */
+export type ProgrammeDelivery = Pick<SentLogRecord, 'step' | 'recipient' | 'state' | 'messageId' | 'transport' | 'attempts' | 'firstAttemptAt' | 'acceptedAt' | 'response' | 'rejected' | 'lastError' | 'possibleDuplicate'>;
+
+/** Every sent-log record of `workflowId`'s mail, by step and recipient; none when no sent-log is wired. */
+async function readDeliveries(sentLogDir: string | undefined, workflowId: string): Promise<ProgrammeDelivery[]> {
+  if (!sentLogDir) return [];
+  const names = await fs.readdir(sentLogDir).catch(() => [] as string[]);
+  const out: ProgrammeDelivery[] = [];
+  for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+    const parsed = SentLogRecordSchema.safeParse(await fs.readFile(path.join(sentLogDir, name), 'utf8').then(JSON.parse, () => undefined));
+    if (!parsed.success || parsed.data.workflowId !== workflowId) continue;
+    const { step, recipient, state, messageId, transport, attempts, firstAttemptAt, acceptedAt, response, rejected, lastError, possibleDuplicate } = parsed.data;
+    out.push({ step, recipient, state, messageId, transport, attempts, firstAttemptAt, acceptedAt, response, rejected, lastError, possibleDuplicate });
+  }
+  return out.sort((a, b) => a.step.localeCompare(b.step) || a.recipient.localeCompare(b.recipient));
+}
+
 /**
- * Writes the three records durably (temp, fsync, rename, fsync of the folder), then the manifest
- * over them: a folder with a manifest is a complete archive; a crash leaves the previous one whole.
+ * The bulletin PDFs of the programme's folder, each with the sha256 the programme recorded when it
+ * was rendered. Refuses (IntegrityError, not retried) when one is missing or altered: the archive
+ * must not bless an altered document, as for a case's letters.
  */
-export async function writeProgrammeArchive(dir: string, records: { state: ProgrammeState; numbers: ArchivedNumbers; index: ArchiveIndex }): Promise<{ manifestSha256: string; files: number }> {
-  await fs.mkdir(dir, { recursive: true });
+async function bulletinHashes(dir: string, state: ProgrammeState, workflowId: string): Promise<Map<string, string>> {
   const listed = new Map<string, string>();
-  for (const [name, data] of [[PROGRAMME_FILE, records.state], [NUMBERS_FILE, records.numbers], [INDEX_FILE, records.index]] as const) {
+  const problems: string[] = [];
+  for (const b of state.bulletins) {
+    const name = bulletinFile(b);
+    const actual = name ? await fs.readFile(path.join(dir, name)).then(sha256, () => undefined) : undefined;
+    if (name && actual === b.sha256) listed.set(name, b.sha256);
+    else problems.push(`${b.docNumber}（${name ?? b.month}）${actual ? '已被修改' : '缺失'}`);
+  }
+  if (problems.length) {
+    throw ApplicationFailure.create({
+      type: FailureType.IntegrityError,
+      nonRetryable: true,
+      message: `计划 ${workflowId} 的通报文件与登记的 sha256 不符，拒绝归档：${problems.join('；')}`,
+    });
+  }
+  return listed;
+}
+
+/** The records of a programme's archive. */
+export interface ProgrammeRecords {
+  state: ProgrammeState;
+  numbers: ArchivedNumbers;
+  index: ArchiveIndex;
+  deliveries: ProgrammeDelivery[];
+}
+
+/**
+ * Writes the records durably (temp, fsync, rename, fsync of the folder), then the manifest over
+ * them and `pdfs` (name → sha256, already in the folder): a folder with a manifest is a complete
+ * archive; a crash leaves the previous one whole.
+ */
+export async function writeProgrammeArchive(dir: string, records: ProgrammeRecords, pdfs = new Map<string, string>()): Promise<{ manifestSha256: string; files: number }> {
+  await fs.mkdir(dir, { recursive: true });
+  const listed = new Map(pdfs);
+  const files = [[PROGRAMME_FILE, records.state], [NUMBERS_FILE, records.numbers], [INDEX_FILE, records.index], [DELIVERIES_FILE, records.deliveries]] as const;
+  for (const [name, data] of files) {
     const text = `${JSON.stringify(data, null, 2)}\n`;
     await writeFileDurable(path.join(dir, name), text);
     listed.set(name, sha256(text));
@@ -122,7 +177,7 @@ export async function writeProgrammeArchive(dir: string, records: { state: Progr
   return { manifestSha256: sha256(text), files: names.length };
 }
 
-export function createProgrammeArchiveActivities(deps: { archiveDir: string; client: Client }) {
+export function createProgrammeArchiveActivities(deps: { archiveDir: string; client: Client; sentLogDir?: string }) {
   return {
     /** Writes the programme's record, register and index, then its manifest; idempotent. */
     async archiveProgramme({ workflowId, year, bureau }: ArchiveProgrammeInput): Promise<ProgrammeArchiveResult> {
@@ -145,7 +200,9 @@ export function createProgrammeArchiveActivities(deps: { archiveDir: string; cli
       }
       const index = await buildIndex(deps.client, deps.archiveDir, state, workflowId, previous);
 
-      const written = await writeProgrammeArchive(dir, { state, numbers, index });
+      const pdfs = await bulletinHashes(dir, state, workflowId);
+      const deliveries = await readDeliveries(deps.sentLogDir, workflowId);
+      const written = await writeProgrammeArchive(dir, { state, numbers, index, deliveries }, pdfs);
       const count = Object.values(numbers).reduce((n, s) => n + s.next - 1, 0);
       return { dir, ...written, cases: Object.keys(index.cases).length, numbers: count };
     },

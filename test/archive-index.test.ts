@@ -40,7 +40,7 @@ async function year(): Promise<{ root: string; recorded: string }> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'archive-index-'));
   const recorded = await writeCase(root, CASE, 'closed');
   const index: ArchiveIndex = { programmeWorkflowId: PROGRAMME, year: 2027, bureau: 'heluo', updatedAt: '2027-12-01T00:00:00Z', cases: { [CASE]: { manifestSha256: recorded, source: 'workflow', recordedAt: '2027-12-01T00:00:00Z' } } };
-  await writeProgrammeArchive(path.join(root, PROGRAMME), { state, numbers: {}, index });
+  await writeProgrammeArchive(path.join(root, PROGRAMME), { state, numbers: {}, index, deliveries: [] });
   return { root, recorded };
 }
 
@@ -93,7 +93,7 @@ describe('the programme read back from its archive', () => {
   it('reads its state and register; a programme never archived is undefined; a record not as listed is refused', async () => {
     const { root } = await year();
     const p = await readArchivedProgramme(root, PROGRAMME);
-    expect(p).toMatchObject({ state: { bureauName: '河洛市应急管理局', finished: true }, numbers: {}, files: 3 });
+    expect(p).toMatchObject({ state: { bureauName: '河洛市应急管理局', finished: true }, numbers: {}, files: 4 });
     expect(await readArchivedProgramme(root, 'guidance-2026-heluo')).toBeUndefined();
     await fsp.writeFile(path.join(root, PROGRAMME, PROGRAMME_FILE), JSON.stringify({ ...state, finished: false }));
     await expect(readArchivedProgramme(root, PROGRAMME)).rejects.toBeInstanceOf(ArchiveIntegrityError);
