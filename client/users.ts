@@ -3,6 +3,11 @@
  * `examples/users.yaml`) validated once at start. Passwords are stored only as scrypt hashes
  * (`scrypt$N$r$p$salt$hash`, base64), API tokens only as sha256 (`sha256$hex`: a token is 32
  * random bytes, so a slow hash adds nothing). `guidance users hash-password` makes the hashes.
+ *
+ * The cost is OWASP's current scrypt recommendation (N=2^17, r=8, p=1). A stored hash with weaker
+ * parameters still logs in, and that successful login is the one moment the password is known:
+ * it is hashed again at the current cost and handed to the hash store (the server's users file,
+ * client/http/users-file.ts), which writes it in place of the old one.
  */
 import type { Command } from 'commander';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
@@ -14,8 +19,15 @@ import { config } from '../config/env';
 import { formatIssues } from '../workflows/shared/plan';
 import { EXIT, UserError } from './programme';
 
-/** scrypt cost: N=2^15, r=8, p=1 (OWASP's minimum is 2^17/8/1 at 64 MB; this is ~32 MB, ~80 ms here). */
-const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 } as const;
+/** scrypt's cost parameters. */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+/** OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB per check, ~0.2 s here). */
+export const SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+const KEYLEN = 32;
 const PASSWORD_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
 const TOKEN_HASH = /^sha256\$[0-9a-f]{64}$/;
 
@@ -62,15 +74,29 @@ function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
   return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
+/** scrypt needs 128·N·r bytes (Node refuses above `maxmem`, 32 MiB by default: too little for N=2^17). */
 const scryptOpts = (N: number, r: number, p: number): ScryptOptions => ({ N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 });
 
-/** `scrypt$N$r$p$salt$hash` of a password, with a fresh 16-byte salt. */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * `scrypt$N$r$p$salt$hash` of a password, with a fresh 16-byte salt. `cost` is for tests only
+ * (a cheaper hash keeps them fast); everything else hashes at SCRYPT_COST.
+ */
+export async function hashPassword(password: string, cost: ScryptCost = SCRYPT_COST): Promise<string> {
   if (password.length < 8) throw new UserError('密码至少 8 个字符', EXIT.badInput);
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keylen, scryptOpts(SCRYPT.N, SCRYPT.r, SCRYPT.p));
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scrypt(password, salt, KEYLEN, scryptOpts(cost.N, cost.r, cost.p));
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
+
+/** True when a stored hash's parameters are below `cost` in any of N, r, p (so it is hashed again at the next login). */
+export function isWeakerHash(stored: string, cost: ScryptCost = SCRYPT_COST): boolean {
+  const m = PASSWORD_HASH.exec(stored);
+  if (!m) return false;
+  return Number(m[1]) < cost.N || Number(m[2]) < cost.r || Number(m[3]) < cost.p;
+}
+
+/** Writes a user's upgraded hash in place of the old one; false when it could not (the login still succeeds). */
+export type HashStore = (id: string, oldHash: string, newHash: string) => Promise<boolean>;
 
 /** True when the password matches the stored hash (constant-time comparison). */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -102,13 +128,39 @@ export class Users {
   private byId: Map<string, UserRecord>;
   private byTokenHash = new Map<string, UserRecord>();
   private listeners: (() => void)[] = [];
-  /** Compared against when the user does not exist, so a wrong name takes as long as a wrong password. */
-  private readonly dummyHash: Promise<string>;
+  private rehashListeners: ((user: UserRecord, oldHash: string) => void)[] = [];
+  private hashStore: HashStore | undefined;
+  private readonly upgrading = new Set<string>();
+  /** Compared against when the user does not exist, so a wrong name takes as long as a wrong password; made on first need. */
+  private dummy: Promise<string> | undefined;
+  /** The cost new and upgraded hashes get (SCRYPT_COST; tests pass a cheaper one). */
+  readonly cost: ScryptCost;
 
-  constructor(private current: UserRecord[]) {
+  constructor(
+    private current: UserRecord[],
+    opts: { cost?: ScryptCost } = {},
+  ) {
     this.byId = new Map(current.map((u) => [u.id, u]));
     for (const u of current) for (const t of u.tokens) this.byTokenHash.set(t, u);
-    this.dummyHash = hashPassword(randomBytes(12).toString('hex'));
+    this.cost = opts.cost ?? SCRYPT_COST;
+  }
+
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(12).toString('hex'), this.cost);
+    return this.dummy;
+  }
+
+  /** Where upgraded hashes are written (the server's users file); without one, weaker hashes stay as they are. */
+  setHashStore(store: HashStore | undefined): void {
+    this.hashStore = store;
+  }
+
+  /** Calls `listener` after a user's hash was upgraded (in the store and here), with the old hash. */
+  onRehash(listener: (user: UserRecord, oldHash: string) => void): () => void {
+    this.rehashListeners.push(listener);
+    return () => {
+      this.rehashListeners = this.rehashListeners.filter((l) => l !== listener);
+    };
   }
 
   get records(): readonly UserRecord[] {
@@ -135,11 +187,30 @@ export class Users {
     return this.byId.get(id);
   }
 
-  /** The user with this id and password, or undefined. */
+  /** The user with this id and password, or undefined. A hash weaker than `cost` is upgraded on the way. */
   async login(id: string, password: string): Promise<UserRecord | undefined> {
     const user = this.byId.get(id);
-    const ok = await verifyPassword(password, user?.password ?? (await this.dummyHash));
-    return ok && user?.password ? user : undefined;
+    const ok = await verifyPassword(password, user?.password ?? (await this.dummyHash()));
+    if (!ok || !user?.password) return undefined;
+    if (this.hashStore && isWeakerHash(user.password, this.cost)) await this.upgrade(user, password, this.hashStore);
+    return user;
+  }
+
+  /** Hashes the password again at the current cost; once the store has it, the record here takes it too. */
+  private async upgrade(user: UserRecord, password: string, store: HashStore): Promise<void> {
+    if (this.upgrading.has(user.id)) return;
+    this.upgrading.add(user.id);
+    try {
+      const oldHash = user.password!;
+      const newHash = await hashPassword(password, this.cost);
+      // The file may have been reloaded meanwhile (a new password): then this upgrade is moot.
+      if (this.byId.get(user.id) !== user || user.password !== oldHash) return;
+      if (!(await store(user.id, oldHash, newHash))) return;
+      user.password = newHash;
+      for (const listener of this.rehashListeners) listener(user, oldHash);
+    } finally {
+      this.upgrading.delete(user.id);
+    }
   }
 
   /** The user holding this API token, or undefined. */
@@ -160,18 +231,18 @@ export function actorOf(user: UserRecord): Actor {
 }
 
 /** Parses and validates users YAML. */
-export function parseUsers(text: string, file = '(users)'): Users {
+export function parseUsers(text: string, file = '(users)', opts: { cost?: ScryptCost } = {}): Users {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new UsersError(file, doc.errors.map((e) => `${e.linePos?.[0] ? `第 ${e.linePos[0].line} 行` : 'YAML'}: YAML 语法错误（${e.code}）`));
   }
   const parsed = UsersFileSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new UsersError(file, formatIssues(parsed.error));
-  return new Users(parsed.data.users);
+  return new Users(parsed.data.users, opts);
 }
 
 /** Reads the users file (`GUIDANCE_USERS`, default examples/users.yaml); `counties` checks the bound county codes. */
-export function loadUsers(file = config().usersFile, counties?: readonly string[]): Users {
+export function loadUsers(file = config().usersFile, counties?: readonly string[], opts: { cost?: ScryptCost } = {}): Users {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -179,7 +250,7 @@ export function loadUsers(file = config().usersFile, counties?: readonly string[
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsersError(file, [code === 'ENOENT' ? '文件不存在' : `无法读取（${code ?? String(err)}）`]);
   }
-  const users = parseUsers(text, file);
+  const users = parseUsers(text, file, opts);
   const unknown = counties ? users.unknownCounties(counties) : [];
   if (unknown.length) throw new UsersError(file, unknown.map((u) => `县区代码不在计划中：${u}`));
   return users;

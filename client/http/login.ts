@@ -8,7 +8,7 @@
  *   learns nothing from it). The same account from another address is not slowed: nobody can lock
  *   someone else out. Counted for names that do not exist too, so a delay tells nothing about who
  *   exists. The address is `request.ip`: behind a reverse proxy set `trustProxy` (server.ts);
- * - password checks (scrypt, ~80 ms on the libuv threadpool, which also serves file reads) run at
+ * - password checks (scrypt, ~0.2 s on the libuv threadpool, which also serves file reads) run at
  *   most `concurrency` at once, a few more wait their turn, the rest are refused at once, so a
  *   flood of logins cannot starve the dashboard's static files.
  * Sessions live in the server's table (sessions.ts): logout ends the session, not just the cookie.
@@ -78,6 +78,9 @@ export async function registerLogin(
   // Only the login route is limited; every other route needs a session or token already.
   await app.register(rateLimit, { global: false });
   const throttle = new LoginThrottle(limits);
+  // Hashes weaker than the current scrypt cost are upgraded at login into the users file.
+  if (deps.usersFile?.canUpgradeHashes) users.setHashStore((id, oldHash, newHash) => deps.usersFile!.upgradeHash(id, oldHash, newHash));
+  users.onRehash((user, oldHash) => sessions.carryOver(user, oldHash));
   const gate = new Gate(limits.concurrency, limits.concurrency * 8);
 
   /** Refuses with 429 while this account's failures from this address still make it wait. */

@@ -61,6 +61,15 @@ export class SessionStore {
     return user;
   }
 
+  /**
+   * A user's hash upgraded at login (same password, stronger parameters): their sessions keep
+   * going, unlike after a changed password.
+   */
+  carryOver(user: UserRecord, oldHash: string): void {
+    const before = createHash('sha256').update(oldHash).digest('hex');
+    for (const s of this.table.values()) if (s.userId === user.id && s.fingerprint === before) s.fingerprint = fingerprintOf(user);
+  }
+
   /** Ends one session (logout). */
   revoke(id: string): void {
     this.table.delete(id);

@@ -5,13 +5,19 @@
  * users in force are kept; a user removed or with a new password loses their sessions at once
  * (the server's listener on `Users.replace`).
  *
+ * A password hash weaker than the current scrypt cost is upgraded at its user's next login
+ * (client/users.ts): `upgradeHash` writes the new hash in place of the old one, changing nothing
+ * else in the file (comments and order stay), durably and atomically, and only when the file is
+ * still the one loaded. The example file is never rewritten.
+ *
  * Also the rule for the example file: its passwords are printed in the README, so a server using
  * it may only listen on a loopback address.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { writeFileDurable } from '../../activities/durable';
 import { EXIT, UserError } from '../programme';
 import { loadUsers, UsersError, type Users } from '../users';
 
@@ -125,6 +131,36 @@ export class UsersFileWatcher {
     });
     this.watcher.on('error', (err) => this.opts.log.error(`无法继续监视用户文件 ${this.opts.file}（${err.message}）；修改后请由管理员重新加载`));
     return this;
+  }
+
+  /** Whether `upgradeHash` may write the file at all (never the public example file). */
+  get canUpgradeHashes(): boolean {
+    return !isExampleUsersFile(this.opts.file);
+  }
+
+  /**
+   * Writes `newHash` in place of `oldHash` (a hash upgraded at login) and nothing else. Refuses
+   * (false) when the file changed since it was loaded, when the old hash is not in it exactly once,
+   * or when it cannot be written (a read-only mount: logged, tried again at the next login).
+   * A symbolic link is followed, so the file it points at is replaced, not the link.
+   */
+  async upgradeHash(id: string, oldHash: string, newHash: string): Promise<boolean> {
+    const { file, log } = this.opts;
+    if (!this.canUpgradeHashes) return false;
+    try {
+      const target = realpath(file);
+      const text = readFileSync(target, 'utf8');
+      if (sha256(text) !== this.loadedHash || text.split(oldHash).length !== 2) return false;
+      const next = text.replace(oldHash, () => newHash);
+      await writeFileDurable(target, next, statSync(target).mode & 0o777);
+      // What is on disk is what is in force: the watcher need not reload it.
+      this.loadedHash = sha256(next);
+      log.info(`用户 ${id} 的密码散列已升级为当前参数（scrypt N=2^17）并写入用户文件 ${file}`);
+      return true;
+    } catch (err) {
+      log.error(`用户 ${id} 的密码散列未能写入用户文件 ${file}（${(err as Error).message}），下次登录时再试；也可用 guidance users hash-password 重新生成`);
+      return false;
+    }
   }
 
   private onChange(): void {

@@ -26,10 +26,12 @@ import { tempDir, USERS_FILE } from './helpers';
 const NO_CLIENT = {} as Client;
 const TOKEN = 'tok-'.padEnd(43, 'x');
 
+/** A cheap scrypt cost, for hashes and for the users loaded here alike (so no login upgrades a hash). */
+const TEST_COST = { N: 2 ** 12, r: 8, p: 1 };
 let hashes: Record<string, string>;
 beforeAll(async () => {
   const pw = ['pw-admin-1', 'pw-sunli-1', 'pw-sunli-2', 'pw-county-1'];
-  hashes = Object.fromEntries(await Promise.all(pw.map(async (p) => [p, await hashPassword(p)] as const)));
+  hashes = Object.fromEntries(await Promise.all(pw.map(async (p) => [p, await hashPassword(p, TEST_COST)] as const)));
 });
 
 interface Person {
@@ -62,7 +64,7 @@ async function serve(people: Person[], login: HttpConfig['login'] = {}, extra: P
   const dir = tempDir('guidance-login-');
   const file = path.join(dir, 'users.yaml');
   writeFileSync(file, usersYaml(people));
-  const users = loadUsers(file);
+  const users = loadUsers(file, undefined, { cost: TEST_COST });
   const config: HttpConfig = { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login, ...extra };
   app = await createServer({ client: NO_CLIENT, config, users, usersFile: { path: file, host: '127.0.0.1' }, evidenceDir: path.join(dir, 'ev'), archiveDir: path.join(dir, 'ar') });
   return { app, file, users };
