@@ -21,6 +21,7 @@ import { todoQuery } from '../workflows/shared/todo';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import { correctRosterUpdate } from '../workflows/shared/roster';
+import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
 import { archiveChunkQuery } from '../workflows/shared/archive-snapshot';
 import {
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate,
@@ -104,6 +105,7 @@ export const DOORS: Record<string, Door[]> = {
   // ---- both: an incident's retry after its cause is fixed (administrators) ----------------------
   // Input that caused an incident, corrected by a person before the retry (issue 21, point 3).
   [correctRosterUpdate.name]: visitAction('visit roster', 'roster', SCHEDULERS, 'form-roster'),
+  [correctCountyEmailsUpdate.name]: visitAction('visit emails', 'emails', SCHEDULERS, 'form-county-emails'),
 
   [retryUpdate.name]: [...visitAction('visit retry', 'retry', ADMIN, 'form-retry'), ...programmeAction('programme retry', 'retry', 'form-programme-retry', ADMIN)],
 

@@ -5,6 +5,7 @@
 import { retryUpdate, type RetryArgs } from '../workflows/shared/incidents';
 import { acknowledgeUpdate, type AcknowledgeArgs } from '../workflows/shared/receipts';
 import { correctRosterUpdate, type CorrectRosterArgs } from '../workflows/shared/roster';
+import { correctCountyEmailsUpdate, type CorrectCountyEmailsArgs } from '../workflows/shared/county-emails';
 import { todoQuery } from '../workflows/shared/todo';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -143,6 +144,8 @@ export const visitOps = {
   retry: (client: Client, ref: VisitRef, args: RetryArgs) => call(client, ref, () => handle(client, ref).executeUpdate(retryUpdate, { args: [args] })),
   /** 更正企业名单 before the draw (administrators, supervisors); a refused draw's retry then uses it. */
   correctRoster: (client: Client, ref: VisitRef, args: CorrectRosterArgs) => call(client, ref, () => handle(client, ref).executeUpdate(correctRosterUpdate, { args: [args] })),
+  /** 更正县区收件邮箱 (administrators, supervisors): every letter mailed afterwards goes to the corrected addresses. */
+  correctCountyEmails: (client: Client, ref: VisitRef, args: CorrectCountyEmailsArgs) => call(client, ref, () => handle(client, ref).executeUpdate(correctCountyEmailsUpdate, { args: [args] })),
   /** 签收 of a letter: by the county in its portal or through the emailed link, or recorded for it by staff. */
   acknowledge: (client: Client, ref: VisitRef, args: AcknowledgeArgs) => call(client, ref, () => handle(client, ref).executeUpdate(acknowledgeUpdate, { args: [args] })),
   /** What the case waits for, on its own clock (the inbox's per-case answer). */

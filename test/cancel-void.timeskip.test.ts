@@ -6,7 +6,7 @@
  * When no mailbox ever accepted it, the number is voided (作废) as before.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readArchivedCase } from '../activities/archive';
@@ -15,7 +15,7 @@ import { reviewReportUpdate, submitReportUpdate } from '../workflows/shared/visi
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, supervisor } from './helpers/visit-driver';
-import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
+import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, workflowBundle } from './helpers/worker';
 
 const FIRST = 'yjj@xiangshan.example.cn';
 const SECOND = 'bgs@xiangshan.example.cn';
@@ -83,6 +83,9 @@ describe('cancel voids a number only if its letter was never sent (time-skipping
     await expect(h.result()).rejects.toThrow();
     const row = (await numberRegister(env.client, year, plan.bureau.code)).find((r) => r.requestId === `${h.workflowId}:acceptance:1`);
     const archived = await readArchivedCase(dirs.archiveDir, h.workflowId);
+    // The cancelled history (sent-log asked, or not) replays with today's code.
+    const history = await h.fetchHistory();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: h.workflowId, history }])) expect(result.error).toBeUndefined();
     return { row, archived: archived!.case };
   }
 

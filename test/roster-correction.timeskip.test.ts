@@ -6,7 +6,7 @@
  * and the draw succeeds from the corrected roster. Once drawn, the roster can no longer change.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rosterSha256 } from '../activities/sampling';
 import { retryUpdate } from '../workflows/shared/incidents';
@@ -14,7 +14,7 @@ import type { Enterprise } from '../workflows/shared/plan';
 import { correctRosterUpdate } from '../workflows/shared/roster';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';
-import { createTestWorker, uniqueQueue } from './helpers/worker';
+import { createTestWorker, uniqueQueue, workflowBundle } from './helpers/worker';
 
 const admin = { id: 'admin', role: 'admin' as const };
 const leader = { id: 'zheng-yuan', role: 'leader' as const };
@@ -91,6 +91,10 @@ describe('a roster the draw refused is corrected by a person (time-skipping)', (
       expect(late).toMatchObject({ type: 'InvalidState' });
       expect(late.message).toMatch(/已完成随机抽取/);
       await h.cancel();
+      await expect(h.result()).rejects.toThrow();
+      // The new Update's history replays with today's code (determinism guard).
+      const history = await h.fetchHistory();
+      for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: h.workflowId, history }])) expect(result.error).toBeUndefined();
     });
   }
 

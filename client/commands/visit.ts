@@ -1,5 +1,5 @@
 /**
- * `guidance visit status|evidence|finding|enterprise|submit|approve|return|review|extend|reinspect|retry|roster`
+ * `guidance visit status|evidence|finding|enterprise|submit|approve|return|review|extend|reinspect|retry|roster|emails`
  * (and `report`, client/commands/report.ts).
  */
 import Table from 'cli-table3';
@@ -253,6 +253,16 @@ export function registerVisitCommands(program: Command): void {
       if (!parsed.success) throw new UserError(`企业名单有误：\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
       const r = await visitOps.correctRoster(await connectClient(), ref(opts), parsed.data);
       out(opts, r, `企业名单已更正（${r.enterprises} 家）；抽取故障请由管理员重试：guidance visit retry`);
+    });
+
+  // A county mailbox that refuses mail: every later letter goes to the corrected addresses.
+  withCommon(visit.command('emails').description('更正县区收件邮箱（管理员或指导组）：此后的文书发往更正后的邮箱'))
+    .requiredOption('--email <address...>', '收件邮箱（可多个）')
+    .requiredOption('--reason <text>', '更正理由')
+    .action(async (opts: Common & { email: string[]; reason: string }) => {
+      const args = { actor: actor(opts, 'admin'), emails: opts.email, reason: opts.reason };
+      const r = await visitOps.correctCountyEmails(await connectClient(), ref(opts), args);
+      out(opts, r, `县区收件邮箱已更正为 ${r.emails.join('、')}；此后的文书发往这些邮箱`);
     });
 
   withCommon(visit.command('return').description('退回修改（须写明意见）'))

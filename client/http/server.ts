@@ -9,6 +9,7 @@
 import { SERIES_LABEL, numberRegister } from '../numbers';
 import { RetryArgs } from '../../workflows/shared/incidents';
 import { CorrectRosterArgs } from '../../workflows/shared/roster';
+import { CorrectCountyEmailsArgs } from '../../workflows/shared/county-emails';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -382,6 +383,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args).then(summary));
   action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
   action('roster', ['admin', 'supervisor'], CorrectRosterArgs.omit({ actor: true }), (ref, args) => visitOps.correctRoster(client, ref, args));
+  action('emails', ['admin', 'supervisor'], CorrectCountyEmailsArgs.omit({ actor: true }), (ref, args) => visitOps.correctCountyEmails(client, ref, args));
   action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args).then(summary));
 
   registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules });

@@ -126,6 +126,8 @@ export interface VisitCase {
   /** The roster corrected before the draw (更正企业名单, roster.ts); the draw uses it instead of the plan's. */
   correctedRoster?: Enterprise[];
   rosterCorrections?: RosterCorrection[];
+  /** The county's mailboxes as corrected on this case (county-emails.ts); absent: the plan's. */
+  countyEmails?: string[];
   /** The archive of a cancelled case (a closed case's is `rectification.archive`). */
   archive?: { dir: string; manifestSha256: string; files: number };
   audit: AuditEntry[];

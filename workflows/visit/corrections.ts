@@ -1,11 +1,13 @@
 /**
- * Updates that correct input which caused (or will cause) an incident, so that a person can clear
- * it: the retry then uses the correction. Today: the enterprise roster (更正企业名单) before the draw.
- * State-only, like every Update (lib/updates.ts); the draw step reads the corrected roster.
+ * Updates that correct input which caused (or will cause) an incident or a failure, so that a
+ * person can clear it: what runs next uses the correction. The enterprise roster (更正企业名单)
+ * before the draw (the draw's retry reads it); the county's mailboxes (更正县区收件邮箱), used by
+ * every letter mailed afterwards. State-only, like every Update (lib/updates.ts).
  */
 import { onUpdate, refuse } from '../lib/updates';
 import type { Actor } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
+import { CorrectCountyEmailsArgs, correctCountyEmailsUpdate } from '../shared/county-emails';
 import { CorrectRosterArgs, correctRosterUpdate, type RosterCorrection } from '../shared/roster';
 import type { VisitContext } from './context';
 
@@ -15,7 +17,7 @@ export function registerCorrections(ctx: VisitContext): void {
   const requireAdminOrSupervisor = (actor: Actor) => {
     if (actor.role === 'admin') return;
     if (actor.role === 'supervisor' && plan.supervisors.some((s) => s.id === actor.id)) return;
-    throw refuse(FailureType.Forbidden, '只有管理员或本计划指导组的执法指导人员可以更正企业名单');
+    throw refuse(FailureType.Forbidden, '只有管理员或本计划指导组的执法指导人员可以进行此更正');
   };
 
   onUpdate(
@@ -33,6 +35,24 @@ export function registerCorrections(ctx: VisitContext): void {
       (state.rosterCorrections ??= []).push(correction);
       ctx.audit(args.actor, 'correctRoster', `更正企业名单（${args.enterprises.length} 家）：${args.reason}`);
       return correction;
+    },
+  );
+
+  onUpdate(
+    correctCountyEmailsUpdate,
+    CorrectCountyEmailsArgs,
+    (args) => {
+      requireAdminOrSupervisor(args.actor);
+      if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+    },
+    (args) => {
+      const at = new Date().toISOString();
+      const before = ctx.countyMail.map((a) => a.address);
+      state.countyEmails = args.emails;
+      // Every later letter reads ctx.countyMail when it is mailed (steps.ts, letters.ts).
+      ctx.countyMail = args.emails.map((address) => ({ name: ctx.county.bureauName, address }));
+      ctx.audit(args.actor, 'correctCountyEmails', `更正县区收件邮箱：${before.join('、')} → ${args.emails.join('、')}（${args.reason}）`);
+      return { by: args.actor.id, at, emails: args.emails };
     },
   );
 }

@@ -486,6 +486,18 @@ function actionForms(v, base) {
       ),
     );
   }
+  // 更正县区收件邮箱: a mailbox that refuses mail; every later letter goes to the corrected ones.
+  if ((role === 'admin' || role === 'supervisor') && stage !== 'closed' && stage !== 'cancelled') {
+    forms.push(
+      actionForm(
+        'form-county-emails',
+        '更正县区收件邮箱',
+        [field('收件邮箱（每行一个）', h('textarea', { name: 'emails', required: true })), field('更正理由', h('input', { type: 'text', name: 'reason', required: true }))],
+        '更正',
+        (fd) => api('POST', `${base}/emails`, { emails: String(fd.get('emails') || '').split('\n').map((x) => x.trim()).filter(Boolean), reason: fd.get('reason') }),
+      ),
+    );
+  }
   if (role === 'supervisor' && stage === 'onsite') {
     forms.push(
       actionForm('form-evidence', '上传证据材料', [field('文件', h('input', { type: 'file', name: 'file', required: true })), field('检查项', itemSelect('item')), field('说明', h('input', { type: 'text', name: 'note' }))], '上传', (fd) =>
