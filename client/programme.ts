@@ -29,6 +29,7 @@ import {
 import type { Plan } from '../workflows/shared/plan';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../workflows/shared/search-attributes';
 import type { programmeWorkflow } from '../workflows/programme';
+import { scheduleProblems, startDay } from './plan-check';
 
 /** A refusal meant for a person: the message is shown as it is; `exitCode` tells scripts what kind. */
 export class UserError extends Error {
@@ -58,6 +59,9 @@ export async function startProgramme(
   },
 ) {
   const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
+  // The workflow places the counties with the same code; a plan it cannot place never starts.
+  const problems = scheduleProblems(plan, startDay(opts.timeScale));
+  if (problems.length > 0) throw new UserError(`计划无法排期，未启动：\n${problems.join('\n')}`, EXIT.badInput, 'InvalidInput');
   try {
     return await client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       workflowId,
@@ -69,8 +73,10 @@ export async function startProgramme(
         { key: GuidanceBureau, value: plan.bureau.code },
         { key: GuidanceStage, value: 'running' },
       ],
-      // One programme per bureau and year, ever: a finished year is not started again either.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // One programme per bureau and year: a running or finished year is not started again. A run
+      // that failed (only a person's decision, or a version before schedule incidents) or was
+      // terminated never burns the year: it can be started afresh.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

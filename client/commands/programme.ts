@@ -12,6 +12,7 @@ import { loadPlanFile } from '../../config/plan';
 import { EXIT, UserError, addCounty, cancelVisit, recordStatistics, reschedule, retryProgramme, startProgramme } from '../programme';
 import { readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
+import { scheduleProblems, startDay } from '../plan-check';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
@@ -68,6 +69,8 @@ export function registerProgrammeCommands(program: Command): void {
     .description('检查计划文件，列出全部错误')
     .action((file: string) => {
       const plan = loadPlanFile(file);
+      const problems = scheduleProblems(plan, startDay());
+      if (problems.length > 0) throw new UserError(`计划文件无法排期（${problems.length} 处）：\n${problems.join('\n')}`, EXIT.badInput, 'InvalidInput');
       process.stdout.write(`计划文件正确：${plan.bureau.name} ${plan.year} 年度，${plan.counties.length} 个县区\n`);
       // A due date can reach into the next year: both must be covered by the published holidays.
       for (const y of [plan.year, plan.year + 1]) {

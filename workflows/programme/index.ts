@@ -179,7 +179,11 @@ function place(ctx: ProgrammeContext): void {
 function cancelNotDelivered(ctx: ProgrammeContext, workflowId: string): void {
   const entry = ctx.state.entries.find((e) => e.visitWorkflowId === workflowId);
   ctx.audit('system', 'cancelNotDelivered', `${entry?.countyName ?? workflowId} 的执法指导在取消送达前已经结束，取消未执行`);
-  if (entry) Object.assign(entry, { status: 'completed', note: `${entry.note ?? ''}（取消送达前已结束）` });
+  if (entry) {
+    // A visit that closed on its own is completed; one that vanished stays as the person decided.
+    if (ctx.state.progress[entry.county]?.stage === 'closed') entry.status = 'completed';
+    entry.note = `${entry.note ?? ''}（取消送达前已结束）`;
+  }
   ctx.version++;
 }
 

@@ -85,7 +85,12 @@ export interface ScheduleResult {
   notes: string[];
 }
 
-export class ScheduleError extends Error {}
+export class ScheduleError extends Error {
+  /** The county whose date cannot be kept, when the problem is one county's. */
+  constructor(message: string, readonly county?: string) {
+    super(message);
+  }
+}
 
 const LAST_MONTH = 11; // all guidance finished by the end of November (2022 plan)
 
@@ -119,10 +124,10 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
   for (const c of req.counties) {
     if (!c.date) continue;
     if (c.date < earliest) {
-      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`);
+      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`, c.code);
     }
     if (!cal.isWorkingDay(c.date)) {
-      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`);
+      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`, c.code);
     }
     const m = Number(c.date.slice(5, 7));
     load.set(m, (load.get(m) ?? 0) + 1);
