@@ -5,6 +5,8 @@
  * cancellation that meets a visit already ended is recorded, not thrown; the programme continues as
  * new at each month's end carrying its record, so each run's history stays short.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,7 @@ import { retryUpdate } from '../workflows/shared/incidents';
 import type { Plan } from '../workflows/shared/plan';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, firstMonday, refusal, supervisor } from './helpers/visit-driver';
-import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
+import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from './helpers/worker';
 
 const admin = { id: 'admin', role: 'admin' as const };
 let env: TestWorkflowEnvironment;
@@ -23,11 +25,13 @@ let worker: Worker;
 let running: Promise<void>;
 let queue: string;
 let d: VisitDriver;
+let dirs: TestDirs;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   queue = uniqueQueue('year-never-dies');
-  worker = await createTestWorker(env, queue, testActivityDeps(env, queue, testDirs()));
+  dirs = testDirs();
+  worker = await createTestWorker(env, queue, testActivityDeps(env, queue, dirs));
   running = worker.run();
   d = new VisitDriver(env, queue);
 });
@@ -128,6 +132,10 @@ describe('the year never dies (time-skipping)', () => {
       expect(desc.status.name).toBe('RUNNING');
       runs.add(desc.runId);
       expect(desc.historyLength).toBeLessThan(200);
+      // Each month end archived the record so far before the next run began.
+      const archived = JSON.parse(readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8')) as ProgrammeState;
+      expect(archived.entries).toHaveLength(3);
+      expect(archived.bulletins.length).toBeGreaterThanOrEqual(month - 3);
     }
     // A new run each month, the whole record carried across.
     expect(runs.size).toBe(5);
@@ -140,6 +148,9 @@ describe('the year never dies (time-skipping)', () => {
     const result = (await env.client.workflow.getHandle(h.workflowId).result()) as ProgrammeState;
     expect(result.finished).toBe(true);
     expect(result.entries.every((e) => e.status === 'cancelled')).toBe(true);
+    const final = JSON.parse(readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8')) as ProgrammeState;
+    expect(final.finished).toBe(true);
+    expect(final.audit.map((a) => a.action)).toContain('finish');
   });
   // Last: on the Java test server, a second run under a terminated id leaves time-skipping stuck
   // for the workflows that follow (seen here), so nothing runs after it.

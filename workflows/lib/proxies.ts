@@ -65,3 +65,12 @@ export function mail(profile: MailRetryProfile) {
     },
   });
 }
+
+/**
+ * The year's record (programme archive): it reads the programme's state and every number series by
+ * Query and waits on a visit's result for each newly ended case, so it gets longer than bookkeeping.
+ */
+export const archiving = proxyActivities<Pick<Activities, 'archiveProgramme'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT_FAILURES },
+});

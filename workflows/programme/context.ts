@@ -38,6 +38,8 @@ export interface ProgrammeContext {
    */
   continuable: boolean;
   continueAt: string;
+  /** The year's record is archived at month ends and at the finish (patch `programme-archive`). */
+  archives: boolean;
   /** Counties by code, including those added during the year. */
   counties: Map<string, County>;
   /** Draft findings from imported statistics, by county code, handed to visits as they start. */
@@ -69,6 +71,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
   const continuable = patched('programme-continue-as-new');
+  const archives = Boolean(carried) || patched('programme-archive');
   const state: ProgrammeState = carried?.state ?? {
     year: plan.year,
     bureau: plan.bureau.code,
@@ -102,7 +105,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     today,
     counties: new Map((carried?.counties ?? plan.counties).map((c) => [c.code, c])),
     statsDrafts: new Map(Object.entries(carried?.statsDrafts ?? {})),
-    toCancel: [],
+    toCancel: [...(carried?.toCancel ?? [])],
     version: 0,
     audit,
     // Counted, so the programme never continues as new with a step half done.
@@ -124,6 +127,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     nextBulletinMonth: carried?.nextBulletinMonth,
     lastDigestDate: carried?.lastDigestDate,
     continuable,
+    archives,
     continueAt: `${addMonths(today().slice(0, 7), 1)}-01`,
     ...(carried ? { cal: snapshotCalendar([carried.calendar]), calSnapshot: carried.calendar } : {}),
   };

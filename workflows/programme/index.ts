@@ -10,7 +10,7 @@ import {
   ParentClosePolicy, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { mailSettings } from '../lib/delivery';
-import { render, bookkeeping } from '../lib/proxies';
+import { archiving, render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
 import { visitWorkflowId, type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
@@ -48,6 +48,8 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   let stop = false;
   const reports = reporting(ctx, () => stop);
   if ((await runSchedule(ctx)) === 'continue') {
+    // The month's record first: whatever Temporal later forgets, the archive keeps.
+    if (ctx.archives) await archiveYear(ctx, ctx.today().slice(0, 7));
     return await continueAsNew<typeof programmeWorkflow>({ ...input, timeScaleEpochMs: ctx.epoch, carried: carry(ctx) });
   }
 
@@ -59,7 +61,14 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   state.finished = true;
   state.today = ctx.today();
   ctx.audit('system', 'finish', '年度执法指导计划全部结束');
+  if (ctx.archives) await archiveYear(ctx, 'final');
   return state;
+}
+
+/** Writes the year's record (schedule, changes, bulletins, incidents, number register) to the archive. */
+async function archiveYear(ctx: ProgrammeContext, key: string): Promise<void> {
+  const { plan } = ctx;
+  await ctx.steps.run(`archive:${key}`, '年度计划归档', () => archiving.archiveProgramme({ workflowId: workflowInfo().workflowId, year: plan.year, bureau: plan.bureau.code }));
 }
 
 /**
@@ -123,6 +132,7 @@ function carry(ctx: ProgrammeContext): ProgrammeCarry {
     lastDigestDate: ctx.lastDigestDate,
     inboxDigest: ctx.inboxDigest,
     runs: (ctx.input.carried?.runs ?? 0) + 1,
+    toCancel: ctx.toCancel,
   };
 }
 

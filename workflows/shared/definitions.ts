@@ -96,6 +96,8 @@ export interface ProgrammeCarry {
   inboxDigest: boolean;
   /** Runs so far: 1 for the first continuation. */
   runs: number;
+  /** Started visits whose accepted cancellation was not yet delivered. */
+  toCancel?: string[];
 }
 
 export type VisitStatus = 'scheduled' | 'started' | 'completed' | 'cancelled' | 'failed';
