@@ -45,6 +45,7 @@ import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import {
   addCountyUpdate,
   cancelVisitUpdate,
+  programmeWorkflowId,
   recordStatisticsUpdate,
   rescheduleUpdate,
   scheduleQuery,
@@ -54,6 +55,9 @@ import {
 } from '../workflows/shared/definitions';
 import { openIncident, retryUpdate } from '../workflows/shared/incidents';
 import type { Plan } from '../workflows/shared/plan';
+import { correctRosterUpdate } from '../workflows/shared/roster';
+import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
+import type { programmeWorkflow } from '../workflows/programme';
 import { extendDueUpdate, recordReinspectionUpdate, returnUpdate, visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { acceptedUpdates, corpusUpdates, HISTORIES_DIR, lastEventType, REQUIRED_UPDATES, workflowTypeOf } from '../test/helpers/histories';
 import { examplePlan } from '../test/helpers/plans';
@@ -142,12 +146,21 @@ async function run(): Promise<void> {
       raw.counties = [
         { ...xiangshan, date: `${YEAR}-01-12` },
         { ...qinghe, date: `${YEAR}-02-09` },
-        { ...shimen, date: `${YEAR}-03-09` },
+        // A Saturday: the programme cannot place it, an incident the administrator clears by
+        // amending the date to the Tuesday after and retrying (programme schedule incident).
+        { ...shimen, date: `${YEAR}-03-06` },
       ];
     });
     const added = year.counties.find((c) => c.code === 'xijiang')!;
 
     const start = (plan: Plan) => startProgramme(client, plan, { taskQueue: QUEUE, timeScale: { msPerDay, startDate: START_DATE }, visibility: true, mailRetry: MAIL_RETRY });
+    // As an older client started it: no schedule check before the start (startProgramme refuses the Saturday).
+    const startUnchecked = (plan: Plan) =>
+      client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+        workflowId: programmeWorkflowId(plan.year, plan.bureau.code),
+        taskQueue: QUEUE,
+        args: [{ plan, timeScale: { msPerDay, startDate: START_DATE }, visibility: true, mailRetry: MAIL_RETRY }],
+      });
     const runs: Run[] = [
       {
         prefix: `${tag}devyear`,
@@ -160,7 +173,7 @@ async function run(): Promise<void> {
       {
         prefix: `${tag}devyear-reinspect`,
         plan: reinspect,
-        handle: await start(reinspect),
+        handle: await startUnchecked(reinspect),
         people: new People(client, reinspect, evidenceDir),
         did: new Set(),
         extras: (r, e, c) => reinspectExtras(client, r, e, c),
@@ -175,6 +188,14 @@ async function run(): Promise<void> {
       for (const r of runs) {
         if (r.state?.finished) continue;
         r.state = await r.handle.query(scheduleQuery);
+        const incident = openIncident(r.state.incidents);
+        if (incident?.step === 'schedule' && !incident.retriedAt && !r.did.has('scheduleFix')) {
+          // The plan's Saturday: amended before the year is placed, then retried.
+          await r.handle.executeUpdate(rescheduleUpdate, { args: [{ actor: admin, county: 'shimen', date: `${YEAR}-03-09`, reason: '原定日期为星期六，改为工作日。' }] });
+          await r.handle.executeUpdate(retryUpdate, { args: [{ actor: admin, note: '已改为工作日' }] });
+          r.did.add('scheduleFix');
+          continue;
+        }
         if (r.setUp && r.state.entries.length > 0 && !r.did.has('setUp')) {
           r.did.add('setUp');
           await r.setUp(r);
@@ -188,7 +209,7 @@ async function run(): Promise<void> {
             continue; // just started: not answering yet
           }
           try {
-            if (!(await receiptExtras(client, r, e, c)) && !(await r.extras(r, e, c))) await r.people.act(e.county, c);
+            if (!(await correctionExtras(client, r, e, c)) && !(await receiptExtras(client, r, e, c)) && !(await r.extras(r, e, c))) await r.people.act(e.county, c);
           } catch (err) {
             // A refusal because the case moved on meanwhile: the next round sees the new state.
             if (!isTransient(err)) throw err;
@@ -203,9 +224,13 @@ async function run(): Promise<void> {
     log(`both programmes finished after ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
     // The histories: programmes, every visit (the cancelled one too), the numbering workflows.
-    const ids: { file: string; workflowId: string }[] = [];
+    const ids: { file: string; workflowId: string; runId?: string }[] = [];
     for (const r of runs) {
-      ids.push({ file: `${r.prefix}-programme`, workflowId: r.handle.workflowId });
+      // The programme continues as new at month ends: every run, oldest first (run 1 keeps the old name).
+      const programmeRuns = [];
+      for await (const wf of client.workflow.list({ query: `WorkflowId = '${r.handle.workflowId}'` })) programmeRuns.push(wf);
+      programmeRuns.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+      programmeRuns.forEach((wf, i) => ids.push({ file: `${r.prefix}-programme${i === 0 ? '' : `-run${String(i + 1).padStart(2, '0')}`}`, workflowId: wf.workflowId, runId: wf.runId }));
       for (const e of r.state!.entries) ids.push({ file: `${r.prefix}-visit-${e.county}`, workflowId: e.visitWorkflowId });
     }
     for await (const wf of client.workflow.list({ query: `WorkflowType = 'docNumberWorkflow'` })) {
@@ -223,8 +248,8 @@ async function run(): Promise<void> {
       [os.tmpdir(), '$TMPDIR'],
     ];
     const histories = [];
-    for (const { file, workflowId } of ids.sort((a, b) => a.file.localeCompare(b.file))) {
-      const history = temporal.api.history.v1.History.fromObject(await client.workflow.getHandle(workflowId).fetchHistory());
+    for (const { file, workflowId, runId } of ids.sort((a, b) => a.file.localeCompare(b.file))) {
+      const history = temporal.api.history.v1.History.fromObject(await client.workflow.getHandle(workflowId, runId).fetchHistory());
       scrub(history, machinePaths);
       const bytes = temporal.api.history.v1.History.encode(history).finish();
       const leaked = machinePaths.map(([from]) => from).filter((from) => Buffer.from(bytes).includes(from));
@@ -312,6 +337,27 @@ async function receiptExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitC
     await r.handle.executeUpdate(applyCalendarUpdate, { args: [args] });
     await h.executeUpdate(applyCalendarUpdate, { args: [args] });
     r.did.add('applyCalendar');
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Corrections of input on a running visit, once per programme: the roster before the draw (the same
+ * enterprises, listed in another order) and the county's mailboxes on site (one added).
+ */
+async function correctionExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase): Promise<boolean> {
+  const h = client.workflow.getHandle(e.visitWorkflowId);
+  const county = r.plan.counties.find((x) => x.code === e.county);
+  if (!county) return false;
+  if (!r.did.has('correctRoster') && (c.stage === 'notice' || c.stage === 'waiting')) {
+    await h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: [...county.enterprises].reverse(), reason: '县区报送的企业名单顺序有误，按最新台账更正。' }] });
+    r.did.add('correctRoster');
+    return true;
+  }
+  if (!r.did.has('correctCountyEmails') && c.stage === 'onsite') {
+    await h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: supervisor, emails: [...county.emails, `office-${county.code}@example.cn`], reason: '县区新增办公室收件邮箱。' }] });
+    r.did.add('correctCountyEmails');
     return true;
   }
   return false;

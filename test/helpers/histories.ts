@@ -38,6 +38,8 @@ export const REQUIRED_UPDATES = [
   'allocateNumber',
   'acknowledge',
   'applyCalendar',
+  'correctRoster',
+  'correctCountyEmails',
 ] as const;
 
 export interface RecordedHistory {
