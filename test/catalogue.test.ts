@@ -410,6 +410,10 @@ const cliRows: Row[] = [
       },
     },
   ),
+  cliRow('plan check: a county date on a Saturday', () => ['plan', 'check', inputFile('saturday-plan.yaml')], /^exit 2\n错误：计划文件无法排期（1 处）：\ncounties\[1\]\.date: 县区 \S+ 的指导日期 2027-05-01 是休息日或法定节假日，请改为工作日/, {
+    inputs: { 'saturday-plan.yaml': edited((r) => (r.counties[1].date = '2027-05-01')) },
+  }),
+  cliRow('programme start: a county date on a Saturday', () => ['programme', 'start', '--plan', inputFile('saturday-plan.yaml')], /^exit 2\n错误：计划无法排期，未启动：\ncounties\[1\]\.date: .*是休息日或法定节假日/, { temporal: true }),
   cliRow('due-date: a date that does not exist', () => ['due-date', '--from', '2027-02-30', '--days', '30'], /^exit 2\n错误：日期不正确：2027-02-30/),
   cliRow('due-date: days that are not a number', () => ['due-date', '--from', '2027-03-01', '--days', '三十'], /^exit 2\n错误：天数不正确：三十/),
   cliRow('stats check: a file that is not there', () => ['stats', 'check', path.join(cliDir(), 'missing.csv')], /^exit 2\n错误：无法读取 .*missing\.csv：文件不存在/),
