@@ -12,7 +12,9 @@ import type { CalendarApplied } from './calendar-update';
 import { CountySchema, EnterpriseSchema, IsoDate, rosterSchema, type County, type EscalationRung, type Plan } from './plan';
 import type { CalendarSnapshot } from './schedule';
 import type { VisitInput } from './visit';
+import { List } from './lists';
 import { Line, Text } from './text';
+import { tolerating } from './tolerance';
 
 export const DEFAULT_TASK_QUEUE = 'guidance';
 
@@ -214,15 +216,36 @@ export const StatisticsRowSchema = BulletinRow.extend({
   .refine((r) => r.hazardsFixed <= r.hazardsFound, { path: ['hazardsFixed'], error: (i) => `${(i.input as { county: string }).county}：整改隐患数大于排查隐患数` });
 export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
 
+/** Units (rows) one statistics import may hold: far above a city's counties, a ceiling on the argument. */
+export const STATISTICS_MAX_ROWS = 300;
+/**
+ * Drafts per county: the finding rules (stats.ts, 7) give at most one each; a county's drafts are
+ * pre-filled into its case, so they count against the case's size (case-limits.ts).
+ */
+export const STATISTICS_MAX_DRAFTS = 20;
+
 export const RecordStatisticsArgs = z.object({
   actor: ActorSchema,
   /** e.g. 2027年1—6月. */
   period: Line({ min: 1, max: 50, label: '统计期', tooShort: '必须写明统计期' }),
   /** sha256 of the imported file, for the record. */
   sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  rows: z.array(StatisticsRowSchema).min(1, '统计表至少一个县区'),
+  rows: List(StatisticsRowSchema, {
+    min: 1,
+    tooFew: '统计表至少一个县区',
+    max: STATISTICS_MAX_ROWS,
+    label: '统计表',
+    key: (r) => r.county,
+    conflict: (county) => `统计表中县区“${county}”出现两次且数字不同`,
+  }),
   /** Draft findings per county code, pre-filled into that county's visit. */
-  drafts: z.record(z.string(), z.array(z.object({ item: ChecklistItemKey, problem: Text({ max: 2000, label: '问题草稿' }), opinion: Text({ max: 2000, label: '意见草稿' }) }))).default({}),
+  drafts: z
+    .record(
+      z.string().max(64),
+      List(z.object({ item: ChecklistItemKey, problem: Text({ max: 2000, label: '问题草稿' }), opinion: Text({ max: 2000, label: '意见草稿' }) }), { max: STATISTICS_MAX_DRAFTS, label: '问题草稿' }),
+    )
+    .refine((d) => tolerating() || Object.keys(d).length <= STATISTICS_MAX_ROWS, `问题草稿涉及的县区不能超过 ${STATISTICS_MAX_ROWS} 个`)
+    .default({}),
 });
 export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
 

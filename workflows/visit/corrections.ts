@@ -5,6 +5,7 @@
  * every letter mailed afterwards. State-only, like every Update (lib/updates.ts).
  */
 import { onUpdate, refuse } from '../lib/updates';
+import { CASE_LIMITS, EDIT_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
 import type { Actor } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
 import { CorrectCountyEmailsArgs, correctCountyEmailsUpdate } from '../shared/county-emails';
@@ -28,6 +29,9 @@ export function registerCorrections(ctx: VisitContext): void {
       if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
       // After the draw the sample stands: a new roster would make the recorded draw unverifiable.
       if (state.sample) throw refuse(FailureType.InvalidState, '已完成随机抽取（双随机），企业名单不能再更正');
+      // The corrected roster is kept on the case (up to 2000 enterprises): it counts against the case's size.
+      const full = overCount(state.rosterCorrections?.length ?? 0, CASE_LIMITS.rosterCorrections, '更正企业名单') ?? overBudget(state, { correctedRoster: args.enterprises }, args.reason, EDIT_BUDGET_BYTES);
+      if (full) throw refuse(FailureType.InvalidInput, full);
     },
     (args) => {
       const correction: RosterCorrection = { by: args.actor.id, at: new Date().toISOString(), reason: args.reason, enterprises: args.enterprises.length };
@@ -44,6 +48,10 @@ export function registerCorrections(ctx: VisitContext): void {
     (args) => {
       requireAdminOrSupervisor(args.actor);
       if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+      // Counted by the audit entries, which every correction writes (cases corrected before the cap have no other record).
+      const done = state.audit.filter((a) => a.action === 'correctCountyEmails').length;
+      const full = overCount(done, CASE_LIMITS.emailCorrections, '更正收件邮箱') ?? overBudget(state, { countyEmails: args.emails }, args.emails.join('、').repeat(2) + args.reason, EDIT_BUDGET_BYTES);
+      if (full) throw refuse(FailureType.InvalidInput, full);
     },
     (args) => {
       const at = new Date().toISOString();

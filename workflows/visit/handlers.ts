@@ -6,6 +6,7 @@
  */
 import { onQuery, onUpdate, refuse } from '../lib/updates';
 import { CHECKLIST_ITEM_LABEL } from '../shared/checklist';
+import { CASE_LIMITS, EDIT_BUDGET_BYTES, PROGRESS_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
 import { addDays, dayNumber } from '../shared/clock';
 import { rollDate } from '../shared/dates';
 import type { Actor } from '../shared/definitions';
@@ -61,6 +62,10 @@ export function registerHandlers(ctx: VisitContext): void {
     r.overdue = ctx.today() > date;
     ctx.ladder = resetLadder(r.rungIndex, date, plan.rectification.escalation);
   };
+  /** Per-case caps (case-limits.ts): a count reached, or the case's byte budget. */
+  const requireRoom = (message: string | undefined) => {
+    if (message) throw refuse(FailureType.InvalidInput, message);
+  };
   const sampled = (id: string) => state.sample?.enterprises.some((e) => e.id === id) ?? false;
   const round = () => state.approval.rounds[state.approval.rounds.length - 1];
 
@@ -77,6 +82,8 @@ export function registerHandlers(ctx: VisitContext): void {
       const same = state.evidence.find((e) => e.sha256 === args.sha256);
       if (same) throw refuse(FailureType.InvalidInput, `同一文件已作为证据 ${same.id}（${same.filename}）登记，不重复登记`);
       if (args.enterprise && !sampled(args.enterprise)) throw refuse(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
+      requireRoom(overCount(state.evidence.length, CASE_LIMITS.evidence, '证据材料', '件'));
+      requireRoom(overBudget(state, { evidence: [...state.evidence, { ...args, id: 'E000000', by: args.actor.id, at: now() }] }, args.filename, EDIT_BUDGET_BYTES));
     },
     ({ actor, ...args }) => {
       const record = { id: `E${state.evidence.length + 1}`, sha256: args.sha256, size: args.size, mediaType: args.mediaType, filename: args.filename, item: args.item, enterprise: args.enterprise, note: args.note, by: actor.id, at: now() };
@@ -94,6 +101,8 @@ export function registerHandlers(ctx: VisitContext): void {
       requireStage('onsite', '修改检查结论');
       const unknown = args.evidence.filter((id) => !state.evidence.some((e) => e.id === id));
       if (unknown.length) throw refuse(FailureType.InvalidInput, `证据编号不存在：${unknown.join('、')}`);
+      const changed = { result: args.result, problem: args.problem, opinion: args.opinion, evidence: args.evidence, by: args.actor.id, at: now() };
+      requireRoom(overBudget(state, { findings: state.findings.map((f) => (f.item === args.item ? { ...f, ...changed } : f)) }, '', EDIT_BUDGET_BYTES));
     },
     (args) => {
       const f = state.findings.find((x) => x.item === args.item)!;
@@ -110,6 +119,8 @@ export function registerHandlers(ctx: VisitContext): void {
       requireSupervisor(args.actor);
       requireStage('onsite', '填写抽查企业核查结果');
       if (!sampled(args.enterprise)) throw refuse(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
+      const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
+      requireRoom(overBudget(state, { enterprises: [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result] }, '', EDIT_BUDGET_BYTES));
     },
     (args) => {
       const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
@@ -141,13 +152,24 @@ export function registerHandlers(ctx: VisitContext): void {
     requireStage('approval', '审批');
     if (!round() || round()!.decision) throw refuse(FailureType.InvalidState, '审批稿尚未生成，请稍后再试');
   };
-  onUpdate(approveUpdate, DecisionArgs, (args) => validateDecision(args.actor), (args) => {
+  // A comment counts against the budget; a bare approval never does, so a full case can still end.
+  const roomForComment = (comment: string | undefined) => {
+    if (comment) requireRoom(overBudget(state, {}, comment + comment, PROGRESS_BUDGET_BYTES));
+  };
+  onUpdate(approveUpdate, DecisionArgs, (args) => {
+    validateDecision(args.actor);
+    roomForComment(args.comment);
+  }, (args) => {
     Object.assign(round()!, { decision: 'approved', by: args.actor.id, at: now(), comment: args.comment });
     state.stage = 'issuing';
     ctx.audit(args.actor, 'approve', `审批通过${args.comment ? `：${args.comment}` : ''}`);
     return ack(round()!.at!);
   });
-  onUpdate(returnUpdate, ReturnArgs, (args) => validateDecision(args.actor), (args) => {
+  onUpdate(returnUpdate, ReturnArgs, (args) => {
+    validateDecision(args.actor);
+    requireRoom(overCount(state.approval.rounds.filter((r) => r.decision === 'returned').length, CASE_LIMITS.returns, '退回修改'));
+    roomForComment(args.comment);
+  }, (args) => {
     Object.assign(round()!, { decision: 'returned', by: args.actor.id, at: now(), comment: args.comment });
     state.stage = 'onsite';
     ctx.audit(args.actor, 'return', `退回修改：${args.comment}`);
@@ -164,6 +186,7 @@ export function registerHandlers(ctx: VisitContext): void {
       if (rect().reports.some((r) => !r.review)) throw refuse(FailureType.InvalidState, '上一次整改报告尚在审核中，请等待审核结果');
       const problems = reportProblems(rect().problems, args.items);
       if (problems.length) throw refuse(FailureType.InvalidInput, `整改报告不完整：\n${problems.join('\n')}`);
+      requireRoom(overBudget(state, {}, JSON.stringify([args.files, args.items, args.note ?? '']), PROGRESS_BUDGET_BYTES));
     },
     (args) => {
       const r = rect();
@@ -186,6 +209,9 @@ export function registerHandlers(ctx: VisitContext): void {
       requireOpenRectification('审核整改报告');
       if (!rect().reports.some((r) => !r.review)) throw refuse(FailureType.InvalidState, '没有待审核的整改报告');
       if (args.decision === 'return' && !(args.reasons ?? []).length) throw refuse(FailureType.InvalidInput, '退回整改报告必须写明理由');
+      if (args.decision === 'return') requireRoom(overCount(rect().reports.filter((r) => r.review?.decision === 'return').length, CASE_LIMITS.reportReturns, '退回整改报告'));
+      // Reasons appear in the review, the audit and the return letter's record; an acceptance without reasons always fits.
+      if (args.reasons?.length) requireRoom(overBudget(state, {}, args.reasons.join('').repeat(3), PROGRESS_BUDGET_BYTES));
     },
     (args) => {
       const r = rect();
@@ -211,6 +237,8 @@ export function registerHandlers(ctx: VisitContext): void {
       if (args.newDueDate <= rect().dueDate) throw refuse(FailureType.InvalidInput, `新的期限应晚于现有期限 ${rect().dueDate}`);
       if (args.newDueDate < ctx.today()) throw refuse(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 已过`);
       if (!ctx.calendar().isWorkingDay(args.newDueDate)) throw refuse(FailureType.InvalidInput, `新的期限 ${args.newDueDate} 是休息日或法定节假日，请选择工作日`);
+      requireRoom(overCount(rect().extensions.length, CASE_LIMITS.extensions, '延长整改期限'));
+      requireRoom(overBudget(state, {}, args.reason + args.reason, PROGRESS_BUDGET_BYTES));
     },
     (args) => {
       const r = rect();
@@ -237,6 +265,7 @@ export function registerHandlers(ctx: VisitContext): void {
       const missing = problems.map((p, i) => (seen.has(i) ? '' : `第 ${i + 1} 项（${p.slice(0, 20)}…）`)).filter(Boolean);
       if (unknown.length) throw refuse(FailureType.InvalidInput, `意见书中没有这些问题：${unknown.join('、')}`);
       if (missing.length) throw refuse(FailureType.InvalidInput, `复查只查意见书中的问题，须逐项填写：缺 ${missing.join('、')}`);
+      requireRoom(overBudget(state, {}, JSON.stringify(args.items), PROGRESS_BUDGET_BYTES));
     },
     (args) => {
       const r = rect();

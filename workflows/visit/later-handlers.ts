@@ -4,6 +4,7 @@
  * the phase script and the receipts loop (receipts.ts) notice the change and do the I/O.
  */
 import { onUpdate, refuse } from '../lib/updates';
+import { CASE_LIMITS, overCount } from '../shared/case-limits';
 import { addDays } from '../shared/clock';
 import { ApplyCalendarArgs, applyCalendarUpdate, type CalendarApplied, type CalendarMove } from '../shared/calendar-update';
 import { FailureType } from '../shared/errors';
@@ -50,6 +51,8 @@ export function registerLaterHandlers(ctx: VisitContext, helpers: { now: () => s
       if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
       if (ctx.snapshots.length === 0) throw refuse(FailureType.InvalidState, '案件正在初始化，请稍后再试');
       if (!ctx.snapshots.some((s) => s.year === args.snapshot.year)) throw refuse(FailureType.InvalidInput, `本案件只涉及 ${plan.year}、${plan.year + 1} 年的日历，不涉及 ${args.snapshot.year} 年`);
+      const full = overCount(state.calendars?.length ?? 0, CASE_LIMITS.calendars, '应用节假日安排');
+      if (full) throw refuse(FailureType.InvalidInput, full);
     },
     (args) => {
       ctx.snapshots = ctx.snapshots.map((s) => (s.year === args.snapshot.year ? { ...args.snapshot } : s));
