@@ -48,8 +48,7 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   let stop = false;
   const reports = reporting(ctx, () => stop);
   if ((await runSchedule(ctx)) === 'continue') {
-    // The month's record first: whatever Temporal later forgets, the archive keeps.
-    if (ctx.archives) await archiveYear(ctx, ctx.today().slice(0, 7));
+    // The month's record is archived by then (runSchedule): whatever Temporal later forgets, the archive keeps.
     return await continueAsNew<typeof programmeWorkflow>({ ...input, timeScaleEpochMs: ctx.epoch, carried: carry(ctx) });
   }
 
@@ -61,7 +60,11 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   state.finished = true;
   state.today = ctx.today();
   ctx.audit('system', 'finish', '年度执法指导计划全部结束');
-  if (ctx.archives) await archiveYear(ctx, 'final');
+  if (ctx.archives) {
+    // A month-end archive still under way finishes first: one writer of the folder at a time.
+    await condition(() => ctx.busy === 0);
+    await archiveYear(ctx, 'final');
+  }
   return state;
 }
 
@@ -73,7 +76,9 @@ async function archiveYear(ctx: ProgrammeContext, key: string): Promise<void> {
 
 /**
  * Starts each visit when its notice is due and delivers cancellations, until every visit has ended
- * ('finished') or a month has ended with nothing under way ('continue').
+ * ('finished') or a month has ended with nothing under way ('continue'). At a month's end the
+ * year's record is archived beside the schedule, never in its way: visits keep starting on their
+ * days while the archive runs, or waits as an incident for an administrator.
  */
 async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continue'> {
   const { plan, state } = ctx;
@@ -81,6 +86,7 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
   // Nothing half done: no step, start, cancellation or mail under way, no Update running.
   const quiet = () => ctx.busy === 0 && ctx.toCancel.length === 0 && allHandlersFinished();
   const rollover = () => ctx.continuable && (ctx.today() >= ctx.continueAt || workflowInfo().continueAsNewSuggested);
+  let archived = false;
   while (true) {
     for (const id of ctx.toCancel.splice(0)) {
       ctx.busy++;
@@ -94,16 +100,21 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
       }
     }
     const seen = ctx.version;
-    if (rollover() && !allDone()) {
+    const rolling = rollover() && !allDone();
+    if (rolling) {
+      if (ctx.archives && !archived) {
+        archived = true;
+        void archiveYear(ctx, ctx.today().slice(0, 7));
+      }
       if (quiet()) return 'continue';
-      await condition(() => quiet() || ctx.version !== seen);
-      continue;
     }
+    // Woken by a schedule change; at a month's end also by the moment nothing is under way.
+    const woken = () => ctx.version !== seen || (rolling ? quiet() : ctx.continuable && workflowInfo().continueAsNewSuggested);
     const next = state.entries.filter((e) => e.status === 'scheduled').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
-    const untilRollover = ctx.continuable ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
+    const untilRollover = ctx.continuable && !rolling ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
     if (!next) {
       // Nothing left to start: wait for the running visits, an Update that adds one, or the month's end.
-      const changed = () => ctx.version !== seen || allDone() || (ctx.continuable && workflowInfo().continueAsNewSuggested);
+      const changed = () => woken() || allDone();
       if (untilRollover === undefined) await condition(changed);
       else await condition(changed, untilRollover);
       if (allDone() && ctx.version === seen) return 'finished';
@@ -111,10 +122,10 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
     }
     const wait = ctx.clock.msUntil(subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal!), Date.now());
     if (untilRollover !== undefined && untilRollover < wait) {
-      await condition(() => ctx.version !== seen || workflowInfo().continueAsNewSuggested, untilRollover);
+      await condition(woken, untilRollover);
       continue;
     }
-    if (wait > 0 && (await condition(() => ctx.version !== seen, wait))) continue; // schedule changed: re-plan
+    if (wait > 0 && (await condition(woken, wait))) continue; // schedule changed: re-plan
     // Followed in the background; the loop learns of its end through the entry's status.
     void followVisit(ctx, next);
   }

@@ -37,9 +37,17 @@ async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until
     ctx.nextBulletinMonth = month;
     const date = onOrNextWorkingDay(`${month}-${String(day).padStart(2, '0')}`, ctx.cal!);
     if (!(await until(date))) return;
-    await ctx.counted(sendBulletin(ctx, month, date));
-    month = addMonths(month, 1);
-    ctx.nextBulletinMonth = month;
+    // Counted by hand: the next month is recorded in the same turn as `busy` falls, so a
+    // continue-as-new never carries a month already sent.
+    ctx.busy++;
+    try {
+      // Never twice for one month, whatever a run was handed.
+      if (!ctx.state.bulletins.some((b) => b.month === month)) await sendBulletin(ctx, month, date);
+      month = addMonths(month, 1);
+      ctx.nextBulletinMonth = month;
+    } finally {
+      ctx.busy--;
+    }
   }
 }
 
