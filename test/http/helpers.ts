@@ -3,6 +3,7 @@
  * real workflows and activities, the example plan's programme for next year (香山县 and 清河县 on
  * fixed March dates), and the HTTP server over them. Nothing is mocked.
  */
+import { sleepWatched } from '../helpers/visit-driver';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -108,7 +109,7 @@ export async function login(app: FastifyInstance, ids: readonly string[]): Promi
 /** Advances the test server's clock to noon China time on `date`. */
 export async function skipTo(env: TestWorkflowEnvironment, date: string, hourCst = 12): Promise<void> {
   const target = Date.parse(`${date}T${String(hourCst).padStart(2, '0')}:00:00+08:00`);
-  await env.sleep(Math.max(0, target - Number(await env.currentTimeMs())));
+  await sleepWatched(env, Math.max(0, target - Number(await env.currentTimeMs())));
 }
 
 export async function waitForCase(s: Stack, county: string, ok: (c: VisitCase) => boolean, what: string): Promise<VisitCase> {
