@@ -217,6 +217,9 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   }
   ctx.state.archive = await archiveStep(ctx, 'cancelled');
   ctx.state.stage = 'cancelled';
+  // The programme hears of the end (a run after a continue-as-new follows its visits only through
+  // these notes): the audit entry publishes the stage. Patch `publish-cancelled`: a new signal.
+  if (patched('publish-cancelled')) ctx.audit('system', 'cancelled', `执法指导已取消，案卷已归档（清单 sha256 ${ctx.state.archive.manifestSha256.slice(0, 16)}…）`);
   await ctx.published();
 }
 
