@@ -9,16 +9,34 @@ import { devServerSearchAttributeFlags } from '../../worker/search-attributes';
 
 /** A fresh time-skipping environment; callers must `await env.teardown()`. */
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: TEST_SERVER_LAUNCHER } },
-  });
+  return startedWithin(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: TEST_SERVER_LAUNCHER } },
+    }),
+  );
+}
+
+/**
+ * The SDK gives an ephemeral server 5 s to answer; a JVM starting on two loaded cores sometimes
+ * needs longer ("did not start within 5s", seen in CI). Only that failure is tried again, twice.
+ */
+async function startedWithin(start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
 
 /** A fresh in-memory dev server (with the search attributes the engine registers). */
 export function createDevServerEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   const cli = findTemporalCli();
   if (!cli.path) throw new Error('Temporal CLI not built: run `npm run setup`');
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...devServerSearchAttributeFlags(), ...extraArgs] },
-  });
+  return startedWithin(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...devServerSearchAttributeFlags(), ...extraArgs] },
+    }),
+  );
 }
