@@ -219,11 +219,12 @@ async function runOnce(spec: { month: number; kind: string; day: number }[], act
   const ids = async () => [h.workflowId, ...((await h.query(scheduleQuery).catch(() => undefined))?.entries.map((e) => e.visitWorkflowId) ?? [])];
   try {
     // The first workflow task places the year or raises the schedule incident; act after it.
-    let s = await healthy(h, 'start');
+    let s = await h.query(scheduleQuery);
     for (let i = 0; i < 200 && !s.entries.length && !s.incidents.length; i++) {
       await new Promise((r) => setTimeout(r, 50));
       s = await h.query(scheduleQuery);
     }
+    s = await healthy(h, 'start');
     for (const [i, a] of actions.entries()) {
       const step = `#${i} ${JSON.stringify(a)}`;
       debug(h.workflowId, step);
