@@ -25,7 +25,7 @@ import { cancelVisit, startProgramme } from '../../client/programme';
 import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer } from '../../worker/service';
 import { addDays, addMonths, Clock } from '../../workflows/shared/clock';
-import { programmeWorkflowId, visitWorkflowId, type ProgrammeState } from '../../workflows/shared/definitions';
+import { programmeWorkflowId, scheduleQuery, visitWorkflowId, type ProgrammeState } from '../../workflows/shared/definitions';
 import { reviewReportUpdate, submitReportUpdate, type VisitCase } from '../../workflows/shared/visit';
 import { freePort, startSmtpSink } from '../email/helpers';
 import { rawExamplePlan } from '../helpers/plans';
@@ -93,7 +93,15 @@ describe('the programme continuing as new through worker kills (real processes)'
         const found = watch.runs.flatMap((r, i) => problems(r.last).map((p) => `run ${i + 1}: ${p}`));
         if (found.length) throw new Error(`${found.join('\n')}\n${log.join('\n')}`);
         return ok();
-      }, what, ms);
+      }, what, ms).catch(async (err: unknown) => {
+        // What the programme was waiting on when the wait ran out.
+        const raw = await client.workflowService.describeWorkflowExecution({ namespace: config.namespace, execution: { workflowId } }).catch(() => undefined);
+        const pending = (raw?.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} ${a.lastFailure?.message ?? ''}`);
+        const state = await client.workflow.getHandle(workflowId).query(scheduleQuery).catch(() => undefined);
+        const hist = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+        const tail = (hist?.events ?? []).slice(-25).map((e) => `${e.eventId} ${e.eventType} ${e.workflowTaskFailedEventAttributes?.failure?.message ?? ''} ${e.workflowTaskFailedEventAttributes?.cause ?? ''}`);
+        throw new Error(`${String(err)}\nevents:\n${tail.join('\n')}\npending: ${JSON.stringify(pending)}\ntoday ${state?.today} incidents ${JSON.stringify(state?.incidents)}\n${log.join('\n')}`);
+      });
     const restart = async () => {
       await sleep(1000 + Math.floor(Math.random() * 1000));
       worker = await startWorker(workerEnv);
