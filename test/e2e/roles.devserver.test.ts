@@ -252,8 +252,8 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await inboxShows(other, ackRow);
     await other.fill(`${ackRow} form.ack-inline input[name=signer]`, '王五');
     await other.click(`${ackRow} form.ack-inline button`);
-    await expect.poll(() => other.textContent('#flash'), { timeout: 15_000 }).toContain('已签收');
-    await expect.poll(() => other.locator(ackRow).count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => other.textContent('#flash'), { timeout: 30_000 }).toContain('已签收');
+    await expect.poll(() => other.locator(ackRow).count(), { timeout: 30_000 }).toBe(0);
     expect((await s.get(OVERDUE_CASE)).receipts![0]!.acknowledged).toMatchObject({ signer: '王五', via: 'portal' });
   });
 
