@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProgramme } from '../client/programme';
 import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { dayNumber } from '../workflows/shared/clock';
 import { createDevServerEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';
 import { uniqueQueue } from './helpers/worker';
@@ -73,14 +74,16 @@ async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, what: stri
 describe('programme on the dev server', () => {
   it('survives kill -9 of its worker: a new worker picks the programme up where it stood', async () => {
     const queue = uniqueQueue('devserver');
-    // Compressed time: one simulated day per second, starting on Monday 4 January 2027.
+    // Compressed time: one simulated day per second, starting on Monday 4 January 2027. The first
+    // date leaves a loaded machine (CI runs test files side by side) a few seconds for the worker's
+    // first workflow task: a county whose date has passed by then is an incident, not a late start.
     const plan = examplePlan((raw) => {
       raw.bureau.code = `dev${Date.now().toString(36)}`;
       raw.visit.noticeWorkingDays = 0;
       raw.counties = raw.counties.slice(0, 3);
-      raw.counties[0].date = '2027-01-05'; // due after ~1 s
-      raw.counties[1].date = '2027-01-12'; // due after ~8 s: falls while no worker runs
-      raw.counties[2].date = '2027-01-20'; // due after ~16 s: after the new worker is up
+      raw.counties[0].date = '2027-01-11'; // due after ~7 s
+      raw.counties[1].date = '2027-01-18'; // due after ~14 s: falls while no worker runs
+      raw.counties[2].date = '2027-01-29'; // due after ~25 s: after the new worker is up
     });
     const workers: ChildProcess[] = [];
     try {
@@ -93,8 +96,10 @@ describe('programme on the dev server', () => {
       expect(statusOf(await state(), 1)).toBe('scheduled');
 
       await killHard(workers[0]!);
-      // Stay down past the second county's date.
-      await new Promise((r) => setTimeout(r, 9_000));
+      // Stay down past the second county's date, by the programme's own clock (its start time is the epoch).
+      const { startTime } = await handle.describe();
+      const secondDue = startTime.getTime() + (dayNumber(plan.counties[1]!.date!) - dayNumber('2027-01-04') + 1) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(secondDue - Date.now(), 0)));
 
       workers.push(await startWorkerProcess(queue));
       await waitFor(async () => statusOf(await state(), 1) === 'started', 60_000, 'the second visit to start under the new worker');
