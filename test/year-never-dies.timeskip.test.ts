@@ -8,16 +8,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError, startProgramme } from '../client/programme';
 import { scheduleProblems } from '../client/plan-check';
-import { cancelVisitUpdate, programmeWorkflowId, rescheduleUpdate, scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { readArchivedProgramme } from '../activities/archive-programme';
+import { createActivities } from '../activities';
+import { cancelVisitUpdate, programmeWorkflowId, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState } from '../workflows/shared/definitions';
 import { retryUpdate } from '../workflows/shared/incidents';
 import type { Plan } from '../workflows/shared/plan';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, firstMonday, refusal, supervisor } from './helpers/visit-driver';
-import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from './helpers/worker';
+import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, workflowBundle, type TestDirs } from './helpers/worker';
 
 const admin = { id: 'admin', role: 'admin' as const };
 let env: TestWorkflowEnvironment;
@@ -152,6 +154,46 @@ describe('the year never dies (time-skipping)', () => {
     expect(final.finished).toBe(true);
     expect(final.audit.map((a) => a.action)).toContain('finish');
   });
+  it('the final archive holds the state the programme returns, even when a visit\'s last note arrives while it is written', async () => {
+    const year = await d.nextYear();
+    const plan = d.planFor(year, (raw) => (raw.counties = raw.counties.slice(0, 1)));
+    const county = plan.counties[0]!.code;
+    const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
+    // The archive activity of a worker of its own: after the final archive has read the state, the
+    // visit's last progress note reaches the programme before the activity completes.
+    const raceQueue = uniqueQueue('final-archive');
+    const raceDirs = testDirs();
+    const activities = createActivities(testActivityDeps(env, raceQueue, raceDirs));
+    let raced = false;
+    const archiveProgramme: typeof activities.archiveProgramme = async (input) => {
+      const written = await activities.archiveProgramme(input);
+      const h = env.client.workflow.getHandle(workflowId);
+      if (!raced && (await h.query(scheduleQuery)).finished) {
+        raced = true;
+        await h.signal(visitProgressSignal, { county, stage: 'cancelled', seq: 9, run: 'late-note' });
+        await until(h, (s) => s.progress[county]?.run === 'late-note', 'the late note');
+      }
+      return written;
+    };
+    const raceWorker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: raceQueue,
+      workflowBundle: await workflowBundle(),
+      activities: { ...activities, archiveProgramme },
+    });
+    await raceWorker.runUntil(async () => {
+      const h = await startProgramme(env.client, plan, { taskQueue: raceQueue, visibility: false });
+      await until(h, (s) => s.entries.length === 1, 'the schedule');
+      await h.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county, reason: '测试：最后一条进度在归档时到达' }] });
+      const result = (await h.result()) as ProgrammeState;
+      expect(raced).toBe(true);
+      expect(result.progress[county]).toMatchObject({ stage: 'cancelled', run: 'late-note' });
+      const archived = await readArchivedProgramme(raceDirs.archiveDir, workflowId);
+      expect(archived?.state).toEqual(result);
+    });
+  });
+
   // Last: on the Java test server, a second run under a terminated id leaves time-skipping stuck
   // for the workflows that follow (seen here), so nothing runs after it.
   it('a year ended by a person (terminated) can be started again; a running year cannot', async () => {

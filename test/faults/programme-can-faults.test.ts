@@ -99,8 +99,10 @@ describe('the programme continuing as new through worker kills (real processes)'
         const pending = (raw?.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} ${a.lastFailure?.message ?? ''}`);
         const state = await client.workflow.getHandle(workflowId).query(scheduleQuery).catch(() => undefined);
         const hist = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+        // The whole history kept beside the test's files, to replay and read after a failure.
+        if (hist) writeFileSync(path.join(dir, 'failed-run-history.json'), JSON.stringify(hist));
         const tail = (hist?.events ?? []).slice(-25).map((e) => `${e.eventId} ${e.eventType} ${e.workflowTaskFailedEventAttributes?.failure?.message ?? ''} ${e.workflowTaskFailedEventAttributes?.cause ?? ''}`);
-        throw new Error(`${String(err)}\nevents:\n${tail.join('\n')}\npending: ${JSON.stringify(pending)}\ntoday ${state?.today} incidents ${JSON.stringify(state?.incidents)}\n${log.join('\n')}`);
+        throw new Error(`${String(err)}\nhistory: ${path.join(dir, 'failed-run-history.json')}\nevents:\n${tail.join('\n')}\npending: ${JSON.stringify(pending)}\ntoday ${state?.today} incidents ${JSON.stringify(state?.incidents)}\n${log.join('\n')}`);
       });
     const restart = async () => {
       await sleep(1000 + Math.floor(Math.random() * 1000));

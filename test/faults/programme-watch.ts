@@ -37,6 +37,9 @@ export class ProgrammeWatch {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
+    // One last sighting: the loop may have last looked just before the final run completed.
+    const d = await this.client.workflow.getHandle(this.workflowId).describe().catch(() => undefined);
+    if (d) this.statuses.add(d.status.name);
   }
 
   private async loop(): Promise<void> {

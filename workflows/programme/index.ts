@@ -63,9 +63,22 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   if (ctx.archives) {
     // A month-end archive still under way finishes first: one writer of the folder at a time.
     await condition(() => ctx.busy === 0);
-    await archiveYear(ctx, 'final');
+    await archiveFinal(ctx);
   }
   return state;
+}
+
+/**
+ * The final archive holds the state the programme returns. A visit's last progress note (its
+ * cancellation, say) can arrive while the archive reads the state; then the record is written
+ * again, until a write saw the state as it ends (patch `final-archive-settled`; before it, once).
+ */
+async function archiveFinal(ctx: ProgrammeContext): Promise<void> {
+  for (let round = 1; ; round++) {
+    const before = JSON.stringify(ctx.state);
+    await archiveYear(ctx, round === 1 ? 'final' : `final-${round}`);
+    if (JSON.stringify(ctx.state) === before || !patched('final-archive-settled')) return;
+  }
 }
 
 /** Writes the year's record (schedule, changes, bulletins, incidents, number register) to the archive. */
