@@ -111,7 +111,8 @@ describe('the programme continuing as new through worker kills (real processes)'
     };
 
     try {
-      await startProgramme(client, plan, { taskQueue: config.taskQueue, timeScale, timeScaleEpochMs: epoch, visibility: true, mailRetry: FAST_MAIL });
+      // A mail attempt lost with a killed worker is retried after 10 s, not given up with the test's usual 60 s.
+      await startProgramme(client, plan, { taskQueue: config.taskQueue, timeScale, timeScaleEpochMs: epoch, visibility: true, mailRetry: { ...FAST_MAIL, attemptTimeoutMs: 10_000, giveUpAfterMs: 5 * 60_000 } });
       watch.start();
 
       // 1. Killed right after the first continue-as-new: the new run's first task is in hand or queued.

@@ -38,6 +38,14 @@ export interface ProgrammeContext {
    */
   continuable: boolean;
   continueAt: string;
+  /**
+   * Which command comes next is decided by events (a timer fired, a note or an Update arrived) and
+   * by dates, never by comparing the clock with a moment (patch `decide-by-events`, decided at the
+   * start of each run). A worker may run a workflow task with a stale clock that replay later reads
+   * fresh (seen after a worker died with a task on its sticky queue): the clock only sets how long a
+   * timer lasts, and every wait is a timer of at least 1 ms.
+   */
+  eventDriven: boolean;
   /** The year's record is archived at month ends and at the finish (patch `programme-archive`). */
   archives: boolean;
   /** Counties by code, including those added during the year. */
@@ -71,6 +79,9 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
   const continuable = patched('programme-continue-as-new');
+  const eventDriven = patched('decide-by-events');
+  // The run's month, by the start event's time (the same in every replay), or before the patch by the first task's.
+  const runMonth = (eventDriven ? clock.today(workflowInfo().runStartTime.getTime()) : today()).slice(0, 7);
   const archives = Boolean(carried) || patched('programme-archive');
   const state: ProgrammeState = carried?.state ?? {
     year: plan.year,
@@ -128,7 +139,8 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     lastDigestDate: carried?.lastDigestDate,
     continuable,
     archives,
-    continueAt: `${addMonths(today().slice(0, 7), 1)}-01`,
+    continueAt: `${addMonths(runMonth, 1)}-01`,
+    eventDriven,
     ...(carried ? { cal: snapshotCalendar([carried.calendar]), calSnapshot: carried.calendar } : {}),
   };
   return ctx;

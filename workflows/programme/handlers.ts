@@ -38,7 +38,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     return entry;
   };
 
-  onQuery(scheduleQuery, () => ({ ...state, today: ctx.today() }));
+  // Once finished, the state as returned (and archived), today included.
+  onQuery(scheduleQuery, () => (state.finished ? state : { ...state, today: ctx.today() }));
   setHandler(visitProgressSignal, (p) => {
     state.progress[p.county] = latestProgress(state.progress[p.county], p);
   });

@@ -14,6 +14,7 @@ import { archiving, render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
 import { visitWorkflowId, type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
+import { addMonths } from '../shared/clock';
 import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../shared/search-attributes';
 import { countyVisitWorkflow } from '../visit';
@@ -92,13 +93,18 @@ async function archiveYear(ctx: ProgrammeContext, key: string): Promise<void> {
  * ('finished') or a month has ended with nothing under way ('continue'). At a month's end the
  * year's record is archived beside the schedule, never in its way: visits keep starting on their
  * days while the archive runs, or waits as an incident for an administrator.
+ * With `ctx.eventDriven`, what the loop does next follows from dates and fired timers only.
  */
 async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continue'> {
   const { plan, state } = ctx;
   const allDone = () => state.entries.every((e) => e.status !== 'scheduled' && e.status !== 'started');
   // Nothing half done: no step, start, cancellation or mail under way, no Update running.
   const quiet = () => ctx.busy === 0 && ctx.toCancel.length === 0 && allHandlersFinished();
-  const rollover = () => ctx.continuable && (ctx.today() >= ctx.continueAt || workflowInfo().continueAsNewSuggested);
+  const suggested = () => ctx.continuable && workflowInfo().continueAsNewSuggested;
+  // Before patch `decide-by-events` the month's end was read off the clock.
+  let monthEnded = false;
+  const rollover = () => suggested() || (ctx.continuable && (ctx.eventDriven ? monthEnded : ctx.today() >= ctx.continueAt));
+  const timeout = (ms: number) => (ctx.eventDriven ? Math.max(ms, 1) : ms);
   let archived = false;
   while (true) {
     for (const id of ctx.toCancel.splice(0)) {
@@ -117,28 +123,28 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
     if (rolling) {
       if (ctx.archives && !archived) {
         archived = true;
-        void archiveYear(ctx, ctx.today().slice(0, 7));
+        void archiveYear(ctx, addMonths(ctx.continueAt.slice(0, 7), -1));
       }
       if (quiet()) return 'continue';
     }
     // Woken by a schedule change; at a month's end also by the moment nothing is under way.
-    const woken = () => ctx.version !== seen || (rolling ? quiet() : ctx.continuable && workflowInfo().continueAsNewSuggested);
+    const woken = () => ctx.version !== seen || (rolling ? quiet() : suggested());
     const next = state.entries.filter((e) => e.status === 'scheduled').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
+    const noticeDate = next && subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal!);
     const untilRollover = ctx.continuable && !rolling ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
-    if (!next) {
-      // Nothing left to start: wait for the running visits, an Update that adds one, or the month's end.
-      const changed = () => woken() || allDone();
+    const wait = noticeDate === undefined ? 0 : ctx.clock.msUntil(noticeDate, Date.now());
+    // The month's end comes first: by date, or before the patch by the clock.
+    const monthEndFirst = untilRollover !== undefined && (!next || (ctx.eventDriven ? ctx.continueAt <= noticeDate! : untilRollover < wait));
+    if (!next || monthEndFirst) {
+      // Nothing to start before the month's end: wait for it, a schedule change, or (nothing left to start) the running visits.
+      const changed = () => woken() || (!next && allDone());
+      // Plain awaits, as before the patch: an extra turn would reorder the commands recorded histories hold.
       if (untilRollover === undefined) await condition(changed);
-      else await condition(changed, untilRollover);
-      if (allDone() && ctx.version === seen) return 'finished';
+      else if (!(await condition(changed, untilRollover))) monthEnded = true;
+      if (!next && allDone() && ctx.version === seen) return 'finished';
       continue;
     }
-    const wait = ctx.clock.msUntil(subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal!), Date.now());
-    if (untilRollover !== undefined && untilRollover < wait) {
-      await condition(woken, untilRollover);
-      continue;
-    }
-    if (wait > 0 && (await condition(woken, wait))) continue; // schedule changed: re-plan
+    if ((ctx.eventDriven || wait > 0) && (await condition(woken, timeout(wait)))) continue; // schedule changed: re-plan
     // Followed in the background; the loop learns of its end through the entry's status.
     void followVisit(ctx, next);
   }

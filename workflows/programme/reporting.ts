@@ -18,8 +18,14 @@ import type { ProgrammeContext } from './context';
 
 /** Runs the bulletin and digest loops until `stopped()`. */
 export async function reporting(ctx: ProgrammeContext, stopped: () => boolean): Promise<void> {
-  /** Sleeps until `date` falls due; false when the programme stopped first. */
-  const until = async (date: string) => !(await condition(stopped, ctx.clock.msUntil(date, Date.now())));
+  /**
+   * Sleeps until `date` falls due; false when the programme stopped first. Always a timer (patch
+   * `decide-by-events`): a date already due by a stale clock must not skip the wait that replay makes.
+   */
+  const until = async (date: string) => {
+    const ms = ctx.clock.msUntil(date, Date.now());
+    return !(await condition(stopped, ctx.eventDriven ? Math.max(ms, 1) : ms));
+  };
   await Promise.all([bulletinLoop(ctx, stopped, until), digestLoop(ctx, stopped, until)]);
 }
 
