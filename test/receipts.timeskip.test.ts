@@ -15,6 +15,7 @@ import { verifyArchive } from '../activities/archive';
 import { checkReceiptToken } from '../activities/email/receipt-link';
 import { addDays } from '../workflows/shared/clock';
 import type { Actor } from '../workflows/shared/definitions';
+import { formatDateZh } from '../workflows/shared/documents';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { todoQuery } from '../workflows/shared/todo';
 import { reviewReportUpdate, submitReportUpdate, type VisitCase } from '../workflows/shared/visit';
@@ -80,10 +81,19 @@ describe('receipts (time-skipping, loopback SMTP)', () => {
     expect(check).toEqual({ ok: true, ref: { caseId: s.caseId, receipt: 'R2', expires: addDays(s.receipts![1]!.sentAt, 30) } });
     expect(checkReceiptToken(randomBytes(32), token!, s.letter!.issueDate)).toMatchObject({ ok: false, reason: 'signature' });
     expect(checkReceiptToken(KEY, token!, addDays(s.receipts![1]!.sentAt, 31))).toMatchObject({ ok: false, reason: 'expired' });
+    // One deadline (issue 22): the mail asks for the receipt by the case's 签收期限, the date the
+    // case shows and the reminder counts from — not the link's last valid day.
+    const flat = (text: string) => text.replace(/\s+/g, '');
+    expect(flat(opinionMail!)).toContain(`请于${formatDateZh(s.receipts![1]!.dueBy)}前点击以下链接签收本文书`);
+    expect(flat(opinionMail!).match(/请于[^：]*签收本文书[^：]*：/)?.[0]).not.toContain(formatDateZh(s.receipts![1]!.linkExpires));
 
     // The notice went out before the visit; by the visit day its receipt was overdue and reminded once.
     expect(s.receipts![0]!.reminded).toBeDefined();
+    const [reminderMail] = await mailsTo(county.emails[0]!, /签收提醒/);
     expect(await mailsTo(county.emails[0]!, /签收提醒/)).toHaveLength(1);
+    // The reminder names the deadline that passed and asks for no date still to come.
+    expect(flat(reminderMail!)).toContain(`本文书应于${formatDateZh(s.receipts![0]!.dueBy)}前签收，现已逾期`);
+    expect(flat(reminderMail!)).not.toMatch(/请于\d{4}年\d{1,2}月\d{1,2}日前点击/);
     const supervisorTodo = (await h.query(todoQuery)).filter((i) => i.role === 'supervisor');
     expect(supervisorTodo).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'receiptOverdue', ref: 'R1' })]));
 

@@ -241,9 +241,29 @@ export type EmailActivities = ReturnType<typeof createEmailActivities>;
  */
 function withReceiptLink(msg: SendLetterParsed, links: ReceiptLinkSettings | undefined): SendLetterParsed['content'] {
   if (!msg.receiptLink || !links) return msg.content;
-  const url = receiptUrl(links, msg.receiptLink);
-  const [y, m, d] = msg.receiptLink.expires.split('-').map(Number);
-  return { ...msg.content, paragraphs: [...msg.content.paragraphs, `请于${y}年${m}月${d}日前点击以下链接签收本文书（链接仅可使用一次）：${url}`] };
+  return { ...msg.content, paragraphs: [...msg.content.paragraphs, receiptParagraph(msg.receiptLink, receiptUrl(links, msg.receiptLink))] };
+}
+
+/**
+ * The receipt paragraph. It asks by the receipt's 签收期限 — the date the case shows and the
+ * reminder counts from — never by the link's last valid day, which it names only when that comes
+ * first. A step scheduled before the deadline travelled with the link keeps its old text, so a
+ * retried copy is identical to the first.
+ */
+export function receiptParagraph(link: NonNullable<SendLetterParsed['receiptLink']>, url: string): string {
+  const zh = (date: string) => {
+    const [y, m, d] = date.split('-').map(Number);
+    return `${y}年${m}月${d}日`;
+  };
+  if (!link.dueBy) return `请于${zh(link.expires)}前点击以下链接签收本文书（链接仅可使用一次）：${url}`;
+  const shortLink = link.expires < link.dueBy;
+  if (link.reminder) {
+    // Sent after the deadline: a link that ended before it cannot be used any more.
+    if (link.expires <= link.dueBy) return `本文书应于${zh(link.dueBy)}前签收，现已逾期，请尽快登录执法指导平台签收。`;
+    return `本文书应于${zh(link.dueBy)}前签收，现已逾期，请尽快点击以下链接签收（链接仅可使用一次）：${url}`;
+  }
+  const until = shortLink ? `，${zh(link.expires)}后失效，失效后请登录执法指导平台签收` : '';
+  return `请于${zh(link.dueBy)}前点击以下链接签收本文书（链接仅可使用一次${until}）：${url}`;
 }
 
 /** The transports of the mail activity over its dependencies (also used by checkPlanServable). */

@@ -118,6 +118,8 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       title: r.title || DOCUMENT_KIND_NAMES[r.kind],
       docNumber: r.docNumber,
       sentAt: r.sentAt,
+      // The case's own 签收期限, the date the mail asked for; the link may stay valid longer.
+      dueBy: r.dueBy,
       expires,
       acknowledged: r.acknowledged ? { signer: r.acknowledged.signer, date: r.acknowledged.date, via: r.acknowledged.via } : undefined,
     };

@@ -64,7 +64,9 @@ export const SendLetterInputSchema = z.object({
    */
   smtp: SmtpSchema.optional(),
   /** A letter that needs a receipt (签收): the activity adds the signed link to copies for `to` addresses. */
-  receiptLink: z.object({ caseId: z.string().min(1), receipt: z.string().min(1), expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).optional(),
+  receiptLink: z
+    .object({ caseId: z.string().min(1), receipt: z.string().min(1), expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), dueBy: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), reminder: z.boolean().optional() })
+    .optional(),
 });
 export type SendLetterInput = z.input<typeof SendLetterInputSchema>;
 export type SendLetterParsed = z.infer<typeof SendLetterInputSchema>;

@@ -60,6 +60,13 @@ export interface ReceiptLinkRef {
   receipt: string;
   /** Last valid date, `YYYY-MM-DD` (China time). */
   expires: string;
+  /**
+   * The receipt's 签收期限 (`Receipt.dueBy`), the one date the mail asks for; not signed (only the
+   * mail prints it). Absent in a mail step scheduled before it travelled with the link.
+   */
+  dueBy?: string;
+  /** The mail is the reminder sent after `dueBy` passed: it says so instead of asking by a date. */
+  reminder?: boolean;
 }
 
 /** The receipts still waiting for the county. */

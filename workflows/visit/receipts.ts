@@ -36,7 +36,8 @@ export function openReceipt(ctx: VisitContext, kind: DocumentKind, docNumber?: s
   };
   receipts.push(receipt);
   ctx.receiptVersion++;
-  return { caseId: ctx.caseId, receipt: receipt.id, expires: receipt.linkExpires };
+  // The mail prints this receipt's own due date: one value, computed here once (issue 22).
+  return { caseId: ctx.caseId, receipt: receipt.id, expires: receipt.linkExpires, dueBy: receipt.dueBy };
 }
 
 /** True while an acknowledged letter still lacks its 送达回证 (the close waits for it). */
@@ -82,7 +83,7 @@ async function remind(ctx: VisitContext, receipt: Receipt): Promise<void> {
     data: { title: receipt.title, docNumber: receipt.docNumber, sentAt: receipt.sentAt },
     doc: letter,
     filename: `${receipt.docNumber ?? ctx.caseId}-${receipt.title}.pdf`,
-    receiptLink: { caseId: ctx.caseId, receipt: receipt.id, expires: receipt.linkExpires },
+    receiptLink: { caseId: ctx.caseId, receipt: receipt.id, expires: receipt.linkExpires, dueBy: receipt.dueBy, reminder: true },
   });
 }
 

@@ -76,6 +76,7 @@
       el('dd', {}, r.county),
       el('dt', {}, '发送日期'),
       el('dd', {}, r.sentAt),
+      r.dueBy ? [el('dt', {}, '签收期限'), el('dd', { id: 'receipt-due' }, r.dueBy)] : null,
       el('dt', {}, '链接有效期至'),
       el('dd', {}, r.expires),
     );
