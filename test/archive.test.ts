@@ -314,3 +314,17 @@ describe('caseDocuments', () => {
     expect(caseDocuments(c)[0]).toMatchObject({ kind: 'notice', date: '2027-03-08' });
   });
 });
+
+describe('the draw record (issue 22, point 3)', () => {
+  it('the seed and roster hash the letter no longer prints stay in the archive: case.json and the audit log', async () => {
+    const f = await fixture();
+    const sample = { algorithm: 'sha256-weighted-v1', seed: '08424525-834b-4c1a-9f3e-2b7d1c0e5a6f', rosterSha256: '6'.repeat(64), size: 1, enterprises: [{ id: 'XIA-001', name: '香山利民机械制造有限公司', industry: '工贸', tier: '重点' }] };
+    const drawn = { at: '2027-03-01T01:00:00.000Z', by: 'system', role: 'system' as const, action: 'sample', detail: `随机抽取企业：香山利民机械制造有限公司（种子 ${sample.seed}，名单 sha256 ${sample.rosterSha256.slice(0, 16)}…）` };
+    await archive(f, { ...f.state, sample, audit: [drawn, ...f.state.audit] } as VisitCase);
+    const archived = JSON.parse(await fsp.readFile(path.join(f.dir, CASE_FILE), 'utf8')) as VisitCase;
+    expect(archived.sample).toEqual(sample);
+    const audit = JSON.parse(await fsp.readFile(path.join(f.dir, 'audit-log.json'), 'utf8')) as { action: string; detail: string }[];
+    expect(audit.find((e) => e.action === 'sample')!.detail).toContain(sample.seed);
+    expect(await verifyArchive(f.dir)).toMatchObject({ ok: true });
+  });
+});

@@ -57,6 +57,17 @@ async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until
   }
 }
 
+/**
+ * The period the bulletin sent in `month` (YYYY-MM) covers, the months before it: 2027年1月 (not
+ * 1—1月), 2027年1—5月, and `asOf` without the year (1—5月) for its opening paragraph. The one sent
+ * after December covers the year (年度). Only the render's data changes with it, not a command.
+ */
+export function bulletinPeriod(year: number, month: string): { periodLabel: string; asOf: string } {
+  const [py, pm] = addMonths(month, -1).split('-').map(Number);
+  const periodLabel = py! > year || pm === 12 ? `${year}年度` : pm === 1 ? `${year}年1月` : `${year}年1—${pm}月`;
+  return { periodLabel, asOf: periodLabel.replace(/^\d+年/, '') };
+}
+
 async function sendBulletin(ctx: ProgrammeContext, month: string, date: string): Promise<void> {
   const { plan, state } = ctx;
   const caseId = workflowInfo().workflowId;
@@ -70,8 +81,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
   const step = (name: string, what: string) => <T>(fn: () => Promise<T>) => ctx.steps.run(`bulletin-${month}:${name}`, `${month} 通报${what}`, fn);
   const seq = await step('number', '取文号')(() => bookkeeping.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'bulletin', requestId: `${caseId}:bulletin:${month}` }));
   const docNumber = `${plan.bureau.shortName}〔${plan.year}〕${seq}号`;
-  const [py, pm] = addMonths(month, -1).split('-').map(Number);
-  const periodLabel = py! > plan.year || pm === 12 ? `${plan.year}年度` : `${plan.year}年1—${pm}月`;
+  const { periodLabel, asOf } = bulletinPeriod(plan.year, month);
   const countyName = (code: string) => state.entries.find((e) => e.county === code)?.countyName ?? code;
   const doc = await step('render', '生成')(() => render.renderDocument({
     kind: 'bulletin',
@@ -84,7 +94,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
       recipient: plan.wording.bulletin.recipient,
       docNumber,
       periodLabel,
-      progress: { programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`, asOf: periodLabel.replace(/^\d+年/, ''), visited, statisticsPeriod: state.statistics?.period },
+      progress: { programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`, asOf, visited, statisticsPeriod: state.statistics?.period },
       rows,
       overdue: overdue.map((p) => ({
         county: countyName(p.county),

@@ -1,0 +1,231 @@
+/**
+ * Letters proofread by tests (issue 22, point 2): every kind of document is rendered to PDF by the
+ * real renderer, read back with pdftotext and checked against the rules a proofreader applies
+ * (test/helpers/proofread.ts). The letters are built by the engine's own builders from a case — the
+ * examples, one whole case with every rung, a returned and an accepted report, a clean enterprise
+ * result, the bulletin of every month — and, as a property, from random valid case data.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderPdf } from '../../activities/documents/render';
+import { exampleData } from '../../activities/documents/templates';
+import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
+import { DocumentKind } from '../../workflows/shared/documents';
+import { SetEnterpriseResultArgs, SetFindingArgs, type EnterpriseResult, type Finding } from '../../workflows/shared/visit';
+import { bulletinLetter, bulletinMonths, caseLetters, type CaseLetter, type CaseSpec } from '../helpers/letter-case';
+import { examplePlan } from '../helpers/plans';
+import { describeFlags, expectedBulletinPeriod, parseChineseNumeral, proofread, type RuleName } from '../helpers/proofread';
+import { pdftotext, SETUP_TIMEOUT, squash, writeTemp } from './helpers';
+
+beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
+
+const plan = examplePlan();
+const county = plan.counties[0]!;
+const caseId = `visit-${plan.year}-${plan.bureau.code}-${county.code}`;
+
+/**
+ * Printed by the 送达回证 though a proofreader flags them; outside this test's fixes (issue 22,
+ * point 5, names not ids): its 案件编号 is the case's engine id, and 操作账号 the county's login name.
+ */
+const RECEIPT_KNOWN = [`案件编号：${caseId}`, `操作账号：${county.code}`];
+/**
+ * Outside this change too, left to its owner: the acceptance letter prints the date a problem is
+ * expected done (正在整改) as 2027-07-01 (acceptanceLetter's measure). Remove once it reads 2027年7月1日.
+ */
+const ACCEPTANCE_KNOWN = [/预计\s*\d{4}-\d{2}-\d{2}\s*完成/];
+const known = (kind: DocumentKind) => (kind === 'receipt' ? RECEIPT_KNOWN : kind === 'acceptance' ? ACCEPTANCE_KNOWN : []);
+
+async function readBack(l: Pick<CaseLetter, 'kind' | 'data'>): Promise<string> {
+  const { pdf } = await renderPdf(l.kind, l.data, { templatesDir: plan.templatesDir });
+  return pdftotext(writeTemp(pdf));
+}
+
+const notes = (name: string, text: string, allow: (string | RegExp)[] = []) => {
+  const flags = proofread(text, { allow });
+  return flags.length ? `${name}:\n${describeFlags(flags)}` : '';
+};
+
+const rulesOf = (text: string) => [...new Set(proofread(text).map((f) => f.rule))];
+
+describe('the rules, each on the fault it is for', () => {
+  const cases: [RuleName, string[], string[]][] = [
+    ['doubled-punctuation', ['根据《《2027年度安全生产执法指导工作方案》》安排', '现将有关事项通知如下：：', '未建立台账。。', '计划未公示，，', '整改不到位；\n。'], ['根据《2027年度安全生产执法指导工作方案》安排，我局定于……', '——', '（一）“双随机”。']],
+    ['ascii-id', ['种子 08424525-834b-4c1a-9f3e-2b7d1c0e5a6f', '企业名单 691270016bce0a9f…', '审批人（feng-qing）', '案件 visit-2027-heluo-\nxiangshan', 'XIA-001'], ['电话：0379-6321-1234', 'GB/T 9704', 'A4', 'pH 7.5', 'yjj@xiangshan.example.gov.cn', '2021版']],
+    ['placeholder', ['签收人：undefined', '电话：null', '[object Object]', '{{name}}', '<p>'], ['签收人：李晓燕']],
+    ['english-word', ['通知送达：delivered', '状态 pending', '提醒审批人 zheng-yuan', '操作账号：xiangshan', 'Rectification'], ['pH 7.5', 'GB/T', 'kg']],
+    ['date-form', ['请于2027-04-19前', '2027/4/19', '2027.04.19', '2027年04月19日', '2027年4月09日', '2027-04-19T02:00:00Z', '2027-04'], ['2027年4月19日', '电话：0379-6321-1234', '2027年1—6月']],
+    ['period-range', ['关于2027年1—1月安全生产执法指导情况的通报', '2027年6—3月'], ['2027年1—6月', '2027年1月', '随机抽取1—2家']],
+    ['numbering', ['一、甲\n二、乙\n四、丙', '二、甲', '（一）甲\n（三）乙', '1.甲\n3.乙', '一、甲\n（一）子\n（一）丑'], ['一、甲\n（一）子\n1.a\n2.b\n（二）丑\n1.c\n二、乙\n（一）寅\n三、丙', ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'].map((n) => `${n}、甲`).join('\n'), '28.5%\n3.14']],
+  ];
+  it.each(cases)('%s flags its fault and passes clean text', (rule, bad, clean) => {
+    for (const text of bad) expect(rulesOf(text), text).toContain(rule);
+    for (const text of clean) expect(rulesOf(text), text).not.toContain(rule);
+  });
+
+  it('Chinese ordinals read as numbers; the bulletin period a proofreader expects', () => {
+    expect(['一', '九', '十', '十一', '十九', '二十', '二十三'].map(parseChineseNumeral)).toEqual([1, 9, 10, 11, 19, 20, 23]);
+    expect(parseChineseNumeral('十十')).toBeUndefined();
+    expect([1, 2, 11, 12].map((m) => expectedBulletinPeriod(2027, m))).toEqual(['2027年1月', '2027年1—2月', '2027年1—11月', '2027年度']);
+  });
+
+  it('allowed text is not flagged, the rest still is', () => {
+    const flags = proofread('案件编号：visit-1，审批人 sun-li', { allow: ['案件编号：visit-1'] });
+    expect(flags.map((f) => f.rule)).toEqual(['ascii-id', 'english-word']);
+    for (const f of flags) expect(f.excerpt).toContain('sun-li');
+  });
+});
+
+describe('every kind from its example data reads right', () => {
+  it.each(DocumentKind.options)('%s', async (kind) => {
+    const text = await readBack({ kind, data: exampleData(kind) as never });
+    // The example receipt is of case visit-2027-heluo-xiangshan, signed for by account xiangshan.
+    expect(notes(kind, text, kind === 'receipt' ? ['案件编号：visit-2027-heluo-xiangshan', '操作账号：xiangshan'] : [])).toBe('');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A case of 香山县 with every letter, as people would fill it in.
+
+const sampled = county.enterprises.slice(0, 2);
+const SEED = '08424525-834b-4c1a-9f3e-2b7d1c0e5a6f';
+const ROSTER_SHA = '691270016bce0a9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271';
+
+const finding = (item: Finding['item'], result: '不符合' | '基本符合', problem: string, opinion?: string): Finding =>
+  ({ ...SetFindingArgs.parse({ actor: { id: plan.supervisors[0]!.id, role: 'supervisor' }, item, result, problem, opinion }), evidence: [] }) as Finding;
+
+/** As the setEnterpriseResult handler stores it: the problems as `findings`, and each check. */
+function enterprise(id: string, checks: { result: '发现问题' | '未发现问题'; text: string; opinion?: string }[]): EnterpriseResult {
+  const args = SetEnterpriseResultArgs.parse({ actor: { id: plan.supervisors[0]!.id, role: 'supervisor' }, enterprise: id, checks }) as { checks?: typeof checks };
+  const stored = args.checks ?? checks;
+  return { enterprise: id, findings: stored.filter((c) => c.result === '发现问题').map((c) => c.text), checks: stored, by: plan.supervisors[0]!.id, at: '2027-04-15T02:00:00.000Z' } as EnterpriseResult;
+}
+
+const ROW = { inspections: 212, inspectors: 448, documents: 530, cases: 21, fines: 18.6, hazardsFound: 356, hazardsFixed: 340 };
+
+const spec: CaseSpec = {
+  plan,
+  county,
+  findings: [
+    finding(CHECKLIST_KEYS[0]!, '不符合', '列入计划的一般生产经营单位为41家，占一般单位总数的28.5%，未达到不少于三分之一的要求。', '调整年度监督检查计划，报县政府批准后向我局重新报备。'),
+    finding(CHECKLIST_KEYS[2]!, '基本符合', '“双随机”检查计划未在局网站公示\n3起行政处罚未及时录入系统'),
+  ],
+  enterprises: [
+    enterprise(sampled[0]!.id, [{ result: '发现问题', text: '执法人员检查时未出示执法证件', opinion: '规范执法程序' }, { result: '未发现问题', text: '现场未发现重大事故隐患' }]),
+    enterprise(sampled[1]!.id, [{ result: '未发现问题', text: '现场未发现重大事故隐患' }]),
+  ],
+  sampleSize: 2,
+  seed: SEED,
+  rosterSha256: ROSTER_SHA,
+  visitOffset: 45,
+  issueAfter: 5,
+  statuses: ['整改完成', '正在整改', '无法整改'],
+  returnReasons: ['案卷归档问题仅报告了学习情况，未附整改后的案卷材料。'],
+  signer: '李晓燕',
+  via: 'link',
+  bulletinMonth: `${plan.year}-02`,
+  rows: plan.counties.map((c) => ({ county: c.name, ...ROW })),
+};
+
+describe('a whole case, built by the visit’s own builders, reads right', () => {
+  const letters = caseLetters(spec);
+  const texts = new Map<string, string>();
+  beforeAll(async () => {
+    for (const l of letters) texts.set(l.name, await readBack(l));
+  }, 120_000);
+
+  it('has every kind of document', () => {
+    expect(new Set(letters.map((l) => l.kind))).toEqual(new Set(DocumentKind.options));
+  });
+
+  it.each(letters.map((l) => [l.name, l.kind] as const))('%s (%s)', (name, kind) => {
+    expect(notes(name, texts.get(name)!, known(kind))).toBe('');
+  });
+
+  it('the notice names the programme in one pair of 《》', () => {
+    expect(squash(texts.get('通知')!)).toContain(`根据《${plan.year}年度安全生产执法指导工作方案》安排`);
+  });
+
+  it('the draw record (seed, roster hash) is in no letter', () => {
+    for (const [name, text] of texts) {
+      const flat = squash(text);
+      for (const trace of [SEED.slice(0, 8), ROSTER_SHA.slice(0, 8), '种子', 'sha256']) expect(flat, `${name} 含有 ${trace}`).not.toContain(trace);
+    }
+  });
+});
+
+describe('the bulletin names its period right in every month', () => {
+  it.each(bulletinMonths(plan.year))('sent in %s', async (month) => {
+    const text = await readBack(bulletinLetter(plan, month, spec.rows));
+    const through = month > `${plan.year}-12` ? 12 : Number(month.slice(5)) - 1;
+    const period = expectedBulletinPeriod(plan.year, through);
+    expect(squash(text)).toContain(`关于${period}安全生产执法指导情况的通报`);
+    expect(squash(text)).toContain(`附件：${period}安全生产执法情况统计表`);
+    expect(notes(`通报 ${month}`, text)).toBe('');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Random valid cases.
+
+/** What supervisors and counties write, some with their closing mark and some without. */
+const PROBLEMS = [
+  '未建立隐患排查治理台账', '“双随机”检查计划未在局网站公示。', '3起行政处罚未及时录入省应急管理综合业务系统', '抽查的5卷案卷中，2卷自由裁量依据未载明；',
+  '执法人员检查时未出示执法证件', '现场检查记录未载明隐患整改期限。', '列入计划的企业占比28.5%，低于三分之一', '培训记录缺少签到表（2026年度）',
+];
+const OPINIONS = ['立即整改，并明确专人负责', '对照案卷评查标准逐卷整改。', '规范执法程序，严格亮证执法', '补录处罚信息；'];
+const CLEAN = ['现场未发现重大事故隐患', '安全管理制度健全，台账记录完整。', '未发现违法违规行为'];
+
+const lines = (pool: string[], max: number) => fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: max });
+
+const findingArb = (item: Finding['item']) =>
+  fc.record({ result: fc.constantFrom('不符合' as const, '基本符合' as const), problem: lines(PROBLEMS, 3), opinion: fc.option(fc.constantFrom(...OPINIONS), { nil: undefined }) })
+    .map((f) => finding(item, f.result, f.problem.join('\n'), f.opinion));
+
+const checkArb = fc.oneof(
+  fc.record({ result: fc.constant('发现问题' as const), text: fc.constantFrom(...PROBLEMS), opinion: fc.option(fc.constantFrom(...OPINIONS), { nil: undefined }) }),
+  fc.record({ result: fc.constant('未发现问题' as const), text: fc.constantFrom(...CLEAN) }),
+);
+
+const hex = (n: number) => fc.array(fc.integer({ min: 0, max: 15 }), { minLength: n, maxLength: n }).map((a) => a.map((x) => x.toString(16)).join(''));
+
+const rowArb = (name: string) =>
+  fc.record({ inspections: fc.nat(500), inspectors: fc.nat(900), documents: fc.nat(900), cases: fc.nat(60), fines: fc.integer({ min: 0, max: 9999 }).map((x) => x / 100), hazardsFound: fc.nat(600), fixed: fc.double({ min: 0, max: 1, noNaN: true }) })
+    .map(({ fixed, ...r }) => ({ county: name, ...r, hazardsFixed: Math.floor(r.hazardsFound * fixed) }));
+
+const specArb: fc.Arbitrary<CaseSpec> = fc
+  .record({
+    findings: fc.subarray([...CHECKLIST_KEYS]).chain((items) => fc.tuple(...items.map(findingArb))),
+    sampleSize: fc.constantFrom(1, 2),
+    results: fc.tuple(fc.option(fc.array(checkArb, { minLength: 1, maxLength: 3 })), fc.option(fc.array(checkArb, { minLength: 1, maxLength: 3 }))),
+    seed: fc.uuid(),
+    rosterSha256: hex(64),
+    visitOffset: fc.integer({ min: 0, max: 200 }),
+    issueAfter: fc.integer({ min: 1, max: 10 }),
+    statuses: fc.array(fc.constantFrom('整改完成' as const, '正在整改' as const, '无法整改' as const), { minLength: 1, maxLength: 4 }),
+    returnReasons: lines(['整改措施未落实到具体岗位。', '未附整改后的案卷材料', '整改期限不明确；'], 3),
+    signer: fc.constantFrom('李晓燕', '王建国', '欧阳娜'),
+    via: fc.constantFrom('portal' as const, 'link' as const, 'staff' as const),
+    bulletinMonth: fc.constantFrom(...bulletinMonths(plan.year)),
+    rows: fc.subarray(plan.counties.map((c) => c.name), { minLength: 1 }).chain((names) => fc.tuple(...names.map(rowArb))),
+  })
+  .map(({ results, ...r }) => ({
+    ...r,
+    plan,
+    county,
+    enterprises: results.flatMap((checks, i) => (checks && i < r.sampleSize ? [enterprise(sampled[i]!.id, checks)] : [])),
+  }));
+
+describe('property: letters built from random valid case data read right', () => {
+  it('every letter of the case, and its bulletin', async () => {
+    await fc.assert(
+      fc.asyncProperty(specArb, async (s) => {
+        const found: string[] = [];
+        for (const l of caseLetters(s)) found.push(notes(l.name, await readBack(l), known(l.kind)));
+        expect(found.filter(Boolean).join('\n')).toBe('');
+      }),
+      // Each run renders a dozen PDFs; a failure is reported as found rather than shrunk at length.
+      { numRuns: 15, endOnFailure: true },
+    );
+  }, 300_000);
+});
