@@ -263,7 +263,7 @@ describe('what the Updates accept, the letters can print', () => {
           const enterprises: EnterpriseResult[] = [];
           sampleOf(county).enterprises.forEach((e, i) => {
             const r = SetEnterpriseResultArgs.safeParse({ actor: supervisor, enterprise: e.id, findings: i === 0 ? first : second });
-            if (r.success) enterprises.push({ enterprise: e.id, findings: r.data.findings, by: supervisor.id, at: today });
+            if (r.success) enterprises.push({ enterprise: e.id, findings: r.data.findings ?? [], by: supervisor.id, at: today });
             else expectChinese(r.error);
           });
           const ctx = letterContext({ findings, enterprises });
@@ -426,11 +426,11 @@ describe('rendered to PDF, the accepted text reads back', () => {
         const v = ReviewReportArgs.safeParse({ actor: supervisor, decision: 'return', reasons: [reason] });
         fc.pre(f.success && e.success && v.success);
         if (!f.success || !e.success || !v.success) return;
-        const ctx = letterContext({ findings: [storedFinding(f.data)], enterprises: [{ enterprise: 'XIA-001', findings: e.data.findings, by: supervisor.id, at: today }] });
+        const ctx = letterContext({ findings: [storedFinding(f.data)], enterprises: [{ enterprise: 'XIA-001', findings: e.data.findings ?? [], by: supervisor.id, at: today }] });
         const opinionData = opinionLetter(ctx, 'final', issued).data;
         const printed = pdfText((await renderPdf('opinion', opinionData, { templatesDir: plan.templatesDir })).pdf);
         // An item is in the letter when it has a problem (submit refuses 不符合 without one).
-        const expected = [...(f.data.problem ? [...f.data.problem.split('\n'), f.data.opinion ?? ''] : []), ...e.data.findings];
+        const expected = [...(f.data.problem ? [...f.data.problem.split('\n'), f.data.opinion ?? ''] : []), ...(e.data.findings ?? [])];
         for (const t of expected) expect(printed).toContain(comparable(t));
 
         const rect = rectifying(ctx);

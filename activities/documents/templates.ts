@@ -18,6 +18,7 @@ import { DocumentDataSchemas } from '../../workflows/shared/document-data';
 import { DocumentViewSchemas, documentView } from '../../workflows/shared/document-views';
 import { DocumentKind, formatDateZh, type DocumentKind as Kind } from '../../workflows/shared/documents';
 import { formatIssues } from '../../workflows/shared/plan';
+import { joinSentences } from '../../workflows/shared/text';
 import { DocumentError } from './errors';
 import { parseMarkup } from './markup';
 
@@ -51,6 +52,8 @@ export const HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   join: (arr, sep) => (Array.isArray(arr) ? arr.join(typeof sep === 'string' ? sep : '、') : ''),
   /** `{{#if (eq decision "accepted")}}`. */
   eq: (a, b) => a === b,
+  /** `{{sentences problems}}` → 甲；乙。 (each item's own closing punctuation dropped, one 。 at the end). */
+  sentences: (arr) => joinSentences(Array.isArray(arr) ? arr.map(String) : []),
 };
 
 const BUILTIN_BLOCKS = new Set(['if', 'unless', 'each', 'with']);

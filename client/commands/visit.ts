@@ -166,11 +166,18 @@ export function registerVisitCommands(program: Command): void {
       out(opts, done, `已记录：${opts.item} ${opts.result}`);
     });
 
-  withCommon(visit.command('enterprise').description('填写抽查企业的核查结果'))
+  withCommon(visit.command('enterprise').description('填写抽查企业的核查结果：发现的问题（附处理意见）或未发现问题'))
     .requiredOption('--enterprise <id>', '企业编号')
-    .requiredOption('--finding <text...>', '核查结果（可多条）')
-    .action(async (opts: Common & { enterprise: string; finding: string[] }) => {
-      const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, findings: opts.finding };
+    .option('--problem <text...>', '发现的问题或隐患（可多条）')
+    .option('--opinion <text>', '处理意见（针对 --problem 的问题）')
+    .option('--clean <text...>', '未发现问题的核查结果（可多条），如：未发现重大事故隐患')
+    .option('--finding <text...>', '同 --problem（旧写法）')
+    .action(async (opts: Common & { enterprise: string; problem?: string[]; opinion?: string; clean?: string[]; finding?: string[] }) => {
+      const checks = [
+        ...[...(opts.problem ?? []), ...(opts.finding ?? [])].map((text) => ({ result: '发现问题' as const, text, ...(opts.opinion ? { opinion: opts.opinion } : {}) })),
+        ...(opts.clean ?? []).map((text) => ({ result: '未发现问题' as const, text })),
+      ];
+      const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, checks };
       const target = ref(opts);
       const r = await visitOps.setEnterpriseResult(await connectClient(), target, args);
       out(opts, r, `已记录抽查企业 ${args.enterprise} 的核查结果`);

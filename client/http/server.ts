@@ -33,7 +33,7 @@ import {
   ReturnArgs,
   RecordReinspectionArgs,
   ReviewReportArgs,
-  SetEnterpriseResultArgs,
+  SetEnterpriseResultBody,
   SetFindingArgs,
   SubmitReportArgs,
   AddEvidenceArgs,
@@ -375,7 +375,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     });
   };
   action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) => visitOps.setFinding(client, ref, args).then(summary));
-  action('enterprises', ['supervisor'], SetEnterpriseResultArgs.omit({ actor: true }), (ref, args) => visitOps.setEnterpriseResult(client, ref, args).then(summary));
+  action('enterprises', ['supervisor'], SetEnterpriseResultBody, (ref, args) => visitOps.setEnterpriseResult(client, ref, args).then(summary));
   action('submit', ['supervisor'], z.object({}), (ref, args) => visitOps.submit(client, ref, args).then(summary));
   action('approve', ['leader'], DecisionArgs.omit({ actor: true }), (ref, args) => visitOps.approve(client, ref, args).then(summary));
   action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) => visitOps.return(client, ref, args).then(summary));

@@ -135,9 +135,13 @@ export class People {
           bad ? { actor: supervisor, item, result: '不符合', problem: item === 'plan.compile' ? '列入计划的一般生产经营单位不足三分之一。' : '部分行政处罚案卷自由裁量依据未载明。', opinion: '对照要求限期整改，并将整改情况报告我局。', evidence: item === 'standard.archive' ? [evidenceId] : [] } : { actor: supervisor, item, result: '符合' },
         );
       }
-      for (const e of c.sample?.enterprises ?? []) {
+      // The first enterprise has a problem to rectify; any other was found in order (a clean result).
+      for (const [i, e] of (c.sample?.enterprises ?? []).entries()) {
         if (c.enterprises.some((x) => x.enterprise === e.id)) continue;
-        await this.send(h, setEnterpriseResultUpdate, { actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] });
+        const checks = i === 0
+          ? [{ result: '发现问题' as const, text: '现场检查记录未载明隐患整改期限', opinion: '责令企业补正检查记录，明确整改期限。' }]
+          : [{ result: '未发现问题' as const, text: '未发现重大事故隐患' }];
+        await this.send(h, setEnterpriseResultUpdate, { actor: supervisor, enterprise: e.id, checks });
       }
       await this.send(h, submitUpdate, { actor: supervisor });
       return true;

@@ -91,7 +91,19 @@ export const OpinionBase = z.object({
     .min(1, '至少一个部分'),
   /** Enterprises sampled at random and what was found there (抽查企业情况). */
   enterprises: z
-    .array(z.object({ name: NonEmpty, industry: NonEmpty, findings: z.array(NonEmpty).min(1, '至少一条发现') }))
+    .array(
+      z.object({
+        name: NonEmpty,
+        industry: NonEmpty,
+        /** The paragraph's sentences, for a bureau's own template written before problems and clean results. */
+        findings: z.array(NonEmpty).min(1, '至少一条发现'),
+        /** 存在问题 (each a hazard or problem) and their 处理意见. */
+        problems: z.array(NonEmpty).default([]),
+        opinions: z.array(NonEmpty).default([]),
+        /** Clean results (未发现问题), stated once. */
+        clean: z.array(NonEmpty).default([]),
+      }),
+    )
     .default([]),
   /** 整改结果报告期限. */
   dueDate: IsoDate,

@@ -63,3 +63,8 @@ export const RUNG_LETTER: Record<EscalationRung, string> = {
 const FINDING_RESULTS = ['符合', '基本符合', '不符合', '不适用'] as const;
 export const FindingResult = z.enum(FINDING_RESULTS, { error: `检查结论只能是 ${FINDING_RESULTS.join(' / ')}` });
 export type FindingResult = z.infer<typeof FindingResult>;
+
+/** 核查结论 of one check at a sampled enterprise: a problem (隐患或问题) or a clean result. */
+export const ENTERPRISE_CHECK_RESULTS = ['发现问题', '未发现问题'] as const;
+export const EnterpriseCheckResult = z.enum(ENTERPRISE_CHECK_RESULTS, { error: `核查结论只能是 ${ENTERPRISE_CHECK_RESULTS.join(' / ')}` });
+export type EnterpriseCheckResult = z.infer<typeof EnterpriseCheckResult>;

@@ -146,3 +146,9 @@ export function Text(rules: TextRules) {
 export function Line(rules: Omit<TextRules, 'multiline'>) {
   return Text({ ...rules, multiline: false });
 }
+
+/** Items of one paragraph as one sentence: 甲；乙。 — each item's own trailing punctuation dropped. */
+export function joinSentences(items: readonly string[]): string {
+  const parts = items.map((x) => x.trim().replace(/[。；;，,.、！!？?\s]+$/u, '')).filter(Boolean);
+  return parts.length ? `${parts.join('；')}。` : '';
+}

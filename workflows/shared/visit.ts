@@ -12,7 +12,7 @@ import type { CalendarApplied } from './calendar-update';
 import { ActorSchema } from './definitions';
 import type { DeliveryRecord } from './email';
 import type { DocumentKind, RenderResult } from './documents';
-import { FindingResult, type Rung } from './labels';
+import { EnterpriseCheckResult, FindingResult, type Rung } from './labels';
 import type { Plan, County, Enterprise } from './plan';
 import type { RosterCorrection } from './roster';
 import type { SampleDraw } from './sampling';
@@ -83,9 +83,20 @@ export interface Finding {
 
 export interface EnterpriseResult {
   enterprise: string;
+  /**
+   * The problems found (one a line). Before `checks` existed every line was a problem, so a case
+   * recorded then still reads this way.
+   */
   findings: string[];
+  /** Each check with its result: problems enter the letter's opinions and the rectification, clean results are stated once. */
+  checks?: EnterpriseCheck[];
   by: string;
   at: string;
+}
+
+/** The checks of an enterprise result; a result recorded before `checks` held problems only. */
+export function enterpriseChecks(r: Pick<EnterpriseResult, 'findings' | 'checks'>): EnterpriseCheck[] {
+  return r.checks ?? r.findings.map((text) => ({ result: '发现问题' as const, text }));
 }
 
 export interface LetterRecord {
@@ -160,12 +171,35 @@ export const SetFindingArgs = z.object({
 });
 export type SetFindingArgs = z.input<typeof SetFindingArgs>;
 
-export const SetEnterpriseResultArgs = z.object({
+/** One check at a sampled enterprise (核查结果): a problem with its opinion, or a clean result. */
+export const EnterpriseCheck = z.object({
+  result: EnterpriseCheckResult,
+  /** The hazard or problem found; for a clean result what was found in order (e.g. 未发现重大事故隐患). */
+  text: Line({ min: 1, max: 2000, label: '核查结果' }),
+  /** 处理意见 of a problem; the plan's default opinion when absent. */
+  opinion: Line({ max: 2000, label: '处理意见' }).optional(),
+});
+export type EnterpriseCheck = z.infer<typeof EnterpriseCheck>;
+
+const SetEnterpriseResultFields = z.object({
   actor: ActorSchema,
   enterprise: z.string().min(1),
-  /** Each finding is one line of the letter (line breaks within it become spaces). */
-  findings: List(Line({ min: 1, max: 2000, label: '核查结果' }), { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }),
+  /** Each check with its result (发现问题 / 未发现问题). */
+  checks: List(EnterpriseCheck, { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }).optional(),
+  /** Older clients: every line a problem (line breaks within it become spaces). */
+  findings: List(Line({ min: 1, max: 2000, label: '核查结果' }), { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }).optional(),
 });
+
+/** The rules across fields, for the Update's schema and the HTTP body's (which has no actor). */
+export function enterpriseResultRules<T extends z.ZodType<{ checks?: EnterpriseCheck[]; findings?: string[] }>>(schema: T) {
+  return schema
+    .refine((a) => (a.checks === undefined) !== (a.findings === undefined), { message: '请填写核查结果（checks），每条注明“发现问题”或“未发现问题”', path: ['checks'] })
+    .refine((a) => !a.checks?.some((c) => c.result === '未发现问题' && c.opinion), { message: '“未发现问题”的核查结果不需要处理意见', path: ['checks'] });
+}
+
+export const SetEnterpriseResultArgs = enterpriseResultRules(SetEnterpriseResultFields);
+/** The HTTP body: the fields without the actor (the session names it). */
+export const SetEnterpriseResultBody = enterpriseResultRules(SetEnterpriseResultFields.omit({ actor: true }));
 export type SetEnterpriseResultArgs = z.infer<typeof SetEnterpriseResultArgs>;
 
 export const ActorOnlyArgs = z.object({ actor: ActorSchema });

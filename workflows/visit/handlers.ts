@@ -18,7 +18,7 @@ import { caseTodos, todoQuery } from '../shared/todo';
 import {
   ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ExtendDueArgs, RecordReinspectionArgs, ReturnArgs, ReviewReportArgs, SetEnterpriseResultArgs, SetFindingArgs, SubmitReportArgs,
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
-  type RectificationReport, type Stage, type VisitUpdateResult,
+  enterpriseChecks, type EnterpriseResult, type RectificationReport, type Stage, type VisitUpdateResult,
 } from '../shared/visit';
 import type { VisitContext } from './context';
 import { resetLadder } from './ladder';
@@ -119,13 +119,16 @@ export function registerHandlers(ctx: VisitContext): void {
       requireSupervisor(args.actor);
       requireStage('onsite', '填写抽查企业核查结果');
       if (!sampled(args.enterprise)) throw refuse(FailureType.InvalidInput, `企业 ${args.enterprise} 不是本次抽查的企业`);
-      const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
+      const result = enterpriseResult(args, now());
       requireRoom(overBudget(state, { enterprises: [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result] }, '', EDIT_BUDGET_BYTES));
     },
     (args) => {
-      const result = { enterprise: args.enterprise, findings: args.findings, by: args.actor.id, at: now() };
+      const result = enterpriseResult(args, now());
       state.enterprises = [...state.enterprises.filter((e) => e.enterprise !== args.enterprise), result];
-      ctx.audit(args.actor, 'setEnterpriseResult', `抽查企业 ${args.enterprise}：${args.findings.length} 条核查结果`);
+      const checks = enterpriseChecks(result);
+      const problems = checks.filter((c) => c.result === '发现问题').length;
+      const name = state.sample?.enterprises.find((e) => e.id === args.enterprise)?.name ?? args.enterprise;
+      ctx.audit(args.actor, 'setEnterpriseResult', `抽查企业 ${name}：发现问题 ${problems} 条，未发现问题 ${checks.length - problems} 条`);
       return ack(result.at);
     },
   );
@@ -309,4 +312,11 @@ function reportProblems(letterProblems: string[], items: SubmitReportArgs['items
     if (!seen.has(i)) problems.push(`第 ${i + 1} 项（${p.slice(0, 20)}…）：未填写整改情况`);
   });
   return problems;
+}
+
+/** The case's record of an enterprise check; `findings` keeps the problems for readers from before `checks`. */
+function enterpriseResult(args: SetEnterpriseResultArgs, at: string): EnterpriseResult {
+  if (!args.checks) return { enterprise: args.enterprise, findings: args.findings ?? [], by: args.actor.id, at };
+  const findings = args.checks.filter((c) => c.result === '发现问题').map((c) => c.text);
+  return { enterprise: args.enterprise, findings, checks: args.checks, by: args.actor.id, at };
 }

@@ -10,7 +10,8 @@ import type { DocumentDataInput } from '../shared/document-data';
 import { formatDocNumber, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
-import type { Finding, LetterSent, RectificationReport } from '../shared/visit';
+import { joinSentences } from '../shared/text';
+import { enterpriseChecks, type EnterpriseResult, type Finding, type LetterSent, type RectificationReport } from '../shared/visit';
 import type { VisitContext } from './context';
 import type { Receipt } from '../shared/receipts';
 
@@ -45,7 +46,8 @@ export function noticeLetter(ctx: VisitContext, docNumber: string): RenderDocume
   return letter(ctx, 'notice', 'notice', {
     ...common(ctx),
     docNumber,
-    programme: `《${plan.year}年度安全生产执法指导工作方案》`,
+    // The bare name: the template puts it in 《》.
+    programme: `${plan.year}年度安全生产执法指导工作方案`,
     visit: { date: ctx.input.date, time: plan.wording.notice.time, place: ctx.county.bureauName },
     team: {
       leader: { name: plan.supervisors[0]!.name, title: '组长' },
@@ -70,13 +72,11 @@ export function opinionLetter(ctx: VisitContext, key: string, issued?: { docNumb
       .filter(hasProblem)
       .map((f) => ({ title: checklistItem(f.item).item.title, problems: f.problem.split('\n').filter(Boolean), opinion: f.opinion ?? w.defaultOpinion })),
   })).filter((s) => s.items.length > 0);
-  const enterprises = (state.sample?.enterprises ?? []).map((e, idx) => ({
+  // The draw's seed and roster hash stay in the case record, the audit log and the archive: not in the letter.
+  const enterprises = (state.sample?.enterprises ?? []).map((e) => ({
     name: e.name,
     industry: e.industry,
-    findings: [
-      ...(state.enterprises.find((r) => r.enterprise === e.id)?.findings ?? [w.enterpriseMissing]),
-      ...(idx === 0 && state.sample ? [`（随机抽取：种子 ${state.sample.seed}，企业名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`] : []),
-    ],
+    ...enterpriseParagraph(state.enterprises.find((r) => r.enterprise === e.id), w),
   }));
   const draftIssue = ctx.today();
   return letter(ctx, 'opinion', key, {
@@ -90,6 +90,24 @@ export function opinionLetter(ctx: VisitContext, key: string, issued?: { docNumb
     dueDate: issued?.dueDate ?? onOrNextWorkingDay(addDays(draftIssue, plan.rectification.periodDays), ctx.calendar()),
     cityContact: { name: plan.supervisors[0]!.name, phone: plan.supervisors[0]!.phone ?? plan.bureau.contact.phone },
   });
+}
+
+/**
+ * What the letter says of one sampled enterprise: its problems with their opinions, its clean
+ * results once (经现场抽查，未发现……), and the same as plain sentences for a bureau's own template.
+ */
+function enterpriseParagraph(result: EnterpriseResult | undefined, w: VisitContext['plan']['wording']['opinion']) {
+  if (!result) return { findings: [w.enterpriseMissing], problems: [], opinions: [], clean: [] };
+  const checks = enterpriseChecks(result);
+  const problems = checks.filter((c) => c.result === '发现问题');
+  const opinions = [...new Set(problems.map((c) => c.opinion ?? w.defaultOpinion))];
+  const clean = checks.filter((c) => c.result === '未发现问题').map((c) => c.text);
+  const texts = problems.map((c) => c.text);
+  const findings = [
+    ...(texts.length ? [`存在问题：${joinSentences(texts)}`, `处理意见：${joinSentences(opinions)}`] : []),
+    ...(clean.length ? [`经现场抽查，${joinSentences(clean)}`] : []),
+  ];
+  return { findings, problems: texts, opinions, clean };
 }
 
 /** 整改到期提醒, `daysBefore` days before the due date. */
@@ -166,6 +184,10 @@ export function letterProblems(ctx: VisitContext): string[] {
   const { state } = ctx;
   const out: string[] = [];
   for (const f of state.findings) if (hasProblem(f)) out.push(...f.problem.split('\n').filter(Boolean));
-  for (const r of state.enterprises) out.push(...r.findings.map((x) => `${state.sample?.enterprises.find((e) => e.id === r.enterprise)?.name ?? r.enterprise}：${x}`));
+  // Only problems are rectified: a clean result asks nothing of the county.
+  for (const r of state.enterprises) {
+    const name = state.sample?.enterprises.find((e) => e.id === r.enterprise)?.name ?? r.enterprise;
+    out.push(...enterpriseChecks(r).filter((c) => c.result === '发现问题').map((c) => `${name}：${c.text}`));
+  }
   return out.length ? out : [ctx.plan.wording.rectification.noProblems];
 }

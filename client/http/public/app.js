@@ -521,9 +521,19 @@ function actionForms(v, base) {
         actionForm(
           'form-enterprise',
           '抽查企业核查结果',
-          [field('企业', h('select', { name: 'enterprise' }, c.sample.enterprises.map((e) => h('option', { value: e.id }, e.name)))), field('核查结果（每行一条）', h('textarea', { name: 'findings', required: true }))],
+          [
+            field('企业', h('select', { name: 'enterprise' }, c.sample.enterprises.map((e) => h('option', { value: e.id }, e.name)))),
+            field('发现的问题或隐患（每行一条；没有则留空）', h('textarea', { name: 'problems' })),
+            field('处理意见（针对上述问题）', h('input', { type: 'text', name: 'opinion' })),
+            field('未发现问题的核查结果（每行一条，如：未发现重大事故隐患）', h('textarea', { name: 'clean' })),
+          ],
           '保存',
-          (fd) => api('POST', `${base}/enterprises`, { enterprise: fd.get('enterprise'), findings: String(fd.get('findings')).split('\n').map((x) => x.trim()).filter(Boolean) }),
+          (fd) => {
+            const lines = (name) => String(fd.get(name) ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+            const opinion = String(fd.get('opinion') ?? '').trim() || undefined;
+            const checks = [...lines('problems').map((text) => ({ result: '发现问题', text, opinion })), ...lines('clean').map((text) => ({ result: '未发现问题', text }))];
+            return api('POST', `${base}/enterprises`, { enterprise: fd.get('enterprise'), checks });
+          },
         ),
       );
     }
