@@ -61,10 +61,13 @@ export interface CaseDocument {
 /** Every document the case records, in the order they were made. */
 export function caseDocuments(c: VisitCase): CaseDocument[] {
   const out: CaseDocument[] = [];
-  // The day it went out in China (an instant's UTC day is the day before for mails sent before 08:00).
-  const sent = c.notice?.delivery?.completedAt;
-  if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: sent ? new Date(Date.parse(sent) + 8 * 3_600_000).toISOString().slice(0, 10) : undefined });
-  c.approval.rounds.forEach((r, i) => out.push({ kind: 'draft', document: r.draft, round: i + 1, date: r.sentAt.slice(0, 10) }));
+  // The day it went out on the case's clock (its receipt's, a practice year's simulated day); before
+  // receipts, the China day its mail completed (an instant's UTC day is the day before until 08:00).
+  const chinaDay = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso.slice(0, 10) : new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10));
+  const completed = c.notice?.delivery?.completedAt;
+  const sent = c.receipts?.find((r) => r.kind === 'notice')?.sentAt ?? (completed ? chinaDay(completed) : undefined);
+  if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: sent });
+  c.approval.rounds.forEach((r, i) => out.push({ kind: 'draft', document: r.draft, round: i + 1, date: chinaDay(r.sentAt) }));
   if (c.letter) out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });
   const r = c.rectification;
   for (const x of [...(r?.reminders ?? []), ...(r?.escalations ?? [])]) out.push({ kind: x.kind, document: x.document, docNumber: x.docNumber, date: x.date });

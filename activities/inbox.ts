@@ -71,7 +71,8 @@ export async function inboxesOf(client: Client, bureau: string, users: TodoUser[
   if (tokens.length > 0) for await (const w of client.workflow.list({ query: visibilityQuery(bureau, tokens, opts.year) })) ids.push(w.workflowId);
   const perCase = await pool(ids, 8, async (id) => {
     try {
-      return await client.workflow.getHandle(id).query(todoQuery);
+      // Asked as of now: the case's own time is its last activity (AsOf, workflows/shared/clock.ts).
+      return await client.workflow.getHandle(id).query(todoQuery, { nowMs: Date.now() });
     } catch {
       return [];
     }
@@ -95,7 +96,7 @@ async function programmeIncidents(client: Client, bureau: string, year?: number)
   const out: TodoItem[] = [];
   for await (const w of client.workflow.list({ query: parts.join(' AND ') })) {
     try {
-      const p = await client.workflow.getHandle(w.workflowId).query(scheduleQuery);
+      const p = await client.workflow.getHandle(w.workflowId).query(scheduleQuery, { nowMs: Date.now() });
       const incident = openIncident(p.incidents);
       if (!incident) continue;
       out.push({ kind: 'incident', role, county: '', countyName: '全市', caseId: w.workflowId, title: `年度计划故障待处理（${incident.what}）`, due: incident.at.slice(0, 10), daysLeft: dayNumber(incident.at.slice(0, 10)) - dayNumber(p.today) });

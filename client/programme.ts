@@ -93,7 +93,8 @@ function handle(client: Client, year: number, bureau: string) {
 /** The programme's schedule and status. */
 export async function getProgramme(client: Client, year: number, bureau: string): Promise<ProgrammeState> {
   try {
-    return await handle(client, year, bureau).query(scheduleQuery);
+    // As of now: the programme's own time is its last event (AsOf, workflows/shared/clock.ts).
+    return await handle(client, year, bureau).query(scheduleQuery, { nowMs: Date.now() });
   } catch (err) {
     throw translate(err, year, bureau);
   }

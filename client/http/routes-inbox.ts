@@ -32,6 +32,8 @@ export interface InboxRoutesDeps {
   bureau: string;
   /** Checks receipt links; without it the link routes answer 404 (links are not signed either). */
   receiptKey?: Buffer;
+  /** Today on the cases' clock (a practice year's simulated date), for a link's expiry; China's date by default. */
+  today?: () => string;
 }
 
 const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
@@ -99,7 +101,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
   /** The token's receipt, or the HTTP error a person reads. */
   const fromToken = (token: string) => {
     if (!deps.receiptKey) throw new HttpError(404, 'NotFound', '本系统未启用签收链接，请登录县区门户签收');
-    const check = checkReceiptToken(deps.receiptKey, parse(TokenParam, token), chinaToday());
+    const check = checkReceiptToken(deps.receiptKey, parse(TokenParam, token), (deps.today ?? chinaToday)());
     if (!check.ok && check.reason === 'expired') throw new HttpError(410, 'Expired', `签收链接已过期（有效期至 ${check.ref!.expires}），请登录县区门户签收`);
     const ref = check.ok ? receiptCaseRef(check.ref.caseId, bureau) : undefined;
     if (!check.ok || !ref) throw new HttpError(400, 'InvalidInput', '签收链接无效，请核对邮件中的链接或登录县区门户签收');

@@ -61,6 +61,6 @@ export function onUpdate<Ret, Arg, S extends z.ZodType>(
 }
 
 /** Registers a read. */
-export function onQuery<Ret>(def: QueryDefinition<Ret, []>, read: () => Ret): void {
+export function onQuery<Ret, Args extends unknown[]>(def: QueryDefinition<Ret, Args>, read: (...args: NoInfer<Args>) => Ret): void {
   setHandler(def, read);
 }

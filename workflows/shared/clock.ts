@@ -62,10 +62,40 @@ export class Clock {
     return this.epochMs + days * this.scale.msPerDay + Math.round((OFFICE_HOUR_MS / DAY_MS) * this.scale.msPerDay);
   }
 
+  /**
+   * The instant `nowMs` as the case's calendar reads it: itself on a real clock; on a compressed one
+   * the same point of the simulated day (so China time shows the simulated date, and a date's work,
+   * due at 09:00 by `instantOf`, shows at 09:00). For showing recorded instants in a practice year.
+   */
+  caseInstant(nowMs: number): number {
+    if (!this.scale) return nowMs;
+    // Whole days as `today` counts them (floor), then the rest of the day scaled: integer steps, no drift.
+    const elapsed = nowMs - this.epochMs;
+    const days = Math.floor(elapsed / this.scale.msPerDay);
+    const rest = elapsed - days * this.scale.msPerDay;
+    return (dayNumber(this.scale.startDate) + days) * DAY_MS + Math.floor((rest * DAY_MS) / this.scale.msPerDay) - CST_OFFSET_MS;
+  }
+
   /** Milliseconds from `nowMs` until `date` falls due (0 when already due). */
   msUntil(date: string, nowMs: number): number {
     return Math.max(0, this.instantOf(date) - nowMs);
   }
+}
+
+/**
+ * "Now" for a Query. A Query runs on the workflow's last task, whose time stands still while the
+ * case waits (weeks with nothing happening), so the caller passes its own instant; the later of the
+ * two wins, so a caller's clock behind the server's (a time-skipping test server's) changes nothing.
+ */
+export interface AsOf {
+  /** The caller's instant, ms since the epoch. */
+  nowMs: number;
+}
+
+/** The later of the workflow's own time and a caller's `asOf` (ignored unless a finite number). */
+export function queryNow(workflowNowMs: number, asOf: unknown): number {
+  const ms = (asOf as Partial<AsOf> | undefined)?.nowMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? Math.max(workflowNowMs, ms) : workflowNowMs;
 }
 
 /** `YYYY-MM` plus `n` months. */

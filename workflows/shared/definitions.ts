@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ChecklistItemKey } from './checklist';
+import type { AsOf } from './clock';
 import { BulletinRow } from './document-data';
 import type { Incident } from './incidents';
 import type { CalendarApplied } from './calendar-update';
@@ -198,7 +199,8 @@ export type CancelVisitArgs = z.infer<typeof CancelVisitArgs>;
 export const rescheduleUpdate = defineUpdate<ScheduleEntry, [RescheduleArgs]>('reschedule');
 export const addCountyUpdate = defineUpdate<ScheduleEntry, [AddCountyArgs]>('addCounty');
 export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>('cancelVisit');
-export const scheduleQuery = defineQuery<ProgrammeState>('schedule');
+/** Asked with the caller's instant (`AsOf`), its `today` is the caller's on the programme's clock. */
+export const scheduleQuery = defineQuery<ProgrammeState, [AsOf?]>('schedule');
 
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * and the client filters and sorts them for one user. Pure: safe inside the workflow sandbox.
  */
 import { defineQuery } from '@temporalio/workflow';
-import { dayNumber } from './clock';
+import { dayNumber, type AsOf } from './clock';
 import type { Role } from './definitions';
 import { openIncident } from './incidents';
 import { RUNG_LABEL } from './labels';
@@ -43,7 +43,8 @@ export interface TodoItem {
   ref?: string;
 }
 
-export const todoQuery = defineQuery<TodoItem[]>('todo');
+/** Asked with the caller's instant (`AsOf`): the case's today is then the caller's, on the case's clock. */
+export const todoQuery = defineQuery<TodoItem[], [AsOf?]>('todo');
 
 /** Whose inbox the weekly digest mails: a person of the plan, or a county, with an address. */
 export interface InboxPerson {
