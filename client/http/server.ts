@@ -52,6 +52,7 @@ import { receiveUpload, releaseFiles, type Upload } from './uploads';
 import { UsersFileWatcher } from './users-file';
 import { buildBoard, countyView, documentsOf, filesOf, overdueRows, staffView } from './views';
 import { registerProgrammeRoutes } from './routes-programme';
+import { caseClock, onCaseClock } from './case-clock';
 import { registerInboxRoutes } from './routes-inbox';
 import { registerModeRoute, type PracticeMode } from './practice';
 
@@ -211,7 +212,9 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
    */
   const readCaseOf = async (ref: VisitRef): Promise<CaseRecord> => {
     try {
-      return await readCase(client, ref, archiveDir);
+      // Its recorded instants on the case's clock (a practice year's simulated days): case-clock.ts.
+      const r = await readCase(client, ref, archiveDir);
+      return { ...r, case: onCaseClock(r.case, config.practice) };
     } catch (err) {
       if (err instanceof UserError && err.type === 'IntegrityError') throw new HttpError(500, 'IntegrityError', err.message);
       throw err;
@@ -387,7 +390,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args).then(summary));
 
   registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules });
-  registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey });
+  registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey, today: () => caseClock(config.practice).today(Date.now()) });
 
   /** The county's rectification report (整改报告): files plus a status per problem. */
   const ReportFields = SubmitReportArgs.pick({ items: true, note: true });

@@ -10,6 +10,7 @@ import {
   addCountyUpdate, cancelVisitUpdate, latestProgress, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, visitWorkflowId,
   VISIT_STATUS_LABEL, type Actor, type ScheduleEntry,
 } from '../shared/definitions';
+import { queryNow } from '../shared/clock';
 import { FailureType } from '../shared/errors';
 import { explicitDateProblem } from '../shared/plan';
 import { ScheduleError, onOrNextWorkingDay, placeAdditionalVisit, snapshotCalendar } from '../shared/schedule';
@@ -39,7 +40,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
   };
 
   // Once finished, the state as returned (and archived), today included.
-  onQuery(scheduleQuery, () => (state.finished ? state : { ...state, today: ctx.today() }));
+  // Today from the caller's instant too: the workflow's own time stands still between events.
+  onQuery(scheduleQuery, (asOf?) => (state.finished ? state : { ...state, today: ctx.clock.today(queryNow(Date.now(), asOf)) }));
   setHandler(visitProgressSignal, (p) => {
     state.progress[p.county] = latestProgress(state.progress[p.county], p);
   });

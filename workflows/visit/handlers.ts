@@ -7,7 +7,7 @@
 import { onQuery, onUpdate, refuse } from '../lib/updates';
 import { CHECKLIST_ITEM_LABEL } from '../shared/checklist';
 import { CASE_LIMITS, EDIT_BUDGET_BYTES, PROGRESS_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
-import { addDays, dayNumber } from '../shared/clock';
+import { addDays, dayNumber, queryNow } from '../shared/clock';
 import { rollDate } from '../shared/dates';
 import type { Actor } from '../shared/definitions';
 import { FailureType } from '../shared/errors';
@@ -70,7 +70,8 @@ export function registerHandlers(ctx: VisitContext): void {
   const round = () => state.approval.rounds[state.approval.rounds.length - 1];
 
   onQuery(visitCaseQuery, () => state);
-  onQuery(todoQuery, () => caseTodos(state, ctx.today(), (iso) => ctx.clock.today(Date.parse(iso))));
+  // Today from the caller's instant too: the workflow's own time stands still while the case waits.
+  onQuery(todoQuery, (asOf?) => caseTodos(state, ctx.clock.today(queryNow(Date.now(), asOf)), (iso) => ctx.clock.today(Date.parse(iso))));
 
   // ---- on site -----------------------------------------------------------------------------
   onUpdate(
