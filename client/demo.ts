@@ -68,7 +68,8 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
   while (Date.now() < deadline) {
     opts.signal?.throwIfAborted();
     try {
-      const q = handle.query(scheduleQuery);
+      // As of now: the progress bar's 模拟日期 moves on between the programme's events.
+      const q = handle.query(scheduleQuery, { nowMs: Date.now() });
       q.catch(() => undefined);
       const got = await Promise.race([q, new Promise<undefined>((res) => setTimeout(() => res(undefined), 15_000))]);
       if (!got) continue; // no worker answering: ask again
