@@ -18,7 +18,7 @@ import { DocumentDataSchemas } from '../../workflows/shared/document-data';
 import { DocumentViewSchemas, documentView } from '../../workflows/shared/document-views';
 import { DocumentKind, formatDateZh, type DocumentKind as Kind } from '../../workflows/shared/documents';
 import { formatIssues } from '../../workflows/shared/plan';
-import { joinSentences } from '../../workflows/shared/text';
+import { closeItem, joinSentences } from '../../workflows/shared/text';
 import { DocumentError } from './errors';
 import { parseMarkup } from './markup';
 
@@ -54,6 +54,8 @@ export const HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   eq: (a, b) => a === b,
   /** `{{sentences problems}}` → 甲；乙。 (each item's own closing punctuation dropped, one 。 at the end). */
   sentences: (arr) => joinSentences(Array.isArray(arr) ? arr.map(String) : []),
+  /** `{{item this @last}}` → 甲； … 乙。 (an item that closes with its own mark keeps it); `{{item opinion true}}` → one closed sentence. */
+  item: (text, last) => closeItem(String(text ?? ''), last === true),
 };
 
 const BUILTIN_BLOCKS = new Set(['if', 'unless', 'each', 'with']);

@@ -51,10 +51,11 @@ describe('the grid: A4, 37 mm / 28 mm margins, 22 lines × 28 characters of 16 p
 
   it('a full line of Chinese text holds 28 characters (26 after the indent)', async () => {
     const data = exampleData('bulletin') as { summary: string[] };
-    const paragraph = '安全生产执法指导工作'.repeat(10); // 100 characters, no punctuation to push
+    // 100 characters and the 。 that closes the paragraph, no punctuation to push within a line.
+    const paragraph = `${'安全生产执法指导工作'.repeat(10)}。`;
     const { pdf } = await renderPdf('bulletin', { ...data, summary: [paragraph] });
     const lines = words(writeTemp(pdf))[0]!.filter((w) => paragraph.includes(w.text) && w.text.length > 10);
-    expect(lines.map((w) => [...w.text].length)).toEqual([26, 28, 28, 18]);
+    expect(lines.map((w) => [...w.text].length)).toEqual([26, 28, 28, 19]);
     for (const w of lines.slice(0, 3)) expect(near(w.xMax, RIGHT, 0.5)).toBe(true);
   });
 

@@ -52,12 +52,12 @@ const PHRASES: Record<DocumentKind, string[]> = {
   ],
   receipt: [
     '送达回证',
-    '案件编号：visit-2027-heluo-xiangshan回执编号：R2',
+    '案件：香山县2027年度执法指导回执编号：R2',
     '送达文书《安全生产执法指导意见书》',
     '送达地址yjj@xiangshan.example.gov.cnzhifa@xiangshan.example.gov.cn',
     '送达方式电子邮件（附签收链接）',
     '签收时间2027年4月21日10时32分',
-    '签收方式邮件链接签收（操作账号：xiangshan）',
+    '签收方式邮件链接签收（经办：香山县应急管理局）',
     '备注县区应急局办公室收文后转执法大队办理。整改结果报告期限：2027年5月20日。',
   ],
 };

@@ -4,7 +4,9 @@
  * what it found and where, so a failing test reads like a proofreader's note.
  *
  * Line breaks fall anywhere in Chinese text, so most rules read the letter with its lines joined;
- * the numbering rule reads line starts, where headings and items begin.
+ * the numbering rule reads line starts, where headings and items begin. Where a paragraph ends is
+ * not in pdftotext's text (a short line may end a paragraph or a cell), so the punctuation rule
+ * reads the letter's paragraphs as the renderer laid them out (`paragraphs`).
  */
 
 export interface Flag {
@@ -22,14 +24,22 @@ export type RuleName =
   | 'english-word'
   | 'date-form'
   | 'period-range'
-  | 'numbering';
+  | 'numbering'
+  | 'repeated-label'
+  | 'item-punctuation';
 
 export interface ProofreadOptions {
   /**
-   * Text the letter prints by design that a rule would otherwise flag (e.g. a 送达回证's 案件编号).
+   * Text the letter prints by design that a rule would otherwise flag.
    * Removed before the rules run; say why wherever it is used.
    */
   allow?: (string | RegExp)[];
+  /**
+   * The letter's body paragraphs and numbered items as printed, one string each (the `<p>` blocks
+   * of the rendered markup with their first-line indent; headings, form lines and table cells are
+   * not among them). Read by the `item-punctuation` rule only.
+   */
+  paragraphs?: string[];
 }
 
 /** English words of the engine's statuses and records: never printed to a person. */
@@ -75,6 +85,7 @@ function cleanLines(raw: string, allow: (string | RegExp)[]): string[] {
 
 interface Views {
   lines: string[];
+  paragraphs: string[];
   /** Lines joined without a separator: a word or an id wrapped at a line's end reads whole. */
   joined: string;
   /** Lines joined by a space: each line's words stay apart from the next line's. */
@@ -83,12 +94,22 @@ interface Views {
   squashed: string;
 }
 
-function views(raw: string, allow: (string | RegExp)[]): Views {
+function views(raw: string, allow: (string | RegExp)[], paragraphs: string[]): Views {
   const lines = cleanLines(raw, allow);
-  return { lines, joined: lines.join(''), spaced: lines.join(' '), squashed: lines.join('').replace(/\s+/g, '') };
+  return { lines, paragraphs, joined: lines.join(''), spaced: lines.join(' '), squashed: lines.join('').replace(/\s+/g, '') };
 }
 
 type Rule = (v: Views) => Omit<Flag, 'rule'>[];
+
+/** How an item or a paragraph may end: a sentence's mark, or the bracket or quote that closes it. */
+const ITEM_END = /[。；：！？）】》」』”’]$/;
+/**
+ * 附件说明 (GB/T 9704-2012 §7.3.6): the attachment's name closes without a mark, and a number
+ * before it (附件：1.…) does not make it an item.
+ */
+const ATTACHMENT_LINE = /^附件[：:]/;
+
+const HAN = '[\\u4e00-\\u9fff]';
 
 const DOUBLED = /《《|》》|（（|））|““|””|[，。；：、！？,;!?]{2,}/;
 
@@ -174,6 +195,27 @@ const rules: Record<RuleName, Rule> = {
     }
     return found;
   },
+
+  /**
+   * A word said twice where once is meant: 组长：孙立（组长）, 管理员（管理员）. A label's word
+   * repeated in the bracket after its value, or a word followed by itself in brackets.
+   */
+  'repeated-label': ({ squashed }) => {
+    const found: Omit<Flag, 'rule'>[] = [];
+    const label = new RegExp(`(${HAN}{2,6})：[^：；。，、（）]{1,20}?（\\1）`);
+    const twice = new RegExp(`(${HAN}{2,})（\\1）`);
+    for (const re of [label, twice]) {
+      for (const m of matches(re, squashed)) found.push({ message: `“${m[1]}”重复：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
+    }
+    return found;
+  },
+
+  /** Each paragraph and numbered item ends with its mark (。；：！？ or a closing bracket or quote). */
+  'item-punctuation': ({ paragraphs }) =>
+    paragraphs
+      .map((p) => p.replace(/\s+/g, ''))
+      .filter((p) => p !== '' && !ITEM_END.test(p) && !ATTACHMENT_LINE.test(p))
+      .map((p) => ({ message: `段落或条目末尾缺少标点：“…${p.slice(-12)}”`, excerpt: p.slice(-30) })),
 };
 
 function toChinese(n: number): string {
@@ -185,7 +227,7 @@ function toChinese(n: number): string {
 
 /** Every fault the rules find in a letter's pdftotext text, in rule order; none when the letter reads right. */
 export function proofread(text: string, opts: ProofreadOptions = {}): Flag[] {
-  const v = views(text, opts.allow ?? []);
+  const v = views(text, opts.allow ?? [], opts.paragraphs ?? []);
   const out: Flag[] = [];
   for (const [rule, check] of Object.entries(rules) as [RuleName, Rule][]) {
     // One note per fault: the views a rule reads may each find it.

@@ -59,13 +59,14 @@ async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until
 
 /**
  * The period the bulletin sent in `month` (YYYY-MM) covers, the months before it: 2027年1月 (not
- * 1—1月), 2027年1—5月, and `asOf` without the year (1—5月) for its opening paragraph. The one sent
- * after December covers the year (年度). Only the render's data changes with it, not a command.
+ * 1—1月), 2027年1—5月, and `asOf`, where it ends, for its opening paragraph (截至5月底已对…). The
+ * one sent after December covers the year (年度, 截至年底). Only the render's data changes with it,
+ * not a command.
  */
 export function bulletinPeriod(year: number, month: string): { periodLabel: string; asOf: string } {
   const [py, pm] = addMonths(month, -1).split('-').map(Number);
   const periodLabel = py! > year || pm === 12 ? `${year}年度` : pm === 1 ? `${year}年1月` : `${year}年1—${pm}月`;
-  return { periodLabel, asOf: periodLabel.replace(/^\d+年/, '') };
+  return { periodLabel, asOf: periodLabel.endsWith('年度') ? '年底' : `${pm}月底` };
 }
 
 async function sendBulletin(ctx: ProgrammeContext, month: string, date: string): Promise<void> {

@@ -62,7 +62,8 @@ export const NoticeBase = z.object({
     place: NonEmpty.optional(),
   }),
   team: z.object({
-    leader: z.object({ name: NonEmpty, title: NonEmpty }),
+    /** `title`: the person's 职务, printed after the name when given (never the role: 组长 is the label). */
+    leader: z.object({ name: NonEmpty, title: NonEmpty.optional() }),
     members: z.array(z.object({ name: NonEmpty, title: NonEmpty.optional() })).default([]),
   }),
   /** Enterprises the team samples at random (1–2, 双随机). */
@@ -210,7 +211,7 @@ export const BulletinBase = z.object({
   progress: z.object({
     /** 《…工作方案》, the programme's name. */
     programme: NonEmpty,
-    /** 1—6月, 年度: the period without the year. */
+    /** 6月底, 年底: where the period ends, as the opening reads it (截至6月底已对…). */
     asOf: NonEmpty,
     visited: Count,
     /** The statistics' period when they have been imported. */
@@ -232,8 +233,10 @@ export const BulletinBase = z.object({
  * so whatever the acknowledgement accepted prints.
  */
 export const ReceiptBase = z.object({
-  /** 案件编号: the case the letter belongs to. */
+  /** 案件编号: the case the letter belongs to, the engine's id; for the record, not printed (a person reads `caseName`). */
   caseId: Line({ min: 1, max: 100, label: '案件编号' }),
+  /** The case as a person names it: 香山县2027年度执法指导. */
+  caseName: Line({ min: 1, max: 100, label: '案件名称' }),
   /** 回执编号, e.g. R2: the receipt's id within the case. */
   receiptId: z.string({ error: '回执编号应为文字' }).regex(/^R\d{1,4}$/, '回执编号应为 R 加数字，例如 R1'),
   /** The letter served (送达文书): its title, its 发文字号 when it has one, and its 成文日期. */
@@ -261,8 +264,8 @@ export const ReceiptBase = z.object({
     at: z.iso.datetime({ offset: true, error: '签收时刻应为 ISO 8601 时间，例如 2027-05-19T02:32:00Z' }),
     /** 签收方式 as printed, e.g. 县区门户签收 / 邮件链接签收 / 命令行代签. */
     via: Line({ min: 1, max: 20, label: '签收方式' }),
-    /** The account that recorded it (the county's user, or the city staff who signed on its behalf). */
-    by: Line({ min: 1, max: 100, label: '签收操作账号' }),
+    /** 经办: who recorded it, by name (the city staff who signed on the county's behalf), or the county bureau whose portal or link it was. */
+    by: Line({ min: 1, max: 100, label: '签收经办人' }),
   }),
   /** 备注; line breaks are kept and printed. */
   note: Text({ max: 500, label: '备注' }).optional(),

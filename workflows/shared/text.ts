@@ -147,6 +147,23 @@ export function Line(rules: Omit<TextRules, 'multiline'>) {
   return Text({ ...rules, multiline: false });
 }
 
+const FULL_WIDTH_MARK: Record<string, string> = { ';': '；', ':': '：', '!': '！', '?': '？' };
+
+/**
+ * One item of a list the letter prints a paragraph each (要求、理由、材料): closed by its own mark
+ * when it has one (the last of 。；：！？ it ends with, an ASCII one in full width, or a closing
+ * bracket or quote), otherwise by ； or, after the last item, 。. Trailing commas are dropped.
+ */
+export function closeItem(item: string, last: boolean): string {
+  const trimmed = item.trim();
+  const tail = /[，,、.。；;：:！!？?\s]*$/u.exec(trimmed)![0];
+  const body = trimmed.slice(0, trimmed.length - tail.length);
+  if (body === '') return '';
+  if (tail === '' && /[）】》」』”’]$/u.test(body)) return body;
+  const own = [...tail].reverse().map((c) => FULL_WIDTH_MARK[c] ?? c).find((c) => '。；：！？'.includes(c));
+  return `${body}${own ?? (last ? '。' : '；')}`;
+}
+
 /** Items of one paragraph as one sentence: 甲；乙。 — each item's own trailing punctuation dropped. */
 export function joinSentences(items: readonly string[]): string {
   const parts = items.map((x) => x.trim().replace(/[。；;，,.、！!？?\s]+$/u, '')).filter(Boolean);

@@ -7,8 +7,9 @@
 import { CHECKLIST, checklistItem } from '../shared/checklist';
 import { addDays } from '../shared/clock';
 import type { DocumentDataInput } from '../shared/document-data';
-import { formatDocNumber, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
+import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
+import { planPeople } from '../shared/people';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import { joinSentences } from '../shared/text';
 import { enterpriseChecks, type EnterpriseResult, type Finding, type LetterSent, type RectificationReport } from '../shared/visit';
@@ -49,9 +50,10 @@ export function noticeLetter(ctx: VisitContext, docNumber: string): RenderDocume
     // The bare name: the template puts it in 《》.
     programme: `${plan.year}年度安全生产执法指导工作方案`,
     visit: { date: ctx.input.date, time: plan.wording.notice.time, place: ctx.county.bureauName },
+    // 组长/成员 are the labels the letter prints; the plan gives no 职务 to print after a name.
     team: {
-      leader: { name: plan.supervisors[0]!.name, title: '组长' },
-      members: plan.supervisors.slice(1).map((s) => ({ name: s.name, title: '组员' })),
+      leader: { name: plan.supervisors[0]!.name },
+      members: plan.supervisors.slice(1).map((s) => ({ name: s.name })),
     },
     sampleSize: plan.visit.sampleSize,
     checklist: CHECKLIST.map((s) => ({ title: s.title, items: s.items.map((i) => ({ title: i.title, materials: i.materials })) })),
@@ -148,7 +150,7 @@ export function acceptanceLetter(ctx: VisitContext, report: RectificationReport,
   const accepted = review.decision === 'accept';
   const items = report.items.map((it) => ({
     problem: rect.problems[it.index]!,
-    measure: it.status === '整改完成' ? '已整改完成' : it.status === '正在整改' ? `正在整改，预计 ${it.date} 完成` : `无法整改：${it.reason ?? ''}`,
+    measure: it.status === '整改完成' ? '已整改完成' : it.status === '正在整改' ? (it.date ? `正在整改，预计${formatDateZh(it.date)}完成` : '正在整改') : `无法整改：${it.reason ?? ''}`,
     passed: accepted || it.status === '整改完成',
   }));
   return letter(ctx, 'acceptance', `acceptance-${report.no}`, {
@@ -163,11 +165,23 @@ export function acceptanceLetter(ctx: VisitContext, report: RectificationReport,
   });
 }
 
+/**
+ * Who recorded a signature, as the 送达回证 names them: a person of the plan by name; otherwise
+ * the county's bureau (its portal account, the emailed link) or, for staff the plan does not name,
+ * the city bureau. Never the account's id.
+ */
+function recordedBy(ctx: VisitContext, ack: NonNullable<Receipt['acknowledged']>): string {
+  const named = planPeople(ctx.plan).get(ack.by);
+  if (named) return named;
+  return ack.via === 'staff' ? ctx.plan.bureau.name : ctx.county.bureauName;
+}
+
 /** 送达回证 of an acknowledged letter: the letter's number and date, who signed, when and how. */
 export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: string): RenderDocumentInput<'receipt'> {
   const ack = receipt.acknowledged!;
   return letter(ctx, 'receipt', `receipt-${receipt.id}`, {
     caseId: ctx.caseId,
+    caseName: `${ctx.county.name}${ctx.plan.year}年度执法指导`,
     receiptId: receipt.id,
     letter: { title: receipt.title, ...(receipt.docNumber ? { docNumber: receipt.docNumber } : {}), date: receipt.sentAt },
     sender: ctx.plan.bureau.name,
@@ -175,7 +189,7 @@ export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: str
     method: '电子邮件',
     addresses: ctx.countyMail.map((a) => a.address),
     sentAt: receipt.sentAt,
-    acknowledged: { signer: ack.signer, date: ack.date, at: ack.at, via, by: ack.by },
+    acknowledged: { signer: ack.signer, date: ack.date, at: ack.at, via, by: recordedBy(ctx, ack) },
   });
 }
 
