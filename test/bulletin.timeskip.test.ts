@@ -18,6 +18,7 @@ import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, firstMonday, supervisor } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue } from './helpers/worker';
+import { describeFlags, proofread } from './helpers/proofread';
 
 let env: TestWorkflowEnvironment;
 let sink: SmtpSink;
@@ -97,6 +98,11 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
     expect(flat).toContain(late.s.letter!.docNumber); // the overdue county's letter
     expect(flat).toContain(plan.counties[1]!.name);
     expect(flat).not.toContain(`${plan.counties[0]!.name}${first.s.letter!.docNumber}`);
+    // Every bulletin the programme issued reads right to a proofreader (March's covers 1—2月; none says 1—1月).
+    for (const b of state.bulletins) {
+      const notes = describeFlags(proofread(execFileSync('pdftotext', ['-enc', 'UTF-8', b.documentPath, '-'], { encoding: 'utf8' })));
+      expect(notes, b.month).toBe('');
+    }
 
     // Emailed to every county, the leaders in Cc.
     const mails = await Promise.all(sink.messages.map(async (m) => ({ rcpt: m.rcptTo, subject: (await simpleParser(m.raw)).subject ?? '' })));
