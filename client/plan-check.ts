@@ -16,7 +16,7 @@ export function scheduleProblems(plan: Plan, today: string): string[] {
   const request = (counties: Plan['counties']) => ({
     year: plan.year,
     today,
-    counties: counties.map((c) => ({ code: c.code, date: c.date })),
+    counties: counties.map((c) => ({ code: c.code, name: c.name, date: c.date })),
     preferredDay: plan.visit.preferredDay,
     noticeWorkingDays: plan.visit.noticeWorkingDays,
   });

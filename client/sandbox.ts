@@ -81,7 +81,7 @@ export interface FirstNotice {
 export function firstNotice(plan: Plan, today: string, cal: WorkingDayCalendar = chinaCalendar): FirstNotice {
   let schedule;
   try {
-    schedule = computeSchedule({ year: plan.year, today, counties: plan.counties.map((c) => ({ code: c.code, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays }, cal);
+    schedule = computeSchedule({ year: plan.year, today, counties: plan.counties.map((c) => ({ code: c.code, name: c.name, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays }, cal);
   } catch (err) {
     if (err instanceof ScheduleError) throw new UserError(`演练开始日期 ${today} 不可用：${err.message}`, EXIT.badInput);
     throw err;

@@ -184,7 +184,7 @@ describe('county visit (time-skipping, loopback SMTP)', () => {
     const s = await stateOf(h);
     expect(s.approval.rounds[0]!.reminders.length).toBeGreaterThanOrEqual(1);
     expect(s.approval.passedTo).toBe('feng-qing');
-    expect((await refusal(h.executeUpdate(approveUpdate, { args: [{ actor: leader }] }))).message).toMatch(/只有审批人（feng-qing）/);
+    expect((await refusal(h.executeUpdate(approveUpdate, { args: [{ actor: leader }] }))).message).toMatch(/只有审批人（冯青）/);
     await h.executeUpdate(approveUpdate, { args: [{ actor: { id: 'feng-qing', role: 'leader' } }] });
     const done = await waitForStage(h, 'rectification');
     finished.push(h.workflowId);

@@ -71,7 +71,7 @@ describe('the year never dies (time-skipping)', () => {
       raw.counties = raw.counties.slice(0, 3);
       raw.counties[1].date = saturday(year, 5);
     });
-    expect(scheduleProblems(plan, `${year - 1}-12-01`)).toEqual([`counties[1].date: 县区 ${plan.counties[1]!.code} 的指导日期 ${saturday(year, 5)} 是休息日或法定节假日，请改为工作日`]);
+    expect(scheduleProblems(plan, `${year - 1}-12-01`)).toEqual([`counties[1].date: ${plan.counties[1]!.name}的指导日期 ${saturday(year, 5)} 是休息日或法定节假日，请改为工作日`]);
     const refused = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).message).toMatch(/^计划无法排期，未启动：\ncounties\[1\]\.date: .*休息日或法定节假日/);

@@ -105,7 +105,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
   const guard = incidentGuard({
     incidents: state.incidents,
     audit,
-    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${plan.year}年度执法指导计划（${workflowInfo().workflowId}）`, bureau: plan.bureau.name },
+    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${plan.year}年度执法指导计划`, bureau: plan.bureau.name },
   });
   const ctx: ProgrammeContext = {
     input,

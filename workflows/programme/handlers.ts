@@ -120,7 +120,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     (args) => {
       requireRole(args.actor);
       if (!ctx.placed) throw refuse(FailureType.InvalidState, '年度计划尚未完成排期，请稍后再试');
-      if (find(args.county.code) || ctx.counties.has(args.county.code)) throw refuse(FailureType.InvalidInput, `县区 ${args.county.code} 已在计划中`);
+      const existing = find(args.county.code)?.countyName ?? ctx.counties.get(args.county.code)?.name;
+      if (existing !== undefined) throw refuse(FailureType.InvalidInput, `${existing}已在计划中（县区代码相同），不能重复增加`);
       if (args.date) checkDate(args.date);
       else placeNew(ctx); // refuses when no date is left this year
     },

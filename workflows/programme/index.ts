@@ -15,6 +15,7 @@ import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
 import { visitWorkflowId, type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
 import { addMonths } from '../shared/clock';
+import { visitFailureNote } from '../shared/failure-words';
 import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../shared/search-attributes';
 import { countyVisitWorkflow } from '../visit';
@@ -200,7 +201,7 @@ function place(ctx: ProgrammeContext): void {
   const { plan, state } = ctx;
   const counties = [...ctx.counties.values()];
   const schedule = computeSchedule(
-    { year: plan.year, today: ctx.today(), counties: counties.map((c) => ({ code: c.code, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays },
+    { year: plan.year, today: ctx.today(), counties: counties.map((c) => ({ code: c.code, name: c.name, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays },
     ctx.cal!,
   );
   for (const v of schedule.visits) {
@@ -218,7 +219,7 @@ function place(ctx: ProgrammeContext): void {
  */
 function cancelNotDelivered(ctx: ProgrammeContext, workflowId: string): void {
   const entry = ctx.state.entries.find((e) => e.visitWorkflowId === workflowId);
-  ctx.audit('system', 'cancelNotDelivered', `${entry?.countyName ?? workflowId} 的执法指导在取消送达前已经结束，取消未执行`);
+  ctx.audit('system', 'cancelNotDelivered', `${entry?.countyName ?? '该县区'} 的执法指导在取消送达前已经结束，取消未执行`);
   if (entry) {
     // A visit that closed on its own is completed; one that vanished stays as the person decided.
     if (ctx.state.progress[entry.county]?.stage === 'closed') entry.status = 'completed';
@@ -266,7 +267,7 @@ async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise
       entry.status = 'cancelled';
     } else if (now === 'started') {
       entry.status = 'failed';
-      entry.note = err instanceof Error ? err.message : String(err);
+      entry.note = visitFailureNote(err);
       ctx.audit('system', 'visitFailed', `${entry.countyName} 执法指导失败：${entry.note}`);
     }
   }

@@ -65,7 +65,8 @@ export interface ScheduleRequest {
   year: number;
   /** Today's date (real or simulated) when the programme starts. */
   today: string;
-  counties: { code: string; date?: string }[];
+  /** Each county by code, with its name for messages (the code when absent). */
+  counties: { code: string; name?: string; date?: string }[];
   preferredDay: number;
   /** Working days the advance notice needs before a visit. */
   noticeWorkingDays: number;
@@ -124,10 +125,10 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
   for (const c of req.counties) {
     if (!c.date) continue;
     if (c.date < earliest) {
-      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`, c.code);
+      throw new ScheduleError(`${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`, c.code);
     }
     if (!cal.isWorkingDay(c.date)) {
-      throw new ScheduleError(`县区 ${c.code} 的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`, c.code);
+      throw new ScheduleError(`${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`, c.code);
     }
     const m = Number(c.date.slice(5, 7));
     load.set(m, (load.get(m) ?? 0) + 1);

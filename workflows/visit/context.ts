@@ -107,7 +107,7 @@ export function createContext(input: VisitInput): VisitContext {
   const steps = incidentGuard({
     incidents: state.incidents,
     audit,
-    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${county.name}执法指导（${caseId}）`, bureau: plan.bureau.name },
+    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${county.name}${plan.year}年度执法指导`, bureau: plan.bureau.name },
   });
   const ctx: VisitContext = {
     input,

@@ -20,6 +20,7 @@ import {
   addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
   enterpriseChecks, type EnterpriseResult, type RectificationReport, type Stage, type VisitUpdateResult,
 } from '../shared/visit';
+import { personName } from '../shared/people';
 import type { VisitContext } from './context';
 import { resetLadder } from './ladder';
 
@@ -152,7 +153,7 @@ export function registerHandlers(ctx: VisitContext): void {
 
   // ---- approval ----------------------------------------------------------------------------
   const validateDecision = (actor: Actor) => {
-    if (actor.role !== 'leader' || actor.id !== currentApprover()) throw refuse(FailureType.Forbidden, `只有审批人（${currentApprover()}）可以审批此意见书`);
+    if (actor.role !== 'leader' || actor.id !== currentApprover()) throw refuse(FailureType.Forbidden, `只有审批人（${personName(plan, currentApprover())}）可以审批此意见书`);
     requireStage('approval', '审批');
     if (!round() || round()!.decision) throw refuse(FailureType.InvalidState, '审批稿尚未生成，请稍后再试');
   };

@@ -10,7 +10,8 @@ import { CancellationScope, allHandlersFinished, condition, isCancellation, patc
 import { bookkeeping } from '../lib/proxies';
 import { addDays } from '../shared/clock';
 import { formatDateZh } from '../shared/documents';
-import { DOCUMENT_KIND_NAMES } from '../shared/labels';
+import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES } from '../shared/labels';
+import { personName } from '../shared/people';
 import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { rosterInForce } from '../shared/roster';
 import type { Rectification, VisitCase, VisitInput } from '../shared/visit';
@@ -68,7 +69,7 @@ async function phases(ctx: VisitContext): Promise<void> {
     filename: `${noticeNumber}-${DOCUMENT_KIND_NAMES.notice}.pdf`,
     receipt: { kind: 'notice', docNumber: noticeNumber },
   });
-  ctx.audit('system', 'noticeDelivered', `通知送达：${state.notice.delivery.status}`);
+  ctx.audit('system', 'noticeDelivered', `通知送达：${DELIVERY_STATUS_LABEL[state.notice.delivery.status]}`);
 
   // 2. Wait for the visit date.
   state.stage = 'waiting';
@@ -107,7 +108,7 @@ async function phases(ctx: VisitContext): Promise<void> {
     receipt: { kind: 'opinion', docNumber },
   });
   state.stage = 'issued';
-  ctx.audit('system', 'letterDelivered', `意见书送达：${state.letter.delivery.status}`);
+  ctx.audit('system', 'letterDelivered', `意见书送达：${DELIVERY_STATUS_LABEL[state.letter.delivery.status]}`);
 
   // 8. Rectification (整改): reminders, the escalation ladder, the county's reports and their review.
   await rectification(ctx, dueDate);
@@ -154,7 +155,7 @@ async function approvalRound(ctx: VisitContext): Promise<boolean> {
     waits++;
     if (waits === 1 || !plan.approval.deputy || state.approval.passedTo) {
       r.reminders.push(new Date().toISOString());
-      ctx.audit('system', 'approvalReminder', `提醒审批人 ${state.approval.passedTo ?? state.approval.approver}`);
+      ctx.audit('system', 'approvalReminder', `提醒审批人 ${personName(plan, state.approval.passedTo ?? state.approval.approver)}`);
       await send(true);
     } else {
       state.approval.passedTo = plan.approval.deputy.id;

@@ -9,7 +9,7 @@ import { bookkeeping, render } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
 import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput, type RenderResult } from '../shared/documents';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
-import { DOCUMENT_KIND_NAMES } from '../shared/labels';
+import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES, SENT_COPY_LABEL } from '../shared/labels';
 import { DUE_DATE_MOVED_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { CalendarMove } from '../shared/calendar-update';
 import { ARCHIVE_CHUNK_CHARS, archiveChunkQuery } from '../shared/archive-snapshot';
@@ -104,7 +104,7 @@ export async function notifyDueMoved(ctx: VisitContext, move: CalendarMove & { s
     retry: ctx.input.mailRetry,
     mail: mailSettings(plan),
   });
-  ctx.audit('system', 'dueDateMovedNotice', `整改期限调整通知（${move.from} → ${move.to}）送达：${delivery.status}`);
+  ctx.audit('system', 'dueDateMovedNotice', `整改期限调整通知（${move.from} → ${move.to}）送达：${DELIVERY_STATUS_LABEL[delivery.status]}`);
 }
 
 /** 整改到期提醒. */
@@ -205,7 +205,7 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
       const mail = a.mail;
       const mailed = await ctx.steps.run(`mailed:${a.requestId}`, `查询文书 ${a.docNumber} 是否已发出`, () => bookkeeping.letterMailed({ workflowId: ctx.caseId, step: mail.step, recipients: mail.recipients }));
       if (mailed.status !== 'never') {
-        const copies = mailed.copies.filter((c) => c.state !== 'none').map((c) => `${c.address}：${c.state}`).join('，');
+        const copies = mailed.copies.filter((c) => c.state !== 'none').map((c) => `${c.address}：${SENT_COPY_LABEL[c.state] ?? c.state}`).join('，');
         ctx.audit('system', 'keepNumber', `文号 ${a.docNumber} 不作废：其文书${mailed.status === 'sent' ? '已发出' : '可能已发出'}（${copies}）`);
         continue;
       }
