@@ -36,7 +36,8 @@ import {
   type ActorOnlyArgs,
   type VisitCase,
 } from '../workflows/shared/visit';
-import { EXIT, UserError } from './programme';
+import { chineseDate } from '../workflows/shared/email';
+import { EXIT, UserError, getProgramme } from './programme';
 
 export interface VisitRef {
   year: number;
@@ -53,10 +54,25 @@ async function translate(client: Client, err: unknown, ref: VisitRef): Promise<u
     // An Update to a closed workflow is refused by the server as "not found": tell the two apart.
     const closed = await handle(client, ref).describe().then((d) => d.status.name !== 'RUNNING', () => false);
     if (closed) return new UserError('该执法指导已经结束，不能再操作', EXIT.refused, 'InvalidState');
-    return new UserError(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导（${visitWorkflowId(ref.year, ref.bureau, ref.county)}）`, EXIT.notFound, 'NotFound');
+    return notStarted(client, ref);
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
   return err;
+}
+
+/**
+ * A case with no workflow, as its programme's schedule explains it: not started yet (its date, in
+ * Chinese), cancelled before it started, or not in the year's plan. Still a NotFound, so readers
+ * that fall back to the archive keep doing so.
+ */
+async function notStarted(client: Client, ref: VisitRef): Promise<UserError> {
+  const schedule = await getProgramme(client, ref.year, ref.bureau).catch(() => undefined);
+  const entry = schedule?.entries.find((e) => e.county === ref.county);
+  const notFound = (message: string) => new UserError(message, EXIT.notFound, 'NotFound');
+  if (entry?.status === 'scheduled') return notFound(`${entry.countyName} ${ref.year} 年度执法指导尚未开始：计划于${chineseDate(entry.date)}进行，开始后才能查看和办理`);
+  if (entry?.status === 'cancelled') return notFound(`${entry.countyName} ${ref.year} 年度执法指导已在开始前取消`);
+  if (entry) return notFound(`没有找到${entry.countyName} ${ref.year} 年度执法指导的记录`);
+  return notFound(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导`);
 }
 
 async function call<T>(client: Client, ref: VisitRef, fn: () => Promise<T>): Promise<T> {

@@ -45,6 +45,7 @@ import { receiptToken } from '../activities/email/receipt-link';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';
+import { planIds, unreadable } from './helpers/readable';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, leader, supervisor } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from './helpers/worker';
@@ -53,6 +54,8 @@ import { editCsv, xuchangCsvText } from './stats/helpers';
 const ROOT = path.resolve(__dirname, '..');
 const XS = 'xiangshan';
 const QH = 'qinghe';
+/** 临川区: on the programme's schedule, its visit not started. */
+const LC = 'linchuan';
 
 // ---------------------------------------------------------------------------------------------
 // Shared fixtures
@@ -201,13 +204,24 @@ interface Row {
   expected: RegExp;
   /** The state that must not change. */
   state: () => Promise<unknown> | unknown;
+  /** The message lists the values the input may take (document kinds, roles): the words a person types, shown as typed. */
+  choices?: true;
 }
 
-async function refusedWithoutChange(row: Row): Promise<void> {
+/**
+ * The row's input is refused with its message and nothing changes. With `readable`, the message
+ * names people and counties and says statuses in words (issue 22, point 5): no person id or county
+ * code of the plan, no workflow id, no English status word. Plan, template and statistics files are
+ * quoted back by their keys, so those doors are not held to it.
+ */
+async function refusedWithoutChange(row: Row, readable = false): Promise<void> {
   const before = await row.state();
   const shown = await row.act();
   expect(shown).toMatch(row.expected);
   expect(shown).toMatch(/[\u4e00-\u9fff]/);
+  // Without the exit code, status and failure type, and the field paths (county.emails[0]: …), which name the input's keys.
+  const words = shown.replace(/^(?:exit \d+\n|\d{3} \w+ )/, '').replace(/^(\s*(?:- )?)(?:[A-Za-z][\w.[\]-]*: )+/gm, '$1');
+  if (readable && !row.choices) expect(unreadable(words, planIds(plan))).toEqual([]);
   // No stack trace, no source location.
   expect(shown).not.toMatch(/\n\s+at .*\(|\.ts:\d+:\d+|node_modules/);
   expect(await row.state()).toEqual(before);
@@ -380,11 +394,12 @@ function writeCliInputs(): void {
   for (const [file, content] of Object.entries(cliInputs)) writeFileSync(inputFile(file), content());
 }
 
-function cliRow(name: string, args: () => string[], expected: RegExp, opts: { temporal?: boolean; state?: () => Promise<unknown>; inputs?: Record<string, () => string> } = {}): Row {
+function cliRow(name: string, args: () => string[], expected: RegExp, opts: { temporal?: boolean; state?: () => Promise<unknown>; inputs?: Record<string, () => string>; choices?: true } = {}): Row {
   Object.assign(cliInputs, opts.inputs);
   return {
     name,
     expected,
+    ...(opts.choices ? { choices: true as const } : {}),
     act: async () => shown(await cli(args(), opts.temporal ? temporalEnv() : {})),
     state: async () => ({ files: cliFiles(), workflow: opts.state ? await opts.state() : undefined }),
   };
@@ -392,7 +407,7 @@ function cliRow(name: string, args: () => string[], expected: RegExp, opts: { te
 
 const example = (kind: string) => path.join(ROOT, 'examples', 'documents', `${kind}.json`);
 const cliRows: Row[] = [
-  cliRow('render: an unknown kind', () => ['render', 'letter', '--data', example('opinion'), '--out', path.join(cliDir(), 'a.pdf')], /^exit 2\n错误：未知的文书种类：letter（可用：notice、opinion/),
+  cliRow('render: an unknown kind', () => ['render', 'letter', '--data', example('opinion'), '--out', path.join(cliDir(), 'a.pdf')], /^exit 2\n错误：未知的文书种类：letter（可用：notice、opinion/, { choices: true }),
   cliRow('render: a data file that is not there', () => ['render', 'opinion', '--data', path.join(cliDir(), 'nope.json'), '--out', path.join(cliDir(), 'b.pdf')], /^exit 2\n错误：无法读取数据文件 .*nope\.json：/),
   cliRow('render: data that is not JSON', () => ['render', 'opinion', '--data', inputFile('broken.json'), '--out', path.join(cliDir(), 'c.pdf')], /^exit 2\n错误：无法读取数据文件 .*broken\.json：/, {
     inputs: { 'broken.json': () => '{"title": ' },
@@ -410,7 +425,7 @@ const cliRows: Row[] = [
       },
     },
   ),
-  cliRow('plan check: a county date on a Saturday', () => ['plan', 'check', inputFile('saturday-plan.yaml')], /^exit 2\n错误：计划文件无法排期（1 处）：\ncounties\[1\]\.date: 县区 \S+ 的指导日期 2027-05-01 是休息日或法定节假日，请改为工作日/, {
+  cliRow('plan check: a county date on a Saturday', () => ['plan', 'check', inputFile('saturday-plan.yaml')], /^exit 2\n错误：计划文件无法排期（1 处）：\ncounties\[1\]\.date: 清河县的指导日期 2027-05-01 是休息日或法定节假日，请改为工作日/, {
     inputs: { 'saturday-plan.yaml': edited((r) => (r.counties[1].date = '2027-05-01')) },
   }),
   cliRow('programme start: a county date on a Saturday', () => ['programme', 'start', '--plan', inputFile('saturday-plan.yaml')], /^exit 2\n错误：计划无法排期，未启动：\ncounties\[1\]\.date: .*是休息日或法定节假日/, { temporal: true }),
@@ -429,7 +444,7 @@ const cliRows: Row[] = [
     'programme reschedule: an unknown role',
     () => ['programme', 'reschedule', '--year', String(year), '--county', QH, '--date', novemberWeekdays(year, 9)[8]!, '--reason', '县政府安排', '--bureau', plan.bureau.code, '--by', 'sun-li', '--role', 'boss'],
     /^exit 2\n错误：--by\/--role 不正确：role: /,
-    { temporal: true, state: scheduleState },
+    { temporal: true, state: scheduleState, choices: true },
   ),
   cliRow(
     'visit finding: a result that is not one of the four',
@@ -472,6 +487,7 @@ const cliRows: Row[] = [
     },
   ),
   cliRow('calendar apply: neither a file nor the package', () => ['calendar', 'apply', '--year', String(year), '--bureau', plan.bureau.code], /^exit 2\n错误：请指定 --file <日历文件> 或 --package 之一/, { temporal: true, state: scheduleState }),
+  cliRow('visit status: a case whose date has not come yet', () => ['visit', 'status', '--year', String(year), '--county', LC, '--bureau', plan.bureau.code], /^exit 3\n错误：临川区 \d{4} 年度执法指导尚未开始：计划于\d{4}年11月\d{1,2}日进行/, { temporal: true, state: scheduleState }),
   cliRow('todo: a user not in the users file', () => ['todo', '--as', 'nobody', '--bureau', plan.bureau.code, '--users', USERS_FILE], /^exit 3\n错误：用户文件中没有用户 nobody/, { temporal: true }),
 ];
 
@@ -517,6 +533,8 @@ const httpRows: Row[] = [
   httpRow('approving while the visit is on site', () => post('zheng-yuan', 'approve', {}), /^409 InvalidState 当前阶段为“现场指导”，不能审批/),
   httpRow('returning the draft with a one-character comment', () => post('zheng-yuan', 'return', { comment: '否' }), /^400 InvalidInput comment: 退回必须写明意见（至少 2 个字）/),
   httpRow('a county recording a finding', () => post('xiangshan', 'findings', { item: 'plan.compile', result: '符合' }), /^403 Forbidden .*(无权|只能)/),
+  httpRow('opening a case whose date has not come yet', () => app.inject({ method: 'GET', url: casePath(LC), headers: { cookie: cookies['sun-li']! } }), /^404 NotFound 临川区 \d{4} 年度执法指导尚未开始：计划于\d{4}年11月\d{1,2}日进行，开始后才能查看和办理$/),
+  httpRow('a finding for a case whose date has not come yet', () => post('sun-li', 'findings', { item: 'plan.compile', result: '符合' }, LC), /^404 NotFound 临川区 \d{4} 年度执法指导尚未开始/),
   httpRow('a county code that is not a code', () => post('sun-li', 'findings', { item: 'plan.compile', result: '符合' }, 'Xiang Shan'), /^400 InvalidInput .*县区代码不正确/),
   httpRow('evidence that is an HTML page named .pdf', () => upload('sun-li', { item: 'plan.compile' }, Buffer.from('<html><script>alert(1)</script></html>'), 'scan.pdf'), /^415 TypeRefused scan\.pdf：不接受的文件类型：text\/html/),
   httpRow('an empty evidence file', () => upload('sun-li', { item: 'plan.compile' }, Buffer.alloc(0)), /^400 Empty .*空/),
@@ -579,7 +597,7 @@ const updateRows: Row[] = [
   programmeRow('reschedule with a one-character reason', () => reschedule({ reason: '改' }), /^InvalidInput: reason: 必须填写理由（至少 2 个字）/),
   programmeRow('reschedule by a county', () => reschedule({ actor: countyActor }), /^Forbidden: 只有管理员或执法指导人员可以调整年度计划/),
   programmeRow('reschedule a county not in the plan', () => reschedule({ county: 'nowhere' }), /^InvalidInput: 计划中没有县区 nowhere/),
-  programmeRow('add a county already in the plan', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.code = QH)) as never, reason }] }), /^InvalidInput: 县区 qinghe 已在计划中/),
+  programmeRow('add a county already in the plan', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.code = QH)) as never, reason }] }), /^InvalidInput: 清河县已在计划中（县区代码相同），不能重复增加/),
   programmeRow('add a county with a bad email', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.emails = ['yjj-xinqu'])) as never, reason }] }), /^InvalidInput: county\.emails\[0\]: .*邮箱地址格式不正确/),
   programmeRow('add a county with an empty roster', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => (c.enterprises = [])) as never, reason }] }), /^InvalidInput: county\.enterprises: 列入执法计划的企业名单为空/),
   programmeRow('add a county without a roster', () => programme.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: newCounty((c) => delete c.enterprises) as never, reason }] }), /^InvalidInput: county\.enterprises: 列入执法计划的企业名单为空/),
@@ -596,7 +614,7 @@ const updateRows: Row[] = [
   visitRow('a finding by a blank actor', () => visit.executeUpdate(setFindingUpdate, { args: [{ actor: { id: '   ', role: 'supervisor' }, item: 'plan.compile', result: '符合' }] }), /^InvalidInput: actor\.id: 操作人不能为空/),
   visitRow('an enterprise result of blank lines', () => visit.executeUpdate(setEnterpriseResultUpdate, { args: [{ actor: supervisor, enterprise: 'XIA-001', findings: ['  '] }] }), /^InvalidInput: findings\[0\]: /),
   visitRow('submitting with nothing filled in', () => visit.executeUpdate(submitUpdate, { args: [{ actor: supervisor }] }), /^InvalidInput: 检查结果不完整，不能提交：\n/),
-  visitRow('approving by the deputy', () => visit.executeUpdate(approveUpdate, { args: [{ actor: { id: 'feng-qing', role: 'leader' } }] }), /^Forbidden: 只有审批人（zheng-yuan）可以审批此意见书/),
+  visitRow('approving by the deputy', () => visit.executeUpdate(approveUpdate, { args: [{ actor: { id: 'feng-qing', role: 'leader' } }] }), /^Forbidden: 只有审批人（郑远）可以审批此意见书/),
   visitRow('returning with an empty comment', () => visit.executeUpdate(returnUpdate, { args: [{ actor: leader, comment: '' }] }), /^InvalidInput: comment: 退回必须写明意见/),
   visitRow('extending with a date in the wrong format', () => visit.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: '2027.12.01', reason }] }), /^InvalidInput: newDueDate: 日期格式应为 YYYY-MM-DD/),
   visitRow(
@@ -643,16 +661,16 @@ describe('bad-input catalogue', () => {
     it.each(table(statsRows))('refuses %s', async (_name, row) => refusedWithoutChange(row));
   });
   describe('Updates', () => {
-    it.each(table(updateRows))('refuses %s', async (_name, row) => refusedWithoutChange(row));
+    it.each(table(updateRows))('refuses %s', async (_name, row) => refusedWithoutChange(row, true));
   });
   describe('HTTP API', () => {
-    it.each(table(httpRows))('refuses %s', async (_name, row) => refusedWithoutChange(row));
+    it.each(table(httpRows))('refuses %s', async (_name, row) => refusedWithoutChange(row, true));
   });
   // Each subprocess costs a second of start-up; several run at once. None may write, so a row that
   // did would still fail (its own comparison or a neighbour's).
   describe.concurrent('CLI', () => {
     beforeAll(writeCliInputs);
-    it.each(table(cliRows))('refuses %s', async (_name, row) => refusedWithoutChange(row));
+    it.each(table(cliRows))('refuses %s', async (_name, row) => refusedWithoutChange(row, true));
   });
 
   it('left the shared programme and visit where they were', async () => {

@@ -9,7 +9,8 @@ import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
 import { formatIssues } from '../../workflows/shared/plan';
-import { FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
+import { CHECKLIST_ITEM_LABEL } from '../../workflows/shared/checklist';
+import { DELIVERY_STATUS_LABEL, FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
@@ -72,13 +73,13 @@ export function withCommon(cmd: Command): Command {
 
 /** A person's view of a case. */
 export function printCase(c: VisitCase): void {
-  process.stdout.write(`${c.countyName} ${c.year} 年度执法指导（${c.caseId}）— ${STAGE_LABEL[c.stage]}，指导日期 ${c.date}\n`);
+  process.stdout.write(`${c.countyName} ${c.year} 年度执法指导 — ${STAGE_LABEL[c.stage]}，指导日期 ${c.date}\n`);
   if (c.sample) process.stdout.write(`抽查企业：${c.sample.enterprises.map((e) => `${e.name}（${e.id}）`).join('、')}；种子 ${c.sample.seed}\n`);
   const t = new Table({ head: ['检查项', '结论', '问题', '证据'], style: { compact: true, head: [], border: [] } });
-  for (const f of c.findings) t.push([f.item, f.result ?? '—', (f.problem ?? '').slice(0, 30), f.evidence.join(',')]);
+  for (const f of c.findings) t.push([CHECKLIST_ITEM_LABEL[f.item] ?? f.item, f.result ?? '—', (f.problem ?? '').slice(0, 30), f.evidence.join(',')]);
   process.stdout.write(`${t.toString()}\n`);
   if (c.evidence.length) process.stdout.write(`证据：${c.evidence.map((e) => `${e.id} ${e.filename}`).join('；')}\n`);
-  if (c.letter) process.stdout.write(`意见书：${c.letter.docNumber}，整改期限 ${c.letter.dueDate}，送达：${c.letter.delivery?.status ?? '发送中'}\n`);
+  if (c.letter) process.stdout.write(`意见书：${c.letter.docNumber}，整改期限 ${c.letter.dueDate}，送达：${c.letter.delivery ? DELIVERY_STATUS_LABEL[c.letter.delivery.status] : '发送中'}\n`);
 }
 
 export function registerVisitCommands(program: Command): void {

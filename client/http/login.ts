@@ -65,7 +65,17 @@ export class Gate {
   }
 }
 
-export const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
+export const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, label: userLabel(u), role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
+
+/**
+ * How the header names the user: the name with the role in brackets, unless the name says it
+ * already (管理员, not 管理员（管理员）; a county's 香山县应急管理局 alone). No name: the role.
+ */
+export function userLabel(u: Pick<UserRecord, 'name' | 'role'>): string {
+  const role = ROLE_LABEL[u.role];
+  if (!u.name) return role;
+  return u.role === 'county' || u.name.includes(role) ? u.name : `${u.name}（${role}）`;
+}
 
 /** Registers POST /api/login, /api/logout and, with a watched users file, /api/admin/users/reload. */
 export async function registerLogin(

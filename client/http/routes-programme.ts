@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs, type ProgrammeState, type Role } from '../../workflows/shared/definitions';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import { addCounty, cancelVisit, getProgramme, recordStatistics, reschedule } from '../programme';
+import { nameBook, readableLog, type NameBook } from '../names';
 import { readProgramme } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { actorOf, type UserRecord } from '../users';
@@ -27,6 +28,8 @@ export interface ProgrammeRoutesDeps {
   archiveDir: string;
   /** The plan's `statistics` thresholds; the defaults when absent. */
   statsRules?: StatsRulesInput;
+  /** People and counties by name, for the programme's record; ids stay ids without it. */
+  names?: () => NameBook;
 }
 
 /** Who may change the schedule or import statistics: as the programme workflow allows. */
@@ -37,10 +40,15 @@ export const STAFF: Role[] = ['admin', 'supervisor', 'leader'];
 const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
 const PeriodField = z.object({ period: RecordStatisticsArgs.shape.period });
 
-/** The programme's state for people: no server paths (bulletin PDFs), no internal progress notes. */
-function programmeView(p: ProgrammeState) {
-  const { progress: _progress, bulletins, ...rest } = p;
-  return { ...rest, bulletins: bulletins.map(({ documentPath: _path, ...b }) => b) };
+/**
+ * The programme's state for people: no server paths (bulletin PDFs), no internal progress notes;
+ * its record (audit) with who acted and what happened in words (client/names.ts).
+ */
+export function programmeView(p: ProgrammeState, book: NameBook = nameBook({})) {
+  const { progress: _progress, bulletins, audit, ...rest } = p;
+  const names = nameBook({ plan: undefined, counties: p.entries });
+  const known: NameBook = { people: book.people, counties: new Map([...names.counties, ...book.counties]) };
+  return { ...rest, audit: readableLog(known, audit), bulletins: bulletins.map(({ documentPath: _path, ...b }) => b) };
 }
 
 /** Reads a multipart statistics upload: one file (its bytes and base name) and the `period` field. */
@@ -76,7 +84,7 @@ export function registerProgrammeRoutes(app: FastifyInstance, deps: ProgrammeRou
     const { year } = caller(request, STAFF);
     // Once Temporal has let the programme go: its archive, marked as a case's is.
     const r = await readProgramme(client, year, bureau, deps.archiveDir);
-    return { ...programmeView(r.state), ...(r.source === 'archive' ? { source: r.source, archive: { files: r.archive!.files, manifestSha256: r.archive!.manifestSha256 } } : {}) };
+    return { ...programmeView(r.state, deps.names?.()), ...(r.source === 'archive' ? { source: r.source, archive: { files: r.archive!.files, manifestSha256: r.archive!.manifestSha256 } } : {}) };
   });
 
   const change = <S extends z.ZodType>(route: string, schema: S, run: (year: number, args: any) => Promise<unknown>) => {

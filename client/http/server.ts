@@ -11,6 +11,7 @@ import { RetryArgs } from '../../workflows/shared/incidents';
 import { CorrectRosterArgs } from '../../workflows/shared/roster';
 import { CorrectCountyEmailsArgs } from '../../workflows/shared/county-emails';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
+import type { Plan } from '../../workflows/shared/plan';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -41,6 +42,7 @@ import {
 } from '../../workflows/shared/visit';
 import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
+import { nameBook } from '../names';
 import { readCase, type CaseRecord } from '../record';
 import { visitOps, type VisitRef } from '../visit';
 import type { LoginLimits, TrustProxy } from '../../config/env';
@@ -94,6 +96,8 @@ export interface HttpDeps {
   archiveDir: string;
   /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
   uiUrl?: string;
+  /** The plan: its people and counties by name on the timeline (the users file's names otherwise). */
+  plan?: Pick<Plan, 'supervisors' | 'approval' | 'admins' | 'counties'>;
   /** The plan's `statistics` thresholds, for statistics imported over HTTP; defaults when absent. */
   statsRules?: StatsRulesInput;
   /** Checks the signed receipt links in letters' emails (activities/email/receipt-link.ts); absent: links refused. */
@@ -305,7 +309,9 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const { user, ref } = caseRef(request, 'admin', 'supervisor', 'leader', 'county');
     const r = await readCaseOf(ref);
     const c = r.case;
-    return isStaff(user) ? { ...staffView(c, { temporalUi: r.source === 'archive' ? undefined : workflowLink(c.caseId) }), ...fromArchive(r) } : { ...countyView(c), ...fromArchive(r) };
+    // People by name: the plan's, then the users file's (read now: the file may have been reloaded).
+    const book = nameBook({ plan: deps.plan, users: users.records });
+    return isStaff(user) ? { ...staffView(c, { temporalUi: r.source === 'archive' ? undefined : workflowLink(c.caseId) }, book), ...fromArchive(r) } : { ...countyView(c, book), ...fromArchive(r) };
   });
 
   app.get('/api/years/:year/cases/:county/documents/:documentId', async (request, reply) => {
@@ -389,7 +395,7 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   action('emails', ['admin', 'supervisor'], CorrectCountyEmailsArgs.omit({ actor: true }), (ref, args) => visitOps.correctCountyEmails(client, ref, args));
   action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args).then(summary));
 
-  registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules });
+  registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules, names: () => nameBook({ plan: deps.plan, users: users.records }) });
   registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey, today: () => caseClock(config.practice).today(Date.now()) });
 
   /** The county's rectification report (整改报告): files plus a status per problem. */

@@ -49,6 +49,7 @@ export async function startDashboard(opts: {
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
       uiUrl: opts.uiUrl,
+      plan: opts.plan,
       statsRules: opts.plan.statistics,
       // The key the workers sign receipt links with: the configured secret or the data directory's key file.
       receiptKey: receiptLinkKey({ secret: c.receipts.secret, dataDir: opts.temporal.dataDir }),

@@ -13,6 +13,7 @@ import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
 import { UserError } from '../programme';
+import { actorName, nameBook, readableLog, type NameBook } from '../names';
 import { readCase, readProgramme } from '../record';
 import { receiptEvents, receiptsOf } from './views-receipts';
 
@@ -220,6 +221,8 @@ export interface FileRef {
   source: 'evidence' | 'report';
   label: string;
   by: string;
+  /** Who uploaded it, in words. */
+  byName: string;
   at: string;
   county: boolean;
 }
@@ -249,7 +252,7 @@ export function documentsOf(c: VisitCase): DocumentRef[] {
 }
 
 /** Evidence and rectification report files. */
-export function filesOf(c: VisitCase): FileRef[] {
+export function filesOf(c: VisitCase, book: NameBook = NO_NAMES): FileRef[] {
   const out: FileRef[] = c.evidence.map((e) => ({
     sha256: e.sha256,
     filename: e.filename,
@@ -258,12 +261,13 @@ export function filesOf(c: VisitCase): FileRef[] {
     source: 'evidence' as const,
     label: `证据 ${e.id}`,
     by: e.by,
+    byName: actorName(book, e.by, 'supervisor', c),
     at: e.at,
     county: false,
   }));
   for (const rep of c.rectification?.reports ?? []) {
     for (const f of rep.files) {
-      out.push({ ...f, source: 'report', label: `整改报告（第 ${rep.no} 次）`, by: rep.by, at: rep.at, county: true });
+      out.push({ ...f, source: 'report', label: `整改报告（第 ${rep.no} 次）`, by: rep.by, byName: actorName(book, rep.by, rep.role, c), at: rep.at, county: true });
     }
   }
   return out;
@@ -301,22 +305,46 @@ export function emailsOf(c: VisitCase): EmailRef[] {
 export interface TimelineEvent {
   at: string;
   by: string;
+  /** Who acted, in words (client/names.ts): 系统, a name, a county's bureau. */
+  who: string;
   role: string;
   action: string;
   detail: string;
 }
 
-/** What the city's staff see of a case: everything, with its documents, files and emails. */
-export function staffView(c: VisitCase, links: { temporalUi?: string }) {
+/** A name book that knows nobody: the case's own county only. */
+const NO_NAMES: NameBook = nameBook({});
+
+/** Every person id a case records (evidence, findings, approvals, reports, reviews, retries) with the name to show. */
+function namesIn(c: VisitCase, book: NameBook): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (id: string | undefined, role: string) => {
+    if (id && !(id in out)) out[id] = actorName(book, id, role, c);
+  };
+  for (const e of c.evidence) add(e.by, 'supervisor');
+  for (const f of c.findings) add(f.by, 'supervisor');
+  for (const r of c.approval.rounds) add(r.by, 'leader');
+  for (const rep of c.rectification?.reports ?? []) {
+    add(rep.by, rep.role);
+    add(rep.review?.by, 'supervisor');
+  }
+  for (const x of c.rectification?.extensions ?? []) add(x.by, 'supervisor');
+  for (const i of c.incidents) add(i.retriedBy, 'admin');
+  return out;
+}
+
+/** What the city's staff see of a case: everything, with its documents, files and emails; people by name (`book`). */
+export function staffView(c: VisitCase, links: { temporalUi?: string }, book: NameBook = NO_NAMES) {
   return {
     kind: 'staff' as const,
     case: withoutServerPaths(c),
     stageLabel: stageLabel(c.stage),
     documents: documentsOf(c),
-    files: filesOf(c),
+    files: filesOf(c, book),
     emails: emailsOf(c),
     receipts: receiptsOf(c),
-    timeline: [...c.audit].sort((a, b) => a.at.localeCompare(b.at)) as TimelineEvent[],
+    timeline: readableLog(book, c.audit, c) as TimelineEvent[],
+    names: namesIn(c, book),
     links,
   };
 }
@@ -325,9 +353,9 @@ export function staffView(c: VisitCase, links: { temporalUi?: string }) {
  * What a county sees of its own case: the letters addressed to it, its rectification and its
  * reports. Not the evidence, the findings in progress, the drafts or the internal audit log.
  */
-export function countyView(c: VisitCase) {
+export function countyView(c: VisitCase, book: NameBook = NO_NAMES) {
   const r = c.rectification;
-  const events: TimelineEvent[] = [];
+  const events: Omit<TimelineEvent, 'who'>[] = [];
   if (c.notice) events.push({ at: c.notice.delivery?.completedAt ?? c.date, by: 'system', role: 'system', action: 'notice', detail: `收到执法指导通知 ${c.notice.docNumber}` });
   if (c.letter) events.push({ at: c.letter.delivery?.completedAt ?? c.letter.issueDate, by: 'system', role: 'system', action: 'issue', detail: `收到执法指导意见书 ${c.letter.docNumber}，整改期限 ${c.letter.dueDate}` });
   for (const x of r?.reminders ?? []) events.push({ at: x.delivery?.completedAt ?? x.date, by: 'system', role: 'system', action: 'reminder', detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}（到期前 ${x.daysBefore} 天）` });
@@ -336,7 +364,8 @@ export function countyView(c: VisitCase) {
     events.push({ at: rep.at, by: rep.by, role: rep.role, action: 'submitReport', detail: `报送整改报告（第 ${rep.no} 次，${rep.files.length} 个文件${rep.late ? `，逾期 ${rep.daysOverdue} 天` : ''}）` });
     if (rep.review) events.push({ at: rep.review.at, by: rep.review.by, role: 'supervisor', action: 'reviewReport', detail: rep.review.decision === 'accept' ? '整改验收通过' : `整改报告退回：${rep.review.reasons.join('；')}` });
   }
-  events.push(...receiptEvents(c));
+  // A receipt's `by` is the signer's own name, as signed.
+  const signed = receiptEvents(c).map((e) => ({ ...e, who: e.by }));
   for (const x of r?.extensions ?? []) events.push({ at: x.at, by: x.by, role: 'supervisor', action: 'extendDue', detail: `整改期限由 ${x.from} 延至 ${x.to}：${x.reason}` });
   return {
     kind: 'county' as const,
@@ -364,10 +393,12 @@ export function countyView(c: VisitCase) {
     },
     stageLabel: stageLabel(c.stage),
     documents: documentsOf(c).filter((d) => d.county),
-    files: filesOf(c).filter((f) => f.county),
+    files: filesOf(c, book).filter((f) => f.county),
     emails: emailsOf(c).filter((e) => e.county),
     receipts: receiptsOf(c),
-    timeline: events.sort((a, b) => a.at.localeCompare(b.at)),
+    timeline: [...events.map((e): TimelineEvent => ({ ...e, who: actorName(book, e.by, e.role, c) })), ...signed].sort((a, b) => a.at.localeCompare(b.at)),
+    // Only the report authors: the county never sees who collected the evidence.
+    names: Object.fromEntries((r?.reports ?? []).map((rep) => [rep.by, actorName(book, rep.by, rep.role, c)])),
   };
 }
 

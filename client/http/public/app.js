@@ -35,6 +35,8 @@ function clearFlash() {
   document.getElementById('flash').replaceChildren();
 }
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
+/** A person the case records by id, by name (the server's `names`); the id only if nobody named them. */
+const nameOf = (v, id) => (v.names && v.names[id]) || id || '';
 const fmtSize = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} 字节`);
 
 // ---- API ----------------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ function renderHeader() {
   }
   nav.replaceChildren(...links);
   document.getElementById('who').replaceChildren(
-    `${me.user.name}（${me.user.roleLabel}）`,
+    me.user.label || me.user.name,
     h('button', { class: 'secondary', type: 'button', id: 'logout', onclick: logout }, '退出'),
   );
 }
@@ -302,7 +304,7 @@ async function showCase(year, county) {
       r || c.letter ? [h('dt', {}, '整改期限'), h('dd', { id: 'due-date' }, (r && r.dueDate) || c.letter.dueDate)] : null,
       v.links && v.links.temporalUi ? [h('dt', { class: 'no-print' }, '工作流'), h('dd', { class: 'no-print' }, h('a', { href: v.links.temporalUi, target: '_blank', rel: 'noopener' }, c.caseId))] : null,
     ),
-    incidentsSection(c, base),
+    incidentsSection(v, base),
     h('h2', {}, '文书'),
     v.documents.length
       ? h(
@@ -348,7 +350,7 @@ async function showCase(year, county) {
                   {},
                   h('td', {}, `第 ${rep.no} 次${rep.late ? '（逾期）' : ''}`),
                   h('td', {}, fmtTime(rep.at)),
-                  h('td', {}, rep.by),
+                  h('td', {}, nameOf(v, rep.by)),
                   h('td', {}, rep.items.map((it) => h('div', {}, `${it.index + 1}. ${it.status}${it.date ? ` ${it.date}` : ''}${it.reason ? `：${it.reason}` : ''}`))),
                   h('td', {}, rep.review ? (rep.review.decision === 'accept' ? '验收通过' : `退回：${rep.review.reasons.join('；')}`) : '待审核'),
                 ),
@@ -370,7 +372,7 @@ async function showCase(year, county) {
             'tbody',
             {},
             v.files.map((f) =>
-              h('tr', {}, h('td', {}, f.label), h('td', {}, f.filename), h('td', {}, f.mediaType), h('td', {}, fmtSize(f.size)), h('td', {}, f.by), h('td', {}, fmtTime(f.at)), h('td', {}, h('a', { href: `${base}/files/${f.sha256}`, download: '' }, '下载'))),
+              h('tr', {}, h('td', {}, f.label), h('td', {}, f.filename), h('td', {}, f.mediaType), h('td', {}, fmtSize(f.size)), h('td', {}, f.byName || f.by), h('td', {}, fmtTime(f.at)), h('td', {}, h('a', { href: `${base}/files/${f.sha256}`, download: '' }, '下载'))),
             ),
           ),
         )
@@ -401,7 +403,7 @@ async function showCase(year, county) {
         )
       : h('p', { class: 'muted' }, '暂无邮件'),
     h('h2', {}, '全过程记录'),
-    h('ol', { class: 'timeline', id: 'timeline' }, v.timeline.map((e) => h('li', {}, h('time', {}, fmtTime(e.at)), h('b', {}, e.by === 'system' ? '系统' : e.by), '　', e.detail))),
+    h('ol', { class: 'timeline', id: 'timeline' }, v.timeline.map((e) => h('li', {}, h('time', {}, fmtTime(e.at)), h('b', {}, e.who || e.by), '　', e.detail))),
   );
 
   const forms = actionForms(v, base);
@@ -411,8 +413,8 @@ async function showCase(year, county) {
 }
 
 // ---- incidents (故障): a step that failed for good waits for an administrator's retry ------------
-function incidentsSection(c, base) {
-  const list = c.incidents || [];
+function incidentsSection(v, base) {
+  const list = v.case.incidents || [];
   if (!list.length) return null;
   const open = list.find((i) => !i.retriedAt);
   return [
@@ -432,7 +434,7 @@ function incidentsSection(c, base) {
             h('td', {}, fmtTime(i.at)),
             h('td', {}, i.what),
             h('td', {}, `${i.error.type || '错误'}：${i.error.message}`),
-            h('td', {}, i.retriedAt ? `${i.retriedBy} 于 ${fmtTime(i.retriedAt)} 重试${i.note ? `（${i.note}）` : ''}` : '待管理员排除后重试'),
+            h('td', {}, i.retriedAt ? `${nameOf(v, i.retriedBy)} 于 ${fmtTime(i.retriedAt)} 重试${i.note ? `（${i.note}）` : ''}` : '待管理员排除后重试'),
           ),
         ),
       ),
