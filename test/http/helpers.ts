@@ -15,7 +15,7 @@ import { createServer, type HttpConfig } from '../../client/http/server';
 import { loadUsers, Users, hashToken } from '../../client/users';
 import { visitOps } from '../../client/visit';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
-import { programmeWorkflowId } from '../../workflows/shared/definitions';
+import { programmeWorkflowId, scheduleQuery } from '../../workflows/shared/definitions';
 import type { Plan } from '../../workflows/shared/plan';
 import type { VisitCase } from '../../workflows/shared/visit';
 import { examplePlan } from '../helpers/plans';
@@ -65,11 +65,18 @@ export async function startStack(opts: { refreshSeconds?: number } = {}): Promis
     raw.counties[0].date = dates[0];
     raw.counties[1].date = dates[1];
   });
-  await env.client.workflow.start('programmeWorkflow', {
+  const programme = await env.client.workflow.start('programmeWorkflow', {
     workflowId: programmeWorkflowId(plan.year, plan.bureau.code),
     taskQueue: queue,
     args: [{ plan, mailRetry: FAST_MAIL }],
   });
+  // The stack is ready once the programme has placed its counties: a test's first query must see them.
+  for (let i = 0; ; i++) {
+    const s = await programme.query(scheduleQuery).catch(() => undefined);
+    if (s && s.entries.length === plan.counties.length) break;
+    if (i > 200) throw new Error('the programme never placed its counties');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const example = loadUsers(USERS_FILE, plan.counties.map((c) => c.code));
   const users = new Users([...example.records, { id: 'script', role: 'admin', tokens: [hashToken(ADMIN_TOKEN)] }]);
   const config: HttpConfig = { namespace: env.namespace ?? 'default', bureau: plan.bureau.code, year, logLevel: 'silent', refreshSeconds: opts.refreshSeconds };
