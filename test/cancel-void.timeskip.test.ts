@@ -95,7 +95,7 @@ describe('cancel voids a number only if its letter was never sent (time-skipping
     expect(archived.stage).toBe('cancelled');
     const kept = archived.audit.find((a) => a.action === 'keepNumber');
     expect(kept?.detail).toMatch(/不作废：其文书已发出/);
-    expect(kept?.detail).toContain(`${FIRST}：accepted`);
+    expect(kept?.detail).toContain(`${FIRST}：邮件服务器已接收`);
     expect(archived.audit.some((a) => a.action === 'voidNumber')).toBe(false);
   });
 
