@@ -8,7 +8,17 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'data/**', 'outbox/**', 'client/bin.js', 'bench/RESULTS.md', 'test-results/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tools/**',
+      'data/**',
+      'outbox/**',
+      'client/bin.js',
+      'bench/RESULTS.md',
+      'test-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,8 +43,21 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins (do I/O in an activity).' })),
-            ...['pdfkit', 'nodemailer', 'handlebars', 'exceljs', 'chinese-days', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: no Node built-ins (do I/O in an activity).',
+            })),
+            ...[
+              'pdfkit',
+              'nodemailer',
+              'handlebars',
+              'exceljs',
+              'chinese-days',
+              'yaml',
+              '@temporalio/client',
+              '@temporalio/worker',
+              '@temporalio/activity',
+            ].map((name) => ({
               name,
               message: 'Workflow code must not use I/O libraries or non-workflow SDK packages; call an activity.',
             })),
@@ -67,7 +90,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+client(/|$)',
-              message: 'worker/ must not import client/: put what both need in config/ (client → worker is the one allowed direction).',
+              message:
+                'worker/ must not import client/: put what both need in config/ (client → worker is the one allowed direction).',
             },
           ],
         },
@@ -81,8 +105,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+client(/|$)', message: 'config/ is shared by client/ and worker/ and imports neither.' },
-            { regex: '^(\\.\\./)+worker(/|$)', message: 'config/ is shared by client/ and worker/ and imports neither.' },
+            {
+              regex: '^(\\.\\./)+client(/|$)',
+              message: 'config/ is shared by client/ and worker/ and imports neither.',
+            },
+            {
+              regex: '^(\\.\\./)+worker(/|$)',
+              message: 'config/ is shared by client/ and worker/ and imports neither.',
+            },
           ],
         },
       ],
@@ -96,8 +126,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'AwaitExpression', message: 'Handlers change state only: the phase script notices the change and does the I/O.' },
-        { selector: ':function[async=true]', message: 'Handlers change state only: no async functions in a handlers module.' },
+        {
+          selector: 'AwaitExpression',
+          message: 'Handlers change state only: the phase script notices the change and does the I/O.',
+        },
+        {
+          selector: ':function[async=true]',
+          message: 'Handlers change state only: no async functions in a handlers module.',
+        },
       ],
     },
   },

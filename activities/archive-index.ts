@@ -99,7 +99,11 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
   } catch {
     names = [];
   }
-  const hasManifest = async (n: string) => fs.access(path.join(root, n, MANIFEST)).then(() => true, () => false);
+  const hasManifest = async (n: string) =>
+    fs.access(path.join(root, n, MANIFEST)).then(
+      () => true,
+      () => false,
+    );
   // The indexes of every programme folder, read first: a case of any year may be checked.
   const indexed = new Map<string, { programme: string; hash: string }>();
   const indexProblems = new Map<string, string>();
@@ -109,7 +113,8 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
     if (problem) indexProblems.set(n, problem);
     if (!index) continue;
     indexedBy.set(n, Object.keys(index.cases));
-    for (const [caseId, c] of Object.entries(index.cases)) indexed.set(caseId, { programme: n, hash: c.manifestSha256 });
+    for (const [caseId, c] of Object.entries(index.cases))
+      indexed.set(caseId, { programme: n, hash: c.manifestSha256 });
   }
   const out: TreeVerifyResult[] = [];
   for (const n of only ? [only] : names) {
@@ -121,9 +126,15 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
     const r: TreeVerifyResult = { ...(await verifyArchive(path.join(root, n))), notAsIndexed: [] };
     const want = indexed.get(n);
     const actual = await manifestHash(path.join(root, n));
-    if (want && actual && actual !== want.hash) r.notAsIndexed.push(`${MANIFEST}（${want.programme} 索引记录 ${want.hash.slice(0, 16)}…，现为 ${actual.slice(0, 16)}…）`);
+    if (want && actual && actual !== want.hash)
+      r.notAsIndexed.push(
+        `${MANIFEST}（${want.programme} 索引记录 ${want.hash.slice(0, 16)}…，现为 ${actual.slice(0, 16)}…）`,
+      );
     // A programme folder: its bulletins as the programme recorded them (as case.json's letters are for a case).
-    const programme = await fs.readFile(path.join(root, n, PROGRAMME_FILE), 'utf8').then((t) => JSON.parse(t) as { bulletins?: { documentPath: string; sha256: string }[] }, () => undefined);
+    const programme = await fs.readFile(path.join(root, n, PROGRAMME_FILE), 'utf8').then(
+      (t) => JSON.parse(t) as { bulletins?: { documentPath: string; sha256: string }[] },
+      () => undefined,
+    );
     for (const b of programme?.bulletins ?? []) {
       const name = bulletinFile(b);
       if (!name || r.changed.includes(name) || r.missing.includes(name)) continue;
@@ -134,7 +145,8 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
     r.ok = r.ok && r.missing.length === 0 && r.notAsRecorded.length === 0;
     // Already named by verifyArchive as changed or missing, when its manifest lists it.
     const ownIndexProblem = indexProblems.get(n);
-    if (ownIndexProblem && !r.changed.includes(INDEX_FILE) && !r.missing.includes(INDEX_FILE)) r.changed.push(INDEX_FILE);
+    if (ownIndexProblem && !r.changed.includes(INDEX_FILE) && !r.missing.includes(INDEX_FILE))
+      r.changed.push(INDEX_FILE);
     if (indexedBy.has(n)) {
       r.manifestSha256 = actual;
       r.indexedMissing = [];

@@ -22,11 +22,27 @@ import { ApplicationFailure } from '@temporalio/common';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
-import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery, type DocNumberState } from '../workflows/shared/docnumber';
+import {
+  DOC_NUMBER_SERIES,
+  docNumberWorkflowId,
+  numbersQuery,
+  type DocNumberState,
+} from '../workflows/shared/docnumber';
 import { FailureType } from '../workflows/shared/errors';
 import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { ArchiveIntegrityError, MANIFEST, parseManifest, writeFileDurable } from './archive';
-import { DELIVERIES_FILE, INDEX_FILE, NUMBERS_FILE, PROGRAMME_FILE, bulletinFile, manifestHash, readIndex, sha256, type ArchiveIndex, type IndexedCase } from './archive-index';
+import {
+  DELIVERIES_FILE,
+  INDEX_FILE,
+  NUMBERS_FILE,
+  PROGRAMME_FILE,
+  bulletinFile,
+  manifestHash,
+  readIndex,
+  sha256,
+  type ArchiveIndex,
+  type IndexedCase,
+} from './archive-index';
 import { SentLogRecordSchema, type SentLogRecord } from './email/sent-log';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
@@ -56,7 +72,10 @@ export type ArchivedNumbers = Partial<Record<(typeof DOC_NUMBER_SERIES)[number],
  * The manifest hash a visit recorded of the archive it wrote (its result, or its Query for a
  * cancelled case), `running` while it still runs, `gone` when Temporal no longer has it.
  */
-async function recordedManifest(client: Client, caseId: string): Promise<{ hash?: string; running?: boolean; gone?: boolean }> {
+async function recordedManifest(
+  client: Client,
+  caseId: string,
+): Promise<{ hash?: string; running?: boolean; gone?: boolean }> {
   const h = client.workflow.getHandle(caseId);
   let status: string;
   try {
@@ -78,7 +97,13 @@ async function recordedManifest(client: Client, caseId: string): Promise<{ hash?
  * The year's index, from the previous one and the programme's ended visits: the visit's own record
  * of its manifest wins; a hash recorded before is never replaced by a folder's different one.
  */
-async function buildIndex(client: Client, archiveDir: string, state: ProgrammeState, workflowId: string, previous: ArchiveIndex | undefined): Promise<ArchiveIndex> {
+async function buildIndex(
+  client: Client,
+  archiveDir: string,
+  state: ProgrammeState,
+  workflowId: string,
+  previous: ArchiveIndex | undefined,
+): Promise<ArchiveIndex> {
   const now = new Date().toISOString();
   const cases: Record<string, IndexedCase> = { ...previous?.cases };
   for (const e of state.entries) {
@@ -110,7 +135,21 @@ async function readNumbers(client: Client, year: number, bureau: string): Promis
 }
 
 /** One copy of the programme's mail, as the sent-log recorded it. */
-export type ProgrammeDelivery = Pick<SentLogRecord, 'step' | 'recipient' | 'state' | 'messageId' | 'transport' | 'attempts' | 'firstAttemptAt' | 'acceptedAt' | 'response' | 'rejected' | 'lastError' | 'possibleDuplicate'>;
+export type ProgrammeDelivery = Pick<
+  SentLogRecord,
+  | 'step'
+  | 'recipient'
+  | 'state'
+  | 'messageId'
+  | 'transport'
+  | 'attempts'
+  | 'firstAttemptAt'
+  | 'acceptedAt'
+  | 'response'
+  | 'rejected'
+  | 'lastError'
+  | 'possibleDuplicate'
+>;
 
 /** Every sent-log record of `workflowId`'s mail, by step and recipient; none when no sent-log is wired. */
 async function readDeliveries(sentLogDir: string | undefined, workflowId: string): Promise<ProgrammeDelivery[]> {
@@ -118,10 +157,38 @@ async function readDeliveries(sentLogDir: string | undefined, workflowId: string
   const names = await fs.readdir(sentLogDir).catch(() => [] as string[]);
   const out: ProgrammeDelivery[] = [];
   for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
-    const parsed = SentLogRecordSchema.safeParse(await fs.readFile(path.join(sentLogDir, name), 'utf8').then(JSON.parse, () => undefined));
+    const parsed = SentLogRecordSchema.safeParse(
+      await fs.readFile(path.join(sentLogDir, name), 'utf8').then(JSON.parse, () => undefined),
+    );
     if (!parsed.success || parsed.data.workflowId !== workflowId) continue;
-    const { step, recipient, state, messageId, transport, attempts, firstAttemptAt, acceptedAt, response, rejected, lastError, possibleDuplicate } = parsed.data;
-    out.push({ step, recipient, state, messageId, transport, attempts, firstAttemptAt, acceptedAt, response, rejected, lastError, possibleDuplicate });
+    const {
+      step,
+      recipient,
+      state,
+      messageId,
+      transport,
+      attempts,
+      firstAttemptAt,
+      acceptedAt,
+      response,
+      rejected,
+      lastError,
+      possibleDuplicate,
+    } = parsed.data;
+    out.push({
+      step,
+      recipient,
+      state,
+      messageId,
+      transport,
+      attempts,
+      firstAttemptAt,
+      acceptedAt,
+      response,
+      rejected,
+      lastError,
+      possibleDuplicate,
+    });
   }
   return out.sort((a, b) => a.step.localeCompare(b.step) || a.recipient.localeCompare(b.recipient));
 }
@@ -163,10 +230,19 @@ export interface ProgrammeRecords {
  * them and `pdfs` (name → sha256, already in the folder): a folder with a manifest is a complete
  * archive; a crash leaves the previous one whole.
  */
-export async function writeProgrammeArchive(dir: string, records: ProgrammeRecords, pdfs = new Map<string, string>()): Promise<{ manifestSha256: string; files: number }> {
+export async function writeProgrammeArchive(
+  dir: string,
+  records: ProgrammeRecords,
+  pdfs = new Map<string, string>(),
+): Promise<{ manifestSha256: string; files: number }> {
   await fs.mkdir(dir, { recursive: true });
   const listed = new Map(pdfs);
-  const files = [[PROGRAMME_FILE, records.state], [NUMBERS_FILE, records.numbers], [INDEX_FILE, records.index], [DELIVERIES_FILE, records.deliveries]] as const;
+  const files = [
+    [PROGRAMME_FILE, records.state],
+    [NUMBERS_FILE, records.numbers],
+    [INDEX_FILE, records.index],
+    [DELIVERIES_FILE, records.deliveries],
+  ] as const;
   for (const [name, data] of files) {
     const text = `${JSON.stringify(data, null, 2)}\n`;
     await writeFileDurable(path.join(dir, name), text);
@@ -182,10 +258,14 @@ export function createProgrammeArchiveActivities(deps: { archiveDir: string; cli
   return {
     /** Writes the programme's record, register and index, then its manifest; idempotent. */
     async archiveProgramme({ workflowId, year, bureau }: ArchiveProgrammeInput): Promise<ProgrammeArchiveResult> {
-      if (!SAFE.test(workflowId)) throw ApplicationFailure.nonRetryable(`计划工作流编号不正确：${workflowId}`, FailureType.InvalidInput);
+      if (!SAFE.test(workflowId))
+        throw ApplicationFailure.nonRetryable(`计划工作流编号不正确：${workflowId}`, FailureType.InvalidInput);
       const state = await deps.client.workflow.getHandle(workflowId).query(scheduleQuery);
       if (state.year !== year || state.bureau !== bureau) {
-        throw ApplicationFailure.nonRetryable(`工作流 ${workflowId} 是 ${state.bureau} ${state.year} 年度的计划，不是 ${bureau} ${year} 年度的`, FailureType.InvalidInput);
+        throw ApplicationFailure.nonRetryable(
+          `工作流 ${workflowId} 是 ${state.bureau} ${state.year} 年度的计划，不是 ${bureau} ${year} 年度的`,
+          FailureType.InvalidInput,
+        );
       }
       const numbers = await readNumbers(deps.client, year, bureau);
       const dir = path.join(deps.archiveDir, workflowId);
@@ -222,7 +302,10 @@ export interface ArchivedProgramme {
  * The programme `workflowId` from its archive folder; undefined when it was never archived.
  * Throws ArchiveIntegrityError when the folder has no manifest or a record differs from its line.
  */
-export async function readArchivedProgramme(archiveDir: string, workflowId: string): Promise<ArchivedProgramme | undefined> {
+export async function readArchivedProgramme(
+  archiveDir: string,
+  workflowId: string,
+): Promise<ArchivedProgramme | undefined> {
   if (!SAFE.test(workflowId)) return undefined;
   const dir = path.join(archiveDir, workflowId);
   let programme: Buffer;
@@ -233,11 +316,16 @@ export async function readArchivedProgramme(archiveDir: string, workflowId: stri
     throw err;
   }
   const manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => undefined);
-  if (manifest === undefined) throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
+  if (manifest === undefined)
+    throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
   const listed = parseManifest(manifest);
   const numbers = await fs.readFile(path.join(dir, NUMBERS_FILE)).catch(() => undefined);
-  for (const [name, bytes] of [[PROGRAMME_FILE, programme], [NUMBERS_FILE, numbers]] as const) {
-    if (!bytes || listed.get(name) !== sha256(bytes)) throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档记录 ${name} 与归档清单不符，已停止读取，请联系管理员`);
+  for (const [name, bytes] of [
+    [PROGRAMME_FILE, programme],
+    [NUMBERS_FILE, numbers],
+  ] as const) {
+    if (!bytes || listed.get(name) !== sha256(bytes))
+      throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档记录 ${name} 与归档清单不符，已停止读取，请联系管理员`);
   }
   return {
     state: JSON.parse(programme.toString('utf8')) as ProgrammeState,

@@ -63,21 +63,29 @@ export function caseDocuments(c: VisitCase): CaseDocument[] {
   const out: CaseDocument[] = [];
   // The day it went out on the case's clock (its receipt's, a practice year's simulated day); before
   // receipts, the China day its mail completed (an instant's UTC day is the day before until 08:00).
-  const chinaDay = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso.slice(0, 10) : new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10));
+  const chinaDay = (iso: string) =>
+    Number.isNaN(Date.parse(iso))
+      ? iso.slice(0, 10)
+      : new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
   const completed = c.notice?.delivery?.completedAt;
   const sent = c.receipts?.find((r) => r.kind === 'notice')?.sentAt ?? (completed ? chinaDay(completed) : undefined);
   if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: sent });
-  c.approval.rounds.forEach((r, i) => out.push({ kind: 'draft', document: r.draft, round: i + 1, date: chinaDay(r.sentAt) }));
-  if (c.letter) out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });
+  c.approval.rounds.forEach((r, i) =>
+    out.push({ kind: 'draft', document: r.draft, round: i + 1, date: chinaDay(r.sentAt) }),
+  );
+  if (c.letter)
+    out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });
   const r = c.rectification;
-  for (const x of [...(r?.reminders ?? []), ...(r?.escalations ?? [])]) out.push({ kind: x.kind, document: x.document, docNumber: x.docNumber, date: x.date });
+  for (const x of [...(r?.reminders ?? []), ...(r?.escalations ?? [])])
+    out.push({ kind: x.kind, document: x.document, docNumber: x.docNumber, date: x.date });
   for (const rep of r?.reports ?? []) {
     const l = rep.review?.letter;
     if (l) out.push({ kind: l.kind, document: l.document, docNumber: l.docNumber, date: l.date });
   }
   // 送达回证: one per acknowledged letter, carrying that letter's number.
   for (const rc of c.receipts ?? []) {
-    if (rc.certificate) out.push({ kind: 'receipt', document: rc.certificate, docNumber: rc.docNumber, date: rc.acknowledged?.date });
+    if (rc.certificate)
+      out.push({ kind: 'receipt', document: rc.certificate, docNumber: rc.docNumber, date: rc.acknowledged?.date });
   }
   return out;
 }
@@ -127,7 +135,9 @@ export interface VerifyResult {
  * What `archiveCase` is given: the case's snapshot to read from its workflow in slices (today), or
  * the whole case (runs that scheduled the archive before snapshots, still retried by a new worker).
  */
-export type ArchiveCaseInput = { caseId: string; snapshot: ArchiveSnapshotRef; state?: undefined } | { caseId: string; state: VisitCase; snapshot?: undefined };
+export type ArchiveCaseInput =
+  | { caseId: string; snapshot: ArchiveSnapshotRef; state?: undefined }
+  | { caseId: string; state: VisitCase; snapshot?: undefined };
 
 /**
  * The case's snapshot, read slice by slice through the workflow's `archiveChunkQuery` (see
@@ -157,8 +167,13 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
      */
     async archiveCase(input: ArchiveCaseInput): Promise<ArchiveResult> {
       const { caseId } = input;
-      if (!SAFE.test(caseId)) throw ApplicationFailure.nonRetryable(`案件编号不正确：${caseId}`, FailureType.InvalidInput);
-      if (input.snapshot && !deps.client) throw ApplicationFailure.nonRetryable('归档活动未配置 Temporal 客户端，无法读取案卷快照', FailureType.InvalidInput);
+      if (!SAFE.test(caseId))
+        throw ApplicationFailure.nonRetryable(`案件编号不正确：${caseId}`, FailureType.InvalidInput);
+      if (input.snapshot && !deps.client)
+        throw ApplicationFailure.nonRetryable(
+          '归档活动未配置 Temporal 客户端，无法读取案卷快照',
+          FailureType.InvalidInput,
+        );
       const state = input.state ?? (await readCaseSnapshot(deps.client!, caseId, input.snapshot!));
       const dir = path.join(deps.archiveDir, caseId);
       await fs.mkdir(dir, { recursive: true });
@@ -168,7 +183,8 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
       const missing: string[] = [];
       for (const { document } of caseDocuments(state)) {
         const name = documentFile(document);
-        if (!SAFE.test(name)) throw ApplicationFailure.nonRetryable(`文书编号不正确：${document.documentId}`, FailureType.InvalidInput);
+        if (!SAFE.test(name))
+          throw ApplicationFailure.nonRetryable(`文书编号不正确：${document.documentId}`, FailureType.InvalidInput);
         let actual: string;
         try {
           actual = await hashDurably(path.join(dir, name));
@@ -194,7 +210,12 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
         'audit-log.json': state.audit,
         'evidence-manifest.json': {
           evidence: state.evidence,
-          rectificationReports: (state.rectification?.reports ?? []).map((r) => ({ no: r.no, date: r.date, by: r.by, files: r.files })),
+          rectificationReports: (state.rectification?.reports ?? []).map((r) => ({
+            no: r.no,
+            date: r.date,
+            by: r.by,
+            files: r.files,
+          })),
         },
         'deliveries.json': deliveries(state),
       };
@@ -261,7 +282,14 @@ export async function verifyArchive(dir: string): Promise<VerifyResult> {
 
   const present = (await fs.readdir(dir)).filter((f) => f !== MANIFEST);
   const unlisted = present.filter((f) => !listed.has(f));
-  return { caseId, ok: changed.length === 0 && missing.length === 0 && notAsRecorded.length === 0, changed, missing, notAsRecorded, unlisted };
+  return {
+    caseId,
+    ok: changed.length === 0 && missing.length === 0 && notAsRecorded.length === 0,
+    changed,
+    missing,
+    notAsRecorded,
+    unlisted,
+  };
 }
 
 /** The archive cannot vouch for a case it holds: incomplete, or case.json differs from its manifest line. */
@@ -297,18 +325,22 @@ export async function readArchivedCase(archiveDir: string, caseId: string): Prom
   try {
     manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8');
   } catch (err) {
-    if (isNotFound(err)) throw new ArchiveIntegrityError(`案件 ${caseId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
+    if (isNotFound(err))
+      throw new ArchiveIntegrityError(`案件 ${caseId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
     throw err;
   }
   const listed = parseManifest(manifest);
-  if (listed.get(CASE_FILE) !== sha256(bytes)) throw new ArchiveIntegrityError(`案件 ${caseId} 的归档记录 ${CASE_FILE} 与归档清单不符，已停止读取，请联系管理员`);
+  if (listed.get(CASE_FILE) !== sha256(bytes))
+    throw new ArchiveIntegrityError(`案件 ${caseId} 的归档记录 ${CASE_FILE} 与归档清单不符，已停止读取，请联系管理员`);
   const c = JSON.parse(bytes.toString('utf8')) as VisitCase;
   if (c.caseId !== caseId) throw new ArchiveIntegrityError(`归档目录 ${caseId} 中的案件编号为 ${c.caseId}，与目录不符`);
   return { case: c, manifestSha256: sha256(manifest), files: listed.size };
 }
 
 /** One folder of the archive: its case, or why it cannot be believed. */
-export type ArchiveEntry = { caseId: string } & ({ archived: ArchivedCase; problem?: undefined } | { archived?: undefined; problem: string });
+export type ArchiveEntry = { caseId: string } & (
+  { archived: ArchivedCase; problem?: undefined } | { archived?: undefined; problem: string }
+);
 
 /** Every archived case under `archiveDir` (folders with a case.json), by case id. */
 export async function listArchivedCases(archiveDir: string): Promise<ArchiveEntry[]> {

@@ -38,7 +38,10 @@ export function createDocNumberActivities(deps: DocNumberDeps) {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        return await deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, { args: [{ requestId: req.requestId }], startWorkflowOperation: start });
+        return await deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
+          args: [{ requestId: req.requestId }],
+          startWorkflowOperation: start,
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         const { status } = await deps.client.workflow.getHandle(workflowId).describe();

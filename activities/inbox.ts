@@ -10,7 +10,12 @@ import type { Client } from '@temporalio/client';
 import { dayNumber } from '../workflows/shared/clock';
 import { scheduleQuery, type Role } from '../workflows/shared/definitions';
 import { openIncident } from '../workflows/shared/incidents';
-import { GuidanceBureau, GuidanceIncident, GuidanceWaitingOn, GuidanceYear } from '../workflows/shared/search-attributes';
+import {
+  GuidanceBureau,
+  GuidanceIncident,
+  GuidanceWaitingOn,
+  GuidanceYear,
+} from '../workflows/shared/search-attributes';
 import { byUrgency, todoQuery, todosFor, type InboxPerson, type TodoItem } from '../workflows/shared/todo';
 
 export interface TodoUser {
@@ -33,7 +38,11 @@ export function todoVisibilityQuery(bureau: string, user: TodoUser, year?: numbe
 }
 
 function visibilityQuery(bureau: string, tokens: string[], year?: number): string {
-  const parts = [`WorkflowType = 'countyVisitWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`];
+  const parts = [
+    `WorkflowType = 'countyVisitWorkflow'`,
+    `ExecutionStatus = 'Running'`,
+    `${GuidanceBureau.name} = ${quote(bureau)}`,
+  ];
   if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
   parts.push(`${GuidanceWaitingOn.name} IN (${tokens.map(quote).join(', ')})`);
   return parts.join(' AND ');
@@ -55,7 +64,12 @@ async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): 
 }
 
 /** What waits on `user`, most urgent first. A case that cannot answer is skipped, not fatal. */
-export async function todoFor(client: Client, bureau: string, user: TodoUser, opts: { year?: number } = {}): Promise<TodoItem[]> {
+export async function todoFor(
+  client: Client,
+  bureau: string,
+  user: TodoUser,
+  opts: { year?: number } = {},
+): Promise<TodoItem[]> {
   return (await inboxesOf(client, bureau, [user], opts))[0]!;
 }
 
@@ -65,10 +79,17 @@ export async function todoFor(client: Client, bureau: string, user: TodoUser, op
  * the whole: the weekly digest asks for a bureau's twenty-odd people at once, and a list per
  * person was most of the programme's cost to the server (docs/performance.md).
  */
-export async function inboxesOf(client: Client, bureau: string, users: TodoUser[], opts: { year?: number } = {}): Promise<TodoItem[][]> {
+export async function inboxesOf(
+  client: Client,
+  bureau: string,
+  users: TodoUser[],
+  opts: { year?: number } = {},
+): Promise<TodoItem[][]> {
   const tokens = [...new Set(users.flatMap(tokensOf))];
   const ids: string[] = [];
-  if (tokens.length > 0) for await (const w of client.workflow.list({ query: visibilityQuery(bureau, tokens, opts.year) })) ids.push(w.workflowId);
+  if (tokens.length > 0)
+    for await (const w of client.workflow.list({ query: visibilityQuery(bureau, tokens, opts.year) }))
+      ids.push(w.workflowId);
   const perCase = await pool(ids, 8, async (id) => {
     try {
       // Asked as of now: the case's own time is its last activity (AsOf, workflows/shared/clock.ts).
@@ -91,7 +112,12 @@ export async function inboxesOf(client: Client, bureau: string, users: TodoUser[
 /** The programmes' own incidents (bulletin, digest, calendar), for administrators and supervisors (role set by the caller). */
 async function programmeIncidents(client: Client, bureau: string, year?: number): Promise<TodoItem[]> {
   const role: Role = 'admin';
-  const parts = [`WorkflowType = 'programmeWorkflow'`, `ExecutionStatus = 'Running'`, `${GuidanceBureau.name} = ${quote(bureau)}`, `${GuidanceIncident.name} = true`];
+  const parts = [
+    `WorkflowType = 'programmeWorkflow'`,
+    `ExecutionStatus = 'Running'`,
+    `${GuidanceBureau.name} = ${quote(bureau)}`,
+    `${GuidanceIncident.name} = true`,
+  ];
   if (year !== undefined) parts.push(`${GuidanceYear.name} = ${year}`);
   const out: TodoItem[] = [];
   for await (const w of client.workflow.list({ query: parts.join(' AND ') })) {
@@ -99,14 +125,22 @@ async function programmeIncidents(client: Client, bureau: string, year?: number)
       const p = await client.workflow.getHandle(w.workflowId).query(scheduleQuery, { nowMs: Date.now() });
       const incident = openIncident(p.incidents);
       if (!incident) continue;
-      out.push({ kind: 'incident', role, county: '', countyName: '全市', caseId: w.workflowId, title: `年度计划故障待处理（${incident.what}）`, due: incident.at.slice(0, 10), daysLeft: dayNumber(incident.at.slice(0, 10)) - dayNumber(p.today) });
+      out.push({
+        kind: 'incident',
+        role,
+        county: '',
+        countyName: '全市',
+        caseId: w.workflowId,
+        title: `年度计划故障待处理（${incident.what}）`,
+        due: incident.at.slice(0, 10),
+        daysLeft: dayNumber(incident.at.slice(0, 10)) - dayNumber(p.today),
+      });
     } catch {
       /* a programme that cannot answer is left out */
     }
   }
   return out;
 }
-
 
 export interface CollectTodosInput {
   bureau: string;

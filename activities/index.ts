@@ -37,7 +37,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocNumberActivities(deps.docNumbers),
     ...createInboxActivities({ client: deps.docNumbers.client }),
     ...createArchiveActivities({ archiveDir: deps.documents.archiveDir, client: deps.docNumbers.client }),
-    ...createProgrammeArchiveActivities({ archiveDir: deps.documents.archiveDir, client: deps.docNumbers.client, sentLogDir: deps.email.sentLogDir }),
+    ...createProgrammeArchiveActivities({
+      archiveDir: deps.documents.archiveDir,
+      client: deps.docNumbers.client,
+      sentLogDir: deps.email.sentLogDir,
+    }),
   };
 }
 

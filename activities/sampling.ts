@@ -60,7 +60,10 @@ export function validateRoster(roster: readonly Enterprise[]): void {
     .map(([name, list]) => `${name}（编号 ${list.map((e) => e.id).join('、')}）`);
   if (dupNames.length) problems.push(`企业名称重复：${dupNames.join('、')}`);
   if (problems.length) {
-    throw ApplicationFailure.nonRetryable(`企业名单不能用于抽取：\n  ${problems.join('\n  ')}`, FailureType.InvalidInput);
+    throw ApplicationFailure.nonRetryable(
+      `企业名单不能用于抽取：\n  ${problems.join('\n  ')}`,
+      FailureType.InvalidInput,
+    );
   }
 }
 
@@ -93,7 +96,10 @@ export function drawSample(input: DrawSampleInput): SampleDraw {
   }
   const sizeCheck = SampleSize.safeParse(size);
   if (!sizeCheck.success) {
-    throw ApplicationFailure.nonRetryable(`抽查企业数应为 1–2 家（2022 年方案）：${String(size)}`, FailureType.InvalidInput);
+    throw ApplicationFailure.nonRetryable(
+      `抽查企业数应为 1–2 家（2022 年方案）：${String(size)}`,
+      FailureType.InvalidInput,
+    );
   }
   validateRoster(roster);
 
@@ -147,7 +153,10 @@ export function verifyDraw(draw: SampleDraw, roster: readonly Enterprise[]): { o
     const expected = again.enterprises[i];
     const recorded = draw.enterprises[i];
     if (!same(expected, recorded)) {
-      return { ok: false, reason: `抽取结果与重新计算不一致：第 ${i + 1} 家应为 ${label(expected)}，记录为 ${label(recorded)}` };
+      return {
+        ok: false,
+        reason: `抽取结果与重新计算不一致：第 ${i + 1} 家应为 ${label(expected)}，记录为 ${label(recorded)}`,
+      };
     }
   }
   return { ok: true };

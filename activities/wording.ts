@@ -72,7 +72,9 @@ function fill(which: 'subject' | 'body', source: string, data: Record<string, un
 
 /** Fills a mail text: the subject on one line, the body as paragraphs. */
 export function fillTextSync(input: FillTextInput): FilledText {
-  const subject = fill('subject', input.template.subject, input.data).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const subject = fill('subject', input.template.subject, input.data)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
   const paragraphs = fill('body', input.template.body, input.data)
     .split(/\r?\n[ \t\u3000]*\r?\n/)
     .map((p) => p.trim())

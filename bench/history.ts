@@ -54,7 +54,12 @@ function plan30(year: number, code: string): Plan {
         bureauName: `${name}应急管理局`,
         emails: [`yjj@gen${i + 1}.example.cn`],
         contact: { name: '值班员', phone: `0379-6900-${String(2000 + i)}` },
-        enterprises: ['机械制造有限公司', '化工有限公司', '石料厂', '食品有限公司'].map((suffix, k) => ({ id: `${prefix}-00${k + 1}`, name: `${name.slice(0, 2)}${suffix}`, industry: k === 1 ? '危险化学品' : k === 2 ? '非煤矿山' : '工贸', tier: k < 2 ? '重点' : '一般' })),
+        enterprises: ['机械制造有限公司', '化工有限公司', '石料厂', '食品有限公司'].map((suffix, k) => ({
+          id: `${prefix}-00${k + 1}`,
+          name: `${name.slice(0, 2)}${suffix}`,
+          industry: k === 1 ? '危险化学品' : k === 2 ? '非煤矿山' : '工贸',
+          tier: k < 2 ? '重点' : '一般',
+        })),
       });
     }
     // The scheduler places every county (some of the example plan's explicit dates would collide).
@@ -122,7 +127,9 @@ async function skip(env: Env, ms: number): Promise<void> {
     if (done) break;
     const now = Number(await env.currentTimeMs());
     if (inFlight === 0 && now - last < 60_000) {
-      await env.connection.testService!.unlockTimeSkipping({}).catch((err: unknown) => process.stderr.write(`[bench:history] unlock refused: ${String(err)}\n`));
+      await env.connection
+        .testService!.unlockTimeSkipping({})
+        .catch((err: unknown) => process.stderr.write(`[bench:history] unlock refused: ${String(err)}\n`));
       unlocks++;
     }
     last = now;
@@ -144,8 +151,16 @@ async function main() {
   try {
     const year = new Date(Number(await env.currentTimeMs()) + 8 * HOUR_MS).getUTCFullYear() + 1;
     const plan = plan30(year, `bh${Math.random().toString(36).slice(2, 7)}`);
-    const people = new People(env.client, plan, path.join(path.dirname(dirs.archiveDir), 'evidence'), { poll: 'progress' });
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: await workflowBundle(), activities: counted(createActivities(testActivityDeps(env, queue, dirs))) });
+    const people = new People(env.client, plan, path.join(path.dirname(dirs.archiveDir), 'evidence'), {
+      poll: 'progress',
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: counted(createActivities(testActivityDeps(env, queue, dirs))),
+    });
     const months: { month: string; runId: string; events: number }[] = [];
     /** County code → the stage its case is held at for good. */
     const hold = new Map<string, VisitCase['stage']>();
@@ -154,7 +169,13 @@ async function main() {
     let startDay = '';
     let state!: ProgrammeState;
     const t0 = Date.now();
-    const watchdog = setInterval(() => doing && Date.now() - since > 30_000 && process.stderr.write(`[bench:history] waiting ${Math.round((Date.now() - since) / 1000)} s on ${doing}\n`), 30_000);
+    const watchdog = setInterval(
+      () =>
+        doing &&
+        Date.now() - since > 30_000 &&
+        process.stderr.write(`[bench:history] waiting ${Math.round((Date.now() - since) / 1000)} s on ${doing}\n`),
+      30_000,
+    );
     await worker.runUntil(async () => {
       const handle = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
       programmeId = handle.workflowId;
@@ -165,12 +186,16 @@ async function main() {
       let day = addDays(startDay, 1);
       let active = true;
       for (;;) {
-        await step(`sleep to ${day}`, async () => skip(env, Math.max(0, noonOf(day) - Number(await env.currentTimeMs()))));
+        await step(`sleep to ${day}`, async () =>
+          skip(env, Math.max(0, noonOf(day) - Number(await env.currentTimeMs()))),
+        );
         const month = day.slice(0, 7);
         if (month !== (months.at(-1)?.month ?? startDay.slice(0, 7))) {
           const d = await step('describe', () => env.client.workflow.getHandle(programmeId).describe());
           months.push({ month, runId: d.runId, events: d.historyLength });
-          process.stderr.write(`[bench:history] ${day}: run ${months.length} ${d.runId.slice(0, 8)} ${d.historyLength} events, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+          process.stderr.write(
+            `[bench:history] ${day}: run ${months.length} ${d.runId.slice(0, 8)} ${d.historyLength} events, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+          );
           if (month >= endMonth) break;
         }
         if (active) {
@@ -178,21 +203,28 @@ async function main() {
             state = await step('schedule query', () => handle.query(scheduleQuery));
             if (hold.size === 0 && state.entries.length) {
               const first = [...state.entries].sort((a, b) => (a.date < b.date ? -1 : 1));
-              (['onsite', 'approval', 'rectification'] as const).forEach((stage, i) => hold.set(first[i]!.county, stage));
+              (['onsite', 'approval', 'rectification'] as const).forEach((stage, i) =>
+                hold.set(first[i]!.county, stage),
+              );
             }
             let acted = false;
             for (const e of state.entries) {
               if (!people.wantsToRead(e, state.progress[e.county])) continue;
               let c: VisitCase;
               try {
-                c = await step(`query ${e.county}`, () => env.client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+                c = await step(`query ${e.county}`, () =>
+                  env.client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery),
+                );
               } catch {
                 continue; // just started: not yet answering
               }
               if (hold.get(e.county) === c.stage) continue; // nobody acts on this case again
               try {
                 // A call that takes a minute is given up; the next round tries again.
-                acted = (await step(`act on ${e.county} at ${c.stage}`, () => env.connection.withDeadline(Date.now() + 60_000, () => people.act(e.county, c)))) || acted;
+                acted =
+                  (await step(`act on ${e.county} at ${c.stage}`, () =>
+                    env.connection.withDeadline(Date.now() + 60_000, () => people.act(e.county, c)),
+                  )) || acted;
               } catch (err) {
                 if (!isTransient(err)) throw err;
                 acted = true;
@@ -202,7 +234,8 @@ async function main() {
             await step('barrier', () => skip(env, 60_000)); // what the Updates set going runs to its end
           }
           // Acting is over once every case is closed or held at its stage for good.
-          const held = (e: ProgrammeState['entries'][number]) => hold.has(e.county) && hold.get(e.county) === state.progress[e.county]?.stage;
+          const held = (e: ProgrammeState['entries'][number]) =>
+            hold.has(e.county) && hold.get(e.county) === state.progress[e.county]?.stage;
           active = !state.entries.every((e) => e.status === 'completed' || e.status === 'cancelled' || held(e));
         }
         // Daily while people act; afterwards the clock skips to the 2nd of each month.
@@ -214,13 +247,27 @@ async function main() {
     const wallMs = Date.now() - t0;
 
     // Every run, walked from the first along the continue-as-new chain.
-    const runs: { runId: string; month: string; events: number; bytes: number; inputBytes: number; input: ProgrammeInput }[] = [];
-    for (let runId: string | undefined = firstRunId; runId; ) {
+    const runs: {
+      runId: string;
+      month: string;
+      events: number;
+      bytes: number;
+      inputBytes: number;
+      input: ProgrammeInput;
+    }[] = [];
+    for (let runId: string | undefined = firstRunId; runId;) {
       const h: History = await env.client.workflow.getHandle(programmeId, runId).fetchHistory();
       const events = h.events ?? [];
       const started = events[0]?.eventTime;
       const { bytes: inputBytes, input } = inputOf(h);
-      runs.push({ runId, month: cstDate(Number(String(started?.seconds ?? 0)) * 1000).slice(0, 7), events: events.length, bytes: historyBytes(h), inputBytes, input });
+      runs.push({
+        runId,
+        month: cstDate(Number(String(started?.seconds ?? 0)) * 1000).slice(0, 7),
+        events: events.length,
+        bytes: historyBytes(h),
+        inputBytes,
+        input,
+      });
       runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     const counts = runs.map((r) => r.events);
@@ -229,7 +276,7 @@ async function main() {
     const last = runs.at(-1)!;
     const carriedOf = (r: (typeof runs)[number]) => r.input.carried;
     const yearly = runs.filter((r, i) => i === 0 || i === runs.length - 1 || (i % 12 === 0 && carriedOf(r)));
-    const perYear = runs.length > 13 ? (last.inputBytes - runs[runs.length - 13]!.inputBytes) : NaN;
+    const perYear = runs.length > 13 ? last.inputBytes - runs[runs.length - 13]!.inputBytes : NaN;
     const lingering = [] as string[];
     for (const [county, stage] of hold) {
       const e = state.entries.find((x) => x.county === county)!;
@@ -267,7 +314,7 @@ activity was in flight (\`skip\` in the script).
 | events per run: max / median | **${Math.max(...counts)}** / ${median(counts)} |
 | events over all runs (what one run without continue-as-new would hold) | **${total}** |
 | largest run's history | ${kb(largest.bytes)} (${largest.month}, ${largest.events} events) |
-| last run's carried input (first event's payload) | ${kb(last.inputBytes)} (${(last.inputBytes / PAYLOAD_LIMIT * 100).toFixed(1)} % of the 2 MB payload limit) |
+| last run's carried input (first event's payload) | ${kb(last.inputBytes)} (${((last.inputBytes / PAYLOAD_LIMIT) * 100).toFixed(1)} % of the 2 MB payload limit) |
 | carried input growth over the last 12 months | ${Number.isNaN(perYear) ? '—' : kb(perYear)} |
 | in the last carried state: audit entries / digests / bulletins | ${c?.audit.length ?? '—'} (${kb(jsonBytes(c?.audit))}) / ${c?.digests.length ?? '—'} (${kb(jsonBytes(c?.digests))}) / ${c?.bulletins.length ?? '—'} (${kb(jsonBytes(c?.bulletins))}) |
 | in the last carried input: plan / counties / schedule entries / progress / calendar | ${kb(jsonBytes(last.input.plan))} / ${kb(jsonBytes(carriedOf(last)?.counties))} / ${kb(jsonBytes(c?.entries))} / ${kb(jsonBytes(c?.progress))} / ${kb(jsonBytes(carriedOf(last)?.calendar))} |

@@ -10,7 +10,13 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 function inline(content: Inline[]): string {
   return content
-    .map((c) => ('blank' in c ? `<span class="blank" style="width:${c.blank}em"></span>` : c.face ? `<span class="${c.face}">${esc(c.text)}</span>` : esc(c.text)))
+    .map((c) =>
+      'blank' in c
+        ? `<span class="blank" style="width:${c.blank}em"></span>`
+        : c.face
+          ? `<span class="${c.face}">${esc(c.text)}</span>`
+          : esc(c.text),
+    )
     .join('');
 }
 
@@ -29,7 +35,9 @@ function block(b: Block): string {
     case 'record':
       return b.cc ? `<div class="record">抄送：${inline(b.cc)}</div>` : '';
     default: {
-      const style = [b.indent !== undefined ? `text-indent:${b.indent}em` : '', b.align ? `text-align:${b.align}` : ''].filter(Boolean).join(';');
+      const style = [b.indent !== undefined ? `text-indent:${b.indent}em` : '', b.align ? `text-align:${b.align}` : '']
+        .filter(Boolean)
+        .join(';');
       return `<p class="${b.type}"${style ? ` style="${style}"` : ''}>${inline(b.content)}</p>`;
     }
   }
@@ -38,7 +46,9 @@ function block(b: Block): string {
 /** A standalone HTML page for the document; fonts are referenced by file URL. */
 export function markupToHtml(markup: DocumentMarkup, fonts: FontSet): string {
   const faces = Object.entries(fonts.faces) as [FaceName, FontSet['faces'][FaceName]][];
-  const fontFaces = faces.map(([name, f]) => `@font-face{font-family:"g-${name}";src:url("${pathToFileURL(f.file).href}")}`).join('\n');
+  const fontFaces = faces
+    .map(([name, f]) => `@font-face{font-family:"g-${name}";src:url("${pathToFileURL(f.file).href}")}`)
+    .join('\n');
   const body = markup.body === 'song' ? 'g-song' : 'g-fang';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(markup.title)}</title><style>
 ${fontFaces}

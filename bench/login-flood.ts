@@ -43,7 +43,13 @@ async function round(label: string, concurrency: number): Promise<Round> {
   const { app, url } = await startHttpServer({
     // No route measured here talks to Temporal.
     client: {} as Client,
-    config: { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login: { concurrency, maxPerAddress: 100_000 } },
+    config: {
+      namespace: 'default',
+      bureau: 'heluo',
+      year: 2031,
+      logLevel: 'silent',
+      login: { concurrency, maxPerAddress: 100_000 },
+    },
     users,
     evidenceDir: path.join(dir, 'evidence'),
     archiveDir: path.join(dir, 'archive'),
@@ -58,7 +64,11 @@ async function round(label: string, concurrency: number): Promise<Round> {
     let done = false;
     const flood = Promise.all(
       Array.from({ length: LOGINS }, async () => {
-        const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }) });
+        const res = await fetch(`${url}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }),
+        });
         await res.arrayBuffer();
         codes[res.status] = (codes[res.status] ?? 0) + 1;
       }),
@@ -79,9 +89,14 @@ const ms = (xs: number[], q: number) => fmtMs(q === 1 ? Math.max(...xs) : quanti
 
 async function main() {
   const loadBefore = loadAverage();
-  const rounds = [await round('bounded (default: 2 at once, 16 waiting)', 2), await round('unbounded (64 at once, as before the bound)', 64)];
+  const rounds = [
+    await round('bounded (default: 2 at once, 16 waiting)', 2),
+    await round('unbounded (64 at once, as before the bound)', 64),
+  ];
   const rows = rounds.map((r) => {
-    const answered = Object.entries(r.codes).map(([code, n]) => `${n}× ${code}`).join(', ');
+    const answered = Object.entries(r.codes)
+      .map(([code, n]) => `${n}× ${code}`)
+      .join(', ');
     return `| ${r.label} | ${ms(r.baseline, 0.5)} | ${ms(r.baseline, 0.95)} | ${ms(r.during, 0.5)} | ${ms(r.during, 0.95)} | ${ms(r.during, 1)} | ${r.during.length} | ${answered} in ${fmtMs(r.floodMs)} |`;
   });
   const section = `${HEADING}

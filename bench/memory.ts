@@ -46,7 +46,14 @@ interface Run {
   hwm: number;
 }
 
-async function measure(client: Client, address: string, root: string, bundle: string, cache: number, year: number): Promise<Run> {
+async function measure(
+  client: Client,
+  address: string,
+  root: string,
+  bundle: string,
+  cache: number,
+  year: number,
+): Promise<Run> {
   const tag = `m${cache}${Math.random().toString(36).slice(2, 6)}`;
   const taskQueue = `bench-memory-${tag}`;
   const planFile = path.join(root, `plan-${tag}.yaml`);
@@ -73,21 +80,35 @@ async function measure(client: Client, address: string, root: string, bundle: st
     plan.counties.forEach((county, k) => {
       // A visit date months ahead: the visit sleeps until its notice, as most visits do most days.
       const date = `${year}-${String(k + 1).padStart(2, '0')}-15`;
-      inputs.push({ programmeWorkflowId: `programme-${plan.bureau.code}`, plan: { ...plan, counties: [county] }, county, date, visibility: true });
+      inputs.push({
+        programmeWorkflowId: `programme-${plan.bureau.code}`,
+        plan: { ...plan, counties: [county] },
+        county,
+        date,
+        visibility: true,
+      });
     });
   }
   await quiet(pid);
   const rss = [memOf(pid)!.rss];
   for (let s = 0; s < inputs.length; s += STEP) {
     await Promise.all(
-      inputs.slice(s, s + STEP).map((input) =>
-        client.workflow.start('countyVisitWorkflow', { taskQueue, workflowId: visitWorkflowId(year, input.plan.bureau.code, input.county.code), args: [input] }),
-      ),
+      inputs
+        .slice(s, s + STEP)
+        .map((input) =>
+          client.workflow.start('countyVisitWorkflow', {
+            taskQueue,
+            workflowId: visitWorkflowId(year, input.plan.bureau.code, input.county.code),
+            args: [input],
+          }),
+        ),
     );
     await sleep(3000);
     await quiet(pid);
     rss.push(memOf(pid)!.rss);
-    process.stderr.write(`[bench:memory] cache ${cache}: ${s + STEP} visits open, worker RSS ${rss.at(-1)!.toFixed(0)} MiB\n`);
+    process.stderr.write(
+      `[bench:memory] cache ${cache}: ${s + STEP} visits open, worker RSS ${rss.at(-1)!.toFixed(0)} MiB\n`,
+    );
   }
   await worker.stop();
   return { cache, rss, hwm: worker.peak.hwm };
@@ -102,7 +123,8 @@ async function main() {
     const bundle = path.join(root, 'workflow-bundle.js');
     await writeWorkflowBundle(bundle);
     const runs: Run[] = [];
-    for (const cache of CACHES) runs.push(await measure(env.client, env.address, root, bundle, cache, year + runs.length));
+    for (const cache of CACHES)
+      runs.push(await measure(env.client, env.address, root, bundle, cache, year + runs.length));
     const rows = runs.map((r) => {
       const slope = (r.rss.at(-1)! - r.rss[0]!) / (STEP * (r.rss.length - 1));
       return `| ${r.cache >= 100000 ? 'all (no bound)' : r.cache} | ${r.rss.map((x) => x.toFixed(0)).join(' → ')} | ${(slope * 1024).toFixed(0)} KiB | ${r.hwm.toFixed(0)} MiB |`;

@@ -90,7 +90,16 @@ async function timeChromium(html: string) {
   const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await context.newPage();
@@ -110,7 +119,8 @@ async function timeChromium(html: string) {
         printBackground: true,
         displayHeaderFooter: true,
         headerTemplate: '<span></span>',
-        footerTemplate: '<div style="width:100%;font-size:14pt;text-align:right;padding-right:30mm">— <span class="pageNumber"></span> —</div>',
+        footerTemplate:
+          '<div style="width:100%;font-size:14pt;text-align:right;padding-right:30mm">— <span class="pageNumber"></span> —</div>',
       });
     };
     for (let i = 0; i < 5; i++) await once(); // warm: browser, page, fonts in memory cache
@@ -122,7 +132,14 @@ async function timeChromium(html: string) {
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
       bytes = pdf.length;
     }
-    return { ...stats(ms), bytes, version: execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() };
+    return {
+      ...stats(ms),
+      bytes,
+      version: execFileSync('/usr/bin/chromium', ['--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim(),
+    };
   } finally {
     await context.close();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -137,17 +154,40 @@ function timeTypst(python: string) {
     const source = path.join(tmp, 'letter.typ');
     fs.writeFileSync(source, markupToTypst(renderMarkup('opinion', onePageLetter()).markup, fonts));
     const variants = path.join(tmp, 'variants.json');
-    fs.writeFileSync(variants, JSON.stringify(Array.from({ length: VARIANTS }, (_, i) => markupToTypst(renderMarkup('opinion', variant(i)).markup, fonts))));
+    fs.writeFileSync(
+      variants,
+      JSON.stringify(
+        Array.from({ length: VARIANTS }, (_, i) => markupToTypst(renderMarkup('opinion', variant(i)).markup, fonts)),
+      ),
+    );
     const out = path.join(tmp, 'letter.pdf');
     const script = path.join(__dirname, 'typst-compile.py');
     const r = JSON.parse(
-      execFileSync(python, [script, source, out, '20', String(TYPST_RUNS), variants, ...typstFontDirs(fonts)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }),
+      execFileSync(python, [script, source, out, '20', String(TYPST_RUNS), variants, ...typstFontDirs(fonts)], {
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      }),
     ) as { ms: number[]; msVaried: number[]; bytes: number; version: string };
-    const pages = Number(/Pages:\s*(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[1]);
+    const pages = Number(
+      /Pages:\s*(\d+)/.exec(
+        execFileSync('pdfinfo', [out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+      )?.[1],
+    );
     // The two-page example letter as Typst sets it, for its size.
     fs.writeFileSync(source, markupToTypst(renderMarkup('opinion', exampleData('opinion')).markup, fonts));
-    const two = JSON.parse(execFileSync(python, [script, source, out, '0', '1', variants, ...typstFontDirs(fonts)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })) as { bytes: number };
-    return { same: { ...stats(r.ms), bytes: r.bytes }, varied: stats(r.msVaried), version: r.version, pages, twoPageBytes: two.bytes };
+    const two = JSON.parse(
+      execFileSync(python, [script, source, out, '0', '1', variants, ...typstFontDirs(fonts)], {
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      }),
+    ) as { bytes: number };
+    return {
+      same: { ...stats(r.ms), bytes: r.bytes },
+      varied: stats(r.msVaried),
+      version: r.version,
+      pages,
+      twoPageBytes: two.bytes,
+    };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -173,8 +213,15 @@ function fontRows(pdf: Buffer): { name: string; emb: boolean; sub: boolean }[] {
 }
 
 function machine(): string {
-  const cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-  const mem = execFileSync('free', ['-h'], { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Mem:'))?.split(/\s+/)[1] ?? '?';
+  const cpu =
+    /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ??
+    os.cpus()[0]?.model ??
+    'unknown';
+  const mem =
+    execFileSync('free', ['-h'], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => l.startsWith('Mem:'))
+      ?.split(/\s+/)[1] ?? '?';
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return `${nproc} × ${cpu}, ${mem} memory, Node ${process.version}`;
 }
@@ -213,7 +260,9 @@ async function main() {
   const songDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-song-'));
   fs.writeFileSync(
     path.join(songDir, 'opinion.hbs'),
-    fs.readFileSync(path.join(BUILTIN_TEMPLATES_DIR, 'opinion.hbs'), 'utf8').replace('<document title="安全生产执法指导意见书">', '<document title="安全生产执法指导意见书" body="song">'),
+    fs
+      .readFileSync(path.join(BUILTIN_TEMPLATES_DIR, 'opinion.hbs'), 'utf8')
+      .replace('<document title="安全生产执法指导意见书">', '<document title="安全生产执法指导意见书" body="song">'),
   );
   const song = await timeOurs(data, songDir);
   fs.rmSync(songDir, { recursive: true, force: true });
@@ -231,10 +280,25 @@ async function main() {
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const rows = [
     ['engine (warm fonts), body 仿宋 FandolFang', ours.median, ours.p95, ours.bytes],
-    ['engine, the same letter for another county and date each render', oursVaried.median, oursVaried.p95, oursVaried.bytes],
+    [
+      'engine, the same letter for another county and date each render',
+      oursVaried.median,
+      oursVaried.p95,
+      oursVaried.bytes,
+    ],
     ['engine (warm fonts), body 宋 Noto Serif SC', song.median, song.p95, song.bytes],
-    [`Typst ${typst.version} (PyPI typst) in-process, warm, the same source each compile`, typst.same.median, typst.same.p95, typst.same.bytes],
-    [`Typst ${typst.version}, a new letter (another county and date) each compile`, typst.varied.median, typst.varied.p95, typst.same.bytes],
+    [
+      `Typst ${typst.version} (PyPI typst) in-process, warm, the same source each compile`,
+      typst.same.median,
+      typst.same.p95,
+      typst.same.bytes,
+    ],
+    [
+      `Typst ${typst.version}, a new letter (another county and date) each compile`,
+      typst.varied.median,
+      typst.varied.p95,
+      typst.same.bytes,
+    ],
     [`Chromium page.pdf() warm (${chrome.version})`, chrome.median, chrome.p95, chrome.bytes],
   ] as const;
   const table = [

@@ -26,8 +26,27 @@ import { freePort } from '../test/email/helpers';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { plan11, plan11Yaml } from './lib/plans';
-import { activityRows, cpuProfileBuckets, diff, profileHistories, requestRows, requestsOf, requestsSince, threadCpu } from './lib/breakdown';
-import { CLK_TCK, children, cpuOf, devServerPid, memOf, runBench, startWorker, WORKER_NODE_ARGS, type WorkerProcess } from './lib/procs';
+import {
+  activityRows,
+  cpuProfileBuckets,
+  diff,
+  profileHistories,
+  requestRows,
+  requestsOf,
+  requestsSince,
+  threadCpu,
+} from './lib/breakdown';
+import {
+  CLK_TCK,
+  children,
+  cpuOf,
+  devServerPid,
+  memOf,
+  runBench,
+  startWorker,
+  WORKER_NODE_ARGS,
+  type WorkerProcess,
+} from './lib/procs';
 import { filesUnder, fmtMs, loadAverage, machine, quantile, recordSection } from './lib/report';
 
 const li = process.argv.indexOf('--label');
@@ -66,7 +85,14 @@ interface Driven {
 }
 
 /** One programme driven to its end (or the time limit): runDemo's people, polling once per simulated day. */
-async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeScale, evidenceDir: string, deadline: number): Promise<Driven> {
+async function drive(
+  client: Client,
+  plan: Plan,
+  taskQueue: string,
+  scale: TimeScale,
+  evidenceDir: string,
+  deadline: number,
+): Promise<Driven> {
   const people = new People(client, plan, evidenceDir, { poll: 'progress' });
   const handle = await startProgramme(client, plan, { taskQueue, timeScale: scale, visibility: true });
   const epochMs = (await handle.describe()).startTime.getTime();
@@ -99,7 +125,11 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
           // An overloaded engine may not answer an Update within the client's deadline, or the
           // server refuses it while the visit's workflow task is being retried after a timeout:
           // the person tries again at the next look (counted), as someone whose click failed would.
-          if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || OVERLOADED.test(String((err as { cause?: unknown }).cause ?? err))) updateTimeouts++;
+          if (
+            err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+            OVERLOADED.test(String((err as { cause?: unknown }).cause ?? err))
+          )
+            updateTimeouts++;
           else if (!isBenign(err)) throw err;
         }
       }),
@@ -108,7 +138,8 @@ async function drive(client: Client, plan: Plan, taskQueue: string, scale: TimeS
     const closed = state.entries.filter((e) => e.status === 'completed' || e.status === 'cancelled').length;
     closedNow.set(plan.bureau.code, closed);
     simToday.set(plan.bureau.code, state.today);
-    if (state.finished || (state.entries.length > 0 && closed === state.entries.length)) return { plan, people, epochMs, state, errors, workflowId: handle.workflowId };
+    if (state.finished || (state.entries.length > 0 && closed === state.entries.length))
+      return { plan, people, epochMs, state, errors, workflowId: handle.workflowId };
     await sleep(POLL_MS);
   }
   // Behind the calendar at the limit: report what was measured rather than nothing.
@@ -134,7 +165,11 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
 async function main() {
   const loadBefore = loadAverage();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
-  const dirs = { data: path.join(root, 'data'), outbox: path.join(root, 'outbox'), sentLog: path.join(root, 'sent-log') };
+  const dirs = {
+    data: path.join(root, 'data'),
+    outbox: path.join(root, 'outbox'),
+    sentLog: path.join(root, 'sent-log'),
+  };
   let env: TestWorkflowEnvironment | undefined;
   const workers: WorkerProcess[] = [];
   const cleanup = async () => {
@@ -176,9 +211,13 @@ async function main() {
     delete process.env.BENCH_WORKER_NODE_ARGS;
     workers.push(engine);
     const startupHwm = memOf(engine.child.pid)?.hwm ?? 0;
-    process.stderr.write(`[bench:scale] server ${env.address}, worker pid ${engine.child.pid} (${startupHwm.toFixed(0)} MiB), ${PROGRAMMES} × 11 counties, ${MS_PER_DAY} ms per simulated day\n`);
+    process.stderr.write(
+      `[bench:scale] server ${env.address}, worker pid ${engine.child.pid} (${startupHwm.toFixed(0)} MiB), ${PROGRAMMES} × 11 counties, ${MS_PER_DAY} ms per simulated day\n`,
+    );
 
-    const plans = Array.from({ length: PROGRAMMES }, (_, i) => plan11(year, `sc${String(i).padStart(2, '0')}${Math.random().toString(36).slice(2, 6)}`));
+    const plans = Array.from({ length: PROGRAMMES }, (_, i) =>
+      plan11(year, `sc${String(i).padStart(2, '0')}${Math.random().toString(36).slice(2, 6)}`),
+    );
     const t0 = Date.now();
     const cpu0 = { worker: cpuOf(engine.child.pid), server: cpuOf(serverPid), driver: cpuOf(process.pid) };
     const threads0 = threadCpu(engine.child.pid, CLK_TCK);
@@ -189,16 +228,24 @@ async function main() {
       const calendar = addDays(scale.startDate, Math.floor((Date.now() - t0) / MS_PER_DAY));
       const closedSum = [...closedNow.values()].reduce((a, b) => a + b, 0);
       const oldest = [...simToday.values()].sort()[0];
-      process.stderr.write(`[bench:scale] ${((Date.now() - t0) / 1000).toFixed(0)} s, calendar ${calendar}, slowest programme at ${oldest}, ${closedSum} visits closed, worker RSS ${m?.rss.toFixed(0)} MiB (peak ${m?.hwm.toFixed(0)}), load ${loadAverage()}\n`);
+      process.stderr.write(
+        `[bench:scale] ${((Date.now() - t0) / 1000).toFixed(0)} s, calendar ${calendar}, slowest programme at ${oldest}, ${closedSum} visits closed, worker RSS ${m?.rss.toFixed(0)} MiB (peak ${m?.hwm.toFixed(0)}), load ${loadAverage()}\n`,
+      );
     }, 15_000);
-    const driven = await Promise.all(plans.map((p) => drive(client, p, taskQueue, scale, path.join(dirs.data, 'evidence'), deadline))).finally(() => clearInterval(progress));
+    const driven = await Promise.all(
+      plans.map((p) => drive(client, p, taskQueue, scale, path.join(dirs.data, 'evidence'), deadline)),
+    ).finally(() => clearInterval(progress));
     const engineCpu = { worker: cpuOf(engine.child.pid) - cpu0.worker, server: cpuOf(serverPid) - cpu0.server };
     const driverCpu = cpuOf(process.pid) - cpu0.driver;
     const threads = diff(threadCpu(engine.child.pid, CLK_TCK), threads0);
     const engineRequests = requestsSince(await requestsOf(metricsPort, namespace), requests0);
     const engineMem = { ...engine.peak };
     const stopped = driven.some((d) => d.stopped);
-    const stoppedAt = { wallS: (Date.now() - t0) / 1000, calendar: addDays(scale.startDate, Math.floor((Date.now() - t0) / MS_PER_DAY)), slowest: driven.map((d) => d.state.today).sort()[0] };
+    const stoppedAt = {
+      wallS: (Date.now() - t0) / 1000,
+      calendar: addDays(scale.startDate, Math.floor((Date.now() - t0) / MS_PER_DAY)),
+      slowest: driven.map((d) => d.state.today).sort()[0],
+    };
     const serverMem = memOf(serverPid);
 
     // Every visit's case: reminders and escalations with their delivery records.
@@ -228,14 +275,24 @@ async function main() {
       const r = c.rectification;
       if (!r) continue;
       const events = [
-        ...r.reminders.map((x) => ({ kind: 'reminder' as const, due: addDays(x.dueDate!, -x.daysBefore), delivery: x.delivery })),
+        ...r.reminders.map((x) => ({
+          kind: 'reminder' as const,
+          due: addDays(x.dueDate!, -x.daysBefore),
+          delivery: x.delivery,
+        })),
         ...r.escalations.map((x) => {
           const step = d.plan.rectification.escalation.find((s) => s.rung === x.rung)!;
-          return { kind: 'escalation' as const, due: addDays(addDays(x.date, -x.daysOverdue), step.daysAfterDue), delivery: x.delivery };
+          return {
+            kind: 'escalation' as const,
+            due: addDays(addDays(x.date, -x.daysOverdue), step.daysAfterDue),
+            delivery: x.delivery,
+          };
         }),
       ];
       for (const ev of events) {
-        const accepted = (ev.delivery?.recipients ?? []).filter((x) => x.status === 'accepted').map((x) => Date.parse(x.at));
+        const accepted = (ev.delivery?.recipients ?? [])
+          .filter((x) => x.status === 'accepted')
+          .map((x) => Date.parse(x.at));
         if (!accepted.length) {
           undelivered++;
           continue;
@@ -245,25 +302,37 @@ async function main() {
     }
     const allLat = [...latency.reminder, ...latency.escalation];
     const deputy = cases.filter(({ c }) => c.approval.rounds.some((x) => x.by && x.by !== c.approval.approver)).length;
-    const approvalReminders = cases.reduce((a, { c }) => a + c.approval.rounds.reduce((b, x) => b + x.reminders.length, 0), 0);
+    const approvalReminders = cases.reduce(
+      (a, { c }) => a + c.approval.rounds.reduce((b, x) => b + x.reminders.length, 0),
+      0,
+    );
 
     // Activities per visit, from the histories of a sample (every county of the first programmes):
     // open visits too, for the breakdown (a history is read from the server, not the worker).
     const sampled = driven.slice(0, SAMPLE_PROGRAMMES);
     // A visit not started yet (a run stopped early, or cancelled before its date) has no history.
-    const fetched = await pool(visits.filter(({ d, e }) => sampled.includes(d) && e.status !== 'scheduled'), 4, async ({ e }) => {
-      try {
-        return { e, h: await client.workflow.getHandle(e.visitWorkflowId).fetchHistory() };
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      }
-    });
+    const fetched = await pool(
+      visits.filter(({ d, e }) => sampled.includes(d) && e.status !== 'scheduled'),
+      4,
+      async ({ e }) => {
+        try {
+          return { e, h: await client.workflow.getHandle(e.visitWorkflowId).fetchHistory() };
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      },
+    );
     const histories = fetched.filter((x) => x !== undefined);
     const closedHistories = histories.filter(({ e }) => e.status === 'completed').map(({ h }) => h);
-    const counts = closedHistories.map((h) => ({ activities: (h.events ?? []).filter((x) => x.activityTaskScheduledEventAttributes).length, events: h.events?.length ?? 0 }));
+    const counts = closedHistories.map((h) => ({
+      activities: (h.events ?? []).filter((x) => x.activityTaskScheduledEventAttributes).length,
+      events: h.events?.length ?? 0,
+    }));
     const visitProfile = profileHistories(histories.map(({ h }) => h));
-    const programmeProfile = profileHistories(await Promise.all(sampled.map((d) => client.workflow.getHandle(d.workflowId).fetchHistory())));
+    const programmeProfile = profileHistories(
+      await Promise.all(sampled.map((d) => client.workflow.getHandle(d.workflowId).fetchHistory())),
+    );
     const avgActivities = counts.reduce((a, b) => a + b.activities, 0) / counts.length;
     const avgEvents = counts.reduce((a, b) => a + b.events, 0) / counts.length;
     // With no closed visit to sample (a run stopped behind the calendar), --floor-activities (default:
@@ -281,17 +350,32 @@ async function main() {
 
     // The bare floor: the same number of workflows, each doing the average visit's activities as no-ops.
     const floorQueue = `${taskQueue}-floor`;
-    const floorWorker = await startWorker('bench/lib/noop-worker.ts', { ...workerEnv, GUIDANCE_TASK_QUEUE: floorQueue }, path.join(root, 'floor-worker.log'));
+    const floorWorker = await startWorker(
+      'bench/lib/noop-worker.ts',
+      { ...workerEnv, GUIDANCE_TASK_QUEUE: floorQueue },
+      path.join(root, 'floor-worker.log'),
+    );
     workers.push(floorWorker);
     const n = visits.length;
     const floorCpu0 = { worker: cpuOf(floorWorker.child.pid), server: cpuOf(serverPid) };
     const floorThreads0 = threadCpu(floorWorker.child.pid, CLK_TCK);
     const floorRequests0 = await requestsOf(metricsPort, namespace);
     const f0 = Date.now();
-    const handles = await Promise.all(Array.from({ length: n }, (_, i) => client.workflow.start('noopWorkflow', { workflowId: `${floorQueue}-${i}`, taskQueue: floorQueue, args: [perWorkflow] })));
+    const handles = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        client.workflow.start('noopWorkflow', {
+          workflowId: `${floorQueue}-${i}`,
+          taskQueue: floorQueue,
+          args: [perWorkflow],
+        }),
+      ),
+    );
     await Promise.all(handles.map((h) => h.result()));
     const floorMs = Date.now() - f0;
-    const floorCpu = { worker: cpuOf(floorWorker.child.pid) - floorCpu0.worker, server: cpuOf(serverPid) - floorCpu0.server };
+    const floorCpu = {
+      worker: cpuOf(floorWorker.child.pid) - floorCpu0.worker,
+      server: cpuOf(serverPid) - floorCpu0.server,
+    };
     const floorThreads = diff(threadCpu(floorWorker.child.pid, CLK_TCK), floorThreads0);
     const floorRequests = requestsSince(await requestsOf(metricsPort, namespace), floorRequests0);
     const floorProfile = profileHistories(await Promise.all(handles.slice(0, 20).map((h) => h.fetchHistory())));
@@ -300,9 +384,14 @@ async function main() {
     const f = (x: number) => (Number.isFinite(x) ? fmtMs(x) : '—');
     const buckets = cpuProfileBuckets(profDir);
     const busy = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    const share = (m: Map<string, number>, k: string) => (m.has(k) ? `${((100 * m.get(k)!) / busy(m)).toFixed(1)} %` : '');
+    const share = (m: Map<string, number>, k: string) =>
+      m.has(k) ? `${((100 * m.get(k)!) / busy(m)).toFixed(1)} %` : '';
     const top = [...new Set([...buckets.main.keys(), ...buckets.workflow.keys()])]
-      .sort((a, b) => Math.max(buckets.main.get(b) ?? 0, buckets.workflow.get(b) ?? 0) - Math.max(buckets.main.get(a) ?? 0, buckets.workflow.get(a) ?? 0))
+      .sort(
+        (a, b) =>
+          Math.max(buckets.main.get(b) ?? 0, buckets.workflow.get(b) ?? 0) -
+          Math.max(buckets.main.get(a) ?? 0, buckets.workflow.get(a) ?? 0),
+      )
       .slice(0, 18);
     const profileSection = PROFILE
       ? `
@@ -321,7 +410,13 @@ ${top.map((k) => `| ${k} | ${share(buckets.main, k)} | ${share(buckets.workflow,
     const cpuEngine = (engineCpu.worker + engineCpu.server) / closed;
     const cpuFloor = (floorCpu.worker + floorCpu.server) / n;
     const yearWallS = (365 * MS_PER_DAY) / 1000;
-    const simDays = dayNumber(driven.map((d) => d.state.today).sort().at(-1)!) - dayNumber(scale.startDate);
+    const simDays =
+      dayNumber(
+        driven
+          .map((d) => d.state.today)
+          .sort()
+          .at(-1)!,
+      ) - dayNumber(scale.startDate);
     const section = `${HEADING}
 
 ${PROGRAMMES} programmes × 11 counties (${n} visits) started at once on one dev server — the project's
@@ -355,7 +450,11 @@ ${stopped ? `| **stopped at the time limit (engine behind the calendar)** | afte
 | — escalation letters only (n = ${latency.escalation.length}) | p50 ${f(quantile(latency.escalation, 0.5))}, p99 ${f(quantile(latency.escalation, 0.99))} |
 | reminders / escalations without an accepted delivery | ${undelivered} |
 | letters rendered (PDFs in the archive) / emails (\`.eml\` copies in the outbox) | ${pdfs} / ${emls} |
-| Updates sent by the simulated people | ${updatesTotal}${updateTimeouts ? `, and ${updateTimeouts} that got no answer in time or were refused while the visit's workflow task was retried (tried again)` : ''} (${Object.entries(updates).map(([k, v]) => `${k} ${v}`).join(', ')}) |
+| Updates sent by the simulated people | ${updatesTotal}${updateTimeouts ? `, and ${updateTimeouts} that got no answer in time or were refused while the visit's workflow task was retried (tried again)` : ''} (${Object.entries(
+      updates,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}) |
 | **Update reply, sent → answered (n = ${allReplies.length})** | **p50 ${f(quantile(allReplies, 0.5))}, p99 ${f(quantile(allReplies, 0.99))}**, max ${f(Math.max(...allReplies))} |
 ${Object.entries(replies)
   .map(([k, v]) => `| — ${k} (n = ${v.length}) | p50 ${f(quantile(v, 0.5))}, p99 ${f(quantile(v, 0.99))} |`)
@@ -392,7 +491,10 @@ Worker CPU seconds by thread (\`/proc/<pid>/task/*/stat\`, grouped by thread nam
 |---|---:|---:|
 ${[...new Set([...threads.keys(), ...floorThreads.keys()])]
   .sort((a, b) => (threads.get(b) ?? 0) - (threads.get(a) ?? 0))
-  .map((k) => `| ${k} | ${((threads.get(k) ?? 0) / Math.max(1, closed)).toFixed(3)} | ${((floorThreads.get(k) ?? 0) / n).toFixed(3)} |`)
+  .map(
+    (k) =>
+      `| ${k} | ${((threads.get(k) ?? 0) / Math.max(1, closed)).toFixed(3)} | ${((floorThreads.get(k) ?? 0) / n).toFixed(3)} |`,
+  )
   .join('\n')}
 
 Requests the server's frontend answered (its \`/metrics\`: \`service_requests\` and
@@ -410,7 +512,12 @@ shared out over their ${programmeProfile.workflows * 11} visits; ${floorProfile.
 | event | visit | programme, per visit | floor |
 |---|---:|---:|---:|
 ${[...new Set([...visitProfile.events.keys(), ...programmeProfile.events.keys(), ...floorProfile.events.keys()])]
-  .map((k) => ({ k, v: (visitProfile.events.get(k) ?? 0) / visitProfile.workflows, p: (programmeProfile.events.get(k) ?? 0) / (programmeProfile.workflows * 11), f: (floorProfile.events.get(k) ?? 0) / floorProfile.workflows }))
+  .map((k) => ({
+    k,
+    v: (visitProfile.events.get(k) ?? 0) / visitProfile.workflows,
+    p: (programmeProfile.events.get(k) ?? 0) / (programmeProfile.workflows * 11),
+    f: (floorProfile.events.get(k) ?? 0) / floorProfile.workflows,
+  }))
   .sort((a, b) => b.v + b.p - (a.v + a.p))
   .slice(0, 16)
   .map(({ k, v, p, f }) => `| ${k} | ${v.toFixed(1)} | ${p.toFixed(1)} | ${f.toFixed(1)} |`)

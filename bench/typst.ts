@@ -34,7 +34,15 @@ export function markupToTypst(markup: DocumentMarkup, fonts: FontSet): string {
     return `font: (${str(family)}, "Noto Serif SC"), weight: ${weight}`;
   };
   const inline = (content: Inline[]) =>
-    content.map((c) => ('blank' in c ? `#box(width: ${c.blank}em, height: 0.9em, stroke: (bottom: 0.6pt))` : c.face ? `#text(${font(c.face)})[#${str(c.text)}]` : `#${str(c.text)}`)).join('');
+    content
+      .map((c) =>
+        'blank' in c
+          ? `#box(width: ${c.blank}em, height: 0.9em, stroke: (bottom: 0.6pt))`
+          : c.face
+            ? `#text(${font(c.face)})[#${str(c.text)}]`
+            : `#${str(c.text)}`,
+      )
+      .join('');
   const body = markup.body === 'song' ? 'song' : 'fang';
   const out: string[] = [
     `#set document(title: ${str(markup.title)})`,
@@ -65,21 +73,40 @@ export function markupToTypst(markup: DocumentMarkup, fonts: FontSet): string {
       case 'pagebreak':
         return '#pagebreak()';
       case 'table':
-        return `#text(${font('song')}, size: 10.5pt, tracking: 0pt, table(columns: (${b.widths.map((w) => `${w}fr`).join(', ')}), ${[...b.head, ...b.body]
+        return `#text(${font('song')}, size: 10.5pt, tracking: 0pt, table(columns: (${b.widths.map((w) => `${w}fr`).join(', ')}), ${[
+          ...b.head,
+          ...b.body,
+        ]
           .flat()
-          .map((c) => `table.cell(align: ${c.align})[${c.header ? `#text(${font('hei')})[${inline(c.content)}]` : inline(c.content)}]`)
+          .map(
+            (c) =>
+              `table.cell(align: ${c.align})[${c.header ? `#text(${font('hei')})[${inline(c.content)}]` : inline(c.content)}]`,
+          )
           .join(', ')}))`;
       case 'record': {
         const lines = [b.note, b.cc ? [{ text: '抄送：' }, ...b.cc] : undefined].filter((x): x is Inline[] => !!x);
         return `#place(bottom, block(width: 100%, stroke: (top: 1pt, bottom: 1pt), inset: (x: 1em, y: 2pt), text(size: 14pt, tracking: 0pt)[${lines.map((l) => `#par(first-line-indent: 0pt)[${inline(l)}]`).join('\n')}]))`;
       }
       default: {
-        const face: Partial<Record<typeof b.type, FaceName>> = { title: 'songBold', subtitle: 'songBold', h1: 'hei', h2: 'kai' };
+        const face: Partial<Record<typeof b.type, FaceName>> = {
+          title: 'songBold',
+          subtitle: 'songBold',
+          h1: 'hei',
+          h2: 'kai',
+        };
         const f = face[b.type];
         const size = b.type === 'title' ? 22 : b.type === 'subtitle' ? 18 : 16;
         const centred = b.type === 'title' || b.type === 'subtitle';
         const indent = centred || b.type === 'to' ? 0 : (b.indent ?? 2);
-        const align = centred ? 'center' : b.align === 'left' ? 'left' : b.align === 'right' ? 'right' : b.align === 'center' ? 'center' : undefined;
+        const align = centred
+          ? 'center'
+          : b.align === 'left'
+            ? 'left'
+            : b.align === 'right'
+              ? 'right'
+              : b.align === 'center'
+                ? 'center'
+                : undefined;
         let p = `#par(first-line-indent: (amount: ${indent}em, all: true))[${inline(b.content)}]`;
         if (f) p = `#text(${font(f)}, size: ${size}pt)[${p}]`;
         if (align) p = `#align(${align})[${p}]`;

@@ -9,11 +9,16 @@ import vm from 'node:vm';
 const N = 20_000;
 const context = vm.createContext({}, { microtaskMode: 'afterEvaluate' });
 const script = new vm.Script('1 + 1');
-for (const [label, opts] of [['no timeout', {}], ['timeout 5 s (the SDK default)', { timeout: 5000 }]] as const) {
+for (const [label, opts] of [
+  ['no timeout', {}],
+  ['timeout 5 s (the SDK default)', { timeout: 5000 }],
+] as const) {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) script.runInContext(context, opts);
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000 / N;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`${label}: ${wallUs.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per call\n`);
+  process.stdout.write(
+    `${label}: ${wallUs.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per call\n`,
+  );
 }

@@ -52,7 +52,11 @@ function cpuSeconds(): { node: number; server: number | undefined } {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid || !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('io.temporal.testserver')) continue;
+      if (
+        Number(f[1]) !== process.pid ||
+        !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('io.temporal.testserver')
+      )
+        continue;
       server = (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
     } catch {
       // gone meanwhile
@@ -154,7 +158,13 @@ async function main() {
     const plan = plan11(year, `by${Math.random().toString(36).slice(2, 7)}`);
     const people = new People(env.client, plan, evidenceDir, { poll: 'progress' });
     const acts = timedActivities(createActivities(testActivityDeps(env, queue, dirs)));
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: await workflowBundle(), activities: acts.activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: acts.activities,
+    });
     const setupMs = Date.now() - tSetup;
     const handleOf = (id: string) => env.client.workflow.getHandle(id);
     const wakeups = new Wakeups(handleOf);
@@ -178,7 +188,8 @@ async function main() {
       // workflow replays its whole history (seconds for the programme's), so its result is read.
       const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
       const readSchedule = async (mayHaveEnded: boolean): Promise<ProgrammeState> => {
-        if (mayHaveEnded && (await handle.describe()).status.name !== 'RUNNING') return plain.workflow.getHandle<typeof programmeWorkflow>(programmeId).result();
+        if (mayHaveEnded && (await handle.describe()).status.name !== 'RUNNING')
+          return plain.workflow.getHandle<typeof programmeWorkflow>(programmeId).result();
         return handle.query(scheduleQuery);
       };
       // The schedule is placed by the programme's first workflow tasks: let them run.
@@ -233,26 +244,45 @@ async function main() {
         // Nobody wakes by himself (never in this plan): look again tomorrow.
         next = Number.isFinite(wake) ? noonAtOrAfter(Math.max(wake, now)) : addDays(day, 1);
         if (next <= day) next = addDays(day, 1);
-        if (stops % 10 === 0) process.stderr.write(`[bench:year] ${day}: ${closed}/${state.entries.length} closed, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+        if (stops % 10 === 0)
+          process.stderr.write(
+            `[bench:year] ${day}: ${closed}/${state.entries.length} closed, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+          );
       }
       wallMs = Date.now() - t0;
       cpu1 = cpuSeconds();
       // Every visit has closed: its case is its workflow's result (a query of a closed workflow
       // replays its whole history). Read without unlocking time skipping (not the env's client).
-      for (const e of state.entries) cases.set(e.county, await plain.workflow.getHandle<typeof countyVisitWorkflow>(e.visitWorkflowId).result());
+      for (const e of state.entries)
+        cases.set(e.county, await plain.workflow.getHandle<typeof countyVisitWorkflow>(e.visitWorkflowId).result());
       state = await readSchedule(true);
     });
     const closed = state.entries.filter((e) => e.status === 'completed').length;
     const pdfs = filesUnder(dirs.archiveDir, '.pdf').length;
     const emls = filesUnder(dirs.outboxDir, '.eml').length;
     const all = [...cases.values()];
-    const deliveries = all.flatMap((c) => [c.notice?.delivery, c.letter?.delivery, ...(c.rectification?.reminders ?? []).map((r) => r.delivery), ...(c.rectification?.escalations ?? []).map((r) => r.delivery), ...(c.rectification?.reports ?? []).map((r) => r.review?.letter?.delivery)]).filter(Boolean);
+    const deliveries = all
+      .flatMap((c) => [
+        c.notice?.delivery,
+        c.letter?.delivery,
+        ...(c.rectification?.reminders ?? []).map((r) => r.delivery),
+        ...(c.rectification?.escalations ?? []).map((r) => r.delivery),
+        ...(c.rectification?.reports ?? []).map((r) => r.review?.letter?.delivery),
+      ])
+      .filter(Boolean);
     const reminders = all.reduce((a, c) => a + (c.rectification?.reminders.length ?? 0), 0);
     const escalations = all.reduce((a, c) => a + (c.rectification?.escalations.length ?? 0), 0);
-    const updates = Object.entries(people.updates).map(([k, v]) => `${k} ${v}`).join(', ');
+    const updates = Object.entries(people.updates)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     const sent = Object.values(people.updates).reduce((a, b) => a + b, 0);
-    const updateMs = Object.values(people.latencies).flat().reduce((a, b) => a + b, 0);
-    const lastVisit = state.entries.map((e) => e.date).sort().at(-1);
+    const updateMs = Object.values(people.latencies)
+      .flat()
+      .reduce((a, b) => a + b, 0);
+    const lastVisit = state.entries
+      .map((e) => e.date)
+      .sort()
+      .at(-1);
     // Workflow tasks and events, from the histories (after the clock stopped).
     let workflowTasks = 0;
     let events = 0;

@@ -31,12 +31,23 @@ const Holiday = z
   .object({ name: z.string().trim().min(1, '节日名称不能为空').max(20, '节日名称过长'), from: IsoDate, to: IsoDate })
   .strict()
   .refine((h) => h.from <= h.to, { message: '放假结束日期早于开始日期', path: ['to'] })
-  .refine((h) => Date.parse(h.to) - Date.parse(h.from) <= 14 * 86_400_000, { message: '一个节日放假不超过 15 天', path: ['to'] });
+  .refine((h) => Date.parse(h.to) - Date.parse(h.from) <= 14 * 86_400_000, {
+    message: '一个节日放假不超过 15 天',
+    path: ['to'],
+  });
 
 export const CalendarFileSchema = z
   .object({
-    year: z.number({ error: '年度应为数字，例如 2027' }).int('年度应为整数').min(2000, '年度不正确').max(2100, '年度不正确'),
-    source: z.string({ error: '请写明依据（通知名称与文号）' }).trim().min(2, '请写明依据（通知名称与文号）').max(200, '依据不超过 200 字'),
+    year: z
+      .number({ error: '年度应为数字，例如 2027' })
+      .int('年度应为整数')
+      .min(2000, '年度不正确')
+      .max(2100, '年度不正确'),
+    source: z
+      .string({ error: '请写明依据（通知名称与文号）' })
+      .trim()
+      .min(2, '请写明依据（通知名称与文号）')
+      .max(200, '依据不超过 200 字'),
     holidays: z.array(Holiday).min(1, '至少一个节日'),
     workdays: z.array(IsoDate).default([]),
   })
@@ -45,13 +56,17 @@ export const CalendarFileSchema = z
     const inYear = (d: string) => Number(d.slice(0, 4)) === f.year;
     f.holidays.forEach((h, i) => {
       // A holiday may start on the last days of the year before (元旦 2027 may begin 2026-12-31).
-      if (!inYear(h.to) && !inYear(h.from)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${h.name} 不在 ${f.year} 年` });
+      if (!inYear(h.to) && !inYear(h.from))
+        ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${h.name} 不在 ${f.year} 年` });
     });
     const off = new Set(f.holidays.flatMap((h) => days(h.from, h.to)));
     f.workdays.forEach((d, i) => {
-      if (!inYear(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不在 ${f.year} 年` });
-      else if (off.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${d} 既是放假日又是上班日` });
-      else if (![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不是周末` });
+      if (!inYear(d))
+        ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不在 ${f.year} 年` });
+      else if (off.has(d))
+        ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${d} 既是放假日又是上班日` });
+      else if (![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()))
+        ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不是周末` });
     });
   });
 export type CalendarFile = z.infer<typeof CalendarFileSchema>;
@@ -82,7 +97,13 @@ export function loadCalendarFile(file: string, year: number): { snapshot: Calend
     throw new UserError(`无法读取日历文件 ${file}：${err instanceof Error ? err.message : String(err)}`, EXIT.badInput);
   }
   const r = CalendarFileSchema.safeParse(raw);
-  if (!r.success) throw new UserError(`日历文件 ${file} 有错误：\n${formatIssues(r.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
+  if (!r.success)
+    throw new UserError(
+      `日历文件 ${file} 有错误：\n${formatIssues(r.error)
+        .map((l) => `  - ${l}`)
+        .join('\n')}`,
+      EXIT.badInput,
+    );
   if (r.data.year !== year) throw new UserError(`日历文件是 ${r.data.year} 年的，不是 ${year} 年`, EXIT.badInput);
   return { snapshot: snapshotFromFile(r.data), source: r.data.source };
 }
@@ -90,7 +111,11 @@ export function loadCalendarFile(file: string, year: number): { snapshot: Calend
 /** The year's snapshot from the installed `chinese-days`, refused while it has no data for the year. */
 export function snapshotFromPackage(year: number): { snapshot: CalendarSnapshot; source: string } {
   const snapshot = takeSnapshot(year);
-  if (!snapshot.covered) throw new UserError(`已安装的 chinese-days 还没有 ${year} 年的节假日安排：请升级该软件包，或用 --file 提供国务院通知的日期`, EXIT.badInput);
+  if (!snapshot.covered)
+    throw new UserError(
+      `已安装的 chinese-days 还没有 ${year} 年的节假日安排：请升级该软件包，或用 --file 提供国务院通知的日期`,
+      EXIT.badInput,
+    );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('chinese-days/package.json') as { version: string }).version;
   return { snapshot, source: `chinese-days ${version}` };
@@ -107,13 +132,21 @@ export interface AppliedTo {
  * Sends the calendar to the year's programme and to every running visit of that programme and of
  * the year before. One workflow's refusal does not stop the others; each outcome is reported.
  */
-export async function applyCalendar(client: Client, bureau: string, actor: Actor, cal: { snapshot: CalendarSnapshot; source: string }): Promise<AppliedTo[]> {
+export async function applyCalendar(
+  client: Client,
+  bureau: string,
+  actor: Actor,
+  cal: { snapshot: CalendarSnapshot; source: string },
+): Promise<AppliedTo[]> {
   const args = ApplyCalendarArgs.parse({ actor, snapshot: cal.snapshot, source: cal.source });
   const year = cal.snapshot.year;
   const out: AppliedTo[] = [];
   const send = async (workflowId: string) => {
     try {
-      out.push({ workflowId, result: await client.workflow.getHandle(workflowId).executeUpdate(applyCalendarUpdate, { args: [args] }) });
+      out.push({
+        workflowId,
+        result: await client.workflow.getHandle(workflowId).executeUpdate(applyCalendarUpdate, { args: [args] }),
+      });
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause;
       out.push({ workflowId, error: cause?.message ?? (err instanceof Error ? err.message : String(err)) });
@@ -121,11 +154,15 @@ export async function applyCalendar(client: Client, bureau: string, actor: Actor
   };
   for (const y of [year - 1, year]) {
     const id = programmeWorkflowId(y, bureau);
-    const programme = await client.workflow.getHandle(id).query(scheduleQuery).catch(() => undefined);
+    const programme = await client.workflow
+      .getHandle(id)
+      .query(scheduleQuery)
+      .catch(() => undefined);
     if (!programme) continue;
     if (y === year && !programme.finished) await send(id);
     for (const e of programme.entries) if (e.status === 'started' && e.visitWorkflowId) await send(e.visitWorkflowId);
   }
-  if (out.length === 0) throw new UserError(`没有找到 ${year - 1}、${year} 年度正在进行的执法指导计划或案件`, EXIT.notFound, 'NotFound');
+  if (out.length === 0)
+    throw new UserError(`没有找到 ${year - 1}、${year} 年度正在进行的执法指导计划或案件`, EXIT.notFound, 'NotFound');
   return out;
 }

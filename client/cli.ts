@@ -30,9 +30,13 @@ export function zhCommanderError(text: string): string {
     [/error: unknown command '([^']+)'/, '错误：未知命令 $1（guidance --help 查看全部命令）'],
     [/error: option '([^']+)' argument missing/, '错误：选项 $1 缺少取值'],
     [/error: too many arguments/, '错误：参数过多'],
-    [/error: option '([^']+)' argument '([^']+)' is invalid\. Allowed choices are (.+)\./, '错误：选项 $1 的取值 $2 不正确，可选：$3'],
+    [
+      /error: option '([^']+)' argument '([^']+)' is invalid\. Allowed choices are (.+)\./,
+      '错误：选项 $1 的取值 $2 不正确，可选：$3',
+    ],
   ];
-  for (const [re, zh] of rules) if (re.test(text)) return `${text.replace(/^[\s\S]*?(error:.*)$/m, '$1').replace(re, zh)}\n`;
+  for (const [re, zh] of rules)
+    if (re.test(text)) return `${text.replace(/^[\s\S]*?(error:.*)$/m, '$1').replace(re, zh)}\n`;
   return text;
 }
 
@@ -79,7 +83,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     if (isUnavailable(err)) {
-      process.stderr.write('错误：无法连接 Temporal 服务。本机默认服务由 npm start 启动；外部集群请设置 TEMPORAL_ADDRESS 等环境变量。\n');
+      process.stderr.write(
+        '错误：无法连接 Temporal 服务。本机默认服务由 npm start 启动；外部集群请设置 TEMPORAL_ADDRESS 等环境变量。\n',
+      );
       return EXIT.unavailable;
     }
     process.stderr.write(`错误：${err instanceof Error ? err.message : String(err)}\n`);

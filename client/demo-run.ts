@@ -65,7 +65,12 @@ const safePerson = (p: Person): Person => (p.email ? { ...p, email: safeAddress(
  */
 export function demoPlan(plan: Plan, code: string, year: number): Plan {
   const { smtp: _smtp, ...rest } = plan;
-  const mail = Object.fromEntries(Object.entries(plan.wording.mail).map(([kind, text]) => [kind, { ...text, subject: `${DEMO_SUBJECT_PREFIX}${text.subject}` }])) as Plan['wording']['mail'];
+  const mail = Object.fromEntries(
+    Object.entries(plan.wording.mail).map(([kind, text]) => [
+      kind,
+      { ...text, subject: `${DEMO_SUBJECT_PREFIX}${text.subject}` },
+    ]),
+  ) as Plan['wording']['mail'];
   const { approver, deputy } = plan.approval;
   return {
     ...rest,
@@ -81,7 +86,10 @@ export function demoPlan(plan: Plan, code: string, year: number): Plan {
     approval: { ...plan.approval, approver: safePerson(approver), ...(deputy ? { deputy: safePerson(deputy) } : {}) },
     admins: plan.admins.map(safePerson),
     // Explicit dates belong to the real year; the demo's year is placed by the scheduler.
-    counties: plan.counties.map(({ date: _date, ...c }) => ({ ...c, emails: c.emails.map((_, i) => safeAddress(i === 0 ? c.code : `${c.code}-${i + 1}`)) })),
+    counties: plan.counties.map(({ date: _date, ...c }) => ({
+      ...c,
+      emails: c.emails.map((_, i) => safeAddress(i === 0 ? c.code : `${c.code}-${i + 1}`)),
+    })),
     wording: { ...plan.wording, mail },
   };
 }
@@ -153,15 +161,27 @@ export async function startDemo(opts: DemoSetup): Promise<Demo> {
     cleanups.push(() => client.connection.close());
     // An interrupted demo leaves its year running on the demo queue; this worker would otherwise
     // serve it, its clock racing to catch up.
-    const endedEarlier = await endPracticeRuns(client, taskQueue, '新的演示开始，上一次演示结束', DEMO_MARKER).catch(() => []);
+    const endedEarlier = await endPracticeRuns(client, taskQueue, '新的演示开始，上一次演示结束', DEMO_MARKER).catch(
+      () => [],
+    );
     const worker: Worker = await createWorker(temporal, {
-      worker: { activities: workerActivities({ dataDir: temporal.dataDir, taskQueue, client, mail, receipts: { ...c.receipts, publicUrl: DEMO_PUBLIC_URL } }) },
+      worker: {
+        activities: workerActivities({
+          dataDir: temporal.dataDir,
+          taskQueue,
+          client,
+          mail,
+          receipts: { ...c.receipts, publicUrl: DEMO_PUBLIC_URL },
+        }),
+      },
     });
     const running = worker.run();
     running.catch(() => undefined);
     const abort = new AbortController();
     // Ctrl+C stops the worker (the SDK's signal handling): stop waiting for the year then.
-    void running.finally(() => abort.abort(new UserError('演示已中断：工作进程已停止，未完成的演示工作流随之结束', EXIT.refused)));
+    void running.finally(() =>
+      abort.abort(new UserError('演示已中断：工作进程已停止，未完成的演示工作流随之结束', EXIT.refused)),
+    );
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

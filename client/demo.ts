@@ -43,7 +43,12 @@ export interface DemoOptions {
   startDate: string;
   evidenceDir: string;
   visibility?: boolean;
-  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+  mailRetry?: {
+    initialIntervalMs?: number;
+    maximumIntervalMs?: number;
+    giveUpAfterMs?: number;
+    attemptTimeoutMs?: number;
+  };
   onProgress?: (p: DemoProgress) => void;
   /** Stop waiting after this long (real ms). */
   timeoutMs?: number;

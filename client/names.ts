@@ -53,7 +53,12 @@ const countyWords = (county: { name: string; bureauName?: string }) => county.bu
  * the book acts for the case's county); `link:<code>`, a signature through the emailed link, as
  * the county with how it signed. Someone nobody names stays their role and id.
  */
-export function actorName(book: NameBook, by: string, role: string, c?: Pick<VisitCase, 'county' | 'countyName'>): string {
+export function actorName(
+  book: NameBook,
+  by: string,
+  role: string,
+  c?: Pick<VisitCase, 'county' | 'countyName'>,
+): string {
   if (by === 'system') return '系统';
   const named = book.people.get(by);
   if (named) return named;
@@ -80,7 +85,11 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * and sampled enterprise id the book or the case knows replaced by its name, and the delivery
  * words of cases recorded before they were put in Chinese (`送达：delivered`) in Chinese.
  */
-export function readableText(book: NameBook, text: string, c?: Pick<VisitCase, 'county' | 'countyName'> & Partial<Pick<VisitCase, 'sample' | 'correctedRoster'>>): string {
+export function readableText(
+  book: NameBook,
+  text: string,
+  c?: Pick<VisitCase, 'county' | 'countyName'> & Partial<Pick<VisitCase, 'sample' | 'correctedRoster'>>,
+): string {
   const names = new Map<string, string>();
   for (const [id, name] of book.people) names.set(id, name);
   for (const [code, county] of withCase(book, c).counties) if (!names.has(code)) names.set(code, county.name);
@@ -91,8 +100,14 @@ export function readableText(book: NameBook, text: string, c?: Pick<VisitCase, '
     out = out.replace(new RegExp(`${EDGE_BEFORE}(${ids.join('|')})${EDGE_AFTER}`, 'g'), (id) => names.get(id) ?? id);
   }
   return out
-    .replace(/(送达：)(delivered|partial|failed)\b/g, (_m, head: string, status: string) => `${head}${DELIVERY_STATUS_LABEL[status]}`)
-    .replace(/(：)(accepted|intent)(?=[，）]|$)/g, (_m, head: string, state: string) => `${head}${SENT_COPY_LABEL[state]}`);
+    .replace(
+      /(送达：)(delivered|partial|failed)\b/g,
+      (_m, head: string, status: string) => `${head}${DELIVERY_STATUS_LABEL[status]}`,
+    )
+    .replace(
+      /(：)(accepted|intent)(?=[，）]|$)/g,
+      (_m, head: string, state: string) => `${head}${SENT_COPY_LABEL[state]}`,
+    );
 }
 
 /** One line of a timeline, as the dashboard and the CLI show it. */
@@ -105,7 +120,11 @@ export interface ReadableEntry {
 }
 
 /** An audit log in words, oldest first. */
-export function readableLog(book: NameBook, audit: readonly AuditEntry[], c?: Parameters<typeof readableText>[2]): (AuditEntry & ReadableEntry)[] {
+export function readableLog(
+  book: NameBook,
+  audit: readonly AuditEntry[],
+  c?: Parameters<typeof readableText>[2],
+): (AuditEntry & ReadableEntry)[] {
   return [...audit]
     .sort((a, b) => a.at.localeCompare(b.at))
     .map((e) => ({ ...e, who: actorName(book, e.by, e.role, c), detail: readableText(book, e.detail, c) }));

@@ -8,7 +8,12 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { readArchivedProgramme, type ArchivedProgramme } from '../activities/archive-programme';
 import { programmeWorkflowId } from '../workflows/shared/definitions';
-import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery, type DocNumberState } from '../workflows/shared/docnumber';
+import {
+  DOC_NUMBER_SERIES,
+  docNumberWorkflowId,
+  numbersQuery,
+  type DocNumberState,
+} from '../workflows/shared/docnumber';
 import { refuseUnvouched } from './record';
 
 /** What each series numbers, as the register shows it. */
@@ -36,7 +41,12 @@ export interface RegisterRow {
  * The register of `year` for `bureau`, series by series, numbers in order. With `archiveDir`, a
  * series Temporal no longer has is read from the programme's archive (rows marked `archive`).
  */
-export async function numberRegister(client: Client, year: number, bureau: string, archiveDir?: string): Promise<RegisterRow[]> {
+export async function numberRegister(
+  client: Client,
+  year: number,
+  bureau: string,
+  archiveDir?: string,
+): Promise<RegisterRow[]> {
   const rows: RegisterRow[] = [];
   let archived: Promise<ArchivedProgramme | undefined> | undefined;
   for (const series of DOC_NUMBER_SERIES) {
@@ -57,12 +67,23 @@ export async function numberRegister(client: Client, year: number, bureau: strin
 }
 
 /** One series' rows: each number 1 … next-1, issued to its request or voided with its reason. */
-function registerRows(series: (typeof DOC_NUMBER_SERIES)[number], state: DocNumberState, fromArchive: boolean): RegisterRow[] {
+function registerRows(
+  series: (typeof DOC_NUMBER_SERIES)[number],
+  state: DocNumberState,
+  fromArchive: boolean,
+): RegisterRow[] {
   const rows: RegisterRow[] = [];
   const byNumber = new Map(Object.entries(state.assigned).map(([requestId, n]) => [n, requestId]));
   for (let n = 1; n < state.next; n++) {
     const v = state.voided?.[n];
-    rows.push({ series, number: n, requestId: byNumber.get(n) ?? '', status: v ? 'void' : 'issued', ...(v ? { reason: v.reason } : {}), ...(fromArchive ? { source: 'archive' as const } : {}) });
+    rows.push({
+      series,
+      number: n,
+      requestId: byNumber.get(n) ?? '',
+      status: v ? 'void' : 'issued',
+      ...(v ? { reason: v.reason } : {}),
+      ...(fromArchive ? { source: 'archive' as const } : {}),
+    });
   }
   return rows;
 }

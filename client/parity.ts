@@ -13,7 +13,13 @@
  * one door per workflow.
  */
 import {
-  addCountyUpdate, cancelVisitUpdate, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, type Role,
+  addCountyUpdate,
+  cancelVisitUpdate,
+  recordStatisticsUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  type Role,
 } from '../workflows/shared/definitions';
 import { allocateNumberUpdate, numbersQuery, voidNumberUpdate } from '../workflows/shared/docnumber';
 import { retryUpdate } from '../workflows/shared/incidents';
@@ -24,8 +30,17 @@ import { correctRosterUpdate } from '../workflows/shared/roster';
 import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
 import { archiveChunkQuery } from '../workflows/shared/archive-snapshot';
 import {
-  addEvidenceUpdate, approveUpdate, extendDueUpdate, recordReinspectionUpdate, returnUpdate, reviewReportUpdate,
-  setEnterpriseResultUpdate, setFindingUpdate, submitReportUpdate, submitUpdate, visitCaseQuery,
+  addEvidenceUpdate,
+  approveUpdate,
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  returnUpdate,
+  reviewReportUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitReportUpdate,
+  submitUpdate,
+  visitCaseQuery,
 } from '../workflows/shared/visit';
 
 export interface HttpDoor {
@@ -67,7 +82,12 @@ const visitAction = (cli: string, route: string, roles: Role[], form: string): D
   { workflow: 'visit', cli, http: { method: 'POST', path: `${CASE}/${route}`, roles }, forms: [{ id: form, roles }] },
 ];
 const programmeAction = (cli: string, route: string, form: string, roles = SCHEDULERS): Door[] => [
-  { workflow: 'programme', cli, http: { method: 'POST', path: `${PROGRAMME}/${route}`, roles }, forms: [{ id: form, roles }] },
+  {
+    workflow: 'programme',
+    cli,
+    http: { method: 'POST', path: `${PROGRAMME}/${route}`, roles },
+    forms: [{ id: form, roles }],
+  },
 ];
 
 /** Definitions only workflows use among themselves, with why they have no door for people. */
@@ -80,7 +100,9 @@ export const INTERNAL: Record<string, string> = {
 /** Definition name → its doors. */
 export const DOORS: Record<string, Door[]> = {
   // ---- programme (年度计划) -----------------------------------------------------------------------
-  [scheduleQuery.name]: [{ workflow: 'programme', cli: 'programme status', http: { method: 'GET', path: PROGRAMME, roles: STAFF } }],
+  [scheduleQuery.name]: [
+    { workflow: 'programme', cli: 'programme status', http: { method: 'GET', path: PROGRAMME, roles: STAFF } },
+  ],
   [rescheduleUpdate.name]: programmeAction('programme reschedule', 'reschedule', 'form-reschedule'),
   [addCountyUpdate.name]: programmeAction('programme add', 'counties', 'form-add-county'),
   [cancelVisitUpdate.name]: programmeAction('programme cancel', 'cancel', 'form-cancel-visit'),
@@ -107,16 +129,43 @@ export const DOORS: Record<string, Door[]> = {
   [correctRosterUpdate.name]: visitAction('visit roster', 'roster', SCHEDULERS, 'form-roster'),
   [correctCountyEmailsUpdate.name]: visitAction('visit emails', 'emails', SCHEDULERS, 'form-county-emails'),
 
-  [retryUpdate.name]: [...visitAction('visit retry', 'retry', ADMIN, 'form-retry'), ...programmeAction('programme retry', 'retry', 'form-programme-retry', ADMIN)],
+  [retryUpdate.name]: [
+    ...visitAction('visit retry', 'retry', ADMIN, 'form-retry'),
+    ...programmeAction('programme retry', 'retry', 'form-programme-retry', ADMIN),
+  ],
 
   // ---- receipts (签收) and the official calendar -------------------------------------------------
-  [acknowledgeUpdate.name]: visitAction('visit acknowledge', 'acknowledge', ['county', 'supervisor', 'admin'], 'form-acknowledge'),
+  [acknowledgeUpdate.name]: visitAction(
+    'visit acknowledge',
+    'acknowledge',
+    ['county', 'supervisor', 'admin'],
+    'form-acknowledge',
+  ),
   [applyCalendarUpdate.name]: [
-    { workflow: 'programme', cli: 'calendar apply', http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN }, forms: [{ id: 'form-calendar', roles: ADMIN }] },
-    { workflow: 'visit', cli: 'calendar apply', http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN }, forms: [{ id: 'form-calendar', roles: ADMIN }] },
+    {
+      workflow: 'programme',
+      cli: 'calendar apply',
+      http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN },
+      forms: [{ id: 'form-calendar', roles: ADMIN }],
+    },
+    {
+      workflow: 'visit',
+      cli: 'calendar apply',
+      http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN },
+      forms: [{ id: 'form-calendar', roles: ADMIN }],
+    },
   ],
 
   // ---- number register (发文登记) ----------------------------------------------------------------
-  [numbersQuery.name]: [{ workflow: 'docnumber', cli: 'numbers', http: { method: 'GET', path: `${YEAR}/numbers`, roles: ADMIN } }],
-  [voidNumberUpdate.name]: [{ workflow: 'docnumber', cli: 'numbers void', http: { method: 'POST', path: `${YEAR}/numbers/void`, roles: ADMIN }, forms: [{ id: 'form-void-number', roles: ADMIN }] }],
+  [numbersQuery.name]: [
+    { workflow: 'docnumber', cli: 'numbers', http: { method: 'GET', path: `${YEAR}/numbers`, roles: ADMIN } },
+  ],
+  [voidNumberUpdate.name]: [
+    {
+      workflow: 'docnumber',
+      cli: 'numbers void',
+      http: { method: 'POST', path: `${YEAR}/numbers/void`, roles: ADMIN },
+      forms: [{ id: 'form-void-number', roles: ADMIN }],
+    },
+  ],
 };

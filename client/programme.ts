@@ -55,24 +55,41 @@ export async function startProgramme(
     /** When the compressed clock's start date begins (real ms); default the workflow's start. The sandbox fixes it so its dashboard shows the same simulated date. */
     timeScaleEpochMs?: number;
     visibility?: boolean;
-    mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+    mailRetry?: {
+      initialIntervalMs?: number;
+      maximumIntervalMs?: number;
+      giveUpAfterMs?: number;
+      attemptTimeoutMs?: number;
+    };
   },
 ) {
   const workflowId = programmeWorkflowId(plan.year, plan.bureau.code);
   // The workflow places the counties with the same code; a plan it cannot place never starts.
   const problems = scheduleProblems(plan, startDay(opts.timeScale));
-  if (problems.length > 0) throw new UserError(`计划无法排期，未启动：\n${problems.join('\n')}`, EXIT.badInput, 'InvalidInput');
+  if (problems.length > 0)
+    throw new UserError(`计划无法排期，未启动：\n${problems.join('\n')}`, EXIT.badInput, 'InvalidInput');
   try {
     return await client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       workflowId,
       taskQueue: opts.taskQueue,
-      args: [{ plan, timeScale: opts.timeScale, timeScaleEpochMs: opts.timeScaleEpochMs, visibility: opts.visibility ?? true, mailRetry: opts.mailRetry }],
-      // Visible from the first moment (the workflow upserts the same values when it runs).
-      typedSearchAttributes: opts.visibility === false ? undefined : [
-        { key: GuidanceYear, value: plan.year },
-        { key: GuidanceBureau, value: plan.bureau.code },
-        { key: GuidanceStage, value: 'running' },
+      args: [
+        {
+          plan,
+          timeScale: opts.timeScale,
+          timeScaleEpochMs: opts.timeScaleEpochMs,
+          visibility: opts.visibility ?? true,
+          mailRetry: opts.mailRetry,
+        },
       ],
+      // Visible from the first moment (the workflow upserts the same values when it runs).
+      typedSearchAttributes:
+        opts.visibility === false
+          ? undefined
+          : [
+              { key: GuidanceYear, value: plan.year },
+              { key: GuidanceBureau, value: plan.bureau.code },
+              { key: GuidanceStage, value: 'running' },
+            ],
       // One programme per bureau and year: a running or finished year is not started again. A run
       // that failed (only a person's decision, or a version before schedule incidents) or was
       // terminated never burns the year: it can be started afresh.
@@ -80,7 +97,11 @@ export async function startProgramme(
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new UserError(`${plan.bureau.name} ${plan.year} 年度执法指导计划已经启动过（工作流 ${workflowId}），不能重复启动`, EXIT.refused, 'AlreadyExists');
+      throw new UserError(
+        `${plan.bureau.name} ${plan.year} 年度执法指导计划已经启动过（工作流 ${workflowId}），不能重复启动`,
+        EXIT.refused,
+        'AlreadyExists',
+      );
     }
     throw err;
   }
@@ -100,7 +121,12 @@ export async function getProgramme(client: Client, year: number, bureau: string)
   }
 }
 
-export async function reschedule(client: Client, year: number, bureau: string, args: RescheduleArgs): Promise<ScheduleEntry> {
+export async function reschedule(
+  client: Client,
+  year: number,
+  bureau: string,
+  args: RescheduleArgs,
+): Promise<ScheduleEntry> {
   try {
     return await handle(client, year, bureau).executeUpdate(rescheduleUpdate, { args: [args] });
   } catch (err) {
@@ -108,7 +134,12 @@ export async function reschedule(client: Client, year: number, bureau: string, a
   }
 }
 
-export async function addCounty(client: Client, year: number, bureau: string, args: AddCountyArgs): Promise<ScheduleEntry> {
+export async function addCounty(
+  client: Client,
+  year: number,
+  bureau: string,
+  args: AddCountyArgs,
+): Promise<ScheduleEntry> {
   try {
     return await handle(client, year, bureau).executeUpdate(addCountyUpdate, { args: [args] });
   } catch (err) {
@@ -116,7 +147,12 @@ export async function addCounty(client: Client, year: number, bureau: string, ar
   }
 }
 
-export async function cancelVisit(client: Client, year: number, bureau: string, args: CancelVisitArgs): Promise<ScheduleEntry> {
+export async function cancelVisit(
+  client: Client,
+  year: number,
+  bureau: string,
+  args: CancelVisitArgs,
+): Promise<ScheduleEntry> {
   try {
     return await handle(client, year, bureau).executeUpdate(cancelVisitUpdate, { args: [args] });
   } catch (err) {
@@ -136,7 +172,11 @@ export async function retryProgramme(client: Client, year: number, bureau: strin
 /** Turns Temporal's errors into a person's message and an exit code. */
 export function translate(err: unknown, year: number, bureau: string): unknown {
   if (err instanceof WorkflowNotFoundError) {
-    return new UserError(`没有找到 ${year} 年度的执法指导计划（${programmeWorkflowId(year, bureau)}）`, EXIT.notFound, 'NotFound');
+    return new UserError(
+      `没有找到 ${year} 年度的执法指导计划（${programmeWorkflowId(year, bureau)}）`,
+      EXIT.notFound,
+      'NotFound',
+    );
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
@@ -146,7 +186,19 @@ export function translate(err: unknown, year: number, bureau: string): unknown {
 
 /** The bulletin's rows from an imported statistics table (the 合计 row is not a county). */
 type Figure = number | null | undefined;
-export function statisticsRows(units: { name: string; inspections?: Figure; inspectorVisits?: Figure; docSubtotal?: Figure; cases?: Figure; fineAmount?: Figure; fineSubtotal?: Figure; hazards?: Figure; hazardsRectified?: Figure }[]): StatisticsRow[] {
+export function statisticsRows(
+  units: {
+    name: string;
+    inspections?: Figure;
+    inspectorVisits?: Figure;
+    docSubtotal?: Figure;
+    cases?: Figure;
+    fineAmount?: Figure;
+    fineSubtotal?: Figure;
+    hazards?: Figure;
+    hazardsRectified?: Figure;
+  }[],
+): StatisticsRow[] {
   return units.map((u) => ({
     county: u.name,
     inspections: u.inspections ?? 0,
@@ -160,7 +212,12 @@ export function statisticsRows(units: { name: string; inspections?: Figure; insp
 }
 
 /** Records imported statistics with the programme: the bulletin's table and the visits' draft findings. */
-export async function recordStatistics(client: Client, year: number, bureau: string, args: RecordStatisticsArgs): Promise<{ period: string; rows: number }> {
+export async function recordStatistics(
+  client: Client,
+  year: number,
+  bureau: string,
+  args: RecordStatisticsArgs,
+): Promise<{ period: string; rows: number }> {
   try {
     return await handle(client, year, bureau).executeUpdate(recordStatisticsUpdate, { args: [args] });
   } catch (err) {

@@ -34,7 +34,11 @@ export async function readCase(client: Client, ref: VisitRef, archiveDir: string
     if (!archiveDir || !(err instanceof UserError) || err.type !== 'NotFound') throw err;
     const archived = await readArchived(archiveDir, visitWorkflowId(ref.year, ref.bureau, ref.county));
     if (!archived) throw err;
-    return { case: archived.case, source: 'archive', archive: { manifestSha256: archived.manifestSha256, files: archived.files } };
+    return {
+      case: archived.case,
+      source: 'archive',
+      archive: { manifestSha256: archived.manifestSha256, files: archived.files },
+    };
   }
 }
 
@@ -66,13 +70,22 @@ export interface ProgrammeRecord {
  * from its archive under `archiveDir` (the record as of its last month end or its finish). Still
  * NotFound when neither has it; IntegrityError (a refusal) when the archive cannot vouch for it.
  */
-export async function readProgramme(client: Client, year: number, bureau: string, archiveDir: string | undefined): Promise<ProgrammeRecord> {
+export async function readProgramme(
+  client: Client,
+  year: number,
+  bureau: string,
+  archiveDir: string | undefined,
+): Promise<ProgrammeRecord> {
   try {
     return { state: await getProgramme(client, year, bureau), source: 'temporal' };
   } catch (err) {
     if (!archiveDir || !(err instanceof UserError) || err.type !== 'NotFound') throw err;
     const archived = await refuseUnvouched(() => readArchivedProgramme(archiveDir, programmeWorkflowId(year, bureau)));
     if (!archived) throw err;
-    return { state: archived.state, source: 'archive', archive: { manifestSha256: archived.manifestSha256, files: archived.files } };
+    return {
+      state: archived.state,
+      source: 'archive',
+      archive: { manifestSha256: archived.manifestSha256, files: archived.files },
+    };
   }
 }

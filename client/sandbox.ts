@@ -25,7 +25,12 @@ import { createWorker, workerActivities } from '../worker/worker';
 import { addDays } from '../workflows/shared/clock';
 import { programmeWorkflowId, TimeScaleSchema, type TimeScale } from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
-import { computeSchedule, ScheduleError, subtractWorkingDays, type WorkingDayCalendar } from '../workflows/shared/schedule';
+import {
+  computeSchedule,
+  ScheduleError,
+  subtractWorkingDays,
+  type WorkingDayCalendar,
+} from '../workflows/shared/schedule';
 import type { PracticeMode } from './http/practice';
 import { startDashboard } from './http/start';
 import { EXIT, UserError, startProgramme } from './programme';
@@ -52,7 +57,9 @@ export function practiceBureauCode(code: string, nowMs = Date.now()): string {
 /** The practice copy of a plan: own bureau code, no SMTP, every mail subject marked 【演练】. */
 export function practicePlan(plan: Plan, code: string): Plan {
   const { smtp: _smtp, ...rest } = plan;
-  const mail = Object.fromEntries(Object.entries(plan.wording.mail).map(([kind, text]) => [kind, { ...text, subject: `【演练】${text.subject}` }])) as Plan['wording']['mail'];
+  const mail = Object.fromEntries(
+    Object.entries(plan.wording.mail).map(([kind, text]) => [kind, { ...text, subject: `【演练】${text.subject}` }]),
+  ) as Plan['wording']['mail'];
   return { ...rest, bureau: { ...plan.bureau, code }, wording: { ...plan.wording, mail } };
 }
 
@@ -81,14 +88,29 @@ export interface FirstNotice {
 export function firstNotice(plan: Plan, today: string, cal: WorkingDayCalendar = chinaCalendar): FirstNotice {
   let schedule;
   try {
-    schedule = computeSchedule({ year: plan.year, today, counties: plan.counties.map((c) => ({ code: c.code, name: c.name, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays }, cal);
+    schedule = computeSchedule(
+      {
+        year: plan.year,
+        today,
+        counties: plan.counties.map((c) => ({ code: c.code, name: c.name, date: c.date })),
+        preferredDay: plan.visit.preferredDay,
+        noticeWorkingDays: plan.visit.noticeWorkingDays,
+      },
+      cal,
+    );
   } catch (err) {
-    if (err instanceof ScheduleError) throw new UserError(`演练开始日期 ${today} 不可用：${err.message}`, EXIT.badInput);
+    if (err instanceof ScheduleError)
+      throw new UserError(`演练开始日期 ${today} 不可用：${err.message}`, EXIT.badInput);
     throw err;
   }
   const first = [...schedule.visits].sort((a, b) => a.date.localeCompare(b.date))[0]!;
   const county = plan.counties.find((c) => c.code === first.county)!;
-  return { county: first.county, countyName: county.name, visitDate: first.date, noticeDate: subtractWorkingDays(first.date, plan.visit.noticeWorkingDays, cal) };
+  return {
+    county: first.county,
+    countyName: county.name,
+    visitDate: first.date,
+    noticeDate: subtractWorkingDays(first.date, plan.visit.noticeWorkingDays, cal),
+  };
 }
 
 /** A start date NOTICE_LEAD_DAYS before the first notice (the schedule depends on the start date once it is in the year, hence the loop). */
@@ -103,7 +125,9 @@ export function defaultStartDate(plan: Plan, cal: WorkingDayCalendar = chinaCale
 }
 
 /** The example users whose password is the published example one (checked, not assumed). */
-export async function exampleLogins(users: Users): Promise<{ id: string; name: string; role: string; county?: string; password?: string }[]> {
+export async function exampleLogins(
+  users: Users,
+): Promise<{ id: string; name: string; role: string; county?: string; password?: string }[]> {
   return Promise.all(
     users.records.map(async (u) => ({
       id: u.id,
@@ -120,7 +144,12 @@ export async function exampleLogins(users: Users): Promise<{ id: string; name: s
  * one's at stop). Only ids carrying the marker (`-practice-`, or the demo's `-demo-`): the query
  * alone must never reach a real one.
  */
-export async function endPracticeRuns(client: Client, taskQueue: string, reason: string, marker: string = PRACTICE_MARKER): Promise<string[]> {
+export async function endPracticeRuns(
+  client: Client,
+  taskQueue: string,
+  reason: string,
+  marker: string = PRACTICE_MARKER,
+): Promise<string[]> {
   const ended: string[] = [];
   const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
   for await (const wf of client.workflow.list({ query })) {
@@ -129,7 +158,10 @@ export async function endPracticeRuns(client: Client, taskQueue: string, reason:
     const ok = await client.workflow
       .getHandle(wf.workflowId, wf.runId)
       .terminate(reason)
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (ok) ended.push(wf.workflowId);
   }
   return ended;
@@ -184,8 +216,15 @@ export interface Sandbox {
 /** Starts a practice year: dev server if needed, dashboard, worker on the practice queue, programme. */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const c = opts.config ?? envConfig();
-  const timeScaleCheck = TimeScaleSchema.safeParse({ msPerDay: opts.msPerDay, startDate: opts.startDate ?? '2000-01-01' });
-  if (!timeScaleCheck.success) throw new UserError(`模拟时钟设置不正确：每个模拟日 ${opts.msPerDay} 毫秒，开始日期 ${opts.startDate}`, EXIT.badInput);
+  const timeScaleCheck = TimeScaleSchema.safeParse({
+    msPerDay: opts.msPerDay,
+    startDate: opts.startDate ?? '2000-01-01',
+  });
+  if (!timeScaleCheck.success)
+    throw new UserError(
+      `模拟时钟设置不正确：每个模拟日 ${opts.msPerDay} 毫秒，开始日期 ${opts.startDate}`,
+      EXIT.badInput,
+    );
   const startDate = opts.startDate ?? defaultStartDate(opts.plan);
   const notice = firstNotice(opts.plan, startDate);
   const plan = practicePlan(opts.plan, practiceBureauCode(opts.plan.bureau.code));
@@ -204,12 +243,23 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   try {
     const client = await connectClient(opts.temporal);
     cleanups.push(() => client.connection.close());
-    const dashboard = await startDashboard({ client, temporal, plan, uiUrl: service?.uiUrl, practice, config: { ...c, http: { ...c.http, host: opts.http?.host ?? c.http.host, port: opts.http?.port ?? c.http.port } } });
-    cleanups.push(() => dashboard.app.close());
-    const endedEarlier = await endPracticeRuns(client, taskQueue, '新的演练开始，上一轮演练结束').catch((err: unknown) => {
-      process.stderr.write(`[sandbox] 未能结束上一轮演练的工作流：${err instanceof Error ? err.message : String(err)}\n`);
-      return [];
+    const dashboard = await startDashboard({
+      client,
+      temporal,
+      plan,
+      uiUrl: service?.uiUrl,
+      practice,
+      config: { ...c, http: { ...c.http, host: opts.http?.host ?? c.http.host, port: opts.http?.port ?? c.http.port } },
     });
+    cleanups.push(() => dashboard.app.close());
+    const endedEarlier = await endPracticeRuns(client, taskQueue, '新的演练开始，上一轮演练结束').catch(
+      (err: unknown) => {
+        process.stderr.write(
+          `[sandbox] 未能结束上一轮演练的工作流：${err instanceof Error ? err.message : String(err)}\n`,
+        );
+        return [];
+      },
+    );
     const worker = await createWorker(temporal, {
       worker: {
         activities: workerActivities({
@@ -229,7 +279,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await done;
     });
     practice.epochMs = Date.now();
-    const handle = await startProgramme(client, plan, { taskQueue, timeScale, timeScaleEpochMs: practice.epochMs, visibility: true });
+    const handle = await startProgramme(client, plan, {
+      taskQueue,
+      timeScale,
+      timeScaleEpochMs: practice.epochMs,
+      visibility: true,
+    });
     // Best effort: Ctrl+C in a terminal also stops the dev server; the next run ends what is left.
     cleanups.push(() => withTimeout(endPracticeRuns(client, taskQueue, '演练结束'), 5_000));
     cleanups.push(() => withTimeout(handle.terminate('演练结束'), 5_000));

@@ -26,7 +26,9 @@ async function run(): Promise<void> {
 
   let service: RunningService | undefined;
   if (config.external) {
-    process.stderr.write(`[start] external Temporal at ${config.connection.address} (namespace ${config.namespace}); starting nothing locally\n`);
+    process.stderr.write(
+      `[start] external Temporal at ${config.connection.address} (namespace ${config.namespace}); starting nothing locally\n`,
+    );
   } else {
     service = await ensureDevServer(config);
   }

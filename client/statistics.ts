@@ -12,16 +12,22 @@ import type { StatsResult, StatsRulesInput } from '../workflows/shared/stats';
 import { EXIT, UserError, statisticsRows } from './programme';
 
 /** Reads and checks a table from a path or from bytes (an upload, named by its file name). */
-export async function readStatistics(source: { path: string } | { bytes: Uint8Array; name: string }, rules: StatsRulesInput | undefined): Promise<{ result: StatsResult; sha256: string }> {
+export async function readStatistics(
+  source: { path: string } | { bytes: Uint8Array; name: string },
+  rules: StatsRulesInput | undefined,
+): Promise<{ result: StatsResult; sha256: string }> {
   let bytes: Uint8Array | undefined;
   // The bytes read are the bytes hashed: the sha256 recorded is of the table that was checked.
-  const stats = createStatsActivities({ readFile: async (file) => (bytes = 'bytes' in source ? source.bytes : await readFile(file)) });
+  const stats = createStatsActivities({
+    readFile: async (file) => (bytes = 'bytes' in source ? source.bytes : await readFile(file)),
+  });
   let result: StatsResult;
   try {
     result = await stats.importStatistics({ path: 'bytes' in source ? source.name : source.path, thresholds: rules });
   } catch (err) {
     // The activity's own refusals are Chinese and name only the file's base name.
-    if (err instanceof ApplicationFailure) throw new UserError(err.message, EXIT.badInput, err.type ?? 'UnreadableFile');
+    if (err instanceof ApplicationFailure)
+      throw new UserError(err.message, EXIT.badInput, err.type ?? 'UnreadableFile');
     throw new UserError((err as Error).message, EXIT.badInput, 'UnreadableFile');
   }
   return { result, sha256: createHash('sha256').update(bytes!).digest('hex') };
@@ -32,10 +38,17 @@ export async function readStatistics(source: { path: string } | { bytes: Uint8Ar
  * findings go to the counties named in `codeByName` (county name → code), other units only to
  * the bulletin's table.
  */
-export function statisticsArgs(result: StatsResult, codeByName: ReadonlyMap<string, string>, meta: { period: string; sourceSha256: string }): Omit<RecordStatisticsArgs, 'actor'> {
+export function statisticsArgs(
+  result: StatsResult,
+  codeByName: ReadonlyMap<string, string>,
+  meta: { period: string; sourceSha256: string },
+): Omit<RecordStatisticsArgs, 'actor'> {
   if (result.problems.length) {
     throw new UserError(
-      `统计表有 ${result.problems.length} 处逻辑问题，请先用 guidance stats check 核对并修正：\n${result.problems.slice(0, 10).map((p) => `  - ${p.unit} ${p.column}：${p.message}`).join('\n')}`,
+      `统计表有 ${result.problems.length} 处逻辑问题，请先用 guidance stats check 核对并修正：\n${result.problems
+        .slice(0, 10)
+        .map((p) => `  - ${p.unit} ${p.column}：${p.message}`)
+        .join('\n')}`,
       EXIT.refused,
       'StatsProblems',
     );

@@ -38,14 +38,26 @@ const UserSchema = z
     role: Role,
     /** County code, for role `county` only: the one county this user sees and acts for. */
     county: z.string().min(1).optional(),
-    password: z.string().regex(PASSWORD_HASH, '密码必须是 scrypt 散列（用 guidance users hash-password 生成），不能写明文').optional(),
-    tokens: z.array(z.string().regex(TOKEN_HASH, '令牌必须是 sha256$<64 位十六进制>（用 guidance users hash-password --token 生成）')).default([]),
+    password: z
+      .string()
+      .regex(PASSWORD_HASH, '密码必须是 scrypt 散列（用 guidance users hash-password 生成），不能写明文')
+      .optional(),
+    tokens: z
+      .array(
+        z
+          .string()
+          .regex(TOKEN_HASH, '令牌必须是 sha256$<64 位十六进制>（用 guidance users hash-password --token 生成）'),
+      )
+      .default([]),
   })
   .strict()
   .superRefine((u, ctx) => {
-    if (u.role === 'county' && !u.county) ctx.addIssue({ code: 'custom', path: ['county'], message: '县区用户必须绑定一个县区代码（county）' });
-    if (u.role !== 'county' && u.county) ctx.addIssue({ code: 'custom', path: ['county'], message: '只有县区用户可以绑定县区' });
-    if (!u.password && u.tokens.length === 0) ctx.addIssue({ code: 'custom', path: ['password'], message: '必须设置密码或令牌' });
+    if (u.role === 'county' && !u.county)
+      ctx.addIssue({ code: 'custom', path: ['county'], message: '县区用户必须绑定一个县区代码（county）' });
+    if (u.role !== 'county' && u.county)
+      ctx.addIssue({ code: 'custom', path: ['county'], message: '只有县区用户可以绑定县区' });
+    if (!u.password && u.tokens.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: '必须设置密码或令牌' });
   });
 export type UserRecord = z.infer<typeof UserSchema>;
 
@@ -71,11 +83,18 @@ export class UsersError extends Error {
 }
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** scrypt needs 128·N·r bytes (Node refuses above `maxmem`, 32 MiB by default: too little for N=2^17). */
-const scryptOpts = (N: number, r: number, p: number): ScryptOptions => ({ N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 });
+const scryptOpts = (N: number, r: number, p: number): ScryptOptions => ({
+  N,
+  r,
+  p,
+  maxmem: 128 * N * r * p + 16 * 1024 * 1024,
+});
 
 /**
  * `scrypt$N$r$p$salt$hash` of a password, with a fresh 16-byte salt. `cost` is for tests only
@@ -227,14 +246,19 @@ export class Users {
 
 /** The actor a user acts as in every Update. */
 export function actorOf(user: UserRecord): Actor {
-  return user.role === 'county' ? { id: user.id, role: 'county', county: user.county } : { id: user.id, role: user.role };
+  return user.role === 'county'
+    ? { id: user.id, role: 'county', county: user.county }
+    : { id: user.id, role: user.role };
 }
 
 /** Parses and validates users YAML. */
 export function parseUsers(text: string, file = '(users)', opts: { cost?: ScryptCost } = {}): Users {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new UsersError(file, doc.errors.map((e) => `${e.linePos?.[0] ? `第 ${e.linePos[0].line} 行` : 'YAML'}: YAML 语法错误（${e.code}）`));
+    throw new UsersError(
+      file,
+      doc.errors.map((e) => `${e.linePos?.[0] ? `第 ${e.linePos[0].line} 行` : 'YAML'}: YAML 语法错误（${e.code}）`),
+    );
   }
   const parsed = UsersFileSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new UsersError(file, formatIssues(parsed.error));
@@ -242,7 +266,11 @@ export function parseUsers(text: string, file = '(users)', opts: { cost?: Scrypt
 }
 
 /** Reads the users file (`GUIDANCE_USERS`, default examples/users.yaml); `counties` checks the bound county codes. */
-export function loadUsers(file = config().usersFile, counties?: readonly string[], opts: { cost?: ScryptCost } = {}): Users {
+export function loadUsers(
+  file = config().usersFile,
+  counties?: readonly string[],
+  opts: { cost?: ScryptCost } = {},
+): Users {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -252,7 +280,11 @@ export function loadUsers(file = config().usersFile, counties?: readonly string[
   }
   const users = parseUsers(text, file, opts);
   const unknown = counties ? users.unknownCounties(counties) : [];
-  if (unknown.length) throw new UsersError(file, unknown.map((u) => `县区代码不在计划中：${u}`));
+  if (unknown.length)
+    throw new UsersError(
+      file,
+      unknown.map((u) => `县区代码不在计划中：${u}`),
+    );
   return users;
 }
 
@@ -299,7 +331,9 @@ export function registerUserCommands(program: Command): void {
     .action(async (opts: { token?: boolean }) => {
       if (opts.token) {
         const token = newToken();
-        process.stdout.write(`令牌（只显示这一次，请交给使用者）：${token}\n写入用户文件 tokens：${hashToken(token)}\n`);
+        process.stdout.write(
+          `令牌（只显示这一次，请交给使用者）：${token}\n写入用户文件 tokens：${hashToken(token)}\n`,
+        );
         return;
       }
       const password = await readSecret('密码：');
@@ -318,7 +352,9 @@ export function registerUserCommands(program: Command): void {
         throw err;
       }
       for (const u of list.records) {
-        process.stdout.write(`${u.id}\t${ROLE_LABEL[u.role]}${u.county ? `（${u.county}）` : ''}\t${u.password ? '密码' : ''}${u.tokens.length ? ` 令牌×${u.tokens.length}` : ''}\n`);
+        process.stdout.write(
+          `${u.id}\t${ROLE_LABEL[u.role]}${u.county ? `（${u.county}）` : ''}\t${u.password ? '密码' : ''}${u.tokens.length ? ` 令牌×${u.tokens.length}` : ''}\n`,
+        );
       }
     });
 }

@@ -52,11 +52,17 @@ function handle(client: Client, ref: VisitRef) {
 async function translate(client: Client, err: unknown, ref: VisitRef): Promise<unknown> {
   if (err instanceof WorkflowNotFoundError) {
     // An Update to a closed workflow is refused by the server as "not found": tell the two apart.
-    const closed = await handle(client, ref).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+    const closed = await handle(client, ref)
+      .describe()
+      .then(
+        (d) => d.status.name !== 'RUNNING',
+        () => false,
+      );
     if (closed) return new UserError('该执法指导已经结束，不能再操作', EXIT.refused, 'InvalidState');
     return notStarted(client, ref);
   }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+    return new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
   return err;
 }
 
@@ -69,7 +75,10 @@ async function notStarted(client: Client, ref: VisitRef): Promise<UserError> {
   const schedule = await getProgramme(client, ref.year, ref.bureau).catch(() => undefined);
   const entry = schedule?.entries.find((e) => e.county === ref.county);
   const notFound = (message: string) => new UserError(message, EXIT.notFound, 'NotFound');
-  if (entry?.status === 'scheduled') return notFound(`${entry.countyName} ${ref.year} 年度执法指导尚未开始：计划于${chineseDate(entry.date)}进行，开始后才能查看和办理`);
+  if (entry?.status === 'scheduled')
+    return notFound(
+      `${entry.countyName} ${ref.year} 年度执法指导尚未开始：计划于${chineseDate(entry.date)}进行，开始后才能查看和办理`,
+    );
   if (entry?.status === 'cancelled') return notFound(`${entry.countyName} ${ref.year} 年度执法指导已在开始前取消`);
   if (entry) return notFound(`没有找到${entry.countyName} ${ref.year} 年度执法指导的记录`);
   return notFound(`没有找到 ${ref.county} 的 ${ref.year} 年度执法指导`);
@@ -91,14 +100,21 @@ export interface HeldFiles {
 
 /** The sha256 of every file a case points at: its evidence and its rectification reports' files. */
 export function referencedFiles(c: VisitCase): Set<string> {
-  return new Set([...c.evidence.map((e) => e.sha256), ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256))]);
+  return new Set([
+    ...c.evidence.map((e) => e.sha256),
+    ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256)),
+  ]);
 }
 
 /**
  * The files a case points at, by its workflow id (for `sweepPins`): from the workflow while
  * Temporal keeps it, else from the archive written when it ended; undefined when neither answers.
  */
-export async function caseFilesById(client: Client, caseId: string, archiveDir?: string): Promise<Set<string> | undefined> {
+export async function caseFilesById(
+  client: Client,
+  caseId: string,
+  archiveDir?: string,
+): Promise<Set<string> | undefined> {
   try {
     return referencedFiles(await client.workflow.getHandle(caseId).query(visitCaseQuery));
   } catch (err) {
@@ -119,7 +135,9 @@ export async function caseFilesById(client: Client, caseId: string, archiveDir?:
  */
 async function settleFailed(client: Client, ref: VisitRef, held: HeldFiles, err: unknown): Promise<void> {
   const answered = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
-  const c = await handle(client, ref).query(visitCaseQuery).catch(() => undefined);
+  const c = await handle(client, ref)
+    .query(visitCaseQuery)
+    .catch(() => undefined);
   if (!c) return;
   const referenced = referencedFiles(c);
   for (const f of held.files) {
@@ -129,7 +147,12 @@ async function settleFailed(client: Client, ref: VisitRef, held: HeldFiles, err:
 }
 
 /** An Update that makes the case reference stored files: accepted, their pins become the case's references. */
-async function callHolding<T>(client: Client, ref: VisitRef, held: HeldFiles | undefined, fn: () => Promise<T>): Promise<T> {
+async function callHolding<T>(
+  client: Client,
+  ref: VisitRef,
+  held: HeldFiles | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!held) return call(client, ref, fn);
   let result: T;
   try {
@@ -144,26 +167,41 @@ async function callHolding<T>(client: Client, ref: VisitRef, held: HeldFiles | u
 }
 
 export const visitOps = {
-  get: (client: Client, ref: VisitRef): Promise<VisitCase> => call(client, ref, () => handle(client, ref).query(visitCaseQuery)),
+  get: (client: Client, ref: VisitRef): Promise<VisitCase> =>
+    call(client, ref, () => handle(client, ref).query(visitCaseQuery)),
   /** With `held`, the stored file's pin is settled by the outcome (see settleFailed). */
-  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs, held?: HeldFiles) => callHolding(client, ref, held, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
-  setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
-  setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) => call(client, ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
-  submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) => call(client, ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
-  approve: (client: Client, ref: VisitRef, args: DecisionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
-  return: (client: Client, ref: VisitRef, args: ReturnArgs) => call(client, ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
-  submitReport: (client: Client, ref: VisitRef, args: SubmitReportArgs, held?: HeldFiles) => callHolding(client, ref, held, () => handle(client, ref).executeUpdate(submitReportUpdate, { args: [args] })),
-  reviewReport: (client: Client, ref: VisitRef, args: ReviewReportArgs) => call(client, ref, () => handle(client, ref).executeUpdate(reviewReportUpdate, { args: [args] })),
-  extendDue: (client: Client, ref: VisitRef, args: ExtendDueArgs) => call(client, ref, () => handle(client, ref).executeUpdate(extendDueUpdate, { args: [args] })),
-  recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) => call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),
+  addEvidence: (client: Client, ref: VisitRef, args: AddEvidenceArgs, held?: HeldFiles) =>
+    callHolding(client, ref, held, () => handle(client, ref).executeUpdate(addEvidenceUpdate, { args: [args] })),
+  setFinding: (client: Client, ref: VisitRef, args: SetFindingArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(setFindingUpdate, { args: [args] })),
+  setEnterpriseResult: (client: Client, ref: VisitRef, args: SetEnterpriseResultArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(setEnterpriseResultUpdate, { args: [args] })),
+  submit: (client: Client, ref: VisitRef, args: ActorOnlyArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(submitUpdate, { args: [args] })),
+  approve: (client: Client, ref: VisitRef, args: DecisionArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(approveUpdate, { args: [args] })),
+  return: (client: Client, ref: VisitRef, args: ReturnArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(returnUpdate, { args: [args] })),
+  submitReport: (client: Client, ref: VisitRef, args: SubmitReportArgs, held?: HeldFiles) =>
+    callHolding(client, ref, held, () => handle(client, ref).executeUpdate(submitReportUpdate, { args: [args] })),
+  reviewReport: (client: Client, ref: VisitRef, args: ReviewReportArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(reviewReportUpdate, { args: [args] })),
+  extendDue: (client: Client, ref: VisitRef, args: ExtendDueArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(extendDueUpdate, { args: [args] })),
+  recordReinspection: (client: Client, ref: VisitRef, args: RecordReinspectionArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(recordReinspectionUpdate, { args: [args] })),
   /** After the cause of an incident is fixed: the failed step runs again (administrators). */
-  retry: (client: Client, ref: VisitRef, args: RetryArgs) => call(client, ref, () => handle(client, ref).executeUpdate(retryUpdate, { args: [args] })),
+  retry: (client: Client, ref: VisitRef, args: RetryArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(retryUpdate, { args: [args] })),
   /** 更正企业名单 before the draw (administrators, supervisors); a refused draw's retry then uses it. */
-  correctRoster: (client: Client, ref: VisitRef, args: CorrectRosterArgs) => call(client, ref, () => handle(client, ref).executeUpdate(correctRosterUpdate, { args: [args] })),
+  correctRoster: (client: Client, ref: VisitRef, args: CorrectRosterArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(correctRosterUpdate, { args: [args] })),
   /** 更正县区收件邮箱 (administrators, supervisors): every letter mailed afterwards goes to the corrected addresses. */
-  correctCountyEmails: (client: Client, ref: VisitRef, args: CorrectCountyEmailsArgs) => call(client, ref, () => handle(client, ref).executeUpdate(correctCountyEmailsUpdate, { args: [args] })),
+  correctCountyEmails: (client: Client, ref: VisitRef, args: CorrectCountyEmailsArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(correctCountyEmailsUpdate, { args: [args] })),
   /** 签收 of a letter: by the county in its portal or through the emailed link, or recorded for it by staff. */
-  acknowledge: (client: Client, ref: VisitRef, args: AcknowledgeArgs) => call(client, ref, () => handle(client, ref).executeUpdate(acknowledgeUpdate, { args: [args] })),
+  acknowledge: (client: Client, ref: VisitRef, args: AcknowledgeArgs) =>
+    call(client, ref, () => handle(client, ref).executeUpdate(acknowledgeUpdate, { args: [args] })),
   /** What the case waits for, on its own clock (the inbox's per-case answer). */
   todo: (client: Client, ref: VisitRef) => call(client, ref, () => handle(client, ref).query(todoQuery)),
 };

@@ -12,7 +12,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Actor } from '../workflows/shared/definitions';
 import { programmeWorkflowId, scheduleQuery, visitWorkflowId } from '../workflows/shared/definitions';
-import { DOC_NUMBER_SERIES, docNumberWorkflowId, numbersQuery, voidNumberUpdate, type DocNumberState } from '../workflows/shared/docnumber';
+import {
+  DOC_NUMBER_SERIES,
+  docNumberWorkflowId,
+  numbersQuery,
+  voidNumberUpdate,
+  type DocNumberState,
+} from '../workflows/shared/docnumber';
 import { formatIssues } from '../workflows/shared/plan';
 import { Line } from '../workflows/shared/text';
 import type { VisitCase } from '../workflows/shared/visit';
@@ -61,15 +67,24 @@ async function running(client: Client, id: string): Promise<boolean | undefined>
 }
 
 /** Refuses unless the request's owner has ended and its record shows no letter with the number. */
-async function checkUnused(client: Client, year: number, bureau: string, requestId: string, label: string, archiveDir: string | undefined): Promise<void> {
+async function checkUnused(
+  client: Client,
+  year: number,
+  bureau: string,
+  requestId: string,
+  label: string,
+  archiveDir: string | undefined,
+): Promise<void> {
   const cut = requestId.indexOf(':');
   const owner = requestId.slice(0, cut);
   const request = requestId.slice(cut + 1);
   const visitPrefix = visitWorkflowId(year, bureau, '');
   const isProgramme = owner === programmeWorkflowId(year, bureau);
-  if (cut < 0 || (!isProgramme && !owner.startsWith(visitPrefix))) throw refused(`无法核实${label}的用途（${requestId}），不能作废`);
+  if (cut < 0 || (!isProgramme && !owner.startsWith(visitPrefix)))
+    throw refused(`无法核实${label}的用途（${requestId}），不能作废`);
   const state = await running(client, owner);
-  if (state) throw refused(`${label}属于仍在办理的 ${owner}：由该工作流在不再使用时自行作废（如取消执法指导），不能手工作废`);
+  if (state)
+    throw refused(`${label}属于仍在办理的 ${owner}：由该工作流在不再使用时自行作废（如取消执法指导），不能手工作废`);
   let used: string | undefined | null;
   if (isProgramme) {
     if (state === undefined) throw refused(`无法核实${label}是否已用于文书（${owner} 已不在 Temporal 中），不能作废`);
@@ -79,7 +94,8 @@ async function checkUnused(client: Client, year: number, bureau: string, request
   } else {
     const county = owner.slice(visitPrefix.length);
     const c = await readCase(client, { year, bureau, county }, archiveDir).catch((err: unknown) => {
-      if (err instanceof UserError && err.type === 'NotFound') throw refused(`无法核实${label}是否已用于文书（${owner} 已不在 Temporal 中，也没有归档），不能作废`);
+      if (err instanceof UserError && err.type === 'NotFound')
+        throw refused(`无法核实${label}是否已用于文书（${owner} 已不在 Temporal 中，也没有归档），不能作废`);
       throw err;
     });
     used = visitLetter(c.case, request);
@@ -92,7 +108,14 @@ async function checkUnused(client: Client, year: number, bureau: string, request
  * Voids number `number` of `series` (administrators only), after checking it never reached a
  * letter. The reason is kept with the operator's id; the workflow's own refusals pass through.
  */
-export async function voidNumber(client: Client, year: number, bureau: string, input: VoidNumberRequest, actor: Actor, archiveDir?: string): Promise<VoidedNumber> {
+export async function voidNumber(
+  client: Client,
+  year: number,
+  bureau: string,
+  input: VoidNumberRequest,
+  actor: Actor,
+  archiveDir?: string,
+): Promise<VoidedNumber> {
   if (actor.role !== 'admin') throw new UserError('只有管理员可以作废文号', EXIT.refused, 'Forbidden');
   const parsed = VoidNumberRequest.safeParse(input);
   if (!parsed.success) throw new UserError(formatIssues(parsed.error).join('；'), EXIT.badInput, 'InvalidInput');
@@ -103,7 +126,8 @@ export async function voidNumber(client: Client, year: number, bureau: string, i
   try {
     state = await handle.query(numbersQuery);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UserError(`${year} 年度${SERIES_LABEL[req.series]}系列尚未分配文号`, EXIT.notFound, 'NotFound');
+    if (err instanceof WorkflowNotFoundError)
+      throw new UserError(`${year} 年度${SERIES_LABEL[req.series]}系列尚未分配文号`, EXIT.notFound, 'NotFound');
     throw err;
   }
   const requestId = Object.entries(state.assigned).find(([, n]) => n === req.number)?.[0];
@@ -114,8 +138,10 @@ export async function voidNumber(client: Client, year: number, bureau: string, i
   try {
     await handle.executeUpdate(voidNumberUpdate, { args: [{ requestId, reason }] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
-    if (err instanceof WorkflowNotFoundError) throw refused(`${SERIES_LABEL[req.series]}系列的编号工作流已经结束，不能再作废文号`);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+      throw new UserError(err.cause.message, EXIT.refused, err.cause.type ?? undefined);
+    if (err instanceof WorkflowNotFoundError)
+      throw refused(`${SERIES_LABEL[req.series]}系列的编号工作流已经结束，不能再作废文号`);
     throw err;
   }
   return { series: req.series, number: req.number, requestId, reason };

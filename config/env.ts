@@ -54,7 +54,11 @@ const whole = (name: string, what: string, min: number, max: number) => {
   const message = `${name} 应为${what}（整数 ${min}–${max}）`;
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 };
-const text = (name: string) => z.string({ error: `${name} 应为字符串` }).trim().min(1, `${name} 不能为空`);
+const text = (name: string) =>
+  z
+    .string({ error: `${name} 应为字符串` })
+    .trim()
+    .min(1, `${name} 不能为空`);
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 /** An address or CIDR range (`10.0.0.0/8`, `fd00::/8`), or one of proxy-addr's names. */
@@ -65,7 +69,8 @@ function isProxyAddress(s: string): boolean {
   if (v === 0 || extra !== undefined) return false;
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
 }
-const TRUST_PROXY_MESSAGE = 'GUIDANCE_HTTP_TRUST_PROXY 应为 off、true、代理层数（整数 1–100）或以逗号分隔的代理地址（IP 或 CIDR，如 10.0.0.0/8）';
+const TRUST_PROXY_MESSAGE =
+  'GUIDANCE_HTTP_TRUST_PROXY 应为 off、true、代理层数（整数 1–100）或以逗号分隔的代理地址（IP 或 CIDR，如 10.0.0.0/8）';
 /** fastify's `trustProxy`: false, true, a number of hops, or the proxies' addresses. */
 export type TrustProxy = boolean | number | string[];
 const trustProxy = z
@@ -76,7 +81,10 @@ const trustProxy = z
     if (['off', 'false', 'no', '0'].includes(v)) return false;
     if (['on', 'true', 'yes'].includes(v)) return true;
     if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100) return Number(v);
-    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const list = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     if (list.length > 0 && list.every(isProxyAddress)) return list;
     ctx.addIssue({ code: 'custom', message: TRUST_PROXY_MESSAGE });
     return z.NEVER;
@@ -106,10 +114,14 @@ export const EnvSchema = z.object({
   GUIDANCE_HTTP_HOST: text('GUIDANCE_HTTP_HOST').default('127.0.0.1'),
   // 0 = any free port (tests).
   GUIDANCE_HTTP_PORT: port('GUIDANCE_HTTP_PORT', 0).default(8080),
-  GUIDANCE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'GUIDANCE_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
+  GUIDANCE_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'GUIDANCE_PUBLIC_URL 应为 http(s):// 开头的网址' })
+    .optional(),
   GUIDANCE_RECEIPT_SECRET: z.string().min(32, 'GUIDANCE_RECEIPT_SECRET 至少需要 32 个字符').optional(),
   GUIDANCE_SESSION_SECRET: z.string().min(32, 'GUIDANCE_SESSION_SECRET 至少需要 32 个字符').optional(),
-  GUIDANCE_HTTP_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false'], { error: 'GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false' }).optional(),
+  GUIDANCE_HTTP_SECURE_COOKIES: z
+    .enum(['0', '1', 'true', 'false'], { error: 'GUIDANCE_HTTP_SECURE_COOKIES 只能是 0、1、true 或 false' })
+    .optional(),
   GUIDANCE_HTTP_TRUST_PROXY: trustProxy.optional(),
   GUIDANCE_LOGIN_MAX_FAILURES: whole('GUIDANCE_LOGIN_MAX_FAILURES', '次数', 1, 1000).default(5),
   GUIDANCE_LOGIN_MAX_DELAY_SECONDS: whole('GUIDANCE_LOGIN_MAX_DELAY_SECONDS', '秒数', 1, 86400).default(900),
@@ -123,7 +135,9 @@ export const EnvSchema = z.object({
   GUIDANCE_WORKER_ACTIVITIES: whole('GUIDANCE_WORKER_ACTIVITIES', '活动数', 1, 1000).default(32),
   SMTP_HOST: text('SMTP_HOST').optional(),
   SMTP_PORT: port('SMTP_PORT').optional(),
-  SMTP_SECURITY: z.enum(['tls', 'starttls', 'none'], { error: 'SMTP_SECURITY 只能是 tls、starttls 或 none' }).optional(),
+  SMTP_SECURITY: z
+    .enum(['tls', 'starttls', 'none'], { error: 'SMTP_SECURITY 只能是 tls、starttls 或 none' })
+    .optional(),
   SMTP_USER: text('SMTP_USER').optional(),
   SMTP_TLS_CA_FILE: text('SMTP_TLS_CA_FILE').optional(),
 });
@@ -169,7 +183,14 @@ export interface Config {
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
   actor: string;
-  http: { host: string; port: number; sessionSecret?: string; secureCookies: boolean; trustProxy: TrustProxy; login: LoginLimits };
+  http: {
+    host: string;
+    port: number;
+    sessionSecret?: string;
+    secureCookies: boolean;
+    trustProxy: TrustProxy;
+    login: LoginLimits;
+  };
   /** Receipt links (签收链接): where they point, and the key's secret (else a key file in dataDir). */
   receipts: { publicUrl: string; secret?: string };
   mail: {
@@ -239,7 +260,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     retentionDays: e.GUIDANCE_RETENTION_DAYS,
     planFile: e.GUIDANCE_PLAN,
     ...(e.GUIDANCE_WORKFLOW_BUNDLE ? { workflowBundle: abs(e.GUIDANCE_WORKFLOW_BUNDLE) } : {}),
-    worker: { maxCachedWorkflows: e.GUIDANCE_WORKER_CACHED_WORKFLOWS, maxConcurrentActivities: e.GUIDANCE_WORKER_ACTIVITIES },
+    worker: {
+      maxCachedWorkflows: e.GUIDANCE_WORKER_CACHED_WORKFLOWS,
+      maxConcurrentActivities: e.GUIDANCE_WORKER_ACTIVITIES,
+    },
     usersFile: e.GUIDANCE_USERS,
     ...(e.GUIDANCE_FONT_DIR ? { fontDir: abs(e.GUIDANCE_FONT_DIR) } : {}),
     actor: e.GUIDANCE_ACTOR ?? (e.USER || 'operator'),
@@ -258,7 +282,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       },
     },
     receipts: {
-      publicUrl: e.GUIDANCE_PUBLIC_URL ?? `http://${e.GUIDANCE_HTTP_HOST.includes(':') ? `[${e.GUIDANCE_HTTP_HOST}]` : e.GUIDANCE_HTTP_HOST}:${e.GUIDANCE_HTTP_PORT}`,
+      publicUrl:
+        e.GUIDANCE_PUBLIC_URL ??
+        `http://${e.GUIDANCE_HTTP_HOST.includes(':') ? `[${e.GUIDANCE_HTTP_HOST}]` : e.GUIDANCE_HTTP_HOST}:${e.GUIDANCE_HTTP_PORT}`,
       ...(e.GUIDANCE_RECEIPT_SECRET ? { secret: e.GUIDANCE_RECEIPT_SECRET } : {}),
     },
     mail: {

@@ -55,9 +55,14 @@ function parseYaml(text: string): { data: unknown } | { problems: string[] } {
 /** A wording file (built-in or a bureau's): a YAML mapping. */
 function readWordingFile(file: string, shown: string, planFile: string): Obj {
   const parsed = parseYaml(readFileSync(file, 'utf8'));
-  if ('problems' in parsed) throw new PlanError(planFile, parsed.problems.map((p) => `${shown} ${p}`));
+  if ('problems' in parsed)
+    throw new PlanError(
+      planFile,
+      parsed.problems.map((p) => `${shown} ${p}`),
+    );
   if (parsed.data === null || parsed.data === undefined) return {};
-  if (!isObject(parsed.data)) throw new PlanError(planFile, [`${shown}: 应为键值映射（与 templates/wording.yaml 相同的结构）`]);
+  if (!isObject(parsed.data))
+    throw new PlanError(planFile, [`${shown}: 应为键值映射（与 templates/wording.yaml 相同的结构）`]);
   return parsed.data;
 }
 
@@ -85,7 +90,8 @@ export function parsePlanObject(raw: unknown, file = '(plan)'): Plan {
   builtinWording ??= readWordingFile(path.join(BUILTIN_TEMPLATES_DIR, 'wording.yaml'), 'templates/wording.yaml', file);
   let wording: unknown = builtinWording;
   const own = templatesDir ? path.join(templatesDir, 'wording.yaml') : undefined;
-  if (own && existsSync(own)) wording = mergeWording(wording, readWordingFile(own, `templatesDir/wording.yaml（${own}）`, file));
+  if (own && existsSync(own))
+    wording = mergeWording(wording, readWordingFile(own, `templatesDir/wording.yaml（${own}）`, file));
   wording = mergeWording(wording, data.wording);
   data.wording = wording;
 
@@ -100,7 +106,9 @@ export function parsePlanObject(raw: unknown, file = '(plan)'): Plan {
       try {
         compileText(plan.wording.mail[kind][part]);
       } catch (e) {
-        textProblems.push(`wording.mail.${kind}.${part}: 模板语法错误：${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+        textProblems.push(
+          `wording.mail.${kind}.${part}: 模板语法错误：${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`,
+        );
       }
     }
   }

@@ -54,7 +54,12 @@ export function buildWorkbook(rows: string[][]): ExcelJS.Workbook {
         if (isHeader) cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
       }
       if (isHeader || (r > lastHeaderRow && r <= lastDataRow(rows))) {
-        cell.border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+        cell.border = {
+          top: { style: 'thin' },
+          left: { style: 'thin' },
+          bottom: { style: 'thin' },
+          right: { style: 'thin' },
+        };
       }
     });
   });

@@ -58,8 +58,21 @@ import type { Plan } from '../workflows/shared/plan';
 import { correctRosterUpdate } from '../workflows/shared/roster';
 import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
 import type { programmeWorkflow } from '../workflows/programme';
-import { extendDueUpdate, recordReinspectionUpdate, returnUpdate, visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
-import { acceptedUpdates, corpusUpdates, HISTORIES_DIR, lastEventType, REQUIRED_UPDATES, workflowTypeOf } from '../test/helpers/histories';
+import {
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  returnUpdate,
+  visitCaseQuery,
+  type VisitCase,
+} from '../workflows/shared/visit';
+import {
+  acceptedUpdates,
+  corpusUpdates,
+  HISTORIES_DIR,
+  lastEventType,
+  REQUIRED_UPDATES,
+  workflowTypeOf,
+} from '../test/helpers/histories';
 import { examplePlan } from '../test/helpers/plans';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { testActivityDeps, testDirs, workflowBundle } from '../test/helpers/worker';
@@ -142,7 +155,9 @@ async function run(): Promise<void> {
       raw.year = YEAR;
       raw.bureau.code = `${tag}devyear-reinspect`;
       raw.rectification.reinspection = true;
-      const [xiangshan, qinghe, shimen] = ['xiangshan', 'qinghe', 'shimen'].map((code) => raw.counties.find((c: { code: string }) => c.code === code));
+      const [xiangshan, qinghe, shimen] = ['xiangshan', 'qinghe', 'shimen'].map((code) =>
+        raw.counties.find((c: { code: string }) => c.code === code),
+      );
       raw.counties = [
         { ...xiangshan, date: `${YEAR}-01-12` },
         { ...qinghe, date: `${YEAR}-02-09` },
@@ -153,7 +168,13 @@ async function run(): Promise<void> {
     });
     const added = year.counties.find((c) => c.code === 'xijiang')!;
 
-    const start = (plan: Plan) => startProgramme(client, plan, { taskQueue: QUEUE, timeScale: { msPerDay, startDate: START_DATE }, visibility: true, mailRetry: MAIL_RETRY });
+    const start = (plan: Plan) =>
+      startProgramme(client, plan, {
+        taskQueue: QUEUE,
+        timeScale: { msPerDay, startDate: START_DATE },
+        visibility: true,
+        mailRetry: MAIL_RETRY,
+      });
     // As an older client started it: no schedule check before the start (startProgramme refuses the Saturday).
     const startUnchecked = (plan: Plan) =>
       client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
@@ -168,7 +189,15 @@ async function run(): Promise<void> {
         handle: await start(year),
         people: new People(client, year, evidenceDir),
         did: new Set(),
-        extras: (r, e, c) => yearExtras(client, r, e, c, { break: () => writeFileSync(opinion, goodOpinion.replace('{{visitDate}}', '{{visitDat}}').replace('<title>', '<title>{{#each}}')), fix: () => writeFileSync(opinion, goodOpinion) }),
+        extras: (r, e, c) =>
+          yearExtras(client, r, e, c, {
+            break: () =>
+              writeFileSync(
+                opinion,
+                goodOpinion.replace('{{visitDate}}', '{{visitDat}}').replace('<title>', '<title>{{#each}}'),
+              ),
+            fix: () => writeFileSync(opinion, goodOpinion),
+          }),
       },
       {
         prefix: `${tag}devyear-reinspect`,
@@ -191,7 +220,9 @@ async function run(): Promise<void> {
         const incident = openIncident(r.state.incidents);
         if (incident?.step === 'schedule' && !incident.retriedAt && !r.did.has('scheduleFix')) {
           // The plan's Saturday: amended before the year is placed, then retried.
-          await r.handle.executeUpdate(rescheduleUpdate, { args: [{ actor: admin, county: 'shimen', date: `${YEAR}-03-09`, reason: '原定日期为星期六，改为工作日。' }] });
+          await r.handle.executeUpdate(rescheduleUpdate, {
+            args: [{ actor: admin, county: 'shimen', date: `${YEAR}-03-09`, reason: '原定日期为星期六，改为工作日。' }],
+          });
           await r.handle.executeUpdate(retryUpdate, { args: [{ actor: admin, note: '已改为工作日' }] });
           r.did.add('scheduleFix');
           continue;
@@ -209,14 +240,24 @@ async function run(): Promise<void> {
             continue; // just started: not answering yet
           }
           try {
-            if (!(await correctionExtras(client, r, e, c)) && !(await receiptExtras(client, r, e, c)) && !(await r.extras(r, e, c))) await r.people.act(e.county, c);
+            if (
+              !(await correctionExtras(client, r, e, c)) &&
+              !(await receiptExtras(client, r, e, c)) &&
+              !(await r.extras(r, e, c))
+            )
+              await r.people.act(e.county, c);
           } catch (err) {
             // A refusal because the case moved on meanwhile: the next round sees the new state.
             if (!isTransient(err)) throw err;
           }
         }
       }
-      const line = runs.map((r) => `${r.prefix} ${r.state?.today ?? '?'} ${(r.state?.entries ?? []).map((e) => `${e.county}:${e.status}`).join(' ')}`).join(' | ');
+      const line = runs
+        .map(
+          (r) =>
+            `${r.prefix} ${r.state?.today ?? '?'} ${(r.state?.entries ?? []).map((e) => `${e.county}:${e.status}`).join(' ')}`,
+        )
+        .join(' | ');
       if (line !== lastLine) log(line);
       lastLine = line;
       await sleep(Math.max(50, msPerDay / 4));
@@ -228,10 +269,18 @@ async function run(): Promise<void> {
     for (const r of runs) {
       // The programme continues as new at month ends: every run, oldest first (run 1 keeps the old name).
       const programmeRuns = [];
-      for await (const wf of client.workflow.list({ query: `WorkflowId = '${r.handle.workflowId}'` })) programmeRuns.push(wf);
+      for await (const wf of client.workflow.list({ query: `WorkflowId = '${r.handle.workflowId}'` }))
+        programmeRuns.push(wf);
       programmeRuns.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-      programmeRuns.forEach((wf, i) => ids.push({ file: `${r.prefix}-programme${i === 0 ? '' : `-run${String(i + 1).padStart(2, '0')}`}`, workflowId: wf.workflowId, runId: wf.runId }));
-      for (const e of r.state!.entries) ids.push({ file: `${r.prefix}-visit-${e.county}`, workflowId: e.visitWorkflowId });
+      programmeRuns.forEach((wf, i) =>
+        ids.push({
+          file: `${r.prefix}-programme${i === 0 ? '' : `-run${String(i + 1).padStart(2, '0')}`}`,
+          workflowId: wf.workflowId,
+          runId: wf.runId,
+        }),
+      );
+      for (const e of r.state!.entries)
+        ids.push({ file: `${r.prefix}-visit-${e.county}`, workflowId: e.visitWorkflowId });
     }
     for await (const wf of client.workflow.list({ query: `WorkflowType = 'docNumberWorkflow'` })) {
       const m = /^docnum-\d+-(.+)-([a-z]+)$/.exec(wf.workflowId);
@@ -249,21 +298,29 @@ async function run(): Promise<void> {
     ];
     const histories = [];
     for (const { file, workflowId, runId } of ids.sort((a, b) => a.file.localeCompare(b.file))) {
-      const history = temporal.api.history.v1.History.fromObject(await client.workflow.getHandle(workflowId, runId).fetchHistory());
+      const history = temporal.api.history.v1.History.fromObject(
+        await client.workflow.getHandle(workflowId, runId).fetchHistory(),
+      );
       scrub(history, machinePaths);
       const bytes = temporal.api.history.v1.History.encode(history).finish();
       const leaked = machinePaths.map(([from]) => from).filter((from) => Buffer.from(bytes).includes(from));
       if (leaked.length) throw new Error(`${file}: still holds ${leaked.join(', ')}`);
       writeFileSync(path.join(HISTORIES_DIR, `${file}.history.bin`), bytes);
       histories.push(history);
-      const updates = Object.entries(acceptedUpdates(history)).map(([k, v]) => `${k}×${v}`).join(' ');
-      log(`${file}.history.bin  ${workflowTypeOf(history)}  ${(bytes.length / 1024).toFixed(0)} KiB  ${history.events?.length} events  ${lastEventType(history).replace('EVENT_TYPE_', '')}  ${updates}`);
+      const updates = Object.entries(acceptedUpdates(history))
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ');
+      log(
+        `${file}.history.bin  ${workflowTypeOf(history)}  ${(bytes.length / 1024).toFixed(0)} KiB  ${history.events?.length} events  ${lastEventType(history).replace('EVENT_TYPE_', '')}  ${updates}`,
+      );
     }
     const total = corpusUpdates(histories);
     log(`Updates accepted: ${JSON.stringify(total)}`);
     const missing = REQUIRED_UPDATES.filter((u) => !total[u]);
     if (missing.length) throw new Error(`the recorded year lacks Update kinds: ${missing.join(', ')}`);
-    log(`recorded ${ids.length} histories in ${((Date.now() - began) / 1000).toFixed(0)} s (${msPerDay} ms per simulated day)`);
+    log(
+      `recorded ${ids.length} histories in ${((Date.now() - began) / 1000).toFixed(0)} s (${msPerDay} ms per simulated day)`,
+    );
   } finally {
     worker.shutdown();
     await running;
@@ -275,7 +332,13 @@ async function run(): Promise<void> {
  * The seven-county year: an incident and its retry on the earliest visit, the leader's return on
  * the next, and an extension for the county that reports at the 警示 rung.
  */
-async function yearExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase, template: { break(): void; fix(): void }): Promise<boolean> {
+async function yearExtras(
+  client: Client,
+  r: Run,
+  e: ScheduleEntry,
+  c: VisitCase,
+  template: { break(): void; fix(): void },
+): Promise<boolean> {
   const h = client.workflow.getHandle(e.visitWorkflowId);
   const order = [...r.state!.entries].sort((a, b) => (a.date < b.date ? -1 : 1)).map((x) => x.county);
   if (openIncident(c.incidents)) {
@@ -293,16 +356,37 @@ async function yearExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase
   }
   const round = c.approval.rounds[c.approval.rounds.length - 1];
   if (e.county === order[1] && c.stage === 'approval' && round && !round.decision && !r.did.has('return')) {
-    await h.executeUpdate(returnUpdate, { args: [{ actor: { id: c.approval.passedTo ?? c.approval.approver, role: 'leader' }, comment: '第二项问题表述不准确，请核实后修改。' }] });
+    await h.executeUpdate(returnUpdate, {
+      args: [
+        {
+          actor: { id: c.approval.passedTo ?? c.approval.approver, role: 'leader' },
+          comment: '第二项问题表述不准确，请核实后修改。',
+        },
+      ],
+    });
     r.did.add('return');
     return true;
   }
   const rect = c.rectification;
-  if (r.people.profileOf.get(e.county) === 'warning' && c.stage === 'rectification' && rect && rect.extensions.length === 0 && !rect.reports.length) {
+  if (
+    r.people.profileOf.get(e.county) === 'warning' &&
+    c.stage === 'rectification' &&
+    rect &&
+    rect.extensions.length === 0 &&
+    !rect.reports.length
+  ) {
     // The county asks for more time; the supervisor grants a week or so, to a working day.
     for (let n = 7; n < 20; n++) {
       try {
-        await h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: plusDays(rect.dueDate, n), reason: '县区申请延期：整改涉及的案卷需重新评查。' }] });
+        await h.executeUpdate(extendDueUpdate, {
+          args: [
+            {
+              actor: supervisor,
+              newDueDate: plusDays(rect.dueDate, n),
+              reason: '县区申请延期：整改涉及的案卷需重新评查。',
+            },
+          ],
+        });
         r.did.add('extendDue');
         return true;
       } catch (err) {
@@ -325,14 +409,33 @@ async function receiptExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitC
   const open = (c.receipts ?? []).find((x) => !x.acknowledged && (prompt || x.reminded));
   if (open && c.stage !== 'closed' && !c.rectification?.closedAt) {
     const actor: Actor = prompt ? { id: e.county, role: 'county', county: e.county } : supervisor;
-    await h.executeUpdate(acknowledgeUpdate, { args: [{ actor, receipt: open.id, signer: prompt ? '办公室 张敏' : '纸质送达回证 李强', via: prompt ? 'portal' : 'staff' }] });
+    await h.executeUpdate(acknowledgeUpdate, {
+      args: [
+        {
+          actor,
+          receipt: open.id,
+          signer: prompt ? '办公室 张敏' : '纸质送达回证 李强',
+          via: prompt ? 'portal' : 'staff',
+        },
+      ],
+    });
     r.did.add('acknowledge');
     return true;
   }
   const rect = c.rectification;
-  if (!r.did.has('applyCalendar') && c.stage === 'rectification' && rect && !rect.reports.length && rect.dueDate > r.state!.today) {
+  if (
+    !r.did.has('applyCalendar') &&
+    c.stage === 'rectification' &&
+    rect &&
+    !rect.reports.length &&
+    rect.dueDate > r.state!.today
+  ) {
     const base = takeSnapshot(YEAR);
-    const snapshot = { year: YEAR, covered: true as const, nonWorkingDays: [...new Set([...base.nonWorkingDays, rect.dueDate])].sort() };
+    const snapshot = {
+      year: YEAR,
+      covered: true as const,
+      nonWorkingDays: [...new Set([...base.nonWorkingDays, rect.dueDate])].sort(),
+    };
     const args = { actor: admin, snapshot, source: `国务院办公厅关于${YEAR}年部分节假日安排的通知（录制用）` };
     await r.handle.executeUpdate(applyCalendarUpdate, { args: [args] });
     await h.executeUpdate(applyCalendarUpdate, { args: [args] });
@@ -351,12 +454,28 @@ async function correctionExtras(client: Client, r: Run, e: ScheduleEntry, c: Vis
   const county = r.plan.counties.find((x) => x.code === e.county);
   if (!county) return false;
   if (!r.did.has('correctRoster') && (c.stage === 'notice' || c.stage === 'waiting')) {
-    await h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: [...county.enterprises].reverse(), reason: '县区报送的企业名单顺序有误，按最新台账更正。' }] });
+    await h.executeUpdate(correctRosterUpdate, {
+      args: [
+        {
+          actor: admin,
+          enterprises: [...county.enterprises].reverse(),
+          reason: '县区报送的企业名单顺序有误，按最新台账更正。',
+        },
+      ],
+    });
     r.did.add('correctRoster');
     return true;
   }
   if (!r.did.has('correctCountyEmails') && c.stage === 'onsite') {
-    await h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: supervisor, emails: [...county.emails, `office-${county.code}@example.cn`], reason: '县区新增办公室收件邮箱。' }] });
+    await h.executeUpdate(correctCountyEmailsUpdate, {
+      args: [
+        {
+          actor: supervisor,
+          emails: [...county.emails, `office-${county.code}@example.cn`],
+          reason: '县区新增办公室收件邮箱。',
+        },
+      ],
+    });
     r.did.add('correctCountyEmails');
     return true;
   }
@@ -367,14 +486,26 @@ async function correctionExtras(client: Client, r: Run, e: ScheduleEntry, c: Vis
 async function reinspectExtras(client: Client, r: Run, e: ScheduleEntry, c: VisitCase): Promise<boolean> {
   const h = client.workflow.getHandle(e.visitWorkflowId);
   if (e.county === 'shimen') {
-    await r.handle.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: 'shimen', reason: '县区机构改革，本年度指导改由省厅统一安排。' }] });
+    await r.handle.executeUpdate(cancelVisitUpdate, {
+      args: [{ actor: supervisor, county: 'shimen', reason: '县区机构改革，本年度指导改由省厅统一安排。' }],
+    });
     r.did.add('cancel');
     return true;
   }
   const rect = c.rectification;
   if (c.stage === 'reinspection' && rect && !rect.reinspection) {
     await h.executeUpdate(recordReinspectionUpdate, {
-      args: [{ actor: supervisor, date: r.state!.today, items: rect.problems.map((_, index) => ({ index, passed: index !== 1, ...(index === 1 ? { comment: '部分案卷仍未载明裁量依据。' } : {}) })) }],
+      args: [
+        {
+          actor: supervisor,
+          date: r.state!.today,
+          items: rect.problems.map((_, index) => ({
+            index,
+            passed: index !== 1,
+            ...(index === 1 ? { comment: '部分案卷仍未载明裁量依据。' } : {}),
+          })),
+        },
+      ],
     });
     r.did.add('recordReinspection');
     return true;
@@ -384,12 +515,48 @@ async function reinspectExtras(client: Client, r: Run, e: ScheduleEntry, c: Visi
 
 /** The re-inspection programme's own Updates, once its schedule is placed. */
 async function reinspectSetUp(r: Run, added: Plan['counties'][number]): Promise<void> {
-  const rows = r.plan.counties.map((c, i) => ({ county: c.name, inspections: 120 + i, inspectors: 12, documents: 300, cases: 40 + i, fines: 52.5, hazardsFound: 800, hazardsFixed: 790 }));
+  const rows = r.plan.counties.map((c, i) => ({
+    county: c.name,
+    inspections: 120 + i,
+    inspectors: 12,
+    documents: 300,
+    cases: 40 + i,
+    fines: 52.5,
+    hazardsFound: 800,
+    hazardsFixed: 790,
+  }));
   await r.handle.executeUpdate(recordStatisticsUpdate, {
-    args: [{ actor: supervisor, period: `${YEAR - 1}年1—12月`, sourceSha256: 'a'.repeat(64), rows, drafts: { qinghe: [{ item: 'plan.compile', problem: '列入计划的一般生产经营单位不足三分之一。', opinion: '调整年度监督检查计划。' }] } }],
+    args: [
+      {
+        actor: supervisor,
+        period: `${YEAR - 1}年1—12月`,
+        sourceSha256: 'a'.repeat(64),
+        rows,
+        drafts: {
+          qinghe: [
+            {
+              item: 'plan.compile',
+              problem: '列入计划的一般生产经营单位不足三分之一。',
+              opinion: '调整年度监督检查计划。',
+            },
+          ],
+        },
+      },
+    ],
   });
-  await r.handle.executeUpdate(rescheduleUpdate, { args: [{ actor: supervisor, county: 'qinghe', date: `${YEAR}-03-02`, reason: '县区主要负责人参加省厅培训。' }] });
-  await r.handle.executeUpdate(addCountyUpdate, { args: [{ actor: admin, county: { ...added, date: undefined }, date: `${YEAR}-04-13`, reason: '市政府要求增加对西江区的执法指导。' }] });
+  await r.handle.executeUpdate(rescheduleUpdate, {
+    args: [{ actor: supervisor, county: 'qinghe', date: `${YEAR}-03-02`, reason: '县区主要负责人参加省厅培训。' }],
+  });
+  await r.handle.executeUpdate(addCountyUpdate, {
+    args: [
+      {
+        actor: admin,
+        county: { ...added, date: undefined },
+        date: `${YEAR}-04-13`,
+        reason: '市政府要求增加对西江区的执法指导。',
+      },
+    ],
+  });
 }
 
 /**
@@ -403,11 +570,13 @@ function scrub(node: unknown, paths: [string, string][]): void {
   const obj = node as Record<string, unknown>;
   if (obj.data instanceof Uint8Array && obj.metadata && typeof obj.metadata === 'object') {
     const encoding = (obj.metadata as Record<string, Uint8Array>).encoding;
-    if (encoding && Buffer.from(encoding).toString() === 'json/plain') obj.data = Buffer.from(fix(Buffer.from(obj.data).toString('utf8')), 'utf8');
+    if (encoding && Buffer.from(encoding).toString() === 'json/plain')
+      obj.data = Buffer.from(fix(Buffer.from(obj.data).toString('utf8')), 'utf8');
   }
   for (const [key, value] of Object.entries(obj)) {
     if (typeof value === 'string') obj[key] = fix(value);
-    else if (Array.isArray(value)) value.forEach((v, i) => (typeof v === 'string' ? (value[i] = fix(v)) : scrub(v, paths)));
+    else if (Array.isArray(value))
+      value.forEach((v, i) => (typeof v === 'string' ? (value[i] = fix(v)) : scrub(v, paths)));
     else scrub(value, paths);
   }
 }

@@ -31,7 +31,11 @@ const installed = (pkg: string): boolean => {
 };
 
 const run = (cmd: string, args: string[]) =>
-  spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 /** Installs the missing Debian packages with apt-get; resolves when all are present. */
 export async function ensureDocumentTools(opts: DocumentToolsOptions = {}): Promise<void> {
@@ -48,7 +52,9 @@ export async function ensureDocumentTools(opts: DocumentToolsOptions = {}): Prom
 /** apt-get install of Debian packages (root only), waiting for dpkg's lock. */
 function aptInstall(missing: string[], log: (line: string) => void): void {
   if (process.getuid?.() !== 0) {
-    throw new Error(`缺少 Debian 包 ${missing.join('、')}；请以 root 身份运行：apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+    throw new Error(
+      `缺少 Debian 包 ${missing.join('、')}；请以 root 身份运行：apt-get install -y --no-install-recommends ${missing.join(' ')}`,
+    );
   }
   log(`安装文书所需的 Debian 包：${missing.join('、')}`);
   // Test files running in parallel may all get here on a fresh machine: wait for dpkg's lock
@@ -68,7 +74,9 @@ function aptInstall(missing: string[], log: (line: string) => void): void {
 }
 
 const typstInstalled = () =>
-  existsSync(TYPST_PYTHON) && spawnSync(TYPST_PYTHON, ['-c', `import importlib.metadata as m; assert m.version('typst') == '${TYPST_VERSION}'`]).status === 0;
+  existsSync(TYPST_PYTHON) &&
+  spawnSync(TYPST_PYTHON, ['-c', `import importlib.metadata as m; assert m.version('typst') == '${TYPST_VERSION}'`])
+    .status === 0;
 
 /**
  * PyPI's `typst` (TYPST_VERSION) in `.tools/typst-venv` (git-ignored), for `npm run bench:render`;
@@ -88,8 +96,16 @@ export function ensureTypst(log: (line: string) => void = (line) => process.stde
     }
     if (r.status !== 0) throw new Error(`python3 -m venv 失败：\n${r.stderr}`);
   }
-  const pip = run(TYPST_PYTHON, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', `typst==${TYPST_VERSION}`]);
-  if (pip.status !== 0 || !typstInstalled()) throw new Error(`pip install typst==${TYPST_VERSION} 失败：\n${pip.stderr}`);
+  const pip = run(TYPST_PYTHON, [
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '-q',
+    `typst==${TYPST_VERSION}`,
+  ]);
+  if (pip.status !== 0 || !typstInstalled())
+    throw new Error(`pip install typst==${TYPST_VERSION} 失败：\n${pip.stderr}`);
   return TYPST_PYTHON;
 }
 

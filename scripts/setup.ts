@@ -34,7 +34,7 @@ export function ensureTemporalCli(): string | undefined {
   }
   if (!onPath('go')) {
     // Without Go there is nothing to build with; a machine with internet can let the SDK fetch its own.
-    log('Temporal CLI: no Go toolchain; falling back to the Temporal SDK\'s own cached download');
+    log("Temporal CLI: no Go toolchain; falling back to the Temporal SDK's own cached download");
     return undefined;
   }
   log(`Temporal CLI: building ${TEMPORAL_CLI_MODULE} with go install (first time only, about 3 minutes)…`);
@@ -60,7 +60,15 @@ export function ensureTestServer(): string {
     log('time-skipping test server: resolving io.temporal:temporal-test-server from Maven…');
     execFileSync(
       'mvn',
-      ['-q', '-B', '-f', path.join(ROOT, 'tools/test-server/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
+      [
+        '-q',
+        '-B',
+        '-f',
+        path.join(ROOT, 'tools/test-server/pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${lib}`,
+        '-DincludeScope=runtime',
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
   }

@@ -33,13 +33,32 @@ async function writeCase(root: string, caseId: string, stage: string): Promise<s
   return sha(manifest);
 }
 
-const state = { year: 2027, bureau: 'heluo', bureauName: '河洛市应急管理局', today: '2027-12-01', entries: [], bends: [], audit: [], finished: true, progress: {}, bulletins: [], digests: [], incidents: [] } as unknown as ProgrammeState;
+const state = {
+  year: 2027,
+  bureau: 'heluo',
+  bureauName: '河洛市应急管理局',
+  today: '2027-12-01',
+  entries: [],
+  bends: [],
+  audit: [],
+  finished: true,
+  progress: {},
+  bulletins: [],
+  digests: [],
+  incidents: [],
+} as unknown as ProgrammeState;
 
 /** A year: one archived case and the programme's archive whose index records its manifest. */
 async function year(): Promise<{ root: string; recorded: string }> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'archive-index-'));
   const recorded = await writeCase(root, CASE, 'closed');
-  const index: ArchiveIndex = { programmeWorkflowId: PROGRAMME, year: 2027, bureau: 'heluo', updatedAt: '2027-12-01T00:00:00Z', cases: { [CASE]: { manifestSha256: recorded, source: 'workflow', recordedAt: '2027-12-01T00:00:00Z' } } };
+  const index: ArchiveIndex = {
+    programmeWorkflowId: PROGRAMME,
+    year: 2027,
+    bureau: 'heluo',
+    updatedAt: '2027-12-01T00:00:00Z',
+    cases: { [CASE]: { manifestSha256: recorded, source: 'workflow', recordedAt: '2027-12-01T00:00:00Z' } },
+  };
   await writeProgrammeArchive(path.join(root, PROGRAMME), { state, numbers: {}, index, deliveries: [] });
   return { root, recorded };
 }
@@ -47,14 +66,20 @@ async function year(): Promise<{ root: string; recorded: string }> {
 const cli = (...args: string[]) =>
   run(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' }).then(
     (r) => ({ code: 0, stdout: r.stdout }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: `${err.stdout}${err.stderr}` }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: `${err.stdout}${err.stderr}`,
+    }),
   );
 
 describe('archive verify against the year index', () => {
   it('an untouched year verifies', async () => {
     const { root } = await year();
     const results = await verifyArchiveTree(root);
-    expect(results.map((r) => [r.caseId, r.ok])).toEqual([[PROGRAMME, true], [CASE, true]]);
+    expect(results.map((r) => [r.caseId, r.ok])).toEqual([
+      [PROGRAMME, true],
+      [CASE, true],
+    ]);
     expect(results[0]!.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -75,7 +100,9 @@ describe('archive verify against the year index', () => {
     expect(out.stdout).toContain(`✓ ${PROGRAMME}`);
     const one = await cli('archive', 'verify', CASE, '--dir', root, '--json');
     expect(one.code).toBe(1);
-    expect(JSON.parse(one.stdout.slice(0, one.stdout.lastIndexOf(']') + 1))).toMatchObject([{ caseId: CASE, ok: false }]);
+    expect(JSON.parse(one.stdout.slice(0, one.stdout.lastIndexOf(']') + 1))).toMatchObject([
+      { caseId: CASE, ok: false },
+    ]);
   }, 60_000);
 
   it('an index rewritten without its manifest, or a case folder the index names that is gone, is reported', async () => {
@@ -85,7 +112,9 @@ describe('archive verify against the year index', () => {
 
     const second = await year();
     await fsp.rm(path.join(second.root, CASE), { recursive: true });
-    expect(await verifyArchiveTree(second.root)).toEqual([expect.objectContaining({ caseId: PROGRAMME, ok: false, indexedMissing: [CASE] })]);
+    expect(await verifyArchiveTree(second.root)).toEqual([
+      expect.objectContaining({ caseId: PROGRAMME, ok: false, indexedMissing: [CASE] }),
+    ]);
   });
 });
 

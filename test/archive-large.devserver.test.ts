@@ -21,7 +21,14 @@ import { loadUsers } from '../client/users';
 import { CASE_LIMITS, QUERY_LIMIT_BYTES } from '../workflows/shared/case-limits';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
 import { visitWorkflowId } from '../workflows/shared/definitions';
-import { addEvidenceUpdate, setEnterpriseResultUpdate, setFindingUpdate, visitCaseQuery, type VisitCase, type VisitInput } from '../workflows/shared/visit';
+import {
+  addEvidenceUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  visitCaseQuery,
+  type VisitCase,
+  type VisitInput,
+} from '../workflows/shared/visit';
 import { examplePlan } from './helpers/plans';
 import { createDevServerEnv } from './helpers/temporal';
 import { FAST_MAIL, refusal, supervisor } from './helpers/visit-driver';
@@ -52,14 +59,17 @@ afterAll(async () => {
 });
 
 /** Chinese text of exactly `n` characters (the validators count characters). */
-const text = (n: number, seed: string) => `${seed}：${'整改落实情况说明材料存在问题处理意见'.repeat(Math.ceil(n / 18))}`.slice(0, n);
+const text = (n: number, seed: string) =>
+  `${seed}：${'整改落实情况说明材料存在问题处理意见'.repeat(Math.ceil(n / 18))}`.slice(0, n);
 
 /** Runs `fn` over 0…n-1, `width` at a time. */
 async function pool(n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < n) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
 }
 
 describe('the largest case the validators accept (dev server)', () => {
@@ -70,8 +80,19 @@ describe('the largest case the validators accept (dev server)', () => {
     });
     const county = plan.counties[0]!;
     // A compressed clock starting on the visit day: notice and draw at once, then on site.
-    const input: VisitInput = { programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date, timeScale: { msPerDay: 2000, startDate: date }, mailRetry: FAST_MAIL };
-    const h = await env.client.workflow.start('countyVisitWorkflow', { workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), taskQueue: queue, args: [input] });
+    const input: VisitInput = {
+      programmeWorkflowId: 'test',
+      plan: { ...plan, counties: [county] },
+      county,
+      date,
+      timeScale: { msPerDay: 2000, startDate: date },
+      mailRetry: FAST_MAIL,
+    };
+    const h = await env.client.workflow.start('countyVisitWorkflow', {
+      workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+      taskQueue: queue,
+      args: [input],
+    });
     let s: VisitCase | undefined;
     for (let i = 0; i < 600 && s?.stage !== 'onsite'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -80,22 +101,51 @@ describe('the largest case the validators accept (dev server)', () => {
     expect(s?.stage).toBe('onsite');
 
     const evidenceArgs = (i: number) => ({
-      actor: supervisor, sha256: createHash('sha256').update(`evidence-${i}`).digest('hex'), size: 1_000_000, mediaType: 'application/pdf' as const,
-      filename: `${text(196, `卷${i}`)}.pdf`, item: CHECKLIST_KEYS[i % CHECKLIST_KEYS.length]!, note: text(500, `证据${i}`),
+      actor: supervisor,
+      sha256: createHash('sha256').update(`evidence-${i}`).digest('hex'),
+      size: 1_000_000,
+      mediaType: 'application/pdf' as const,
+      filename: `${text(196, `卷${i}`)}.pdf`,
+      item: CHECKLIST_KEYS[i % CHECKLIST_KEYS.length]!,
+      note: text(500, `证据${i}`),
     });
     await pool(EVIDENCE, 8, (i) => h.executeUpdate(addEvidenceUpdate, { args: [evidenceArgs(i)] }));
-    expect((await refusal(h.executeUpdate(addEvidenceUpdate, { args: [evidenceArgs(EVIDENCE)] }))).message).toBe(`本案证据材料已达上限 ${EVIDENCE} 件，不能再添加`);
+    expect((await refusal(h.executeUpdate(addEvidenceUpdate, { args: [evidenceArgs(EVIDENCE)] }))).message).toBe(
+      `本案证据材料已达上限 ${EVIDENCE} 件，不能再添加`,
+    );
     for (const [n, item] of CHECKLIST_KEYS.entries()) {
       const evidence = Array.from({ length: 50 }, (_, k) => `E${((n * 50 + k) % EVIDENCE) + 1}`);
-      await h.executeUpdate(setFindingUpdate, { args: [{ actor: supervisor, item, result: '不符合', problem: text(2000, `问题${n}`), opinion: text(2000, `意见${n}`), evidence }] });
+      await h.executeUpdate(setFindingUpdate, {
+        args: [
+          {
+            actor: supervisor,
+            item,
+            result: '不符合',
+            problem: text(2000, `问题${n}`),
+            opinion: text(2000, `意见${n}`),
+            evidence,
+          },
+        ],
+      });
     }
     // Each sampled enterprise gets as many of the longest results as the case's budget still takes.
     const sampled = s!.sample!.enterprises;
     let refusedForSize = 0;
-    for (const e of sampled) await h.executeUpdate(setEnterpriseResultUpdate, { args: [{ actor: supervisor, enterprise: e.id, findings: [text(2000, e.id)] }] });
+    for (const e of sampled)
+      await h.executeUpdate(setEnterpriseResultUpdate, {
+        args: [{ actor: supervisor, enterprise: e.id, findings: [text(2000, e.id)] }],
+      });
     for (const e of sampled) {
       for (let lines = 50; lines > 0; lines -= 2) {
-        const call = h.executeUpdate(setEnterpriseResultUpdate, { args: [{ actor: supervisor, enterprise: e.id, findings: Array.from({ length: lines }, (_, k) => text(2000, `${e.id}-${k}`)) }] });
+        const call = h.executeUpdate(setEnterpriseResultUpdate, {
+          args: [
+            {
+              actor: supervisor,
+              enterprise: e.id,
+              findings: Array.from({ length: lines }, (_, k) => text(2000, `${e.id}-${k}`)),
+            },
+          ],
+        });
         const r = await refusal(call).catch(() => undefined); // undefined: accepted
         if (!r) break;
         expect(r.message).toMatch(/本案记录已达上限/);
@@ -110,7 +160,10 @@ describe('the largest case the validators accept (dev server)', () => {
     expect(full.evidence).toHaveLength(EVIDENCE);
     expect(full.enterprises).toHaveLength(sampled.length);
     expect(bytes).toBeLessThan(QUERY_LIMIT_BYTES);
-    const users = loadUsers(USERS_FILE, examplePlan().counties.map((c) => c.code));
+    const users = loadUsers(
+      USERS_FILE,
+      examplePlan().counties.map((c) => c.code),
+    );
     const app: FastifyInstance = await createServer({
       client: env.client,
       config: { namespace: env.namespace ?? 'default', bureau: plan.bureau.code, year: plan.year, logLevel: 'silent' },
@@ -120,7 +173,11 @@ describe('the largest case the validators accept (dev server)', () => {
     });
     try {
       const cookies = await login(app, ['sun-li']);
-      const view = await app.inject({ method: 'GET', url: `/api/years/${plan.year}/cases/${county.code}`, headers: { cookie: cookies['sun-li']! } });
+      const view = await app.inject({
+        method: 'GET',
+        url: `/api/years/${plan.year}/cases/${county.code}`,
+        headers: { cookie: cookies['sun-li']! },
+      });
       expect(view.statusCode, view.body.slice(0, 300)).toBe(200);
       expect(view.json().case).toMatchObject({ stage: 'onsite', enterprises: full.enterprises });
       expect(view.json().case.evidence).toHaveLength(EVIDENCE);
@@ -141,10 +198,17 @@ describe('the largest case the validators accept (dev server)', () => {
 
     // The archive step's input in history is the snapshot's id and length, not the case.
     const history = await h.fetchHistory();
-    const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'archiveCase');
+    const scheduled = history.events!.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'archiveCase',
+    );
     expect(scheduled).toHaveLength(1);
-    const inputBytes = scheduled[0]!.activityTaskScheduledEventAttributes!.input!.payloads!.reduce((a, p) => a + (p.data?.length ?? 0), 0);
+    const inputBytes = scheduled[0]!.activityTaskScheduledEventAttributes!.input!.payloads!.reduce(
+      (a, p) => a + (p.data?.length ?? 0),
+      0,
+    );
     expect(inputBytes).toBeLessThan(1024);
-    console.log(`largest case: ${(bytes / MB).toFixed(2)} MB as JSON (${archived!.case.evidence.length} evidence, ${full.enterprises.map((e) => e.findings.length).join('+')} enterprise results, ${archived!.case.audit.length} audit entries); case.json ${(caseJson / MB).toFixed(2)} MB; archive input ${inputBytes} bytes`);
+    console.log(
+      `largest case: ${(bytes / MB).toFixed(2)} MB as JSON (${archived!.case.evidence.length} evidence, ${full.enterprises.map((e) => e.findings.length).join('+')} enterprise results, ${archived!.case.audit.length} audit entries); case.json ${(caseJson / MB).toFixed(2)} MB; archive input ${inputBytes} bytes`,
+    );
   }, 600_000);
 });

@@ -40,7 +40,9 @@ interface Fixture {
 }
 
 /** A closed case of 香山县 with five letters rendered into its archive folder. */
-async function fixture(caseId = `visit-2027-heluo-xiangshan${Math.random().toString(36).slice(2, 6)}`): Promise<Fixture> {
+async function fixture(
+  caseId = `visit-2027-heluo-xiangshan${Math.random().toString(36).slice(2, 6)}`,
+): Promise<Fixture> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'archive-'));
   const dir = path.join(root, caseId);
   await fsp.mkdir(dir, { recursive: true });
@@ -68,7 +70,10 @@ async function fixture(caseId = `visit-2027-heluo-xiangshan${Math.random().toStr
     evidence: [],
     findings: [],
     enterprises: [],
-    approval: { approver: 'zheng-yuan', rounds: [{ draft, sentAt: at, decision: 'approved', by: 'zheng-yuan', at, reminders: [] }] },
+    approval: {
+      approver: 'zheng-yuan',
+      rounds: [{ draft, sentAt: at, decision: 'approved', by: 'zheng-yuan', at, reminders: [] }],
+    },
     letter: { docNumber: '河应急指〔2027〕1号', issueDate: '2027-03-02', dueDate: '2027-04-01', document: opinion },
     rectification: {
       problems: ['问题一'],
@@ -89,7 +94,13 @@ async function fixture(caseId = `visit-2027-heluo-xiangshan${Math.random().toStr
           daysOverdue: 0,
           files: [],
           items: [{ index: 0, status: '整改完成' }],
-          review: { decision: 'accept', by: 'sun-li', at, reasons: [], letter: { kind: 'acceptance', docNumber: '河应急验〔2027〕1号', date: '2027-03-29', document: acceptance } },
+          review: {
+            decision: 'accept',
+            by: 'sun-li',
+            at,
+            reasons: [],
+            letter: { kind: 'acceptance', docNumber: '河应急验〔2027〕1号', date: '2027-03-29', document: acceptance },
+          },
         },
       ],
       extensions: [],
@@ -101,17 +112,36 @@ async function fixture(caseId = `visit-2027-heluo-xiangshan${Math.random().toStr
     audit: [{ at, by: 'system', role: 'system', action: 'close', detail: '整改验收通过，案件办结归档' }],
   } as unknown as VisitCase;
   const name = (d: RenderResult) => `${d.documentId}.pdf`;
-  return { root, dir, caseId, state, pdf: { notice: name(notice), draft: name(draft), opinion: name(opinion), reminder: name(reminder), acceptance: name(acceptance) } };
+  return {
+    root,
+    dir,
+    caseId,
+    state,
+    pdf: {
+      notice: name(notice),
+      draft: name(draft),
+      opinion: name(opinion),
+      reminder: name(reminder),
+      acceptance: name(acceptance),
+    },
+  };
 }
 
 /** The activity as a worker runs it (refusals are expected here: the log shows errors only). */
 function archive(f: Fixture, state: VisitCase = f.state, caseId = f.caseId): Promise<ArchiveResult> {
   const { archiveCase } = createArchiveActivities({ archiveDir: f.root });
-  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(archiveCase, { caseId, state });
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(archiveCase, {
+    caseId,
+    state,
+  });
 }
 
 const manifestOf = async (dir: string) => fsp.readFile(path.join(dir, MANIFEST), 'utf8');
-const exists = (file: string) => fsp.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fsp.access(file).then(
+    () => true,
+    () => false,
+  );
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -122,10 +152,19 @@ describe('archiveCase: only the letters the case recorded, as recorded', () => {
     const f = await fixture();
     const result = await archive(f);
     const manifest = await manifestOf(f.dir);
-    for (const d of [f.state.notice!.document, f.state.letter!.document]) expect(manifest).toContain(`${d.sha256}  ${d.documentId}.pdf`);
-    for (const name of [...Object.values(f.pdf), ...RECORDS]) expect(manifest).toMatch(new RegExp(`^[0-9a-f]{64}  ${name.replace(/[.]/g, '\\.')}$`, 'm'));
+    for (const d of [f.state.notice!.document, f.state.letter!.document])
+      expect(manifest).toContain(`${d.sha256}  ${d.documentId}.pdf`);
+    for (const name of [...Object.values(f.pdf), ...RECORDS])
+      expect(manifest).toMatch(new RegExp(`^[0-9a-f]{64}  ${name.replace(/[.]/g, '\\.')}$`, 'm'));
     expect(result).toEqual({ dir: f.dir, manifestSha256: sha(manifest), files: 9 });
-    expect(await verifyArchive(f.dir)).toEqual({ caseId: f.caseId, ok: true, changed: [], missing: [], notAsRecorded: [], unlisted: [] });
+    expect(await verifyArchive(f.dir)).toEqual({
+      caseId: f.caseId,
+      ok: true,
+      changed: [],
+      missing: [],
+      notAsRecorded: [],
+      unlisted: [],
+    });
   });
 
   it('refuses, non-retryably, a PDF altered before archiving, and writes nothing', async () => {
@@ -170,9 +209,17 @@ describe('verifyArchive: the manifest and the case record', () => {
     await archive(f);
     const file = path.join(f.dir, f.pdf.opinion);
     await fsp.appendFile(file, '% altered');
-    const blessed = (await manifestOf(f.dir)).replace(new RegExp(`^[0-9a-f]{64}(?=  ${f.pdf.opinion})`, 'm'), sha(await fsp.readFile(file)));
+    const blessed = (await manifestOf(f.dir)).replace(
+      new RegExp(`^[0-9a-f]{64}(?=  ${f.pdf.opinion})`, 'm'),
+      sha(await fsp.readFile(file)),
+    );
     await fsp.writeFile(path.join(f.dir, MANIFEST), blessed);
-    expect(await verifyArchive(f.dir)).toMatchObject({ ok: false, changed: [], missing: [], notAsRecorded: [f.pdf.opinion] });
+    expect(await verifyArchive(f.dir)).toMatchObject({
+      ok: false,
+      changed: [],
+      missing: [],
+      notAsRecorded: [f.pdf.opinion],
+    });
   });
 });
 
@@ -220,18 +267,31 @@ describe('archive files are written atomically and durably', () => {
     for (const name of [...RECORDS, MANIFEST]) {
       const final = path.join(f.dir, name);
       // Never written in place.
-      expect(events.filter((e) => e.path === final && (e.op === 'writeFile' || (e.op === 'open' && e.flags !== 'r'))), name).toEqual([]);
+      expect(
+        events.filter((e) => e.path === final && (e.op === 'writeFile' || (e.op === 'open' && e.flags !== 'r'))),
+        name,
+      ).toEqual([]);
       const i = events.findIndex((e) => e.op === 'rename' && e.to === final);
       expect(i, `${name} renamed into place`).toBeGreaterThan(-1);
       const tmp = events[i]!.path;
       expect(path.dirname(tmp)).toBe(f.dir);
-      expect(events.slice(0, i).some((e) => e.op === 'sync' && e.path === tmp), `${name}: temp file fsynced before the rename`).toBe(true);
-      expect(events.slice(i + 1).some((e) => e.op === 'sync' && e.path === f.dir), `${name}: folder fsynced after the rename`).toBe(true);
+      expect(
+        events.slice(0, i).some((e) => e.op === 'sync' && e.path === tmp),
+        `${name}: temp file fsynced before the rename`,
+      ).toBe(true);
+      expect(
+        events.slice(i + 1).some((e) => e.op === 'sync' && e.path === f.dir),
+        `${name}: folder fsynced after the rename`,
+      ).toBe(true);
       expect(await exists(tmp)).toBe(false);
     }
     expect(renames.at(-1)!.to).toBe(path.join(f.dir, MANIFEST));
     // The letters themselves were flushed before the manifest vouched for them.
-    for (const pdf of Object.values(f.pdf)) expect(events.some((e) => e.op === 'sync' && e.path === path.join(f.dir, pdf)), pdf).toBe(true);
+    for (const pdf of Object.values(f.pdf))
+      expect(
+        events.some((e) => e.op === 'sync' && e.path === path.join(f.dir, pdf)),
+        pdf,
+      ).toBe(true);
   });
 
   /** Makes any write of manifest text stop halfway and throw, as a crash would. */
@@ -268,7 +328,13 @@ describe('archive files are written atomically and durably', () => {
     await archive(f);
     const before = await manifestOf(f.dir);
     await crashMidManifest(f.root);
-    const later = { ...f.state, audit: [...f.state.audit, { at: '2027-03-30T00:00:00.000Z', by: 'system', role: 'system' as const, action: 'note', detail: '重试' }] };
+    const later = {
+      ...f.state,
+      audit: [
+        ...f.state.audit,
+        { at: '2027-03-30T00:00:00.000Z', by: 'system', role: 'system' as const, action: 'note', detail: '重试' },
+      ],
+    };
     await expect(archive(f, later)).rejects.toThrow(/simulated crash/);
     expect(await manifestOf(f.dir)).toBe(before);
   });
@@ -293,7 +359,17 @@ describe('reading the archive back', () => {
     const a = await fixture('visit-2027-heluo-xiangshan');
     await archive(a);
     // A visit cancelled before its notice: no letters, stage 'cancelled'.
-    const b = { ...a.state, caseId: 'visit-2027-heluo-qinghe', county: 'qinghe', countyName: '清河县', stage: 'cancelled', notice: undefined, approval: { ...a.state.approval, rounds: [] }, letter: undefined, rectification: undefined };
+    const b = {
+      ...a.state,
+      caseId: 'visit-2027-heluo-qinghe',
+      county: 'qinghe',
+      countyName: '清河县',
+      stage: 'cancelled',
+      notice: undefined,
+      approval: { ...a.state.approval, rounds: [] },
+      letter: undefined,
+      rectification: undefined,
+    };
     await archive(a, b as VisitCase, b.caseId);
     await fsp.mkdir(path.join(a.root, 'visit-2027-heluo-linchuan'));
     await fsp.writeFile(path.join(a.root, 'visit-2027-heluo-linchuan', CASE_FILE), '{}');
@@ -309,8 +385,22 @@ describe('reading the archive back', () => {
 
 describe('caseDocuments', () => {
   it('dates the notice by the day it went out in China, not by the UTC day of the instant', () => {
-    const doc = { documentId: 'n1', path: '/x/n1.pdf', sha256: 'a'.repeat(64), pages: 1, bytes: 1, kind: 'notice' } as unknown as RenderResult;
-    const c = { notice: { docNumber: '河洛应急函〔2027〕1号', document: doc, delivery: { completedAt: '2027-03-07T23:30:00.000Z' } }, approval: { rounds: [] } } as unknown as VisitCase;
+    const doc = {
+      documentId: 'n1',
+      path: '/x/n1.pdf',
+      sha256: 'a'.repeat(64),
+      pages: 1,
+      bytes: 1,
+      kind: 'notice',
+    } as unknown as RenderResult;
+    const c = {
+      notice: {
+        docNumber: '河洛应急函〔2027〕1号',
+        document: doc,
+        delivery: { completedAt: '2027-03-07T23:30:00.000Z' },
+      },
+      approval: { rounds: [] },
+    } as unknown as VisitCase;
     expect(caseDocuments(c)[0]).toMatchObject({ kind: 'notice', date: '2027-03-08' });
   });
 });
@@ -318,12 +408,27 @@ describe('caseDocuments', () => {
 describe('the draw record (issue 22, point 3)', () => {
   it('the seed and roster hash the letter no longer prints stay in the archive: case.json and the audit log', async () => {
     const f = await fixture();
-    const sample = { algorithm: 'sha256-weighted-v1', seed: '08424525-834b-4c1a-9f3e-2b7d1c0e5a6f', rosterSha256: '6'.repeat(64), size: 1, enterprises: [{ id: 'XIA-001', name: '香山利民机械制造有限公司', industry: '工贸', tier: '重点' }] };
-    const drawn = { at: '2027-03-01T01:00:00.000Z', by: 'system', role: 'system' as const, action: 'sample', detail: `随机抽取企业：香山利民机械制造有限公司（种子 ${sample.seed}，名单 sha256 ${sample.rosterSha256.slice(0, 16)}…）` };
+    const sample = {
+      algorithm: 'sha256-weighted-v1',
+      seed: '08424525-834b-4c1a-9f3e-2b7d1c0e5a6f',
+      rosterSha256: '6'.repeat(64),
+      size: 1,
+      enterprises: [{ id: 'XIA-001', name: '香山利民机械制造有限公司', industry: '工贸', tier: '重点' }],
+    };
+    const drawn = {
+      at: '2027-03-01T01:00:00.000Z',
+      by: 'system',
+      role: 'system' as const,
+      action: 'sample',
+      detail: `随机抽取企业：香山利民机械制造有限公司（种子 ${sample.seed}，名单 sha256 ${sample.rosterSha256.slice(0, 16)}…）`,
+    };
     await archive(f, { ...f.state, sample, audit: [drawn, ...f.state.audit] } as VisitCase);
     const archived = JSON.parse(await fsp.readFile(path.join(f.dir, CASE_FILE), 'utf8')) as VisitCase;
     expect(archived.sample).toEqual(sample);
-    const audit = JSON.parse(await fsp.readFile(path.join(f.dir, 'audit-log.json'), 'utf8')) as { action: string; detail: string }[];
+    const audit = JSON.parse(await fsp.readFile(path.join(f.dir, 'audit-log.json'), 'utf8')) as {
+      action: string;
+      detail: string;
+    }[];
     expect(audit.find((e) => e.action === 'sample')!.detail).toContain(sample.seed);
     expect(await verifyArchive(f.dir)).toMatchObject({ ok: true });
   });

@@ -49,10 +49,16 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
       raw.counties[0].date = firstMonday(year, 2);
       raw.counties[1].date = addDays(firstMonday(year, 2), 7);
     });
-    const programme = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
+    const programme = await startProgramme(env.client, plan, {
+      taskQueue: queue,
+      visibility: false,
+      mailRetry: FAST_MAIL,
+    });
 
     // Statistics from a real table (the Xuchang bulletin's), imported through the same mapping as the CLI.
-    const stats = await createStatsActivities().importStatistics({ path: path.resolve(__dirname, '../examples/stats/xuchang-2020-01-04.csv') });
+    const stats = await createStatsActivities().importStatistics({
+      path: path.resolve(__dirname, '../examples/stats/xuchang-2020-01-04.csv'),
+    });
     expect(stats.problems).toEqual([]);
     await recordStatistics(env.client, plan.year, plan.bureau.code, {
       actor: { id: 'admin', role: 'admin' },
@@ -75,7 +81,13 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
     const first = handles[0]!;
     await d.skipTo(addDays(first.s.rectification!.dueDate, -2));
     await first.h.executeUpdate(submitReportUpdate, {
-      args: [{ actor: supervisor, files: [{ sha256: 'b'.repeat(64), size: 100, mediaType: 'application/pdf', filename: '报告.pdf' }], items: first.s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
+      args: [
+        {
+          actor: supervisor,
+          files: [{ sha256: 'b'.repeat(64), size: 100, mediaType: 'application/pdf', filename: '报告.pdf' }],
+          items: first.s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+        },
+      ],
     });
     // Accepted and closed: the programme must hear of it (a visit's last progress note goes out
     // in the task that completes it), or the closed case would be listed as overdue.
@@ -100,13 +112,19 @@ describe('monthly bulletin and weekly digest (time-skipping)', () => {
     expect(flat).not.toContain(`${plan.counties[0]!.name}${first.s.letter!.docNumber}`);
     // Every bulletin the programme issued reads right to a proofreader (March's covers 1—2月; none says 1—1月).
     for (const b of state.bulletins) {
-      const notes = describeFlags(proofread(execFileSync('pdftotext', ['-enc', 'UTF-8', b.documentPath, '-'], { encoding: 'utf8' })));
+      const notes = describeFlags(
+        proofread(execFileSync('pdftotext', ['-enc', 'UTF-8', b.documentPath, '-'], { encoding: 'utf8' })),
+      );
       expect(notes, b.month).toBe('');
     }
 
     // Emailed to every county, the leaders in Cc.
-    const mails = await Promise.all(sink.messages.map(async (m) => ({ rcpt: m.rcptTo, subject: (await simpleParser(m.raw)).subject ?? '' })));
-    const bulletinMails = mails.filter((m) => m.subject.includes('执法指导情况通报') && m.subject.includes(june.docNumber));
+    const mails = await Promise.all(
+      sink.messages.map(async (m) => ({ rcpt: m.rcptTo, subject: (await simpleParser(m.raw)).subject ?? '' })),
+    );
+    const bulletinMails = mails.filter(
+      (m) => m.subject.includes('执法指导情况通报') && m.subject.includes(june.docNumber),
+    );
     const rcpts = bulletinMails.flatMap((m) => m.rcpt);
     for (const c of plan.counties) expect(rcpts).toContain(c.emails[0]);
     expect(rcpts).toContain(plan.approval.approver.email);

@@ -37,14 +37,24 @@ function calendarFile(content: unknown): string {
 const notice = (year: number, days: string[]) => ({
   year,
   source: `国务院办公厅关于${year}年部分节假日安排的通知（测试）`,
-  holidays: [{ name: '元旦', from: `${year}-01-01`, to: `${year}-01-01` }, ...days.map((d) => ({ name: '测试假日', from: d, to: d }))],
+  holidays: [
+    { name: '元旦', from: `${year}-01-01`, to: `${year}-01-01` },
+    ...days.map((d) => ({ name: '测试假日', from: d, to: d })),
+  ],
   workdays: [],
 });
 
 describe('the calendar file (国务院通知)', () => {
   it('refuses bad files with each problem in Chinese, and a year that does not match', () => {
-    const bad = calendarFile({ year: 2027, source: '', holidays: [{ name: '春节', from: '2027-02-13', to: '2027-02-06' }], workdays: ['2027-02-10', '2026-12-26'] });
-    expect(() => loadCalendarFile(bad, 2027)).toThrow(/请写明依据[\s\S]*放假结束日期早于开始日期[\s\S]*不是周末[\s\S]*不在 2027 年/);
+    const bad = calendarFile({
+      year: 2027,
+      source: '',
+      holidays: [{ name: '春节', from: '2027-02-13', to: '2027-02-06' }],
+      workdays: ['2027-02-10', '2026-12-26'],
+    });
+    expect(() => loadCalendarFile(bad, 2027)).toThrow(
+      /请写明依据[\s\S]*放假结束日期早于开始日期[\s\S]*不是周末[\s\S]*不在 2027 年/,
+    );
     expect(() => loadCalendarFile(calendarFile(notice(2027, [])), 2028)).toThrow('日历文件是 2027 年的，不是 2028 年');
     expect(() => loadCalendarFile(calendarFile('year: [\n'), 2027)).toThrow(/无法读取日历文件/);
     expect(() => loadCalendarFile(path.join(tmp, 'missing.yaml'), 2027)).toThrow(/无法读取日历文件/);
@@ -53,16 +63,29 @@ describe('the calendar file (国务院通知)', () => {
   it('whatever it accepts becomes a snapshot with exactly its days off', () => {
     const day = fc.integer({ min: 0, max: 364 }).map((n) => addDays('2027-01-01', n));
     fc.assert(
-      fc.property(fc.array(fc.tuple(day, fc.integer({ min: 0, max: 6 })), { maxLength: 8 }), fc.array(day, { maxLength: 6 }), (hs, ws) => {
-        const raw = { year: 2027, source: '测试通知', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-01' }, ...hs.map(([d, n]) => ({ name: '节', from: d, to: addDays(d, n) }))], workdays: ws };
-        const parsed = CalendarFileSchema.safeParse(raw);
-        if (!parsed.success) return;
-        const snap = snapshotFromFile(parsed.data);
-        const off = new Set(snap.nonWorkingDays);
-        for (const h of parsed.data.holidays) for (let d = h.from; d <= h.to; d = addDays(d, 1)) if (d.startsWith('2027')) expect(off.has(d)).toBe(true);
-        for (const w of parsed.data.workdays) expect(off.has(w)).toBe(false);
-        expect(snap.nonWorkingDays.every((d) => d.startsWith('2027-'))).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(day, fc.integer({ min: 0, max: 6 })), { maxLength: 8 }),
+        fc.array(day, { maxLength: 6 }),
+        (hs, ws) => {
+          const raw = {
+            year: 2027,
+            source: '测试通知',
+            holidays: [
+              { name: '元旦', from: '2027-01-01', to: '2027-01-01' },
+              ...hs.map(([d, n]) => ({ name: '节', from: d, to: addDays(d, n) })),
+            ],
+            workdays: ws,
+          };
+          const parsed = CalendarFileSchema.safeParse(raw);
+          if (!parsed.success) return;
+          const snap = snapshotFromFile(parsed.data);
+          const off = new Set(snap.nonWorkingDays);
+          for (const h of parsed.data.holidays)
+            for (let d = h.from; d <= h.to; d = addDays(d, 1)) if (d.startsWith('2027')) expect(off.has(d)).toBe(true);
+          for (const w of parsed.data.workdays) expect(off.has(w)).toBe(false);
+          expect(snap.nonWorkingDays.every((d) => d.startsWith('2027-'))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -73,12 +96,20 @@ describe('the calendar file (国务院通知)', () => {
   });
 
   it('`guidance plan check` names each year of the plan (and the next) the calendar does not cover', () => {
-    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'plan', 'check', 'examples/plan.yaml'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['-r', 'tsx/cjs', 'client/cli.ts', 'plan', 'check', 'examples/plan.yaml'],
+      { encoding: 'utf8' },
+    );
     expect(out).toContain('计划文件正确');
     for (const y of [2027, 2028]) {
       expect(out.includes(`工作日历尚无 ${y} 年的法定节假日安排`), String(y)).toBe(!takeSnapshot(y).covered);
     }
-    const show = execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'calendar', 'show', '--year', '2026'], { encoding: 'utf8' });
+    const show = execFileSync(
+      process.execPath,
+      ['-r', 'tsx/cjs', 'client/cli.ts', 'calendar', 'show', '--year', '2026'],
+      { encoding: 'utf8' },
+    );
     expect(show).toMatch(/^2026 年：已有国务院公布的节假日安排（非工作日 \d+ 天）/);
   });
 });
@@ -113,8 +144,28 @@ describe('applying it to running workflows (time-skipping)', () => {
     const due = s.rectification!.dueDate;
     const cal = loadCalendarFile(calendarFile(notice(year, [due, addDays(due, 1)])), year);
 
-    expect((await refusal(h.executeUpdate(applyCalendarUpdate, { args: [{ actor: supervisor, ...cal }] }))).type).toBe('Forbidden');
-    expect((await refusal(h.executeUpdate(applyCalendarUpdate, { args: [{ actor: admin, snapshot: { ...cal.snapshot, year: year + 5, nonWorkingDays: cal.snapshot.nonWorkingDays.map((x) => `${year + 5}${x.slice(4)}`) }, source: cal.source }] }))).message).toContain(`不涉及 ${year + 5} 年`);
+    expect((await refusal(h.executeUpdate(applyCalendarUpdate, { args: [{ actor: supervisor, ...cal }] }))).type).toBe(
+      'Forbidden',
+    );
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(applyCalendarUpdate, {
+            args: [
+              {
+                actor: admin,
+                snapshot: {
+                  ...cal.snapshot,
+                  year: year + 5,
+                  nonWorkingDays: cal.snapshot.nonWorkingDays.map((x) => `${year + 5}${x.slice(4)}`),
+                },
+                source: cal.source,
+              },
+            ],
+          }),
+        )
+      ).message,
+    ).toContain(`不涉及 ${year + 5} 年`);
     expect((await d.state(h)).rectification!.dueDate).toBe(due);
 
     const applied = await h.executeUpdate(applyCalendarUpdate, { args: [{ actor: admin, ...cal }] });
@@ -125,7 +176,8 @@ describe('applying it to running workflows (time-skipping)', () => {
     expect(after.rectification!.dueDate).toBe(moved);
     expect(after.calendars).toHaveLength(1);
     const subjects: string[] = [];
-    for (const m of sink.messages) if (m.rcptTo.includes(county.emails[0]!)) subjects.push((await simpleParser(m.raw)).subject ?? '');
+    for (const m of sink.messages)
+      if (m.rcptTo.includes(county.emails[0]!)) subjects.push((await simpleParser(m.raw)).subject ?? '');
     expect(subjects.filter((x) => x.includes('整改期限调整'))).toHaveLength(1);
 
     // The ladder follows the new date: nothing is overdue on the old due date's next day.
@@ -153,7 +205,8 @@ describe('applying it to running workflows (time-skipping)', () => {
     });
     await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
     const h = env.client.workflow.getHandle(programmeWorkflowId(year, plan.bureau.code));
-    for (let i = 0; i < 100 && (await h.query(scheduleQuery)).entries.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await h.query(scheduleQuery)).entries.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const cal = loadCalendarFile(calendarFile(notice(year, [day])), year);
     const results = await applyCalendar(env.client, plan.bureau.code, admin, cal);
     expect(results.map((r) => r.workflowId)).toEqual([h.workflowId]);

@@ -63,7 +63,13 @@ describe('cancel voids a number only if its letter was never sent (time-skipping
     });
     const { h, s } = await d.toRectification(plan, 0, date);
     await h.executeUpdate(submitReportUpdate, {
-      args: [{ actor: supervisor, files: [{ sha256: 'c'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
+      args: [
+        {
+          actor: supervisor,
+          files: [{ sha256: 'c'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }],
+          items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+        },
+      ],
     });
     for (const a of down) refused.add(a);
     const tried = (a: string) => sink.rcptAttempts.filter((x) => x === a).length;
@@ -73,7 +79,8 @@ describe('cancel voids a number only if its letter was never sent (time-skipping
     await until(() => down.every((a) => tried(a) >= before.get(a)! + 2), 'the acceptance mail retrying');
     const up = [FIRST, SECOND].filter((a) => !down.includes(a));
     const accepted = async (a: string) => {
-      for (const m of sink.messages.filter((x) => x.rcptTo.includes(a))) if ((await simpleParser(m.raw)).subject?.includes('验收通过')) return true;
+      for (const m of sink.messages.filter((x) => x.rcptTo.includes(a)))
+        if ((await simpleParser(m.raw)).subject?.includes('验收通过')) return true;
       return false;
     };
     for (const a of up) await until(() => accepted(a), `the acceptance letter accepted for ${a}`);
@@ -81,11 +88,16 @@ describe('cancel voids a number only if its letter was never sent (time-skipping
     expect(during.rectification!.reports[0]!.review!.letter).toBeUndefined(); // still mailing
     await h.cancel();
     await expect(h.result()).rejects.toThrow();
-    const row = (await numberRegister(env.client, year, plan.bureau.code)).find((r) => r.requestId === `${h.workflowId}:acceptance:1`);
+    const row = (await numberRegister(env.client, year, plan.bureau.code)).find(
+      (r) => r.requestId === `${h.workflowId}:acceptance:1`,
+    );
     const archived = await readArchivedCase(dirs.archiveDir, h.workflowId);
     // The cancelled history (sent-log asked, or not) replays with today's code.
     const history = await h.fetchHistory();
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: h.workflowId, history }])) expect(result.error).toBeUndefined();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
+      { workflowId: h.workflowId, history },
+    ]))
+      expect(result.error).toBeUndefined();
     return { row, archived: archived!.case };
   }
 

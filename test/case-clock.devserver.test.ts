@@ -61,9 +61,22 @@ describe('the case clock in the practice year (dev server)', () => {
     const date = `${plan.year}-03-22`;
     const timeScale: TimeScale = { msPerDay: MS_PER_DAY, startDate: addDays(date, -16) };
     const epochMs = Date.now();
-    const input: VisitInput = { programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date, mailRetry: FAST_MAIL, visibility: true, timeScale, timeScaleEpochMs: epochMs };
+    const input: VisitInput = {
+      programmeWorkflowId: 'test',
+      plan: { ...plan, counties: [county] },
+      county,
+      date,
+      mailRetry: FAST_MAIL,
+      visibility: true,
+      timeScale,
+      timeScaleEpochMs: epochMs,
+    };
     const caseId = visitWorkflowId(plan.year, plan.bureau.code, county.code);
-    const h = await env.client.workflow.start('countyVisitWorkflow', { workflowId: caseId, taskQueue: queue, args: [input] });
+    const h = await env.client.workflow.start('countyVisitWorkflow', {
+      workflowId: caseId,
+      taskQueue: queue,
+      args: [input],
+    });
 
     app = await createServer({
       client: env.client,
@@ -80,7 +93,9 @@ describe('the case clock in the practice year (dev server)', () => {
     };
     const simToday = async () => (await get<{ today: string }>('/api/mode', 'admin')).today;
     const overdueOf = async (who: string, kind: TodoItem['kind']) => {
-      const items = (await get<{ items: TodoItem[] }>('/api/todo', who)).items.filter((i) => i.caseId === caseId && i.kind === kind && i.ref === 'R1');
+      const items = (await get<{ items: TodoItem[] }>('/api/todo', who)).items.filter(
+        (i) => i.caseId === caseId && i.kind === kind && i.ref === 'R1',
+      );
       return items[0]?.daysLeft === undefined ? undefined : -items[0].daysLeft;
     };
 
@@ -96,7 +111,7 @@ describe('the case clock in the practice year (dev server)', () => {
     // The reminder's mail done, the case waits for the visit date with nothing to do.
     const events = async () => (await h.fetchHistory()).events?.length ?? 0;
     let historyAtReminder = await events();
-    for (let settled = 0; settled < 3; ) {
+    for (let settled = 0; settled < 3;) {
       await sleep(300);
       const n = await events();
       settled = n === historyAtReminder ? settled + 1 : 0;
@@ -112,9 +127,15 @@ describe('the case clock in the practice year (dev server)', () => {
       const countyDays = await overdueOf('xiangshan', 'acknowledge');
       const adminDays = await overdueOf('admin', 'receiptOverdue');
       const after = dayNumber(await simToday());
-      for (const [who, days] of [['county', countyDays], ['admin', adminDays]] as const) {
+      for (const [who, days] of [
+        ['county', countyDays],
+        ['admin', adminDays],
+      ] as const) {
         expect(days, `${who} inbox`).toBeDefined();
-        expect([before - dayNumber(dueBy), after - dayNumber(dueBy)], `${who}: 逾期 ${days} 天 on ${fromDayNumber(before)}..${fromDayNumber(after)}`).toContain(days);
+        expect(
+          [before - dayNumber(dueBy), after - dayNumber(dueBy)],
+          `${who}: 逾期 ${days} 天 on ${fromDayNumber(before)}..${fromDayNumber(after)}`,
+        ).toContain(days);
         if (seen[who].at(-1) !== days) seen[who].push(days!);
       }
       await sleep(MS_PER_DAY / 3);
@@ -126,12 +147,16 @@ describe('the case clock in the practice year (dev server)', () => {
     }
 
     // The case page: the timeline's times and the notice's date are on the simulated clock.
-    const view = await get<{ timeline: { at: string; action: string }[]; documents: { kind: string; date?: string }[] }>(`/api/years/${plan.year}/cases/${county.code}`, 'admin');
+    const view = await get<{
+      timeline: { at: string; action: string }[];
+      documents: { kind: string; date?: string }[];
+    }>(`/api/years/${plan.year}/cases/${county.code}`, 'admin');
     const sent = c.receipts![0]!.sentAt;
     expect(view.documents.find((d) => d.kind === 'notice')?.date).toBe(sent);
     expect(chinaDate(view.timeline.find((e) => e.action === 'notice')!.at)).toBe(sent);
     expect(chinaDate(view.timeline.find((e) => e.action === 'receiptReminder')!.at)).toBe(c.receipts![0]!.reminded);
-    for (const e of view.timeline) expect(chinaDate(e.at) >= timeScale.startDate && chinaDate(e.at) <= (await simToday())).toBe(true);
+    for (const e of view.timeline)
+      expect(chinaDate(e.at) >= timeScale.startDate && chinaDate(e.at) <= (await simToday())).toBe(true);
     await h.terminate('test done');
   }, 90_000);
 
@@ -141,7 +166,12 @@ describe('the case clock in the practice year (dev server)', () => {
     });
     const timeScale: TimeScale = { msPerDay: MS_PER_DAY, startDate: defaultStartDate(plan) };
     const epochMs = Date.now();
-    const h = await startProgramme(env.client, plan, { taskQueue: queue, timeScale, timeScaleEpochMs: epochMs, visibility: false });
+    const h = await startProgramme(env.client, plan, {
+      taskQueue: queue,
+      timeScale,
+      timeScaleEpochMs: epochMs,
+      visibility: false,
+    });
     const clock = Clock.compressed(timeScale, epochMs);
     try {
       await h.query(scheduleQuery);

@@ -51,10 +51,36 @@ describe('a county mailbox that refuses mail is corrected by a person (time-skip
     expect(onsite.notice!.delivery!.status).toBe('failed');
     expect(onsite.incidents).toHaveLength(0);
 
-    expect((await refusal(h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: leader, emails: [RIGHT], reason: '县局更换了邮箱' }] }))).type).toBe('Forbidden');
-    expect((await refusal(h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: admin, emails: ['不是邮箱'], reason: '县局更换了邮箱' }] }))).type).toBe('InvalidInput');
-    expect((await refusal(h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: admin, emails: [], reason: '县局更换了邮箱' }] }))).type).toBe('InvalidInput');
-    const r = await h.executeUpdate(correctCountyEmailsUpdate, { args: [{ actor: admin, emails: [RIGHT], reason: '县局更换了邮箱' }] });
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(correctCountyEmailsUpdate, {
+            args: [{ actor: leader, emails: [RIGHT], reason: '县局更换了邮箱' }],
+          }),
+        )
+      ).type,
+    ).toBe('Forbidden');
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(correctCountyEmailsUpdate, {
+            args: [{ actor: admin, emails: ['不是邮箱'], reason: '县局更换了邮箱' }],
+          }),
+        )
+      ).type,
+    ).toBe('InvalidInput');
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(correctCountyEmailsUpdate, {
+            args: [{ actor: admin, emails: [], reason: '县局更换了邮箱' }],
+          }),
+        )
+      ).type,
+    ).toBe('InvalidInput');
+    const r = await h.executeUpdate(correctCountyEmailsUpdate, {
+      args: [{ actor: admin, emails: [RIGHT], reason: '县局更换了邮箱' }],
+    });
     expect(r).toMatchObject({ by: 'admin', emails: [RIGHT] });
 
     await d.fillAndSubmit(h);
@@ -68,6 +94,9 @@ describe('a county mailbox that refuses mail is corrected by a person (time-skip
     await h.cancel();
     await expect(h.result()).rejects.toThrow();
     const history = await h.fetchHistory();
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: h.workflowId, history }])) expect(result.error).toBeUndefined();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
+      { workflowId: h.workflowId, history },
+    ]))
+      expect(result.error).toBeUndefined();
   });
 });

@@ -32,7 +32,12 @@ const oracle = (s: string): boolean => {
 const dateLike = fc
   .tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }))
   .map(([y, m, d]) => ymd(y, m, d));
-const anything = fc.oneof(dateLike, fc.string({ maxLength: 14 }), dateLike.map((s) => ` ${s}`), dateLike.map((s) => s.replace(/-/g, '/')));
+const anything = fc.oneof(
+  dateLike,
+  fc.string({ maxLength: 14 }),
+  dateLike.map((s) => ` ${s}`),
+  dateLike.map((s) => s.replace(/-/g, '/')),
+);
 
 describe('one schema for real dates', () => {
   it('accepts a string iff it is a real date in 2000–2100 (fast-check)', () => {
@@ -47,8 +52,10 @@ describe('one schema for real dates', () => {
   });
 
   it('knows leap years: 2028-02-29 and 2000-02-29 exist, 2027-02-29 and 2100-02-29 do not', () => {
-    for (const s of ['2028-02-29', '2000-02-29', '2027-06-30', '2100-12-31', '2000-01-01']) expect(isRealDate(s), s).toBe(true);
-    for (const s of ['2027-02-29', '2100-02-29', '2027-06-31', '2027-04-31', '2027-07-32', '2027-00-10', '2027-13-01']) expect(isRealDate(s), s).toBe(false);
+    for (const s of ['2028-02-29', '2000-02-29', '2027-06-30', '2100-12-31', '2000-01-01'])
+      expect(isRealDate(s), s).toBe(true);
+    for (const s of ['2027-02-29', '2100-02-29', '2027-06-31', '2027-04-31', '2027-07-32', '2027-00-10', '2027-13-01'])
+      expect(isRealDate(s), s).toBe(false);
   });
 
   it('refuses with the reason in Chinese: the format, a day that does not exist, a year out of range', () => {
@@ -61,35 +68,59 @@ describe('one schema for real dates', () => {
 
   it('is the schema of every date an Update takes: extensions, report items, re-inspections, visit dates, the plan', () => {
     const actor = { id: 'sun-li', role: 'supervisor' as const };
-    const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(paths(ExtendDueArgs.safeParse({ actor, newDueDate: '2027-06-31', reason: '县区申请' }))).toEqual(['newDueDate: 不存在的日期：2027-06-31']);
-    expect(paths(RecordReinspectionArgs.safeParse({ actor, date: '2027-04-31', items: [{ index: 0, passed: true }] }))).toEqual(['date: 不存在的日期：2027-04-31']);
+    const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+      r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(paths(ExtendDueArgs.safeParse({ actor, newDueDate: '2027-06-31', reason: '县区申请' }))).toEqual([
+      'newDueDate: 不存在的日期：2027-06-31',
+    ]);
+    expect(
+      paths(RecordReinspectionArgs.safeParse({ actor, date: '2027-04-31', items: [{ index: 0, passed: true }] })),
+    ).toEqual(['date: 不存在的日期：2027-04-31']);
     const file = { sha256: 'a'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' };
-    expect(paths(SubmitReportArgs.safeParse({ actor, files: [file], items: [{ index: 0, status: '正在整改', date: '2027-09-31' }] }))).toEqual(['items.0.date: 不存在的日期：2027-09-31']);
-    expect(paths(RescheduleArgs.safeParse({ actor, county: 'qinghe', date: '2027-07-32', reason: '县区申请' }))).toEqual(['date: 不存在的日期：2027-07-32']);
+    expect(
+      paths(
+        SubmitReportArgs.safeParse({
+          actor,
+          files: [file],
+          items: [{ index: 0, status: '正在整改', date: '2027-09-31' }],
+        }),
+      ),
+    ).toEqual(['items.0.date: 不存在的日期：2027-09-31']);
+    expect(
+      paths(RescheduleArgs.safeParse({ actor, county: 'qinghe', date: '2027-07-32', reason: '县区申请' })),
+    ).toEqual(['date: 不存在的日期：2027-07-32']);
     expect(IsoDate).toBe(CalendarDate);
   });
 
   it('a handler re-parsing what an earlier version accepted (format only) accepts it again', () => {
     const actor = { id: 'sun-li', role: 'supervisor' as const };
     expect(ExtendDueArgs.safeParse({ actor, newDueDate: '2027-06-31', reason: '县区申请' }).success).toBe(false);
-    expect(tolerantly(() => ExtendDueArgs.parse({ actor, newDueDate: '2027-06-31', reason: '县区申请' })).newDueDate).toBe('2027-06-31');
+    expect(
+      tolerantly(() => ExtendDueArgs.parse({ actor, newDueDate: '2027-06-31', reason: '县区申请' })).newDueDate,
+    ).toBe('2027-06-31');
     // The format was checked then too: still refused.
-    expect(() => tolerantly(() => ExtendDueArgs.parse({ actor, newDueDate: '2027.06.30', reason: '县区申请' }))).toThrow();
+    expect(() =>
+      tolerantly(() => ExtendDueArgs.parse({ actor, newDueDate: '2027.06.30', reason: '县区申请' })),
+    ).toThrow();
   });
 });
 
 describe('dates accepted before, counted with', () => {
   it('rollDate keeps real dates and rolls an impossible day into the next month (fast-check)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2000, max: 2100 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 39 }), (y, m, d) => {
-        const s = ymd(y, m, d);
-        const rolled = rollDate(s);
-        expect(isRealDate(rolled)).toBe(true);
-        if (d <= daysIn(y, m)) expect(rolled).toBe(s);
-        else expect(rolled).toBe(new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10));
-        expect(dayNumber(s)).toBe(dayNumber(rolled));
-      }),
+      fc.property(
+        fc.integer({ min: 2000, max: 2100 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 39 }),
+        (y, m, d) => {
+          const s = ymd(y, m, d);
+          const rolled = rollDate(s);
+          expect(isRealDate(rolled)).toBe(true);
+          if (d <= daysIn(y, m)) expect(rolled).toBe(s);
+          else expect(rolled).toBe(new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10));
+          expect(dayNumber(s)).toBe(dayNumber(rolled));
+        },
+      ),
     );
   });
 
@@ -97,8 +128,27 @@ describe('dates accepted before, counted with', () => {
     expect(addDays('2027-07-32', 0)).toBe('2027-08-01');
     expect(addDays('2027-06-31', 1)).toBe('2027-07-02');
     const steps = [{ daysAfterDue: 1 }, { daysAfterDue: 7 }];
-    const pos = { dueDate: '2027-07-32', rungIndex: -1, reminders: [], ladder: startLadder('2027-07-32'), today: '2027-07-20' };
+    const pos = {
+      dueDate: '2027-07-32',
+      rungIndex: -1,
+      reminders: [],
+      ladder: startLadder('2027-07-32'),
+      today: '2027-07-20',
+    };
     expect(nextEvent(pos, [7, 1], steps)).toEqual({ kind: 'reminder', daysBefore: 7, date: '2027-07-25' });
-    expect(nextEvent({ ...pos, today: '2027-08-01', reminders: [{ daysBefore: 7, dueDate: '2027-07-32' }, { daysBefore: 1, dueDate: '2027-07-32' }] }, [7, 1], steps)).toEqual({ kind: 'rung', index: 0, date: '2027-08-02' });
+    expect(
+      nextEvent(
+        {
+          ...pos,
+          today: '2027-08-01',
+          reminders: [
+            { daysBefore: 7, dueDate: '2027-07-32' },
+            { daysBefore: 1, dueDate: '2027-07-32' },
+          ],
+        },
+        [7, 1],
+        steps,
+      ),
+    ).toEqual({ kind: 'rung', index: 0, date: '2027-08-02' });
   });
 });

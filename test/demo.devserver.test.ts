@@ -34,7 +34,8 @@ let production: Worker;
 let productionRun: Promise<void>;
 let printed: { programme: string; year: number; outcomes: { county: string; docNumber?: string; stage: string }[] };
 
-const addressesOf = (a: AddressObject | AddressObject[] | undefined) => (a === undefined ? [] : [a].flat().flatMap((x) => x.value.map((v) => v.address ?? '')));
+const addressesOf = (a: AddressObject | AddressObject[] | undefined) =>
+  a === undefined ? [] : [a].flat().flatMap((x) => x.value.map((v) => v.address ?? ''));
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'demo-'));
@@ -102,14 +103,15 @@ describe('a demo year on a production machine', () => {
       expect(d.taskQueue).toBe(`${temporal.taskQueue}-demo`);
       // Nothing ever ran on the production queue.
       const onProduction = [];
-      for await (const wf of client.workflow.list({ query: `TaskQueue = '${temporal.taskQueue}'` })) onProduction.push(wf.workflowId);
+      for await (const wf of client.workflow.list({ query: `TaskQueue = '${temporal.taskQueue}'` }))
+        onProduction.push(wf.workflowId);
       expect(onProduction).toEqual([]);
     } finally {
       await client.connection.close();
     }
   });
 
-  it('reaches neither the SMTP_* override nor the plan\'s SMTP server; every mail is in the demo outbox', async () => {
+  it("reaches neither the SMTP_* override nor the plan's SMTP server; every mail is in the demo outbox", async () => {
     expect(override.connections).toBe(0);
     expect(planSmtp.connections).toBe(0);
     const outbox = path.join(dir, 'outbox');
@@ -126,14 +128,16 @@ describe('a demo year on a production machine', () => {
     }
   });
 
-  it('numbers every letter 演示…, in the outcome, the mail and the PDF\'s letterhead', async () => {
+  it("numbers every letter 演示…, in the outcome, the mail and the PDF's letterhead", async () => {
     const number = printed.outcomes[0]!.docNumber!;
     expect(number).toMatch(/^演示河洛应急指导〔\d{4}〕\d+号$/);
     const archive = path.join(dir, 'data', 'archive');
     const caseDir = path.join(archive, `visit-${printed.year}-${printed.programme}-${printed.outcomes[0]!.county}`);
     const opinion = readdirSync(caseDir).find((f) => f.endsWith('-opinion-final.pdf'));
     expect(opinion).toBeDefined();
-    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(caseDir, opinion!), '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(caseDir, opinion!), '-'], {
+      encoding: 'utf8',
+    }).replace(/\s+/g, '');
     expect(text).toContain(number);
     expect(text).toContain('河洛市应急管理局（演示）');
     const mail = readdirSync(path.join(dir, 'outbox', 'demo')).find((f) => f.includes('--opinion--'));

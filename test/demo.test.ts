@@ -8,7 +8,14 @@ import { Command } from 'commander';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDemoCommand } from '../client/commands/demo';
-import { assertDemoTarget, DEMO_MAIL_DOMAIN, demoBureauCode, demoMail, demoPlan, demoTaskQueue } from '../client/demo-run';
+import {
+  assertDemoTarget,
+  DEMO_MAIL_DOMAIN,
+  demoBureauCode,
+  demoMail,
+  demoPlan,
+  demoTaskQueue,
+} from '../client/demo-run';
 import { UserError } from '../client/programme';
 import { loadConfig } from '../config/env';
 import type { TemporalConfig } from '../config/temporal';
@@ -19,7 +26,12 @@ import { EXAMPLE_PLAN_FILE, examplePlan } from './helpers/plans';
 
 /** Every address a plan mails to or from. */
 function addresses(p: Plan): string[] {
-  const people = [...p.supervisors, p.approval.approver, ...(p.approval.deputy ? [p.approval.deputy] : []), ...p.admins];
+  const people = [
+    ...p.supervisors,
+    p.approval.approver,
+    ...(p.approval.deputy ? [p.approval.deputy] : []),
+    ...p.admins,
+  ];
   return [p.bureau.email, ...p.counties.flatMap((c) => c.emails), ...people.flatMap((x) => (x.email ? [x.email] : []))];
 }
 
@@ -29,10 +41,17 @@ describe('the demo copy of a plan', () => {
     const email = fc.emailAddress().filter((e) => !e.toLowerCase().endsWith(`@${DEMO_MAIL_DOMAIN}`));
     fc.assert(
       fc.property(
-        fc.array(fc.array(email, { minLength: 1, maxLength: 3 }), { minLength: base.counties.length, maxLength: base.counties.length }),
+        fc.array(fc.array(email, { minLength: 1, maxLength: 3 }), {
+          minLength: base.counties.length,
+          maxLength: base.counties.length,
+        }),
         fc.array(fc.option(email, { nil: undefined }), { minLength: 8, maxLength: 8 }),
         email,
-        fc.record({ host: fc.domain(), port: fc.integer({ min: 1, max: 65535 }), security: fc.constantFrom('tls' as const, 'starttls' as const, 'none' as const) }),
+        fc.record({
+          host: fc.domain(),
+          port: fc.integer({ min: 1, max: 65535 }),
+          security: fc.constantFrom('tls' as const, 'starttls' as const, 'none' as const),
+        }),
         (countyEmails, personEmails, bureauEmail, smtp) => {
           let k = 0;
           const withEmail = <T extends { email?: string }>(x: T): T => {
@@ -44,7 +63,11 @@ describe('the demo copy of a plan', () => {
             smtp: { ...smtp, passwordEnv: 'SMTP_PASSWORD' },
             bureau: { ...base.bureau, email: bureauEmail },
             supervisors: base.supervisors.map(withEmail),
-            approval: { ...base.approval, approver: withEmail(base.approval.approver), deputy: withEmail(base.approval.deputy ?? { id: 'deputy', name: '副职' }) },
+            approval: {
+              ...base.approval,
+              approver: withEmail(base.approval.approver),
+              deputy: withEmail(base.approval.deputy ?? { id: 'deputy', name: '副职' }),
+            },
             admins: base.admins.map(withEmail),
             counties: base.counties.map((c, i) => ({ ...c, emails: countyEmails[i]! })),
           };
@@ -75,7 +98,8 @@ describe('the demo copy of a plan', () => {
     const number = formatDocNumber(demo.bureau.shortName, demo.year, 3);
     expect(number).toBe(`演示${plan.bureau.shortName}指导〔2031〕3号`);
     expect(DocNumber.safeParse(number).success).toBe(true);
-    for (const [kind, text] of Object.entries(demo.wording.mail)) expect(text.subject.startsWith('【演示】'), kind).toBe(true);
+    for (const [kind, text] of Object.entries(demo.wording.mail))
+      expect(text.subject.startsWith('【演示】'), kind).toBe(true);
     expect(demo.counties.every((c) => c.date === undefined)).toBe(true);
     expect(plan.bureau.shortName.startsWith('演示')).toBe(false);
   });
@@ -88,7 +112,13 @@ describe('the demo copy of a plan', () => {
     expect(long.length).toBeLessThanOrEqual(40);
     expect(Code.safeParse(long).success).toBe(true);
     expect(demoTaskQueue('guidance')).toBe('guidance-demo');
-    const c = loadConfig({ GUIDANCE_OUTBOX_DIR: '/srv/outbox', SMTP_HOST: 'mail.heluo.example.cn', SMTP_PORT: '25', SMTP_USER: 'zhidao', SMTP_TLS_CA_FILE: '/srv/ca.pem' });
+    const c = loadConfig({
+      GUIDANCE_OUTBOX_DIR: '/srv/outbox',
+      SMTP_HOST: 'mail.heluo.example.cn',
+      SMTP_PORT: '25',
+      SMTP_USER: 'zhidao',
+      SMTP_TLS_CA_FILE: '/srv/ca.pem',
+    });
     expect(c.mail.smtpOverride.host).toBe('mail.heluo.example.cn');
     const mail = demoMail(c);
     expect(mail.smtpOverride).toEqual({});
@@ -132,9 +162,19 @@ describe('a cluster only when asked', () => {
   });
 
   it('the embedded default needs no flag', () => {
-    const local: TemporalConfig = { external: false, connection: {}, namespace: 'default', taskQueue: 'q', dataDir: '/tmp', devServerPort: 7233, uiPort: 8233 };
+    const local: TemporalConfig = {
+      external: false,
+      connection: {},
+      namespace: 'default',
+      taskQueue: 'q',
+      dataDir: '/tmp',
+      devServerPort: 7233,
+      uiPort: 8233,
+    };
     expect(() => assertDemoTarget(local, false)).not.toThrow();
-    expect(() => assertDemoTarget({ ...local, external: true, connection: { address: 'temporal.heluo.example.cn:7233' } }, false)).toThrow(/--allow-cluster/);
+    expect(() =>
+      assertDemoTarget({ ...local, external: true, connection: { address: 'temporal.heluo.example.cn:7233' } }, false),
+    ).toThrow(/--allow-cluster/);
     expect(() => assertDemoTarget({ ...local, external: true }, true)).not.toThrow();
   });
 });

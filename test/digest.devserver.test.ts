@@ -47,14 +47,26 @@ describe('weekly digest from the inbox (dev server)', () => {
     });
     const county = plan.counties[0]!;
     // Notice 5 working days before (Monday 8 March); the first Wednesday after it is 10 March.
-    await startProgramme(env.client, plan, { taskQueue: queue, visibility: true, timeScale: { msPerDay: 1200, startDate: addDays(county.date!, -9) }, mailRetry: FAST_MAIL });
+    await startProgramme(env.client, plan, {
+      taskQueue: queue,
+      visibility: true,
+      timeScale: { msPerDay: 1200, startDate: addDays(county.date!, -9) },
+      mailRetry: FAST_MAIL,
+    });
     const h = env.client.workflow.getHandle(programmeWorkflowId(plan.year, plan.bureau.code));
     // Visibility is eventually consistent: the first Wednesday may find nobody yet; a later one must.
     type Parsed = { to: string[]; subject: string; text: string };
     let todo: Parsed[] = [];
     for (let i = 0; i < 300 && !todo.some((m) => m.to.includes(county.emails[0]!)); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      todo = (await Promise.all(sink.messages.map(async (m) => { const p = await simpleParser(m.raw); return { to: m.rcptTo, subject: p.subject ?? '', text: p.text ?? '' }; }))).filter((m) => m.subject.includes('待办提醒'));
+      todo = (
+        await Promise.all(
+          sink.messages.map(async (m) => {
+            const p = await simpleParser(m.raw);
+            return { to: m.rcptTo, subject: p.subject ?? '', text: p.text ?? '' };
+          }),
+        )
+      ).filter((m) => m.subject.includes('待办提醒'));
     }
     // The mail is in the sink once the SMTP server accepts it; the programme records the digest
     // after its last delivery activity completes, a workflow task later.
@@ -71,6 +83,11 @@ describe('weekly digest from the inbox (dev server)', () => {
     // The leader has nothing to approve yet: no digest for them.
     expect(todo.filter((m) => m.to.includes(plan.approval.approver.email!))).toEqual([]);
     await h.terminate('test over');
-    for (const e of state.entries) if (e.visitWorkflowId) await env.client.workflow.getHandle(e.visitWorkflowId).terminate('test over').catch(() => undefined);
+    for (const e of state.entries)
+      if (e.visitWorkflowId)
+        await env.client.workflow
+          .getHandle(e.visitWorkflowId)
+          .terminate('test over')
+          .catch(() => undefined);
   });
 });

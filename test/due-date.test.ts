@@ -22,12 +22,20 @@ describe('due date rule (期限届满日为节假日的顺延)', () => {
     expect(dueDate('2026-06-01', 30)).toMatchObject({ dueDate: '2026-07-01', moved: false });
   });
   it('`guidance due-date` prints the date and why it moved; bad input exits 2', () => {
-    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'due-date', '--from', '2026-09-01', '--days', '30'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['-r', 'tsx/cjs', 'client/cli.ts', 'due-date', '--from', '2026-09-01', '--days', '30'],
+      { encoding: 'utf8' },
+    );
     expect(out.split('\n')[0]).toBe('2026-10-08');
     expect(out).toContain('2026-10-01 是法定节假日');
     let status = 0;
     try {
-      execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'due-date', '--from', '2026-13-01', '--days', '30'], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        ['-r', 'tsx/cjs', 'client/cli.ts', 'due-date', '--from', '2026-13-01', '--days', '30'],
+        { stdio: 'pipe' },
+      );
     } catch (err) {
       status = (err as { status: number }).status;
     }

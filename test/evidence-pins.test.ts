@@ -24,7 +24,11 @@ const HOUR = 3_600_000;
 /** Every file (not directory) under the store and under its pins directory. */
 function onDisk(store: EvidenceStore): string[] {
   const walk = (dir: string): string[] =>
-    fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).map((r) => path.join(dir, r)).filter((p) => fs.statSync(p).isFile()) : [];
+    fs.existsSync(dir)
+      ? (fs.readdirSync(dir, { recursive: true }) as string[])
+          .map((r) => path.join(dir, r))
+          .filter((p) => fs.statSync(p).isFile())
+      : [];
   return [...walk(store.dir), ...walk(store.pins.dir)].sort();
 }
 
@@ -33,7 +37,11 @@ describe('release', () => {
     const store = newStore();
     const bytes = pdf();
     const stored = await store.put({ bytes }, 'a.pdf', { pin: { caseId: CASE } });
-    expect(stored).toMatchObject({ sha256: sha(bytes), deduplicated: false, pin: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(stored).toMatchObject({
+      sha256: sha(bytes),
+      deduplicated: false,
+      pin: expect.stringMatching(/^[0-9a-f]{24}$/),
+    });
     expect(await store.pins.read(stored.sha256, stored.pin)).toMatchObject({ caseId: CASE });
     expect(await store.release(stored.sha256, stored.pin)).toBe(true);
     expect(await store.has(stored.sha256)).toBe(false);
@@ -113,7 +121,9 @@ describe('sweepPins', () => {
     const held = await store.put({ bytes: pdf() }, 'held.pdf', { pin: { caseId: CASE } });
     const dropped = await store.put({ bytes: pdf() }, 'dropped.pdf', { pin: { caseId: CASE } });
     const unreadable = await store.put({ bytes: pdf() }, 'elsewhere.pdf', { pin: { caseId: 'visit-2031-hl-gone' } });
-    const accepted = await store.put({ bytes: pdf() }, 'accepted.pdf', { pin: { caseId: 'visit-2031-hl-never-asked' } });
+    const accepted = await store.put({ bytes: pdf() }, 'accepted.pdf', {
+      pin: { caseId: 'visit-2031-hl-never-asked' },
+    });
     await store.accept(accepted.sha256, accepted.pin);
     const asked: string[] = [];
     const references = async (caseId: string) => {
@@ -123,7 +133,13 @@ describe('sweepPins', () => {
     };
 
     const before = onDisk(store);
-    expect(await sweepPins(store, { graceMs: HOUR, references, now: later, dryRun: true })).toMatchObject({ checked: 3, accepted: 1, released: 1, unknown: 1, removed: [] });
+    expect(await sweepPins(store, { graceMs: HOUR, references, now: later, dryRun: true })).toMatchObject({
+      checked: 3,
+      accepted: 1,
+      released: 1,
+      unknown: 1,
+      removed: [],
+    });
     expect(onDisk(store)).toEqual(before);
 
     const report = await sweepPins(store, { graceMs: HOUR, references, now: later });
@@ -137,7 +153,10 @@ describe('sweepPins', () => {
     expect(await store.verify(accepted.sha256)).toBe(true);
     // Within the grace period nothing is looked at.
     const fresh = await store.put({ bytes: pdf() }, 'fresh.pdf', { pin: { caseId: CASE } });
-    expect(await sweepPins(store, { graceMs: HOUR, references: async () => new Set() })).toMatchObject({ checked: 0, removed: [] });
+    expect(await sweepPins(store, { graceMs: HOUR, references: async () => new Set() })).toMatchObject({
+      checked: 0,
+      removed: [],
+    });
     expect(await store.has(fresh.sha256)).toBe(true);
   });
 
@@ -151,7 +170,11 @@ describe('sweepPins', () => {
     fs.renameSync(store.pathOf(gone.sha256), path.join(store.dir, `${OUTGOING}${gone.sha256}-0000`));
     await store.pins.remove(gone.sha256, gone.pin);
 
-    const report = await sweepPins(store, { graceMs: HOUR, references: async () => new Set([kept.sha256]), now: later });
+    const report = await sweepPins(store, {
+      graceMs: HOUR,
+      references: async () => new Set([kept.sha256]),
+      now: later,
+    });
     expect(report.restored).toBe(2);
     expect(await store.verify(kept.sha256)).toBe(true);
     expect(await store.has(gone.sha256)).toBe(false);

@@ -10,7 +10,14 @@ import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EvidenceError, EvidenceStore, formatSize, MEDIA_TYPE_LABELS, MEDIA_TYPES, type EvidenceErrorCode } from '../activities/evidence/store';
+import {
+  EvidenceError,
+  EvidenceStore,
+  formatSize,
+  MEDIA_TYPE_LABELS,
+  MEDIA_TYPES,
+  type EvidenceErrorCode,
+} from '../activities/evidence/store';
 
 const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-test-'));
 afterAll(() => fs.rmSync(ROOT, { recursive: true, force: true }));
@@ -79,7 +86,12 @@ function makePng(): Buffer {
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
   const idat = zlib.deflateSync(Buffer.from([0, 0xd0, 0x20, 0x30]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Start of a JFIF JPEG (SOI + APP0) and its end marker: what a camera file begins and ends with. */
@@ -128,9 +140,18 @@ function makeZip(entries: Record<string, string>): Buffer {
   return Buffer.concat([...locals, cd, eocd]);
 }
 
-const CONTENT_TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
-const DOCX = makeZip({ '[Content_Types].xml': CONTENT_TYPES, '_rels/.rels': '<Relationships/>', 'word/document.xml': '<w:document/>' });
-const DOCM = makeZip({ '[Content_Types].xml': CONTENT_TYPES, 'word/document.xml': '<w:document/>', 'word/vbaProject.bin': 'macro' });
+const CONTENT_TYPES =
+  '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
+const DOCX = makeZip({
+  '[Content_Types].xml': CONTENT_TYPES,
+  '_rels/.rels': '<Relationships/>',
+  'word/document.xml': '<w:document/>',
+});
+const DOCM = makeZip({
+  '[Content_Types].xml': CONTENT_TYPES,
+  'word/document.xml': '<w:document/>',
+  'word/vbaProject.bin': 'macro',
+});
 const OFD = makeZip({ 'OFD.xml': '<ofd:OFD DocType="OFD" Version="1.0"/>', 'Doc_0/Document.xml': '<ofd:Document/>' });
 const PLAIN_ZIP = makeZip({ 'readme.txt': '检查记录' });
 const HTML = Buffer.from('<!DOCTYPE html>\n<html><head><title>执法检查</title></head><body>not a PDF</body></html>');
@@ -153,7 +174,10 @@ describe('put', () => {
     expect(fs.readFileSync(store.pathOf(first.sha256)).equals(pdf)).toBe(true);
     const after = listing(store.dir);
     // Only the shard directory and the file: no temp file survives a successful put.
-    expect(after).toEqual([`${first.sha256.slice(0, 2)}/`, `${first.sha256.slice(0, 2)}/${first.sha256} ${pdf.length}`]);
+    expect(after).toEqual([
+      `${first.sha256.slice(0, 2)}/`,
+      `${first.sha256.slice(0, 2)}/${first.sha256} ${pdf.length}`,
+    ]);
 
     expect(await store.put({ path: file }, 'copy.pdf')).toEqual({ ...first, deduplicated: true });
     expect(await store.put({ bytes: pdf })).toEqual({ ...first, deduplicated: true });
@@ -171,9 +195,16 @@ describe('put', () => {
 
   it('keeps one copy when the same content arrives twice at once', async () => {
     const store = new EvidenceStore({ dir: tempDir('store-') });
-    const results = await Promise.all([store.put({ bytes: JPEG }), store.put({ path: writeTemp(JPEG, 'a.jpg') }), store.put({ bytes: JPEG })]);
+    const results = await Promise.all([
+      store.put({ bytes: JPEG }),
+      store.put({ path: writeTemp(JPEG, 'a.jpg') }),
+      store.put({ bytes: JPEG }),
+    ]);
     expect(new Set(results.map((r) => r.sha256)).size).toBe(1);
-    expect(listing(store.dir)).toEqual([`${sha(JPEG).slice(0, 2)}/`, `${sha(JPEG).slice(0, 2)}/${sha(JPEG)} ${JPEG.length}`]);
+    expect(listing(store.dir)).toEqual([
+      `${sha(JPEG).slice(0, 2)}/`,
+      `${sha(JPEG).slice(0, 2)}/${sha(JPEG)} ${JPEG.length}`,
+    ]);
     expect(await store.verify(sha(JPEG))).toBe(true);
   });
 
@@ -208,7 +239,9 @@ describe('type sniffing', () => {
     const store = await seededStore();
     const before = listing(store.dir);
     const e = await refusal(store.put({ path: writeTemp(HTML, '检查记录.pdf') }), 'TypeRefused');
-    expect(e.message).toBe('检查记录.pdf：不接受的文件类型：text/html（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）');
+    expect(e.message).toBe(
+      '检查记录.pdf：不接受的文件类型：text/html（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）',
+    );
     expect(e.detectedType).toBe('text/html');
     expect(listing(store.dir)).toEqual(before);
     await refusal(store.put({ bytes: HTML }, 'x.pdf'), 'TypeRefused');
@@ -219,7 +252,12 @@ describe('type sniffing', () => {
     ['a plain ZIP renamed .docx', PLAIN_ZIP, '报告.docx', 'application/zip'],
     ['a plain ZIP renamed .ofd', PLAIN_ZIP, '报告.ofd', 'application/zip'],
     ['a macro-enabled Word file', DOCM, '报告.docx', 'application/vnd.ms-word.document.macroEnabled.12'],
-    ['a legacy .doc', Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]), '报告.doc', 'application/x-ole-storage'],
+    [
+      'a legacy .doc',
+      Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]),
+      '报告.doc',
+      'application/x-ole-storage',
+    ],
     ['plain text', Buffer.from('整改报告：已完成'), '报告.pdf', 'text/plain'],
   ])('refuses %s', async (_label, bytes, name, detected) => {
     const store = await seededStore();
@@ -237,7 +275,15 @@ describe('type sniffing', () => {
   });
 
   it('exports a Chinese-facing label for every media type', () => {
-    expect(MEDIA_TYPES.map((t) => MEDIA_TYPE_LABELS[t])).toEqual(['PDF', 'JPEG', 'PNG', 'TIFF', 'Word', 'Excel', 'OFD']);
+    expect(MEDIA_TYPES.map((t) => MEDIA_TYPE_LABELS[t])).toEqual([
+      'PDF',
+      'JPEG',
+      'PNG',
+      'TIFF',
+      'Word',
+      'Excel',
+      'OFD',
+    ]);
   });
 });
 
@@ -245,7 +291,9 @@ describe('refusals leave the store unchanged', () => {
   it('refuses an empty file', async () => {
     const store = await seededStore();
     const before = listing(store.dir);
-    expect((await refusal(store.put({ path: writeTemp(Buffer.alloc(0), 'empty.pdf') }), 'Empty')).message).toBe('empty.pdf：文件为空（0 字节）');
+    expect((await refusal(store.put({ path: writeTemp(Buffer.alloc(0), 'empty.pdf') }), 'Empty')).message).toBe(
+      'empty.pdf：文件为空（0 字节）',
+    );
     await refusal(store.put({ bytes: Buffer.alloc(0) }), 'Empty');
     expect(listing(store.dir)).toEqual(before);
   });

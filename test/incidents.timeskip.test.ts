@@ -76,15 +76,21 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
     expect(stuck.audit.map((a) => a.action)).toContain('incident');
     // The supervisors and the administrator are told by email.
     const notices = async () => {
-      const told = sink.messages.filter((m) => m.rcptTo.some((r) => ['sunli@heluo.example.cn', 'admin@heluo.example.cn'].includes(r)));
-      return (await Promise.all(told.map(async (m) => (await simpleParser(m.raw)).subject))).filter((x) => x?.startsWith('【故障待处理】'));
+      const told = sink.messages.filter((m) =>
+        m.rcptTo.some((r) => ['sunli@heluo.example.cn', 'admin@heluo.example.cn'].includes(r)),
+      );
+      return (await Promise.all(told.map(async (m) => (await simpleParser(m.raw)).subject))).filter((x) =>
+        x?.startsWith('【故障待处理】'),
+      );
     };
     for (let i = 0; i < 100 && (await notices()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await notices()).length).toBeGreaterThanOrEqual(2);
 
     // Only an administrator retries, and only an open incident.
     expect((await refusal(h.executeUpdate(retryUpdate, { args: [{ actor: supervisor }] }))).type).toBe('Forbidden');
-    expect((await refusal(h.executeUpdate(retryUpdate, { args: [{ actor: admin, incident: 'I9' }] }))).type).toBe('InvalidInput');
+    expect((await refusal(h.executeUpdate(retryUpdate, { args: [{ actor: admin, incident: 'I9' }] }))).type).toBe(
+      'InvalidInput',
+    );
 
     writeFileSync(opinion, good);
     const retried = await h.executeUpdate(retryUpdate, { args: [{ actor: admin, note: '模板已修正' }] });
@@ -93,7 +99,9 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
     const s = await d.waitForStage(h, 'rectification');
     expect(s.letter?.docNumber).toBeTruthy();
     expect(s.incidents).toHaveLength(1);
-    expect((await refusal(h.executeUpdate(retryUpdate, { args: [{ actor: admin }] }))).message).toMatch(/没有待处理的故障/);
+    expect((await refusal(h.executeUpdate(retryUpdate, { args: [{ actor: admin }] }))).message).toMatch(
+      /没有待处理的故障/,
+    );
   });
 
   it('a review during an SMTP outage is answered at once; the letter follows when the server is back, then the case closes', async () => {
@@ -102,7 +110,13 @@ describe('incidents (time-skipping, loopback SMTP)', () => {
     const county = plan.counties[0]!;
     const { h, s } = await d.toRectification(plan, 0, date);
     await h.executeUpdate(submitReportUpdate, {
-      args: [{ actor: supervisor, files: [{ sha256: 'c'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
+      args: [
+        {
+          actor: supervisor,
+          files: [{ sha256: 'c'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }],
+          items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+        },
+      ],
     });
 
     const port = sink.port;

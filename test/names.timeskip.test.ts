@@ -16,7 +16,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ChildWorkflowFailure, RetryState, TerminatedFailure, TimeoutFailure, TimeoutType, defaultPayloadConverter } from '@temporalio/common';
+import {
+  ChildWorkflowFailure,
+  RetryState,
+  TerminatedFailure,
+  TimeoutFailure,
+  TimeoutType,
+  defaultPayloadConverter,
+} from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -31,7 +38,12 @@ import { startProgramme } from '../client/programme';
 import { loadUsers } from '../client/users';
 import { addDays } from '../workflows/shared/clock';
 import { visitFailureNote } from '../workflows/shared/failure-words';
-import { cancelVisitUpdate, scheduleQuery, visitWorkflowId, type ProgrammeState } from '../workflows/shared/definitions';
+import {
+  cancelVisitUpdate,
+  scheduleQuery,
+  visitWorkflowId,
+  type ProgrammeState,
+} from '../workflows/shared/definitions';
 import type { Plan } from '../workflows/shared/plan';
 import { approveUpdate, visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
 import { readHistories } from './helpers/histories';
@@ -51,10 +63,11 @@ const WORKFLOWS = path.resolve(__dirname, '../workflows');
  */
 const RARE: Record<string, string> = {
   cancelNotDelivered: 'a race: the visit ends on its own between an accepted cancelVisit and its delivery',
-  keepNumber: 'a cancel while the acceptance letter\'s mail is still retrying, after one mailbox took it',
-  voidNumber: 'a cancel while a letter\'s number is drawn but its mail never left',
+  keepNumber: "a cancel while the acceptance letter's mail is still retrying, after one mailbox took it",
+  voidNumber: "a cancel while a letter's number is drawn but its mail never left",
   // Its words are checked below on the failure a terminated child gives its parent.
-  visitFailed: 'a visit workflow that fails or is terminated: its code never fails, and the time-skipping server does not tell a parent of a terminated child',
+  visitFailed:
+    'a visit workflow that fails or is terminated: its code never fails, and the time-skipping server does not tell a parent of a terminated child',
 };
 
 /** Every audit kind the workflows write: `audit(<by>, '<kind>', …)` in workflows/. */
@@ -64,7 +77,8 @@ function auditKinds(): Set<string> {
     for (const name of readdirSync(dir)) {
       const file = path.join(dir, name);
       if (statSync(file).isDirectory()) walk(file);
-      else if (name.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/\baudit\(\s*[^,()]+,\s*'(\w+)'/g)) kinds.add(m[1]!);
+      else if (name.endsWith('.ts'))
+        for (const m of readFileSync(file, 'utf8').matchAll(/\baudit\(\s*[^,()]+,\s*'(\w+)'/g)) kinds.add(m[1]!);
     }
   };
   walk(WORKFLOWS);
@@ -119,17 +133,27 @@ interface Shown {
 
 /** What a person reads of each timeline line: who, and what happened; people's own file names taken out (theirs, not the engine's). */
 function linesOf(where: string, lines: { action: string; who: string; detail: string }[], own: string[] = []): Shown[] {
-  return lines.map((e) => ({ kind: e.action, where, text: own.reduce((t, x) => t.split(x).join('…'), `${e.who} ${e.detail}`) }));
+  return lines.map((e) => ({
+    kind: e.action,
+    where,
+    text: own.reduce((t, x) => t.split(x).join('…'), `${e.who} ${e.detail}`),
+  }));
 }
 
 /** A case through the staff view and the county view. */
-function caseLines(where: string, c: VisitCase, staff: { timeline: { action: string; who: string; detail: string }[] }, county: { timeline: { action: string; who: string; detail: string }[] }): Shown[] {
+function caseLines(
+  where: string,
+  c: VisitCase,
+  staff: { timeline: { action: string; who: string; detail: string }[] },
+  county: { timeline: { action: string; who: string; detail: string }[] },
+): Shown[] {
   const own = c.evidence.map((e) => e.filename);
   return [...linesOf(`${where} (staff)`, staff.timeline, own), ...linesOf(`${where} (county)`, county.timeline, own)];
 }
 
 const ids = planIds(examplePlan());
-const problems = (shown: Shown[]) => shown.flatMap((s) => unreadable(s.text, ids).map((p) => `${s.where} ${s.kind}: ${p} in “${s.text.slice(0, 120)}”`));
+const problems = (shown: Shown[]) =>
+  shown.flatMap((s) => unreadable(s.text, ids).map((p) => `${s.where} ${s.kind}: ${p} in “${s.text.slice(0, 120)}”`));
 
 // ---------------------------------------------------------------------------------------------
 // The live run
@@ -175,7 +199,9 @@ beforeAll(async () => {
     // Nobody of the 指导组 has an address: the weekly 周交办 is skipped and says so (digestSkipped).
     for (const s of raw.supervisors) delete s.email;
   });
-  const [xs, qh] = plan.counties.map((c) => env.client.workflow.getHandle(visitWorkflowId(year, plan.bureau.code, c.code))) as [WorkflowHandle, WorkflowHandle];
+  const [xs, qh] = plan.counties.map((c) =>
+    env.client.workflow.getHandle(visitWorkflowId(year, plan.bureau.code, c.code)),
+  ) as [WorkflowHandle, WorkflowHandle];
   const caseOf = (h: WorkflowHandle) => h.query(visitCaseQuery);
   programme = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
   const users = loadUsers(USERS_FILE);
@@ -198,7 +224,14 @@ beforeAll(async () => {
   await d.skipTo(dates[0]!);
   await until(async () => ((await caseOf(xs)).stage === 'onsite' ? true : undefined), '香山县 on site');
   const notice = (await caseOf(xs)).receipts![0]!;
-  const signed = await app.inject({ method: 'POST', url: '/api/receipt', payload: { token: receiptToken(RECEIPT_KEY, { caseId: xs.workflowId, receipt: notice.id, expires: notice.linkExpires }), signer: '王建国' } });
+  const signed = await app.inject({
+    method: 'POST',
+    url: '/api/receipt',
+    payload: {
+      token: receiptToken(RECEIPT_KEY, { caseId: xs.workflowId, receipt: notice.id, expires: notice.linkExpires }),
+      signer: '王建国',
+    },
+  });
   expect(signed.statusCode, signed.body).toBe(200);
   await d.fillAndSubmit(xs);
   await until(async () => ((await caseOf(xs)).approval.rounds.length > 0 ? true : undefined), 'the draft');
@@ -209,13 +242,22 @@ beforeAll(async () => {
 
   // 清河县, started, cancelled by a supervisor.
   await until(async () => ((await caseOf(qh)).stage === 'onsite' ? true : undefined), '清河县 on site');
-  await programme.executeUpdate(cancelVisitUpdate, { args: [{ actor: { id: 'sun-li', role: 'supervisor' }, county: 'qinghe', reason: '县区机构改革，本年度另行安排。' }] });
-  await until(async () => ((await caseOf(qh)).stage === 'cancelled' && (await caseOf(qh)).archive ? true : undefined), '清河县 cancelled and archived');
+  await programme.executeUpdate(cancelVisitUpdate, {
+    args: [{ actor: { id: 'sun-li', role: 'supervisor' }, county: 'qinghe', reason: '县区机构改革，本年度另行安排。' }],
+  });
+  await until(
+    async () => ((await caseOf(qh)).stage === 'cancelled' && (await caseOf(qh)).archive ? true : undefined),
+    '清河县 cancelled and archived',
+  );
 
   // A Monday with 香山县 in rectification (as its programme heard at its next step, the receipt
   // reminder of its unsigned letter) and nobody to mail the digest to.
   await d.skipTo(addDays(dates[1]!, 21));
-  await until(async () => ((await programme.query(scheduleQuery)).audit.some((a) => a.action === 'digestSkipped') ? true : undefined), 'the skipped digest');
+  await until(
+    async () =>
+      (await programme.query(scheduleQuery)).audit.some((a) => a.action === 'digestSkipped') ? true : undefined,
+    'the skipped digest',
+  );
 
   const views: Shown[] = [];
   for (const c of [plan.counties[0]!, plan.counties[1]!]) {
@@ -225,7 +267,11 @@ beforeAll(async () => {
     views.push(...caseLines(`live ${c.name}`, staff.case, staff, county));
   }
   views.push(...linesOf('live programme', (await get('admin', `/api/years/${year}/programme`)).audit));
-  live = { cases: { xiangshan: await caseOf(xs), qinghe: await caseOf(qh) }, programme: await programme.query(scheduleQuery), views };
+  live = {
+    cases: { xiangshan: await caseOf(xs), qinghe: await caseOf(qh) },
+    programme: await programme.query(scheduleQuery),
+    views,
+  };
 }, 600_000);
 
 afterAll(async () => {
@@ -236,19 +282,38 @@ afterAll(async () => {
 });
 
 describe('names, not ids: every audit-log kind through the views', () => {
-  it('today\'s workflow code writes names and Chinese words where it wrote ids and English', () => {
-    const detail = (c: VisitCase | ProgrammeState, action: string) => c.audit.filter((a) => a.action === action).map((a) => a.detail);
+  it("today's workflow code writes names and Chinese words where it wrote ids and English", () => {
+    const detail = (c: VisitCase | ProgrammeState, action: string) =>
+      c.audit.filter((a) => a.action === action).map((a) => a.detail);
     const xs = live.cases.xiangshan!;
     expect(detail(xs, 'noticeDelivered')).toEqual(['通知送达：已送达']);
     expect(detail(xs, 'letterDelivered')).toEqual(['意见书送达：已送达']);
     expect(detail(xs, 'approvalReminder')[0]).toBe('提醒审批人 郑远');
     // A terminated visit as its programme hears of it (its own message is Temporal's English).
-    const terminated = new ChildWorkflowFailure('default', { workflowId: 'visit-2027-heluo-linchuan', runId: 'r' }, 'countyVisitWorkflow', RetryState.NON_RETRYABLE_FAILURE, new TerminatedFailure('Workflow execution terminated'));
+    const terminated = new ChildWorkflowFailure(
+      'default',
+      { workflowId: 'visit-2027-heluo-linchuan', runId: 'r' },
+      'countyVisitWorkflow',
+      RetryState.NON_RETRYABLE_FAILURE,
+      new TerminatedFailure('Workflow execution terminated'),
+    );
     expect(visitFailureNote(terminated)).toBe('案件流程被强制终止');
-    expect(visitFailureNote(new ChildWorkflowFailure('default', { workflowId: 'w', runId: 'r' }, 't', RetryState.TIMEOUT, new TimeoutFailure('Workflow execution timed out', undefined, TimeoutType.START_TO_CLOSE)))).toBe('案件流程运行超时');
+    expect(
+      visitFailureNote(
+        new ChildWorkflowFailure(
+          'default',
+          { workflowId: 'w', runId: 'r' },
+          't',
+          RetryState.TIMEOUT,
+          new TimeoutFailure('Workflow execution timed out', undefined, TimeoutType.START_TO_CLOSE),
+        ),
+      ),
+    ).toBe('案件流程运行超时');
     // The link's signature is stored as the link's (`link:<code>`) and read as the county's.
     expect(xs.audit.find((a) => a.action === 'acknowledge')!.by).toBe('link:xiangshan');
-    expect(live.views.find((v) => v.kind === 'acknowledge' && v.where.includes('staff'))!.text).toMatch(/^香山县应急管理局（邮件链接签收） /);
+    expect(live.views.find((v) => v.kind === 'acknowledge' && v.where.includes('staff'))!.text).toMatch(
+      /^香山县应急管理局（邮件链接签收） /,
+    );
   });
 
   it('names the user in the header once: 管理员, not 管理员（管理员）', async () => {
@@ -258,19 +323,24 @@ describe('names, not ids: every audit-log kind through the views', () => {
     expect(await label('xiangshan')).toBe('香山县应急管理局');
   });
 
-  it('shows every kind the workflows write with names and Chinese words, in the corpus\'s old cases and this run\'s', () => {
+  it("shows every kind the workflows write with names and Chinese words, in the corpus's old cases and this run's", () => {
     const book: NameBook = nameBook({ plan: examplePlan(), users: loadUsers(USERS_FILE).records });
     const corpus = corpusRecords();
     const shown: Shown[] = [...live.views];
-    for (const c of corpus.cases) shown.push(...caseLines(`corpus ${c.caseId}`, c, staffView(c, {}, book), countyView(c, book)));
-    for (const p of corpus.programmes) shown.push(...linesOf(`corpus programme ${p.year}`, programmeView(p, book).audit));
+    for (const c of corpus.cases)
+      shown.push(...caseLines(`corpus ${c.caseId}`, c, staffView(c, {}, book), countyView(c, book)));
+    for (const p of corpus.programmes)
+      shown.push(...linesOf(`corpus programme ${p.year}`, programmeView(p, book).audit));
 
     const kinds = auditKinds();
     expect(kinds.size).toBeGreaterThan(40);
     const seen = new Set(shown.map((s) => s.kind));
     const missing = [...kinds].filter((k) => !seen.has(k) && !(k in RARE));
     expect(missing, 'audit kinds never shown').toEqual([]);
-    expect(Object.keys(RARE).filter((k) => seen.has(k) || !kinds.has(k)), 'RARE kinds that now occur or no longer exist').toEqual([]);
+    expect(
+      Object.keys(RARE).filter((k) => seen.has(k) || !kinds.has(k)),
+      'RARE kinds that now occur or no longer exist',
+    ).toEqual([]);
     expect(problems(shown)).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ describe('number register (time-skipping)', () => {
     expect(await mock.run(acts.allocateDocNumber, req('case-a:opinion'))).toBe(1);
     expect(await mock.run(acts.allocateDocNumber, req('case-b:opinion'))).toBe(2);
     expect(await mock.run(acts.allocateDocNumber, req('case-a:opinion'))).toBe(1); // a retry gets its number again
-    expect(await mock.run(acts.voidDocNumber, { ...req('case-b:opinion'), reason: '执法指导已取消，文号未使用' })).toBe(2);
+    expect(await mock.run(acts.voidDocNumber, { ...req('case-b:opinion'), reason: '执法指导已取消，文号未使用' })).toBe(
+      2,
+    );
     expect(await mock.run(acts.allocateDocNumber, req('case-c:opinion'))).toBe(3);
 
     const rows = await numberRegister(env.client, 2031, bureau);
@@ -83,7 +85,15 @@ describe('number register (time-skipping)', () => {
 
     const rows = await numberRegister(env.client, year, plan.bureau.code);
     const opinionRows = rows.filter((r) => r.series === 'opinion');
-    expect(opinionRows).toEqual([{ series: 'opinion', number: 1, requestId: `${h.workflowId}:opinion`, status: 'void', reason: '执法指导已取消，文号未使用' }]);
+    expect(opinionRows).toEqual([
+      {
+        series: 'opinion',
+        number: 1,
+        requestId: `${h.workflowId}:opinion`,
+        status: 'void',
+        reason: '执法指导已取消，文号未使用',
+      },
+    ]);
     expect(rows.find((r) => r.series === 'notice')?.status).toBe('issued');
   });
 });

@@ -43,9 +43,20 @@ async function definitions(): Promise<Definition[]> {
     const mod = (await import(file)) as Record<string, unknown>;
     for (const [exported, v] of Object.entries(mod)) {
       const d = v as { type?: unknown; name?: unknown };
-      if (typeof v !== 'object' || v === null || typeof d.name !== 'string' || !['update', 'query', 'signal'].includes(d.type as string)) continue;
+      if (
+        typeof v !== 'object' ||
+        v === null ||
+        typeof d.name !== 'string' ||
+        !['update', 'query', 'signal'].includes(d.type as string)
+      )
+        continue;
       const key = `${d.type as string}:${d.name}`;
-      if (!found.has(key)) found.set(key, { name: d.name, type: d.type as Definition['type'], where: `${path.relative(SHARED, file)}: ${exported}` });
+      if (!found.has(key))
+        found.set(key, {
+          name: d.name,
+          type: d.type as Definition['type'],
+          where: `${path.relative(SHARED, file)}: ${exported}`,
+        });
     }
   }
   return [...found.values()];
@@ -59,8 +70,14 @@ function findCommand(root: Command, words: string[]): Command | undefined {
 
 const ROLES: Role[] = ['admin', 'supervisor', 'leader', 'county'];
 /** One example user of each role (examples/users.yaml); the county one acts for its own county. */
-const USER_OF: Record<Role, string> = { admin: 'admin', supervisor: 'sun-li', leader: 'zheng-yuan', county: 'xiangshan' };
-const doors = (): [string, Door][] => Object.entries(DOORS).flatMap(([name, list]) => list.map((d) => [name, d] as [string, Door]));
+const USER_OF: Record<Role, string> = {
+  admin: 'admin',
+  supervisor: 'sun-li',
+  leader: 'zheng-yuan',
+  county: 'xiangshan',
+};
+const doors = (): [string, Door][] =>
+  Object.entries(DOORS).flatMap(([name, list]) => list.map((d) => [name, d] as [string, Door]));
 
 let defs: Definition[];
 beforeAll(async () => {
@@ -71,12 +88,30 @@ describe('every definition has its doors (static)', () => {
   it('finds the definitions (the enumeration itself works)', () => {
     const names = defs.map((d) => d.name);
     // A sample from each module, so a broken walk cannot pass the checks below vacuously.
-    for (const n of ['reschedule', 'schedule', 'submitReport', 'visitCase', 'retry', 'voidNumber', 'numbers', 'allocateNumber', 'visitProgress', 'correctRoster', 'correctCountyEmails', 'visitArchiveChunk']) expect(names).toContain(n);
+    for (const n of [
+      'reschedule',
+      'schedule',
+      'submitReport',
+      'visitCase',
+      'retry',
+      'voidNumber',
+      'numbers',
+      'allocateNumber',
+      'visitProgress',
+      'correctRoster',
+      'correctCountyEmails',
+      'visitArchiveChunk',
+    ])
+      expect(names).toContain(n);
   });
 
   it('each Update, Query and Signal is wired or internal, and nothing else is listed', () => {
-    const unwired = defs.filter((d) => !DOORS[d.name] && !INTERNAL[d.name]).map((d) => `${d.type} ${d.name} (${d.where})`);
-    expect(unwired, `not wired to the CLI, HTTP API and dashboard (client/parity.ts): ${unwired.join(', ')}`).toEqual([]);
+    const unwired = defs
+      .filter((d) => !DOORS[d.name] && !INTERNAL[d.name])
+      .map((d) => `${d.type} ${d.name} (${d.where})`);
+    expect(unwired, `not wired to the CLI, HTTP API and dashboard (client/parity.ts): ${unwired.join(', ')}`).toEqual(
+      [],
+    );
     const names = new Set(defs.map((d) => d.name));
     expect([...Object.keys(DOORS), ...Object.keys(INTERNAL)].filter((n) => !names.has(n))).toEqual([]);
     // A signal is fire-and-forget: a person's action is an Update, so signals may only be internal.
@@ -92,27 +127,42 @@ describe('every definition has its doors (static)', () => {
       }
       expect(d.http.method, name).toBe('POST');
       const shown = new Set((d.forms ?? []).flatMap((f) => f.roles));
-      expect(d.http.roles.filter((r) => !shown.has(r)), `${name}: roles without a dashboard form`).toEqual([]);
-      expect([...shown].filter((r) => !d.http.roles.includes(r)), `${name}: a form for a role the route refuses`).toEqual([]);
+      expect(
+        d.http.roles.filter((r) => !shown.has(r)),
+        `${name}: roles without a dashboard form`,
+      ).toEqual([]);
+      expect(
+        [...shown].filter((r) => !d.http.roles.includes(r)),
+        `${name}: a form for a role the route refuses`,
+      ).toEqual([]);
     }
   });
 
   it('each CLI command exists in buildProgram()', () => {
     const program = buildProgram();
-    const missing = doors().filter(([, d]) => !findCommand(program, d.cli.split(' '))).map(([n, d]) => `${n}: guidance ${d.cli}`);
+    const missing = doors()
+      .filter(([, d]) => !findCommand(program, d.cli.split(' ')))
+      .map(([n, d]) => `${n}: guidance ${d.cli}`);
     expect(missing).toEqual([]);
   });
 
   it('each dashboard form id is built by the dashboard scripts', () => {
-    const sources = readdirSync(PUBLIC).filter((n) => /\.(js|html)$/.test(n)).map((n) => readFileSync(path.join(PUBLIC, n), 'utf8')).join('\n');
-    const missing = doors().flatMap(([n, d]) => (d.forms ?? []).filter((f) => !new RegExp(`['"\`]${f.id}['"\`]`).test(sources)).map((f) => `${n}: #${f.id}`));
+    const sources = readdirSync(PUBLIC)
+      .filter((n) => /\.(js|html)$/.test(n))
+      .map((n) => readFileSync(path.join(PUBLIC, n), 'utf8'))
+      .join('\n');
+    const missing = doors().flatMap(([n, d]) =>
+      (d.forms ?? []).filter((f) => !new RegExp(`['"\`]${f.id}['"\`]`).test(sources)).map((f) => `${n}: #${f.id}`),
+    );
     expect(missing).toEqual([]);
   });
 
   it('each door is in the table of docs/operations.md', () => {
     const doc = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
     const missing = doors().flatMap(([n, d]) =>
-      [`\`guidance ${d.cli}\``, `\`${d.http.method} ${d.http.path}\``, ...(d.forms ?? []).map((f) => `\`${f.id}\``)].filter((x) => !doc.includes(x)).map((x) => `${n}: ${x}`),
+      [`\`guidance ${d.cli}\``, `\`${d.http.method} ${d.http.path}\``, ...(d.forms ?? []).map((f) => `\`${f.id}\``)]
+        .filter((x) => !doc.includes(x))
+        .map((x) => `${n}: ${x}`),
     );
     expect(missing).toEqual([]);
   });
@@ -130,7 +180,9 @@ describe('every HTTP door exists and lets through exactly its roles (real server
   });
 
   it('each route is registered on the Fastify app', () => {
-    const missing = doors().filter(([, d]) => !s.app.hasRoute({ method: d.http.method, url: d.http.path })).map(([n, d]) => `${n}: ${d.http.method} ${d.http.path}`);
+    const missing = doors()
+      .filter(([, d]) => !s.app.hasRoute({ method: d.http.method, url: d.http.path }))
+      .map(([n, d]) => `${n}: ${d.http.method} ${d.http.path}`);
     expect(missing).toEqual([]);
   });
 
@@ -142,11 +194,15 @@ describe('every HTTP door exists and lets through exactly its roles (real server
         const res = await s.app.inject({
           method: d.http.method,
           url,
-          headers: { cookie: cookies[USER_OF[role]]!, ...(d.http.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            cookie: cookies[USER_OF[role]]!,
+            ...(d.http.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          },
           ...(d.http.method === 'POST' ? { payload: '{}' } : {}),
         });
         const allowed = d.http.roles.includes(role);
-        if (allowed ? res.statusCode === 403 || res.statusCode === 401 : res.statusCode !== 403) wrong.push(`${name} ${d.http.method} ${d.http.path} as ${role}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+        if (allowed ? res.statusCode === 403 || res.statusCode === 401 : res.statusCode !== 403)
+          wrong.push(`${name} ${d.http.method} ${d.http.path} as ${role}: ${res.statusCode} ${res.body.slice(0, 120)}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -54,9 +54,15 @@ function writePlanB(year: number, smtpPort: number): string {
   mkdirSync(dir, { recursive: true });
   cpSync(BUILTIN_TEMPLATES_DIR, tpl, { recursive: true });
   const notice = path.join(tpl, 'notice.hbs');
-  writeFileSync(notice, readFileSync(notice, 'utf8').replace('<h1>四、有关要求</h1>', `<h1>四、有关要求</h1>\n<p>${MARKER}。</p>`));
+  writeFileSync(
+    notice,
+    readFileSync(notice, 'utf8').replace('<h1>四、有关要求</h1>', `<h1>四、有关要求</h1>\n<p>${MARKER}。</p>`),
+  );
   // The bureau's own wording, only the notice mail's subject changed.
-  writeFileSync(path.join(tpl, 'wording.yaml'), stringify({ mail: { notice: { subject: `${B_SUBJECT}{{docNumber}} {{county}}` } } }));
+  writeFileSync(
+    path.join(tpl, 'wording.yaml'),
+    stringify({ mail: { notice: { subject: `${B_SUBJECT}{{docNumber}} {{county}}` } } }),
+  );
 
   const raw = rawExamplePlan();
   raw.year = year;
@@ -80,7 +86,9 @@ function pdfText(file: string): string {
 }
 
 function fromOf(a: AddressObject | AddressObject[] | undefined): { name: string; address: string | undefined }[] {
-  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => ({ name: v.name, address: v.address })));
+  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) =>
+    o.value.map((v) => ({ name: v.name, address: v.address })),
+  );
 }
 
 beforeAll(async () => {
@@ -90,9 +98,17 @@ beforeAll(async () => {
   const queue = uniqueQueue('isolation');
   // The worker's own configuration, as its environment would give it: directories only, no plan,
   // no SMTP override.
-  const config = loadConfig({ GUIDANCE_DATA_DIR: 'data', GUIDANCE_OUTBOX_DIR: 'outbox', GUIDANCE_SENT_LOG_DIR: 'sent-log' }, root);
+  const config = loadConfig(
+    { GUIDANCE_DATA_DIR: 'data', GUIDANCE_OUTBOX_DIR: 'outbox', GUIDANCE_SENT_LOG_DIR: 'sent-log' },
+    root,
+  );
   activities = workerActivities({ dataDir: config.dataDir, taskQueue: queue, client: env.client, mail: config.mail });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
   running = worker.run();
   d = new VisitDriver(env, queue);
 });
@@ -136,7 +152,11 @@ describe('a programme uses the plan it was started with, not one the worker load
     // Mail for A: no SMTP block in plan A, so the worker's outbox; A's sender, the default wording.
     expect(a.notice?.delivery?.status).toBe('delivered');
     const outbox = path.join(root, 'outbox');
-    const emls = await Promise.all(readdirSync(outbox).filter((f) => f.endsWith('.eml')).map((f) => simpleParser(readFileSync(path.join(outbox, f)))));
+    const emls = await Promise.all(
+      readdirSync(outbox)
+        .filter((f) => f.endsWith('.eml'))
+        .map((f) => simpleParser(readFileSync(path.join(outbox, f)))),
+    );
     const noticeA = emls.find((p) => p.subject?.includes(a.notice!.docNumber));
     expect(noticeA, emls.map((p) => p.subject).join('\n')).toBeDefined();
     expect(fromOf(noticeA!.from)).toEqual([{ name: planA.bureau.name, address: planA.bureau.email }]);
@@ -150,7 +170,11 @@ describe('a programme started from its own plan file (time-skipping)', () => {
     const { year, date } = await d.visitDate(3);
     const planB: Plan = loadPlanFile(writePlanB(year, sink.port));
     const county = planB.counties[0]!;
-    const handle = await startProgramme(env.client, { ...planB, counties: [{ ...county, date }] }, { taskQueue: d.queue, visibility: false, mailRetry: FAST_MAIL });
+    const handle = await startProgramme(
+      env.client,
+      { ...planB, counties: [{ ...county, date }] },
+      { taskQueue: d.queue, visibility: false, mailRetry: FAST_MAIL },
+    );
     expect(handle.workflowId).toContain(planB.bureau.code);
     await d.skipTo(date);
     const h = env.client.workflow.getHandle(visitWorkflowId(year, planB.bureau.code, county.code));
@@ -166,14 +190,17 @@ describe('a programme started from its own plan file (time-skipping)', () => {
 
 describe('checkPlanServable refuses a plan this worker cannot serve', () => {
   const mock = new MockActivityEnvironment();
-  const check = (input: Parameters<typeof activities.checkPlanServable>[0]) => mock.run(activities.checkPlanServable, input) as Promise<void>;
+  const check = (input: Parameters<typeof activities.checkPlanServable>[0]) =>
+    mock.run(activities.checkPlanServable, input) as Promise<void>;
 
   it('serves the example plan and a plan whose templates and SMTP block it has', async () => {
     const { bureau } = rawExamplePlan();
     await expect(check({ sender: { name: bureau.name, address: bureau.email } })).resolves.toBeUndefined();
     const tpl = mkdtempSync(path.join(root, 'tpl-'));
     cpSync(BUILTIN_TEMPLATES_DIR, tpl, { recursive: true });
-    await expect(check({ templatesDir: tpl, smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, sender: B_SENDER })).resolves.toBeUndefined();
+    await expect(
+      check({ templatesDir: tpl, smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, sender: B_SENDER }),
+    ).resolves.toBeUndefined();
   });
 
   it('a templatesDir missing on this worker: non-retryable PlanNotServable naming the directory', async () => {
@@ -187,7 +214,10 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
   it('a templatesDir whose templates fail the check here: PlanNotServable naming the template', async () => {
     const tpl = mkdtempSync(path.join(root, 'broken-'));
     cpSync(BUILTIN_TEMPLATES_DIR, tpl, { recursive: true });
-    writeFileSync(path.join(tpl, 'notice.hbs'), readFileSync(path.join(tpl, 'notice.hbs'), 'utf8').replace('</title>', '</title><p>{{visit.room}}</p>'));
+    writeFileSync(
+      path.join(tpl, 'notice.hbs'),
+      readFileSync(path.join(tpl, 'notice.hbs'), 'utf8').replace('</title>', '</title><p>{{visit.room}}</p>'),
+    );
     const f = await failureOf(check({ templatesDir: tpl, sender: B_SENDER }));
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.message).toContain('notice.hbs');
@@ -197,7 +227,10 @@ describe('checkPlanServable refuses a plan this worker cannot serve', () => {
     const name = 'GUIDANCE_TEST_ABSENT_SMTP_PASSWORD';
     expect(process.env[name]).toBeUndefined();
     const f = await failureOf(
-      check({ smtp: { host: 'mail.yunling.example.cn', port: 587, security: 'starttls', user: 'zhidao', passwordEnv: name }, sender: B_SENDER }),
+      check({
+        smtp: { host: 'mail.yunling.example.cn', port: 587, security: 'starttls', user: 'zhidao', passwordEnv: name },
+        sender: B_SENDER,
+      }),
     );
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.nonRetryable).toBe(true);

@@ -69,8 +69,22 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
 
 /** As the namespace's retention would: the workflow is gone from Temporal (the dev server deletes through a queued task). */
 async function deleteWorkflow(workflowId: string): Promise<void> {
-  await env.client.workflowService.deleteWorkflowExecution({ namespace: env.namespace ?? 'default', workflowExecution: { workflowId } });
-  await until(() => env.client.workflow.getHandle(workflowId).describe().then(() => false, (err: unknown) => err instanceof WorkflowNotFoundError), Boolean, `${workflowId} deleted`);
+  await env.client.workflowService.deleteWorkflowExecution({
+    namespace: env.namespace ?? 'default',
+    workflowExecution: { workflowId },
+  });
+  await until(
+    () =>
+      env.client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => false,
+          (err: unknown) => err instanceof WorkflowNotFoundError,
+        ),
+    Boolean,
+    `${workflowId} deleted`,
+  );
 }
 
 const A = 'xiangshan';
@@ -90,23 +104,71 @@ describe('the year after Temporal has let its workflows go', () => {
     const bureau = plan.bureau.code;
     const workflowId = programmeWorkflowId(year, bureau);
     // One simulated day a second, from the Friday before the first visit; the bulletin is due 5 April.
-    await startProgramme(env.client, plan, { taskQueue: queue, visibility: true, timeScale: { msPerDay: 1000, startDate: '2027-03-12' }, mailRetry: FAST_MAIL });
+    await startProgramme(env.client, plan, {
+      taskQueue: queue,
+      visibility: true,
+      timeScale: { msPerDay: 1000, startDate: '2027-03-12' },
+      mailRetry: FAST_MAIL,
+    });
 
     // People change the year (once it has placed its counties): a reschedule with its reason, a statistics import.
-    await until(() => getProgramme(env.client, year, bureau), (p) => p.entries.length === 2, 'the schedule');
-    await reschedule(env.client, year, bureau, { actor: supervisor, county: B, date: '2027-04-19', reason: '县区申请改期：防汛检查' });
-    const row = { inspections: 120, inspectors: 300, documents: 80, cases: 6, fines: 12.5, hazardsFound: 40, hazardsFixed: 35 };
-    await recordStatistics(env.client, year, bureau, { actor: supervisor, period: '2027年1—2月', sourceSha256: 'a'.repeat(64), rows: [{ county: '香山县', ...row }, { county: '清河县', ...row }] });
+    await until(
+      () => getProgramme(env.client, year, bureau),
+      (p) => p.entries.length === 2,
+      'the schedule',
+    );
+    await reschedule(env.client, year, bureau, {
+      actor: supervisor,
+      county: B,
+      date: '2027-04-19',
+      reason: '县区申请改期：防汛检查',
+    });
+    const row = {
+      inspections: 120,
+      inspectors: 300,
+      documents: 80,
+      cases: 6,
+      fines: 12.5,
+      hazardsFound: 40,
+      hazardsFixed: 35,
+    };
+    await recordStatistics(env.client, year, bureau, {
+      actor: supervisor,
+      period: '2027年1—2月',
+      sourceSha256: 'a'.repeat(64),
+      rows: [
+        { county: '香山县', ...row },
+        { county: '清河县', ...row },
+      ],
+    });
 
     // County A visited to closed, as people would.
     const d = new VisitDriver(env, queue);
     const h = env.client.workflow.getHandle(visitWorkflowId(year, bureau, A));
-    await until(() => h.query(visitCaseQuery), (s) => s.stage === 'onsite', 'the visit on site', 60_000);
+    await until(
+      () => h.query(visitCaseQuery),
+      (s) => s.stage === 'onsite',
+      'the visit on site',
+      60_000,
+    );
     await d.fillAndSubmit(h);
     await d.approve(h);
     const s = await d.waitForStage(h, 'rectification');
-    const file = { sha256: createHash('sha256').update('report').digest('hex'), size: 4096, mediaType: 'application/pdf' as const, filename: '整改情况报告.pdf' };
-    await h.executeUpdate(submitReportUpdate, { args: [{ actor: { id: A, role: 'county', county: A }, files: [file], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }] });
+    const file = {
+      sha256: createHash('sha256').update('report').digest('hex'),
+      size: 4096,
+      mediaType: 'application/pdf' as const,
+      filename: '整改情况报告.pdf',
+    };
+    await h.executeUpdate(submitReportUpdate, {
+      args: [
+        {
+          actor: { id: A, role: 'county', county: A },
+          files: [file],
+          items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+        },
+      ],
+    });
     await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
     const closed = (await h.result()) as VisitCase;
     expect(closed.stage).toBe('closed');
@@ -118,38 +180,82 @@ describe('the year after Temporal has let its workflows go', () => {
     await numbers.voidDocNumber({ ...spare, reason: '测试：文号预留后未使用' });
 
     // The April bulletin (with the imported figures) goes out; then B is cancelled before it ever started.
-    await until(() => getProgramme(env.client, year, bureau), (p) => p.bulletins.length >= 1 && p.audit.some((a) => a.action === 'bulletin'), 'the April bulletin');
-    await cancelVisit(env.client, year, bureau, { actor: supervisor, county: B, reason: '县区机构调整，本年度不再指导' });
+    await until(
+      () => getProgramme(env.client, year, bureau),
+      (p) => p.bulletins.length >= 1 && p.audit.some((a) => a.action === 'bulletin'),
+      'the April bulletin',
+    );
+    await cancelVisit(env.client, year, bureau, {
+      actor: supervisor,
+      county: B,
+      reason: '县区机构调整，本年度不再指导',
+    });
     const finished = (await env.client.workflow.getHandle(workflowId).result()) as ProgrammeState;
     expect(finished.finished).toBe(true);
 
     // The record, written by the activity (the programme calls it at each month end and at its finish).
-    const archiver = createProgrammeArchiveActivities({ archiveDir: dirs.archiveDir, client: env.client, sentLogDir: dirs.sentLogDir });
+    const archiver = createProgrammeArchiveActivities({
+      archiveDir: dirs.archiveDir,
+      client: env.client,
+      sentLogDir: dirs.sentLogDir,
+    });
     const result = await archiver.archiveProgramme({ workflowId, year, bureau });
     expect(result).toMatchObject({ cases: 1, numbers: expect.any(Number) });
-    const index = JSON.parse(await fsp.readFile(path.join(dirs.archiveDir, workflowId, INDEX_FILE), 'utf8')) as ArchiveIndex;
-    expect(index.cases[closed.caseId]).toMatchObject({ manifestSha256: closed.rectification!.archive!.manifestSha256, source: 'workflow' });
-    const deliveries = JSON.parse(await fsp.readFile(path.join(dirs.archiveDir, workflowId, DELIVERIES_FILE), 'utf8')) as ProgrammeDelivery[];
-    expect(deliveries.filter((x) => x.step.startsWith('bulletin-') && x.state === 'accepted').length).toBeGreaterThan(0);
+    const index = JSON.parse(
+      await fsp.readFile(path.join(dirs.archiveDir, workflowId, INDEX_FILE), 'utf8'),
+    ) as ArchiveIndex;
+    expect(index.cases[closed.caseId]).toMatchObject({
+      manifestSha256: closed.rectification!.archive!.manifestSha256,
+      source: 'workflow',
+    });
+    const deliveries = JSON.parse(
+      await fsp.readFile(path.join(dirs.archiveDir, workflowId, DELIVERIES_FILE), 'utf8'),
+    ) as ProgrammeDelivery[];
+    expect(deliveries.filter((x) => x.step.startsWith('bulletin-') && x.state === 'accepted').length).toBeGreaterThan(
+      0,
+    );
 
     const before = await getProgramme(env.client, year, bureau);
     const registerBefore = await numberRegister(env.client, year, bureau);
-    expect(registerBefore).toContainEqual(expect.objectContaining({ series: 'notice', number: voided, status: 'void', reason: '测试：文号预留后未使用' }));
+    expect(registerBefore).toContainEqual(
+      expect.objectContaining({ series: 'notice', number: voided, status: 'void', reason: '测试：文号预留后未使用' }),
+    );
 
     // Retention: the programme, its visit and every numbering workflow are gone from Temporal.
     await deleteWorkflow(workflowId);
     await deleteWorkflow(closed.caseId);
     for (const series of DOC_NUMBER_SERIES) {
       const id = docNumberWorkflowId(year, bureau, series);
-      if (await env.client.workflow.getHandle(id).describe().then(() => true, () => false)) await deleteWorkflow(id);
+      if (
+        await env.client.workflow
+          .getHandle(id)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          )
+      )
+        await deleteWorkflow(id);
     }
 
     // The CLI, from the same data directory.
-    const cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', GUIDANCE_DATA_DIR: path.dirname(dirs.archiveDir) };
+    const cliEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      GUIDANCE_DATA_DIR: path.dirname(dirs.archiveDir),
+    };
     const cli = (...args: string[]) =>
-      run(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', ...args], { cwd: ROOT, env: cliEnv, encoding: 'utf8' }).then(
+      run(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', ...args], {
+        cwd: ROOT,
+        env: cliEnv,
+        encoding: 'utf8',
+      }).then(
         (r) => ({ code: 0, out: r.stdout }),
-        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: `${err.stdout}${err.stderr}` }),
+        (err: { code: number; stdout: string; stderr: string }) => ({
+          code: err.code,
+          out: `${err.stdout}${err.stderr}`,
+        }),
       );
     const yearArgs = ['--year', String(year), '--bureau', bureau];
     const status = await cli('programme', 'status', ...yearArgs, '--json');
@@ -157,7 +263,9 @@ describe('the year after Temporal has let its workflows go', () => {
     const archived = JSON.parse(status.out) as ProgrammeState & { source: string };
     const { today: _t1, ...kept } = before;
     expect(archived).toMatchObject({ ...kept, source: 'archive', finished: true });
-    expect(archived.audit).toContainEqual(expect.objectContaining({ action: 'reschedule', detail: expect.stringContaining('防汛检查') }));
+    expect(archived.audit).toContainEqual(
+      expect.objectContaining({ action: 'reschedule', detail: expect.stringContaining('防汛检查') }),
+    );
     expect(archived.entries.find((e) => e.county === B)).toMatchObject({ status: 'cancelled', date: '2027-04-19' });
     expect(archived.statistics).toMatchObject({ period: '2027年1—2月' });
     expect(archived.bulletins).toHaveLength(before.bulletins.length);
@@ -171,11 +279,16 @@ describe('the year after Temporal has let its workflows go', () => {
     expect((await cli('numbers', ...yearArgs)).out).toContain('作废：测试：文号预留后未使用');
 
     const listed = await listVisits(env.client, { bureau, year }, dirs.archiveDir);
-    expect(listed).toEqual([expect.objectContaining({ workflowId: closed.caseId, source: 'archive', stage: 'closed' })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ workflowId: closed.caseId, source: 'archive', stage: 'closed' }),
+    ]);
 
     // The board and the API.
     // The example users name every county of the example plan; this year kept two of them.
-    const users = loadUsers(USERS_FILE, examplePlan().counties.map((c) => c.code));
+    const users = loadUsers(
+      USERS_FILE,
+      examplePlan().counties.map((c) => c.code),
+    );
     const app: FastifyInstance = await createServer({
       client: env.client,
       config: { namespace: env.namespace ?? 'default', bureau, year, logLevel: 'silent' },
@@ -189,18 +302,38 @@ describe('the year after Temporal has let its workflows go', () => {
       const get = (who: string, url: string) => app.inject({ method: 'GET', url, headers: { cookie: cookies[who]! } });
       const board = await get('sun-li', `/api/years/${year}/board`);
       expect(board.statusCode, board.body).toBe(200);
-      expect(board.json()).toMatchObject({ source: 'archive', bureauName: plan.bureau.name, finished: true, counts: { total: 2, closed: 1 } });
+      expect(board.json()).toMatchObject({
+        source: 'archive',
+        bureauName: plan.bureau.name,
+        finished: true,
+        counts: { total: 2, closed: 1 },
+      });
       expect(board.json().rows).toEqual([
-        expect.objectContaining({ county: A, status: 'completed', stage: 'closed', source: 'archive', docNumber: closed.letter!.docNumber }),
+        expect.objectContaining({
+          county: A,
+          status: 'completed',
+          stage: 'closed',
+          source: 'archive',
+          docNumber: closed.letter!.docNumber,
+        }),
         expect.objectContaining({ county: B, status: 'cancelled', date: '2027-04-19' }),
       ]);
       const programme = await get('sun-li', `/api/years/${year}/programme`);
       expect(programme.statusCode, programme.body).toBe(200);
-      expect(programme.json()).toMatchObject({ source: 'archive', finished: true, audit: kept.audit, statistics: kept.statistics, archive: { manifestSha256: result.manifestSha256 } });
+      expect(programme.json()).toMatchObject({
+        source: 'archive',
+        finished: true,
+        audit: kept.audit,
+        statistics: kept.statistics,
+        archive: { manifestSha256: result.manifestSha256 },
+      });
       expect(programme.json().bulletins[0].documentPath).toBeUndefined();
       const api = await get('admin', `/api/years/${year}/numbers`);
       expect(api.statusCode, api.body).toBe(200);
-      expect(api.json()).toMatchObject({ source: 'archive', rows: registerBefore.map((r) => ({ ...r, source: 'archive' })) });
+      expect(api.json()).toMatchObject({
+        source: 'archive',
+        rows: registerBefore.map((r) => ({ ...r, source: 'archive' })),
+      });
       // A year never archived is still NotFound.
       expect((await get('sun-li', `/api/years/${year - 1}/programme`)).statusCode).toBe(404);
     } finally {

@@ -50,7 +50,11 @@ describe('programme incidents (time-skipping)', () => {
       // Nobody of the group has an email address: the weekly digest has no recipient.
       raw.supervisors = raw.supervisors.map(({ email: _email, ...s }: Record<string, unknown>) => s);
     });
-    const programme = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
+    const programme = await startProgramme(env.client, plan, {
+      taskQueue: queue,
+      visibility: false,
+      mailRetry: FAST_MAIL,
+    });
 
     // The first county's visit goes to rectification, so there are open problems to digest.
     await d.skipTo(plan.counties[0]!.date!);
@@ -67,7 +71,10 @@ describe('programme incidents (time-skipping)', () => {
     await d.skipTo(`${year}-03-20`);
     let state = await programme.query(scheduleQuery);
     expect(state.incidents).toHaveLength(1);
-    expect(state.incidents[0]).toMatchObject({ step: `${`bulletin-${year}-03`}:render`, error: { type: 'TemplateError' } });
+    expect(state.incidents[0]).toMatchObject({
+      step: `${`bulletin-${year}-03`}:render`,
+      error: { type: 'TemplateError' },
+    });
     expect(state.bulletins).toEqual([]);
     expect(state.digests.length).toBeGreaterThan(0);
     expect(state.digests.every((x) => x.skipped)).toBe(true);
@@ -81,8 +88,11 @@ describe('programme incidents (time-skipping)', () => {
 
     // The administrator fixes the file and retries: the March bulletin goes out, numbered.
     writeFileSync(bulletin, good);
-    await programme.executeUpdate(retryUpdate, { args: [{ actor: { id: 'admin', role: 'admin' }, note: '通报模板已修正' }] });
-    for (let i = 0; i < 100 && (await programme.query(scheduleQuery)).bulletins.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await programme.executeUpdate(retryUpdate, {
+      args: [{ actor: { id: 'admin', role: 'admin' }, note: '通报模板已修正' }],
+    });
+    for (let i = 0; i < 100 && (await programme.query(scheduleQuery)).bulletins.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     state = await programme.query(scheduleQuery);
     expect(state.bulletins.map((b) => b.month)).toContain(`${year}-03`);
     expect(state.bulletins[0]!.docNumber).toMatch(/〔\d{4}〕1号$/);

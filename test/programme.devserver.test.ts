@@ -88,9 +88,13 @@ describe('programme on the dev server', () => {
     const workers: ChildProcess[] = [];
     try {
       workers.push(await startWorkerProcess(queue));
-      const handle = await startProgramme(env.client, plan, { taskQueue: queue, timeScale: { msPerDay: 1000, startDate: '2027-01-04' } });
+      const handle = await startProgramme(env.client, plan, {
+        taskQueue: queue,
+        timeScale: { msPerDay: 1000, startDate: '2027-01-04' },
+      });
       const state = () => handle.query(scheduleQuery);
-      const statusOf = (s: ProgrammeState, i: number) => s.entries.find((e) => e.county === plan.counties[i]!.code)!.status;
+      const statusOf = (s: ProgrammeState, i: number) =>
+        s.entries.find((e) => e.county === plan.counties[i]!.code)!.status;
 
       await waitFor(async () => statusOf(await state(), 0) === 'started', 60_000, 'the first visit to start');
       expect(statusOf(await state(), 1)).toBe('scheduled');
@@ -102,14 +106,24 @@ describe('programme on the dev server', () => {
       await new Promise((r) => setTimeout(r, Math.max(secondDue - Date.now(), 0)));
 
       workers.push(await startWorkerProcess(queue));
-      await waitFor(async () => statusOf(await state(), 1) === 'started', 60_000, 'the second visit to start under the new worker');
-      await waitFor(async () => statusOf(await state(), 2) === 'started', 60_000, 'the third visit to start on its date');
+      await waitFor(
+        async () => statusOf(await state(), 1) === 'started',
+        60_000,
+        'the second visit to start under the new worker',
+      );
+      await waitFor(
+        async () => statusOf(await state(), 2) === 'started',
+        60_000,
+        'the third visit to start on its date',
+      );
 
       const s = await state();
       // The first visit kept its single start; nothing ran twice.
       expect(s.audit.filter((a) => a.action === 'startVisit')).toHaveLength(3);
       for (const e of s.entries) {
-        await handle.executeUpdate(cancelVisitUpdate, { args: [{ actor: { id: 'sun-li', role: 'supervisor' }, county: e.county, reason: '测试结束' }] });
+        await handle.executeUpdate(cancelVisitUpdate, {
+          args: [{ actor: { id: 'sun-li', role: 'supervisor' }, county: e.county, reason: '测试结束' }],
+        });
       }
       const result = await handle.result();
       expect(result.finished).toBe(true);

@@ -31,7 +31,9 @@ describe('the receipt paragraph of a letter', () => {
           const letter = receiptParagraph(link, URL);
           expect(letter.startsWith(`请于${formatDateZh(dueBy)}前点击以下链接签收本文书`)).toBe(true);
           expect(letter.endsWith(`：${URL}`)).toBe(true);
-          expect(dates(letter)).toEqual(expires < dueBy ? [formatDateZh(dueBy), formatDateZh(expires)] : [formatDateZh(dueBy)]);
+          expect(dates(letter)).toEqual(
+            expires < dueBy ? [formatDateZh(dueBy), formatDateZh(expires)] : [formatDateZh(dueBy)],
+          );
 
           const reminder = receiptParagraph({ ...link, reminder: true }, URL);
           expect(reminder.startsWith(`本文书应于${formatDateZh(dueBy)}前签收，现已逾期`)).toBe(true);
@@ -45,6 +47,8 @@ describe('the receipt paragraph of a letter', () => {
   });
 
   it('keeps the old text for a mail step scheduled before the deadline travelled with the link (a retry sends the same copy)', () => {
-    expect(receiptParagraph({ caseId: 'c', receipt: 'R1', expires: '2027-04-19' }, URL)).toBe(`请于2027年4月19日前点击以下链接签收本文书（链接仅可使用一次）：${URL}`);
+    expect(receiptParagraph({ caseId: 'c', receipt: 'R1', expires: '2027-04-19' }, URL)).toBe(
+      `请于2027年4月19日前点击以下链接签收本文书（链接仅可使用一次）：${URL}`,
+    );
   });
 });

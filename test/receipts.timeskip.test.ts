@@ -36,7 +36,10 @@ beforeEach(async () => {
   sink = await startSmtpSink();
   const queue = uniqueQueue('receipts');
   const deps = testActivityDeps(env, queue, testDirs(), sink.port);
-  worker = await createTestWorker(env, queue, { ...deps, email: { ...deps.email, receiptLinks: { baseUrl: 'https://zhidao.example.cn/', key: KEY } } });
+  worker = await createTestWorker(env, queue, {
+    ...deps,
+    email: { ...deps.email, receiptLinks: { baseUrl: 'https://zhidao.example.cn/', key: KEY } },
+  });
   running = worker.run();
   d = new VisitDriver(env, queue);
 });
@@ -78,14 +81,25 @@ describe('receipts (time-skipping, loopback SMTP)', () => {
     const token = /receipt\.html#([A-Za-z0-9_.-]+)/.exec(opinionMail!)?.[1];
     expect(token).toBeDefined();
     const check = checkReceiptToken(KEY, token!, s.letter!.issueDate);
-    expect(check).toEqual({ ok: true, ref: { caseId: s.caseId, receipt: 'R2', expires: addDays(s.receipts![1]!.sentAt, 30) } });
-    expect(checkReceiptToken(randomBytes(32), token!, s.letter!.issueDate)).toMatchObject({ ok: false, reason: 'signature' });
-    expect(checkReceiptToken(KEY, token!, addDays(s.receipts![1]!.sentAt, 31))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(check).toEqual({
+      ok: true,
+      ref: { caseId: s.caseId, receipt: 'R2', expires: addDays(s.receipts![1]!.sentAt, 30) },
+    });
+    expect(checkReceiptToken(randomBytes(32), token!, s.letter!.issueDate)).toMatchObject({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(checkReceiptToken(KEY, token!, addDays(s.receipts![1]!.sentAt, 31))).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
     // One deadline (issue 22): the mail asks for the receipt by the case's 签收期限, the date the
     // case shows and the reminder counts from — not the link's last valid day.
     const flat = (text: string) => text.replace(/\s+/g, '');
     expect(flat(opinionMail!)).toContain(`请于${formatDateZh(s.receipts![1]!.dueBy)}前点击以下链接签收本文书`);
-    expect(flat(opinionMail!).match(/请于[^：]*签收本文书[^：]*：/)?.[0]).not.toContain(formatDateZh(s.receipts![1]!.linkExpires));
+    expect(flat(opinionMail!).match(/请于[^：]*签收本文书[^：]*：/)?.[0]).not.toContain(
+      formatDateZh(s.receipts![1]!.linkExpires),
+    );
 
     // The notice went out before the visit; by the visit day its receipt was overdue and reminded once.
     expect(s.receipts![0]!.reminded).toBeDefined();
@@ -95,20 +109,46 @@ describe('receipts (time-skipping, loopback SMTP)', () => {
     expect(flat(reminderMail!)).toContain(`本文书应于${formatDateZh(s.receipts![0]!.dueBy)}前签收，现已逾期`);
     expect(flat(reminderMail!)).not.toMatch(/请于\d{4}年\d{1,2}月\d{1,2}日前点击/);
     const supervisorTodo = (await h.query(todoQuery)).filter((i) => i.role === 'supervisor');
-    expect(supervisorTodo).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'receiptOverdue', ref: 'R1' })]));
+    expect(supervisorTodo).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'receiptOverdue', ref: 'R1' })]),
+    );
 
     // Only the county itself (or staff, recorded as 代签 on the CLI) may acknowledge, once.
     const before = await d.state(h);
-    expect(await refusal(h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(other.code), receipt: 'R1', signer: '王五', via: 'portal' }] }))).toMatchObject({ type: 'Forbidden' });
-    expect(await refusal(h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(county.code), receipt: 'R9', signer: '王五', via: 'portal' }] }))).toMatchObject({ message: expect.stringContaining('R9') });
-    await h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(county.code), receipt: 'R1', signer: '张  三\n', via: 'portal' }] });
-    const again = await refusal(h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(county.code), receipt: 'R1', signer: '李四', via: 'link' }] }));
+    expect(
+      await refusal(
+        h.executeUpdate(acknowledgeUpdate, {
+          args: [{ actor: countyActor(other.code), receipt: 'R1', signer: '王五', via: 'portal' }],
+        }),
+      ),
+    ).toMatchObject({ type: 'Forbidden' });
+    expect(
+      await refusal(
+        h.executeUpdate(acknowledgeUpdate, {
+          args: [{ actor: countyActor(county.code), receipt: 'R9', signer: '王五', via: 'portal' }],
+        }),
+      ),
+    ).toMatchObject({ message: expect.stringContaining('R9') });
+    await h.executeUpdate(acknowledgeUpdate, {
+      args: [{ actor: countyActor(county.code), receipt: 'R1', signer: '张  三\n', via: 'portal' }],
+    });
+    const again = await refusal(
+      h.executeUpdate(acknowledgeUpdate, {
+        args: [{ actor: countyActor(county.code), receipt: 'R1', signer: '李四', via: 'link' }],
+      }),
+    );
     expect(again.message).toContain('不能重复签收');
     const acked = await d.waitFor(h, (x) => x.receipts![0]!.certificate !== undefined, 'the 送达回证 of R1');
-    expect(acked.receipts![0]!.acknowledged).toMatchObject({ signer: '张  三', via: 'portal', by: `${county.code}-user` });
+    expect(acked.receipts![0]!.acknowledged).toMatchObject({
+      signer: '张  三',
+      via: 'portal',
+      by: `${county.code}-user`,
+    });
     expect(acked.receipts![1]!.acknowledged).toBeUndefined();
     expect(acked.audit.length).toBeGreaterThan(before.audit.length);
-    const text = execFileSync('pdftotext', ['-layout', acked.receipts![0]!.certificate!.path, '-'], { encoding: 'utf8' });
+    const text = execFileSync('pdftotext', ['-layout', acked.receipts![0]!.certificate!.path, '-'], {
+      encoding: 'utf8',
+    });
     expect(text).toContain('送达回证');
     expect(text.replace(/\s+/g, '')).toContain('张三');
     expect(text.replace(/\s+/g, '')).toContain(s.notice!.docNumber);
@@ -118,18 +158,28 @@ describe('receipts (time-skipping, loopback SMTP)', () => {
     await d.waitFor(h, (x) => x.receipts![1]!.reminded !== undefined, 'the reminder of R2');
     expect(await mailsTo(county.emails[0]!, /签收提醒/)).toHaveLength(2);
     const todo = await h.query(todoQuery);
-    expect(todo).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'receiptOverdue', role: 'supervisor', ref: 'R2' }),
-      expect.objectContaining({ kind: 'acknowledge', role: 'county', ref: 'R2' }),
-      expect.objectContaining({ kind: 'report', role: 'county' }),
-    ]));
+    expect(todo).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'receiptOverdue', role: 'supervisor', ref: 'R2' }),
+        expect.objectContaining({ kind: 'acknowledge', role: 'county', ref: 'R2' }),
+        expect.objectContaining({ kind: 'report', role: 'county' }),
+      ]),
+    );
     expect(todo.some((i) => i.ref === 'R1')).toBe(false);
 
     // Through the link this time; then the report, its acceptance, the close.
-    await h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(county.code), receipt: 'R2', signer: '李四', via: 'link' }] });
+    await h.executeUpdate(acknowledgeUpdate, {
+      args: [{ actor: countyActor(county.code), receipt: 'R2', signer: '李四', via: 'link' }],
+    });
     const now = await d.state(h);
     await h.executeUpdate(submitReportUpdate, {
-      args: [{ actor: countyActor(county.code), files: [{ sha256: 'a'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }], items: now.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
+      args: [
+        {
+          actor: countyActor(county.code),
+          files: [{ sha256: 'a'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '报告.pdf' }],
+          items: now.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+        },
+      ],
     });
     await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
     const closed = (await h.result()) as VisitCase;
@@ -140,6 +190,10 @@ describe('receipts (time-skipping, loopback SMTP)', () => {
     expect(pdfs).toHaveLength(2);
     expect(await verifyArchive(dir)).toMatchObject({ ok: true });
     // A closed case takes no acknowledgement (its workflow has completed).
-    await expect(h.executeUpdate(acknowledgeUpdate, { args: [{ actor: countyActor(county.code), receipt: 'R2', signer: '李四', via: 'portal' }] })).rejects.toThrow();
+    await expect(
+      h.executeUpdate(acknowledgeUpdate, {
+        args: [{ actor: countyActor(county.code), receipt: 'R2', signer: '李四', via: 'portal' }],
+      }),
+    ).rejects.toThrow();
   });
 });

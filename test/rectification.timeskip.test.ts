@@ -15,7 +15,13 @@ import { verifyArchive } from '../activities/archive';
 import { addDays } from '../workflows/shared/clock';
 import type { Actor } from '../workflows/shared/definitions';
 import type { WorkingDayCalendar } from '../workflows/shared/schedule';
-import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate, type VisitCase } from '../workflows/shared/visit';
+import {
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+  type VisitCase,
+} from '../workflows/shared/visit';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';
@@ -49,11 +55,20 @@ async function teardown(r: Rig | undefined): Promise<void> {
 }
 
 const countyActor = (code: string): Actor => ({ id: `${code}-user`, role: 'county', county: code });
-const FILE = { sha256: createHash('sha256').update('report').digest('hex'), size: 4096, mediaType: 'application/pdf' as const, filename: '整改情况报告.pdf' };
+const FILE = {
+  sha256: createHash('sha256').update('report').digest('hex'),
+  size: 4096,
+  mediaType: 'application/pdf' as const,
+  filename: '整改情况报告.pdf',
+};
 
 /** A complete report: every problem of the letter answered. */
 function report(s: VisitCase, actor: Actor) {
-  return { actor, files: [FILE], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) };
+  return {
+    actor,
+    files: [FILE],
+    items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+  };
 }
 
 /** Subjects of the mails that reached `address`. */
@@ -87,7 +102,9 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
 
     await r.d.skipTo(addDays(due, -3));
     await r.d.waitFor(h, (x) => x.rectification!.reminders.length === 1, 'the 7-day reminder');
-    const rep = await h.executeUpdate(submitReportUpdate, { args: [report(await r.d.state(h), countyActor(county.code))] });
+    const rep = await h.executeUpdate(submitReportUpdate, {
+      args: [report(await r.d.state(h), countyActor(county.code))],
+    });
     expect(rep).toMatchObject({ no: 1, daysOverdue: 0, stage: 'rectification' });
     // The answer is a short receipt; the report itself is read from the case.
     expect(Object.keys(rep).sort()).toEqual(['at', 'caseId', 'daysOverdue', 'no', 'stage']);
@@ -109,7 +126,15 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     // The archive: every PDF, the records and a manifest that verifies.
     const dir = closed.rectification!.archive!.dir;
     const files = await fs.readdir(dir);
-    expect(files).toEqual(expect.arrayContaining(['MANIFEST.sha256', 'case.json', 'audit-log.json', 'evidence-manifest.json', 'deliveries.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'MANIFEST.sha256',
+        'case.json',
+        'audit-log.json',
+        'evidence-manifest.json',
+        'deliveries.json',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.pdf')).length).toBeGreaterThanOrEqual(4); // notice, draft, letter, reminder, acceptance
     expect(await verifyArchive(dir)).toMatchObject({ ok: true, changed: [], missing: [] });
 
@@ -121,7 +146,11 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     let out = '';
     let status = 0;
     try {
-      execFileSync(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', 'archive', 'verify', path.basename(dir), '--dir', path.dirname(dir)], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        ['-r', 'tsx/cjs', 'client/cli.ts', 'archive', 'verify', path.basename(dir), '--dir', path.dirname(dir)],
+        { encoding: 'utf8', stdio: 'pipe' },
+      );
     } catch (err) {
       status = (err as { status: number }).status;
       out = (err as { stdout: string }).stdout;
@@ -135,7 +164,11 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     const { year, date } = await r.d.visitDate(1);
     const plan = r.d.planFor(year);
     const ladder = plan.rectification.escalation; // urge +1, supervise +7, warning +14, summons +21, bulletin +30
-    const cases = await r.d.allToRectification(plan, ladder.map((_, i) => i), date);
+    const cases = await r.d.allToRectification(
+      plan,
+      ladder.map((_, i) => i),
+      date,
+    );
     const due = cases[0]!.s.rectification!.dueDate;
     expect(cases.every((c) => c.s.rectification!.dueDate === due)).toBe(true);
 
@@ -146,7 +179,9 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
         await r.d.waitFor(cases[j]!.h, (x) => x.rectification!.rungIndex === k, `county ${j} at rung ${k}`);
       }
       const { h } = cases[k]!;
-      const rep = await h.executeUpdate(submitReportUpdate, { args: [report(await r.d.state(h), countyActor(plan.counties[k]!.code))] });
+      const rep = await h.executeUpdate(submitReportUpdate, {
+        args: [report(await r.d.state(h), countyActor(plan.counties[k]!.code))],
+      });
       expect(rep.daysOverdue).toBe(ladder[k]!.daysAfterDue);
       expect((await r.d.state(h)).rectification!.reports[0]!.late).toBe(true);
     }
@@ -157,14 +192,22 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
       const s = await r.d.state(cases[k]!.h);
       const rect = s.rectification!;
       const expectedDocs = names.slice(0, Math.min(k + 1, 4));
-      expect(rect.escalations.map((e) => e.kind), `county ${k}`).toEqual(['urge', 'supervise', 'warning', 'summons'].slice(0, expectedDocs.length));
+      expect(
+        rect.escalations.map((e) => e.kind),
+        `county ${k}`,
+      ).toEqual(['urge', 'supervise', 'warning', 'summons'].slice(0, expectedDocs.length));
       expect(rect.rungIndex).toBe(k);
       expect(rect.listedInBulletin).toBe(k === 4);
       expect(rect.deductions.reduce((a, b) => a + b.points, 0)).toBe(k === 4 ? 2 : 0);
       const subjects = (await subjectsTo(r.sink, plan.counties[k]!.emails[0]!)).filter((x) => ESCALATION.test(x));
-      expect(subjects.map((x) => ESCALATION.exec(x)![1]), `county ${k}`).toEqual(expectedDocs);
+      expect(
+        subjects.map((x) => ESCALATION.exec(x)![1]),
+        `county ${k}`,
+      ).toEqual(expectedDocs);
       // 督办函 and later go to the leader in Cc.
-      const leaderMails = (await subjectsTo(r.sink, plan.approval.approver.email!)).filter((x) => ESCALATION.test(x) && x.includes(s.letter!.docNumber));
+      const leaderMails = (await subjectsTo(r.sink, plan.approval.approver.email!)).filter(
+        (x) => ESCALATION.test(x) && x.includes(s.letter!.docNumber),
+      );
       expect(leaderMails).toHaveLength(Math.max(0, expectedDocs.length - 1));
     }
     // Each escalation letter is a real, numbered document.
@@ -182,9 +225,18 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     await r.d.skipTo(addDays(due, 2)); // the 催办 has gone out
     await r.d.waitFor(h, (x) => x.rectification!.rungIndex === 0, 'urge');
     await h.executeUpdate(submitReportUpdate, { args: [report(await r.d.state(h), supervisor)] });
-    expect((await refusal(h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'return' }] }))).message).toMatch(/必须写明理由/);
-    await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'return', reasons: ['案卷归档问题未附整改后的案卷材料。'] }] });
-    const returned = await r.d.waitFor(h, (x) => Boolean(x.rectification!.reports[0]!.review?.letter), 'the return letter');
+    expect(
+      (await refusal(h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'return' }] })))
+        .message,
+    ).toMatch(/必须写明理由/);
+    await h.executeUpdate(reviewReportUpdate, {
+      args: [{ actor: supervisor, decision: 'return', reasons: ['案卷归档问题未附整改后的案卷材料。'] }],
+    });
+    const returned = await r.d.waitFor(
+      h,
+      (x) => Boolean(x.rectification!.reports[0]!.review?.letter),
+      'the return letter',
+    );
     const newDue = returned.rectification!.dueDate;
     expect(newDue > due).toBe(true);
     expect(returned.rectification!.reports[0]!.review!.letter!.delivery!.status).toBe('delivered');
@@ -199,7 +251,7 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     expect(closed.rectification!.reports.map((x) => x.review!.decision)).toEqual(['return', 'accept']);
   });
 
-  it('re-inspection (复查) after acceptance when the plan asks for it: only the letter\'s problems, then closed', async () => {
+  it("re-inspection (复查) after acceptance when the plan asks for it: only the letter's problems, then closed", async () => {
     const { year, date } = await r.d.visitDate(5);
     const plan = r.d.planFor(year, (raw) => (raw.rectification.reinspection = true));
     const { h, s } = await r.d.toRectification(plan, 2, date);
@@ -207,10 +259,44 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
     const waiting = await r.d.waitForStage(h, 'reinspection');
     const problems = waiting.rectification!.problems;
-    expect((await refusal(h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: [{ index: 0, passed: true }] }] }))).message).toMatch(/复查只查意见书中的问题，须逐项填写/);
-    expect((await refusal(h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: [...problems.map((_, index) => ({ index, passed: true })), { index: 99, passed: true }] }] }))).message).toMatch(/意见书中没有这些问题/);
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(recordReinspectionUpdate, {
+            args: [{ actor: supervisor, date, items: [{ index: 0, passed: true }] }],
+          }),
+        )
+      ).message,
+    ).toMatch(/复查只查意见书中的问题，须逐项填写/);
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(recordReinspectionUpdate, {
+            args: [
+              {
+                actor: supervisor,
+                date,
+                items: [...problems.map((_, index) => ({ index, passed: true })), { index: 99, passed: true }],
+              },
+            ],
+          }),
+        )
+      ).message,
+    ).toMatch(/意见书中没有这些问题/);
     expect(await r.d.state(h)).toEqual(waiting);
-    await h.executeUpdate(recordReinspectionUpdate, { args: [{ actor: supervisor, date, items: problems.map((_, index) => ({ index, passed: index !== 0, comment: index === 0 ? '计划调整尚未报县政府批准' : undefined })) }] });
+    await h.executeUpdate(recordReinspectionUpdate, {
+      args: [
+        {
+          actor: supervisor,
+          date,
+          items: problems.map((_, index) => ({
+            index,
+            passed: index !== 0,
+            comment: index === 0 ? '计划调整尚未报县政府批准' : undefined,
+          })),
+        },
+      ],
+    });
     const closed = await r.d.waitForStage(h, 'closed');
     expect(closed.rectification!.reinspection!.items.filter((i) => !i.passed)).toHaveLength(1);
     expect(closed.rectification!.archive).toBeDefined();
@@ -225,18 +311,40 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     await r.d.skipTo(addDays(due, -2));
     let newDue = addDays(due, 14);
     while ([0, 6].includes(new Date(`${newDue}T00:00:00Z`).getUTCDay())) newDue = addDays(newDue, 1);
-    expect((await refusal(h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: newDue, reason: '' }] }))).message).toMatch(/延期必须写明理由/);
-    expect((await refusal(h.executeUpdate(extendDueUpdate, { args: [{ actor: countyActor(plan.counties[0]!.code), newDueDate: newDue, reason: '县区申请' }] }))).type).toBe('Forbidden');
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: newDue, reason: '' }] }),
+        )
+      ).message,
+    ).toMatch(/延期必须写明理由/);
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(extendDueUpdate, {
+            args: [{ actor: countyActor(plan.counties[0]!.code), newDueDate: newDue, reason: '县区申请' }],
+          }),
+        )
+      ).type,
+    ).toBe('Forbidden');
     // A day that does not exist (the 31st of a 30-day month after the due date) is refused with the
     // reason, and the case is left as it was: before, the regex let it through to the letters.
     const month = [4, 6, 9, 11].find((m) => `${due.slice(0, 4)}-${String(m).padStart(2, '0')}-31` > due)!;
     const impossible = `${due.slice(0, 4)}-${String(month).padStart(2, '0')}-31`;
     const before = await r.d.state(h);
-    expect(await refusal(h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: impossible, reason: '县区申请延期' }] }))).toEqual({ type: 'InvalidInput', message: `newDueDate: 不存在的日期：${impossible}` });
+    expect(
+      await refusal(
+        h.executeUpdate(extendDueUpdate, {
+          args: [{ actor: supervisor, newDueDate: impossible, reason: '县区申请延期' }],
+        }),
+      ),
+    ).toEqual({ type: 'InvalidInput', message: `newDueDate: 不存在的日期：${impossible}` });
     const after = await r.d.state(h);
     expect(after.rectification).toEqual(before.rectification);
     expect(after.audit).toEqual(before.audit);
-    const extended = await h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: newDue, reason: '县政府机构调整，申请延期' }] });
+    const extended = await h.executeUpdate(extendDueUpdate, {
+      args: [{ actor: supervisor, newDueDate: newDue, reason: '县政府机构调整，申请延期' }],
+    });
     // A short answer (回执), not the rectification record: the case is read by query.
     expect(extended).toEqual({ caseId: s.caseId, stage: 'rectification', at: expect.any(String), dueDate: newDue });
     await r.d.skipTo(addDays(due, 5));
@@ -256,7 +364,9 @@ describe('rectification (time-skipping, loopback SMTP)', () => {
     await r.d.waitFor(h, (x) => x.rectification!.rungIndex === 0, 'urge');
     let newDue = addDays(due, 10);
     while ([0, 6].includes(new Date(`${newDue}T00:00:00Z`).getUTCDay())) newDue = addDays(newDue, 1);
-    await h.executeUpdate(extendDueUpdate, { args: [{ actor: supervisor, newDueDate: newDue, reason: '县区已说明客观原因' }] });
+    await h.executeUpdate(extendDueUpdate, {
+      args: [{ actor: supervisor, newDueDate: newDue, reason: '县区已说明客观原因' }],
+    });
     await r.d.skipTo(addDays(due, 8)); // the old +7 督办 date passes: nothing, the date moved
     expect((await r.d.state(h)).rectification!.escalations).toHaveLength(1);
     await r.d.skipTo(addDays(newDue, 1));
@@ -299,7 +409,8 @@ describe('due dates on the calendar (time-skipping, injected holiday table)', ()
     };
     // One after the other: the test server has one clock.
     const visits = [];
-    for (const [i, date] of [firstWorking(spring), firstWorking(autumn)].entries()) visits.push(await cal.d.toRectification(plan, i, date));
+    for (const [i, date] of [firstWorking(spring), firstWorking(autumn)].entries())
+      visits.push(await cal.d.toRectification(plan, i, date));
     for (const { s } of visits) {
       const nominal = addDays(s.letter!.issueDate, 30);
       expect(s.rectification!.dueDate).toBe(firstWorking(nominal));
@@ -309,7 +420,8 @@ describe('due dates on the calendar (time-skipping, injected holiday table)', ()
       expect(text).toContain(`${y}年${m}月${d}日前报告我局`);
     }
     const autumnCase = visits[1]!;
-    if (autumnCase.s.letter!.issueDate === `${year}-09-03`) expect(autumnCase.s.rectification!.dueDate).toBe(`${year}-10-09`);
+    if (autumnCase.s.letter!.issueDate === `${year}-09-03`)
+      expect(autumnCase.s.rectification!.dueDate).toBe(`${year}-10-09`);
     const due = autumnCase.s.rectification!.dueDate;
     // Nothing escalates on the due date itself; the 催办 goes out the day after.
     await cal.d.skipTo(due, 20);
@@ -318,4 +430,3 @@ describe('due dates on the calendar (time-skipping, injected holiday table)', ()
     await cal.d.waitFor(autumnCase.h, (x) => x.rectification!.rungIndex === 0, 'urge the day after the moved due date');
   });
 });
-

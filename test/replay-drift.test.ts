@@ -17,7 +17,8 @@ import { workflowBundle } from './helpers/worker';
 
 type History = temporal.api.history.v1.History;
 
-const millis = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) => Number(t!.seconds) * 1000 + Math.floor((t!.nanos ?? 0) / 1e6);
+const millis = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
+  Number(t!.seconds) * 1000 + Math.floor((t!.nanos ?? 0) / 1e6);
 
 /** A copy of `history` whose k-th workflow task starts `fractions[k]` of the way to the next task's start. */
 function drifted(history: History, fractions: number[]): History {
@@ -26,12 +27,19 @@ function drifted(history: History, fractions: number[]): History {
   for (let k = 0; k < starts.length - 1; k++) {
     const from = millis(starts[k]!.eventTime);
     const at = from + Math.floor((millis(starts[k + 1]!.eventTime) - from) * (fractions[k % fractions.length] ?? 0));
-    starts[k]!.eventTime = google.protobuf.Timestamp.fromObject({ seconds: Math.floor(at / 1000), nanos: (at % 1000) * 1_000_000 });
+    starts[k]!.eventTime = google.protobuf.Timestamp.fromObject({
+      seconds: Math.floor(at / 1000),
+      nanos: (at % 1000) * 1_000_000,
+    });
   }
   return copy;
 }
 
-async function replayError(bundle: WorkflowBundleWithSourceMap, h: RecordedHistory, history: History): Promise<string | undefined> {
+async function replayError(
+  bundle: WorkflowBundleWithSourceMap,
+  h: RecordedHistory,
+  history: History,
+): Promise<string | undefined> {
   try {
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, h.workflowId);
     return undefined;
@@ -41,7 +49,9 @@ async function replayError(bundle: WorkflowBundleWithSourceMap, h: RecordedHisto
 }
 
 const programmes = readHistories().filter((h) => workflowTypeOf(h.history) === 'programmeWorkflow');
-const byEvents = programmes.filter((h) => Buffer.from(temporal.api.history.v1.History.encode(h.history).finish()).includes('decide-by-events'));
+const byEvents = programmes.filter((h) =>
+  Buffer.from(temporal.api.history.v1.History.encode(h.history).finish()).includes('decide-by-events'),
+);
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
@@ -49,12 +59,16 @@ beforeAll(async () => {
 });
 
 describe('programme histories replay under a drifted clock', () => {
-  it('every programme run recorded since patch decide-by-events replays, each task read up to its next task\'s time (fast-check)', async () => {
+  it("every programme run recorded since patch decide-by-events replays, each task read up to its next task's time (fast-check)", async () => {
     expect(byEvents.length).toBeGreaterThanOrEqual(5);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...byEvents), fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 40 }), async (h, fractions) => {
-        expect(await replayError(bundle, h, drifted(h.history, fractions)), h.file).toBeUndefined();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...byEvents),
+        fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        async (h, fractions) => {
+          expect(await replayError(bundle, h, drifted(h.history, fractions)), h.file).toBeUndefined();
+        },
+      ),
       { numRuns: 40 },
     );
   }, 300_000);

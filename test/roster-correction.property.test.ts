@@ -14,7 +14,13 @@ const admin = { id: 'admin', role: 'admin' as const };
 const id = fc.constantFrom('A-1', 'A-2', 'A-3', 'B-1', '', ' ');
 const name = fc.constantFrom('利民机械', '瑞丰化工', '瑞丰化工 ', '顺发石料厂', '', '安泰');
 const enterprise = fc.record(
-  { id, name, industry: fc.constantFrom('工贸', '危险化学品', ''), tier: fc.constantFrom('重点', '一般', '其他'), weight: fc.option(fc.constantFrom(1, 2.5, 0, -1), { nil: undefined }) },
+  {
+    id,
+    name,
+    industry: fc.constantFrom('工贸', '危险化学品', ''),
+    tier: fc.constantFrom('重点', '一般', '其他'),
+    weight: fc.option(fc.constantFrom(1, 2.5, 0, -1), { nil: undefined }),
+  },
   { requiredKeys: ['id', 'name', 'industry', 'tier'] },
 );
 

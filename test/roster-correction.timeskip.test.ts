@@ -66,15 +66,59 @@ describe('a roster the draw refused is corrected by a person (time-skipping)', (
       expect(again.incidents[1]).toMatchObject({ id: 'I2', step: 'sample' });
 
       // Who may correct, and only with a roster a plan county could have.
-      expect((await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: leader, enterprises: corrected, reason: '县区报送名单有误' }] }))).type).toBe('Forbidden');
-      expect((await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: { id: 'nobody', role: 'supervisor' }, enterprises: corrected, reason: '县区报送名单有误' }] }))).type).toBe('Forbidden');
-      expect((await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: [], reason: '县区报送名单有误' }] }))).message).toMatch(/企业名单为空/);
-      const twice = await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: [...corrected, { ...corrected[0]!, id: 'NEW-009' }], reason: '县区报送名单有误' }] }));
+      expect(
+        (
+          await refusal(
+            h.executeUpdate(correctRosterUpdate, {
+              args: [{ actor: leader, enterprises: corrected, reason: '县区报送名单有误' }],
+            }),
+          )
+        ).type,
+      ).toBe('Forbidden');
+      expect(
+        (
+          await refusal(
+            h.executeUpdate(correctRosterUpdate, {
+              args: [
+                { actor: { id: 'nobody', role: 'supervisor' }, enterprises: corrected, reason: '县区报送名单有误' },
+              ],
+            }),
+          )
+        ).type,
+      ).toBe('Forbidden');
+      expect(
+        (
+          await refusal(
+            h.executeUpdate(correctRosterUpdate, {
+              args: [{ actor: admin, enterprises: [], reason: '县区报送名单有误' }],
+            }),
+          )
+        ).message,
+      ).toMatch(/企业名单为空/);
+      const twice = await refusal(
+        h.executeUpdate(correctRosterUpdate, {
+          args: [
+            {
+              actor: admin,
+              enterprises: [...corrected, { ...corrected[0]!, id: 'NEW-009' }],
+              reason: '县区报送名单有误',
+            },
+          ],
+        }),
+      );
       expect(twice).toMatchObject({ type: 'InvalidInput' });
       expect(twice.message).toMatch(/企业名称重复/);
-      expect((await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: corrected, reason: '' }] }))).message).toMatch(/写明理由/);
+      expect(
+        (
+          await refusal(
+            h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: corrected, reason: '' }] }),
+          )
+        ).message,
+      ).toMatch(/写明理由/);
 
-      const receipt = await h.executeUpdate(correctRosterUpdate, { args: [{ actor: admin, enterprises: corrected, reason: '县区报送名单有误，按县局来函更正' }] });
+      const receipt = await h.executeUpdate(correctRosterUpdate, {
+        args: [{ actor: admin, enterprises: corrected, reason: '县区报送名单有误，按县局来函更正' }],
+      });
       expect(receipt).toMatchObject({ by: 'admin', enterprises: 3, reason: '县区报送名单有误，按县局来函更正' });
       await h.executeUpdate(retryUpdate, { args: [{ actor: admin, note: '企业名单已更正' }] });
 
@@ -87,14 +131,21 @@ describe('a roster the draw refused is corrected by a person (time-skipping)', (
       expect(s.audit.find((a) => a.action === 'correctRoster')).toMatchObject({ by: 'admin', role: 'admin' });
 
       // Drawn: the sample stands, the roster is no longer open to correction (a supervisor of the plan).
-      const late = await refusal(h.executeUpdate(correctRosterUpdate, { args: [{ actor: supervisor, enterprises: corrected, reason: '再次更正' }] }));
+      const late = await refusal(
+        h.executeUpdate(correctRosterUpdate, {
+          args: [{ actor: supervisor, enterprises: corrected, reason: '再次更正' }],
+        }),
+      );
       expect(late).toMatchObject({ type: 'InvalidState' });
       expect(late.message).toMatch(/已完成随机抽取/);
       await h.cancel();
       await expect(h.result()).rejects.toThrow();
       // The new Update's history replays with today's code (determinism guard).
       const history = await h.fetchHistory();
-      for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: h.workflowId, history }])) expect(result.error).toBeUndefined();
+      for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
+        { workflowId: h.workflowId, history },
+      ]))
+        expect(result.error).toBeUndefined();
     });
   }
 
@@ -102,7 +153,9 @@ describe('a roster the draw refused is corrected by a person (time-skipping)', (
     const { year, date } = await d.visitDate(2);
     const plan = d.planFor(year);
     const h = await d.start(plan, 0, date);
-    await h.executeUpdate(correctRosterUpdate, { args: [{ actor: supervisor, enterprises: corrected, reason: '县区更新了执法计划' }] });
+    await h.executeUpdate(correctRosterUpdate, {
+      args: [{ actor: supervisor, enterprises: corrected, reason: '县区更新了执法计划' }],
+    });
     await d.skipTo(date);
     const s = await d.waitForStage(h, 'onsite');
     expect(s.incidents).toHaveLength(0);

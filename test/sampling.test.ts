@@ -40,13 +40,15 @@ function refusal(fn: () => unknown): ApplicationFailure {
 function frequencies(roster: Enterprise[], size: number, seeds = 2000): Map<string, number> {
   const counts = new Map(roster.map((e) => [e.id, 0]));
   for (let i = 0; i < seeds; i++) {
-    for (const e of drawSample({ roster, seed: `fairness-${i}`, size }).enterprises) counts.set(e.id, counts.get(e.id)! + 1);
+    for (const e of drawSample({ roster, seed: `fairness-${i}`, size }).enterprises)
+      counts.set(e.id, counts.get(e.id)! + 1);
   }
   return counts;
 }
 
 /** Pearson's chi-square statistic of observed counts against expected counts. */
-const chiSquare = (observed: number[], expected: number[]) => observed.reduce((sum, o, i) => sum + (o - expected[i]!) ** 2 / expected[i]!, 0);
+const chiSquare = (observed: number[], expected: number[]) =>
+  observed.reduce((sum, o, i) => sum + (o - expected[i]!) ** 2 / expected[i]!, 0);
 
 describe('rosterSha256', () => {
   it('is the same for the same enterprises in any order', () => {
@@ -95,7 +97,9 @@ describe('drawSample', () => {
       const digest = createHash('sha256').update(`${seed}:${hash}:0`).digest('hex');
       const u = parseInt(digest.slice(0, 13), 16) / 2 ** 52;
       const sorted = [...ROSTER].sort((x, y) => (x.id < y.id ? -1 : 1));
-      expect(drawSample({ roster: ROSTER, seed, size: 1 }).enterprises[0]).toEqual(sorted[Math.floor(u * sorted.length)]);
+      expect(drawSample({ roster: ROSTER, seed, size: 1 }).enterprises[0]).toEqual(
+        sorted[Math.floor(u * sorted.length)],
+      );
     }
   });
 
@@ -205,7 +209,9 @@ describe('verifyDraw', () => {
     const swapped: SampleDraw = { ...draw, enterprises: [other, draw.enterprises[1]!] };
     const result = verifyDraw(swapped, ROSTER);
     expect(result.ok).toBe(false);
-    expect(result.reason).toContain(`第 1 家应为 ${draw.enterprises[0]!.name}（${draw.enterprises[0]!.id}），记录为 ${other.name}（${other.id}）`);
+    expect(result.reason).toContain(
+      `第 1 家应为 ${draw.enterprises[0]!.name}（${draw.enterprises[0]!.id}），记录为 ${other.name}（${other.id}）`,
+    );
 
     expect(verifyDraw({ ...draw, enterprises: [...draw.enterprises].reverse() }, ROSTER).ok).toBe(false);
     expect(verifyDraw({ ...draw, enterprises: draw.enterprises.slice(0, 1) }, ROSTER).reason).toContain('第 2 家应为');

@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = (srv.address() as net.AddressInfo);
+      const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });
@@ -56,7 +56,10 @@ async function mode(): Promise<{ practice: boolean; today: string; label: string
   return (await sandbox.app.inject({ method: 'GET', url: '/api/mode' })).json();
 }
 
-const firstVisit = () => sandbox.client.workflow.getHandle(visitWorkflowId(sandbox.plan.year, sandbox.plan.bureau.code, sandbox.firstNotice.county));
+const firstVisit = () =>
+  sandbox.client.workflow.getHandle(
+    visitWorkflowId(sandbox.plan.year, sandbox.plan.bureau.code, sandbox.firstNotice.county),
+  );
 const firstCase = () => firstVisit().query(visitCaseQuery);
 
 beforeAll(async () => {
@@ -76,7 +79,12 @@ beforeAll(async () => {
     devServerPort: port,
     uiPort: await freePort(),
   };
-  const config = loadConfig({ ...process.env, GUIDANCE_DATA_DIR: temporal.dataDir, GUIDANCE_OUTBOX_DIR: path.join(dir, 'outbox'), GUIDANCE_SENT_LOG_DIR: path.join(dir, 'sent-log') });
+  const config = loadConfig({
+    ...process.env,
+    GUIDANCE_DATA_DIR: temporal.dataDir,
+    GUIDANCE_OUTBOX_DIR: path.join(dir, 'outbox'),
+    GUIDANCE_SENT_LOG_DIR: path.join(dir, 'sent-log'),
+  });
   // The embedded default's own start, done here first so the test can look at the server after the
   // sandbox stops (the sandbox then finds it listening and uses it, as a second `npm start` would).
   service = await ensureDevServer(temporal);
@@ -101,16 +109,24 @@ describe('the practice year on the dev server', () => {
     const first = await mode();
     expect(first).toMatchObject({ practice: true, label: '演练模式' });
     expect(first.today >= sandbox.timeScale.startDate).toBe(true);
-    const later = await waitFor(async () => {
-      const m = await mode();
-      return m.today > first.today ? m : undefined;
-    }, 4 * MS_PER_DAY, 'the next simulated day');
+    const later = await waitFor(
+      async () => {
+        const m = await mode();
+        return m.today > first.today ? m : undefined;
+      },
+      4 * MS_PER_DAY,
+      'the next simulated day',
+    );
     expect(later.today > first.today).toBe(true);
   });
 
   it('sends the first notice to the practice outbox, its subject marked 【演练】', async () => {
     const { county } = sandbox.firstNotice;
-    const file = await waitFor(async () => readdirSync(outbox).find((f) => f.endsWith('.eml') && f.includes(`-${county}--notice--`)), 90_000, 'the notice in the outbox');
+    const file = await waitFor(
+      async () => readdirSync(outbox).find((f) => f.endsWith('.eml') && f.includes(`-${county}--notice--`)),
+      90_000,
+      'the notice in the outbox',
+    );
     const mail = await simpleParser(readFileSync(path.join(outbox, file)));
     expect(mail.subject).toMatch(/^【演练】【执法指导通知】/);
     const c = await firstCase();
@@ -119,9 +135,13 @@ describe('the practice year on the dev server', () => {
     expect(c.audit.find((a) => a.action === 'notice')).toBeDefined();
   });
 
-  it('the notice\'s receipt link opens the practice dashboard, which accepts it (not the real one\'s port)', async () => {
+  it("the notice's receipt link opens the practice dashboard, which accepts it (not the real one's port)", async () => {
     const { county } = sandbox.firstNotice;
-    const file = await waitFor(async () => readdirSync(outbox).find((f) => f.endsWith('.eml') && f.includes(`-${county}--notice--`)), 90_000, 'the notice in the outbox');
+    const file = await waitFor(
+      async () => readdirSync(outbox).find((f) => f.endsWith('.eml') && f.includes(`-${county}--notice--`)),
+      90_000,
+      'the notice in the outbox',
+    );
     const mail = await simpleParser(readFileSync(path.join(outbox, file)));
     const link = /(https?:\/\/\S+?)\/receipt\.html#([A-Za-z0-9_.-]+)/.exec(mail.text ?? '');
     expect(link, mail.text).not.toBeNull();
@@ -136,10 +156,14 @@ describe('the practice year on the dev server', () => {
   });
 
   it('the first visit reaches 现场指导 and waits there for people, several simulated days long', async () => {
-    const onsite = await waitFor(async () => {
-      const c = await firstCase();
-      return c.stage === 'onsite' ? c : undefined;
-    }, 90_000, 'the first visit on site');
+    const onsite = await waitFor(
+      async () => {
+        const c = await firstCase();
+        return c.stage === 'onsite' ? c : undefined;
+      },
+      90_000,
+      'the first visit on site',
+    );
     expect(onsite.date).toBe(sandbox.firstNotice.visitDate);
     const since = (await mode()).today;
     await new Promise((r) => setTimeout(r, 4 * MS_PER_DAY));
@@ -157,7 +181,12 @@ describe('the practice year on the dev server', () => {
       method: 'POST',
       url: `/api/years/${sandbox.plan.year}/cases/${sandbox.firstNotice.county}/findings`,
       headers: { cookie: cookie! },
-      payload: { item: 'plan.compile', result: '不符合', problem: '列入计划的一般生产经营单位不足三分之一。', opinion: '调整年度监督检查计划。' },
+      payload: {
+        item: 'plan.compile',
+        result: '不符合',
+        problem: '列入计划的一般生产经营单位不足三分之一。',
+        opinion: '调整年度监督检查计划。',
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     const c = await firstCase();
@@ -177,7 +206,15 @@ describe('the practice year on the dev server', () => {
       executablePath: CHROMIUM,
       headless: true,
       locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
@@ -191,7 +228,11 @@ describe('the practice year on the dev server', () => {
       expect(await page.title()).toMatch(/^【演练】/);
       // The date moves on with the practice clock.
       const shown = /今天（模拟）：(\d{4}-\d{2}-\d{2})/.exec(text)![1]!;
-      await waitFor(async () => ((await banner.innerText()).includes(shown) ? undefined : true), 4 * MS_PER_DAY, 'the banner on the next simulated day');
+      await waitFor(
+        async () => ((await banner.innerText()).includes(shown) ? undefined : true),
+        4 * MS_PER_DAY,
+        'the banner on the next simulated day',
+      );
     } finally {
       await context.close();
     }
@@ -204,10 +245,14 @@ describe('the practice year on the dev server', () => {
     try {
       expect((await client.workflow.getHandle(sandbox.programmeId).describe()).status.name).toBe('TERMINATED');
       expect((await client.workflow.getHandle(firstVisit().workflowId).describe()).status.name).toBe('TERMINATED');
-      const left = await waitFor(async () => {
-        const ended = await endPracticeRuns(client, sandbox.taskQueue, 'test');
-        return ended.length === 0 ? ended : undefined;
-      }, 10_000, 'no practice workflow left running');
+      const left = await waitFor(
+        async () => {
+          const ended = await endPracticeRuns(client, sandbox.taskQueue, 'test');
+          return ended.length === 0 ? ended : undefined;
+        },
+        10_000,
+        'no practice workflow left running',
+      );
       expect(left).toEqual([]);
     } finally {
       await client.connection.close();

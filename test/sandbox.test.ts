@@ -12,7 +12,15 @@ import { msPerDayOf } from '../client/commands/sandbox';
 import { modeStatus } from '../client/http/practice';
 import { createServer } from '../client/http/server';
 import { UserError } from '../client/programme';
-import { defaultStartDate, firstNotice, NOTICE_LEAD_DAYS, practiceBureauCode, practicePlan, practicePublicUrl, practiceTaskQueue } from '../client/sandbox';
+import {
+  defaultStartDate,
+  firstNotice,
+  NOTICE_LEAD_DAYS,
+  practiceBureauCode,
+  practicePlan,
+  practicePublicUrl,
+  practiceTaskQueue,
+} from '../client/sandbox';
 import { loadUsers } from '../client/users';
 import { addDays, dayNumber } from '../workflows/shared/clock';
 import { Code } from '../workflows/shared/plan';
@@ -53,7 +61,9 @@ describe('where practice receipt links point', () => {
     expect(practicePublicUrl('http://0.0.0.0:8081')).toBe('http://127.0.0.1:8081');
     expect(practicePublicUrl('http://[::]:8081')).toBe('http://127.0.0.1:8081');
     expect(practicePublicUrl('http://[::1]:8081')).toBe('http://[::1]:8081');
-    expect(practicePublicUrl('http://0.0.0.0:8081', 'https://yanlian.heluo.example.cn')).toBe('https://yanlian.heluo.example.cn');
+    expect(practicePublicUrl('http://0.0.0.0:8081', 'https://yanlian.heluo.example.cn')).toBe(
+      'https://yanlian.heluo.example.cn',
+    );
   });
 });
 
@@ -84,7 +94,7 @@ describe('the practice clock', () => {
     expect(() => msPerDayOf({ minutesPerDay: 'abc' })).toThrow(UserError);
   });
 
-  it('the simulated date is the workflow clock\'s: start date at the epoch, one more each msPerDay', () => {
+  it("the simulated date is the workflow clock's: start date at the epoch, one more each msPerDay", () => {
     const practice = { timeScale: { msPerDay: 2000, startDate: '2026-12-29' }, epochMs: 1_000_000 };
     expect(modeStatus(undefined)).toEqual({ practice: false });
     const at = (ms: number) => modeStatus(practice, ms);
@@ -107,7 +117,9 @@ describe('GET /api/mode', () => {
   };
 
   it('answers without a login: practice mode with the simulated date, or not practice', async () => {
-    const app = await createServer(deps({ timeScale: { msPerDay: 60_000, startDate: '2026-12-29' }, epochMs: Date.now() }));
+    const app = await createServer(
+      deps({ timeScale: { msPerDay: 60_000, startDate: '2026-12-29' }, epochMs: Date.now() }),
+    );
     try {
       const res = await app.inject({ method: 'GET', url: '/api/mode' });
       expect(res.statusCode).toBe(200);

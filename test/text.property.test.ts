@@ -22,18 +22,43 @@ import { renderPdf } from '../activities/documents/render';
 import { ensureDocumentTools } from '../scripts/setup-documents';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
 import { addDays } from '../workflows/shared/clock';
-import { AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs, type Actor } from '../workflows/shared/definitions';
+import {
+  AddCountyArgs,
+  CancelVisitArgs,
+  RecordStatisticsArgs,
+  RescheduleArgs,
+  type Actor,
+} from '../workflows/shared/definitions';
 import { DocumentDataSchemas, type DocumentDataInput } from '../workflows/shared/document-data';
 import { formatDocNumber, type DocumentKind } from '../workflows/shared/documents';
 import { formatIssues, type County } from '../workflows/shared/plan';
 import { onOrNextWorkingDay, snapshotCalendar } from '../workflows/shared/schedule';
 import { SAMPLING_ALGORITHM, type SampleDraw } from '../workflows/shared/sampling';
 import {
-  AddEvidenceArgs, DecisionArgs, ExtendDueArgs, RecordReinspectionArgs, ReturnArgs, ReviewReportArgs, SetEnterpriseResultArgs, SetFindingArgs, SubmitReportArgs,
-  type EnterpriseResult, type Finding, type Rectification, type RectificationReport, type VisitCase,
+  AddEvidenceArgs,
+  DecisionArgs,
+  ExtendDueArgs,
+  RecordReinspectionArgs,
+  ReturnArgs,
+  ReviewReportArgs,
+  SetEnterpriseResultArgs,
+  SetFindingArgs,
+  SubmitReportArgs,
+  type EnterpriseResult,
+  type Finding,
+  type Rectification,
+  type RectificationReport,
+  type VisitCase,
 } from '../workflows/shared/visit';
 import type { VisitContext } from '../workflows/visit/context';
-import { acceptanceLetter, escalationLetter, letterProblems, noticeLetter, opinionLetter, reminderLetter } from '../workflows/visit/letters';
+import {
+  acceptanceLetter,
+  escalationLetter,
+  letterProblems,
+  noticeLetter,
+  opinionLetter,
+  reminderLetter,
+} from '../workflows/visit/letters';
 import { textLength } from '../workflows/shared/text';
 import { examplePlan } from './helpers/plans';
 
@@ -42,9 +67,54 @@ import { examplePlan } from './helpers/plans';
 
 const BREAKS = ['\n', '\r\n', '\r', '\u2028', '\u2029', '\u0085', '\v', '\f', '\n\n\n'];
 const CONTROLS = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\u001b', '\u001f', '\u007f', '\u0080', '\u0090', '\u009f'];
-const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069', '\u034f', '\u3164', '\u115f', '\ufe0f', '\u{e0100}', '\u{e0041}', '\ufffe'];
+const INVISIBLE = [
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  '\u200e',
+  '\u200f',
+  '\u202a',
+  '\u202e',
+  '\u2066',
+  '\u2069',
+  '\u034f',
+  '\u3164',
+  '\u115f',
+  '\ufe0f',
+  '\u{e0100}',
+  '\u{e0041}',
+  '\ufffe',
+];
 const SPACES = [' ', '  ', '\u00a0', '\u3000', '\u2003', '\u202f', '\u1680'];
-const WORDS = ['问题', '未按规定开展隐患排查', '《安全生产法》', '（一）', '，', '。', '“整改”', 'ABC', 'pH 7.5', '2027', '&<>"\'', '{{x}}', '<p>', '——', '……', '葛\u{e0100}', '😀', '👨‍👩‍👧', '𠀀', '郞', 'é', 'e\u0301', '\ufffd', '\ue000'];
+const WORDS = [
+  '问题',
+  '未按规定开展隐患排查',
+  '《安全生产法》',
+  '（一）',
+  '，',
+  '。',
+  '“整改”',
+  'ABC',
+  'pH 7.5',
+  '2027',
+  '&<>"\'',
+  '{{x}}',
+  '<p>',
+  '——',
+  '……',
+  '葛\u{e0100}',
+  '😀',
+  '👨‍👩‍👧',
+  '𠀀',
+  '郞',
+  'é',
+  'e\u0301',
+  '\ufffd',
+  '\ue000',
+];
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 
 /** Text made of the pieces that trouble a text pipeline, mixed with ordinary Chinese. */
@@ -65,11 +135,19 @@ const troublesome = fc
 
 /** Several lines, some of them only spaces or invisible characters, joined by any kind of break. */
 const lines = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...SPACES), fc.constantFrom(...INVISIBLE), troublesome), fc.constantFrom(...BREAKS)), { minLength: 2, maxLength: 8 })
+  .array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...SPACES), fc.constantFrom(...INVISIBLE), troublesome),
+      fc.constantFrom(...BREAKS),
+    ),
+    { minLength: 2, maxLength: 8 },
+  )
   .map((parts) => parts.flat().join(''));
 
 /** Around the 2000-character limits, either side. */
-const long = fc.tuple(fc.constantFrom('问', '问题\n', '隐患 ', '\u200b', 'a\r\n\r\n', '😀'), fc.integer({ min: 300, max: 2200 })).map(([s, n]) => s.repeat(n));
+const long = fc
+  .tuple(fc.constantFrom('问', '问题\n', '隐患 ', '\u200b', 'a\r\n\r\n', '😀'), fc.integer({ min: 300, max: 2200 }))
+  .map(([s, n]) => s.repeat(n));
 
 const edges = fc.constantFrom('', ' ', '\n', '\r\n', '\u200b', '\ufeff', '\u3000', '\ud83d', '\u0000');
 
@@ -97,19 +175,40 @@ const supervisor: Actor = { id: plan.supervisors[0]!.id, role: 'supervisor' };
 const countyActor: Actor = { id: 'xiangshan', role: 'county', county: county.code };
 const admin: Actor = { id: plan.admins[0]!.id, role: 'admin' };
 const SHA = 'a'.repeat(64);
-const issued = { docNumber: formatDocNumber(plan.bureau.shortName, plan.year, 3), issueDate: today, dueDate: onOrNextWorkingDay(addDays(today, 30), calendar) };
+const issued = {
+  docNumber: formatDocNumber(plan.bureau.shortName, plan.year, 3),
+  issueDate: today,
+  dueDate: onOrNextWorkingDay(addDays(today, 30), calendar),
+};
 
 function sampleOf(c: County): SampleDraw {
-  return { algorithm: SAMPLING_ALGORITHM, seed: 'seed', rosterSha256: SHA, size: 2, enterprises: c.enterprises.slice(0, 2) };
+  return {
+    algorithm: SAMPLING_ALGORITHM,
+    seed: 'seed',
+    rosterSha256: SHA,
+    size: 2,
+    enterprises: c.enterprises.slice(0, 2),
+  };
 }
 
 /** The parts of VisitContext the letter builders read; the rest (mail, audit, ladder) they never touch. */
 type LetterContext = Pick<VisitContext, 'input' | 'plan' | 'county' | 'caseId' | 'state' | 'today' | 'calendar'>;
 
-function letterContext(parts: { county?: County; findings?: Finding[]; enterprises?: EnterpriseResult[] }): VisitContext {
+function letterContext(parts: {
+  county?: County;
+  findings?: Finding[];
+  enterprises?: EnterpriseResult[];
+}): VisitContext {
   const c = parts.county ?? county;
-  const findings = CHECKLIST_KEYS.map((item) => parts.findings?.find((f) => f.item === item) ?? { item, result: '符合' as const, evidence: [] });
-  const state: Pick<VisitCase, 'caseId' | 'findings' | 'enterprises' | 'sample'> = { caseId: 'visit-test', findings, enterprises: parts.enterprises ?? [], sample: sampleOf(c) };
+  const findings = CHECKLIST_KEYS.map(
+    (item) => parts.findings?.find((f) => f.item === item) ?? { item, result: '符合' as const, evidence: [] },
+  );
+  const state: Pick<VisitCase, 'caseId' | 'findings' | 'enterprises' | 'sample'> = {
+    caseId: 'visit-test',
+    findings,
+    enterprises: parts.enterprises ?? [],
+    sample: sampleOf(c),
+  };
   const ctx: LetterContext = {
     input: { programmeWorkflowId: 'guidance-test', plan, county: c, date: visitDate },
     plan,
@@ -124,7 +223,13 @@ function letterContext(parts: { county?: County; findings?: Finding[]; enterpris
 
 /** The finding as the setFinding Update stores it. */
 function storedFinding(args: z.output<typeof SetFindingArgs>): Finding {
-  return { item: args.item, result: args.result, problem: args.problem || undefined, opinion: args.opinion || undefined, evidence: args.evidence };
+  return {
+    item: args.item,
+    result: args.result,
+    problem: args.problem || undefined,
+    opinion: args.opinion || undefined,
+    evidence: args.evidence,
+  };
 }
 
 /** The opinion letter is out and the county is rectifying its problems. */
@@ -163,8 +268,9 @@ function expectChinese(error: z.ZodError): void {
 // Every text field of every Update argument schema.
 
 /** Characters no accepted text may keep (lone surrogates are checked apart). */
-// eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the test looks for
-const DIRTY = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\u3164\ufeff\ufffe\uffff]/u;
+const DIRTY =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the test looks for
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\u3164\ufeff\ufffe\uffff]/u;
 const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 interface Field {
@@ -186,31 +292,221 @@ const countyWith = (edit: (c: any) => void) => {
 };
 
 const FIELDS: Field[] = [
-  { name: 'AddEvidenceArgs.filename', schema: AddEvidenceArgs, multiline: false, args: (t) => ({ actor: supervisor, sha256: SHA, size: 10, mediaType: 'image/png', filename: t, item: CHECKLIST_KEYS[0] }), read: (o) => [o.filename] },
-  { name: 'AddEvidenceArgs.note', schema: AddEvidenceArgs, multiline: true, args: (t) => ({ actor: supervisor, sha256: SHA, size: 10, mediaType: 'image/png', filename: '现场照片.png', item: CHECKLIST_KEYS[0], note: t }), read: (o) => [o.note] },
-  { name: 'SetFindingArgs.problem', schema: SetFindingArgs, multiline: true, args: (t) => ({ actor: supervisor, item: CHECKLIST_KEYS[0], result: '不符合', problem: t }), read: (o) => [o.problem] },
-  { name: 'SetFindingArgs.opinion', schema: SetFindingArgs, multiline: true, args: (t) => ({ actor: supervisor, item: CHECKLIST_KEYS[0], result: '不符合', opinion: t }), read: (o) => [o.opinion] },
-  { name: 'SetEnterpriseResultArgs.findings', schema: SetEnterpriseResultArgs, multiline: false, args: (t) => ({ actor: supervisor, enterprise: 'XIA-001', findings: [t, `${t}。`] }), read: (o) => o.findings },
-  { name: 'DecisionArgs.comment', schema: DecisionArgs, multiline: true, args: (t) => ({ actor: supervisor, comment: t }), read: (o) => [o.comment] },
-  { name: 'ReturnArgs.comment', schema: ReturnArgs, multiline: true, args: (t) => ({ actor: supervisor, comment: t }), read: (o) => [o.comment] },
-  { name: 'SubmitReportArgs.files[].filename', schema: SubmitReportArgs, multiline: false, args: (t) => ({ actor: countyActor, files: [{ ...reportFile, filename: t }], items: [{ index: 0, status: '整改完成' }] }), read: (o) => o.files.map((f: any) => f.filename) },
-  { name: 'SubmitReportArgs.items[].reason', schema: SubmitReportArgs, multiline: false, args: (t) => ({ actor: countyActor, files: [{ ...reportFile, filename: '报告.pdf' }], items: [{ index: 0, status: '无法整改', reason: t }] }), read: (o) => o.items.map((i: any) => i.reason) },
-  { name: 'SubmitReportArgs.note', schema: SubmitReportArgs, multiline: true, args: (t) => ({ actor: countyActor, files: [{ ...reportFile, filename: '报告.pdf' }], items: [{ index: 0, status: '整改完成' }], note: t }), read: (o) => [o.note] },
-  { name: 'ReviewReportArgs.reasons', schema: ReviewReportArgs, multiline: false, args: (t) => ({ actor: supervisor, decision: 'return', reasons: [t] }), read: (o) => o.reasons ?? [] },
-  { name: 'ExtendDueArgs.reason', schema: ExtendDueArgs, multiline: true, args: (t) => ({ actor: supervisor, newDueDate: '2027-07-01', reason: t }), read: (o) => [o.reason] },
-  { name: 'RecordReinspectionArgs.items[].comment', schema: RecordReinspectionArgs, multiline: true, args: (t) => ({ actor: supervisor, date: '2027-08-01', items: [{ index: 0, passed: false, comment: t }] }), read: (o) => o.items.map((i: any) => i.comment) },
-  { name: 'RescheduleArgs.reason', schema: RescheduleArgs, multiline: true, args: (t) => ({ actor: admin, county: county.code, date: '2027-06-01', reason: t }), read: (o) => [o.reason] },
-  { name: 'CancelVisitArgs.reason', schema: CancelVisitArgs, multiline: true, args: (t) => ({ actor: admin, county: county.code, reason: t }), read: (o) => [o.reason] },
-  { name: 'AddCountyArgs.reason', schema: AddCountyArgs, multiline: true, args: (t) => ({ actor: admin, county: countyWith((c) => (c.code = 'xinxian')), reason: t }), read: (o) => [o.reason] },
-  { name: 'AddCountyArgs.county.name', schema: AddCountyArgs, multiline: false, args: (t) => ({ actor: admin, county: countyWith((c) => (c.name = t)), reason: '新设县区' }), read: (o) => [o.county.name] },
-  { name: 'AddCountyArgs.county.bureauName', schema: AddCountyArgs, multiline: false, args: (t) => ({ actor: admin, county: countyWith((c) => (c.bureauName = t)), reason: '新设县区' }), read: (o) => [o.county.bureauName] },
-  { name: 'AddCountyArgs.county.contact.name', schema: AddCountyArgs, multiline: false, args: (t) => ({ actor: admin, county: countyWith((c) => (c.contact.name = t)), reason: '新设县区' }), read: (o) => [o.county.contact.name] },
-  { name: 'AddCountyArgs.county.enterprises[].name', schema: AddCountyArgs, multiline: false, args: (t) => ({ actor: admin, county: countyWith((c) => (c.enterprises[0].name = t)), reason: '新设县区' }), read: (o) => [o.county.enterprises[0].name] },
-  { name: 'AddCountyArgs.county.enterprises[].industry', schema: AddCountyArgs, multiline: false, args: (t) => ({ actor: admin, county: countyWith((c) => (c.enterprises[0].industry = t)), reason: '新设县区' }), read: (o) => [o.county.enterprises[0].industry] },
-  { name: 'RecordStatisticsArgs.period', schema: RecordStatisticsArgs, multiline: false, args: (t) => ({ actor: admin, period: t, sourceSha256: SHA, rows: [{ county: '香山县', ...row }] }), read: (o) => [o.period] },
-  { name: 'RecordStatisticsArgs.rows[].county', schema: RecordStatisticsArgs, multiline: false, args: (t) => ({ actor: admin, period: '2027年1—6月', sourceSha256: SHA, rows: [{ county: t, ...row }] }), read: (o) => o.rows.map((r: any) => r.county) },
-  { name: 'RecordStatisticsArgs.drafts[].problem', schema: RecordStatisticsArgs, multiline: true, args: (t) => ({ actor: admin, period: '2027年1—6月', sourceSha256: SHA, rows: [{ county: '香山县', ...row }], drafts: { xiangshan: [{ item: CHECKLIST_KEYS[0], problem: t, opinion: '加强执法' }] } }), read: (o) => [o.drafts.xiangshan[0].problem] },
-  { name: 'RecordStatisticsArgs.drafts[].opinion', schema: RecordStatisticsArgs, multiline: true, args: (t) => ({ actor: admin, period: '2027年1—6月', sourceSha256: SHA, rows: [{ county: '香山县', ...row }], drafts: { xiangshan: [{ item: CHECKLIST_KEYS[0], problem: '计划未公示', opinion: t }] } }), read: (o) => [o.drafts.xiangshan[0].opinion] },
+  {
+    name: 'AddEvidenceArgs.filename',
+    schema: AddEvidenceArgs,
+    multiline: false,
+    args: (t) => ({
+      actor: supervisor,
+      sha256: SHA,
+      size: 10,
+      mediaType: 'image/png',
+      filename: t,
+      item: CHECKLIST_KEYS[0],
+    }),
+    read: (o) => [o.filename],
+  },
+  {
+    name: 'AddEvidenceArgs.note',
+    schema: AddEvidenceArgs,
+    multiline: true,
+    args: (t) => ({
+      actor: supervisor,
+      sha256: SHA,
+      size: 10,
+      mediaType: 'image/png',
+      filename: '现场照片.png',
+      item: CHECKLIST_KEYS[0],
+      note: t,
+    }),
+    read: (o) => [o.note],
+  },
+  {
+    name: 'SetFindingArgs.problem',
+    schema: SetFindingArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, item: CHECKLIST_KEYS[0], result: '不符合', problem: t }),
+    read: (o) => [o.problem],
+  },
+  {
+    name: 'SetFindingArgs.opinion',
+    schema: SetFindingArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, item: CHECKLIST_KEYS[0], result: '不符合', opinion: t }),
+    read: (o) => [o.opinion],
+  },
+  {
+    name: 'SetEnterpriseResultArgs.findings',
+    schema: SetEnterpriseResultArgs,
+    multiline: false,
+    args: (t) => ({ actor: supervisor, enterprise: 'XIA-001', findings: [t, `${t}。`] }),
+    read: (o) => o.findings,
+  },
+  {
+    name: 'DecisionArgs.comment',
+    schema: DecisionArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, comment: t }),
+    read: (o) => [o.comment],
+  },
+  {
+    name: 'ReturnArgs.comment',
+    schema: ReturnArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, comment: t }),
+    read: (o) => [o.comment],
+  },
+  {
+    name: 'SubmitReportArgs.files[].filename',
+    schema: SubmitReportArgs,
+    multiline: false,
+    args: (t) => ({
+      actor: countyActor,
+      files: [{ ...reportFile, filename: t }],
+      items: [{ index: 0, status: '整改完成' }],
+    }),
+    read: (o) => o.files.map((f: any) => f.filename),
+  },
+  {
+    name: 'SubmitReportArgs.items[].reason',
+    schema: SubmitReportArgs,
+    multiline: false,
+    args: (t) => ({
+      actor: countyActor,
+      files: [{ ...reportFile, filename: '报告.pdf' }],
+      items: [{ index: 0, status: '无法整改', reason: t }],
+    }),
+    read: (o) => o.items.map((i: any) => i.reason),
+  },
+  {
+    name: 'SubmitReportArgs.note',
+    schema: SubmitReportArgs,
+    multiline: true,
+    args: (t) => ({
+      actor: countyActor,
+      files: [{ ...reportFile, filename: '报告.pdf' }],
+      items: [{ index: 0, status: '整改完成' }],
+      note: t,
+    }),
+    read: (o) => [o.note],
+  },
+  {
+    name: 'ReviewReportArgs.reasons',
+    schema: ReviewReportArgs,
+    multiline: false,
+    args: (t) => ({ actor: supervisor, decision: 'return', reasons: [t] }),
+    read: (o) => o.reasons ?? [],
+  },
+  {
+    name: 'ExtendDueArgs.reason',
+    schema: ExtendDueArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, newDueDate: '2027-07-01', reason: t }),
+    read: (o) => [o.reason],
+  },
+  {
+    name: 'RecordReinspectionArgs.items[].comment',
+    schema: RecordReinspectionArgs,
+    multiline: true,
+    args: (t) => ({ actor: supervisor, date: '2027-08-01', items: [{ index: 0, passed: false, comment: t }] }),
+    read: (o) => o.items.map((i: any) => i.comment),
+  },
+  {
+    name: 'RescheduleArgs.reason',
+    schema: RescheduleArgs,
+    multiline: true,
+    args: (t) => ({ actor: admin, county: county.code, date: '2027-06-01', reason: t }),
+    read: (o) => [o.reason],
+  },
+  {
+    name: 'CancelVisitArgs.reason',
+    schema: CancelVisitArgs,
+    multiline: true,
+    args: (t) => ({ actor: admin, county: county.code, reason: t }),
+    read: (o) => [o.reason],
+  },
+  {
+    name: 'AddCountyArgs.reason',
+    schema: AddCountyArgs,
+    multiline: true,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.code = 'xinxian')), reason: t }),
+    read: (o) => [o.reason],
+  },
+  {
+    name: 'AddCountyArgs.county.name',
+    schema: AddCountyArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.name = t)), reason: '新设县区' }),
+    read: (o) => [o.county.name],
+  },
+  {
+    name: 'AddCountyArgs.county.bureauName',
+    schema: AddCountyArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.bureauName = t)), reason: '新设县区' }),
+    read: (o) => [o.county.bureauName],
+  },
+  {
+    name: 'AddCountyArgs.county.contact.name',
+    schema: AddCountyArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.contact.name = t)), reason: '新设县区' }),
+    read: (o) => [o.county.contact.name],
+  },
+  {
+    name: 'AddCountyArgs.county.enterprises[].name',
+    schema: AddCountyArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.enterprises[0].name = t)), reason: '新设县区' }),
+    read: (o) => [o.county.enterprises[0].name],
+  },
+  {
+    name: 'AddCountyArgs.county.enterprises[].industry',
+    schema: AddCountyArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, county: countyWith((c) => (c.enterprises[0].industry = t)), reason: '新设县区' }),
+    read: (o) => [o.county.enterprises[0].industry],
+  },
+  {
+    name: 'RecordStatisticsArgs.period',
+    schema: RecordStatisticsArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, period: t, sourceSha256: SHA, rows: [{ county: '香山县', ...row }] }),
+    read: (o) => [o.period],
+  },
+  {
+    name: 'RecordStatisticsArgs.rows[].county',
+    schema: RecordStatisticsArgs,
+    multiline: false,
+    args: (t) => ({ actor: admin, period: '2027年1—6月', sourceSha256: SHA, rows: [{ county: t, ...row }] }),
+    read: (o) => o.rows.map((r: any) => r.county),
+  },
+  {
+    name: 'RecordStatisticsArgs.drafts[].problem',
+    schema: RecordStatisticsArgs,
+    multiline: true,
+    args: (t) => ({
+      actor: admin,
+      period: '2027年1—6月',
+      sourceSha256: SHA,
+      rows: [{ county: '香山县', ...row }],
+      drafts: { xiangshan: [{ item: CHECKLIST_KEYS[0], problem: t, opinion: '加强执法' }] },
+    }),
+    read: (o) => [o.drafts.xiangshan[0].problem],
+  },
+  {
+    name: 'RecordStatisticsArgs.drafts[].opinion',
+    schema: RecordStatisticsArgs,
+    multiline: true,
+    args: (t) => ({
+      actor: admin,
+      period: '2027年1—6月',
+      sourceSha256: SHA,
+      rows: [{ county: '香山县', ...row }],
+      drafts: { xiangshan: [{ item: CHECKLIST_KEYS[0], problem: '计划未公示', opinion: t }] },
+    }),
+    read: (o) => [o.drafts.xiangshan[0].opinion],
+  },
 ];
 
 describe('every text field of every Update argument schema', () => {
@@ -262,8 +558,13 @@ describe('what the Updates accept, the letters can print', () => {
           }
           const enterprises: EnterpriseResult[] = [];
           sampleOf(county).enterprises.forEach((e, i) => {
-            const r = SetEnterpriseResultArgs.safeParse({ actor: supervisor, enterprise: e.id, findings: i === 0 ? first : second });
-            if (r.success) enterprises.push({ enterprise: e.id, findings: r.data.findings ?? [], by: supervisor.id, at: today });
+            const r = SetEnterpriseResultArgs.safeParse({
+              actor: supervisor,
+              enterprise: e.id,
+              findings: i === 0 ? first : second,
+            });
+            if (r.success)
+              enterprises.push({ enterprise: e.id, findings: r.data.findings ?? [], by: supervisor.id, at: today });
             else expectChinese(r.error);
           });
           const ctx = letterContext({ findings, enterprises });
@@ -274,9 +575,18 @@ describe('what the Updates accept, the letters can print', () => {
           const rect = rectifying(ctx);
           const items = rect.problems.map((_, index) => {
             const [status, reason] = answers[index % answers.length]!;
-            return { index, status, ...(status === '正在整改' ? { date: addDays(today, 20) } : {}), ...(status === '无法整改' ? { reason } : {}) };
+            return {
+              index,
+              status,
+              ...(status === '正在整改' ? { date: addDays(today, 20) } : {}),
+              ...(status === '无法整改' ? { reason } : {}),
+            };
           });
-          const submitted = SubmitReportArgs.safeParse({ actor: countyActor, files: [{ ...reportFile, filename: '整改报告.pdf' }], items });
+          const submitted = SubmitReportArgs.safeParse({
+            actor: countyActor,
+            files: [{ ...reportFile, filename: '整改报告.pdf' }],
+            items,
+          });
           if (!submitted.success) return expectChinese(submitted.error);
           // The submitReport guard refuses 无法整改 without a reason (checked on the parsed value).
           if (submitted.data.items.some((it) => it.status === '无法整改' && !it.reason)) return;
@@ -293,9 +603,18 @@ describe('what the Updates accept, the letters can print', () => {
             daysOverdue: 0,
             files: submitted.data.files,
             items: submitted.data.items,
-            review: { decision, by: supervisor.id, at: today, reasons: reviewed.data.reasons ?? [], ...(decision === 'return' ? { resubmitBy: addDays(today, 10) } : {}) },
+            review: {
+              decision,
+              by: supervisor.id,
+              at: today,
+              reasons: reviewed.data.reasons ?? [],
+              ...(decision === 'return' ? { resubmitBy: addDays(today, 10) } : {}),
+            },
           };
-          expectRenderable('acceptance', acceptanceLetter(ctx, report, formatDocNumber(plan.bureau.shortName, plan.year, 9, '验收')).data);
+          expectRenderable(
+            'acceptance',
+            acceptanceLetter(ctx, report, formatDocNumber(plan.bureau.shortName, plan.year, 9, '验收')).data,
+          );
         },
       ),
     );
@@ -315,8 +634,16 @@ describe('what the Updates accept, the letters can print', () => {
         });
         if (!r.success) return expectChinese(r.error);
         const added = r.data.county;
-        const ctx = letterContext({ county: added, enterprises: added.enterprises.slice(0, 2).map((e) => ({ enterprise: e.id, findings: ['未建立隐患排查台账'], by: supervisor.id, at: today })) });
-        expectRenderable('notice', noticeLetter(ctx, formatDocNumber(plan.bureau.shortName, plan.year, 1, '指导通知')).data);
+        const ctx = letterContext({
+          county: added,
+          enterprises: added.enterprises
+            .slice(0, 2)
+            .map((e) => ({ enterprise: e.id, findings: ['未建立隐患排查台账'], by: supervisor.id, at: today })),
+        });
+        expectRenderable(
+          'notice',
+          noticeLetter(ctx, formatDocNumber(plan.bureau.shortName, plan.year, 1, '指导通知')).data,
+        );
         expectRenderable('opinion', opinionLetter(ctx, 'final', issued).data);
         const rect = rectifying(ctx);
         expectRenderable('reminder', reminderLetter(ctx, 3).data);
@@ -325,7 +652,14 @@ describe('what the Updates accept, the letters can print', () => {
           const docNumber = formatDocNumber(plan.bureau.shortName, plan.year, 5 + i, '督办');
           const letter = escalationLetter(ctx, kind, docNumber, 4 + i, true);
           expectRenderable(kind, letter.data);
-          rect.escalations.push({ kind, docNumber, date: today, document: { documentId: kind, path: `${kind}.pdf`, sha256: SHA, pages: 1, bytes: 1 }, rung: kind, daysOverdue: 4 + i });
+          rect.escalations.push({
+            kind,
+            docNumber,
+            date: today,
+            document: { documentId: kind, path: `${kind}.pdf`, sha256: SHA, pages: 1, bytes: 1 },
+            rung: kind,
+            daysOverdue: 4 + i,
+          });
         });
       }),
     );
@@ -333,26 +667,48 @@ describe('what the Updates accept, the letters can print', () => {
 
   // Figures as a spreadsheet may hold them: counts, decimals, negatives (NaN and Infinity cannot cross JSON).
   const figure = fc.oneof(fc.nat(500), fc.double({ min: -2, max: 500, noNaN: true }));
-  const figures = fc.record({ inspections: figure, inspectors: figure, documents: figure, cases: figure, fines: figure, hazardsFound: figure, hazardsFixed: figure });
+  const figures = fc.record({
+    inspections: figure,
+    inspectors: figure,
+    documents: figure,
+    cases: figure,
+    fines: figure,
+    hazardsFound: figure,
+    hazardsFixed: figure,
+  });
 
   it('imported statistics build the bulletin', () => {
     fc.assert(
-      fc.property(anyText, fc.array(fc.tuple(anyText, fc.oneof(fc.constant(row), figures)), { minLength: 1, maxLength: 3 }), (period, counties) => {
-        const r = RecordStatisticsArgs.safeParse({ actor: admin, period, sourceSha256: SHA, rows: counties.map(([county, f]) => ({ county, ...f })) });
-        if (!r.success) return expectChinese(r.error);
-        // As workflows/programme/reporting.ts words it.
-        expectRenderable('bulletin', {
-          bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
-          issueDate: today,
-          recipient: plan.wording.bulletin.recipient,
-          docNumber: `${plan.bureau.shortName}〔${plan.year}〕1号`,
-          periodLabel: `${plan.year}年1—6月`,
-          progress: { programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`, asOf: '1—6月', visited: 3, statisticsPeriod: r.data.period },
-          rows: r.data.rows,
-          overdue: [],
-          requirements: plan.wording.bulletin.requirements,
-        });
-      }),
+      fc.property(
+        anyText,
+        fc.array(fc.tuple(anyText, fc.oneof(fc.constant(row), figures)), { minLength: 1, maxLength: 3 }),
+        (period, counties) => {
+          const r = RecordStatisticsArgs.safeParse({
+            actor: admin,
+            period,
+            sourceSha256: SHA,
+            rows: counties.map(([county, f]) => ({ county, ...f })),
+          });
+          if (!r.success) return expectChinese(r.error);
+          // As workflows/programme/reporting.ts words it.
+          expectRenderable('bulletin', {
+            bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+            issueDate: today,
+            recipient: plan.wording.bulletin.recipient,
+            docNumber: `${plan.bureau.shortName}〔${plan.year}〕1号`,
+            periodLabel: `${plan.year}年1—6月`,
+            progress: {
+              programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`,
+              asOf: '1—6月',
+              visited: 3,
+              statisticsPeriod: r.data.period,
+            },
+            rows: r.data.rows,
+            overdue: [],
+            requirements: plan.wording.bulletin.requirements,
+          });
+        },
+      ),
     );
   });
 });
@@ -423,38 +779,90 @@ const unclosed = (t: string) => t.replace(/[，,、.。；;：:！!？?\s]+$/u, 
 describe('rendered to PDF, the accepted text reads back', () => {
   it('problems, opinions and enterprise findings in the opinion letter; reasons in the acceptance letter', async () => {
     await fc.assert(
-      fc.asyncProperty(printable, printable, fc.array(printable, { minLength: 1, maxLength: 2 }), printable, async (problem, opinion, findingsTexts, reason) => {
-        const f = SetFindingArgs.safeParse({ actor: supervisor, item: CHECKLIST_KEYS[1], result: '不符合', problem, opinion });
-        const e = SetEnterpriseResultArgs.safeParse({ actor: supervisor, enterprise: 'XIA-001', findings: findingsTexts });
-        const v = ReviewReportArgs.safeParse({ actor: supervisor, decision: 'return', reasons: [reason] });
-        fc.pre(f.success && e.success && v.success);
-        if (!f.success || !e.success || !v.success) return;
-        const ctx = letterContext({ findings: [storedFinding(f.data)], enterprises: [{ enterprise: 'XIA-001', findings: e.data.findings ?? [], by: supervisor.id, at: today }] });
-        const opinionData = opinionLetter(ctx, 'final', issued).data;
-        const printed = pdfText((await renderPdf('opinion', opinionData, { templatesDir: plan.templatesDir })).pdf);
-        // An item is in the letter when it has a problem (submit refuses 不符合 without one).
-        const expected = [...(f.data.problem ? [...f.data.problem.split('\n'), f.data.opinion ?? ''] : []), ...(e.data.findings ?? [])];
-        for (const t of expected) expect(printed).toContain(comparable(unclosed(t)));
+      fc.asyncProperty(
+        printable,
+        printable,
+        fc.array(printable, { minLength: 1, maxLength: 2 }),
+        printable,
+        async (problem, opinion, findingsTexts, reason) => {
+          const f = SetFindingArgs.safeParse({
+            actor: supervisor,
+            item: CHECKLIST_KEYS[1],
+            result: '不符合',
+            problem,
+            opinion,
+          });
+          const e = SetEnterpriseResultArgs.safeParse({
+            actor: supervisor,
+            enterprise: 'XIA-001',
+            findings: findingsTexts,
+          });
+          const v = ReviewReportArgs.safeParse({ actor: supervisor, decision: 'return', reasons: [reason] });
+          fc.pre(f.success && e.success && v.success);
+          if (!f.success || !e.success || !v.success) return;
+          const ctx = letterContext({
+            findings: [storedFinding(f.data)],
+            enterprises: [{ enterprise: 'XIA-001', findings: e.data.findings ?? [], by: supervisor.id, at: today }],
+          });
+          const opinionData = opinionLetter(ctx, 'final', issued).data;
+          const printed = pdfText((await renderPdf('opinion', opinionData, { templatesDir: plan.templatesDir })).pdf);
+          // An item is in the letter when it has a problem (submit refuses 不符合 without one).
+          const expected = [
+            ...(f.data.problem ? [...f.data.problem.split('\n'), f.data.opinion ?? ''] : []),
+            ...(e.data.findings ?? []),
+          ];
+          for (const t of expected) expect(printed).toContain(comparable(unclosed(t)));
 
-        const rect = rectifying(ctx);
-        const report: RectificationReport = {
-          no: 1, at: today, date: today, by: countyActor.id, role: countyActor.role, late: false, daysOverdue: 0,
-          files: [{ ...reportFile, filename: '整改报告.pdf' }],
-          items: rect.problems.map((_, index) => ({ index, status: '整改完成' as const })),
-          review: { decision: 'return', by: supervisor.id, at: today, reasons: v.data.reasons ?? [], resubmitBy: addDays(today, 10) },
-        };
-        const accepted = pdfText((await renderPdf('acceptance', acceptanceLetter(ctx, report, formatDocNumber(plan.bureau.shortName, plan.year, 9, '验收')).data, { templatesDir: plan.templatesDir })).pdf);
-        for (const t of v.data.reasons ?? []) expect(accepted).toContain(comparable(unclosed(t)));
-        for (const t of rect.problems) expectInTable(accepted, t);
-      }),
+          const rect = rectifying(ctx);
+          const report: RectificationReport = {
+            no: 1,
+            at: today,
+            date: today,
+            by: countyActor.id,
+            role: countyActor.role,
+            late: false,
+            daysOverdue: 0,
+            files: [{ ...reportFile, filename: '整改报告.pdf' }],
+            items: rect.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+            review: {
+              decision: 'return',
+              by: supervisor.id,
+              at: today,
+              reasons: v.data.reasons ?? [],
+              resubmitBy: addDays(today, 10),
+            },
+          };
+          const accepted = pdfText(
+            (
+              await renderPdf(
+                'acceptance',
+                acceptanceLetter(ctx, report, formatDocNumber(plan.bureau.shortName, plan.year, 9, '验收')).data,
+                { templatesDir: plan.templatesDir },
+              )
+            ).pdf,
+          );
+          for (const t of v.data.reasons ?? []) expect(accepted).toContain(comparable(unclosed(t)));
+          for (const t of rect.problems) expectInTable(accepted, t);
+        },
+      ),
       {
         numRuns: 25,
         // A failure shrinks by rendering again and again: report what was found after a minute and a half.
         interruptAfterTimeLimit: 90_000,
         // Plus the longest texts the schemas accept, and words longer than a line.
         examples: [
-          ['隐患排查治理不到位，'.repeat(199), '责令限期整改。'.repeat(285), ['香山利民机械制造有限公司未建立安全风险分级管控制度。'.repeat(76)], '整改措施未落实到具体岗位。'.repeat(76)],
-          [`公示网址 https://yjj.example.gov.cn/${'a'.repeat(150)} 无法访问`, `统一社会信用代码${'9'.repeat(60)}`, ['-'.repeat(120)], `x${'y'.repeat(200)}`],
+          [
+            '隐患排查治理不到位，'.repeat(199),
+            '责令限期整改。'.repeat(285),
+            ['香山利民机械制造有限公司未建立安全风险分级管控制度。'.repeat(76)],
+            '整改措施未落实到具体岗位。'.repeat(76),
+          ],
+          [
+            `公示网址 https://yjj.example.gov.cn/${'a'.repeat(150)} 无法访问`,
+            `统一社会信用代码${'9'.repeat(60)}`,
+            ['-'.repeat(120)],
+            `x${'y'.repeat(200)}`,
+          ],
         ],
       },
     );

@@ -154,7 +154,26 @@ describe('legitimate Chinese text is left alone', () => {
 describe('normalising is idempotent', () => {
   const text = fc.oneof(
     fc.string({ unit: 'binary' }),
-    fc.string({ unit: fc.constantFrom('\r', '\n', '\u2028', '\u0085', '\t', ' ', '\u3000', '\u200b', '\ufe0f', '\u{e0100}', '\ud800', '\udc00', '\u0000', '问', 'a'), maxLength: 30 }),
+    fc.string({
+      unit: fc.constantFrom(
+        '\r',
+        '\n',
+        '\u2028',
+        '\u0085',
+        '\t',
+        ' ',
+        '\u3000',
+        '\u200b',
+        '\ufe0f',
+        '\u{e0100}',
+        '\ud800',
+        '\udc00',
+        '\u0000',
+        '问',
+        'a',
+      ),
+      maxLength: 30,
+    }),
   );
   it('normalising a normalised text changes nothing (the HTTP API and the Update both parse)', () => {
     fc.assert(
@@ -177,10 +196,15 @@ describe('Text() and Line() in a schema', () => {
   });
 
   it('refuse with Chinese messages: empty, too short, too long, not text', () => {
-    const msg = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, v: unknown) => schema.safeParse(v).error?.issues.map((i) => i.message);
+    const msg = (
+      schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } },
+      v: unknown,
+    ) => schema.safeParse(v).error?.issues.map((i) => i.message);
     expect(msg(Line({ min: 1, max: 50, label: '县区名称' }), ' \u200b\n')).toEqual(['县区名称不能为空']);
     expect(msg(Text({ min: 2, max: 500, label: '理由' }), '改\u200b')).toEqual(['理由至少 2 个字']);
-    expect(msg(Text({ min: 2, max: 500, tooShort: '延期必须写明理由（至少 2 个字）' }), '改')).toEqual(['延期必须写明理由（至少 2 个字）']);
+    expect(msg(Text({ min: 2, max: 500, tooShort: '延期必须写明理由（至少 2 个字）' }), '改')).toEqual([
+      '延期必须写明理由（至少 2 个字）',
+    ]);
     expect(msg(Text({ max: 5, label: '说明' }), '一二三四五六')).toEqual(['说明不能超过 5 字']);
     expect(msg(Text({ max: 5, label: '说明' }), 5)).toEqual(['说明应为文字']);
     // Invisible characters do not count towards the limit.

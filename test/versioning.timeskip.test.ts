@@ -27,20 +27,35 @@ type History = temporal.api.history.v1.IHistory;
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** The workflow bundle of a fixture module (test/fixtures/<name>/workflows.ts), built once. */
 function fixtureBundle(name: string): Promise<WorkflowBundleWithSourceMap> {
-  if (!bundles.has(name)) bundles.set(name, bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, 'fixtures', name, 'workflows.ts'),
-    logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error } as never,
-  }));
+  if (!bundles.has(name))
+    bundles.set(
+      name,
+      bundleWorkflowCode({
+        workflowsPath: path.resolve(__dirname, 'fixtures', name, 'workflows.ts'),
+        logger: {
+          log: () => {},
+          trace: () => {},
+          debug: () => {},
+          info: () => {},
+          warn: () => {},
+          error: console.error,
+        } as never,
+      }),
+    );
   return bundles.get(name)!;
 }
 
 /** Patch ids recorded in the history's markers. */
 function patchMarkers(history: History): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const m = e.markerRecordedEventAttributes;
-    if (!m) return [];
-    return Object.values(m.details ?? {}).flatMap((p) => (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString('utf8')));
-  }).filter((s) => s.includes(HEADS_UP_PATCH));
+  return (history.events ?? [])
+    .flatMap((e) => {
+      const m = e.markerRecordedEventAttributes;
+      if (!m) return [];
+      return Object.values(m.details ?? {}).flatMap((p) =>
+        (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString('utf8')),
+      );
+    })
+    .filter((s) => s.includes(HEADS_UP_PATCH));
 }
 
 /** The activity types the history scheduled, in order, with the mail step where there is one. */
@@ -79,11 +94,18 @@ function worker(bundle: WorkflowBundleWithSourceMap, opts: { sticky: boolean }):
   });
 }
 
-const headsUpMails = (workflowId: string) => readdirSync(dirs.outboxDir).filter((f) => f.startsWith(`${workflowId}--${HEADS_UP_STEP}--`));
+const headsUpMails = (workflowId: string) =>
+  readdirSync(dirs.outboxDir).filter((f) => f.startsWith(`${workflowId}--${HEADS_UP_STEP}--`));
 
 async function reportAndAccept(h: WorkflowHandle, s: VisitCase): Promise<VisitCase> {
   await h.executeUpdate(submitReportUpdate, {
-    args: [{ actor: { id: 'county', role: 'county', county: s.county }, files: [{ sha256: 'd'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '整改报告.pdf' }], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }],
+    args: [
+      {
+        actor: { id: 'county', role: 'county', county: s.county },
+        files: [{ sha256: 'd'.repeat(64), size: 10, mediaType: 'application/pdf', filename: '整改报告.pdf' }],
+        items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+      },
+    ],
   });
   await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
   return d.waitForStage(h, 'closed');
@@ -118,9 +140,15 @@ describe('a patched change deployed while a visit runs (time-skipping)', () => {
 
   it('without the guard, version 2 cannot replay the in-flight visit', async () => {
     const unguarded = await fixtureBundle('visit-v2-unguarded');
-    await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, inFlight!.history, inFlight!.h.workflowId)).rejects.toThrow(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unguarded }, inFlight!.history, inFlight!.h.workflowId),
+    ).rejects.toThrow(DeterminismViolationError);
     // With it, the same history replays.
-    await Worker.runReplayHistory({ workflowBundle: await fixtureBundle('visit-v2') }, inFlight!.history, inFlight!.h.workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: await fixtureBundle('visit-v2') },
+      inFlight!.history,
+      inFlight!.h.workflowId,
+    );
   });
 
   it('version 2 takes over: the in-flight visit finishes without the new step, a visit opened on version 2 takes it', async () => {
@@ -152,7 +180,9 @@ describe('a patched change deployed while a visit runs (time-skipping)', () => {
       expect(scheduled(history)[0]).toBe(`sendLetter:${HEADS_UP_STEP}`);
       expect(headsUpMails(fresh.h.workflowId)).toHaveLength(plan.counties[1]!.emails.length);
       // Which is why a version 2 run cannot go back to version 1 (a roll-back needs the same care).
-      await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, fresh.h.workflowId)).rejects.toThrow(DeterminismViolationError);
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, fresh.h.workflowId),
+      ).rejects.toThrow(DeterminismViolationError);
     } finally {
       v2.shutdown();
       await running;

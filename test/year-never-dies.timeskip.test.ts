@@ -14,12 +14,26 @@ import { UserError, startProgramme } from '../client/programme';
 import { scheduleProblems } from '../client/plan-check';
 import { readArchivedProgramme } from '../activities/archive-programme';
 import { createActivities } from '../activities';
-import { cancelVisitUpdate, programmeWorkflowId, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState } from '../workflows/shared/definitions';
+import {
+  cancelVisitUpdate,
+  programmeWorkflowId,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  type ProgrammeState,
+} from '../workflows/shared/definitions';
 import { retryUpdate } from '../workflows/shared/incidents';
 import type { Plan } from '../workflows/shared/plan';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, firstMonday, refusal, supervisor } from './helpers/visit-driver';
-import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, workflowBundle, type TestDirs } from './helpers/worker';
+import {
+  createTestWorker,
+  testActivityDeps,
+  testDirs,
+  uniqueQueue,
+  workflowBundle,
+  type TestDirs,
+} from './helpers/worker';
 
 const admin = { id: 'admin', role: 'admin' as const };
 let env: TestWorkflowEnvironment;
@@ -50,7 +64,11 @@ function saturday(year: number, month: number): string {
   return x.toISOString().slice(0, 10);
 }
 
-async function until(h: { query: (q: typeof scheduleQuery) => Promise<ProgrammeState> }, ok: (s: ProgrammeState) => boolean, what: string): Promise<ProgrammeState> {
+async function until(
+  h: { query: (q: typeof scheduleQuery) => Promise<ProgrammeState> },
+  ok: (s: ProgrammeState) => boolean,
+  what: string,
+): Promise<ProgrammeState> {
   for (let i = 0; i < 200; i++) {
     const s = await h.query(scheduleQuery);
     if (ok(s)) return s;
@@ -61,7 +79,11 @@ async function until(h: { query: (q: typeof scheduleQuery) => Promise<ProgrammeS
 
 /** Starts the programme as an older client would: no schedule check before the start. */
 function startUnchecked(plan: Plan) {
-  return env.client.workflow.start('programmeWorkflow', { workflowId: programmeWorkflowId(plan.year, plan.bureau.code), taskQueue: queue, args: [{ plan, visibility: false, mailRetry: FAST_MAIL }] });
+  return env.client.workflow.start('programmeWorkflow', {
+    workflowId: programmeWorkflowId(plan.year, plan.bureau.code),
+    taskQueue: queue,
+    args: [{ plan, visibility: false, mailRetry: FAST_MAIL }],
+  });
 }
 
 describe('the year never dies (time-skipping)', () => {
@@ -71,11 +93,19 @@ describe('the year never dies (time-skipping)', () => {
       raw.counties = raw.counties.slice(0, 3);
       raw.counties[1].date = saturday(year, 5);
     });
-    expect(scheduleProblems(plan, `${year - 1}-12-01`)).toEqual([`counties[1].date: ${plan.counties[1]!.name}的指导日期 ${saturday(year, 5)} 是休息日或法定节假日，请改为工作日`]);
-    const refused = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false }).catch((e: unknown) => e);
+    expect(scheduleProblems(plan, `${year - 1}-12-01`)).toEqual([
+      `counties[1].date: ${plan.counties[1]!.name}的指导日期 ${saturday(year, 5)} 是休息日或法定节假日，请改为工作日`,
+    ]);
+    const refused = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(UserError);
-    expect((refused as UserError).message).toMatch(/^计划无法排期，未启动：\ncounties\[1\]\.date: .*休息日或法定节假日/);
-    await expect(env.client.workflow.getHandle(programmeWorkflowId(plan.year, plan.bureau.code)).describe()).rejects.toThrow();
+    expect((refused as UserError).message).toMatch(
+      /^计划无法排期，未启动：\ncounties\[1\]\.date: .*休息日或法定节假日/,
+    );
+    await expect(
+      env.client.workflow.getHandle(programmeWorkflowId(plan.year, plan.bureau.code)).describe(),
+    ).rejects.toThrow();
 
     // Reached anyway (an older client, or a calendar that changed): an incident, the year RUNNING.
     const h = await startUnchecked(plan);
@@ -86,12 +116,24 @@ describe('the year never dies (time-skipping)', () => {
     expect((await h.describe()).status.name).toBe('RUNNING');
 
     // The administrator amends the county's date (the validator still checks it), then retries.
-    expect((await refusal(h.executeUpdate(rescheduleUpdate, { args: [{ actor: admin, county: plan.counties[1]!.code, date: saturday(year, 6), reason: '改为工作日' }] }))).message).toMatch(/休息日/);
-    await h.executeUpdate(rescheduleUpdate, { args: [{ actor: admin, county: plan.counties[1]!.code, date: firstMonday(year, 6), reason: '改为工作日' }] });
+    expect(
+      (
+        await refusal(
+          h.executeUpdate(rescheduleUpdate, {
+            args: [{ actor: admin, county: plan.counties[1]!.code, date: saturday(year, 6), reason: '改为工作日' }],
+          }),
+        )
+      ).message,
+    ).toMatch(/休息日/);
+    await h.executeUpdate(rescheduleUpdate, {
+      args: [{ actor: admin, county: plan.counties[1]!.code, date: firstMonday(year, 6), reason: '改为工作日' }],
+    });
     await h.executeUpdate(retryUpdate, { args: [{ actor: admin }] });
     const s2 = await until(h, (s) => s.entries.length === 3, 'placed');
     expect(s2.entries.find((e) => e.county === plan.counties[1]!.code)?.date).toBe(firstMonday(year, 6));
-    expect(s2.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['incident', 'reschedule', 'retry', 'schedule']));
+    expect(s2.audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['incident', 'reschedule', 'retry', 'schedule']),
+    );
     await h.terminate('test over');
   });
 
@@ -109,7 +151,11 @@ describe('the year never dies (time-skipping)', () => {
     // cancellation is accepted (Updates are taken before the child's end in the same task).
     const visit = env.client.workflow.getHandle(s.entries[0]!.visitWorkflowId);
     await visit.terminate('ended elsewhere');
-    await h.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: plan.counties[0]!.code, reason: '测试取消' }] }).catch(() => undefined);
+    await h
+      .executeUpdate(cancelVisitUpdate, {
+        args: [{ actor: supervisor, county: plan.counties[0]!.code, reason: '测试取消' }],
+      })
+      .catch(() => undefined);
     await d.skipTo(`${year}-03-10`);
     const after = await h.query(scheduleQuery);
     expect((await h.describe()).status.name).toBe('RUNNING');
@@ -129,13 +175,15 @@ describe('the year never dies (time-skipping)', () => {
     const h = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false, mailRetry: FAST_MAIL });
     const runs = new Set<string>();
     for (const month of [2, 4, 6, 8, 10]) {
-      await d.skipTo(`${year}-${String(month).padStart(2, "0")}-20`);
+      await d.skipTo(`${year}-${String(month).padStart(2, '0')}-20`);
       const desc = await h.describe();
       expect(desc.status.name).toBe('RUNNING');
       runs.add(desc.runId);
       expect(desc.historyLength).toBeLessThan(200);
       // Each month end archived the record so far before the next run began.
-      const archived = JSON.parse(readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8')) as ProgrammeState;
+      const archived = JSON.parse(
+        readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8'),
+      ) as ProgrammeState;
       expect(archived.entries).toHaveLength(3);
       expect(archived.bulletins.length).toBeGreaterThanOrEqual(month - 3);
     }
@@ -144,17 +192,29 @@ describe('the year never dies (time-skipping)', () => {
     const s = await h.query(scheduleQuery);
     expect(s.entries.map((e) => e.status)).toEqual(['started', 'started', 'started']);
     expect(s.audit.filter((a) => a.action === 'startVisit')).toHaveLength(3);
-    expect(s.bulletins.map((b) => b.month)).toEqual([`${year}-03`, `${year}-04`, `${year}-05`, `${year}-06`, `${year}-07`, `${year}-08`, `${year}-09`, `${year}-10`]);
+    expect(s.bulletins.map((b) => b.month)).toEqual([
+      `${year}-03`,
+      `${year}-04`,
+      `${year}-05`,
+      `${year}-06`,
+      `${year}-07`,
+      `${year}-08`,
+      `${year}-09`,
+      `${year}-10`,
+    ]);
     // Cancelling the visits ends the year, in whichever run it is.
-    for (const e of s.entries) await h.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: e.county, reason: '测试结束' }] });
+    for (const e of s.entries)
+      await h.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county: e.county, reason: '测试结束' }] });
     const result = (await env.client.workflow.getHandle(h.workflowId).result()) as ProgrammeState;
     expect(result.finished).toBe(true);
     expect(result.entries.every((e) => e.status === 'cancelled')).toBe(true);
-    const final = JSON.parse(readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8')) as ProgrammeState;
+    const final = JSON.parse(
+      readFileSync(path.join(dirs.archiveDir, h.workflowId, 'programme.json'), 'utf8'),
+    ) as ProgrammeState;
     expect(final.finished).toBe(true);
     expect(final.audit.map((a) => a.action)).toContain('finish');
   });
-  it('the final archive holds the state the programme returns, even when a visit\'s last note arrives while it is written', async () => {
+  it("the final archive holds the state the programme returns, even when a visit's last note arrives while it is written", async () => {
     const year = await d.nextYear();
     const plan = d.planFor(year, (raw) => (raw.counties = raw.counties.slice(0, 1)));
     const county = plan.counties[0]!.code;
@@ -187,9 +247,15 @@ describe('the year never dies (time-skipping)', () => {
     });
     await raceWorker.runUntil(async () => {
       // A compressed clock (10 s a day), so the minute the archive waits is six days.
-      const h = await startProgramme(env.client, plan, { taskQueue: raceQueue, visibility: false, timeScale: { msPerDay: 10_000, startDate: `${year}-01-04` } });
+      const h = await startProgramme(env.client, plan, {
+        taskQueue: raceQueue,
+        visibility: false,
+        timeScale: { msPerDay: 10_000, startDate: `${year}-01-04` },
+      });
       await until(h, (s) => s.entries.length === 1, 'the schedule');
-      await h.executeUpdate(cancelVisitUpdate, { args: [{ actor: supervisor, county, reason: '测试：最后一条进度在归档时到达' }] });
+      await h.executeUpdate(cancelVisitUpdate, {
+        args: [{ actor: supervisor, county, reason: '测试：最后一条进度在归档时到达' }],
+      });
       const result = (await h.result()) as ProgrammeState;
       expect(raced).toBe(true);
       expect(result.progress[county]).toMatchObject({ stage: 'cancelled', run: 'late-note' });
@@ -204,7 +270,9 @@ describe('the year never dies (time-skipping)', () => {
     const year = await d.nextYear();
     const plan = d.planFor(year, (raw) => (raw.counties = raw.counties.slice(0, 2)));
     const first = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
-    await expect(startProgramme(env.client, plan, { taskQueue: queue, visibility: false })).rejects.toThrow(/已经启动过/);
+    await expect(startProgramme(env.client, plan, { taskQueue: queue, visibility: false })).rejects.toThrow(
+      /已经启动过/,
+    );
     await first.terminate('started by mistake');
     const second = await startProgramme(env.client, plan, { taskQueue: queue, visibility: false });
     expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);

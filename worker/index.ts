@@ -9,7 +9,9 @@ import { createWorker } from './worker';
 async function run(): Promise<void> {
   const config = loadTemporalConfig();
   const worker = await createWorker(config);
-  process.stderr.write(`[worker] polling task queue "${config.taskQueue}" on ${config.connection.address ?? 'default'} (namespace ${config.namespace})\n`);
+  process.stderr.write(
+    `[worker] polling task queue "${config.taskQueue}" on ${config.connection.address ?? 'default'} (namespace ${config.namespace})\n`,
+  );
   await worker.run(); // the SDK installs SIGINT/SIGTERM handlers that call worker.shutdown()
   process.stderr.write('[worker] stopped\n');
   // The SDK's native runtime can keep the event loop alive after shutdown; the work is done.

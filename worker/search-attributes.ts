@@ -47,7 +47,10 @@ export function devServerSearchAttributeFlags(): string[] {
  * Adds the missing search attributes to a namespace of a self-hosted cluster; returns the names
  * added. Refuses (with the names) when one exists with another type: that needs a person.
  */
-export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const custom = existing.customAttributes ?? {};
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};

@@ -41,7 +41,8 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
 async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`Temporal 开发服务器启动失败（退出码 ${child.exitCode}），见 data/temporal-server.log`);
+    if (child && child.exitCode !== null)
+      throw new Error(`Temporal 开发服务器启动失败（退出码 ${child.exitCode}），见 data/temporal-server.log`);
     if (await isListening(port)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -53,17 +54,27 @@ const DAY_S = 86_400;
 type Int64 = NonNullable<google.protobuf.IDuration['seconds']>;
 
 /** Days `namespace` keeps a closed workflow. */
-export async function retentionDays(connection: Pick<Connection, 'workflowService'>, namespace: string): Promise<number> {
+export async function retentionDays(
+  connection: Pick<Connection, 'workflowService'>,
+  namespace: string,
+): Promise<number> {
   const d = await connection.workflowService.describeNamespace({ namespace });
   const seconds = d.config?.workflowExecutionRetentionTtl?.seconds;
   return Number(seconds?.toString() ?? 0) / DAY_S;
 }
 
 /** Sets how many days `namespace` keeps a closed workflow; true when it changed. */
-export async function ensureRetention(connection: Pick<Connection, 'workflowService'>, namespace: string, days: number): Promise<boolean> {
+export async function ensureRetention(
+  connection: Pick<Connection, 'workflowService'>,
+  namespace: string,
+  days: number,
+): Promise<boolean> {
   if ((await retentionDays(connection, namespace)) === days) return false;
   // Only the retention: the server leaves every field the request does not set as it was.
-  await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: { seconds: (days * DAY_S) as unknown as Int64 } } });
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: { seconds: (days * DAY_S) as unknown as Int64 } },
+  });
   return true;
 }
 
@@ -72,29 +83,44 @@ export async function ensureRetention(connection: Pick<Connection, 'workflowServ
  * moment before namespace calls are served). A failure is a loud warning, not a failed start:
  * reads fall back to the archive, but closed workflows then go after the server's 24 hours.
  */
-async function applyRetention(address: string, namespace: string, days: number, connection?: Pick<Connection, 'workflowService' | 'operatorService'>): Promise<void> {
+async function applyRetention(
+  address: string,
+  namespace: string,
+  days: number,
+  connection?: Pick<Connection, 'workflowService' | 'operatorService'>,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const own = connection ? undefined : await Connection.connect({ address, connectTimeout: '5 seconds' }).catch(() => undefined);
+    const own = connection
+      ? undefined
+      : await Connection.connect({ address, connectTimeout: '5 seconds' }).catch(() => undefined);
     try {
       const c = connection ?? own;
       if (c) {
-        if (await ensureRetention(c, namespace, days)) process.stderr.write(`[service] namespace ${namespace}: closed workflows are kept ${days} days (GUIDANCE_RETENTION_DAYS)\n`);
+        if (await ensureRetention(c, namespace, days))
+          process.stderr.write(
+            `[service] namespace ${namespace}: closed workflows are kept ${days} days (GUIDANCE_RETENTION_DAYS)\n`,
+          );
         // A server started by an older version of the engine lacks the search attributes added since.
         const added = await ensureSearchAttributes(c, namespace);
-        if (added.length) process.stderr.write(`[service] namespace ${namespace}: search attributes added: ${added.join(', ')}\n`);
+        if (added.length)
+          process.stderr.write(`[service] namespace ${namespace}: search attributes added: ${added.join(', ')}\n`);
         return;
       }
     } catch (err) {
       if (Date.now() >= deadline) {
-        process.stderr.write(`[service] WARNING: could not set the retention of namespace ${namespace} to ${days} days (${err instanceof Error ? err.message : String(err)}); closed workflows may be deleted after 24 hours — their archives remain the record\n`);
+        process.stderr.write(
+          `[service] WARNING: could not set the retention of namespace ${namespace} to ${days} days (${err instanceof Error ? err.message : String(err)}); closed workflows may be deleted after 24 hours — their archives remain the record\n`,
+        );
         return;
       }
     } finally {
       await own?.close();
     }
     if (Date.now() >= deadline) {
-      process.stderr.write(`[service] WARNING: could not reach ${address} to set the retention of namespace ${namespace}\n`);
+      process.stderr.write(
+        `[service] WARNING: could not reach ${address} to set the retention of namespace ${namespace}\n`,
+      );
       return;
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -105,7 +131,10 @@ async function applyRetention(address: string, namespace: string, days: number, 
  * Starts the dev server unless one already listens on the configured port, and sets its
  * namespace's retention (`retentionDays`, default GUIDANCE_RETENTION_DAYS) either way.
  */
-export async function ensureDevServer(config: TemporalConfig, opts: { retentionDays?: number } = {}): Promise<RunningService> {
+export async function ensureDevServer(
+  config: TemporalConfig,
+  opts: { retentionDays?: number } = {},
+): Promise<RunningService> {
   const uiUrl = `http://localhost:${config.uiPort}`;
   const days = opts.retentionDays ?? envConfig().retentionDays;
   const address = `127.0.0.1:${config.devServerPort}`;
@@ -118,7 +147,9 @@ export async function ensureDevServer(config: TemporalConfig, opts: { retentionD
   if (!cli.path) {
     // No CLI and no Go to build one: on a machine with internet, the SDK downloads and caches the
     // same dev server itself. (On this project's registry-only machines the Go build is the route.)
-    process.stderr.write('[service] no Temporal CLI here: using the Temporal SDK\'s cached download of the dev server\n');
+    process.stderr.write(
+      "[service] no Temporal CLI here: using the Temporal SDK's cached download of the dev server\n",
+    );
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     mkdirSync(config.dataDir, { recursive: true });
     const env = await TestWorkflowEnvironment.createLocal({
@@ -141,13 +172,20 @@ export async function ensureDevServer(config: TemporalConfig, opts: { retentionD
   const child = spawn(
     cli.path,
     [
-      'server', 'start-dev',
-      '--db-filename', path.join(config.dataDir, 'temporal.sqlite'),
-      '--ip', '127.0.0.1',
-      '--port', String(config.devServerPort),
-      '--ui-port', String(config.uiPort),
-      '--namespace', config.namespace,
-      '--log-level', 'warn',
+      'server',
+      'start-dev',
+      '--db-filename',
+      path.join(config.dataDir, 'temporal.sqlite'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(config.devServerPort),
+      '--ui-port',
+      String(config.uiPort),
+      '--namespace',
+      config.namespace,
+      '--log-level',
+      'warn',
       // The engine's search attributes, registered on every start (idempotent on the same database).
       ...devServerSearchAttributeFlags(),
     ],

@@ -16,7 +16,10 @@ import type { TemporalConfig } from '../config/temporal';
  * and SMTP settings come with every activity input, so one worker serves every plan it can
  * (checkPlanServable says which it cannot). Secrets come from the environment only.
  */
-export async function createWorker(config: TemporalConfig, opts: { worker?: Partial<WorkerOptions> } = {}): Promise<Worker> {
+export async function createWorker(
+  config: TemporalConfig,
+  opts: { worker?: Partial<WorkerOptions> } = {},
+): Promise<Worker> {
   // Fonts once per process, before the first letter falls due (about 0.2 s).
   preloadDocumentFonts();
   const connection = await NativeConnection.connect(config.connection);
@@ -45,11 +48,20 @@ export async function createWorker(config: TemporalConfig, opts: { worker?: Part
  * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`.
  * No plan: each programme's plan comes with the activity inputs.
  */
-export function workerActivities(opts: { dataDir: string; taskQueue: string; client: Client; mail?: Config['mail']; receipts?: Config['receipts'] }) {
+export function workerActivities(opts: {
+  dataDir: string;
+  taskQueue: string;
+  client: Client;
+  mail?: Config['mail'];
+  receipts?: Config['receipts'];
+}) {
   return createActivities({
     documents: { archiveDir: path.join(opts.dataDir, 'archive') },
     // Receipt links are signed with the same key the dashboard checks them with (receipt-link.ts).
-    email: emailDepsFromConfig(opts.mail ?? envConfig().mail, { settings: opts.receipts ?? envConfig().receipts, dataDir: opts.dataDir }),
+    email: emailDepsFromConfig(opts.mail ?? envConfig().mail, {
+      settings: opts.receipts ?? envConfig().receipts,
+      dataDir: opts.dataDir,
+    }),
     docNumbers: { client: opts.client, taskQueue: opts.taskQueue },
   });
 }

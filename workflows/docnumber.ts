@@ -7,7 +7,13 @@
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { onUpdate, refuse } from './lib/updates';
-import { VoidNumberArgs, allocateNumberUpdate, numbersQuery, voidNumberUpdate, type DocNumberState } from './shared/docnumber';
+import {
+  VoidNumberArgs,
+  allocateNumberUpdate,
+  numbersQuery,
+  voidNumberUpdate,
+  type DocNumberState,
+} from './shared/docnumber';
 import { FailureType } from './shared/errors';
 
 export async function docNumberWorkflow(state: DocNumberState): Promise<void> {
@@ -23,7 +29,8 @@ export async function docNumberWorkflow(state: DocNumberState): Promise<void> {
     },
     {
       validator: ({ requestId }) => {
-        if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 300) throw new Error('requestId 不正确');
+        if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 300)
+          throw new Error('requestId 不正确');
       },
     },
   );

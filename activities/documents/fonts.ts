@@ -75,7 +75,9 @@ export function faceFor(set: FontSet, face: FaceName, cp: number): FaceName {
   const f = set.faces[face];
   let drawn = f.drawnBy.get(cp);
   if (drawn === undefined) {
-    drawn = f.font.hasGlyphForCodePoint(cp) ? face : (f.fallback.find((alt) => set.faces[alt].font.hasGlyphForCodePoint(cp)) ?? face); // .notdef: nothing open covers it
+    drawn = f.font.hasGlyphForCodePoint(cp)
+      ? face
+      : (f.fallback.find((alt) => set.faces[alt].font.hasGlyphForCodePoint(cp)) ?? face); // .notdef: nothing open covers it
     f.drawnBy.set(cp, drawn);
   }
   return drawn;
@@ -130,8 +132,10 @@ function readFontSet(): FontSet {
     fang: findFandol('FandolFang-Regular.otf'),
     kai: findFandol('FandolKai-Regular.otf'),
   };
-  if (!files.fang) notes.push('未找到仿宋字体 FandolFang（Debian 包 texlive-lang-chinese），正文改用 Noto Serif SC（宋体）');
-  if (!files.kai) notes.push('未找到楷体字体 FandolKai（Debian 包 texlive-lang-chinese），（一）级标题改用 Noto Serif SC');
+  if (!files.fang)
+    notes.push('未找到仿宋字体 FandolFang（Debian 包 texlive-lang-chinese），正文改用 Noto Serif SC（宋体）');
+  if (!files.kai)
+    notes.push('未找到楷体字体 FandolKai（Debian 包 texlive-lang-chinese），（一）级标题改用 Noto Serif SC');
 
   const parsed = new Map<string, fontkit.Font>();
   const face = (name: FaceName, file: string, fallback: FaceName[]): Face => {

@@ -36,7 +36,12 @@ const servableDirs = new Set<string>();
 export function assertTemplatesServable(templatesDir: string | undefined): void {
   if (!templatesDir || servableDirs.has(templatesDir)) return;
   const refuse = (message: string) =>
-    ApplicationFailure.create({ type: FailureType.PlanNotServable, message, nonRetryable: true, details: [{ templatesDir }] });
+    ApplicationFailure.create({
+      type: FailureType.PlanNotServable,
+      message,
+      nonRetryable: true,
+      details: [{ templatesDir }],
+    });
   if (!path.isAbsolute(templatesDir)) {
     throw refuse(`计划的模板目录应为绝对路径（由计划加载时解析），收到：${templatesDir}`);
   }
@@ -47,7 +52,9 @@ export function assertTemplatesServable(templatesDir: string | undefined): void 
     isDir = false;
   }
   if (!isDir) {
-    throw refuse(`本工作进程所在机器上没有计划的模板目录 ${templatesDir}：请把该目录部署到同一路径，或由能访问它的工作进程执行`);
+    throw refuse(
+      `本工作进程所在机器上没有计划的模板目录 ${templatesDir}：请把该目录部署到同一路径，或由能访问它的工作进程执行`,
+    );
   }
   try {
     checkTemplates(templatesDir);
@@ -91,12 +98,19 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     /** Renders a document into `<archiveDir>/<caseId>/<documentId>.pdf`. */
     async renderDocument<K extends DocumentKind>(input: RenderDocumentInput<K>): Promise<RenderResult> {
       const kind = DocumentKind.safeParse(input.kind);
-      if (!kind.success) throw ApplicationFailure.nonRetryable(`未知的文书种类：${String(input.kind)}`, FailureType.InvalidInput);
+      if (!kind.success)
+        throw ApplicationFailure.nonRetryable(`未知的文书种类：${String(input.kind)}`, FailureType.InvalidInput);
       if (!SAFE.test(input.caseId)) {
-        throw ApplicationFailure.nonRetryable(`案件编号只能包含字母、数字、点、下划线和连字符：${input.caseId}`, FailureType.InvalidInput);
+        throw ApplicationFailure.nonRetryable(
+          `案件编号只能包含字母、数字、点、下划线和连字符：${input.caseId}`,
+          FailureType.InvalidInput,
+        );
       }
       if (input.key !== undefined && !SAFE.test(input.key)) {
-        throw ApplicationFailure.nonRetryable(`文书键只能包含字母、数字、点、下划线和连字符：${input.key}`, FailureType.InvalidInput);
+        throw ApplicationFailure.nonRetryable(
+          `文书键只能包含字母、数字、点、下划线和连字符：${input.key}`,
+          FailureType.InvalidInput,
+        );
       }
 
       assertTemplatesServable(input.templatesDir);
@@ -106,7 +120,10 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       } catch (e) {
         if (e instanceof DocumentError) {
           // Fixing the template or the data is a person's job: retrying cannot help.
-          throw ApplicationFailure.nonRetryable(e.message, FailureType.TemplateError, { template: e.template, variable: e.variable ?? null });
+          throw ApplicationFailure.nonRetryable(e.message, FailureType.TemplateError, {
+            template: e.template,
+            variable: e.variable ?? null,
+          });
         }
         throw e;
       }

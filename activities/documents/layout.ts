@@ -15,7 +15,15 @@
  */
 import { advance, faceFor, type FaceName, type FontSet } from './fonts';
 import { breakLines, isBreakable, segment, type BreakAtom } from './linebreak';
-import { CELL_BREAK, type Align, type Block, type DocumentMarkup, type Inline, type TableCell, type TextBlockType } from './markup';
+import {
+  CELL_BREAK,
+  type Align,
+  type Block,
+  type DocumentMarkup,
+  type Inline,
+  type TableCell,
+  type TextBlockType,
+} from './markup';
 
 export const MM = 72 / 25.4;
 export const A4 = { width: 210 * MM, height: 297 * MM } as const;
@@ -142,7 +150,12 @@ class Layout {
       case 'signoff':
         return this.signoff(block.org, block.date);
       case 'space':
-        return Array.from({ length: block.lines }, () => ({ height: LINE_PITCH, grid: true, items: [], spaceBefore: 0 }));
+        return Array.from({ length: block.lines }, () => ({
+          height: LINE_PITCH,
+          grid: true,
+          items: [],
+          spaceBefore: 0,
+        }));
       case 'pagebreak':
         return [{ height: 0, grid: false, items: [], breakBefore: true }];
       case 'table':
@@ -230,7 +243,14 @@ class Layout {
             last.chars++;
           } else pieces.push({ text: g.ch, face: g.face, width: g.w, chars: 1 });
         }
-        out.push({ width, space: seg.space, noStart: i === 0 && seg.noStart, noEnd: i === chunks.length - 1 && seg.noEnd, pieces, slots: chunk.length });
+        out.push({
+          width,
+          space: seg.space,
+          noStart: i === 0 && seg.noStart,
+          noEnd: i === chunks.length - 1 && seg.noEnd,
+          pieces,
+          slots: chunk.length,
+        });
       });
       k += n;
     }
@@ -242,7 +262,15 @@ class Layout {
    * Places one line of atoms: alignment, justification (spreading the remainder over every glyph
    * gap, as Chinese typesetting does), merged into as few text runs as possible.
    */
-  private line(atoms: Atom[], style: Style, x0: number, avail: number, align: Align, last: boolean, baseline: number): DrawItem[] {
+  private line(
+    atoms: Atom[],
+    style: Style,
+    x0: number,
+    avail: number,
+    align: Align,
+    last: boolean,
+    baseline: number,
+  ): DrawItem[] {
     const natural = atoms.reduce((s, a) => s + a.width, 0);
     const slots = atoms.reduce((s, a) => s + a.slots, 0);
     let extra = 0;
@@ -260,14 +288,31 @@ class Layout {
     for (const a of atoms) {
       if (a.blank !== undefined) {
         run = undefined;
-        items.push({ t: 'line', x1: x, y1: baseline + 2, x2: x + a.blank, y2: baseline + 2, width: 0.6, color: style.color });
+        items.push({
+          t: 'line',
+          x1: x,
+          y1: baseline + 2,
+          x2: x + a.blank,
+          y2: baseline + 2,
+          width: 0.6,
+          color: style.color,
+        });
         x += a.blank + extra;
         continue;
       }
       for (const p of a.pieces) {
         if (run && run.face === p.face) run.text += p.text;
         else {
-          run = { t: 'text', x, y: baseline, text: p.text, face: p.face, size: style.size, tracking: style.tracking + extra, color: style.color };
+          run = {
+            t: 'text',
+            x,
+            y: baseline,
+            text: p.text,
+            face: p.face,
+            size: style.size,
+            tracking: style.tracking + extra,
+            color: style.color,
+          };
           items.push(run);
         }
         x += p.width + extra * p.chars;
@@ -319,7 +364,15 @@ class Layout {
   }
 
   /** Text that never wraps (bureau name, document number, page number), split by fallback face. */
-  private label(text: string, face: FaceName, size: number, tracking: number, color: Color, x: number, y: number): DrawItem[] {
+  private label(
+    text: string,
+    face: FaceName,
+    size: number,
+    tracking: number,
+    color: Color,
+    x: number,
+    y: number,
+  ): DrawItem[] {
     face = this.face(face);
     const items: Extract<DrawItem, { t: 'text' }>[] = [];
     for (const ch of text) {
@@ -351,11 +404,31 @@ class Layout {
     const numberBaseline = (line: number) => line * LINE_PITCH + (LINE_PITCH - SIZE.body) / 2 + EM_ASCENT * SIZE.body;
     if (format === 'file') {
       const orgCells = Math.ceil(size / LINE_PITCH);
-      items.push(...this.label(org, 'songHeavy', size, 0, RED, left + (W - orgWidth) / 2, (orgCells * LINE_PITCH - size) / 2 + EM_ASCENT * size));
+      items.push(
+        ...this.label(
+          org,
+          'songHeavy',
+          size,
+          0,
+          RED,
+          left + (W - orgWidth) / 2,
+          (orgCells * LINE_PITCH - size) / 2 + EM_ASCENT * size,
+        ),
+      );
       const numberLine = orgCells + 2;
       if (number) {
         const w = this.width(number, 'fang', SIZE.body, BODY_TRACKING);
-        items.push(...this.label(number, 'fang', SIZE.body, BODY_TRACKING, BLACK, left + (W - w) / 2, numberBaseline(numberLine)));
+        items.push(
+          ...this.label(
+            number,
+            'fang',
+            SIZE.body,
+            BODY_TRACKING,
+            BLACK,
+            left + (W - w) / 2,
+            numberBaseline(numberLine),
+          ),
+        );
       }
       const ruleY = numberLine * LINE_PITCH + (LINE_PITCH - SIZE.body) / 2 + SIZE.body + 4 * MM;
       items.push({ t: 'line', x1: left, y1: ruleY, x2: left + W, y2: ruleY, width: 1.5, color: RED });
@@ -402,8 +475,19 @@ class Layout {
     }
     const baseline = (LINE_PITCH - SIZE.body) / 2 + EM_ASCENT * SIZE.body;
     return [
-      { height: LINE_PITCH, grid: true, items: this.label(org, 'fang', SIZE.body, BODY_TRACKING, BLACK, orgX, baseline), spaceBefore: 1, keepWithPrev: 2, keepWithNext: true },
-      { height: LINE_PITCH, grid: true, items: this.label(date, 'fang', SIZE.body, BODY_TRACKING, BLACK, dateX, baseline) },
+      {
+        height: LINE_PITCH,
+        grid: true,
+        items: this.label(org, 'fang', SIZE.body, BODY_TRACKING, BLACK, orgX, baseline),
+        spaceBefore: 1,
+        keepWithPrev: 2,
+        keepWithNext: true,
+      },
+      {
+        height: LINE_PITCH,
+        grid: true,
+        items: this.label(date, 'fang', SIZE.body, BODY_TRACKING, BLACK, dateX, baseline),
+      },
     ];
   }
 
@@ -434,7 +518,14 @@ class Layout {
       if (rows <= maxLines) return [rowBox(laid, rows, header, true)];
       const parts: Box[] = [];
       for (let from = 0; from < rows; from += maxLines) {
-        parts.push(rowBox(laid.map((l) => ({ ...l, lines: l.lines.slice(from, from + maxLines) })), Math.min(maxLines, rows - from), header, false));
+        parts.push(
+          rowBox(
+            laid.map((l) => ({ ...l, lines: l.lines.slice(from, from + maxLines) })),
+            Math.min(maxLines, rows - from),
+            header,
+            false,
+          ),
+        );
       }
       return parts;
     };
@@ -450,7 +541,15 @@ class Layout {
       });
       const x1 = edges[0]!;
       const x2 = edges[edges.length - 1]!;
-      const rule = (y1: number, y2: number, xa: number, xb: number): DrawItem => ({ t: 'line', x1: xa, y1, x2: xb, y2, width: 0.5, color: BLACK });
+      const rule = (y1: number, y2: number, xa: number, xb: number): DrawItem => ({
+        t: 'line',
+        x1: xa,
+        y1,
+        x2: xb,
+        y2,
+        width: 0.5,
+        color: BLACK,
+      });
       items.push(rule(0, 0, x1, x2), rule(height, height, x1, x2));
       for (const x of edges) items.push(rule(0, height, x, x));
       return { height, grid: false, items, table: { id, header }, keepWithNext: header };
@@ -468,14 +567,27 @@ class Layout {
    * only 抄送 is printed and without rules (§10.1). A form's footnote (本文书一式两份…, as on the
    * enforcement-document forms) sits in the same place, in the same type.
    */
-  private record(cc: Inline[] | undefined, note: Inline[] | undefined, printed: { org: string; date: string } | undefined, format: 'file' | 'letter'): Box[] {
+  private record(
+    cc: Inline[] | undefined,
+    note: Inline[] | undefined,
+    printed: { org: string; date: string } | undefined,
+    format: 'file' | 'letter',
+  ): Box[] {
     const size = SIZE.record;
     const style: Style = { face: 'fang', size, tracking: 0, color: BLACK };
     const one = size;
     const W = TEXT_BLOCK.width;
     const baseline = (LINE_PITCH - size) / 2 + EM_ASCENT * size;
     const boxes: Box[] = [];
-    const rule = (y: number, width: number): DrawItem => ({ t: 'line', x1: TEXT_BLOCK.left, y1: y, x2: TEXT_BLOCK.left + W, y2: y, width, color: BLACK });
+    const rule = (y: number, width: number): DrawItem => ({
+      t: 'line',
+      x1: TEXT_BLOCK.left,
+      y1: y,
+      x2: TEXT_BLOCK.left + W,
+      y2: y,
+      width,
+      color: BLACK,
+    });
     const ruled = format === 'file';
     if (cc && cc.length > 0) {
       const label = this.atoms([{ text: '抄送：' }], style);
@@ -485,7 +597,17 @@ class Layout {
       const lines = breakLines(atoms, () => W - 2 * one - labelWidth);
       lines.forEach((l, i) => {
         const items = i === 0 ? this.line(label, style, TEXT_BLOCK.left + one, labelWidth, 'left', true, baseline) : [];
-        items.push(...this.line(l, style, TEXT_BLOCK.left + one + labelWidth, W - 2 * one - labelWidth, 'justify', i === lines.length - 1, baseline));
+        items.push(
+          ...this.line(
+            l,
+            style,
+            TEXT_BLOCK.left + one + labelWidth,
+            W - 2 * one - labelWidth,
+            'justify',
+            i === lines.length - 1,
+            baseline,
+          ),
+        );
         if (ruled && i === 0) items.push(rule(0, 0.35 * MM));
         boxes.push({ height: LINE_PITCH, grid: true, items });
       });
@@ -493,7 +615,15 @@ class Layout {
     if (note && note.length > 0) {
       const lines = breakLines(this.atoms(note, style), () => W - 2 * one);
       lines.forEach((l, i) => {
-        const items = this.line(l, style, TEXT_BLOCK.left + one, W - 2 * one, 'justify', i === lines.length - 1, baseline);
+        const items = this.line(
+          l,
+          style,
+          TEXT_BLOCK.left + one,
+          W - 2 * one,
+          'justify',
+          i === lines.length - 1,
+          baseline,
+        );
         if (ruled && i === 0) items.push(rule(0, boxes.length > 0 ? 0.25 * MM : 0.35 * MM));
         boxes.push({ height: LINE_PITCH, grid: true, items });
       });
@@ -574,7 +704,11 @@ function balance(atoms: Atom[], count: number, W: number): Atom[][] {
 }
 
 /** Blank grid lines GB/T 9704 puts before a block, given the block before it. */
-function spacingBefore(type: TextBlockType, prev: Block['type'] | undefined, format: 'file' | 'letter' | undefined): number {
+function spacingBefore(
+  type: TextBlockType,
+  prev: Block['type'] | undefined,
+  format: 'file' | 'letter' | undefined,
+): number {
   if (type === 'title') return prev === 'letterhead' ? (format === 'letter' ? 2 : 1) : 0; // 标题: 红线下空二行
   if (prev === 'title' || prev === 'subtitle') return type === 'subtitle' ? 0 : 1; // 主送机关: 标题下空一行
   if (type === 'subtitle') return 1;
@@ -651,7 +785,9 @@ function paginate(boxes: Box[], record: Box[] | undefined): DrawItem[][] {
 
   return pages.map((page) =>
     page.flatMap(({ box, y }) =>
-      box.items.map((it): DrawItem => (it.t === 'text' ? { ...it, y: it.y + y } : { ...it, y1: it.y1 + y, y2: it.y2 + y })),
+      box.items.map((it): DrawItem =>
+        it.t === 'text' ? { ...it, y: it.y + y } : { ...it, y1: it.y1 + y, y2: it.y2 + y },
+      ),
     ),
   );
 }

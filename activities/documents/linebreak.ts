@@ -56,13 +56,20 @@ const HARD_BREAK = '\u2028';
  * number, one per space, one per forced line end (U+2028); —— and …… stay whole. Whitespace must
  * already be normalised.
  */
-export function segment(text: string): { text: string; space: boolean; noStart: boolean; noEnd: boolean; hard?: boolean }[] {
+export function segment(
+  text: string,
+): { text: string; space: boolean; noStart: boolean; noEnd: boolean; hard?: boolean }[] {
   const out: { text: string; space: boolean; noStart: boolean; noEnd: boolean; hard?: boolean }[] = [];
   const chars = [...text];
   let word = '';
   const flushWord = () => {
     if (word) {
-      out.push({ text: word, space: false, noStart: NO_LINE_START.has(word[0]!), noEnd: NO_LINE_END.has(word[word.length - 1]!) });
+      out.push({
+        text: word,
+        space: false,
+        noStart: NO_LINE_START.has(word[0]!),
+        noEnd: NO_LINE_END.has(word[word.length - 1]!),
+      });
       word = '';
     }
   };

@@ -43,7 +43,12 @@ export type Block =
   | { type: 'space'; lines: number }
   | { type: 'pagebreak' }
   | { type: 'table'; widths: number[]; head: TableCell[][]; body: TableCell[][] }
-  | { type: 'record'; cc: Inline[] | undefined; note: Inline[] | undefined; printed: { org: string; date: string } | undefined };
+  | {
+      type: 'record';
+      cc: Inline[] | undefined;
+      note: Inline[] | undefined;
+      printed: { org: string; date: string } | undefined;
+    };
 
 export interface DocumentMarkup {
   /** For the PDF's metadata; the template's `<document title="…">`. */
@@ -201,7 +206,8 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
   };
   const cellAlign = (el: Element, dflt: TableCell['align']): TableCell['align'] => {
     const a = el.attrs.align ?? dflt;
-    if (a !== 'left' && a !== 'center' && a !== 'right') fail(`单元格对齐方式只能是 left、center、right：${a}`, el.line);
+    if (a !== 'left' && a !== 'center' && a !== 'right')
+      fail(`单元格对齐方式只能是 left、center、right：${a}`, el.line);
     return a as TableCell['align'];
   };
 
@@ -216,7 +222,8 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
         block.indent = n;
       }
       if (el.attrs.align !== undefined) {
-        if (!['left', 'center', 'right', 'justify'].includes(el.attrs.align)) fail(`不支持的对齐方式 ${el.attrs.align}`, el.line);
+        if (!['left', 'center', 'right', 'justify'].includes(el.attrs.align))
+          fail(`不支持的对齐方式 ${el.attrs.align}`, el.line);
         block.align = el.attrs.align as Align;
       }
       blocks.push(block);
@@ -225,9 +232,15 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
     switch (el.name) {
       case 'letterhead': {
         const format = el.attrs.format ?? 'file';
-        if (format !== 'file' && format !== 'letter') fail('letterhead 的 format 只能是 file（文件格式）或 letter（信函格式）', el.line);
+        if (format !== 'file' && format !== 'letter')
+          fail('letterhead 的 format 只能是 file（文件格式）或 letter（信函格式）', el.line);
         const number = el.attrs.number?.trim();
-        blocks.push({ type: 'letterhead', org: need(el, 'org'), ...(number ? { number } : {}), format: format as 'file' | 'letter' });
+        blocks.push({
+          type: 'letterhead',
+          org: need(el, 'org'),
+          ...(number ? { number } : {}),
+          format: format as 'file' | 'letter',
+        });
         break;
       }
       case 'signoff':
@@ -248,16 +261,22 @@ export function parseMarkup(src: string, template: string): DocumentMarkup {
         const head: TableCell[][] = [];
         const body: TableCell[][] = [];
         for (const section of elements(el)) {
-          if (section.name !== 'thead' && section.name !== 'tbody') fail(`<table> 中只能有 <thead> 和 <tbody>，不能有 <${section.name}>`, section.line);
+          if (section.name !== 'thead' && section.name !== 'tbody')
+            fail(`<table> 中只能有 <thead> 和 <tbody>，不能有 <${section.name}>`, section.line);
           for (const tr of elements(section)) {
             if (tr.name !== 'tr') fail(`<${section.name}> 中只能有 <tr>`, tr.line);
             const cells = elements(tr).map((c) => {
               checkAttrs(c);
               if (c.name !== 'td' && c.name !== 'th') fail(`<tr> 中只能有 <td> 和 <th>`, c.line);
               const header = c.name === 'th';
-              return { content: inline(c.children, header ? 'hei' : undefined, true), align: cellAlign(c, 'center'), header };
+              return {
+                content: inline(c.children, header ? 'hei' : undefined, true),
+                align: cellAlign(c, 'center'),
+                header,
+              };
             });
-            if (cells.length !== widths.length) fail(`表格行有 ${cells.length} 个单元格，widths 定义了 ${widths.length} 列`, tr.line);
+            if (cells.length !== widths.length)
+              fail(`表格行有 ${cells.length} 个单元格，widths 定义了 ${widths.length} 列`, tr.line);
             (section.name === 'thead' ? head : body).push(cells);
           }
         }

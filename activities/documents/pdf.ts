@@ -68,7 +68,10 @@ function cmapGlyph(font: fontkit.Font, scale: number, cp: number): { glyph: RunG
   let g = table.get(cp);
   if (!g) {
     const glyph = font.glyphForCodePoint(cp);
-    g = { glyph: { id: glyph.id, advanceWidth: glyph.advanceWidth, codePoints: [cp] }, advance: glyph.advanceWidth * scale };
+    g = {
+      glyph: { id: glyph.id, advanceWidth: glyph.advanceWidth, codePoints: [cp] },
+      advance: glyph.advanceWidth * scale,
+    };
     table.set(cp, g);
   }
   return g;
@@ -178,7 +181,11 @@ export function writePdf(laid: LaidOutDocument, meta: PdfMeta, fonts: FontSet): 
   return done;
 }
 
-function drawPage(doc: PDFKit.PDFDocument, items: DrawItem[], useFace: (f: Extract<DrawItem, { t: 'text' }>['face']) => string) {
+function drawPage(
+  doc: PDFKit.PDFDocument,
+  items: DrawItem[],
+  useFace: (f: Extract<DrawItem, { t: 'text' }>['face']) => string,
+) {
   for (const it of items) {
     if (it.t === 'text') {
       doc

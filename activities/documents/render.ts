@@ -25,7 +25,11 @@ export interface RenderedPdf {
 }
 
 /** Validates the data and produces the template's markup (what the layout engine reads). */
-export function renderMarkup(kind: DocumentKind, data: unknown, opts: RenderOptions = {}): { markup: DocumentMarkup; source: string; data: Record<string, unknown> } {
+export function renderMarkup(
+  kind: DocumentKind,
+  data: unknown,
+  opts: RenderOptions = {},
+): { markup: DocumentMarkup; source: string; data: Record<string, unknown> } {
   const k = DocumentKind.safeParse(kind);
   if (!k.success) throw new DocumentError(`未知的文书种类：${String(kind)}`, `${String(kind)}.hbs`);
   const template = getTemplate(kind, opts.templatesDir);
@@ -45,13 +49,24 @@ export function renderMarkup(kind: DocumentKind, data: unknown, opts: RenderOpti
  * `bureau`, `issueDate` (成文日期) and `docNumber`; a 送达回证 is the sender's record of the day the
  * letter was signed for, under the letter's number.
  */
-function documentFacts(kind: DocumentKind, d: Record<string, unknown>): { author: string; date: string; docNumber?: string } {
+function documentFacts(
+  kind: DocumentKind,
+  d: Record<string, unknown>,
+): { author: string; date: string; docNumber?: string } {
   if (kind === 'receipt') {
     const r = d as DocumentData['receipt'];
-    return { author: r.sender, date: r.acknowledged.date, ...(r.letter.docNumber ? { docNumber: r.letter.docNumber } : {}) };
+    return {
+      author: r.sender,
+      date: r.acknowledged.date,
+      ...(r.letter.docNumber ? { docNumber: r.letter.docNumber } : {}),
+    };
   }
   const l = d as { bureau: { name: string }; issueDate: string; docNumber?: string };
-  return { author: l.bureau.name, date: l.issueDate, ...(typeof l.docNumber === 'string' ? { docNumber: l.docNumber } : {}) };
+  return {
+    author: l.bureau.name,
+    date: l.issueDate,
+    ...(typeof l.docNumber === 'string' ? { docNumber: l.docNumber } : {}),
+  };
 }
 
 /** Renders one document to PDF bytes. Deterministic: the same data gives the same bytes. */

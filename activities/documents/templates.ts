@@ -197,7 +197,13 @@ function unwrap(s: z.ZodType): { schema: z.ZodType; optional: boolean } {
     if (d.type === 'optional' || d.type === 'nullable') {
       optional = true;
       s = d.innerType!;
-    } else if (d.type === 'default' || d.type === 'prefault' || d.type === 'readonly' || d.type === 'catch' || d.type === 'nonoptional') {
+    } else if (
+      d.type === 'default' ||
+      d.type === 'prefault' ||
+      d.type === 'readonly' ||
+      d.type === 'catch' ||
+      d.type === 'nonoptional'
+    ) {
       s = d.innerType!;
     } else if (d.type === 'pipe') {
       s = d.out && defOf(d.out).type !== 'transform' ? d.out : d.in!;
@@ -312,7 +318,8 @@ class Checker {
       return;
     }
     // Conditions look the value up leniently, so an optional field may be tested without a guard.
-    const target = param.type === 'PathExpression' ? this.resolve(param as hbs.AST.PathExpression, scopes, t, false) : undefined;
+    const target =
+      param.type === 'PathExpression' ? this.resolve(param as hbs.AST.PathExpression, scopes, t, false) : undefined;
     if (param.type === 'SubExpression') this.call(param as hbs.AST.SubExpression, scopes, t);
     const scope = scopes[scopes.length - 1]!;
 
@@ -343,12 +350,23 @@ class Checker {
     const d = defOf(target.schema);
     let item: Scope;
     if (d.type === 'array') item = { schema: d.element!, path: `${target.path}[]`, loop: true, params: new Map() };
-    else if (d.type === 'record') item = { schema: d.valueType!, path: `${target.path}{}`, loop: true, params: new Map() };
+    else if (d.type === 'record')
+      item = { schema: d.valueType!, path: `${target.path}{}`, loop: true, params: new Map() };
     else {
-      this.report(t, b, (param as hbs.AST.PathExpression).original, `{{#each}} 的对象 ${(param as hbs.AST.PathExpression).original} 不是列表`);
+      this.report(
+        t,
+        b,
+        (param as hbs.AST.PathExpression).original,
+        `{{#each}} 的对象 ${(param as hbs.AST.PathExpression).original} 不是列表`,
+      );
       return;
     }
-    const index: Scope = { schema: d.type === 'array' ? numberSchema : stringSchema, path: `${target.path}#`, loop: false, params: new Map() };
+    const index: Scope = {
+      schema: d.type === 'array' ? numberSchema : stringSchema,
+      path: `${target.path}#`,
+      loop: false,
+      params: new Map(),
+    };
     item.params = this.blockParams(b, [item, index], scope);
     this.program(b.program, [...scopes, item], t);
     this.program(b.inverse, scopes, t);
@@ -396,14 +414,25 @@ class Checker {
    * Resolves a path against the scopes. `strict` lookups (output, helper arguments) must not
    * touch an optional field unless a surrounding `{{#if}}` tested it.
    */
-  private resolve(p: hbs.AST.PathExpression, scopes: Scope[], t: string, strict: boolean): { schema: z.ZodType; path: string } | undefined {
+  private resolve(
+    p: hbs.AST.PathExpression,
+    scopes: Scope[],
+    t: string,
+    strict: boolean,
+  ): { schema: z.ZodType; path: string } | undefined {
     const top = scopes[scopes.length - 1]!;
     if (p.data) {
       const head = p.parts[0];
       if (head === 'root') return this.walk(p, { schema: this.root, path: '' }, p.parts.slice(1), t, strict);
-      const loop = [...scopes].reverse().slice(p.depth).find((s) => s.loop);
+      const loop = [...scopes]
+        .reverse()
+        .slice(p.depth)
+        .find((s) => s.loop);
       if (loop && (head === 'index' || head === 'first' || head === 'last' || head === 'key') && p.parts.length === 1) {
-        return { schema: head === 'index' ? numberSchema : head === 'key' ? stringSchema : booleanSchema, path: `@${head}` };
+        return {
+          schema: head === 'index' ? numberSchema : head === 'key' ? stringSchema : booleanSchema,
+          path: `@${head}`,
+        };
       }
       this.report(t, p, p.original, `变量 ${p.original} 只能在 {{#each}} 中使用`);
       return undefined;
@@ -420,7 +449,13 @@ class Checker {
     return this.walk(p, scope, p.parts, t, strict);
   }
 
-  private walk(p: hbs.AST.PathExpression, from: { schema: z.ZodType; path: string }, parts: string[], t: string, strict: boolean) {
+  private walk(
+    p: hbs.AST.PathExpression,
+    from: { schema: z.ZodType; path: string },
+    parts: string[],
+    t: string,
+    strict: boolean,
+  ) {
     let schema = unwrap(from.schema).schema;
     let abs = from.path;
     for (const part of parts) {
@@ -442,7 +477,12 @@ class Checker {
 }
 
 /** Static problems of one template against the view schema of its kind. */
-export function checkTemplateSource(kind: Kind, source: string, name: string, templatesDir?: string): TemplateProblem[] {
+export function checkTemplateSource(
+  kind: Kind,
+  source: string,
+  name: string,
+  templatesDir?: string,
+): TemplateProblem[] {
   const parse = (src: string, n: string): hbs.AST.Program => {
     try {
       return Handlebars.parse(src);
@@ -451,7 +491,8 @@ export function checkTemplateSource(kind: Kind, source: string, name: string, te
     }
   };
   const partials = new Map<string, { name: string; ast: hbs.AST.Program }>();
-  for (const [pn, src] of partialSources(templatesDir)) partials.set(pn, { name: src.name, ast: parse(readOrFail(src), src.name) });
+  for (const [pn, src] of partialSources(templatesDir))
+    partials.set(pn, { name: src.name, ast: parse(readOrFail(src), src.name) });
   const checker = new Checker(DocumentViewSchemas[kind] as z.ZodType, partials);
   checker.check(parse(source, name), name);
   return checker.problems;
@@ -463,7 +504,10 @@ export function exampleData(kind: Kind): unknown {
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
   const parsed = DocumentDataSchemas[kind].safeParse(raw);
   if (!parsed.success) {
-    throw new DocumentError(`示例数据 examples/documents/${kind}.json 不符合数据结构：${formatIssues(parsed.error).join('；')}`, `${kind}.hbs`);
+    throw new DocumentError(
+      `示例数据 examples/documents/${kind}.json 不符合数据结构：${formatIssues(parsed.error).join('；')}`,
+      `${kind}.hbs`,
+    );
   }
   return parsed.data;
 }
@@ -499,6 +543,10 @@ export function checkTemplates(templatesDir?: string): void {
   if (problems.length > 0) {
     const lines = problems.map((p) => `${p.template}${p.line ? ` 第 ${p.line} 行` : ''}：${p.message}`);
     const first = problems[0]!;
-    throw new DocumentError(`文书模板检查未通过（${problems.length} 处）：\n${lines.join('\n')}`, first.template, first.variable || undefined);
+    throw new DocumentError(
+      `文书模板检查未通过（${problems.length} 处）：\n${lines.join('\n')}`,
+      first.template,
+      first.variable || undefined,
+    );
   }
 }

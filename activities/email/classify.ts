@@ -44,7 +44,8 @@ export function classifySmtpError(err: unknown, messageStreamed: boolean): Class
   if (rc === undefined && e.command === 'API' && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')) {
     return { permanent: true, ambiguous: false, error: e };
   }
-  if (rc === undefined && e.command === 'MAIL FROM' && e.code === 'EMESSAGE') return { permanent: true, ambiguous: false, error: e };
+  if (rc === undefined && e.command === 'MAIL FROM' && e.code === 'EMESSAGE')
+    return { permanent: true, ambiguous: false, error: e };
   // No reply code and the data was all written: the server may have accepted before the link broke.
   return { permanent: false, ambiguous: messageStreamed && rc === undefined, error: e };
 }

@@ -23,7 +23,9 @@ export function renderText(content: MailContent): string {
 
 /** HTML body of the same text, every string escaped. */
 export function renderHtml(content: MailContent): string {
-  const p = content.paragraphs.map((text, i) => `<p style="margin:0 0 0.6em;${i === 0 ? '' : 'text-indent:2em;'}">${escapeHtml(text)}</p>`);
+  const p = content.paragraphs.map(
+    (text, i) => `<p style="margin:0 0 0.6em;${i === 0 ? '' : 'text-indent:2em;'}">${escapeHtml(text)}</p>`,
+  );
   const sig = content.signature.map((text) => `<p style="margin:0;text-align:right;">${escapeHtml(text)}</p>`);
   return [
     '<!DOCTYPE html>',
@@ -38,7 +40,10 @@ export function renderHtml(content: MailContent): string {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 export interface LoadedAttachment {
@@ -94,7 +99,8 @@ export interface ComposeArgs {
 
 /** The complete RFC 5322 message, CRLF line ends. */
 export async function composeMessage(a: ComposeArgs): Promise<Buffer> {
-  const address = (m: MailAddress): Mail.Address | string => (m.name ? { name: m.name, address: m.address } : m.address);
+  const address = (m: MailAddress): Mail.Address | string =>
+    m.name ? { name: m.name, address: m.address } : m.address;
   const composer = new MailComposer({
     from: address(a.from),
     to: a.to.map(address),

@@ -21,7 +21,10 @@ export class EmailConfigError extends Error {
 }
 
 /** The mail activity's dependencies; reads the CA file now, so a bad one stops the worker at start. */
-export function emailDepsFromConfig(mail: Config['mail'] = config().mail, receipts?: { settings: Config['receipts']; dataDir: string }): EmailDeps {
+export function emailDepsFromConfig(
+  mail: Config['mail'] = config().mail,
+  receipts?: { settings: Config['receipts']; dataDir: string },
+): EmailDeps {
   let tls: EmailDeps['tls'];
   if (mail.tlsCaFile) {
     try {
@@ -35,6 +38,13 @@ export function emailDepsFromConfig(mail: Config['mail'] = config().mail, receip
     ...(tls ? { tls } : {}),
     outboxDir: mail.outboxDir,
     sentLogDir: mail.sentLogDir,
-    ...(receipts ? { receiptLinks: { baseUrl: receipts.settings.publicUrl, key: receiptLinkKey({ secret: receipts.settings.secret, dataDir: receipts.dataDir }) } } : {}),
+    ...(receipts
+      ? {
+          receiptLinks: {
+            baseUrl: receipts.settings.publicUrl,
+            key: receiptLinkKey({ secret: receipts.settings.secret, dataDir: receipts.dataDir }),
+          },
+        }
+      : {}),
   };
 }

@@ -140,7 +140,8 @@ export function createEmailActivities(deps: EmailDeps) {
       // broke after writing the whole message may have been accepted. Outbox copies are rewritten
       // in place, so they can never duplicate.
       const possibleDuplicate =
-        transport === 'smtp' && (prev?.state === 'intent' || prev?.ambiguous === true || prev?.possibleDuplicate === true);
+        transport === 'smtp' &&
+        (prev?.state === 'intent' || prev?.ambiguous === true || prev?.possibleDuplicate === true);
 
       // Reading and checking the attachment first: a bad file fails before anything is recorded.
       const attachments = await loadAttachments(msg.attachments);
@@ -183,7 +184,11 @@ export function createEmailActivities(deps: EmailDeps) {
             streamed = true;
           });
         } else {
-          const out = await writeToOutbox(deps.outboxDir, outboxFileName(msg.workflowId, msg.step, recipient, key), raw);
+          const out = await writeToOutbox(
+            deps.outboxDir,
+            outboxFileName(msg.workflowId, msg.step, recipient, key),
+            raw,
+          );
           handed = { ...out, accepted: [recipient] };
         }
       } catch (err) {
@@ -241,7 +246,10 @@ export type EmailActivities = ReturnType<typeof createEmailActivities>;
  */
 function withReceiptLink(msg: SendLetterParsed, links: ReceiptLinkSettings | undefined): SendLetterParsed['content'] {
   if (!msg.receiptLink || !links) return msg.content;
-  return { ...msg.content, paragraphs: [...msg.content.paragraphs, receiptParagraph(msg.receiptLink, receiptUrl(links, msg.receiptLink))] };
+  return {
+    ...msg.content,
+    paragraphs: [...msg.content.paragraphs, receiptParagraph(msg.receiptLink, receiptUrl(links, msg.receiptLink))],
+  };
 }
 
 /**
@@ -267,7 +275,9 @@ export function receiptParagraph(link: NonNullable<SendLetterParsed['receiptLink
 }
 
 /** The transports of the mail activity over its dependencies (also used by checkPlanServable). */
-export function createMailTransports(deps: Pick<EmailDeps, 'smtpOverride' | 'secret' | 'tls' | 'timeouts'>): MailTransports {
+export function createMailTransports(
+  deps: Pick<EmailDeps, 'smtpOverride' | 'secret' | 'tls' | 'timeouts'>,
+): MailTransports {
   return new MailTransports({
     ...(deps.smtpOverride ? { smtpOverride: deps.smtpOverride } : {}),
     secret: deps.secret ?? ((name) => envSecret(name)),
@@ -280,7 +290,11 @@ export function createMailTransports(deps: Pick<EmailDeps, 'smtpOverride' | 'sec
 export function senderOf(sender: MailAddress): MailAddress & { address: string } {
   const address = sender.address.trim();
   if (!isMailbox(address)) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `发件地址格式不正确：${sender.address}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      message: `发件地址格式不正确：${sender.address}`,
+      nonRetryable: true,
+    });
   }
   return { ...(sender.name ? { name: sender.name } : {}), address };
 }

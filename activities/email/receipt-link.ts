@@ -12,7 +12,19 @@
  * on a cluster with several machines set the variable on every worker and dashboard.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { ReceiptLinkRef } from '../../workflows/shared/receipts';
 
@@ -34,7 +46,9 @@ export function receiptUrl(settings: ReceiptLinkSettings, ref: ReceiptLinkRef): 
   return `${settings.baseUrl.replace(/\/+$/, '')}/receipt.html#${receiptToken(settings.key, ref)}`;
 }
 
-export type TokenCheck = { ok: true; ref: ReceiptLinkRef } | { ok: false; reason: 'malformed' | 'signature' | 'expired'; ref?: ReceiptLinkRef };
+export type TokenCheck =
+  | { ok: true; ref: ReceiptLinkRef }
+  | { ok: false; reason: 'malformed' | 'signature' | 'expired'; ref?: ReceiptLinkRef };
 
 /** Checks a token's signature and, against `today` (YYYY-MM-DD, China time), its expiry. */
 export function checkReceiptToken(key: Buffer, token: string, today: string): TokenCheck {
@@ -45,8 +59,18 @@ export function checkReceiptToken(key: Buffer, token: string, today: string): To
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature' };
   let ref: ReceiptLinkRef;
   try {
-    const raw = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { c?: unknown; r?: unknown; e?: unknown };
-    if (typeof raw.c !== 'string' || typeof raw.r !== 'string' || typeof raw.e !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw.e)) return { ok: false, reason: 'malformed' };
+    const raw = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as {
+      c?: unknown;
+      r?: unknown;
+      e?: unknown;
+    };
+    if (
+      typeof raw.c !== 'string' ||
+      typeof raw.r !== 'string' ||
+      typeof raw.e !== 'string' ||
+      !/^\d{4}-\d{2}-\d{2}$/.test(raw.e)
+    )
+      return { ok: false, reason: 'malformed' };
     ref = { caseId: raw.c, receipt: raw.r, expires: raw.e };
   } catch {
     return { ok: false, reason: 'malformed' };
@@ -142,7 +166,8 @@ export function receiptLinkKey(opts: { secret?: string; dataDir: string }): Buff
       fd = openSync(lock, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (Date.now() > deadline) throw new Error(`签收链接密钥文件 ${file} 无效，且无法取得锁 ${lock} 来重新生成；请检查后删除该锁文件`);
+      if (Date.now() > deadline)
+        throw new Error(`签收链接密钥文件 ${file} 无效，且无法取得锁 ${lock} 来重新生成；请检查后删除该锁文件`);
       const age = Date.now() - (statSyncOrNull(lock)?.mtimeMs ?? Date.now());
       if (age > STALE_LOCK_MS) rmSync(lock, { force: true });
       else sleepSync(20);
@@ -151,7 +176,9 @@ export function receiptLinkKey(opts: { secret?: string; dataDir: string }): Buff
     try {
       // Looked at again under the lock: another process may have replaced it already.
       if (readKeyFile(file) === 'bad') {
-        process.emitWarning(`签收链接密钥文件 ${file} 无效（为空、过短或不是十六进制），已重新生成；此前发出的签收链接失效`);
+        process.emitWarning(
+          `签收链接密钥文件 ${file} 无效（为空、过短或不是十六进制），已重新生成；此前发出的签收链接失效`,
+        );
         const tmp = writeFreshKey(file);
         renameSync(tmp, file);
         syncDirSync(opts.dataDir);

@@ -31,7 +31,12 @@ export const SentLogRecordSchema = z.object({
   accepted: z.array(z.string()).optional(),
   rejected: z.array(z.string()).optional(),
   lastError: z
-    .object({ message: z.string(), code: z.string().optional(), responseCode: z.number().optional(), command: z.string().optional() })
+    .object({
+      message: z.string(),
+      code: z.string().optional(),
+      responseCode: z.number().optional(),
+      command: z.string().optional(),
+    })
     .optional(),
   /**
    * The connection broke after the whole message had been handed to the server and before its

@@ -37,7 +37,12 @@ export function createSentStatusActivities(deps: { sentLogDir: string }) {
           record = await log.read(copyKey(input.workflowId, input.step, address));
         } catch (err) {
           // Without the record no one can say the letter never left: a person must look.
-          if (err instanceof SentLogCorrupt) throw ApplicationFailure.create({ type: FailureType.IntegrityError, message: err.message, nonRetryable: true });
+          if (err instanceof SentLogCorrupt)
+            throw ApplicationFailure.create({
+              type: FailureType.IntegrityError,
+              message: err.message,
+              nonRetryable: true,
+            });
           throw err;
         }
         const state = record?.state ?? 'none';

@@ -15,7 +15,13 @@ import type { SmtpOverride } from '../../config/env';
 import { FailureType } from '../../workflows/shared/errors';
 import { SmtpSchema } from '../../workflows/shared/plan';
 import type { z } from 'zod';
-import { createSmtpTransport, smtpTransportOptions, type SmtpConfig, type SmtpTimeouts, type SmtpTransport } from './transport';
+import {
+  createSmtpTransport,
+  smtpTransportOptions,
+  type SmtpConfig,
+  type SmtpTimeouts,
+  type SmtpTransport,
+} from './transport';
 
 const DEFAULT_PORT = { tls: 465, starttls: 587, none: 25 } as const;
 
@@ -23,7 +29,12 @@ const DEFAULT_PORT = { tls: 465, starttls: 587, none: 25 } as const;
 export type PlanSmtp = z.input<typeof SmtpSchema>;
 
 function notServable(message: string, details: Record<string, unknown>): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.PlanNotServable, message, nonRetryable: true, details: [details] });
+  return ApplicationFailure.create({
+    type: FailureType.PlanNotServable,
+    message,
+    nonRetryable: true,
+    details: [details],
+  });
 }
 
 /**
@@ -41,7 +52,10 @@ export function effectiveSmtp(plan: PlanSmtp | undefined, override: SmtpOverride
     passwordEnv: plan?.passwordEnv,
   });
   if (!merged.success) {
-    throw notServable(`计划的 SMTP 配置不正确：${merged.error.issues.map((i) => `smtp.${i.path.join('.')}: ${i.message}`).join('；')}`, {});
+    throw notServable(
+      `计划的 SMTP 配置不正确：${merged.error.issues.map((i) => `smtp.${i.path.join('.')}: ${i.message}`).join('；')}`,
+      {},
+    );
   }
   return merged.data;
 }

@@ -36,7 +36,9 @@ export function smtpTransportOptions(
 ): SMTPTransport.Options {
   if (smtp.security === 'none' && smtp.user && !LOOPBACK.has(smtp.host)) {
     // A password in clear text over the network is refused outright rather than configured.
-    throw new Error(`SMTP 配置错误：security 为 none 时不得向非本机服务器 ${smtp.host} 发送口令，请改用 tls 或 starttls`);
+    throw new Error(
+      `SMTP 配置错误：security 为 none 时不得向非本机服务器 ${smtp.host} 发送口令，请改用 tls 或 starttls`,
+    );
   }
   return {
     host: smtp.host,
@@ -105,7 +107,11 @@ export function outboxFileName(workflowId: string, step: string, recipient: stri
  * Writes the copy into the outbox atomically. Re-writing the same copy replaces the file with
  * identical bytes, so the outbox is idempotent even without the sent-log.
  */
-export async function writeToOutbox(outboxDir: string, fileName: string, raw: Buffer): Promise<Handed & { file: string }> {
+export async function writeToOutbox(
+  outboxDir: string,
+  fileName: string,
+  raw: Buffer,
+): Promise<Handed & { file: string }> {
   await fs.mkdir(outboxDir, { recursive: true });
   const target = path.join(outboxDir, fileName);
   const tmp = path.join(outboxDir, `.${fileName}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -53,7 +53,9 @@ export class Pins {
     await fs.mkdir(dir, { recursive: true });
     const handle = await fs.open(this.file(sha256, id), 'wx', 0o644);
     try {
-      await handle.writeFile(JSON.stringify({ caseId: record.caseId, at: new Date().toISOString() } satisfies PinRecord));
+      await handle.writeFile(
+        JSON.stringify({ caseId: record.caseId, at: new Date().toISOString() } satisfies PinRecord),
+      );
       await handle.sync();
     } finally {
       await handle.close();

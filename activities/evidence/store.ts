@@ -118,8 +118,16 @@ export class EvidenceStore {
    * before the store looks for the content, so a concurrent `release` cannot take it away.
    */
   async put(input: { path: string } | { bytes: Buffer }, filename?: string): Promise<StoredFile>;
-  async put(input: { path: string } | { bytes: Buffer }, filename: string | undefined, opts: Required<PutOptions>): Promise<StoredFile & { pin: string }>;
-  async put(input: { path: string } | { bytes: Buffer }, filename?: string, opts: PutOptions = {}): Promise<StoredFile> {
+  async put(
+    input: { path: string } | { bytes: Buffer },
+    filename: string | undefined,
+    opts: Required<PutOptions>,
+  ): Promise<StoredFile & { pin: string }>;
+  async put(
+    input: { path: string } | { bytes: Buffer },
+    filename?: string,
+    opts: PutOptions = {},
+  ): Promise<StoredFile> {
     if ('bytes' in input) return this.putBytes(input.bytes, filename, opts);
     return this.putFile(input.path, filename ?? path.basename(input.path), opts);
   }
@@ -290,7 +298,11 @@ export class EvidenceStore {
   }
 
   /** Copies `src` into a new temp file, hashing as it goes; stops as soon as the limit is passed. */
-  private async copyHashing(src: fs.FileHandle, temp: string, filename: string): Promise<{ sha256: string; size: number }> {
+  private async copyHashing(
+    src: fs.FileHandle,
+    temp: string,
+    filename: string,
+  ): Promise<{ sha256: string; size: number }> {
     const hash = createHash('sha256');
     const out = await fs.open(temp, 'wx', 0o444);
     let size = 0;
@@ -318,7 +330,12 @@ export class EvidenceStore {
    * Pins (when asked) and only then looks for the content: once the pin is down no `release` can
    * remove the file, so finding it present is safe to rely on. Writes it (`write`) when absent.
    */
-  private async place(sha256: string, size: number, opts: PutOptions, write: () => Promise<void>): Promise<{ deduplicated: boolean; pin?: string }> {
+  private async place(
+    sha256: string,
+    size: number,
+    opts: PutOptions,
+    write: () => Promise<void>,
+  ): Promise<{ deduplicated: boolean; pin?: string }> {
     const pin = opts.pin ? await this.pins.add(sha256, opts.pin) : undefined;
     try {
       if (await this.alreadyStored(sha256, size)) return { deduplicated: true, ...(pin && { pin }) };
@@ -390,7 +407,6 @@ function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
-
 /** Bytes for messages in the unit people use (MB = 2^20 bytes, as file managers show it): `21.3 MB`. */
 export function formatSize(bytes: number): string {
   const fmt = (v: number, unit: string) => {
@@ -403,7 +419,10 @@ export function formatSize(bytes: number): string {
 }
 
 function bufferSource(bytes: Buffer): ByteSource {
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) };
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+  };
 }
 
 function fileSource(handle: fs.FileHandle, size: number): ByteSource {
@@ -439,7 +458,8 @@ export async function sniffMediaType(src: ByteSource): Promise<string> {
   if (startsWith(head, 0x50, 0x4b, 0x03, 0x04)) return zipPackageType(await zipEntryNames(src));
   if (startsWith(head, 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'application/x-ole-storage'; // .doc/.xls/.wps
   if (startsWith(head, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
-  if (startsWith(head, 0x52, 0x49, 0x46, 0x46) && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (startsWith(head, 0x52, 0x49, 0x46, 0x46) && head.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'image/webp';
   if (startsWith(head, 0x52, 0x61, 0x72, 0x21, 0x1a, 0x07)) return 'application/vnd.rar';
   if (startsWith(head, 0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c)) return 'application/x-7z-compressed';
   if (startsWith(head, 0x50, 0x4b, 0x05, 0x06)) return 'application/zip'; // empty archive
@@ -456,12 +476,17 @@ function zipPackageType(names: string[] | null): string {
     // Macro-enabled documents (docm/xlsm) carry code; they are named so they are refused.
     const macros = has((n) => /(^|\/)vbaProject\.bin$/i.test(n));
     if (has((n) => n.startsWith('word/'))) {
-      return macros ? 'application/vnd.ms-word.document.macroEnabled.12' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+      return macros
+        ? 'application/vnd.ms-word.document.macroEnabled.12'
+        : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
     }
     if (has((n) => n.startsWith('xl/'))) {
-      return macros ? 'application/vnd.ms-excel.sheet.macroEnabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+      return macros
+        ? 'application/vnd.ms-excel.sheet.macroEnabled.12'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
     }
-    if (has((n) => n.startsWith('ppt/'))) return 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+    if (has((n) => n.startsWith('ppt/')))
+      return 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
   }
   return 'application/zip';
 }
@@ -507,9 +532,17 @@ async function zipEntryNames(src: ByteSource): Promise<string[] | null> {
 
 /** HTML, other text, or unknown binary, judged from the first bytes. */
 function textType(head: Buffer): string {
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (/^<(!doctype html|html|head|body|script|iframe|meta|title|div|p|a|img|style|table)[\s>/]/.test(text)) return 'text/html';
-  if (text.startsWith('<?xml') || text.startsWith('<svg')) return text.includes('<svg') ? 'image/svg+xml' : 'application/xml';
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  if (/^<(!doctype html|html|head|body|script|iframe|meta|title|div|p|a|img|style|table)[\s>/]/.test(text))
+    return 'text/html';
+  if (text.startsWith('<?xml') || text.startsWith('<svg'))
+    return text.includes('<svg') ? 'image/svg+xml' : 'application/xml';
   // Control bytes other than tab, CR, LF, FF mean binary.
-  return head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) ? 'application/octet-stream' : 'text/plain';
+  return head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c)
+    ? 'application/octet-stream'
+    : 'text/plain';
 }

@@ -13,7 +13,18 @@ import {
   type StatsRules,
   type UnitStats,
 } from '../../workflows/shared/stats';
-import { checkNames, checkRanks, checkRow, checkTotalColumns, columnGaps, fineTotalOf, readFigures, readStated, type CheckContext, type RowFigures } from './checks';
+import {
+  checkNames,
+  checkRanks,
+  checkRow,
+  checkTotalColumns,
+  columnGaps,
+  fineTotalOf,
+  readFigures,
+  readStated,
+  type CheckContext,
+  type RowFigures,
+} from './checks';
 import { Ratio } from './decimal';
 import { StatsReadError } from './errors';
 import { draftFindings } from './findings';
@@ -96,7 +107,12 @@ export async function analyseStatistics(bytes: Uint8Array, opts: AnalyseOptions)
   }
 
   const unitIndicators = units.map((u) => computeIndicators(table, u.recorded));
-  const totalFigures = total ? total.recorded : sumFigures(table, units.map((u) => u.recorded));
+  const totalFigures = total
+    ? total.recorded
+    : sumFigures(
+        table,
+        units.map((u) => u.recorded),
+      );
   const totalIndicators = computeIndicators(table, totalFigures);
 
   const canRank = table.fields.includes('inspections') && table.fields.includes('cases');
@@ -108,10 +124,19 @@ export async function analyseStatistics(bytes: Uint8Array, opts: AnalyseOptions)
     : undefined;
   // The table's own 排名 is checked only when every unit's rate could be recomputed: with one
   // rate unknown, every rank below it is uncertain.
-  if (ranks && table.fields.includes('rank') && units.every((u) => u.recorded.get('inspections') && u.recorded.get('cases'))) {
+  if (
+    ranks &&
+    table.fields.includes('rank') &&
+    units.every((u) => u.recorded.get('inspections') && u.recorded.get('cases'))
+  ) {
     checkRanks(
       ctx,
-      units.map((u, i) => ({ row: u.row, stated: u.stated, rank: ranks[i] ?? null, rate: unitIndicators[i]!.punishRate ?? null })),
+      units.map((u, i) => ({
+        row: u.row,
+        stated: u.stated,
+        rank: ranks[i] ?? null,
+        rate: unitIndicators[i]!.punishRate ?? null,
+      })),
     );
   }
   checkNames(ctx);
@@ -119,9 +144,27 @@ export async function analyseStatistics(bytes: Uint8Array, opts: AnalyseOptions)
   const order = new Map(table.header.columns.map((c, i) => [c.role, i]));
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0) || (order.get(a.column) ?? -1) - (order.get(b.column) ?? -1));
 
-  const unitStats = units.map((u, i) => toUnitStats(table, u.row.name, u.row.row, u.recorded, u.stated, unitIndicators[i]!, ranks ? (ranks[i] ?? null) : undefined));
+  const unitStats = units.map((u, i) =>
+    toUnitStats(
+      table,
+      u.row.name,
+      u.row.row,
+      u.recorded,
+      u.stated,
+      unitIndicators[i]!,
+      ranks ? (ranks[i] ?? null) : undefined,
+    ),
+  );
   const totalStats = {
-    ...toUnitStats(table, total?.row.name ?? '合计', total?.row.row ?? null, totalFigures, total?.stated, totalIndicators, undefined),
+    ...toUnitStats(
+      table,
+      total?.row.name ?? '合计',
+      total?.row.row ?? null,
+      totalFigures,
+      total?.stated,
+      totalIndicators,
+      undefined,
+    ),
     computed: !total,
   };
 
@@ -139,16 +182,18 @@ export async function analyseStatistics(bytes: Uint8Array, opts: AnalyseOptions)
       ),
     ),
     // The city-wide view; a one-unit table's total is that unit again.
-    ...(units.length < 2 ? [] : draftFindings(
-      {
-        name: totalStats.name,
-        scope: 'total',
-        indicators: totalIndicators,
-        figures: quoted(table, totalFigures),
-        problems: total ? problems.filter((p) => p.row === total.row.row) : [],
-      },
-      opts.rules,
-    )),
+    ...(units.length < 2
+      ? []
+      : draftFindings(
+          {
+            name: totalStats.name,
+            scope: 'total',
+            indicators: totalIndicators,
+            figures: quoted(table, totalFigures),
+            problems: total ? problems.filter((p) => p.row === total.row.row) : [],
+          },
+          opts.rules,
+        )),
   ];
 
   const columns: StatsColumn[] = table.header.columns.map((c) => ({ column: c.letter, label: c.label, field: c.role }));
@@ -179,7 +224,10 @@ function sumFigures(table: StatsTable, rows: RowFigures[]): RowFigures {
     out.set(
       field,
       values.every((v): v is Figure => !!v)
-        ? values.reduce<Figure>((s, f) => ({ v: s.v.add(f.v), tol: s.tol.add(f.tol) }), { v: Ratio.ZERO, tol: Ratio.ZERO })
+        ? values.reduce<Figure>((s, f) => ({ v: s.v.add(f.v), tol: s.tol.add(f.tol) }), {
+            v: Ratio.ZERO,
+            tol: Ratio.ZERO,
+          })
         : null,
     );
   }
@@ -229,4 +277,3 @@ function toUnitStats(
   }
   return out;
 }
-

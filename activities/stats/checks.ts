@@ -52,7 +52,10 @@ export function columnGaps(table: StatsTable, units: RowFigures[], total: RowFig
     const t = total.get(field);
     const values = units.map((u) => u.get(field));
     if (!t || !values.every((v): v is Figure => !!v)) continue;
-    const sum = values.reduce((s, f) => ({ v: s.v.add(f.v), tol: s.tol.add(f.tol) }), { v: Ratio.ZERO, tol: Ratio.ZERO });
+    const sum = values.reduce((s, f) => ({ v: s.v.add(f.v), tol: s.tol.add(f.tol) }), {
+      v: Ratio.ZERO,
+      tol: Ratio.ZERO,
+    });
     gaps.set(field, { v: sum.v.sub(t.v), tol: sum.tol.add(t.tol) });
   }
   return gaps;
@@ -64,7 +67,13 @@ const within = (a: Ratio, b: Ratio, tol: Ratio) => a.sub(b).abs().cmp(tol) <= 0;
  * The one part whose column misses its 合计 by the same amount (`delta`) as the row misses its
  * 小计, while the 小计 column itself adds up; undefined when the evidence does not single one out.
  */
-function locatePart(ctx: CheckContext, parts: FigureField[], subtotal: FigureField, delta: Ratio, tol: Ratio): FigureField | undefined {
+function locatePart(
+  ctx: CheckContext,
+  parts: FigureField[],
+  subtotal: FigureField,
+  delta: Ratio,
+  tol: Ratio,
+): FigureField | undefined {
   const sub = ctx.gaps.get(subtotal);
   if (!sub || !within(sub.v, Ratio.ZERO, sub.tol)) return undefined;
   const candidates = parts.filter((p) => {
@@ -83,7 +92,15 @@ function locatePart(ctx: CheckContext, parts: FigureField[], subtotal: FigureFie
 }
 
 /** Reports a part found wrong by its row's 小计 and its column's 合计 together, and corrects it. */
-function blamePart(ctx: CheckContext, row: TableRow, work: RowFigures, part: FigureField, subtotal: FigureField, delta: Ratio, decimals: number): void {
+function blamePart(
+  ctx: CheckContext,
+  row: TableRow,
+  work: RowFigures,
+  part: FigureField,
+  subtotal: FigureField,
+  delta: Ratio,
+  decimals: number,
+): void {
   const found = work.get(part)!;
   const expected = found.v.sub(delta);
   const money = FIELD_KIND[part] === 'money';
@@ -218,14 +235,23 @@ export function checksDocSubtotal(table: StatsTable): boolean {
   return table.fields.includes('docSubtotal') && docParts(table).length >= 2;
 }
 export function checksFineSubtotal(table: StatsTable): boolean {
-  return table.fields.includes('fineSubtotal') && table.fields.includes('supervisionFine') && table.fields.includes('accidentFine');
+  return (
+    table.fields.includes('fineSubtotal') &&
+    table.fields.includes('supervisionFine') &&
+    table.fields.includes('accidentFine')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // One row
 
 /** Checks a row's 小计, 罚款, shares and rates; corrects `work` where a cell is wrong. */
-export function checkRow(ctx: CheckContext, row: TableRow, work: RowFigures, stated: Map<StatedField, ParsedCell>): void {
+export function checkRow(
+  ctx: CheckContext,
+  row: TableRow,
+  work: RowFigures,
+  stated: Map<StatedField, ParsedCell>,
+): void {
   const { table } = ctx;
   if (checksDocSubtotal(table)) {
     const parts = docParts(table);
@@ -240,7 +266,15 @@ export function checkRow(ctx: CheckContext, row: TableRow, work: RowFigures, sta
           blamePart(ctx, row, work, part, 'docSubtotal', delta, 0);
         } else {
           const sum = parts.map((p, i) => `${shortLabel(table, p)} ${fmt(values[i]!.v, 0)}`).join(' + ');
-          addProblem(ctx, row, 'docSubtotal', 'subtotal', expected, found.v, `应为各类文书之和 ${fmt(expected, 0)}（${sum}），表中为 ${fmt(found.v, 0)}`);
+          addProblem(
+            ctx,
+            row,
+            'docSubtotal',
+            'subtotal',
+            expected,
+            found.v,
+            `应为各类文书之和 ${fmt(expected, 0)}（${sum}），表中为 ${fmt(found.v, 0)}`,
+          );
           work.set('docSubtotal', { v: expected, tol: Ratio.ZERO });
           settleGap(ctx, row, 'docSubtotal', delta);
         }
@@ -259,7 +293,9 @@ export function checkRow(ctx: CheckContext, row: TableRow, work: RowFigures, sta
         const d = moneyDecimals(row.cells.supervisionFine, row.cells.accidentFine, row.cells.fineSubtotal);
         const delta = expected.sub(found.v);
         const part =
-          row === table.total ? undefined : locatePart(ctx, ['supervisionFine', 'accidentFine'], 'fineSubtotal', delta, tol.add(found.tol));
+          row === table.total
+            ? undefined
+            : locatePart(ctx, ['supervisionFine', 'accidentFine'], 'fineSubtotal', delta, tol.add(found.tol));
         if (part) {
           blamePart(ctx, row, work, part, 'fineSubtotal', delta, d);
         } else {
@@ -339,17 +375,39 @@ export function checkRow(ctx: CheckContext, row: TableRow, work: RowFigures, sta
   const rectified = work.get('hazardsRectified');
   const hazards = work.get('hazards');
   const rr = stated.get('rectificationRate');
-  if (rr && rectified && hazards) checkRate(ctx, row, 'rectificationRate', rr, rectified.v, hazards.v, `整改 ${fmt(rectified.v, 0)} 项 ÷ 排查 ${fmt(hazards.v, 0)} 项`);
+  if (rr && rectified && hazards)
+    checkRate(
+      ctx,
+      row,
+      'rectificationRate',
+      rr,
+      rectified.v,
+      hazards.v,
+      `整改 ${fmt(rectified.v, 0)} 项 ÷ 排查 ${fmt(hazards.v, 0)} 项`,
+    );
 
   const cases = work.get('cases');
   const inspections = work.get('inspections');
   const pr = stated.get('punishRate');
-  if (pr && cases && inspections) checkRate(ctx, row, 'punishRate', pr, cases.v, inspections.v, `立案 ${fmt(cases.v, 0)} 起 ÷ 检查 ${fmt(inspections.v, 0)} 家次`);
+  if (pr && cases && inspections)
+    checkRate(
+      ctx,
+      row,
+      'punishRate',
+      pr,
+      cases.v,
+      inspections.v,
+      `立案 ${fmt(cases.v, 0)} 起 ÷ 检查 ${fmt(inspections.v, 0)} 家次`,
+    );
 }
 
 /** The row's total fines: 罚款小计, else 监督检查罚款 + 事故罚款, else 行政处罚·罚款. */
-export function fineTotalOf(table: StatsTable, work: RowFigures): { figure: Figure | null; source: 'fineSubtotal' | 'parts' | 'fineAmount' | 'none' } {
-  if (table.fields.includes('fineSubtotal')) return { figure: work.get('fineSubtotal') ?? null, source: 'fineSubtotal' };
+export function fineTotalOf(
+  table: StatsTable,
+  work: RowFigures,
+): { figure: Figure | null; source: 'fineSubtotal' | 'parts' | 'fineAmount' | 'none' } {
+  if (table.fields.includes('fineSubtotal'))
+    return { figure: work.get('fineSubtotal') ?? null, source: 'fineSubtotal' };
   if (table.fields.includes('supervisionFine') && table.fields.includes('accidentFine')) {
     const s = work.get('supervisionFine');
     const a = work.get('accidentFine');
@@ -363,7 +421,14 @@ export function fineTotalOf(table: StatsTable, work: RowFigures): { figure: Figu
  * A stated value that is not a number: acceptable when nothing was expected (a 0/0 share) or, in
  * a table that leaves zeros blank, when zero was expected. Returns true when it was handled.
  */
-function statedNotANumber(ctx: CheckContext, row: TableRow, field: StatedField, cell: ParsedCell, expected: Ratio | null, decimals: number): boolean {
+function statedNotANumber(
+  ctx: CheckContext,
+  row: TableRow,
+  field: StatedField,
+  cell: ParsedCell,
+  expected: Ratio | null,
+  decimals: number,
+): boolean {
   if (cell.state === 'number') return false;
   if (expected === null) return true;
   if (expected.isZero() && (cell.state === 'nil' || (cell.state === 'blank' && ctx.blankZero))) return true;
@@ -371,8 +436,17 @@ function statedNotANumber(ctx: CheckContext, row: TableRow, field: StatedField, 
   if (cell.state === 'blank') {
     addProblem(ctx, row, field, 'missing', expected.roundHalfUp(decimals), null, `为空，应为 ${shown}`);
   } else {
-    const check: ProblemCheck = field === 'rank' ? 'rank' : field === 'supervisionFineShare' || field === 'accidentFineShare' ? 'share' : 'rate';
-    addProblem(ctx, row, field, check, expected.roundHalfUp(decimals), null, `为「${cell.text.trim()}」，应为 ${shown}`);
+    const check: ProblemCheck =
+      field === 'rank' ? 'rank' : field === 'supervisionFineShare' || field === 'accidentFineShare' ? 'share' : 'rate';
+    addProblem(
+      ctx,
+      row,
+      field,
+      check,
+      expected.roundHalfUp(decimals),
+      null,
+      `为「${cell.text.trim()}」，应为 ${shown}`,
+    );
   }
   return true;
 }
@@ -381,13 +455,29 @@ function statedNotANumber(ctx: CheckContext, row: TableRow, field: StatedField, 
  * A share of fines. The amounts are themselves rounded (万元 to two places), so the share may be
  * off by what that rounding carries through the quotient, on top of the share's own rounding.
  */
-function checkShare(ctx: CheckContext, row: TableRow, field: StatedField, cell: ParsedCell, part: Figure, whole: Figure, how: string): void {
+function checkShare(
+  ctx: CheckContext,
+  row: TableRow,
+  field: StatedField,
+  cell: ParsedCell,
+  part: Figure,
+  whole: Figure,
+  how: string,
+): void {
   const shown = Math.max(1, cell.decimals ?? 0);
   if (whole.v.isZero()) {
     // 0 ÷ 0: no fines, so no share. The ministry's tables print 0 or 0.00 here, others leave it
     // blank or show #DIV/0!; none of that is a problem. A non-zero share of nothing is.
     if (cell.state === 'number' && !cell.value!.isZero()) {
-      addProblem(ctx, row, field, 'share', null, cell.value!, `罚款合计为 0，占比应为 0 或空白，表中为 ${cell.text.trim()}`);
+      addProblem(
+        ctx,
+        row,
+        field,
+        'share',
+        null,
+        cell.value!,
+        `罚款合计为 0，占比应为 0 或空白，表中为 ${cell.text.trim()}`,
+      );
     }
     return;
   }
@@ -395,19 +485,46 @@ function checkShare(ctx: CheckContext, row: TableRow, field: StatedField, cell: 
   if (statedNotANumber(ctx, row, field, cell, q, shown)) return;
   const found = cell.value!;
   // d(p/w) ≤ δp/w + p·δw/w², times 100 for a percentage.
-  const carried = part.tol.div(whole.v).add(part.v.mul(whole.tol).div(whole.v.mul(whole.v))).mul(Ratio.HUNDRED);
+  const carried = part.tol
+    .div(whole.v)
+    .add(part.v.mul(whole.tol).div(whole.v.mul(whole.v)))
+    .mul(Ratio.HUNDRED);
   const tol = halfUnit(cell.decimals ?? 0).add(carried);
   if (found.sub(q).abs().cmp(tol) > 0) {
-    addProblem(ctx, row, field, 'share', q.roundHalfUp(shown), found, `应为 ${fmt(q, shown)}%（${how}），表中为 ${cell.text.trim()}`);
+    addProblem(
+      ctx,
+      row,
+      field,
+      'share',
+      q.roundHalfUp(shown),
+      found,
+      `应为 ${fmt(q, shown)}%（${how}），表中为 ${cell.text.trim()}`,
+    );
   }
 }
 
 /** A table's own rate over exact counts: equal to the quotient at the precision it prints. */
-function checkRate(ctx: CheckContext, row: TableRow, field: StatedField, cell: ParsedCell, numerator: Ratio, denominator: Ratio, how: string): void {
+function checkRate(
+  ctx: CheckContext,
+  row: TableRow,
+  field: StatedField,
+  cell: ParsedCell,
+  numerator: Ratio,
+  denominator: Ratio,
+  how: string,
+): void {
   const shown = Math.max(1, cell.decimals ?? 0);
   if (denominator.isZero()) {
     if (cell.state === 'number' && !cell.value!.isZero()) {
-      addProblem(ctx, row, field, 'rate', null, cell.value!, `分母为 0，无法计算，应为 0 或空白，表中为 ${cell.text.trim()}`);
+      addProblem(
+        ctx,
+        row,
+        field,
+        'rate',
+        null,
+        cell.value!,
+        `分母为 0，无法计算，应为 0 或空白，表中为 ${cell.text.trim()}`,
+      );
     }
     return;
   }
@@ -416,8 +533,21 @@ function checkRate(ctx: CheckContext, row: TableRow, field: StatedField, cell: P
   const found = cell.value!;
   // Within half a unit of the last printed place, boundary included: 0.25 printed as 0.2 or 0.3
   // is a rounding choice, not a wrong figure.
-  if (found.sub(q).abs().cmp(halfUnit(cell.decimals ?? 0)) > 0) {
-    addProblem(ctx, row, field, 'rate', q.roundHalfUp(shown), found, `应为 ${fmt(q, shown)}%（${how}），表中为 ${cell.text.trim()}`);
+  if (
+    found
+      .sub(q)
+      .abs()
+      .cmp(halfUnit(cell.decimals ?? 0)) > 0
+  ) {
+    addProblem(
+      ctx,
+      row,
+      field,
+      'rate',
+      q.roundHalfUp(shown),
+      found,
+      `应为 ${fmt(q, shown)}%（${how}），表中为 ${cell.text.trim()}`,
+    );
   }
 }
 
@@ -425,7 +555,12 @@ function checkRate(ctx: CheckContext, row: TableRow, field: StatedField, cell: P
 // The 合计 row against the units
 
 /** Checks each additive column of the 合计 row against the sum of the (corrected) unit rows. */
-export function checkTotalColumns(ctx: CheckContext, total: TableRow, totalWork: RowFigures, unitWork: RowFigures[]): void {
+export function checkTotalColumns(
+  ctx: CheckContext,
+  total: TableRow,
+  totalWork: RowFigures,
+  unitWork: RowFigures[],
+): void {
   const { table } = ctx;
   for (const field of table.fields) {
     if (!isFigure(field)) continue;
@@ -459,7 +594,10 @@ export function checkTotalColumns(ctx: CheckContext, total: TableRow, totalWork:
 // Ranks and names
 
 /** Compares the table's own 排名 with the recomputed one. */
-export function checkRanks(ctx: CheckContext, rows: { row: TableRow; stated: Map<StatedField, ParsedCell>; rank: number | null; rate: Ratio | null }[]): void {
+export function checkRanks(
+  ctx: CheckContext,
+  rows: { row: TableRow; stated: Map<StatedField, ParsedCell>; rank: number | null; rate: Ratio | null }[],
+): void {
   for (const { row, stated, rank, rate } of rows) {
     const cell = stated.get('rank');
     if (!cell) continue;
@@ -467,9 +605,25 @@ export function checkRanks(ctx: CheckContext, rows: { row: TableRow; stated: Map
     if (statedNotANumber(ctx, row, 'rank', cell, expected, 0)) continue;
     const found = cell.value!;
     if (expected === null) {
-      addProblem(ctx, row, 'rank', 'rank', null, found, `为第 ${fmt(found, 0)} 名，但该单位检查处罚率无法计算或不参加排名，不应排名`);
+      addProblem(
+        ctx,
+        row,
+        'rank',
+        'rank',
+        null,
+        found,
+        `为第 ${fmt(found, 0)} 名，但该单位检查处罚率无法计算或不参加排名，不应排名`,
+      );
     } else if (!found.eq(expected)) {
-      addProblem(ctx, row, 'rank', 'rank', expected, found, `应为第 ${rank} 名（检查处罚率 ${rate ? fmt(rate, 1) : '—'}%），表中为第 ${fmt(found, 0)} 名`);
+      addProblem(
+        ctx,
+        row,
+        'rank',
+        'rank',
+        expected,
+        found,
+        `应为第 ${rank} 名（检查处罚率 ${rate ? fmt(rate, 1) : '—'}%），表中为第 ${fmt(found, 0)} 名`,
+      );
     }
   }
 }
@@ -483,6 +637,14 @@ export function checkNames(ctx: CheckContext): void {
     else seen.set(row.name, row);
   }
   for (const row of ctx.table.extraTotals) {
-    addProblem(ctx, row, 'name', 'duplicateUnit', null, null, `表中有第二个合计行（第一个在第${ctx.table.total?.row}行），未使用`);
+    addProblem(
+      ctx,
+      row,
+      'name',
+      'duplicateUnit',
+      null,
+      null,
+      `表中有第二个合计行（第一个在第${ctx.table.total?.row}行），未使用`,
+    );
   }
 }

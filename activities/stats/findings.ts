@@ -52,7 +52,13 @@ const n2 = (r: Ratio | null | undefined) => (r ? r.toFixed(2) : '—');
 export function draftFindings(subject: FindingSubject, rules: StatsRules): DraftFinding[] {
   const out: DraftFinding[] = [];
   const { indicators: ind, figures: fig } = subject;
-  const add = (rule: FindingRule, value: Ratio | null | undefined, threshold: number | null, problem: string, opinion: string) => {
+  const add = (
+    rule: FindingRule,
+    value: Ratio | null | undefined,
+    threshold: number | null,
+    problem: string,
+    opinion: string,
+  ) => {
     const item = FINDING_ITEM[rule];
     out.push({
       rule,
@@ -133,7 +139,9 @@ export function draftFindings(subject: FindingSubject, rules: StatsRules): Draft
   }
 
   if (rules.reportInconsistencies && subject.problems.length > 0) {
-    const columns = [...new Set(subject.problems.map((p) => p.columnLabel.slice(p.columnLabel.lastIndexOf('/') + 1)))].join('、');
+    const columns = [
+      ...new Set(subject.problems.map((p) => p.columnLabel.slice(p.columnLabel.lastIndexOf('/') + 1))),
+    ].join('、');
     add(
       'inconsistentStatistics',
       null,

@@ -34,7 +34,8 @@ const MAX_BYTES = 20 * 1024 * 1024;
 
 /** Format from the bytes first (a renamed file is common), the name second. */
 export function detectFormat(bytes: Uint8Array, fileName: string): FileFormat {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return 'xlsx';
   if (bytes.length >= 4 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0) {
     throw new StatsReadError(
       `${fileName}：是旧版 Excel 97-2003（.xls）或加密的工作簿，无法读取。请在 Excel 中“另存为” .xlsx 或 CSV（逗号分隔）后再导入`,
@@ -54,7 +55,11 @@ export function detectFormat(bytes: Uint8Array, fileName: string): FileFormat {
 }
 
 /** Reads the sheets of a CSV (one) or XLSX (all, or the one named) file. */
-export async function readSheets(bytes: Uint8Array, fileName: string, sheetName?: string): Promise<{ format: FileFormat; sheets: Sheet[] }> {
+export async function readSheets(
+  bytes: Uint8Array,
+  fileName: string,
+  sheetName?: string,
+): Promise<{ format: FileFormat; sheets: Sheet[] }> {
   if (bytes.length === 0) throw new StatsReadError(`${fileName}：文件为空`);
   if (bytes.length > MAX_BYTES) throw new StatsReadError(`${fileName}：文件超过 20 MB，不像是一张执法统计表`);
   const format = detectFormat(bytes, fileName);
@@ -104,7 +109,8 @@ function worksheetGrid(ws: ExcelJS.Worksheet): Grid {
 
 function rawCell(value: ExcelJS.CellValue, numFmt: string | undefined): RawCell {
   if (value === null || value === undefined) return { text: '' };
-  if (typeof value === 'number') return { text: String(value), num: value, percent: typeof numFmt === 'string' && numFmt.includes('%') };
+  if (typeof value === 'number')
+    return { text: String(value), num: value, percent: typeof numFmt === 'string' && numFmt.includes('%') };
   if (typeof value === 'string') return { text: value };
   if (typeof value === 'boolean') return { text: value ? 'TRUE' : 'FALSE' };
   if (value instanceof Date) return { text: value.toISOString().slice(0, 10), date: true };

@@ -53,7 +53,8 @@ const stripBrackets = (s: string): string => s.replace(/\([^)]*\)/g, '');
 const dropBrackets = (s: string): string => s.replace(/[()]/g, '');
 const bracketContents = (s: string): string[] => [...s.matchAll(/\(([^)]*)\)/g)].map((m) => m[1] ?? '');
 
-const NAME_HEADER = /^(单位|单位名称|地区|区域|县区|县市区|县\(市、?区\)|县\(市\)区|县\(区\)|县\(市\)|执法单位|执法机构|名称|部门|地市|市州|城市|辖区)$/;
+const NAME_HEADER =
+  /^(单位|单位名称|地区|区域|县区|县市区|县\(市、?区\)|县\(市\)区|县\(区\)|县\(市\)|执法单位|执法机构|名称|部门|地市|市州|城市|辖区)$/;
 const SEQ_HEADER = /^(序号|序|编号|no\.?)$/i;
 
 /** True for a header cell naming the unit column. */
@@ -77,7 +78,12 @@ export function looksNumeric(cell: RawCell | undefined): boolean {
 }
 
 const DOC_FIELDS = new Set<ColumnRole>(DOCUMENT_FIELDS);
-const FINE_FIELDS = new Set<ColumnRole>(['supervisionFine', 'accidentFine', 'supervisionFineShare', 'accidentFineShare']);
+const FINE_FIELDS = new Set<ColumnRole>([
+  'supervisionFine',
+  'accidentFine',
+  'supervisionFineShare',
+  'accidentFineShare',
+]);
 
 interface Ctx {
   /** Group labels and leaf, brackets dropped (contents kept), concatenated. */
@@ -145,7 +151,12 @@ const RULES: Rule[] = [
   when('licenceRevocations', (c) => /暂扣|吊销|证照/.test(c.full)),
   when('closures', (c) => /关闭|取缔/.test(c.full)),
   // 罚款（次）counts fines, which no check uses: leave it unrecognised rather than misread it.
-  (c) => (/罚款|罚没|罚金/.test(c.full) ? (c.units.some((u) => /^(次|起|件|家|户|人次)$/.test(u)) ? null : 'fineAmount') : undefined),
+  (c) =>
+    /罚款|罚没|罚金/.test(c.full)
+      ? c.units.some((u) => /^(次|起|件|家|户|人次)$/.test(u))
+        ? null
+        : 'fineAmount'
+      : undefined,
   when('inspectorVisits', (c) => /出动|执法人员|人次/.test(c.full)),
   when('inspections', (c) => /(检查|抽查).*(单位|企业|家|户|次)|家次|检查数/.test(c.full)),
 ];
@@ -208,7 +219,9 @@ export function findHeader(grid: Grid): Header | undefined {
 function resolve(grid: Grid, rows: number[], nameCol: number): Header {
   const width = Math.max(...rows.map((r) => grid[r]!.length));
   // labels[h][c]: header level h of column c, whitespace removed for display.
-  const labels = rows.map((r) => Array.from({ length: width }, (_, c) => (grid[r]![c]?.text ?? '').replace(/\s+/g, '')));
+  const labels = rows.map((r) =>
+    Array.from({ length: width }, (_, c) => (grid[r]![c]?.text ?? '').replace(/\s+/g, '')),
+  );
   const hasBelow = (h: number, c: number) => labels.slice(h + 1).some((l) => l[c] !== '');
   // CSV carries a group label only in its first column: carry it right over the empty cells of
   // its span. A cell is in the span while it has a sub-label below and, for the second of three
@@ -241,7 +254,13 @@ function resolve(grid: Grid, rows: number[], nameCol: number): Header {
     if (parts.length === 0) continue;
     let role: ColumnRole | null = c === nameCol ? 'name' : classify(parts, prev);
     if (role === 'name' && c !== nameCol) role = null;
-    const col: HeaderColumn = { index: c, letter: columnLetter(c), label: parts.join('/'), role, moneyScale: moneyScale(parts) };
+    const col: HeaderColumn = {
+      index: c,
+      letter: columnLetter(c),
+      label: parts.join('/'),
+      role,
+      moneyScale: moneyScale(parts),
+    };
     if (role !== null && role !== 'name' && role !== 'seq') {
       const first = seen.get(role);
       if (first) duplicates.push({ a: first, b: col, role });

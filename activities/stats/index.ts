@@ -8,7 +8,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/shared/errors';
-import { StatsRulesSchema, type BlankCells, type StatsResult, type StatsRulesInput } from '../../workflows/shared/stats';
+import {
+  StatsRulesSchema,
+  type BlankCells,
+  type StatsResult,
+  type StatsRulesInput,
+} from '../../workflows/shared/stats';
 import { analyseStatistics } from './analyse';
 import { StatsReadError } from './errors';
 
@@ -49,7 +54,10 @@ export function createStatsActivities(deps: StatsDeps = {}) {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-          throw ApplicationFailure.nonRetryable(`无法读取统计表文件 ${path.basename(file)}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : '没有读取权限'}`, FailureType.UnreadableFile);
+          throw ApplicationFailure.nonRetryable(
+            `无法读取统计表文件 ${path.basename(file)}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : '没有读取权限'}`,
+            FailureType.UnreadableFile,
+          );
         }
         // Anything else (a network share that hiccuped) may pass on a retry.
         throw err;
@@ -57,7 +65,10 @@ export function createStatsActivities(deps: StatsDeps = {}) {
       if (input.sha256 !== undefined) {
         const actual = createHash('sha256').update(bytes).digest('hex');
         if (actual !== input.sha256.toLowerCase()) {
-          throw ApplicationFailure.nonRetryable(`统计表文件 ${path.basename(file)} 的内容与登记的 sha256 不一致（文件已被修改）`, FailureType.IntegrityError);
+          throw ApplicationFailure.nonRetryable(
+            `统计表文件 ${path.basename(file)} 的内容与登记的 sha256 不一致（文件已被修改）`,
+            FailureType.IntegrityError,
+          );
         }
       }
       try {

@@ -12,7 +12,12 @@ import type { StatsTable } from './table';
 /** Exact indicator values, already rounded to their published places. */
 export type IndicatorRatios = { [K in IndicatorKey]?: Ratio | null };
 
-function quotient(key: IndicatorKey, numerator: Ratio | undefined | null, denominator: Ratio | undefined | null, percent: boolean): Ratio | null {
+function quotient(
+  key: IndicatorKey,
+  numerator: Ratio | undefined | null,
+  denominator: Ratio | undefined | null,
+  percent: boolean,
+): Ratio | null {
   if (!numerator || !denominator || denominator.isZero()) return null;
   const q = numerator.div(denominator);
   return (percent ? q.mul(Ratio.HUNDRED) : q).roundHalfUp(INDICATOR_INFO[key].decimals);
@@ -35,7 +40,8 @@ export function computeIndicators(table: StatsTable, figures: RowFigures): Indic
     out.rectificationRate = quotient('rectificationRate', v('hazardsRectified'), v('hazards'), true);
   }
   const fines = fineTotalOf(table, figures);
-  if (fines.source !== 'none' && has('cases')) out.averageFine = quotient('averageFine', fines.figure?.v, v('cases'), false);
+  if (fines.source !== 'none' && has('cases'))
+    out.averageFine = quotient('averageFine', fines.figure?.v, v('cases'), false);
   if (fines.source !== 'none' && has('supervisionFine')) {
     out.nonAccidentFineShare = quotient('nonAccidentFineShare', v('supervisionFine'), fines.figure?.v, true);
   }
@@ -47,7 +53,9 @@ export function computeIndicators(table: StatsTable, figures: RowFigures): Indic
  * (whichever it shows). Undefined when the table shows none of them.
  */
 export function rectifyDocuments(table: StatsTable, figures: RowFigures): Ratio | null | undefined {
-  const fields = (['docRectify', 'docRectifyOrder', 'docReinspection'] as const).filter((f) => table.fields.includes(f));
+  const fields = (['docRectify', 'docRectifyOrder', 'docReinspection'] as const).filter((f) =>
+    table.fields.includes(f),
+  );
   if (fields.length === 0) return undefined;
   const chosen = fields.includes('docRectify') ? (['docRectify'] as const) : fields;
   let sum = Ratio.ZERO;
@@ -64,7 +72,10 @@ export function rectifyDocuments(table: StatsTable, figures: RowFigures): Ratio 
  * reader can see why two units share a rank. Units whose rate cannot be computed, and those the
  * plan excludes, get null and do not count.
  */
-export function rankByRate(units: { name: string; rate: Ratio | null }[], rules: StatsRules['ranking']): (number | null)[] {
+export function rankByRate(
+  units: { name: string; rate: Ratio | null }[],
+  rules: StatsRules['ranking'],
+): (number | null)[] {
   const excluded = new Set(rules.exclude);
   const ranked = units.map((u) => (u.rate !== null && !excluded.has(u.name) ? u.rate : null));
   const values = ranked.filter((r): r is Ratio => r !== null);
@@ -72,7 +83,10 @@ export function rankByRate(units: { name: string; rate: Ratio | null }[], rules:
   return ranked.map((r) => {
     if (r === null) return null;
     // competition: 1 + units strictly ahead (1, 2, 2, 4); dense: 1 + distinct rates ahead (1, 2, 2, 3).
-    const ahead = rules.method === 'dense' ? distinct.filter((o) => o.cmp(r) > 0).length : values.filter((o) => o.cmp(r) > 0).length;
+    const ahead =
+      rules.method === 'dense'
+        ? distinct.filter((o) => o.cmp(r) > 0).length
+        : values.filter((o) => o.cmp(r) > 0).length;
     return ahead + 1;
   });
 }

@@ -54,7 +54,9 @@ const SECTION_ROW = /^(其中[:：]?|[一二三四五六七八九十]+、.*|.*[:
 export function readTable(grid: Grid): StatsTable | undefined {
   const header = findHeader(grid);
   if (!header) return undefined;
-  const fieldCols = header.columns.filter((c): c is HeaderColumn & { role: StatsField } => c.role !== null && c.role !== 'name' && c.role !== 'seq');
+  const fieldCols = header.columns.filter(
+    (c): c is HeaderColumn & { role: StatsField } => c.role !== null && c.role !== 'name' && c.role !== 'seq',
+  );
   const labels: StatsTable['labels'] = {};
   for (const c of fieldCols) labels[c.role] = c.label;
   const nameLabel = normalizeLabel(grid[header.rows[0]!]![header.nameCol]!.text);
@@ -74,11 +76,17 @@ export function readTable(grid: Grid): StatsTable | undefined {
     if (normalizeLabel(name) === nameLabel) continue;
     const leading = row.slice(0, Math.max(header.nameCol, header.seqCol ?? 0) + 1);
     const isTotal = isTotalName(name) || (name === '' && leading.some((c) => isTotalName(c.text)));
-    const valueCells = fieldCols.map((c) => row[c.index]).filter((c): c is RawCell => c !== undefined && c.text.trim() !== '');
+    const valueCells = fieldCols
+      .map((c) => row[c.index])
+      .filter((c): c is RawCell => c !== undefined && c.text.trim() !== '');
     if (!isTotal && isColumnNumberRow(name, valueCells)) continue;
     if (!isTotal && name === '') {
       if (valueCells.some(looksNumeric)) {
-        unreadable.push({ row: r + 1, column: letterOf(header, header.nameCol), message: `第${r + 1}行：有数字但缺少单位名称` });
+        unreadable.push({
+          row: r + 1,
+          column: letterOf(header, header.nameCol),
+          message: `第${r + 1}行：有数字但缺少单位名称`,
+        });
         continue;
       }
       // Text without a unit name below the figures: the notes under a table.
@@ -125,11 +133,23 @@ function isColumnNumberRow(name: string, cells: RawCell[]): boolean {
 }
 
 /** Reads one cell; records an unreadable one and returns undefined. */
-function parseCell(raw: RawCell, col: HeaderColumn & { role: StatsField }, r: number, unit: string, unreadable: UnreadableCell[]): ParsedCell | undefined {
+function parseCell(
+  raw: RawCell,
+  col: HeaderColumn & { role: StatsField },
+  r: number,
+  unit: string,
+  unreadable: UnreadableCell[],
+): ParsedCell | undefined {
   const address = `${col.letter}${r + 1}`;
   const kind = FIELD_KIND[col.role];
   const fail = (why: string) => {
-    unreadable.push({ row: r + 1, column: col.letter, label: col.label, text: raw.text, message: `第${r + 1}行（${unit}）${col.letter}列「${col.label}」：${why}` });
+    unreadable.push({
+      row: r + 1,
+      column: col.letter,
+      label: col.label,
+      text: raw.text,
+      message: `第${r + 1}行（${unit}）${col.letter}列「${col.label}」：${why}`,
+    });
     return undefined;
   };
   if (raw.error !== undefined) {
@@ -153,7 +173,8 @@ function parseCell(raw: RawCell, col: HeaderColumn & { role: StatsField }, r: nu
     if (kind === 'rank') text = text.replace(/^(并列)?第?(.*?)名?$/, '$2');
     if (text.includes(',')) {
       // Thousands separators only in their proper places: 1,040 yes, 1,04 no (a typo, or a decimal comma).
-      if (!/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text)) return fail(`「${raw.text}」的千分位分隔符位置不对，无法确定数值`);
+      if (!/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text))
+        return fail(`「${raw.text}」的千分位分隔符位置不对，无法确定数值`);
       text = text.replace(/,/g, '');
     }
   }

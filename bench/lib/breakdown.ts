@@ -19,7 +19,11 @@ type History = temporal.api.history.v1.IHistory;
  * Frontend requests so far, by operation (`service_requests{service_name="frontend"}`), in
  * `namespace`; with `metric: 'service_latency_sum'`, the seconds the frontend spent answering them.
  */
-export async function frontendRequests(metricsPort: number, namespace: string, metric = 'service_requests'): Promise<Map<string, number>> {
+export async function frontendRequests(
+  metricsPort: number,
+  namespace: string,
+  metric = 'service_requests',
+): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -125,7 +129,10 @@ const pq = (xs: number[]) => `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.99)
 export function activityRows(p: HistoryProfile): string {
   return [...p.activities]
     .sort((a, b) => b[1].n - a[1].n)
-    .map(([t, a]) => `| ${t} | ${(a.n / p.workflows).toFixed(2)} | ${pq(a.scheduleToStart)} | ${pq(a.startToClose)} | ${pq(a.scheduleToClose)} |`)
+    .map(
+      ([t, a]) =>
+        `| ${t} | ${(a.n / p.workflows).toFixed(2)} | ${pq(a.scheduleToStart)} | ${pq(a.startToClose)} | ${pq(a.scheduleToClose)} |`,
+    )
     .join('\n');
 }
 
@@ -136,7 +143,10 @@ export interface Requests {
 
 /** Frontend requests so far: counts and seconds spent, by operation. */
 export async function requestsOf(metricsPort: number, namespace: string): Promise<Requests> {
-  return { count: await frontendRequests(metricsPort, namespace), seconds: await frontendRequests(metricsPort, namespace, 'service_latency_sum') };
+  return {
+    count: await frontendRequests(metricsPort, namespace),
+    seconds: await frontendRequests(metricsPort, namespace, 'service_latency_sum'),
+  };
 }
 
 export function requestsSince(after: Requests, before: Requests): Requests {
@@ -149,12 +159,16 @@ export function requestsSince(after: Requests, before: Requests): Requests {
  */
 export function requestRows(engine: Requests, engineN: number, floor: Requests, floorN: number, limit = 14): string {
   const keys = new Set([...engine.count.keys(), ...floor.count.keys()]);
-  const msOf = (r: Requests, k: string, n: number) => (k.startsWith('Poll') ? '(long poll)' : `${((1000 * (r.seconds.get(k) ?? 0)) / n).toFixed(0)} ms`);
+  const msOf = (r: Requests, k: string, n: number) =>
+    k.startsWith('Poll') ? '(long poll)' : `${((1000 * (r.seconds.get(k) ?? 0)) / n).toFixed(0)} ms`;
   return [...keys]
     .map((k) => ({ k, e: (engine.count.get(k) ?? 0) / engineN, f: (floor.count.get(k) ?? 0) / floorN }))
     .sort((a, b) => b.e - b.f - (a.e - a.f))
     .slice(0, limit)
-    .map(({ k, e, f }) => `| ${k} | ${e.toFixed(1)} | ${msOf(engine, k, engineN)} | ${f.toFixed(1)} | ${msOf(floor, k, floorN)} |`)
+    .map(
+      ({ k, e, f }) =>
+        `| ${k} | ${e.toFixed(1)} | ${msOf(engine, k, engineN)} | ${f.toFixed(1)} | ${msOf(floor, k, floorN)} |`,
+    )
     .join('\n');
 }
 
@@ -189,9 +203,19 @@ export function cpuProfileBuckets(dir: string): { main: Map<string, number>; wor
 }
 
 function bucketOf(url: string, fn: string): string {
-  if (!url) return fn === '(garbage collector)' ? 'GC' : fn === '(program)' ? 'V8/native (program)' : fn.startsWith('RegExp:') ? 'native RegExp' : fn ? `native ${fn}` : '(unknown)';
+  if (!url)
+    return fn === '(garbage collector)'
+      ? 'GC'
+      : fn === '(program)'
+        ? 'V8/native (program)'
+        : fn.startsWith('RegExp:')
+          ? 'native RegExp'
+          : fn
+            ? `native ${fn}`
+            : '(unknown)';
   if (url.startsWith('evalmachine')) return '@temporalio/worker (sandbox entry script)';
-  if (/workflow-bundle|webpack|\/workflows\//.test(url) && !url.includes('node_modules')) return 'workflow bundle (engine workflows, zod, SDK workflow library)';
+  if (/workflow-bundle|webpack|\/workflows\//.test(url) && !url.includes('node_modules'))
+    return 'workflow bundle (engine workflows, zod, SDK workflow library)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg?.startsWith('@temporalio/')) return pkg;
   if (pkg) return `dependency ${pkg}`;

@@ -36,7 +36,12 @@ export function rawPlan11(year: number, code: string): Record<string, any> {
       bureauName: `${c.name}应急管理局`,
       emails: [`yjj@${c.code}.example.cn`],
       contact: { name: '值班员', phone: `0379-69${i}0-100${i}` },
-      enterprises: KINDS.map(([suffix, industry], k) => ({ id: `${c.prefix}-00${k + 1}`, name: `${c.name.slice(0, 2)}${suffix}`, industry, tier: k < 2 ? '重点' : '一般' })),
+      enterprises: KINDS.map(([suffix, industry], k) => ({
+        id: `${c.prefix}-00${k + 1}`,
+        name: `${c.name.slice(0, 2)}${suffix}`,
+        industry,
+        tier: k < 2 ? '重点' : '一般',
+      })),
     });
   }
   for (const c of raw.counties) delete c.date;

@@ -57,9 +57,17 @@ export interface WorkerProcess {
 export const children = new Set<ChildProcess>();
 
 /** Starts a worker process and waits until it polls; samples its memory every 250 ms. */
-export async function startWorker(script: string, env: Record<string, string>, logFile: string): Promise<WorkerProcess> {
+export async function startWorker(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<WorkerProcess> {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_ARGS).split(' ').filter(Boolean), '-r', 'tsx/cjs', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_ARGS).split(' ').filter(Boolean), '-r', 'tsx/cjs', script],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] },
+  );
   children.add(child);
   const peak = { hwm: 0, rss: 0 };
   const sample = () => {
@@ -96,7 +104,6 @@ export async function startWorker(script: string, env: Record<string, string>, l
     },
   };
 }
-
 
 /**
  * Runs a benchmark's main and exits: 0 when it is done (the SDK's native connection would keep

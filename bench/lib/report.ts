@@ -6,14 +6,20 @@ import path from 'node:path';
 
 /** nproc, the CPU model from /proc/cpuinfo, total memory, Node version, load average at the call. */
 export function machine(): string {
-  const cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const cpu =
+    /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ??
+    os.cpus()[0]?.model ??
+    'unknown';
   const memKb = Number(/MemTotal:\s*(\d+)/.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return `nproc ${nproc}, ${cpu}, ${(memKb / 1024 / 1024).toFixed(1)} GiB memory, Node ${process.version}`;
 }
 
 export function loadAverage(): string {
-  return os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
 }
 
 /** Replaces (or appends) the section under `heading` in bench/RESULTS.md, keeping every other section. */

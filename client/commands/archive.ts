@@ -15,14 +15,24 @@ import { EXIT, UserError } from '../programme';
 import { loadTemporalConfig } from '../../config/temporal';
 
 /** Due date = from + days; a last day that is a weekend or holiday moves to the next working day. */
-export function dueDate(from: string, days: number): { dueDate: string; nominal: string; moved: boolean; reason?: string; calendarCovered: boolean } {
+export function dueDate(
+  from: string,
+  days: number,
+): { dueDate: string; nominal: string; moved: boolean; reason?: string; calendarCovered: boolean } {
   const nominal = addDays(from, days);
   const due = onOrNextWorkingDay(nominal, chinaCalendar);
   const covered = chinaCalendar.covers(Number(nominal.slice(0, 4)));
   if (due === nominal) return { dueDate: due, nominal, moved: false, calendarCovered: covered };
   const weekday = new Date(`${nominal}T00:00:00Z`).getUTCDay();
-  const why = covered && !(weekday === 0 || weekday === 6) ? '法定节假日' : weekday === 0 || weekday === 6 ? '周末' : '休息日';
-  return { dueDate: due, nominal, moved: true, reason: `${nominal} 是${why}，期限顺延至下一个工作日 ${due}`, calendarCovered: covered };
+  const why =
+    covered && !(weekday === 0 || weekday === 6) ? '法定节假日' : weekday === 0 || weekday === 6 ? '周末' : '休息日';
+  return {
+    dueDate: due,
+    nominal,
+    moved: true,
+    reason: `${nominal} 是${why}，期限顺延至下一个工作日 ${due}`,
+    calendarCovered: covered,
+  };
 }
 
 export function registerArchiveCommands(program: Command): void {
@@ -33,15 +43,18 @@ export function registerArchiveCommands(program: Command): void {
     .requiredOption('--days <n>', '整改期限天数')
     .option('--json', '输出 JSON')
     .action((opts: { from: string; days: string; json?: boolean }) => {
-      if (!IsoDate.safeParse(opts.from).success) throw new UserError(`日期不正确：${opts.from}（应为存在的日期，格式 YYYY-MM-DD）`, EXIT.badInput);
+      if (!IsoDate.safeParse(opts.from).success)
+        throw new UserError(`日期不正确：${opts.from}（应为存在的日期，格式 YYYY-MM-DD）`, EXIT.badInput);
       const days = Number(opts.days);
-      if (!Number.isInteger(days) || days < 0 || days > 3650) throw new UserError(`天数不正确：${opts.days}`, EXIT.badInput);
+      if (!Number.isInteger(days) || days < 0 || days > 3650)
+        throw new UserError(`天数不正确：${opts.days}`, EXIT.badInput);
       const r = dueDate(opts.from, days);
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         process.stdout.write(`${r.dueDate}\n`);
         if (r.reason) process.stdout.write(`${r.reason}\n`);
-        if (!r.calendarCovered) process.stdout.write(`注意：日历数据尚未包含 ${r.nominal.slice(0, 4)} 年法定节假日，仅按周末计算\n`);
+        if (!r.calendarCovered)
+          process.stdout.write(`注意：日历数据尚未包含 ${r.nominal.slice(0, 4)} 年法定节假日，仅按周末计算\n`);
       }
     });
 
@@ -56,7 +69,8 @@ export function registerArchiveCommands(program: Command): void {
     .action(async (caseId: string | undefined, opts: { dir?: string; json?: boolean }) => {
       const root = opts.dir ?? path.join(loadTemporalConfig().dataDir, 'archive');
       if (caseId && !/^[A-Za-z0-9._-]+$/.test(caseId)) throw new UserError(`案件编号不正确：${caseId}`, EXIT.badInput);
-      if (caseId && !existsSync(path.join(root, caseId))) throw new UserError(`没有找到归档案件 ${caseId}`, EXIT.notFound);
+      if (caseId && !existsSync(path.join(root, caseId)))
+        throw new UserError(`没有找到归档案件 ${caseId}`, EXIT.notFound);
       // Every folder against its manifest; every case a year's index names against the index too.
       const results = await verifyArchiveTree(root, caseId);
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -78,6 +92,11 @@ export function registerArchiveCommands(program: Command): void {
         }
         if (results.length === 0) process.stdout.write('没有已归档的案件\n');
       }
-      if (results.some((r) => !r.ok)) throw new UserError(`${results.filter((r) => !r.ok).length} 个归档的文件与清单或年度归档索引不符`, EXIT.refused, 'IntegrityError');
+      if (results.some((r) => !r.ok))
+        throw new UserError(
+          `${results.filter((r) => !r.ok).length} 个归档的文件与清单或年度归档索引不符`,
+          EXIT.refused,
+          'IntegrityError',
+        );
     });
 }

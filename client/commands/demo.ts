@@ -25,7 +25,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', '输出 JSON')
     .action(async (opts: { plan: string; dayMs: string; allowCluster?: boolean; json?: boolean }) => {
       const msPerDay = Number(opts.dayMs);
-      if (!Number.isInteger(msPerDay) || msPerDay < 50 || msPerDay > 86_400_000) throw new UserError(`--day-ms 应为 50 以上的整数：${opts.dayMs}`, EXIT.badInput);
+      if (!Number.isInteger(msPerDay) || msPerDay < 50 || msPerDay > 86_400_000)
+        throw new UserError(`--day-ms 应为 50 以上的整数：${opts.dayMs}`, EXIT.badInput);
       const tty = process.stderr.isTTY;
       let last = '';
       const demo = await startDemo({
@@ -42,22 +43,67 @@ export function registerDemoCommand(program: Command): void {
       });
       try {
         const { plan } = demo;
-        process.stderr.write(`【演示】${plan.bureau.name} 模拟年度 ${plan.year}，机关代码 ${plan.bureau.code}，任务队列 ${demo.taskQueue}；邮件只写入 ${demo.outboxDir}，不会发出。\n`);
-        if (demo.endedEarlier.length) process.stderr.write(`上一次未完成的演示留下的 ${demo.endedEarlier.length} 个工作流已结束。\n`);
+        process.stderr.write(
+          `【演示】${plan.bureau.name} 模拟年度 ${plan.year}，机关代码 ${plan.bureau.code}，任务队列 ${demo.taskQueue}；邮件只写入 ${demo.outboxDir}，不会发出。\n`,
+        );
+        if (demo.endedEarlier.length)
+          process.stderr.write(`上一次未完成的演示留下的 ${demo.endedEarlier.length} 个工作流已结束。\n`);
         const { programme, outcomes } = await demo.result;
         if (tty) process.stderr.write('\n');
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ programme: programme.bureau, year: plan.year, outcomes }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ programme: programme.bureau, year: plan.year, outcomes }, null, 2)}\n`,
+          );
           return;
         }
-        const t = new Table({ head: ['县区', '模拟情形', '指导日期', '意见书', '整改期限', '督办层级', '督办文书', '报告', '逾期', '扣分', '结果'], style: { head: [], border: [] } });
-        const profileName = { onTime: '按期整改', returnOnce: '退回一次', urge: '催办后报告', supervise: '督办后报告', warning: '警示后报告', summons: '约谈后报告', bulletin: '通报后报告' } as const;
+        const t = new Table({
+          head: [
+            '县区',
+            '模拟情形',
+            '指导日期',
+            '意见书',
+            '整改期限',
+            '督办层级',
+            '督办文书',
+            '报告',
+            '逾期',
+            '扣分',
+            '结果',
+          ],
+          style: { head: [], border: [] },
+        });
+        const profileName = {
+          onTime: '按期整改',
+          returnOnce: '退回一次',
+          urge: '催办后报告',
+          supervise: '督办后报告',
+          warning: '警示后报告',
+          summons: '约谈后报告',
+          bulletin: '通报后报告',
+        } as const;
         for (const o of outcomes) {
-          t.push([o.name, profileName[o.profile], o.visitDate, o.docNumber ?? '—', o.dueDate ?? '—', o.rung, o.escalations, o.reports, o.late ? '是' : '否', o.deductPoints, o.stage === 'closed' ? STAGE_LABEL.closed : o.stage]);
+          t.push([
+            o.name,
+            profileName[o.profile],
+            o.visitDate,
+            o.docNumber ?? '—',
+            o.dueDate ?? '—',
+            o.rung,
+            o.escalations,
+            o.reports,
+            o.late ? '是' : '否',
+            o.deductPoints,
+            o.stage === 'closed' ? STAGE_LABEL.closed : o.stage,
+          ]);
         }
         process.stdout.write(`${t.toString()}\n`);
-        process.stdout.write(`邮件：${demo.outboxDir}（.eml，收件地址均为 demo.invalid）；信件：${demo.archiveDir}（PDF、归档清单，案件文件夹名含 ${plan.bureau.code}）\n`);
-        if (demo.uiUrl) process.stdout.write(`Temporal Web UI：${demo.uiUrl}/namespaces/${loadTemporalConfig().namespace}/workflows\n`);
+        process.stdout.write(
+          `邮件：${demo.outboxDir}（.eml，收件地址均为 demo.invalid）；信件：${demo.archiveDir}（PDF、归档清单，案件文件夹名含 ${plan.bureau.code}）\n`,
+        );
+        if (demo.uiUrl)
+          process.stdout.write(
+            `Temporal Web UI：${demo.uiUrl}/namespaces/${loadTemporalConfig().namespace}/workflows\n`,
+          );
       } finally {
         await demo.stop();
       }

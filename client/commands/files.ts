@@ -19,7 +19,11 @@ export function evidenceStore(): EvidenceStore {
  * Stores each file pinned for `caseId`. A file the store refuses (absent, empty, too large, a type
  * it does not take) releases every pin this call took and is a bad input (exit 2).
  */
-export async function storeFiles(store: EvidenceStore, paths: readonly string[], caseId: string): Promise<UploadedFile[]> {
+export async function storeFiles(
+  store: EvidenceStore,
+  paths: readonly string[],
+  caseId: string,
+): Promise<UploadedFile[]> {
   const files: UploadedFile[] = [];
   try {
     for (const p of paths) {

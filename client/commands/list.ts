@@ -119,13 +119,37 @@ function archivedMatches(entries: ArchiveEntry[], f: ListFilter): ListedVisit[] 
   for (const e of entries) {
     const c = e.archived?.case;
     if (c) {
-      if (c.bureau !== f.bureau || (f.year !== undefined && c.year !== f.year) || (f.stage && c.stage !== f.stage) || (f.overdue && !c.rectification?.overdue) || f.incident) continue;
+      if (
+        c.bureau !== f.bureau ||
+        (f.year !== undefined && c.year !== f.year) ||
+        (f.stage && c.stage !== f.stage) ||
+        (f.overdue && !c.rectification?.overdue) ||
+        f.incident
+      )
+        continue;
       out.push(archivedRow(c));
       continue;
     }
     const m = /^visit-(\d{4})-(.+)$/.exec(e.caseId);
-    if (!m || !m[2]!.startsWith(`${f.bureau}-`) || (f.year !== undefined && Number(m[1]) !== f.year) || f.stage || f.overdue || f.incident) continue;
-    out.push({ workflowId: e.caseId, status: ARCHIVED, year: Number(m[1]), bureau: f.bureau, county: m[2]!.slice(f.bureau.length + 1), startTime: '', source: 'archive', note: e.problem });
+    if (
+      !m ||
+      !m[2]!.startsWith(`${f.bureau}-`) ||
+      (f.year !== undefined && Number(m[1]) !== f.year) ||
+      f.stage ||
+      f.overdue ||
+      f.incident
+    )
+      continue;
+    out.push({
+      workflowId: e.caseId,
+      status: ARCHIVED,
+      year: Number(m[1]),
+      bureau: f.bureau,
+      county: m[2]!.slice(f.bureau.length + 1),
+      startTime: '',
+      source: 'archive',
+      note: e.problem,
+    });
   }
   return out;
 }
@@ -141,7 +165,9 @@ export async function listVisits(client: Client, f: ListFilter, archiveDir?: str
     const seen = new Set(out.map((r) => r.workflowId));
     out.push(...archivedMatches(await listArchivedCases(archiveDir), f).filter((r) => !seen.has(r.workflowId)));
   }
-  return out.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.county ?? a.workflowId).localeCompare(b.county ?? b.workflowId));
+  return out.sort(
+    (a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.county ?? a.workflowId).localeCompare(b.county ?? b.workflowId),
+  );
 }
 
 interface ListOpts {
@@ -160,7 +186,8 @@ export function filterFrom(opts: ListOpts): ListFilter {
   let year: number | undefined;
   if (opts.year !== undefined) {
     year = Number(opts.year);
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100)
+      throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
   }
   let stage: Stage | undefined;
   if (opts.stage !== undefined) {
@@ -168,7 +195,13 @@ export function filterFrom(opts: ListOpts): ListFilter {
     if (!s.success) throw new UserError(`阶段不正确：${opts.stage}（可选 ${Stage.options.join('、')}）`, EXIT.badInput);
     stage = s.data;
   }
-  return { bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code, year, stage, overdue: opts.overdue, incident: opts.incident };
+  return {
+    bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code,
+    year,
+    stage,
+    overdue: opts.overdue,
+    incident: opts.incident,
+  };
 }
 
 export function registerListCommand(program: Command): void {
@@ -194,13 +227,28 @@ export function registerListCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
-        const t = new Table({ head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '故障', '工作流状态', '工作流'], style: { compact: true, head: [], border: [] } });
+        const t = new Table({
+          head: ['县区', '年度', '阶段', '整改期限', '督办', '逾期', '故障', '工作流状态', '工作流'],
+          style: { compact: true, head: [], border: [] },
+        });
         for (const r of rows) {
           const status = r.source === 'archive' ? `已归档${r.note ? `（${r.note}）` : ''}` : r.status;
-          t.push([r.county ?? '', r.year ?? '', r.stageLabel ?? '', r.dueDate ?? '', (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '', r.overdue ? '是' : '', r.incident ? '待处理' : '', status, r.workflowId]);
+          t.push([
+            r.county ?? '',
+            r.year ?? '',
+            r.stageLabel ?? '',
+            r.dueDate ?? '',
+            (RUNG_LABEL as Record<string, string>)[r.rung ?? ''] ?? r.rung ?? '',
+            r.overdue ? '是' : '',
+            r.incident ? '待处理' : '',
+            status,
+            r.workflowId,
+          ]);
         }
         const archived = rows.filter((r) => r.source === 'archive').length;
-        process.stdout.write(`${t.toString()}\n共 ${rows.length} 项${archived ? `，其中 ${archived} 项来自归档（Temporal 已不保留其工作流）` : ''}\n`);
+        process.stdout.write(
+          `${t.toString()}\n共 ${rows.length} 项${archived ? `，其中 ${archived} 项来自归档（Temporal 已不保留其工作流）` : ''}\n`,
+        );
       } finally {
         await client.connection.close();
       }

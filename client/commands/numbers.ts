@@ -9,7 +9,6 @@ import { SERIES_LABEL, numberRegister } from '../numbers';
 import { EXIT, UserError } from '../programme';
 import { registerVoidNumberCommand } from './void-number';
 
-
 export function registerNumbersCommand(program: Command): void {
   const numbers = program
     .command('numbers')
@@ -20,17 +19,28 @@ export function registerNumbersCommand(program: Command): void {
     .option('--json', '输出 JSON')
     .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
       const year = Number(opts.year);
-      if (!Number.isInteger(year) || year < 2020 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+      if (!Number.isInteger(year) || year < 2020 || year > 2100)
+        throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
       const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
       // A series Temporal no longer keeps is read from the programme's archive (rows marked so).
-      const rows = await numberRegister(await connectClient(), year, bureau, path.join(loadTemporalConfig().dataDir, 'archive'));
+      const rows = await numberRegister(
+        await connectClient(),
+        year,
+        bureau,
+        path.join(loadTemporalConfig().dataDir, 'archive'),
+      );
       if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       if (rows.length === 0) return void process.stdout.write(`${year} 年度尚未分配文号\n`);
       const archived = new Set(rows.filter((r) => r.source === 'archive').map((r) => SERIES_LABEL[r.series]));
-      const t = new Table({ head: ['文号系列', '序号', '用于', '状态'], style: { compact: true, head: [], border: [] } });
-      for (const r of rows) t.push([SERIES_LABEL[r.series], r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
+      const t = new Table({
+        head: ['文号系列', '序号', '用于', '状态'],
+        style: { compact: true, head: [], border: [] },
+      });
+      for (const r of rows)
+        t.push([SERIES_LABEL[r.series], r.number, r.requestId, r.status === 'void' ? `作废：${r.reason}` : '已发文']);
       process.stdout.write(`${t.toString()}\n`);
-      if (archived.size) process.stdout.write(`（来自归档：${[...archived].join('、')}——Temporal 已不再保留这些文号系列的工作流）\n`);
+      if (archived.size)
+        process.stdout.write(`（来自归档：${[...archived].join('、')}——Temporal 已不再保留这些文号系列的工作流）\n`);
     });
   registerVoidNumberCommand(numbers);
 }

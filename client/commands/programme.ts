@@ -9,12 +9,27 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../../config/plan';
-import { EXIT, UserError, addCounty, cancelVisit, recordStatistics, reschedule, retryProgramme, startProgramme } from '../programme';
+import {
+  EXIT,
+  UserError,
+  addCounty,
+  cancelVisit,
+  recordStatistics,
+  reschedule,
+  retryProgramme,
+  startProgramme,
+} from '../programme';
 import { readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { scheduleProblems, startDay } from '../plan-check';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import { ActorSchema, Role, VISIT_STATUS_LABEL, type Actor, type ProgrammeState } from '../../workflows/shared/definitions';
+import {
+  ActorSchema,
+  Role,
+  VISIT_STATUS_LABEL,
+  type Actor,
+  type ProgrammeState,
+} from '../../workflows/shared/definitions';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
 
 interface ActorOpts {
@@ -25,7 +40,8 @@ interface ActorOpts {
 /** The person acting: `--by` and `--role`, defaulting to the operator as administrator. */
 function actorFrom(opts: ActorOpts): Actor {
   const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
-  if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
+  if (!parsed.success)
+    throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
   return parsed.data;
 }
 
@@ -46,18 +62,28 @@ export function printSchedule(state: ProgrammeState, json: boolean, from?: Omit<
   const archived = from?.source === 'archive';
   if (json) {
     // From the archive: marked as a visit's status is (`source`, the manifest).
-    process.stdout.write(`${JSON.stringify(archived ? { ...state, source: from.source, archive: from.archive } : state, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(archived ? { ...state, source: from.source, archive: from.archive } : state, null, 2)}\n`,
+    );
     return;
   }
-  const table = new Table({ head: ['县区', '代码', '指导日期', '状态', '来源', '备注'], style: { compact: true, head: [], border: [] } });
+  const table = new Table({
+    head: ['县区', '代码', '指导日期', '状态', '来源', '备注'],
+    style: { compact: true, head: [], border: [] },
+  });
   const origin = { plan: '计划指定', scheduler: '自动排期', rescheduled: '已改期', added: '新增' } as const;
   for (const e of [...state.entries].sort((a, b) => a.date.localeCompare(b.date))) {
     table.push([e.countyName, e.county, e.date, VISIT_STATUS_LABEL[e.status], origin[e.origin], e.note ?? '']);
   }
-  process.stdout.write(`${state.bureauName} ${state.year} 年度执法指导计划（今天 ${state.today}${state.finished ? '，已全部结束' : ''}）\n`);
+  process.stdout.write(
+    `${state.bureauName} ${state.year} 年度执法指导计划（今天 ${state.today}${state.finished ? '，已全部结束' : ''}）\n`,
+  );
   process.stdout.write(`${table.toString()}\n`);
   for (const bend of state.bends) process.stdout.write(`注意：${bend}\n`);
-  if (archived) process.stdout.write(`（来自归档：Temporal 已不再保留该计划的工作流；归档清单 sha256 ${from.archive?.manifestSha256.slice(0, 16) ?? ''}…，记录截至 ${state.today}）\n`);
+  if (archived)
+    process.stdout.write(
+      `（来自归档：Temporal 已不再保留该计划的工作流；归档清单 sha256 ${from.archive?.manifestSha256.slice(0, 16) ?? ''}…，记录截至 ${state.today}）\n`,
+    );
 }
 
 export function registerProgrammeCommands(program: Command): void {
@@ -70,11 +96,19 @@ export function registerProgrammeCommands(program: Command): void {
     .action((file: string) => {
       const plan = loadPlanFile(file);
       const problems = scheduleProblems(plan, startDay());
-      if (problems.length > 0) throw new UserError(`计划文件无法排期（${problems.length} 处）：\n${problems.join('\n')}`, EXIT.badInput, 'InvalidInput');
+      if (problems.length > 0)
+        throw new UserError(
+          `计划文件无法排期（${problems.length} 处）：\n${problems.join('\n')}`,
+          EXIT.badInput,
+          'InvalidInput',
+        );
       process.stdout.write(`计划文件正确：${plan.bureau.name} ${plan.year} 年度，${plan.counties.length} 个县区\n`);
       // A due date can reach into the next year: both must be covered by the published holidays.
       for (const y of [plan.year, plan.year + 1]) {
-        if (!takeSnapshot(y).covered) process.stdout.write(`注意：工作日历尚无 ${y} 年的法定节假日安排，暂按周一至周五计算；国务院公布后用 guidance calendar apply --year ${y} --file <日历文件>（或升级 chinese-days 后 --package）应用到正在进行的计划\n`);
+        if (!takeSnapshot(y).covered)
+          process.stdout.write(
+            `注意：工作日历尚无 ${y} 年的法定节假日安排，暂按周一至周五计算；国务院公布后用 guidance calendar apply --year ${y} --file <日历文件>（或升级 chinese-days 后 --package）应用到正在进行的计划\n`,
+          );
       }
     });
 
@@ -90,7 +124,10 @@ export function registerProgrammeCommands(program: Command): void {
       const config = loadTemporalConfig();
       const client = await connectClient(config);
       const handle = await startProgramme(client, plan, { taskQueue: config.taskQueue });
-      if (opts.json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}\n`);
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}\n`,
+        );
       else process.stdout.write(`已启动 ${plan.bureau.name} ${plan.year} 年度执法指导计划：${handle.workflowId}\n`);
     });
 
@@ -105,7 +142,12 @@ export function registerProgrammeCommands(program: Command): void {
       const y = year(opts.year);
       const bureau = bureauFrom(opts);
       const client = await connectClient();
-      const { state, ...from } = await readProgramme(client, y, bureau, path.join(loadTemporalConfig().dataDir, 'archive'));
+      const { state, ...from } = await readProgramme(
+        client,
+        y,
+        bureau,
+        path.join(loadTemporalConfig().dataDir, 'archive'),
+      );
       printSchedule(state, Boolean(opts.json), from);
     });
 
@@ -121,14 +163,28 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--by <id>', '操作人')
     .option('--role <role>', `角色（${Role.options.join('/')}）`)
     .option('--json', '输出 JSON')
-    .action(async (opts: ActorOpts & { year: string; county: string; date: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
-      const y = year(opts.year);
-      const bureau = bureauFrom(opts);
-      const args = { actor: actorFrom(opts), county: opts.county, date: opts.date, reason: opts.reason };
-      const client = await connectClient();
-      const entry = await reschedule(client, y, bureau, args);
-      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已改期：${entry.countyName} → ${entry.date}\n`);
-    });
+    .action(
+      async (
+        opts: ActorOpts & {
+          year: string;
+          county: string;
+          date: string;
+          reason: string;
+          bureau?: string;
+          plan: string;
+          json?: boolean;
+        },
+      ) => {
+        const y = year(opts.year);
+        const bureau = bureauFrom(opts);
+        const args = { actor: actorFrom(opts), county: opts.county, date: opts.date, reason: opts.reason };
+        const client = await connectClient();
+        const entry = await reschedule(client, y, bureau, args);
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(entry)}\n` : `已改期：${entry.countyName} → ${entry.date}\n`,
+        );
+      },
+    );
 
   programme
     .command('add')
@@ -142,22 +198,42 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
-    .action(async (opts: ActorOpts & { year: string; countyFile: string; reason: string; date?: string; bureau?: string; plan: string; json?: boolean }) => {
-      let raw: unknown;
-      try {
-        raw = parseYaml(readFileSync(opts.countyFile, 'utf8'));
-      } catch (err) {
-        throw new UserError(`无法读取县区信息文件 ${opts.countyFile}：${(err as Error).message}`, EXIT.badInput);
-      }
-      const county = CountySchema.safeParse(raw);
-      if (!county.success) throw new UserError(`县区信息有误：\n${formatIssues(county.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
-      const y = year(opts.year);
-      const bureau = bureauFrom(opts);
-      const args = { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason };
-      const client = await connectClient();
-      const entry = await addCounty(client, y, bureau, args);
-      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已增加：${entry.countyName}，指导日期 ${entry.date}\n`);
-    });
+    .action(
+      async (
+        opts: ActorOpts & {
+          year: string;
+          countyFile: string;
+          reason: string;
+          date?: string;
+          bureau?: string;
+          plan: string;
+          json?: boolean;
+        },
+      ) => {
+        let raw: unknown;
+        try {
+          raw = parseYaml(readFileSync(opts.countyFile, 'utf8'));
+        } catch (err) {
+          throw new UserError(`无法读取县区信息文件 ${opts.countyFile}：${(err as Error).message}`, EXIT.badInput);
+        }
+        const county = CountySchema.safeParse(raw);
+        if (!county.success)
+          throw new UserError(
+            `县区信息有误：\n${formatIssues(county.error)
+              .map((l) => `  - ${l}`)
+              .join('\n')}`,
+            EXIT.badInput,
+          );
+        const y = year(opts.year);
+        const bureau = bureauFrom(opts);
+        const args = { actor: actorFrom(opts), county: county.data, date: opts.date, reason: opts.reason };
+        const client = await connectClient();
+        const entry = await addCounty(client, y, bureau, args);
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(entry)}\n` : `已增加：${entry.countyName}，指导日期 ${entry.date}\n`,
+        );
+      },
+    );
 
   programme
     .command('stats')
@@ -170,18 +246,29 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
-    .action(async (opts: ActorOpts & { year: string; file: string; period: string; bureau?: string; plan: string; json?: boolean }) => {
-      const plan = loadPlanFile(opts.plan);
-      const { result, sha256 } = await readStatistics({ path: opts.file }, plan.statistics);
-      const fields = statisticsArgs(result, new Map(plan.counties.map((c) => [c.name, c.code])), { period: opts.period, sourceSha256: sha256 });
-      const drafts = fields.drafts ?? {};
-      const y = year(opts.year);
-      const bureau = bureauFrom(opts);
-      const args = { actor: actorFrom(opts), ...fields };
-      const client = await connectClient();
-      const r = await recordStatistics(client, y, bureau, args);
-      process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `已导入 ${r.period} 执法统计：${r.rows} 个单位；问题草稿 ${Object.keys(drafts).length} 个县区\n`);
-    });
+    .action(
+      async (
+        opts: ActorOpts & { year: string; file: string; period: string; bureau?: string; plan: string; json?: boolean },
+      ) => {
+        const plan = loadPlanFile(opts.plan);
+        const { result, sha256 } = await readStatistics({ path: opts.file }, plan.statistics);
+        const fields = statisticsArgs(result, new Map(plan.counties.map((c) => [c.name, c.code])), {
+          period: opts.period,
+          sourceSha256: sha256,
+        });
+        const drafts = fields.drafts ?? {};
+        const y = year(opts.year);
+        const bureau = bureauFrom(opts);
+        const args = { actor: actorFrom(opts), ...fields };
+        const client = await connectClient();
+        const r = await recordStatistics(client, y, bureau, args);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(r)}\n`
+            : `已导入 ${r.period} 执法统计：${r.rows} 个单位；问题草稿 ${Object.keys(drafts).length} 个县区\n`,
+        );
+      },
+    );
 
   programme
     .command('cancel')
@@ -194,14 +281,25 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
-    .action(async (opts: ActorOpts & { year: string; county: string; reason: string; bureau?: string; plan: string; json?: boolean }) => {
-      const y = year(opts.year);
-      const bureau = bureauFrom(opts);
-      const args = { actor: actorFrom(opts), county: opts.county, reason: opts.reason };
-      const client = await connectClient();
-      const entry = await cancelVisit(client, y, bureau, args);
-      process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已取消：${entry.countyName}\n`);
-    });
+    .action(
+      async (
+        opts: ActorOpts & {
+          year: string;
+          county: string;
+          reason: string;
+          bureau?: string;
+          plan: string;
+          json?: boolean;
+        },
+      ) => {
+        const y = year(opts.year);
+        const bureau = bureauFrom(opts);
+        const args = { actor: actorFrom(opts), county: opts.county, reason: opts.reason };
+        const client = await connectClient();
+        const entry = await cancelVisit(client, y, bureau, args);
+        process.stdout.write(opts.json ? `${JSON.stringify(entry)}\n` : `已取消：${entry.countyName}\n`);
+      },
+    );
 
   programme
     .command('retry')
@@ -214,11 +312,27 @@ export function registerProgrammeCommands(program: Command): void {
     .option('--by <id>', '操作人')
     .option('--role <role>', '角色')
     .option('--json', '输出 JSON')
-    .action(async (opts: ActorOpts & { year: string; incident?: string; note?: string; bureau?: string; plan: string; json?: boolean }) => {
-      const y = year(opts.year);
-      const bureau = bureauFrom(opts);
-      const incident = await retryProgramme(await connectClient(), y, bureau, { actor: actorFrom(opts), incident: opts.incident, note: opts.note });
-      process.stdout.write(opts.json ? `${JSON.stringify(incident)}\n` : `故障 ${incident.id} 已重试：${incident.what}\n`);
-    });
-
+    .action(
+      async (
+        opts: ActorOpts & {
+          year: string;
+          incident?: string;
+          note?: string;
+          bureau?: string;
+          plan: string;
+          json?: boolean;
+        },
+      ) => {
+        const y = year(opts.year);
+        const bureau = bureauFrom(opts);
+        const incident = await retryProgramme(await connectClient(), y, bureau, {
+          actor: actorFrom(opts),
+          incident: opts.incident,
+          note: opts.note,
+        });
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(incident)}\n` : `故障 ${incident.id} 已重试：${incident.what}\n`,
+        );
+      },
+    );
 }

@@ -34,14 +34,18 @@ export function registerRenderCommand(program: Command): void {
         data = JSON.parse(fs.readFileSync(opts.data, 'utf8'));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        cmd.error(`错误：无法读取数据文件 ${opts.data}：${code === 'ENOENT' ? '文件不存在' : code ? `无法打开（${code}）` : 'JSON 格式不正确'}`);
+        cmd.error(
+          `错误：无法读取数据文件 ${opts.data}：${code === 'ENOENT' ? '文件不存在' : code ? `无法打开（${code}）` : 'JSON 格式不正确'}`,
+        );
       }
       try {
         const { pdf, pages } = await renderPdf(kind.data, data, { templatesDir: opts.templates });
         fs.writeFileSync(opts.out, pdf);
         for (const note of fontNotes()) process.stderr.write(`注意：${note}\n`);
         const sha = createHash('sha256').update(pdf).digest('hex');
-        process.stdout.write(`已生成 ${opts.out}：${DOCUMENT_KIND_NAMES[kind.data]}，${pages} 页，${(pdf.length / 1024).toFixed(1)} KB，sha256 ${sha}\n`);
+        process.stdout.write(
+          `已生成 ${opts.out}：${DOCUMENT_KIND_NAMES[kind.data]}，${pages} 页，${(pdf.length / 1024).toFixed(1)} KB，sha256 ${sha}\n`,
+        );
       } catch (e) {
         if (e instanceof DocumentError) cmd.error(`错误：${e.message}`);
         throw e;

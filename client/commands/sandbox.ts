@@ -31,11 +31,16 @@ interface SandboxFlags {
 
 /** Real milliseconds per simulated day from the options (default one minute). */
 export function msPerDayOf(opts: { minutesPerDay?: string; msPerDay?: string }): number {
-  if (opts.minutesPerDay !== undefined && opts.msPerDay !== undefined) throw new UserError('--minutes-per-day 和 --ms-per-day 只能选一个', EXIT.badInput);
-  const ms = opts.msPerDay !== undefined ? Number(opts.msPerDay) : Math.round(Number(opts.minutesPerDay ?? '1') * 60_000);
+  if (opts.minutesPerDay !== undefined && opts.msPerDay !== undefined)
+    throw new UserError('--minutes-per-day 和 --ms-per-day 只能选一个', EXIT.badInput);
+  const ms =
+    opts.msPerDay !== undefined ? Number(opts.msPerDay) : Math.round(Number(opts.minutesPerDay ?? '1') * 60_000);
   // Below half a second nobody can act between two days; above a real day is no compression.
   if (!Number.isInteger(ms) || ms < 500 || ms > 86_400_000) {
-    throw new UserError(`每个模拟日应在 500 毫秒到 1440 分钟之间：${opts.msPerDay !== undefined ? `--ms-per-day ${opts.msPerDay}` : `--minutes-per-day ${opts.minutesPerDay}`}`, EXIT.badInput);
+    throw new UserError(
+      `每个模拟日应在 500 毫秒到 1440 分钟之间：${opts.msPerDay !== undefined ? `--ms-per-day ${opts.msPerDay}` : `--minutes-per-day ${opts.minutesPerDay}`}`,
+      EXIT.badInput,
+    );
   }
   return ms;
 }
@@ -64,8 +69,12 @@ async function printWelcome(s: Sandbox, usersFile: string): Promise<void> {
   out();
   out(`演练看板：${s.url}`);
   const t = new Table({ head: ['用户名', '密码', '姓名', '角色'], style: { head: [], border: [] } });
-  const users = loadUsers(usersFile, s.plan.counties.map((c) => c.code));
-  for (const u of await exampleLogins(users)) t.push([u.id, u.password ?? '（见用户文件）', u.name, ROLE_LABEL[u.role as Role]]);
+  const users = loadUsers(
+    usersFile,
+    s.plan.counties.map((c) => c.code),
+  );
+  for (const u of await exampleLogins(users))
+    t.push([u.id, u.password ?? '（见用户文件）', u.name, ROLE_LABEL[u.role as Role]]);
   out(`示例登录（${usersFile}，公开的示例密码，仅供演练）：`);
   out(t.toString());
   out(`邮件（.eml，可用邮件程序打开）：${s.outboxDir}`);
@@ -95,8 +104,11 @@ function followProgress(s: Sandbox): () => void {
       const stage = state.progress[e.county]?.stage;
       if (!stage || stages.get(e.county) === stage) continue;
       stages.set(e.county, stage);
-      const hint = stage === 'onsite' ? '——请指导组登录看板录入检查情况' : stage === 'approval' ? '——请分管局领导审批' : '';
-      process.stderr.write(`[演练] ${e.countyName}：${STAGE_LABEL[stage as keyof typeof STAGE_LABEL] ?? stage}${hint}\n`);
+      const hint =
+        stage === 'onsite' ? '——请指导组登录看板录入检查情况' : stage === 'approval' ? '——请分管局领导审批' : '';
+      process.stderr.write(
+        `[演练] ${e.countyName}：${STAGE_LABEL[stage as keyof typeof STAGE_LABEL] ?? stage}${hint}\n`,
+      );
     }
   };
   const timer = setInterval(() => void tick(), Math.min(10_000, Math.max(1_000, Math.round(s.timeScale.msPerDay / 4))));
@@ -138,12 +150,22 @@ export function registerSandboxCommand(program: Command): void {
     .option('--public-url <url>', '学员打开演练看板的地址，用于邮件中的签收链接（默认 http://127.0.0.1:<端口>）')
     .action(async (opts: SandboxFlags) => {
       const msPerDay = msPerDayOf(opts);
-      if (opts.start !== undefined && !IsoDate.safeParse(opts.start).success) throw new UserError(`--start 应为日期 YYYY-MM-DD：${opts.start}`, EXIT.badInput);
+      if (opts.start !== undefined && !IsoDate.safeParse(opts.start).success)
+        throw new UserError(`--start 应为日期 YYYY-MM-DD：${opts.start}`, EXIT.badInput);
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port 应为端口号：${opts.port}`, EXIT.badInput);
-      if (opts.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.publicUrl)) throw new UserError(`--public-url 应为 http(s):// 开头的网址：${opts.publicUrl}`, EXIT.badInput);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UserError(`--port 应为端口号：${opts.port}`, EXIT.badInput);
+      if (opts.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.publicUrl))
+        throw new UserError(`--public-url 应为 http(s):// 开头的网址：${opts.publicUrl}`, EXIT.badInput);
       const c = envConfig();
-      const sandbox = await startSandbox({ plan: loadPlanFile(opts.plan), temporal: loadTemporalConfig(), msPerDay, startDate: opts.start, http: { port }, publicUrl: opts.publicUrl });
+      const sandbox = await startSandbox({
+        plan: loadPlanFile(opts.plan),
+        temporal: loadTemporalConfig(),
+        msPerDay,
+        startDate: opts.start,
+        http: { port },
+        publicUrl: opts.publicUrl,
+      });
       let stopFollowing = () => {};
       const releaseSignals = holdSignals();
       try {

@@ -46,12 +46,20 @@ export function registerStatsCommand(program: Command): void {
     .argument('<file>', '统计表文件（.csv 或 .xlsx）')
     .option('--json', '以 JSON 输出（units、total、problems、drafts）')
     .option('--plan <file>', '年度工作方案（YAML），从其 statistics 部分读取阈值')
-    .addOption(new Option('--blank <mode>', '空白单元格：auto 按表格惯例，zero 视为 0，missing 视为缺报').choices(BlankCells.options))
+    .addOption(
+      new Option('--blank <mode>', '空白单元格：auto 按表格惯例，zero 视为 0，missing 视为缺报').choices(
+        BlankCells.options,
+      ),
+    )
     .option('--sheet <name>', 'XLSX 工作表名称（默认取第一个有表头的工作表）')
     .action(async (file: string, opts: StatsCheckOptions) => {
       const outcome = await runStatsCheck(file, opts, (text) => process.stdout.write(text));
       if (outcome.code !== EXIT.ok) {
-        throw new UserError(outcome.message ?? '', outcome.code, outcome.code === EXIT.badInput ? 'UnreadableFile' : 'StatsProblems');
+        throw new UserError(
+          outcome.message ?? '',
+          outcome.code,
+          outcome.code === EXIT.badInput ? 'UnreadableFile' : 'StatsProblems',
+        );
       }
     });
 }
@@ -60,7 +68,11 @@ export function registerStatsCommand(program: Command): void {
  * Runs the check and prints the result (or, with --json, the error object) through `out`;
  * returns the exit code and, when it is not 0, the line to show on stderr.
  */
-export async function runStatsCheck(file: string, opts: StatsCheckOptions, out: (text: string) => void): Promise<StatsCheckOutcome> {
+export async function runStatsCheck(
+  file: string,
+  opts: StatsCheckOptions,
+  out: (text: string) => void,
+): Promise<StatsCheckOutcome> {
   const unreadable = (message: string, cells: unknown[] = []): StatsCheckOutcome => {
     if (opts.json) out(`${JSON.stringify({ error: { type: 'UnreadableFile', message, cells } }, null, 2)}\n`);
     return { code: EXIT.badInput, message };
@@ -76,7 +88,9 @@ export async function runStatsCheck(file: string, opts: StatsCheckOptions, out: 
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return unreadable(`无法读取 ${file}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (err as Error).message}`);
+    return unreadable(
+      `无法读取 ${file}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (err as Error).message}`,
+    );
   }
   let result: StatsResult;
   try {
@@ -92,7 +106,9 @@ export async function runStatsCheck(file: string, opts: StatsCheckOptions, out: 
   }
   out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
   const n = result.problems.length;
-  return n === 0 ? { code: EXIT.ok } : { code: EXIT.refused, message: `${result.source.name}：逻辑检查发现 ${n} 处问题` };
+  return n === 0
+    ? { code: EXIT.ok }
+    : { code: EXIT.refused, message: `${result.source.name}：逻辑检查发现 ${n} 处问题` };
 }
 
 /** The plan's `statistics` section, defaults for what it leaves out; defaults alone without a plan. */
@@ -127,17 +143,28 @@ function indicatorText(u: UnitStats, key: (typeof INDICATORS)[number]): string {
 export function render(result: StatsResult): string {
   const { source, units, total, problems, drafts } = result;
   const lines: string[] = [];
-  const rows = source.headerRows.length > 1 ? `第 ${source.headerRows[0]}–${source.headerRows[source.headerRows.length - 1]} 行` : `第 ${source.headerRows[0]} 行`;
-  lines.push(`${source.name}（${source.format.toUpperCase()}${source.sheet ? `，工作表「${source.sheet}」` : ''}，表头${rows}；${source.blankCellsReason}）`);
+  const rows =
+    source.headerRows.length > 1
+      ? `第 ${source.headerRows[0]}–${source.headerRows[source.headerRows.length - 1]} 行`
+      : `第 ${source.headerRows[0]} 行`;
+  lines.push(
+    `${source.name}（${source.format.toUpperCase()}${source.sheet ? `，工作表「${source.sheet}」` : ''}，表头${rows}；${source.blankCellsReason}）`,
+  );
   const ignored = result.columns.filter((c) => c.field === null);
-  if (ignored.length > 0) lines.push(`未识别、未使用的列：${ignored.map((c) => `${c.column}「${c.label}」`).join('、')}`);
+  if (ignored.length > 0)
+    lines.push(`未识别、未使用的列：${ignored.map((c) => `${c.column}「${c.label}」`).join('、')}`);
 
   const indicators = INDICATORS.filter((k) => k in total || units.some((u) => k in u));
   const hasRank = units.some((u) => 'rank' in u);
   const head = ['单位'];
   if ('inspections' in total) head.push('检查家次');
   if ('cases' in total) head.push('立案');
-  for (const k of indicators) head.push(INDICATOR_INFO[k].unit && INDICATOR_INFO[k].unit !== '%' ? `${INDICATOR_INFO[k].label}（${INDICATOR_INFO[k].unit}）` : INDICATOR_INFO[k].label);
+  for (const k of indicators)
+    head.push(
+      INDICATOR_INFO[k].unit && INDICATOR_INFO[k].unit !== '%'
+        ? `${INDICATOR_INFO[k].label}（${INDICATOR_INFO[k].unit}）`
+        : INDICATOR_INFO[k].label,
+    );
   if (hasRank) head.push('排名');
   // No colours (output is often piped into a file) and no rule between body rows (compact).
   const table = new Table({
@@ -147,7 +174,8 @@ export function render(result: StatsResult): string {
   });
   const line = (u: UnitStats, isTotal: boolean): string[] => {
     const cells = [isTotal && total.computed ? `${u.name}（计算）` : u.name];
-    if ('inspections' in total) cells.push(u.inspections === undefined || u.inspections === null ? '—' : String(u.inspections));
+    if ('inspections' in total)
+      cells.push(u.inspections === undefined || u.inspections === null ? '—' : String(u.inspections));
     if ('cases' in total) cells.push(u.cases === undefined || u.cases === null ? '—' : String(u.cases));
     for (const k of indicators) cells.push(indicatorText(u, k));
     if (hasRank) cells.push(u.rank === undefined || u.rank === null ? '—' : String(u.rank));

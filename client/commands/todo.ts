@@ -36,7 +36,8 @@ export function registerTodoCommand(program: Command): void {
       let year: number | undefined;
       if (opts.year !== undefined) {
         year = Number(opts.year);
-        if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+        if (!Number.isInteger(year) || year < 2000 || year > 2100)
+          throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
       }
       const user = loadUsers(opts.users).get(opts.as);
       if (!user) throw new UserError(`用户文件中没有用户 ${opts.as}`, EXIT.notFound);
@@ -49,10 +50,22 @@ export function registerTodoCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
           return;
         }
-        const t = new Table({ head: ['期限', '事项', '类别', '县区', '案件'], style: { compact: true, head: [], border: [] } });
-        for (const i of items) t.push([[i.due ?? '', daysText(i.daysLeft)].filter(Boolean).join(' '), i.title, TODO_KIND_LABEL[i.kind], i.countyName, i.caseId]);
+        const t = new Table({
+          head: ['期限', '事项', '类别', '县区', '案件'],
+          style: { compact: true, head: [], border: [] },
+        });
+        for (const i of items)
+          t.push([
+            [i.due ?? '', daysText(i.daysLeft)].filter(Boolean).join(' '),
+            i.title,
+            TODO_KIND_LABEL[i.kind],
+            i.countyName,
+            i.caseId,
+          ]);
         const who = `${user.name ?? user.id}（${ROLE_LABEL[user.role]}）`;
-        process.stdout.write(items.length ? `${who}的待办：\n${t.toString()}\n共 ${items.length} 项\n` : `${who}没有待办事项。\n`);
+        process.stdout.write(
+          items.length ? `${who}的待办：\n${t.toString()}\n共 ${items.length} 项\n` : `${who}没有待办事项。\n`,
+        );
       } finally {
         await client.connection.close();
       }

@@ -52,7 +52,8 @@ export function ref(opts: Common): VisitRef {
 
 export function actor(opts: Common, defaultRole: Actor['role']): Actor {
   const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? defaultRole });
-  if (!parsed.success) throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
+  if (!parsed.success)
+    throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
   return parsed.data;
 }
 
@@ -74,25 +75,42 @@ export function withCommon(cmd: Command): Command {
 /** A person's view of a case. */
 export function printCase(c: VisitCase): void {
   process.stdout.write(`${c.countyName} ${c.year} 年度执法指导 — ${STAGE_LABEL[c.stage]}，指导日期 ${c.date}\n`);
-  if (c.sample) process.stdout.write(`抽查企业：${c.sample.enterprises.map((e) => `${e.name}（${e.id}）`).join('、')}；种子 ${c.sample.seed}\n`);
+  if (c.sample)
+    process.stdout.write(
+      `抽查企业：${c.sample.enterprises.map((e) => `${e.name}（${e.id}）`).join('、')}；种子 ${c.sample.seed}\n`,
+    );
   const t = new Table({ head: ['检查项', '结论', '问题', '证据'], style: { compact: true, head: [], border: [] } });
-  for (const f of c.findings) t.push([CHECKLIST_ITEM_LABEL[f.item] ?? f.item, f.result ?? '—', (f.problem ?? '').slice(0, 30), f.evidence.join(',')]);
+  for (const f of c.findings)
+    t.push([
+      CHECKLIST_ITEM_LABEL[f.item] ?? f.item,
+      f.result ?? '—',
+      (f.problem ?? '').slice(0, 30),
+      f.evidence.join(','),
+    ]);
   process.stdout.write(`${t.toString()}\n`);
   if (c.evidence.length) process.stdout.write(`证据：${c.evidence.map((e) => `${e.id} ${e.filename}`).join('；')}\n`);
-  if (c.letter) process.stdout.write(`意见书：${c.letter.docNumber}，整改期限 ${c.letter.dueDate}，送达：${c.letter.delivery ? DELIVERY_STATUS_LABEL[c.letter.delivery.status] : '发送中'}\n`);
+  if (c.letter)
+    process.stdout.write(
+      `意见书：${c.letter.docNumber}，整改期限 ${c.letter.dueDate}，送达：${c.letter.delivery ? DELIVERY_STATUS_LABEL[c.letter.delivery.status] : '发送中'}\n`,
+    );
 }
 
 export function registerVisitCommands(program: Command): void {
   const visit = program.command('visit').description('县区执法指导：证据、检查结论、提交、审批');
 
   // A case Temporal no longer keeps (past the namespace's retention) is read from its archive.
-  withCommon(visit.command('status').description('查看一次执法指导的状态（工作流已不在 Temporal 中的，读取归档）')).action(async (opts: Common) => {
+  withCommon(
+    visit.command('status').description('查看一次执法指导的状态（工作流已不在 Temporal 中的，读取归档）'),
+  ).action(async (opts: Common) => {
     const target = ref(opts);
     const r = await readCase(await connectClient(), target, path.join(loadTemporalConfig().dataDir, 'archive'));
     if (opts.json) out(opts, r.source === 'archive' ? { ...r.case, source: r.source, archive: r.archive } : r.case, '');
     else {
       printCase(r.case);
-      if (r.archive) process.stdout.write(`（来自归档：Temporal 已不保留该工作流；归档清单 sha256 ${r.archive.manifestSha256.slice(0, 16)}…，${r.archive.files} 个文件）\n`);
+      if (r.archive)
+        process.stdout.write(
+          `（来自归档：Temporal 已不保留该工作流；归档清单 sha256 ${r.archive.manifestSha256.slice(0, 16)}…，${r.archive.files} 个文件）\n`,
+        );
     }
   });
 
@@ -126,7 +144,11 @@ export function registerVisitCommands(program: Command): void {
         },
         { store, files: [stored] },
       );
-      out(opts, { ...rec, filename: stored.filename, sha256: stored.sha256 }, `已登记证据 ${rec.id}：${stored.filename}（sha256 ${stored.sha256}）`);
+      out(
+        opts,
+        { ...rec, filename: stored.filename, sha256: stored.sha256 },
+        `已登记证据 ${rec.id}：${stored.filename}（sha256 ${stored.sha256}）`,
+      );
     });
 
   visit
@@ -137,12 +159,17 @@ export function registerVisitCommands(program: Command): void {
     .option('--json', '输出 JSON')
     .action(async (opts: { graceHours: string; dryRun?: boolean; json?: boolean }) => {
       const hours = Number(opts.graceHours);
-      if (!Number.isFinite(hours) || hours < 1) throw new UserError(`--grace-hours 应不少于 1：${opts.graceHours}`, EXIT.badInput);
+      if (!Number.isFinite(hours) || hours < 1)
+        throw new UserError(`--grace-hours 应不少于 1：${opts.graceHours}`, EXIT.badInput);
       const client = await connectClient();
       const dataDir = loadTemporalConfig().dataDir;
       const store = new EvidenceStore({ dir: path.join(dataDir, 'evidence') });
       const archiveDir = path.join(dataDir, 'archive');
-      const report = await sweepPins(store, { graceMs: hours * 3_600_000, dryRun: opts.dryRun, references: (caseId) => caseFilesById(client, caseId, archiveDir) });
+      const report = await sweepPins(store, {
+        graceMs: hours * 3_600_000,
+        dryRun: opts.dryRun,
+        references: (caseId) => caseFilesById(client, caseId, archiveDir),
+      });
       const text = `${opts.dryRun ? '（试运行，未改动）' : ''}核对 ${report.checked} 个未确认的上传：${report.accepted} 个已被执法指导引用，${report.released} 个未被引用（删除文件 ${report.removed.length} 个），${report.unknown} 个暂无法核对（保留）`;
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
     });
@@ -153,19 +180,28 @@ export function registerVisitCommands(program: Command): void {
     .option('--problem <text>', '存在问题')
     .option('--opinion <text>', '处理意见')
     .option('--evidence <ids>', '证据编号，逗号分隔（如 E1,E2）')
-    .action(async (opts: Common & { item: string; result: string; problem?: string; opinion?: string; evidence?: string }) => {
-      const target = ref(opts);
-      const by = actor(opts, 'supervisor');
-      const done = await visitOps.setFinding(await connectClient(), target, {
-        actor: by,
-        item: opts.item as never,
-        result: opts.result as never,
-        problem: opts.problem,
-        opinion: opts.opinion,
-        evidence: opts.evidence ? opts.evidence.split(',').map((s) => s.trim()).filter(Boolean) : [],
-      });
-      out(opts, done, `已记录：${opts.item} ${opts.result}`);
-    });
+    .action(
+      async (
+        opts: Common & { item: string; result: string; problem?: string; opinion?: string; evidence?: string },
+      ) => {
+        const target = ref(opts);
+        const by = actor(opts, 'supervisor');
+        const done = await visitOps.setFinding(await connectClient(), target, {
+          actor: by,
+          item: opts.item as never,
+          result: opts.result as never,
+          problem: opts.problem,
+          opinion: opts.opinion,
+          evidence: opts.evidence
+            ? opts.evidence
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [],
+        });
+        out(opts, done, `已记录：${opts.item} ${opts.result}`);
+      },
+    );
 
   withCommon(visit.command('enterprise').description('填写抽查企业的核查结果：发现的问题（附处理意见）或未发现问题'))
     .requiredOption('--enterprise <id>', '企业编号')
@@ -173,21 +209,35 @@ export function registerVisitCommands(program: Command): void {
     .option('--opinion <text>', '处理意见（针对 --problem 的问题）')
     .option('--clean <text...>', '未发现问题的核查结果（可多条），如：未发现重大事故隐患')
     .option('--finding <text...>', '同 --problem（旧写法）')
-    .action(async (opts: Common & { enterprise: string; problem?: string[]; opinion?: string; clean?: string[]; finding?: string[] }) => {
-      const checks = [
-        ...[...(opts.problem ?? []), ...(opts.finding ?? [])].map((text) => ({ result: '发现问题' as const, text, ...(opts.opinion ? { opinion: opts.opinion } : {}) })),
-        ...(opts.clean ?? []).map((text) => ({ result: '未发现问题' as const, text })),
-      ];
-      const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, checks };
-      const target = ref(opts);
-      const r = await visitOps.setEnterpriseResult(await connectClient(), target, args);
-      out(opts, r, `已记录抽查企业 ${args.enterprise} 的核查结果`);
-    });
+    .action(
+      async (
+        opts: Common & {
+          enterprise: string;
+          problem?: string[];
+          opinion?: string;
+          clean?: string[];
+          finding?: string[];
+        },
+      ) => {
+        const checks = [
+          ...[...(opts.problem ?? []), ...(opts.finding ?? [])].map((text) => ({
+            result: '发现问题' as const,
+            text,
+            ...(opts.opinion ? { opinion: opts.opinion } : {}),
+          })),
+          ...(opts.clean ?? []).map((text) => ({ result: '未发现问题' as const, text })),
+        ];
+        const args = { actor: actor(opts, 'supervisor'), enterprise: opts.enterprise, checks };
+        const target = ref(opts);
+        const r = await visitOps.setEnterpriseResult(await connectClient(), target, args);
+        out(opts, r, `已记录抽查企业 ${args.enterprise} 的核查结果`);
+      },
+    );
 
   withCommon(visit.command('submit').description('结束现场指导，提交审批')).action(async (opts: Common) => {
     const args = { actor: actor(opts, 'supervisor') };
-      const target = ref(opts);
-      const c = await visitOps.submit(await connectClient(), target, args);
+    const target = ref(opts);
+    const c = await visitOps.submit(await connectClient(), target, args);
     out(opts, c, '已提交审批');
   });
 
@@ -204,9 +254,17 @@ export function registerVisitCommands(program: Command): void {
     .requiredOption('--decision <accept|return>', 'accept 验收通过；return 退回重新整改')
     .option('--reason <text...>', '退回理由（可多条）')
     .action(async (opts: Common & { decision: string; reason?: string[] }) => {
-      const args = { actor: actor(opts, 'supervisor'), decision: opts.decision as 'accept' | 'return', reasons: opts.reason };
+      const args = {
+        actor: actor(opts, 'supervisor'),
+        decision: opts.decision as 'accept' | 'return',
+        reasons: opts.reason,
+      };
       const report = await visitOps.reviewReport(await connectClient(), ref(opts), args);
-      out(opts, report, `第 ${report.no} 次整改报告${report.decision === 'accept' ? '验收通过' : `已退回，重新报送期限 ${report.dueDate}`}，验收意见将编号、送达`);
+      out(
+        opts,
+        report,
+        `第 ${report.no} 次整改报告${report.decision === 'accept' ? '验收通过' : `已退回，重新报送期限 ${report.dueDate}`}，验收意见将编号、送达`,
+      );
     });
 
   withCommon(visit.command('extend').description('延长整改期限（须写明理由）'))
@@ -227,17 +285,36 @@ export function registerVisitCommands(program: Command): void {
       const target = ref(opts);
       const c = await visitOps.get(client, target);
       const failed = new Set((opts.failed ?? []).map((n) => Number(n) - 1));
-      const items = (c.rectification?.problems ?? []).map((_, index) => ({ index, passed: !failed.has(index), ...(failed.has(index) && opts.comment ? { comment: opts.comment } : {}) }));
-      const r = await visitOps.recordReinspection(client, target, { actor: actor(opts, 'supervisor'), date: opts.date, items });
+      const items = (c.rectification?.problems ?? []).map((_, index) => ({
+        index,
+        passed: !failed.has(index),
+        ...(failed.has(index) && opts.comment ? { comment: opts.comment } : {}),
+      }));
+      const r = await visitOps.recordReinspection(client, target, {
+        actor: actor(opts, 'supervisor'),
+        date: opts.date,
+        items,
+      });
       out(opts, r, `复查已记录（${items.length} 项，${failed.size} 项未整改到位），案件将办结归档`);
     });
 
-  withCommon(visit.command('acknowledge').description('登记县区对文书的签收（签收）：县区用户在门户或邮件链接中签收；此命令供指导组或管理员代为登记（如纸质送达回证），县区角色则为县区本身签收'))
+  withCommon(
+    visit
+      .command('acknowledge')
+      .description(
+        '登记县区对文书的签收（签收）：县区用户在门户或邮件链接中签收；此命令供指导组或管理员代为登记（如纸质送达回证），县区角色则为县区本身签收',
+      ),
+  )
     .requiredOption('--receipt <id>', '回执编号（如 R1；见 guidance visit status 或待办）')
     .requiredOption('--signer <name>', '签收人姓名')
     .action(async (opts: Common & { receipt: string; signer: string }) => {
       const who = actor(opts, 'supervisor');
-      const args = { actor: who.role === 'county' ? { ...who, county: opts.county } : who, receipt: opts.receipt, signer: opts.signer, via: who.role === 'county' ? ('portal' as const) : ('staff' as const) };
+      const args = {
+        actor: who.role === 'county' ? { ...who, county: opts.county } : who,
+        receipt: opts.receipt,
+        signer: opts.signer,
+        via: who.role === 'county' ? ('portal' as const) : ('staff' as const),
+      };
       const r = await visitOps.acknowledge(await connectClient(), ref(opts), args);
       out(opts, r, `${r.title}${r.docNumber ? ` ${r.docNumber}` : ''} 已签收（签收人 ${r.acknowledged!.signer}）`);
     });
@@ -252,13 +329,26 @@ export function registerVisitCommands(program: Command): void {
     });
 
   // A roster the draw refused (empty, an enterprise twice): the incident clears once it is corrected and retried.
-  withCommon(visit.command('roster').description('抽取前更正企业名单（管理员或指导组）：名单为 YAML/JSON 文件，更正后由管理员重试抽取'))
-    .requiredOption('--file <path>', '企业名单文件：企业列表，或含 enterprises 的县区信息（与计划文件中 counties 的一项相同）')
+  withCommon(
+    visit
+      .command('roster')
+      .description('抽取前更正企业名单（管理员或指导组）：名单为 YAML/JSON 文件，更正后由管理员重试抽取'),
+  )
+    .requiredOption(
+      '--file <path>',
+      '企业名单文件：企业列表，或含 enterprises 的县区信息（与计划文件中 counties 的一项相同）',
+    )
     .requiredOption('--reason <text>', '更正理由')
     .action(async (opts: Common & { file: string; reason: string }) => {
       const args = { actor: actor(opts, 'admin'), enterprises: readRoster(opts.file), reason: opts.reason };
       const parsed = CorrectRosterArgs.safeParse(args);
-      if (!parsed.success) throw new UserError(`企业名单有误：\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join('\n')}`, EXIT.badInput);
+      if (!parsed.success)
+        throw new UserError(
+          `企业名单有误：\n${formatIssues(parsed.error)
+            .map((l) => `  - ${l}`)
+            .join('\n')}`,
+          EXIT.badInput,
+        );
       const r = await visitOps.correctRoster(await connectClient(), ref(opts), parsed.data);
       out(opts, r, `企业名单已更正（${r.enterprises} 家）；抽取故障请由管理员重试：guidance visit retry`);
     });

@@ -32,7 +32,10 @@ export function registerVoidNumberCommand(numbers: Command): void {
   numbers
     .command('void')
     .description('作废一个未用于任何文书的文号（管理员；仍在办理的执法指导的文号由其工作流自行处理）')
-    .requiredOption('--series <series>', `文号系列（${DOC_NUMBER_SERIES.map((s) => `${s} ${SERIES_LABEL[s]}`).join('；')}）`)
+    .requiredOption(
+      '--series <series>',
+      `文号系列（${DOC_NUMBER_SERIES.map((s) => `${s} ${SERIES_LABEL[s]}`).join('；')}）`,
+    )
     .requiredOption('--number <n>', '序号')
     .requiredOption('--reason <text>', '作废理由')
     .option('--by <id>', '操作人')
@@ -40,12 +43,24 @@ export function registerVoidNumberCommand(numbers: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<VoidOpts>();
       const year = Number(opts.year);
-      if (!Number.isInteger(year) || year < 2020 || year > 2100) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+      if (!Number.isInteger(year) || year < 2020 || year > 2100)
+        throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
       const who = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
       if (!who.success) throw new UserError(`--by/--role 不正确：${formatIssues(who.error).join('；')}`, EXIT.badInput);
       const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
       const archiveDir = path.join(loadTemporalConfig().dataDir, 'archive');
-      const r = await voidNumber(await connectClient(), year, bureau, { series: opts.series as never, number: opts.number, reason: opts.reason }, who.data, archiveDir);
-      process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : `已作废${SERIES_LABEL[r.series]}系列第 ${r.number} 号（原用于 ${r.requestId}）：${r.reason}\n`);
+      const r = await voidNumber(
+        await connectClient(),
+        year,
+        bureau,
+        { series: opts.series as never, number: opts.number, reason: opts.reason },
+        who.data,
+        archiveDir,
+      );
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(r, null, 2)}\n`
+          : `已作废${SERIES_LABEL[r.series]}系列第 ${r.number} 号（原用于 ${r.requestId}）：${r.reason}\n`,
+      );
     });
 }

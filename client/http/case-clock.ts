@@ -24,7 +24,8 @@ export function onCaseClock<T>(value: T, practice: PracticeMode | undefined): T 
   if (!practice) return value;
   const clock = caseClock(practice);
   const walk = (v: unknown, key: string): unknown => {
-    if (typeof v === 'string') return INSTANT_KEY.test(key) && INSTANT.test(v) ? new Date(clock.caseInstant(Date.parse(v))).toISOString() : v;
+    if (typeof v === 'string')
+      return INSTANT_KEY.test(key) && INSTANT.test(v) ? new Date(clock.caseInstant(Date.parse(v))).toISOString() : v;
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;

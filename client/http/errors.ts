@@ -33,7 +33,13 @@ const STATUS_OF_TYPE: Record<string, number> = {
   NotFound: 404,
 };
 
-const STATUS_OF_EVIDENCE: Record<EvidenceError['code'], number> = { Empty: 400, TooLarge: 413, TypeRefused: 415, NotFound: 404, BadId: 400 };
+const STATUS_OF_EVIDENCE: Record<EvidenceError['code'], number> = {
+  Empty: 400,
+  TooLarge: 413,
+  TypeRefused: 415,
+  NotFound: 404,
+  BadId: 400,
+};
 
 /** Generic Chinese messages for Fastify's own 4xx errors (their English text is not shown). */
 const GENERIC: Record<number, string> = {
@@ -53,8 +59,14 @@ function isUnavailable(err: unknown): boolean {
 /** Status, type and message for any error. */
 export function describeError(err: unknown, maxUploadMb: number): { status: number; type: string; message: string } {
   if (err instanceof HttpError) return { status: err.status, type: err.type, message: err.message };
-  if (err instanceof UserError) return { status: STATUS_OF_TYPE[err.type ?? ''] ?? (err.exitCode === 3 ? 404 : 400), type: err.type ?? 'Refused', message: err.message };
-  if (err instanceof EvidenceError) return { status: STATUS_OF_EVIDENCE[err.code], type: err.code, message: err.message };
+  if (err instanceof UserError)
+    return {
+      status: STATUS_OF_TYPE[err.type ?? ''] ?? (err.exitCode === 3 ? 404 : 400),
+      type: err.type ?? 'Refused',
+      message: err.message,
+    };
+  if (err instanceof EvidenceError)
+    return { status: STATUS_OF_EVIDENCE[err.code], type: err.code, message: err.message };
   if (err instanceof ZodError) return { status: 400, type: 'InvalidInput', message: formatIssues(err).join('；') };
   const fe = err as Partial<FastifyError>;
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -69,7 +81,8 @@ export function describeError(err: unknown, maxUploadMb: number): { status: numb
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, type: 'BadRequest', message: GENERIC[fe.statusCode] ?? '请求不正确' };
   }
-  if (isUnavailable(err)) return { status: 503, type: 'Unavailable', message: '暂时无法连接 Temporal 服务，请稍后再试' };
+  if (isUnavailable(err))
+    return { status: 503, type: 'Unavailable', message: '暂时无法连接 Temporal 服务，请稍后再试' };
   return { status: 500, type: 'Internal', message: '服务器内部错误，已记录，请联系管理员' };
 }
 

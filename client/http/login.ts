@@ -25,18 +25,32 @@ import type { SessionStore } from './sessions';
 import { LoginThrottle } from './throttle';
 import type { UsersFileWatcher } from './users-file';
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { maxFailures: 5, maxDelaySeconds: 900, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  maxFailures: 5,
+  maxDelaySeconds: 900,
+  maxPerAddress: 60,
+  windowSeconds: 900,
+  concurrency: 2,
+};
 
-const LoginBody = z.object({ id: z.string().trim().min(1, '请输入用户名').max(64), password: z.string().min(1, '请输入密码').max(200) });
+const LoginBody = z.object({
+  id: z.string().trim().min(1, '请输入用户名').max(64),
+  password: z.string().min(1, '请输入密码').max(200),
+});
 
 /** "N 秒" below two minutes, else whole minutes rounded up. */
 function wait(seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds));
   return s < 120 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`;
 }
-export const tooManyFromAddress = (seconds: number) => new HttpError(429, 'TooManyRequests', `登录尝试过于频繁，请 ${wait(seconds)}后再试`);
+export const tooManyFromAddress = (seconds: number) =>
+  new HttpError(429, 'TooManyRequests', `登录尝试过于频繁，请 ${wait(seconds)}后再试`);
 export const accountLocked = (seconds: number) =>
-  new HttpError(429, 'TooManyRequests', `登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 ${wait(seconds)}后再试`);
+  new HttpError(
+    429,
+    'TooManyRequests',
+    `登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 ${wait(seconds)}后再试`,
+  );
 export const loginBusy = () => new HttpError(503, 'Busy', '登录请求过多，服务器繁忙，请稍后再试');
 
 /** At most `limit` tasks at once and `queue` more waiting; beyond that `acquire` answers undefined. */
@@ -65,7 +79,14 @@ export class Gate {
   }
 }
 
-export const publicUser = (u: UserRecord) => ({ id: u.id, name: u.name ?? u.id, label: userLabel(u), role: u.role, roleLabel: ROLE_LABEL[u.role], county: u.county });
+export const publicUser = (u: UserRecord) => ({
+  id: u.id,
+  name: u.name ?? u.id,
+  label: userLabel(u),
+  role: u.role,
+  roleLabel: ROLE_LABEL[u.role],
+  county: u.county,
+});
 
 /**
  * How the header names the user: the name with the role in brackets, unless the name says it
@@ -80,7 +101,13 @@ export function userLabel(u: Pick<UserRecord, 'name' | 'role'>): string {
 /** Registers POST /api/login, /api/logout and, with a watched users file, /api/admin/users/reload. */
 export async function registerLogin(
   app: FastifyInstance,
-  deps: { users: Users; sessions: SessionStore; secure: boolean; limits?: Partial<LoginLimits>; usersFile?: UsersFileWatcher },
+  deps: {
+    users: Users;
+    sessions: SessionStore;
+    secure: boolean;
+    limits?: Partial<LoginLimits>;
+    usersFile?: UsersFileWatcher;
+  },
 ): Promise<void> {
   const { users, sessions, secure } = deps;
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...deps.limits };
@@ -89,7 +116,8 @@ export async function registerLogin(
   await app.register(rateLimit, { global: false });
   const throttle = new LoginThrottle(limits);
   // Hashes weaker than the current scrypt cost are upgraded at login into the users file.
-  if (deps.usersFile?.canUpgradeHashes) users.setHashStore((id, oldHash, newHash) => deps.usersFile!.upgradeHash(id, oldHash, newHash));
+  if (deps.usersFile?.canUpgradeHashes)
+    users.setHashStore((id, oldHash, newHash) => deps.usersFile!.upgradeHash(id, oldHash, newHash));
   users.onRehash((user, oldHash) => sessions.carryOver(user, oldHash));
   const gate = new Gate(limits.concurrency, limits.concurrency * 8);
 
@@ -154,7 +182,12 @@ export async function registerLogin(
       if (!request.user) throw unauthorized();
       requireRole(request.user, 'admin');
       const result = watcher.reload();
-      if (!result.ok) throw new HttpError(422, 'InvalidUsersFile', `用户文件有错误，未重新加载，仍使用原有用户：${result.problems.join('；')}`);
+      if (!result.ok)
+        throw new HttpError(
+          422,
+          'InvalidUsersFile',
+          `用户文件有错误，未重新加载，仍使用原有用户：${result.problems.join('；')}`,
+        );
       return { result };
     });
   }

@@ -17,7 +17,15 @@ export interface PracticeMode {
 
 export type ModeStatus =
   | { practice: false }
-  | { practice: true; label: string; notice: string; today: string; msPerDay: number; startDate: string; nextDayInMs: number };
+  | {
+      practice: true;
+      label: string;
+      notice: string;
+      today: string;
+      msPerDay: number;
+      startDate: string;
+      nextDayInMs: number;
+    };
 
 /** What `/api/mode` answers at instant `nowMs`: the simulated date is the workflow's own `Clock`. */
 export function modeStatus(practice: PracticeMode | undefined, nowMs = Date.now()): ModeStatus {

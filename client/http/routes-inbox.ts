@@ -36,13 +36,20 @@ export interface InboxRoutesDeps {
   today?: () => string;
 }
 
-const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
+const YearParam = z.coerce
+  .number({ error: '年度不正确' })
+  .int('年度不正确')
+  .min(2000, '年度不正确')
+  .max(2100, '年度不正确');
 const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
 const TokenParam = z.string().min(1, '缺少签收链接').max(4000, '签收链接无效');
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw badRequest(r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}：${i.message}` : i.message)).join('；'));
+  if (!r.success)
+    throw badRequest(
+      r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}：${i.message}` : i.message)).join('；'),
+    );
   return r.data;
 }
 
@@ -74,7 +81,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const q = request.query as { year?: string };
     const year = q.year === undefined ? undefined : parse(YearParam, q.year);
     // Each item with its kind's label, so the dashboard keeps no copy of the vocabulary.
-    return { items: (await todoFor(client, bureau, user, { year })).map((i) => ({ ...i, kindLabel: TODO_KIND_LABEL[i.kind] })) };
+    return {
+      items: (await todoFor(client, bureau, user, { year })).map((i) => ({ ...i, kindLabel: TODO_KIND_LABEL[i.kind] })),
+    };
   });
 
   const AckBody = AcknowledgeArgs.pick({ receipt: true, signer: true });
@@ -85,7 +94,11 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const ref: VisitRef = { year: parse(YearParam, params.year), bureau, county: parse(CountyParam, params.county) };
     requireCounty(user, ref.county);
     const body = parse(AckBody, request.body);
-    const receipt = await visitOps.acknowledge(client, ref, { ...body, actor: actorOf(user), via: user.role === 'county' ? 'portal' : 'staff' });
+    const receipt = await visitOps.acknowledge(client, ref, {
+      ...body,
+      actor: actorOf(user),
+      via: user.role === 'county' ? 'portal' : 'staff',
+    });
     return { result: receipt };
   });
 
@@ -95,16 +108,23 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const year = parse(YearParam, (request.params as { year?: string }).year);
     const file = parse(CalendarFileSchema, request.body);
     if (file.year !== year) throw badRequest(`日历是 ${file.year} 年的，不是 ${year} 年`);
-    return { result: await applyCalendar(client, bureau, actorOf(user), { snapshot: snapshotFromFile(file), source: file.source }) };
+    return {
+      result: await applyCalendar(client, bureau, actorOf(user), {
+        snapshot: snapshotFromFile(file),
+        source: file.source,
+      }),
+    };
   });
 
   /** The token's receipt, or the HTTP error a person reads. */
   const fromToken = (token: string) => {
     if (!deps.receiptKey) throw new HttpError(404, 'NotFound', '本系统未启用签收链接，请登录县区门户签收');
     const check = checkReceiptToken(deps.receiptKey, parse(TokenParam, token), (deps.today ?? chinaToday)());
-    if (!check.ok && check.reason === 'expired') throw new HttpError(410, 'Expired', `签收链接已过期（有效期至 ${check.ref!.expires}），请登录县区门户签收`);
+    if (!check.ok && check.reason === 'expired')
+      throw new HttpError(410, 'Expired', `签收链接已过期（有效期至 ${check.ref!.expires}），请登录县区门户签收`);
     const ref = check.ok ? receiptCaseRef(check.ref.caseId, bureau) : undefined;
-    if (!check.ok || !ref) throw new HttpError(400, 'InvalidInput', '签收链接无效，请核对邮件中的链接或登录县区门户签收');
+    if (!check.ok || !ref)
+      throw new HttpError(400, 'InvalidInput', '签收链接无效，请核对邮件中的链接或登录县区门户签收');
     return { ref, receiptId: check.ref.receipt, expires: check.ref.expires };
   };
 
@@ -123,7 +143,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       // The case's own 签收期限, the date the mail asked for; the link may stay valid longer.
       dueBy: r.dueBy,
       expires,
-      acknowledged: r.acknowledged ? { signer: r.acknowledged.signer, date: r.acknowledged.date, via: r.acknowledged.via } : undefined,
+      acknowledged: r.acknowledged
+        ? { signer: r.acknowledged.signer, date: r.acknowledged.date, via: r.acknowledged.via }
+        : undefined,
     };
   });
 
@@ -132,8 +154,20 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     const { token, signer } = parse(LinkBody, request.body);
     const { ref, receiptId } = fromToken(token);
     try {
-      const receipt = await visitOps.acknowledge(client, ref, { actor: { id: `link:${ref.county}`, role: 'county', county: ref.county }, receipt: receiptId, signer, via: 'link' });
-      return { result: { receipt: receipt.id, title: receipt.title, docNumber: receipt.docNumber, acknowledged: receipt.acknowledged } };
+      const receipt = await visitOps.acknowledge(client, ref, {
+        actor: { id: `link:${ref.county}`, role: 'county', county: ref.county },
+        receipt: receiptId,
+        signer,
+        via: 'link',
+      });
+      return {
+        result: {
+          receipt: receipt.id,
+          title: receipt.title,
+          docNumber: receipt.docNumber,
+          acknowledged: receipt.acknowledged,
+        },
+      };
     } catch (err) {
       // A second use of the link: the case says when it was signed and by whom.
       if (err instanceof UserError && err.type === 'InvalidState') throw new HttpError(409, 'AlreadyUsed', err.message);

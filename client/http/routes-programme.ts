@@ -9,7 +9,14 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs, type ProgrammeState, type Role } from '../../workflows/shared/definitions';
+import {
+  AddCountyArgs,
+  CancelVisitArgs,
+  RecordStatisticsArgs,
+  RescheduleArgs,
+  type ProgrammeState,
+  type Role,
+} from '../../workflows/shared/definitions';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import { addCounty, cancelVisit, getProgramme, recordStatistics, reschedule } from '../programme';
 import { nameBook, readableLog, type NameBook } from '../names';
@@ -37,7 +44,11 @@ export const SCHEDULERS: Role[] = ['admin', 'supervisor'];
 /** Who may read the programme's schedule and log: the city's staff. */
 export const STAFF: Role[] = ['admin', 'supervisor', 'leader'];
 
-const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
+const YearParam = z.coerce
+  .number({ error: '年度不正确' })
+  .int('年度不正确')
+  .min(2000, '年度不正确')
+  .max(2100, '年度不正确');
 const PeriodField = z.object({ period: RecordStatisticsArgs.shape.period });
 
 /**
@@ -52,7 +63,9 @@ export function programmeView(p: ProgrammeState, book: NameBook = nameBook({})) 
 }
 
 /** Reads a multipart statistics upload: one file (its bytes and base name) and the `period` field. */
-async function receiveTable(request: FastifyRequest): Promise<{ bytes: Buffer; name: string; fields: Record<string, string> }> {
+async function receiveTable(
+  request: FastifyRequest,
+): Promise<{ bytes: Buffer; name: string; fields: Record<string, string> }> {
   if (!request.isMultipart()) throw badRequest('请以 multipart/form-data 上传统计表');
   let file: { bytes: Buffer; name: string } | undefined;
   const fields: Record<string, string> = {};
@@ -84,10 +97,19 @@ export function registerProgrammeRoutes(app: FastifyInstance, deps: ProgrammeRou
     const { year } = caller(request, STAFF);
     // Once Temporal has let the programme go: its archive, marked as a case's is.
     const r = await readProgramme(client, year, bureau, deps.archiveDir);
-    return { ...programmeView(r.state, deps.names?.()), ...(r.source === 'archive' ? { source: r.source, archive: { files: r.archive!.files, manifestSha256: r.archive!.manifestSha256 } } : {}) };
+    return {
+      ...programmeView(r.state, deps.names?.()),
+      ...(r.source === 'archive'
+        ? { source: r.source, archive: { files: r.archive!.files, manifestSha256: r.archive!.manifestSha256 } }
+        : {}),
+    };
   });
 
-  const change = <S extends z.ZodType>(route: string, schema: S, run: (year: number, args: any) => Promise<unknown>) => {
+  const change = <S extends z.ZodType>(
+    route: string,
+    schema: S,
+    run: (year: number, args: any) => Promise<unknown>,
+  ) => {
     app.post(`/api/years/:year/programme/${route}`, async (request) => {
       const { user, year } = caller(request, SCHEDULERS);
       const body = schema.parse(request.body ?? {}) as Record<string, unknown>;
@@ -106,7 +128,10 @@ export function registerProgrammeRoutes(app: FastifyInstance, deps: ProgrammeRou
     const { period } = PeriodField.parse({ period: upload.fields.period ?? '' });
     const schedule = await getProgramme(client, year, bureau);
     const { result, sha256 } = await readStatistics({ bytes: upload.bytes, name: upload.name }, deps.statsRules);
-    const fields = statisticsArgs(result, new Map(schedule.entries.map((e) => [e.countyName, e.county])), { period, sourceSha256: sha256 });
+    const fields = statisticsArgs(result, new Map(schedule.entries.map((e) => [e.countyName, e.county])), {
+      period,
+      sourceSha256: sha256,
+    });
     const recorded = await recordStatistics(client, year, bureau, { actor: actorOf(user), ...fields });
     return { result: { ...recorded, sourceSha256: sha256, drafts: Object.keys(fields.drafts ?? {}) } };
   });

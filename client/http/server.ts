@@ -109,7 +109,11 @@ export interface HttpDeps {
   usersFile?: { path: string; counties?: readonly string[]; host: string };
 }
 
-const YearParam = z.coerce.number({ error: '年度不正确' }).int('年度不正确').min(2000, '年度不正确').max(2100, '年度不正确');
+const YearParam = z.coerce
+  .number({ error: '年度不正确' })
+  .int('年度不正确')
+  .min(2000, '年度不正确')
+  .max(2100, '年度不正确');
 const CountyParam = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '县区代码不正确');
 const DocumentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, '文书编号不正确');
 const ShaParam = z.string().regex(/^[0-9a-f]{64}$/, '文件编号应为 64 位十六进制 sha256');
@@ -127,7 +131,9 @@ function disposition(filename: string): string {
 }
 
 /** A hop count as the function fastify itself makes of one (its types take no number). */
-function fastifyTrustProxy(t: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  t: TrustProxy | undefined,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof t === 'number') return (_address, hop) => hop < t;
   return t ?? false;
 }
@@ -141,7 +147,10 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   const store = new EvidenceStore({ dir: deps.evidenceDir, maxBytes: maxUploadBytes });
   const archiveDir = path.resolve(deps.archiveDir);
   const uiBase = deps.uiUrl?.replace(/\/+$/, '');
-  const workflowLink = (workflowId: string) => (uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined);
+  const workflowLink = (workflowId: string) =>
+    uiBase
+      ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+      : undefined;
 
   const app = Fastify({
     logger: { level: config.logLevel ?? 'warn' },
@@ -150,20 +159,41 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: fastifyTrustProxy(config.trustProxy),
   });
   app.setErrorHandler(errorHandler(maxUploadMb));
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { type: 'NotFound', message: '没有找到' } }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.status(404).send({ error: { type: 'NotFound', message: '没有找到' } }),
+  );
 
   await app.register(cookie, { secret: config.sessionSecret ?? randomBytes(32).toString('hex') });
   await app.register(multipart, {
-    limits: { fileSize: maxUploadBytes, files: MAX_REPORT_FILES, fields: 20, fieldSize: 64 * 1024, parts: 40, headerPairs: 100 },
+    limits: {
+      fileSize: maxUploadBytes,
+      files: MAX_REPORT_FILES,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: 40,
+      headerPairs: 100,
+    },
     throwFileSizeLimit: true,
   });
-  await app.register(fastifyStatic, { root: path.join(__dirname, 'public'), prefix: '/', index: ['index.html'], dotfiles: 'deny', cacheControl: false });
+  await app.register(fastifyStatic, {
+    root: path.join(__dirname, 'public'),
+    prefix: '/',
+    index: ['index.html'],
+    dotfiles: 'deny',
+    cacheControl: false,
+  });
 
   // A user removed from the users file or given a new password loses their sessions at once.
   const sessions = new SessionStore();
   const stopRevoking = users.onChange(() => sessions.revokeStale(users));
   const usersFile = deps.usersFile
-    ? new UsersFileWatcher({ file: deps.usersFile.path, users, counties: deps.usersFile.counties, host: deps.usersFile.host, log: app.log }).watch()
+    ? new UsersFileWatcher({
+        file: deps.usersFile.path,
+        users,
+        counties: deps.usersFile.counties,
+        host: deps.usersFile.host,
+        log: app.log,
+      }).watch()
     : undefined;
   app.addHook('onClose', async () => {
     stopRevoking();
@@ -175,7 +205,10 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.header(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
@@ -220,12 +253,14 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       const r = await readCase(client, ref, archiveDir);
       return { ...r, case: onCaseClock(r.case, config.practice) };
     } catch (err) {
-      if (err instanceof UserError && err.type === 'IntegrityError') throw new HttpError(500, 'IntegrityError', err.message);
+      if (err instanceof UserError && err.type === 'IntegrityError')
+        throw new HttpError(500, 'IntegrityError', err.message);
       throw err;
     }
   };
   /** Marks what was read from the archive (no link to a workflow that is gone). */
-  const fromArchive = (r: CaseRecord) => (r.source === 'archive' ? { source: 'archive' as const, archive: r.archive } : { source: 'temporal' as const });
+  const fromArchive = (r: CaseRecord) =>
+    r.source === 'archive' ? { source: 'archive' as const, archive: r.archive } : { source: 'temporal' as const };
 
   /** Checks role and county scope, then resolves the case reference. */
   const caseRef = (request: FastifyRequest, ...roles: Role[]): { user: UserRecord; ref: VisitRef } => {
@@ -248,7 +283,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       year: config.year,
       refreshSeconds: config.refreshSeconds ?? 12,
       maxUploadMb,
-      temporalUi: isStaff(user) && uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined,
+      temporalUi:
+        isStaff(user) && uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined,
     };
   });
   /** The vocabulary the dashboard needs (checklist, stages, rungs, finding results, item statuses), from the shared modules. */
@@ -266,7 +302,13 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     requireRole(user, 'admin', 'supervisor', 'leader');
     const year = parse(YearParam, (request.params as { year: string }).year);
     const board = await buildBoard(client, year, config.bureau, archiveDir);
-    return { ...board, rows: board.rows.map((r) => ({ ...r, temporalUi: r.source === 'archive' ? undefined : workflowLink(r.visitWorkflowId) })) };
+    return {
+      ...board,
+      rows: board.rows.map((r) => ({
+        ...r,
+        temporalUi: r.source === 'archive' ? undefined : workflowLink(r.visitWorkflowId),
+      })),
+    };
   });
   // The number register (发文登记): every number of the year, issued or voided with its reason.
   app.get('/api/years/:year/numbers', async (request) => {
@@ -274,7 +316,11 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const year = parse(YearParam, (request.params as { year: string }).year);
     // A series Temporal no longer keeps comes from the programme's archive (its rows marked so).
     const rows = await numberRegister(client, year, config.bureau, archiveDir);
-    return { rows, series: SERIES_LABEL, ...(rows.some((r) => r.source === 'archive') ? { source: 'archive' as const } : {}) };
+    return {
+      rows,
+      series: SERIES_LABEL,
+      ...(rows.some((r) => r.source === 'archive') ? { source: 'archive' as const } : {}),
+    };
   });
   // A programme incident (bulletin, digest, calendar) retried after its cause is fixed.
   app.post('/api/years/:year/programme/retry', async (request) => {
@@ -301,7 +347,18 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     }
     const r = await readCaseOf({ year, bureau: config.bureau, county: user.county! });
     const c = r.case;
-    return { rows: [{ county: c.county, countyName: c.countyName, date: c.date, stage: c.stage, stageLabel: STAGE_LABEL[c.stage], ...(r.source === 'archive' ? { source: r.source } : {}) }] };
+    return {
+      rows: [
+        {
+          county: c.county,
+          countyName: c.countyName,
+          date: c.date,
+          stage: c.stage,
+          stageLabel: STAGE_LABEL[c.stage],
+          ...(r.source === 'archive' ? { source: r.source } : {}),
+        },
+      ],
+    };
   });
 
   // ---- one case ---------------------------------------------------------------------------------
@@ -311,7 +368,12 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const c = r.case;
     // People by name: the plan's, then the users file's (read now: the file may have been reloaded).
     const book = nameBook({ plan: deps.plan, users: users.records });
-    return isStaff(user) ? { ...staffView(c, { temporalUi: r.source === 'archive' ? undefined : workflowLink(c.caseId) }, book), ...fromArchive(r) } : { ...countyView(c, book), ...fromArchive(r) };
+    return isStaff(user)
+      ? {
+          ...staffView(c, { temporalUi: r.source === 'archive' ? undefined : workflowLink(c.caseId) }, book),
+          ...fromArchive(r),
+        }
+      : { ...countyView(c, book), ...fromArchive(r) };
   });
 
   app.get('/api/years/:year/cases/:county/documents/:documentId', async (request, reply) => {
@@ -339,7 +401,8 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const f = filesOf(c).find((x) => x.sha256 === sha256 && (isStaff(user) || x.county));
     if (!f) throw notFound('没有找到该文件');
     if (!(await store.has(sha256))) throw notFound('文件不在证据库中，请联系管理员');
-    if (!(await store.verify(sha256))) throw new HttpError(500, 'IntegrityError', '文件与登记的校验值不符，已停止下载，请联系管理员');
+    if (!(await store.verify(sha256)))
+      throw new HttpError(500, 'IntegrityError', '文件与登记的校验值不符，已停止下载，请联系管理员');
     reply.header('Content-Disposition', disposition(f.filename));
     reply.header('Content-Length', String(f.size));
     return reply.type(f.mediaType).send(createReadStream(store.pathOf(sha256)));
@@ -367,15 +430,43 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
     const [file, args] = await prepare(upload, () => {
       const f = upload.files[0];
       if (!f) throw badRequest('请选择要上传的文件');
-      const fields = parse(EvidenceFields, { item: upload.fields.item, enterprise: upload.fields.enterprise || undefined, note: upload.fields.note || undefined });
-      return [f, { actor: actorOf(user), sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename, ...fields }] as const;
+      const fields = parse(EvidenceFields, {
+        item: upload.fields.item,
+        enterprise: upload.fields.enterprise || undefined,
+        note: upload.fields.note || undefined,
+      });
+      return [
+        f,
+        {
+          actor: actorOf(user),
+          sha256: f.sha256,
+          size: f.size,
+          mediaType: f.mediaType,
+          filename: f.filename,
+          ...fields,
+        },
+      ] as const;
     });
     const added = await visitOps.addEvidence(client, ref, args, { store, files: upload.files });
     // The workflow answers with the evidence's id only; the file's own fields are the upload's.
-    return { result: { ...summary(added), filename: args.filename, sha256: args.sha256, size: args.size, mediaType: args.mediaType }, deduplicated: file.deduplicated };
+    return {
+      result: {
+        ...summary(added),
+        filename: args.filename,
+        sha256: args.sha256,
+        size: args.size,
+        mediaType: args.mediaType,
+      },
+      deduplicated: file.deduplicated,
+    };
   });
 
-  const action = <S extends z.ZodType, R>(route: string, roles: Role[], schema: S, run: (ref: VisitRef, args: any) => Promise<R>) => {
+  const action = <S extends z.ZodType, R>(
+    route: string,
+    roles: Role[],
+    schema: S,
+    run: (ref: VisitRef, args: any) => Promise<R>,
+  ) => {
     app.post(`/api/years/:year/cases/:county/${route}`, async (request) => {
       const { user, ref } = caseRef(request, ...roles);
       const body = parse(schema, request.body) as Record<string, unknown>;
@@ -383,20 +474,49 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
       return { result };
     });
   };
-  action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) => visitOps.setFinding(client, ref, args).then(summary));
-  action('enterprises', ['supervisor'], SetEnterpriseResultBody, (ref, args) => visitOps.setEnterpriseResult(client, ref, args).then(summary));
+  action('findings', ['supervisor'], SetFindingArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.setFinding(client, ref, args).then(summary),
+  );
+  action('enterprises', ['supervisor'], SetEnterpriseResultBody, (ref, args) =>
+    visitOps.setEnterpriseResult(client, ref, args).then(summary),
+  );
   action('submit', ['supervisor'], z.object({}), (ref, args) => visitOps.submit(client, ref, args).then(summary));
-  action('approve', ['leader'], DecisionArgs.omit({ actor: true }), (ref, args) => visitOps.approve(client, ref, args).then(summary));
-  action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) => visitOps.return(client, ref, args).then(summary));
-  action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) => visitOps.reviewReport(client, ref, args).then(summary));
-  action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) => visitOps.extendDue(client, ref, args).then(summary));
+  action('approve', ['leader'], DecisionArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.approve(client, ref, args).then(summary),
+  );
+  action('return', ['leader'], ReturnArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.return(client, ref, args).then(summary),
+  );
+  action('review', ['supervisor'], ReviewReportArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.reviewReport(client, ref, args).then(summary),
+  );
+  action('extend', ['supervisor'], ExtendDueArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.extendDue(client, ref, args).then(summary),
+  );
   action('retry', ['admin'], RetryArgs.omit({ actor: true }), (ref, args) => visitOps.retry(client, ref, args));
-  action('roster', ['admin', 'supervisor'], CorrectRosterArgs.omit({ actor: true }), (ref, args) => visitOps.correctRoster(client, ref, args));
-  action('emails', ['admin', 'supervisor'], CorrectCountyEmailsArgs.omit({ actor: true }), (ref, args) => visitOps.correctCountyEmails(client, ref, args));
-  action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) => visitOps.recordReinspection(client, ref, args).then(summary));
+  action('roster', ['admin', 'supervisor'], CorrectRosterArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.correctRoster(client, ref, args),
+  );
+  action('emails', ['admin', 'supervisor'], CorrectCountyEmailsArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.correctCountyEmails(client, ref, args),
+  );
+  action('reinspection', ['supervisor'], RecordReinspectionArgs.omit({ actor: true }), (ref, args) =>
+    visitOps.recordReinspection(client, ref, args).then(summary),
+  );
 
-  registerProgrammeRoutes(app, { client, bureau: config.bureau, archiveDir, statsRules: deps.statsRules, names: () => nameBook({ plan: deps.plan, users: users.records }) });
-  registerInboxRoutes(app, { client, bureau: config.bureau, receiptKey: deps.receiptKey, today: () => caseClock(config.practice).today(Date.now()) });
+  registerProgrammeRoutes(app, {
+    client,
+    bureau: config.bureau,
+    archiveDir,
+    statsRules: deps.statsRules,
+    names: () => nameBook({ plan: deps.plan, users: users.records }),
+  });
+  registerInboxRoutes(app, {
+    client,
+    bureau: config.bureau,
+    receiptKey: deps.receiptKey,
+    today: () => caseClock(config.practice).today(Date.now()),
+  });
 
   /** The county's rectification report (整改报告): files plus a status per problem. */
   const ReportFields = SubmitReportArgs.pick({ items: true, note: true });
@@ -413,7 +533,12 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
         throw badRequest('整改情况（items）应为 JSON 数组');
       }
       const fields = parse(ReportFields, { items, note: upload.fields.note || undefined });
-      const files = upload.files.map((f) => ({ sha256: f.sha256, size: f.size, mediaType: f.mediaType, filename: f.filename }));
+      const files = upload.files.map((f) => ({
+        sha256: f.sha256,
+        size: f.size,
+        mediaType: f.mediaType,
+        filename: f.filename,
+      }));
       return { actor: actorOf(user), files, ...fields };
     });
     const report = await visitOps.submitReport(client, ref, args, { store, files: upload.files });
@@ -434,7 +559,10 @@ function sendFile(reply: FastifyReply, bytes: Buffer, type: string, filename: st
 }
 
 /** Builds the app and listens (127.0.0.1 unless told otherwise); `url` is where it answers. */
-export async function startHttpServer(deps: HttpDeps, listen: { host?: string; port?: number } = {}): Promise<{ app: FastifyInstance; url: string }> {
+export async function startHttpServer(
+  deps: HttpDeps,
+  listen: { host?: string; port?: number } = {},
+): Promise<{ app: FastifyInstance; url: string }> {
   const app = await createServer(deps);
   const host = listen.host ?? '127.0.0.1';
   await app.listen({ host, port: listen.port ?? 0 });

@@ -24,7 +24,9 @@ interface Session {
 
 /** The fingerprint of what the user logs in with; a session outlives no change to it. */
 function fingerprintOf(user: UserRecord): string {
-  return createHash('sha256').update(user.password ?? '').digest('hex');
+  return createHash('sha256')
+    .update(user.password ?? '')
+    .digest('hex');
 }
 
 export class SessionStore {
@@ -67,7 +69,8 @@ export class SessionStore {
    */
   carryOver(user: UserRecord, oldHash: string): void {
     const before = createHash('sha256').update(oldHash).digest('hex');
-    for (const s of this.table.values()) if (s.userId === user.id && s.fingerprint === before) s.fingerprint = fingerprintOf(user);
+    for (const s of this.table.values())
+      if (s.userId === user.id && s.fingerprint === before) s.fingerprint = fingerprintOf(user);
   }
 
   /** Ends one session (logout). */

@@ -27,8 +27,12 @@ export interface Upload {
 /** A display name safe to keep: base name only, no control or path characters, at most 200 characters. */
 export function cleanFilename(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
   return cleaned || '未命名文件';
 }
 
@@ -37,7 +41,11 @@ export function cleanFilename(name: string | undefined): string {
  * (pins.ts). On any failure here every pin this request took is released again, so a refused
  * upload leaves nothing behind; after that the caller settles the pins by its Update's outcome.
  */
-export async function receiveUpload(request: FastifyRequest, store: EvidenceStore, opts: { maxFiles: number; caseId: string }): Promise<Upload> {
+export async function receiveUpload(
+  request: FastifyRequest,
+  store: EvidenceStore,
+  opts: { maxFiles: number; caseId: string },
+): Promise<Upload> {
   if (!request.isMultipart()) throw badRequest('请以 multipart/form-data 上传文件');
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'guidance-upload-'));
   const files: UploadedFile[] = [];

@@ -25,7 +25,10 @@ export const EXAMPLE_USERS_FILE = path.resolve(__dirname, '../../examples/users.
 
 /** 127.0.0.0/8, ::1 (also written [::1] or as an IPv4-mapped address) and localhost. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return isIP(v4) === 4 && v4.startsWith('127.');
@@ -56,7 +59,8 @@ function exampleRefusal(file: string, host: string): string {
 
 /** Refuses to serve the example users anywhere but on a loopback address. */
 export function assertUsersFileAllowed(file: string, host: string): void {
-  if (!isLoopbackHost(host) && isExampleUsersFile(file)) throw new UserError(exampleRefusal(file, host), EXIT.refused, 'ExampleUsers');
+  if (!isLoopbackHost(host) && isExampleUsersFile(file))
+    throw new UserError(exampleRefusal(file, host), EXIT.refused, 'ExampleUsers');
 }
 
 export type ReloadResult = { ok: true; users: number; changed: boolean } | { ok: false; problems: string[] };
@@ -129,7 +133,9 @@ export class UsersFileWatcher {
       this.timer = setTimeout(() => this.onChange(), this.opts.debounceMs ?? 300);
       this.timer.unref();
     });
-    this.watcher.on('error', (err) => this.opts.log.error(`无法继续监视用户文件 ${this.opts.file}（${err.message}）；修改后请由管理员重新加载`));
+    this.watcher.on('error', (err) =>
+      this.opts.log.error(`无法继续监视用户文件 ${this.opts.file}（${err.message}）；修改后请由管理员重新加载`),
+    );
     return this;
   }
 
@@ -158,7 +164,9 @@ export class UsersFileWatcher {
       log.info(`用户 ${id} 的密码散列已升级为当前参数（scrypt N=2^17）并写入用户文件 ${file}`);
       return true;
     } catch (err) {
-      log.error(`用户 ${id} 的密码散列未能写入用户文件 ${file}（${(err as Error).message}），下次登录时再试；也可用 guidance users hash-password 重新生成`);
+      log.error(
+        `用户 ${id} 的密码散列未能写入用户文件 ${file}（${(err as Error).message}），下次登录时再试；也可用 guidance users hash-password 重新生成`,
+      );
       return false;
     }
   }

@@ -22,7 +22,8 @@ export interface ReceiptRef {
   certificate?: { documentId: string; pages: number; bytes: number };
 }
 
-const titleOf = (r: NonNullable<VisitCase['receipts']>[number]) => r.title || (DOCUMENT_KIND_NAMES as Record<string, string>)[r.kind] || r.kind;
+const titleOf = (r: NonNullable<VisitCase['receipts']>[number]) =>
+  r.title || (DOCUMENT_KIND_NAMES as Record<string, string>)[r.kind] || r.kind;
 
 /**
  * The case's receipts. The case keeps no "today" in its state, so overdue is read from the
@@ -39,19 +40,37 @@ export function receiptsOf(c: VisitCase): ReceiptRef[] {
     dueBy: r.dueBy,
     linkExpires: r.linkExpires,
     acknowledged: r.acknowledged
-      ? { signer: r.acknowledged.signer, date: r.acknowledged.date, at: r.acknowledged.at, via: r.acknowledged.via, viaLabel: RECEIPT_VIA_LABEL[r.acknowledged.via] }
+      ? {
+          signer: r.acknowledged.signer,
+          date: r.acknowledged.date,
+          at: r.acknowledged.at,
+          via: r.acknowledged.via,
+          viaLabel: RECEIPT_VIA_LABEL[r.acknowledged.via],
+        }
       : undefined,
     reminded: r.reminded,
     overdue: !r.acknowledged && Boolean(r.reminded),
-    certificate: r.certificate ? { documentId: r.certificate.documentId, pages: r.certificate.pages, bytes: r.certificate.bytes } : undefined,
+    certificate: r.certificate
+      ? { documentId: r.certificate.documentId, pages: r.certificate.pages, bytes: r.certificate.bytes }
+      : undefined,
   }));
 }
 
 /** The county's own timeline entries for its receipts (the staff read the audit log instead). */
-export function receiptEvents(c: VisitCase): { at: string; by: string; role: string; action: string; detail: string }[] {
+export function receiptEvents(
+  c: VisitCase,
+): { at: string; by: string; role: string; action: string; detail: string }[] {
   return (c.receipts ?? []).flatMap((r) =>
     r.acknowledged
-      ? [{ at: r.acknowledged.at, by: r.acknowledged.signer, role: 'county', action: 'acknowledge', detail: `签收${titleOf(r)}${r.docNumber ? ` ${r.docNumber}` : ''}（${RECEIPT_VIA_LABEL[r.acknowledged.via]}）` }]
+      ? [
+          {
+            at: r.acknowledged.at,
+            by: r.acknowledged.signer,
+            role: 'county',
+            action: 'acknowledge',
+            detail: `签收${titleOf(r)}${r.docNumber ? ` ${r.docNumber}` : ''}（${RECEIPT_VIA_LABEL[r.acknowledged.via]}）`,
+          },
+        ]
       : [],
   );
 }

@@ -8,7 +8,12 @@
 import { openIncident } from '../../workflows/shared/incidents';
 import type { Client } from '@temporalio/client';
 import { caseDocuments, listArchivedCases } from '../../activities/archive';
-import { VISIT_STATUS_LABEL, visitWorkflowId, type ProgrammeState, type ScheduleEntry } from '../../workflows/shared/definitions';
+import {
+  VISIT_STATUS_LABEL,
+  visitWorkflowId,
+  type ProgrammeState,
+  type ScheduleEntry,
+} from '../../workflows/shared/definitions';
 import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
@@ -111,13 +116,22 @@ export async function buildBoard(client: Client, year: number, bureau: string, a
     fromArchive = r.source === 'archive';
   } catch (err) {
     // A year archived before the programme was: the board of its archived cases alone.
-    const archived = archiveDir && err instanceof UserError && err.type === 'NotFound' ? await archivedBoard(archiveDir, year, bureau) : undefined;
+    const archived =
+      archiveDir && err instanceof UserError && err.type === 'NotFound'
+        ? await archivedBoard(archiveDir, year, bureau)
+        : undefined;
     if (archived) return archived;
     throw err;
   }
-  const entries = [...programme.entries].sort((a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county));
+  const entries = [...programme.entries].sort(
+    (a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county),
+  );
   const cases = await Promise.allSettled(
-    entries.map((e) => (e.status === 'scheduled' ? Promise.resolve(undefined) : readCase(client, { year, bureau, county: e.county }, archiveDir))),
+    entries.map((e) =>
+      e.status === 'scheduled'
+        ? Promise.resolve(undefined)
+        : readCase(client, { year, bureau, county: e.county }, archiveDir),
+    ),
   );
   const rows = entries.map((e, i): BoardRow => {
     const row: BoardRow = {
@@ -188,7 +202,17 @@ async function archivedBoard(archiveDir: string, year: number, bureau: string): 
   if (rows.length === 0) return undefined;
   rows.sort((a, b) => a.date.localeCompare(b.date) || a.county.localeCompare(b.county));
   // The bureau's name was in the programme's plan, which went with its workflow.
-  return { year, bureau, bureauName: bureau, today, finished: true, bends: [], rows, counts: countsOf(rows), source: 'archive' };
+  return {
+    year,
+    bureau,
+    bureauName: bureau,
+    today,
+    finished: true,
+    bends: [],
+    rows,
+    counts: countsOf(rows),
+    source: 'archive',
+  };
 }
 
 /** The overdue cases of a board, most overdue first. */
@@ -267,7 +291,15 @@ export function filesOf(c: VisitCase, book: NameBook = NO_NAMES): FileRef[] {
   }));
   for (const rep of c.rectification?.reports ?? []) {
     for (const f of rep.files) {
-      out.push({ ...f, source: 'report', label: `整改报告（第 ${rep.no} 次）`, by: rep.by, byName: actorName(book, rep.by, rep.role, c), at: rep.at, county: true });
+      out.push({
+        ...f,
+        source: 'report',
+        label: `整改报告（第 ${rep.no} 次）`,
+        by: rep.by,
+        byName: actorName(book, rep.by, rep.role, c),
+        at: rep.at,
+        county: true,
+      });
     }
   }
   return out;
@@ -356,17 +388,65 @@ export function staffView(c: VisitCase, links: { temporalUi?: string }, book: Na
 export function countyView(c: VisitCase, book: NameBook = NO_NAMES) {
   const r = c.rectification;
   const events: Omit<TimelineEvent, 'who'>[] = [];
-  if (c.notice) events.push({ at: c.notice.delivery?.completedAt ?? c.date, by: 'system', role: 'system', action: 'notice', detail: `收到执法指导通知 ${c.notice.docNumber}` });
-  if (c.letter) events.push({ at: c.letter.delivery?.completedAt ?? c.letter.issueDate, by: 'system', role: 'system', action: 'issue', detail: `收到执法指导意见书 ${c.letter.docNumber}，整改期限 ${c.letter.dueDate}` });
-  for (const x of r?.reminders ?? []) events.push({ at: x.delivery?.completedAt ?? x.date, by: 'system', role: 'system', action: 'reminder', detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}（到期前 ${x.daysBefore} 天）` });
-  for (const x of r?.escalations ?? []) events.push({ at: x.delivery?.completedAt ?? x.date, by: 'system', role: 'system', action: 'escalation', detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}${x.docNumber ? ` ${x.docNumber}` : ''}（逾期 ${x.daysOverdue} 天）` });
+  if (c.notice)
+    events.push({
+      at: c.notice.delivery?.completedAt ?? c.date,
+      by: 'system',
+      role: 'system',
+      action: 'notice',
+      detail: `收到执法指导通知 ${c.notice.docNumber}`,
+    });
+  if (c.letter)
+    events.push({
+      at: c.letter.delivery?.completedAt ?? c.letter.issueDate,
+      by: 'system',
+      role: 'system',
+      action: 'issue',
+      detail: `收到执法指导意见书 ${c.letter.docNumber}，整改期限 ${c.letter.dueDate}`,
+    });
+  for (const x of r?.reminders ?? [])
+    events.push({
+      at: x.delivery?.completedAt ?? x.date,
+      by: 'system',
+      role: 'system',
+      action: 'reminder',
+      detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}（到期前 ${x.daysBefore} 天）`,
+    });
+  for (const x of r?.escalations ?? [])
+    events.push({
+      at: x.delivery?.completedAt ?? x.date,
+      by: 'system',
+      role: 'system',
+      action: 'escalation',
+      detail: `${DOCUMENT_KIND_LABEL[x.kind] ?? x.kind}${x.docNumber ? ` ${x.docNumber}` : ''}（逾期 ${x.daysOverdue} 天）`,
+    });
   for (const rep of r?.reports ?? []) {
-    events.push({ at: rep.at, by: rep.by, role: rep.role, action: 'submitReport', detail: `报送整改报告（第 ${rep.no} 次，${rep.files.length} 个文件${rep.late ? `，逾期 ${rep.daysOverdue} 天` : ''}）` });
-    if (rep.review) events.push({ at: rep.review.at, by: rep.review.by, role: 'supervisor', action: 'reviewReport', detail: rep.review.decision === 'accept' ? '整改验收通过' : `整改报告退回：${rep.review.reasons.join('；')}` });
+    events.push({
+      at: rep.at,
+      by: rep.by,
+      role: rep.role,
+      action: 'submitReport',
+      detail: `报送整改报告（第 ${rep.no} 次，${rep.files.length} 个文件${rep.late ? `，逾期 ${rep.daysOverdue} 天` : ''}）`,
+    });
+    if (rep.review)
+      events.push({
+        at: rep.review.at,
+        by: rep.review.by,
+        role: 'supervisor',
+        action: 'reviewReport',
+        detail: rep.review.decision === 'accept' ? '整改验收通过' : `整改报告退回：${rep.review.reasons.join('；')}`,
+      });
   }
   // A receipt's `by` is the signer's own name, as signed.
   const signed = receiptEvents(c).map((e) => ({ ...e, who: e.by }));
-  for (const x of r?.extensions ?? []) events.push({ at: x.at, by: x.by, role: 'supervisor', action: 'extendDue', detail: `整改期限由 ${x.from} 延至 ${x.to}：${x.reason}` });
+  for (const x of r?.extensions ?? [])
+    events.push({
+      at: x.at,
+      by: x.by,
+      role: 'supervisor',
+      action: 'extendDue',
+      detail: `整改期限由 ${x.from} 延至 ${x.to}：${x.reason}`,
+    });
   return {
     kind: 'county' as const,
     case: {
@@ -378,14 +458,27 @@ export function countyView(c: VisitCase, book: NameBook = NO_NAMES) {
       date: c.date,
       stage: c.stage,
       notice: c.notice ? { docNumber: c.notice.docNumber } : undefined,
-      letter: c.letter ? { docNumber: c.letter.docNumber, issueDate: c.letter.issueDate, dueDate: c.letter.dueDate } : undefined,
+      letter: c.letter
+        ? { docNumber: c.letter.docNumber, issueDate: c.letter.issueDate, dueDate: c.letter.dueDate }
+        : undefined,
       rectification: r
         ? {
             problems: r.problems,
             dueDate: r.dueDate,
             rung: r.rung,
             overdue: r.overdue,
-            reports: r.reports.map((rep) => ({ no: rep.no, at: rep.at, by: rep.by, late: rep.late, items: rep.items, note: rep.note, files: rep.files, review: rep.review ? { decision: rep.review.decision, at: rep.review.at, reasons: rep.review.reasons } : undefined })),
+            reports: r.reports.map((rep) => ({
+              no: rep.no,
+              at: rep.at,
+              by: rep.by,
+              late: rep.late,
+              items: rep.items,
+              note: rep.note,
+              files: rep.files,
+              review: rep.review
+                ? { decision: rep.review.decision, at: rep.review.at, reasons: rep.review.reasons }
+                : undefined,
+            })),
             extensions: r.extensions.map((x) => ({ from: x.from, to: x.to, at: x.at, reason: x.reason })),
             closedAt: r.closedAt,
           }
@@ -396,7 +489,9 @@ export function countyView(c: VisitCase, book: NameBook = NO_NAMES) {
     files: filesOf(c, book).filter((f) => f.county),
     emails: emailsOf(c).filter((e) => e.county),
     receipts: receiptsOf(c),
-    timeline: [...events.map((e): TimelineEvent => ({ ...e, who: actorName(book, e.by, e.role, c) })), ...signed].sort((a, b) => a.at.localeCompare(b.at)),
+    timeline: [...events.map((e): TimelineEvent => ({ ...e, who: actorName(book, e.by, e.role, c) })), ...signed].sort(
+      (a, b) => a.at.localeCompare(b.at),
+    ),
     // Only the report authors: the county never sees who collected the evidence.
     names: Object.fromEntries((r?.reports ?? []).map((rep) => [rep.by, actorName(book, rep.by, rep.role, c)])),
   };

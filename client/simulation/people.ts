@@ -32,7 +32,8 @@ const REFUSED = /当前阶段|尚在审核|没有待审核|审批稿尚未生成
 /** A worker or service that is down, or a query or Update that was lost or timed out with it. */
 const UNREACHABLE = /Timeout|timed out|UNAVAILABLE|Unavailable|ECONNREFUSED|deadline|ServiceError|not found/i;
 
-const messageOf = (err: unknown) => `${(err as Error)?.name} ${(err as Error)?.message} ${String((err as { cause?: Error })?.cause?.message)}`;
+const messageOf = (err: unknown) =>
+  `${(err as Error)?.name} ${(err as Error)?.message} ${String((err as { cause?: Error })?.cause?.message)}`;
 
 /** A refusal a simulated person shrugs off: the case moved on meanwhile. */
 export function isBenign(err: unknown): boolean {
@@ -80,7 +81,11 @@ export class People {
   readonly latencies: Record<string, number[]> = {};
 
   /** Sends one Update, counting it and timing its reply. */
-  private async send<Ret, Args extends [unknown, ...unknown[]]>(h: WorkflowHandle, def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
+  private async send<Ret, Args extends [unknown, ...unknown[]]>(
+    h: WorkflowHandle,
+    def: UpdateDefinition<Ret, Args>,
+    ...args: Args
+  ): Promise<Ret> {
     const t = performance.now();
     const out = await h.executeUpdate(def, { args });
     (this.latencies[def.name] ??= []).push(performance.now() - t);
@@ -92,7 +97,12 @@ export class People {
   private async file(label: string) {
     const body = `%PDF-1.4\n% ${label}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
     const stored = await this.store.put({ bytes: Buffer.from(body) }, `${label}.pdf`);
-    return { sha256: stored.sha256, size: stored.size, mediaType: 'application/pdf' as const, filename: `${label}.pdf` };
+    return {
+      sha256: stored.sha256,
+      size: stored.size,
+      mediaType: 'application/pdf' as const,
+      filename: `${label}.pdf`,
+    };
   }
 
   /**
@@ -124,7 +134,13 @@ export class People {
     if (c.stage === 'onsite') {
       let evidenceId = c.evidence[0]?.id;
       if (!evidenceId) {
-        evidenceId = (await this.send(h, addEvidenceUpdate, { actor: supervisor, ...(await this.file(`${c.caseId}-案卷`)), item: 'standard.archive' })).id;
+        evidenceId = (
+          await this.send(h, addEvidenceUpdate, {
+            actor: supervisor,
+            ...(await this.file(`${c.caseId}-案卷`)),
+            item: 'standard.archive',
+          })
+        ).id;
       }
       for (const item of CHECKLIST_KEYS) {
         if (c.findings.find((f) => f.item === item)?.result) continue;
@@ -132,15 +148,34 @@ export class People {
         await this.send(
           h,
           setFindingUpdate,
-          bad ? { actor: supervisor, item, result: '不符合', problem: item === 'plan.compile' ? '列入计划的一般生产经营单位不足三分之一。' : '部分行政处罚案卷自由裁量依据未载明。', opinion: '对照要求限期整改，并将整改情况报告我局。', evidence: item === 'standard.archive' ? [evidenceId] : [] } : { actor: supervisor, item, result: '符合' },
+          bad
+            ? {
+                actor: supervisor,
+                item,
+                result: '不符合',
+                problem:
+                  item === 'plan.compile'
+                    ? '列入计划的一般生产经营单位不足三分之一。'
+                    : '部分行政处罚案卷自由裁量依据未载明。',
+                opinion: '对照要求限期整改，并将整改情况报告我局。',
+                evidence: item === 'standard.archive' ? [evidenceId] : [],
+              }
+            : { actor: supervisor, item, result: '符合' },
         );
       }
       // The first enterprise has a problem to rectify; any other was found in order (a clean result).
       for (const [i, e] of (c.sample?.enterprises ?? []).entries()) {
         if (c.enterprises.some((x) => x.enterprise === e.id)) continue;
-        const checks = i === 0
-          ? [{ result: '发现问题' as const, text: '现场检查记录未载明隐患整改期限', opinion: '责令企业补正检查记录，明确整改期限。' }]
-          : [{ result: '未发现问题' as const, text: '未发现重大事故隐患' }];
+        const checks =
+          i === 0
+            ? [
+                {
+                  result: '发现问题' as const,
+                  text: '现场检查记录未载明隐患整改期限',
+                  opinion: '责令企业补正检查记录，明确整改期限。',
+                },
+              ]
+            : [{ result: '未发现问题' as const, text: '未发现重大事故隐患' }];
         await this.send(h, setEnterpriseResultUpdate, { actor: supervisor, enterprise: e.id, checks });
       }
       await this.send(h, submitUpdate, { actor: supervisor });
@@ -158,7 +193,13 @@ export class People {
     if (pending) {
       const giveBack = profile === 'returnOnce' && !this.returned.has(c.caseId);
       if (giveBack) this.returned.add(c.caseId);
-      await this.send(h, reviewReportUpdate, giveBack ? { actor: supervisor, decision: 'return', reasons: ['案卷整改未附整改后的案卷材料。'] } : { actor: supervisor, decision: 'accept' });
+      await this.send(
+        h,
+        reviewReportUpdate,
+        giveBack
+          ? { actor: supervisor, decision: 'return', reasons: ['案卷整改未附整改后的案卷材料。'] }
+          : { actor: supervisor, decision: 'accept' },
+      );
       return true;
     }
     const wantRung = RUNG_OF[profile];

@@ -20,7 +20,13 @@ describe('loadConfig', () => {
       worker: { maxCachedWorkflows: 200, maxConcurrentActivities: 32 },
       actor: 'operator',
       receipts: { publicUrl: 'http://127.0.0.1:8080' },
-      http: { host: '127.0.0.1', port: 8080, secureCookies: false, trustProxy: false, login: { maxFailures: 5, maxDelaySeconds: 900, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 } },
+      http: {
+        host: '127.0.0.1',
+        port: 8080,
+        secureCookies: false,
+        trustProxy: false,
+        login: { maxFailures: 5, maxDelaySeconds: 900, maxPerAddress: 60, windowSeconds: 900, concurrency: 2 },
+      },
       mail: {
         outboxDir: path.join(CWD, 'outbox'),
         sentLogDir: path.join(CWD, 'data', 'mail-sent-log'),
@@ -80,7 +86,14 @@ describe('loadConfig', () => {
       usersFile: 'users.yaml',
       fontDir: path.join(CWD, 'fonts'),
       actor: 'sun-li',
-      http: { host: '0.0.0.0', port: 0, sessionSecret: 'x'.repeat(32), secureCookies: true, trustProxy: ['10.0.0.0/8', '192.168.1.10'], login: { maxFailures: 3, maxDelaySeconds: 120, maxPerAddress: 20, windowSeconds: 600, concurrency: 1 } },
+      http: {
+        host: '0.0.0.0',
+        port: 0,
+        sessionSecret: 'x'.repeat(32),
+        secureCookies: true,
+        trustProxy: ['10.0.0.0/8', '192.168.1.10'],
+        login: { maxFailures: 3, maxDelaySeconds: 120, maxPerAddress: 20, windowSeconds: 600, concurrency: 1 },
+      },
       mail: {
         outboxDir: path.join(CWD, 'mail/out'),
         sentLogDir: path.resolve('/var/lib/guidance/sent'),
@@ -104,7 +117,9 @@ describe('loadConfig', () => {
   });
 
   it('counts an empty variable as unset', () => {
-    expect(loadConfig({ GUIDANCE_HTTP_PORT: '', GUIDANCE_PLAN: '  ', SMTP_HOST: '' }, CWD)).toEqual(loadConfig({}, CWD));
+    expect(loadConfig({ GUIDANCE_HTTP_PORT: '', GUIDANCE_PLAN: '  ', SMTP_HOST: '' }, CWD)).toEqual(
+      loadConfig({}, CWD),
+    );
   });
 
   it('is frozen, so no caller can change what another reads', () => {
@@ -158,11 +173,38 @@ describe('loadConfig', () => {
   it('the schema lists every variable the engine reads', () => {
     expect(Object.keys(EnvSchema.shape).sort()).toEqual(
       [
-        'TEMPORAL_ADDRESS', 'GUIDANCE_TASK_QUEUE', 'GUIDANCE_DATA_DIR', 'GUIDANCE_TEMPORAL_PORT', 'GUIDANCE_UI_PORT', 'GUIDANCE_RETENTION_DAYS', 'GUIDANCE_PLAN',
-        'GUIDANCE_WORKFLOW_BUNDLE', 'GUIDANCE_USERS', 'GUIDANCE_FONT_DIR', 'GUIDANCE_ACTOR', 'USER', 'GUIDANCE_HTTP_HOST', 'GUIDANCE_HTTP_PORT',
-        'GUIDANCE_SESSION_SECRET', 'GUIDANCE_HTTP_SECURE_COOKIES', 'GUIDANCE_OUTBOX_DIR', 'GUIDANCE_SENT_LOG_DIR', 'SMTP_HOST', 'SMTP_PORT',
-        'SMTP_SECURITY', 'SMTP_USER', 'SMTP_TLS_CA_FILE', 'GUIDANCE_LOGIN_MAX_FAILURES', 'GUIDANCE_LOGIN_MAX_PER_ADDRESS', 'GUIDANCE_LOGIN_MAX_DELAY_SECONDS', 'GUIDANCE_HTTP_TRUST_PROXY',
-        'GUIDANCE_LOGIN_WINDOW_SECONDS', 'GUIDANCE_LOGIN_CONCURRENCY', 'GUIDANCE_PUBLIC_URL', 'GUIDANCE_RECEIPT_SECRET', 'GUIDANCE_WORKER_CACHED_WORKFLOWS',
+        'TEMPORAL_ADDRESS',
+        'GUIDANCE_TASK_QUEUE',
+        'GUIDANCE_DATA_DIR',
+        'GUIDANCE_TEMPORAL_PORT',
+        'GUIDANCE_UI_PORT',
+        'GUIDANCE_RETENTION_DAYS',
+        'GUIDANCE_PLAN',
+        'GUIDANCE_WORKFLOW_BUNDLE',
+        'GUIDANCE_USERS',
+        'GUIDANCE_FONT_DIR',
+        'GUIDANCE_ACTOR',
+        'USER',
+        'GUIDANCE_HTTP_HOST',
+        'GUIDANCE_HTTP_PORT',
+        'GUIDANCE_SESSION_SECRET',
+        'GUIDANCE_HTTP_SECURE_COOKIES',
+        'GUIDANCE_OUTBOX_DIR',
+        'GUIDANCE_SENT_LOG_DIR',
+        'SMTP_HOST',
+        'SMTP_PORT',
+        'SMTP_SECURITY',
+        'SMTP_USER',
+        'SMTP_TLS_CA_FILE',
+        'GUIDANCE_LOGIN_MAX_FAILURES',
+        'GUIDANCE_LOGIN_MAX_PER_ADDRESS',
+        'GUIDANCE_LOGIN_MAX_DELAY_SECONDS',
+        'GUIDANCE_HTTP_TRUST_PROXY',
+        'GUIDANCE_LOGIN_WINDOW_SECONDS',
+        'GUIDANCE_LOGIN_CONCURRENCY',
+        'GUIDANCE_PUBLIC_URL',
+        'GUIDANCE_RECEIPT_SECRET',
+        'GUIDANCE_WORKER_CACHED_WORKFLOWS',
         'GUIDANCE_WORKER_ACTIVITIES',
       ].sort(),
     );
@@ -188,7 +230,11 @@ describe('loadTemporalConfig', () => {
   });
 
   it('an external cluster: TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE as the temporal CLI reads them', () => {
-    const t = loadTemporalConfig({ TEMPORAL_ADDRESS: 'temporal.example.cn:7233', TEMPORAL_NAMESPACE: 'heluo', GUIDANCE_TASK_QUEUE: 'q' });
+    const t = loadTemporalConfig({
+      TEMPORAL_ADDRESS: 'temporal.example.cn:7233',
+      TEMPORAL_NAMESPACE: 'heluo',
+      GUIDANCE_TASK_QUEUE: 'q',
+    });
     expect(t.external).toBe(true);
     expect(t.connection.address).toBe('temporal.example.cn:7233');
     expect(t.namespace).toBe('heluo');

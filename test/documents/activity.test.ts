@@ -22,12 +22,18 @@ const opinion = () => structuredClone(exampleData('opinion')) as Record<string, 
 
 describe('renderDocument', () => {
   const env = new MockActivityEnvironment();
-  const run = (fn: (i: RenderDocumentInput) => Promise<RenderResult>, input: RenderDocumentInput) => env.run(fn, input) as Promise<RenderResult>;
+  const run = (fn: (i: RenderDocumentInput) => Promise<RenderResult>, input: RenderDocumentInput) =>
+    env.run(fn, input) as Promise<RenderResult>;
 
   it('a retry with the same key overwrites the same file', async () => {
     const archiveDir = tempDir('archive-');
     const { renderDocument } = createDocumentActivities({ archiveDir });
-    const input: RenderDocumentInput = { kind: 'urge', caseId: 'visit-2027-heluo-qinghe', key: 'rung-urge', data: exampleData('urge') as never };
+    const input: RenderDocumentInput = {
+      kind: 'urge',
+      caseId: 'visit-2027-heluo-qinghe',
+      key: 'rung-urge',
+      data: exampleData('urge') as never,
+    };
     const a = await run(renderDocument, input);
     const b = await run(renderDocument, input);
     expect(b).toEqual(a);
@@ -65,8 +71,19 @@ describe('renderDocument', () => {
     const urge = path.join(templatesDir, 'urge.hbs');
     fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('</title>', '</title><p>本局专用催办用语</p>'));
     const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
-    const own = await run(renderDocument, { kind: 'urge', caseId: 'c1', key: 'own', templatesDir, data: exampleData('urge') as never });
-    const builtin = await run(renderDocument, { kind: 'urge', caseId: 'c1', key: 'builtin', data: exampleData('urge') as never });
+    const own = await run(renderDocument, {
+      kind: 'urge',
+      caseId: 'c1',
+      key: 'own',
+      templatesDir,
+      data: exampleData('urge') as never,
+    });
+    const builtin = await run(renderDocument, {
+      kind: 'urge',
+      caseId: 'c1',
+      key: 'builtin',
+      data: exampleData('urge') as never,
+    });
     expect(squash(pdftotext(own.path))).toContain('本局专用催办用语');
     expect(squash(pdftotext(builtin.path))).not.toContain('本局专用催办用语');
   });
@@ -74,7 +91,9 @@ describe('renderDocument', () => {
   it('a templatesDir this worker lacks, or whose templates fail the check, is a non-retryable PlanNotServable naming the directory', async () => {
     const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
     const missing = path.join(tempDir('gone-'), 'templates');
-    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: missing, data: exampleData('urge') as never }));
+    const f = await failureOf(
+      run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: missing, data: exampleData('urge') as never }),
+    );
     expect(f.type).toBe(FailureType.PlanNotServable);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain(missing);
@@ -83,7 +102,9 @@ describe('renderDocument', () => {
     const broken = templatesCopy();
     const urge = path.join(broken, 'urge.hbs');
     fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
-    const g = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: broken, data: exampleData('urge') as never }));
+    const g = await failureOf(
+      run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir: broken, data: exampleData('urge') as never }),
+    );
     expect(g.type).toBe(FailureType.PlanNotServable);
     expect(g.nonRetryable).toBe(true);
     expect(g.message).toContain(broken);
@@ -97,7 +118,9 @@ describe('renderDocument', () => {
     await run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never });
     const urge = path.join(templatesDir, 'urge.hbs');
     fs.writeFileSync(urge, fs.readFileSync(urge, 'utf8').replace('<title>', '<p>{{county.head}}</p><title>'));
-    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never }));
+    const f = await failureOf(
+      run(renderDocument, { kind: 'urge', caseId: 'c1', templatesDir, data: exampleData('urge') as never }),
+    );
     expect(f.type).toBe(FailureType.TemplateError);
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('urge.hbs');
@@ -107,7 +130,9 @@ describe('renderDocument', () => {
   it('an unsafe case id or an unknown kind is InvalidInput, and nothing is written', async () => {
     const archiveDir = tempDir('archive-');
     const { renderDocument } = createDocumentActivities({ archiveDir });
-    const f = await failureOf(run(renderDocument, { kind: 'urge', caseId: '../etc', data: exampleData('urge') as never }));
+    const f = await failureOf(
+      run(renderDocument, { kind: 'urge', caseId: '../etc', data: exampleData('urge') as never }),
+    );
     expect(f.type).toBe(FailureType.InvalidInput);
     const g = await failureOf(run(renderDocument, { kind: 'memo' as never, caseId: 'c1', data: {} as never }));
     expect(g.type).toBe(FailureType.InvalidInput);

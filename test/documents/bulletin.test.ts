@@ -30,10 +30,46 @@ function counties(n: number): BulletinRow[] {
 describe('bulletin table', () => {
   it('ranks by 检查处罚率, equal rates share a rank, no inspections ranks last', () => {
     const t = bulletinTable([
-      { county: '甲', inspections: 100, inspectors: 1, documents: 1, cases: 10, fines: 1, hazardsFound: 10, hazardsFixed: 9 },
-      { county: '乙', inspections: 50, inspectors: 1, documents: 1, cases: 10, fines: 2.5, hazardsFound: 0, hazardsFixed: 0 },
-      { county: '丙', inspections: 200, inspectors: 1, documents: 1, cases: 20, fines: 0, hazardsFound: 4, hazardsFixed: 1 },
-      { county: '丁', inspections: 0, inspectors: 0, documents: 0, cases: 0, fines: 0, hazardsFound: 0, hazardsFixed: 0 },
+      {
+        county: '甲',
+        inspections: 100,
+        inspectors: 1,
+        documents: 1,
+        cases: 10,
+        fines: 1,
+        hazardsFound: 10,
+        hazardsFixed: 9,
+      },
+      {
+        county: '乙',
+        inspections: 50,
+        inspectors: 1,
+        documents: 1,
+        cases: 10,
+        fines: 2.5,
+        hazardsFound: 0,
+        hazardsFixed: 0,
+      },
+      {
+        county: '丙',
+        inspections: 200,
+        inspectors: 1,
+        documents: 1,
+        cases: 20,
+        fines: 0,
+        hazardsFound: 4,
+        hazardsFixed: 1,
+      },
+      {
+        county: '丁',
+        inspections: 0,
+        inspectors: 0,
+        documents: 0,
+        cases: 0,
+        fines: 0,
+        hazardsFound: 0,
+        hazardsFixed: 0,
+      },
     ]);
     expect(t.rows.map((r) => [r.county, r.penaltyRate, r.rank])).toEqual([
       ['甲', '10.0', 2],
@@ -42,7 +78,15 @@ describe('bulletin table', () => {
       ['丁', '—', 4],
     ]);
     expect(t.rows[1]!.fixRate).toBe('—');
-    expect(t.total).toMatchObject({ inspections: 350, cases: 40, penaltyRate: '11.4', fines: '3.50', hazardsFound: 14, hazardsFixed: 10, fixRate: '71.4' });
+    expect(t.total).toMatchObject({
+      inspections: 350,
+      cases: 40,
+      penaltyRate: '11.4',
+      fines: '3.50',
+      hazardsFound: 14,
+      hazardsFixed: 10,
+      fixRate: '71.4',
+    });
   });
 
   describe('40 counties', () => {
@@ -55,7 +99,8 @@ describe('bulletin table', () => {
       pages = words(file);
     });
 
-    const tablePages = () => pages.map((p, i) => ({ p, i })).filter(({ p }) => p.some((w) => /^第\d\d号测试县$/.test(w.text)));
+    const tablePages = () =>
+      pages.map((p, i) => ({ p, i })).filter(({ p }) => p.some((w) => /^第\d\d号测试县$/.test(w.text)));
 
     it('the table runs onto more than one page', () => {
       expect(tablePages().length).toBeGreaterThanOrEqual(2);

@@ -12,7 +12,9 @@ beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 
 function program() {
   const out: string[] = [];
-  const p = new Command('guidance').exitOverride().configureOutput({ writeErr: (s) => out.push(s), writeOut: (s) => out.push(s) });
+  const p = new Command('guidance')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => out.push(s), writeOut: (s) => out.push(s) });
   registerRenderCommand(p);
   return { p, out };
 }
@@ -21,26 +23,34 @@ describe('guidance render', () => {
   it('writes the PDF of any kind from a data file', async () => {
     const out = path.join(tempDir(), 'letter.pdf');
     const { p } = program();
-    await p.parseAsync(['render', 'summons', '--data', path.join(EXAMPLES_DIR, 'summons.json'), '--out', out], { from: 'user' });
+    await p.parseAsync(['render', 'summons', '--data', path.join(EXAMPLES_DIR, 'summons.json'), '--out', out], {
+      from: 'user',
+    });
     expect(squash(pdftotext(out))).toContain('约谈通知书');
   });
 
   it('renders the 送达回证 from its example', async () => {
     const out = path.join(tempDir(), 'receipt.pdf');
     const { p } = program();
-    await p.parseAsync(['render', 'receipt', '--data', path.join(EXAMPLES_DIR, 'receipt.json'), '--out', out], { from: 'user' });
+    await p.parseAsync(['render', 'receipt', '--data', path.join(EXAMPLES_DIR, 'receipt.json'), '--out', out], {
+      from: 'user',
+    });
     expect(squash(pdftotext(out))).toContain('送达回证');
   });
 
   it('refuses an unknown kind and bad data with a Chinese message', async () => {
     const { p, out } = program();
-    await expect(p.parseAsync(['render', 'memo', '--data', 'x.json', '--out', 'x.pdf'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    await expect(
+      p.parseAsync(['render', 'memo', '--data', 'x.json', '--out', 'x.pdf'], { from: 'user' }),
+    ).rejects.toBeInstanceOf(CommanderError);
     expect(out.join('')).toContain('未知的文书种类');
 
     const bad = path.join(tempDir(), 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ bureau: { name: '河洛市应急管理局' } }));
     const second = program();
-    await expect(second.p.parseAsync(['render', 'urge', '--data', bad, '--out', path.join(tempDir(), 'x.pdf')], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    await expect(
+      second.p.parseAsync(['render', 'urge', '--data', bad, '--out', path.join(tempDir(), 'x.pdf')], { from: 'user' }),
+    ).rejects.toBeInstanceOf(CommanderError);
     expect(second.out.join('')).toMatch(/urge\.hbs.*issueDate/);
   });
 });

@@ -20,7 +20,11 @@ import { SETUP_TIMEOUT, tempDir } from './helpers';
 beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 afterEach(() => vi.restoreAllMocks());
 
-type Op = { t: 'write'; file: string } | { t: 'sync'; file: string } | { t: 'syncdir'; dir: string } | { t: 'rename'; from: string; to: string };
+type Op =
+  | { t: 'write'; file: string }
+  | { t: 'sync'; file: string }
+  | { t: 'syncdir'; dir: string }
+  | { t: 'rename'; from: string; to: string };
 
 /** Records every write, fsync and rename made through node:fs promises until restored. */
 function journal(): Op[] {
@@ -40,8 +44,14 @@ function journal(): Op[] {
     const handle = await realOpen(...args);
     const name = String(args[0]);
     const { writeFile, write, sync } = handle;
-    handle.writeFile = (...a: Parameters<typeof writeFile>) => (ops.push({ t: 'write', file: name }), writeFile.apply(handle, a));
-    handle.write = ((...a: unknown[]) => (ops.push({ t: 'write', file: name }), (write as (...x: unknown[]) => unknown).apply(handle, a))) as typeof write;
+    handle.writeFile = (...a: Parameters<typeof writeFile>) => (
+      ops.push({ t: 'write', file: name }),
+      writeFile.apply(handle, a)
+    );
+    handle.write = ((...a: unknown[]) => (
+      ops.push({ t: 'write', file: name }),
+      (write as (...x: unknown[]) => unknown).apply(handle, a)
+    )) as typeof write;
     handle.sync = async () => {
       await sync.apply(handle);
       ops.push(statSync(name).isDirectory() ? { t: 'syncdir', dir: path.resolve(name) } : { t: 'sync', file: name });
@@ -63,7 +73,8 @@ function survivesCrash(ops: Op[], file: string): boolean {
   const lastWrite = last((o) => o.t === 'write' && o.file === from);
   if (lastWrite < 0) return false;
   const dataSynced = ops.some((o, k) => k > lastWrite && o.t === 'sync' && o.file === from);
-  const entrySynced = i < 0 || ops.some((o, k) => k > i && o.t === 'syncdir' && o.dir === path.dirname(path.resolve(file)));
+  const entrySynced =
+    i < 0 || ops.some((o, k) => k > i && o.t === 'syncdir' && o.dir === path.dirname(path.resolve(file)));
   return dataSynced && entrySynced;
 }
 
@@ -82,7 +93,12 @@ describe('durable writes', () => {
   it('renderDocument: the PDF whose sha256 it returns is fsynced, renamed, and its folder fsynced', async () => {
     const archiveDir = tempDir('archive-');
     const { renderDocument } = createDocumentActivities({ archiveDir });
-    const input: RenderDocumentInput = { kind: 'urge', caseId: 'visit-2027-heluo-qinghe', key: 'rung-urge', data: exampleData('urge') as never };
+    const input: RenderDocumentInput = {
+      kind: 'urge',
+      caseId: 'visit-2027-heluo-qinghe',
+      key: 'rung-urge',
+      data: exampleData('urge') as never,
+    };
     const ops = journal();
     const result = (await new MockActivityEnvironment().run(renderDocument, input)) as RenderResult;
     vi.restoreAllMocks();

@@ -52,7 +52,9 @@ export interface FontRow {
 
 /** pdffonts' table, split by the column widths its dashed rule gives. */
 export function pdffonts(file: string): FontRow[] {
-  const lines = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
+  const lines = execFileSync('pdffonts', [file], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const rule = lines[1]!;
   const cols: [number, number][] = [];
   for (const m of rule.matchAll(/-+/g)) cols.push([m.index, m.index + m[0].length]);
@@ -73,20 +75,31 @@ export interface Word {
 /** Words (here: runs of text without spaces) and their boxes per page, from `pdftotext -bbox`. */
 export function words(file: string): Word[][] {
   const html = pdftotext(file, ['-bbox']);
-  return html.split('<page ').slice(1).map((page) =>
-    [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
-      xMin: Number(m[1]),
-      yMin: Number(m[2]),
-      xMax: Number(m[3]),
-      yMax: Number(m[4]),
-      text: m[5]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'),
-    })),
-  );
+  return html
+    .split('<page ')
+    .slice(1)
+    .map((page) =>
+      [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map(
+        (m) => ({
+          xMin: Number(m[1]),
+          yMin: Number(m[2]),
+          xMax: Number(m[3]),
+          yMax: Number(m[4]),
+          text: m[5]!
+            .replace(/&amp;/g, '&')
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&quot;/g, '"'),
+        }),
+      ),
+    );
 }
 
 /** RGB pixels of one page at `dpi`, via pdftoppm's PPM output. */
 export function raster(file: string, page: number, dpi: number): { width: number; height: number; rgb: Buffer } {
-  const ppm = execFileSync('pdftoppm', ['-r', String(dpi), '-f', String(page), '-l', String(page), file], { maxBuffer: 256 * 1024 * 1024 });
+  const ppm = execFileSync('pdftoppm', ['-r', String(dpi), '-f', String(page), '-l', String(page), file], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
   // Header: P6\n<w> <h>\n255\n
   const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString('latin1'))!;
   return { width: Number(header[1]), height: Number(header[2]), rgb: ppm.subarray(header[0].length) };

@@ -147,6 +147,11 @@ describe('letterhead, title and headings', () => {
     const number = pages[0]!.find((w) => w.text === '河洛应急指导〔2027〕3号')!;
     expect(near(number.xMax, RIGHT, 0.5)).toBe(true);
     expect(pages[0]!.some((w) => w.yMin > BOTTOM && w.text === '—')).toBe(false);
-    expect(pages[1]!.filter((w) => w.yMin > BOTTOM).map((w) => w.text).join(' ')).toBe('— 2 —');
+    expect(
+      pages[1]!
+        .filter((w) => w.yMin > BOTTOM)
+        .map((w) => w.text)
+        .join(' '),
+    ).toBe('— 2 —');
   });
 });

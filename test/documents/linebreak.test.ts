@@ -13,7 +13,10 @@ beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 
 /** Breaks `text` at `width` ems: Chinese 1 em, Latin 0.5 em, as the fonts roughly do. */
 function lines(text: string, width: number): string[] {
-  const atoms = segment(text).map((a) => ({ ...a, width: [...a.text].reduce((s, ch) => s + (ch.codePointAt(0)! < 0x2000 ? 0.5 : 1), 0) }));
+  const atoms = segment(text).map((a) => ({
+    ...a,
+    width: [...a.text].reduce((s, ch) => s + (ch.codePointAt(0)! < 0x2000 ? 0.5 : 1), 0),
+  }));
   return breakLines(atoms, () => width).map((l) => l.map((a) => a.text).join(''));
 }
 

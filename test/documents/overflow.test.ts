@@ -15,7 +15,8 @@ const LEFT = 28 * MM;
 const RIGHT = (28 + 156) * MM;
 const TOP = 37 * MM;
 const BOTTOM = (37 + 225) * MM;
-const inside = (w: Word) => w.xMin >= LEFT - 0.5 && w.xMax <= RIGHT + 0.5 && w.yMin >= TOP - 0.5 && w.yMax <= BOTTOM + 0.5;
+const inside = (w: Word) =>
+  w.xMin >= LEFT - 0.5 && w.xMax <= RIGHT + 0.5 && w.yMin >= TOP - 0.5 && w.yMax <= BOTTOM + 0.5;
 /** Words of the long texts below (the letterhead and page numbers lie outside the block by design). */
 const long = (w: Word) => /a{4}|9{4}|https|三分之一|生产经营/.test(w.text);
 const outside = (ws: Word[]) => {

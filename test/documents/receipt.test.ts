@@ -20,9 +20,19 @@ beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
 const example = () => structuredClone(exampleData('receipt')) as DocumentData['receipt'];
 
 /** The example with some fields changed (a shallow merge of `acknowledged` and `letter`). */
-function receipt(edit: Partial<Omit<ReceiptDataInput, 'acknowledged' | 'letter'>> & { acknowledged?: Partial<ReceiptDataInput['acknowledged']>; letter?: Partial<ReceiptDataInput['letter']> } = {}): ReceiptDataInput {
+function receipt(
+  edit: Partial<Omit<ReceiptDataInput, 'acknowledged' | 'letter'>> & {
+    acknowledged?: Partial<ReceiptDataInput['acknowledged']>;
+    letter?: Partial<ReceiptDataInput['letter']>;
+  } = {},
+): ReceiptDataInput {
   const d = example();
-  return { ...d, ...edit, letter: { ...d.letter, ...edit.letter }, acknowledged: { ...d.acknowledged, ...edit.acknowledged } } as ReceiptDataInput;
+  return {
+    ...d,
+    ...edit,
+    letter: { ...d.letter, ...edit.letter },
+    acknowledged: { ...d.acknowledged, ...edit.acknowledged },
+  } as ReceiptDataInput;
 }
 
 async function rendered(data: unknown): Promise<{ file: string; text: string; pages: number }> {
@@ -35,7 +45,14 @@ describe('送达回证 rendered', () => {
   it('names the letter by its number, the signer and the time of signing; fonts are embedded subsets', async () => {
     const { file, text, pages } = await rendered(exampleData('receipt'));
     expect(pages).toBe(1);
-    for (const phrase of ['河洛市应急管理局', '送达回证', '文号河洛应急指导〔2027〕3号', '签收人李晓燕', '受送达人香山县应急管理局', '签收时间2027年4月21日10时32分']) {
+    for (const phrase of [
+      '河洛市应急管理局',
+      '送达回证',
+      '文号河洛应急指导〔2027〕3号',
+      '签收人李晓燕',
+      '受送达人香山县应急管理局',
+      '签收时间2027年4月21日10时32分',
+    ]) {
       expect(text).toContain(squash(phrase));
     }
     // Not numbered in a series of its own: the letter's number is the only one it carries.
@@ -43,7 +60,9 @@ describe('送达回证 rendered', () => {
     const fonts = pdffonts(file);
     for (const f of fonts) expect(f, JSON.stringify(f)).toMatchObject({ emb: 'yes', sub: 'yes', uni: 'yes' });
     const names = fonts.map((f) => f.name.slice(7));
-    expect(names).toEqual(expect.arrayContaining(['NotoSerifSC-Black', 'NotoSerifSC-Bold', 'FandolFang-Regular', 'NotoSansSC-Medium']));
+    expect(names).toEqual(
+      expect.arrayContaining(['NotoSerifSC-Black', 'NotoSerifSC-Bold', 'FandolFang-Regular', 'NotoSansSC-Medium']),
+    );
     // The PDF's date is the day of signing; its keywords the letter's number.
     const info = pdfinfo(file);
     expect(info.Author).toBe('河洛市应急管理局');
@@ -53,7 +72,11 @@ describe('送达回证 rendered', () => {
 
   it('a letter without a number (a reminder), a note of several lines, one address a line, each cell line in order', async () => {
     const { file } = await rendered(
-      receipt({ letter: { title: '整改到期提醒函', docNumber: undefined }, addresses: ['a@xiangshan.example.gov.cn', 'b@xiangshan.example.gov.cn'], note: '第一行\n\n第二行' }),
+      receipt({
+        letter: { title: '整改到期提醒函', docNumber: undefined },
+        addresses: ['a@xiangshan.example.gov.cn', 'b@xiangshan.example.gov.cn'],
+        note: '第一行\n\n第二行',
+      }),
     );
     // In drawing order (-raw): the reading order pdftotext guesses may interleave two short rows.
     expect(squash(pdftotext(file, ['-raw']))).toContain('送达文书《整改到期提醒函》文号无');
@@ -82,9 +105,13 @@ describe('送达回证 data', () => {
 
   it('refuses a missing or empty signer, in Chinese, naming the field', async () => {
     const { signer: _, ...ack } = example().acknowledged;
-    expect(issues({ ...example(), acknowledged: ack })).toEqual([expect.stringMatching(/^acknowledged\.signer: 签收人/)]);
+    expect(issues({ ...example(), acknowledged: ack })).toEqual([
+      expect.stringMatching(/^acknowledged\.signer: 签收人/),
+    ]);
     // Only invisible characters and spaces: empty once normalised.
-    expect(issues(receipt({ acknowledged: { signer: ' \u200b\u3164\n' } }))).toEqual(['acknowledged.signer: 签收人不能为空']);
+    expect(issues(receipt({ acknowledged: { signer: ' \u200b\u3164\n' } }))).toEqual([
+      'acknowledged.signer: 签收人不能为空',
+    ]);
     // renderDocument refuses it before any template runs, naming the template and the field.
     const e = await renderPdf('receipt', { ...example(), acknowledged: ack }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DocumentError);
@@ -93,35 +120,113 @@ describe('送达回证 data', () => {
   });
 
   it('refuses what a reader would catch at once, in Chinese', () => {
-    expect(issues(receipt({ acknowledged: { date: '2027-04-19' } }))).toEqual(['acknowledged.date: 签收日期早于送达日期']);
+    expect(issues(receipt({ acknowledged: { date: '2027-04-19' } }))).toEqual([
+      'acknowledged.date: 签收日期早于送达日期',
+    ]);
     expect(issues(receipt({ receiptId: '2' }))).toEqual(['receiptId: 回执编号应为 R 加数字，例如 R1']);
     expect(issues(receipt({ addresses: [] }))).toEqual(['addresses: 至少一个送达地址']);
-    expect(issues(receipt({ letter: { docNumber: '河洛应急指导2027-3' } }))[0]).toMatch(/^letter\.docNumber: 发文字号格式/);
+    expect(issues(receipt({ letter: { docNumber: '河洛应急指导2027-3' } }))[0]).toMatch(
+      /^letter\.docNumber: 发文字号格式/,
+    );
     expect(issues(receipt({ acknowledged: { at: '昨天' } }))[0]).toMatch(/^acknowledged\.at: 签收时刻应为/);
     expect(issues(receipt({ note: '备'.repeat(501) }))).toEqual(['note: 备注不能超过 500 字']);
     for (const i of issues({})) expect(i).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('normalises people’s text as the acknowledgement did: one-line names, the note keeps its lines', () => {
-    const r = ReceiptData.parse(receipt({ acknowledged: { signer: '  李\u200b晓燕\r\n' }, note: '甲\r\n\r\n\r\n乙\u2028丙  ' }));
+    const r = ReceiptData.parse(
+      receipt({ acknowledged: { signer: '  李\u200b晓燕\r\n' }, note: '甲\r\n\r\n\r\n乙\u2028丙  ' }),
+    );
     expect(r.acknowledged.signer).toBe('李晓燕');
     expect(r.note).toBe('甲\n\n乙\n丙');
   });
 
   it('<br/> belongs to table cells only', () => {
-    expect(() => parseMarkup('<document><p>甲<br/>乙</p></document>', 'receipt.hbs')).toThrow(/<br\/> 只能用在表格单元格/);
-    const m = parseMarkup('<document><table widths="1"><tbody><tr><td>甲<br/>乙</td></tr></tbody></table></document>', 'receipt.hbs');
-    expect(m.blocks[0]).toMatchObject({ type: 'table', body: [[{ content: [{ text: '甲' }, { text: '\u2028' }, { text: '乙' }] }]] });
+    expect(() => parseMarkup('<document><p>甲<br/>乙</p></document>', 'receipt.hbs')).toThrow(
+      /<br\/> 只能用在表格单元格/,
+    );
+    const m = parseMarkup(
+      '<document><table widths="1"><tbody><tr><td>甲<br/>乙</td></tr></tbody></table></document>',
+      'receipt.hbs',
+    );
+    expect(m.blocks[0]).toMatchObject({
+      type: 'table',
+      body: [[{ content: [{ text: '甲' }, { text: '\u2028' }, { text: '乙' }] }]],
+    });
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // Any text a person could send.
 
-const NASTY = ['\n', '\r\n', '\u2028', '\u2029', '\u0085', '\v', '\f', '\t', '\u0000', '\u001b', '\u007f', '\u200b', '\u200d', '\ufeff', '\u00ad', '\u202e', '\u2066', '\u3164', '\ufe0f', '\u{e0100}', '\u{e0041}', '\ufffe', '\u3000', '\u00a0'];
-const WORDS = ['李', '晓燕', '欧阳', '垚', '喆', '珺', '葛\u{e0100}', '𠀀', '郞', '😀', '👨‍👩‍👧', 'é', 'e\u0301', 'Ünal', 'O’Brien', '&<>"\'', '{{signer}}', '<br/>', '</td>', '——', '……', '（', '）', '，', '。', 'ABC-123', 'x'.repeat(80), '\ufffd', '\ue000', 'שלום', 'مرحبا', 'ไทย', 'ᠮᠣᠩᠭᠣᠯ'];
+const NASTY = [
+  '\n',
+  '\r\n',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\v',
+  '\f',
+  '\t',
+  '\u0000',
+  '\u001b',
+  '\u007f',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u00ad',
+  '\u202e',
+  '\u2066',
+  '\u3164',
+  '\ufe0f',
+  '\u{e0100}',
+  '\u{e0041}',
+  '\ufffe',
+  '\u3000',
+  '\u00a0',
+];
+const WORDS = [
+  '李',
+  '晓燕',
+  '欧阳',
+  '垚',
+  '喆',
+  '珺',
+  '葛\u{e0100}',
+  '𠀀',
+  '郞',
+  '😀',
+  '👨‍👩‍👧',
+  'é',
+  'e\u0301',
+  'Ünal',
+  'O’Brien',
+  '&<>"\'',
+  '{{signer}}',
+  '<br/>',
+  '</td>',
+  '——',
+  '……',
+  '（',
+  '）',
+  '，',
+  '。',
+  'ABC-123',
+  'x'.repeat(80),
+  '\ufffd',
+  '\ue000',
+  'שלום',
+  'مرحبا',
+  'ไทย',
+  'ᠮᠣᠩᠭᠣᠯ',
+];
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-const pieces = fc.oneof(fc.constantFrom(...NASTY), { arbitrary: fc.constantFrom(...WORDS), weight: 3 }, loneSurrogate, fc.string({ unit: 'binary', maxLength: 4 }));
+const pieces = fc.oneof(
+  fc.constantFrom(...NASTY),
+  { arbitrary: fc.constantFrom(...WORDS), weight: 3 },
+  loneSurrogate,
+  fc.string({ unit: 'binary', maxLength: 4 }),
+);
 const text = fc.oneof(
   { arbitrary: fc.array(pieces, { maxLength: 30 }).map((p) => p.join('')), weight: 4 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 60 }), weight: 2 },
@@ -130,7 +235,12 @@ const text = fc.oneof(
 /** Notes up to and beyond the 500-character limit, some of many short lines. */
 const note = fc.oneof(
   { arbitrary: text, weight: 4 },
-  { arbitrary: fc.tuple(fc.constantFrom('备注', '行\n', '\r\n', 'a\u2028', '😀', '长'), fc.integer({ min: 100, max: 520 })).map(([s, n]) => s.repeat(n)), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('备注', '行\n', '\r\n', 'a\u2028', '😀', '长'), fc.integer({ min: 100, max: 520 }))
+      .map(([s, n]) => s.repeat(n)),
+    weight: 1,
+  },
 );
 
 describe('送达回证 from any text', () => {
@@ -141,7 +251,8 @@ describe('送达回证 from any text', () => {
         const data = receipt({ acknowledged: { signer }, note: n, letter: { title } });
         const parsed = ReceiptData.safeParse(data);
         if (!parsed.success) {
-          for (const issue of parsed.error.issues) expect(issue.message, JSON.stringify(issue)).toMatch(/[\u4e00-\u9fff]/);
+          for (const issue of parsed.error.issues)
+            expect(issue.message, JSON.stringify(issue)).toMatch(/[\u4e00-\u9fff]/);
           return;
         }
         const { pdf, pages } = await renderPdf('receipt', data);
@@ -168,7 +279,9 @@ describe('送达回证 from any text', () => {
     const lines = Array.from({ length: 100 }, (_, i) => `第${i + 1}行`);
     const { file, pages } = await rendered(receipt({ note: lines.join('\n') }));
     expect(pages).toBeGreaterThanOrEqual(2);
-    const printed = pdftotext(file, ['-raw']).split('\n').map((l) => l.trim());
+    const printed = pdftotext(file, ['-raw'])
+      .split('\n')
+      .map((l) => l.trim());
     // The first shares its baseline with the label 备注.
     const noteLines = printed.flatMap((l) => /^(?:备注\s*)?(第\d+行)$/.exec(l)?.[1] ?? []);
     expect(noteLines).toEqual(lines);

@@ -10,7 +10,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDocumentActivities } from '../../activities/documents';
 import { exampleData } from '../../activities/documents/templates';
 import type { DocumentData } from '../../workflows/shared/document-data';
-import { DocumentKind, formatDateZh, type RenderDocumentInput, type RenderResult } from '../../workflows/shared/documents';
+import {
+  DocumentKind,
+  formatDateZh,
+  type RenderDocumentInput,
+  type RenderResult,
+} from '../../workflows/shared/documents';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { pdffonts, pdfinfo, pdftotext, SETUP_TIMEOUT, squash, tempDir } from './helpers';
 
@@ -39,8 +44,17 @@ const PHRASES: Record<DocumentKind, string[]> = {
   ],
   reminder: ['关于安全生产执法指导整改期限即将届满的提醒函', '距报送期限还有7天'],
   urge: ['关于催报安全生产执法指导整改情况的通知', '截至目前已逾期1天', '于2027年5月26日前将整改结果书面报告我局'],
-  supervise: ['督办函', '此后，我局于2027年5月21日发出催办通知（河洛应急指导〔2027〕12号）', '抄送：市应急管理局分管负责人郑远。'],
-  warning: ['警示函', '已逾期14天', '（三）在县级政府年度安全生产考核中扣分。', '抄送：香山县人民政府，市应急管理局分管负责人郑远。'],
+  supervise: [
+    '督办函',
+    '此后，我局于2027年5月21日发出催办通知（河洛应急指导〔2027〕12号）',
+    '抄送：市应急管理局分管负责人郑远。',
+  ],
+  warning: [
+    '警示函',
+    '已逾期14天',
+    '（三）在县级政府年度安全生产考核中扣分。',
+    '抄送：香山县人民政府，市应急管理局分管负责人郑远。',
+  ],
   summons: ['约谈通知书', '我局决定约谈你局主要负责人', '2027年6月15日下午3:00', '河洛市应急管理局五楼第二会议室'],
   acceptance: ['整改报告尚存在以下问题，现予退回', '未通过', '于2027年7月10日前重新报送整改报告'],
   bulletin: [
@@ -70,9 +84,22 @@ const PHRASES: Record<DocumentKind, string[]> = {
 function facts(kind: DocumentKind): string[] {
   if (kind === 'receipt') {
     const r = exampleData('receipt') as DocumentData['receipt'];
-    return [r.sender, `受送达人${r.recipient}`, `文号${r.letter.docNumber}`, `发文日期${formatDateZh(r.letter.date)}`, `送达日期${formatDateZh(r.sentAt)}`, `签收人${r.acknowledged.signer}`];
+    return [
+      r.sender,
+      `受送达人${r.recipient}`,
+      `文号${r.letter.docNumber}`,
+      `发文日期${formatDateZh(r.letter.date)}`,
+      `送达日期${formatDateZh(r.sentAt)}`,
+      `签收人${r.acknowledged.signer}`,
+    ];
   }
-  const data = exampleData(kind) as { docNumber?: string; dueDate?: string; issueDate: string; recipient: string; bureau: { name: string } };
+  const data = exampleData(kind) as {
+    docNumber?: string;
+    dueDate?: string;
+    issueDate: string;
+    recipient: string;
+    bureau: { name: string };
+  };
   return [
     data.bureau.name,
     `${data.recipient}：`,
@@ -92,7 +119,10 @@ describe('every kind renders from its example data', () => {
 
   beforeAll(async () => {
     for (const kind of DocumentKind.options) {
-      results.set(kind, await run({ kind, caseId: 'visit-2027-heluo-xiangshan', key: 'example', data: exampleData(kind) as never }));
+      results.set(
+        kind,
+        await run({ kind, caseId: 'visit-2027-heluo-xiangshan', key: 'example', data: exampleData(kind) as never }),
+      );
     }
   }, 120_000);
 
@@ -130,7 +160,12 @@ describe('every kind renders from its example data', () => {
   });
 
   it('the same data gives the same bytes (a retried activity rewrites an identical file)', async () => {
-    const again = await run({ kind: 'opinion', caseId: 'visit-2027-heluo-xiangshan', key: 'example', data: exampleData('opinion') as never });
+    const again = await run({
+      kind: 'opinion',
+      caseId: 'visit-2027-heluo-xiangshan',
+      key: 'example',
+      data: exampleData('opinion') as never,
+    });
     expect(again.sha256).toBe(results.get('opinion')!.sha256);
   });
 });

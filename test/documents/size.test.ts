@@ -29,7 +29,14 @@ describe('the two-page example opinion letter', () => {
   it('embeds all six faces, each once, as subsets with Unicode maps', () => {
     const fonts = pdffonts(file);
     const names = fonts.map((f) => f.name.slice(7)).sort();
-    expect(names).toEqual(['FandolFang-Regular', 'FandolKai-Regular', 'NotoSansSC-Medium', 'NotoSerifSC-Black', 'NotoSerifSC-Bold', 'NotoSerifSC-Regular']);
+    expect(names).toEqual([
+      'FandolFang-Regular',
+      'FandolKai-Regular',
+      'NotoSansSC-Medium',
+      'NotoSerifSC-Black',
+      'NotoSerifSC-Bold',
+      'NotoSerifSC-Regular',
+    ]);
     for (const f of fonts) expect(f, JSON.stringify(f)).toMatchObject({ emb: 'yes', sub: 'yes', uni: 'yes' });
   });
 

@@ -40,11 +40,14 @@ function refusal(dir: string): DocumentError {
 describe('checkTemplates', () => {
   it('accepts the built-in templates, and every example validates against its schema', () => {
     expect(() => checkTemplates()).not.toThrow();
-    for (const kind of DocumentKind.options) expect(DocumentDataSchemas[kind].safeParse(exampleData(kind)).success).toBe(true);
+    for (const kind of DocumentKind.options)
+      expect(DocumentDataSchemas[kind].safeParse(exampleData(kind)).success).toBe(true);
   });
 
   it('refuses a missing variable, naming the template and the variable', () => {
-    const dir = overrides({ 'opinion.hbs': builtin('opinion').replace('<title>', '<p>指导地点：{{visit.place}}</p>\n<title>') });
+    const dir = overrides({
+      'opinion.hbs': builtin('opinion').replace('<title>', '<p>指导地点：{{visit.place}}</p>\n<title>'),
+    });
     const e = refusal(dir);
     expect(e.message).toContain(path.join(dir, 'opinion.hbs'));
     expect(e.message).toContain('visit.place');
@@ -54,7 +57,10 @@ describe('checkTemplates', () => {
 
   it('finds a misspelt field inside a loop, in a branch the example never takes', () => {
     const dir = overrides({
-      'acceptance.hbs': builtin('acceptance').replace('{{#each reasons}}', '{{#each items}}{{#if passed}}{{else}}<p>{{probelm}}</p>{{/if}}{{/each}}\n{{#each reasons}}'),
+      'acceptance.hbs': builtin('acceptance').replace(
+        '{{#each reasons}}',
+        '{{#each items}}{{#if passed}}{{else}}<p>{{probelm}}</p>{{/if}}{{/each}}\n{{#each reasons}}',
+      ),
     });
     const e = refusal(dir);
     expect(e.message).toContain('acceptance.hbs');
@@ -63,16 +69,29 @@ describe('checkTemplates', () => {
   });
 
   it('refuses an optional field used without {{#if}}, accepts it guarded', () => {
-    const unguarded = overrides({ 'bulletin.hbs': builtin('bulletin').replace('<to>', '<p>{{record.printedBy}}</p><to>') });
+    const unguarded = overrides({
+      'bulletin.hbs': builtin('bulletin').replace('<to>', '<p>{{record.printedBy}}</p><to>'),
+    });
     expect(refusal(unguarded).message).toMatch(/record\.printedBy.*可选/);
-    const guarded = overrides({ 'bulletin.hbs': builtin('bulletin').replace('<to>', '{{#if record.printedBy}}<p>{{record.printedBy}}</p>{{/if}}<to>') });
+    const guarded = overrides({
+      'bulletin.hbs': builtin('bulletin').replace(
+        '<to>',
+        '{{#if record.printedBy}}<p>{{record.printedBy}}</p>{{/if}}<to>',
+      ),
+    });
     expect(() => checkTemplates(guarded)).not.toThrow();
   });
 
   it('refuses unknown helpers, unknown partials and unknown markup', () => {
-    expect(refusal(overrides({ 'urge.hbs': builtin('urge').replace('{{daysOverdue}}', '{{upper daysOverdue}}') })).message).toContain('upper');
-    expect(refusal(overrides({ 'urge.hbs': builtin('urge').replace('{{> contact}}', '{{> signature}}') })).message).toContain('signature');
-    const markup = refusal(overrides({ 'urge.hbs': builtin('urge').replace('<title>', '<banner>通知</banner><title>') }));
+    expect(
+      refusal(overrides({ 'urge.hbs': builtin('urge').replace('{{daysOverdue}}', '{{upper daysOverdue}}') })).message,
+    ).toContain('upper');
+    expect(
+      refusal(overrides({ 'urge.hbs': builtin('urge').replace('{{> contact}}', '{{> signature}}') })).message,
+    ).toContain('signature');
+    const markup = refusal(
+      overrides({ 'urge.hbs': builtin('urge').replace('<title>', '<banner>通知</banner><title>') }),
+    );
     expect(markup.message).toContain('urge.hbs');
     expect(markup.message).toContain('<banner>');
   });
@@ -85,7 +104,10 @@ describe('checkTemplates', () => {
 
   it('a bureau template replaces the built-in one when rendering', async () => {
     const dir = overrides({
-      'reminder.hbs': builtin('reminder').replace('{{> contact}}', '<p>本提醒由香山县专用模板生成。</p>\n{{> contact}}'),
+      'reminder.hbs': builtin('reminder').replace(
+        '{{> contact}}',
+        '<p>本提醒由香山县专用模板生成。</p>\n{{> contact}}',
+      ),
       'partials/contact.hbs': '<p>请与{{bureau.contact.name}}同志联系（{{bureau.contact.phone}}）。</p>',
     });
     checkTemplates(dir);
@@ -126,6 +148,14 @@ describe('shared helpers', () => {
 
   it('formats dates and heading numbers', () => {
     expect(formatDateZh('2027-05-08')).toBe('2027年5月8日');
-    expect([1, 9, 10, 11, 20, 23, 99].map(chineseNumeral)).toEqual(['一', '九', '十', '十一', '二十', '二十三', '九十九']);
+    expect([1, 9, 10, 11, 20, 23, 99].map(chineseNumeral)).toEqual([
+      '一',
+      '九',
+      '十',
+      '十一',
+      '二十',
+      '二十三',
+      '九十九',
+    ]);
   });
 });

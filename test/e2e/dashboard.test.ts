@@ -33,7 +33,16 @@ async function browser(): Promise<Page> {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   contexts.push(context);
   return context.pages()[0] ?? context.newPage();
@@ -53,7 +62,12 @@ async function toRectification(county: string, date: string) {
   await skipTo(s.env, date);
   const c = await waitForCase(s, county, (x) => x.stage === 'onsite', 'onsite');
   for (const f of findingsFor()) await visitOps.setFinding(s.env.client, ref, { actor: supervisor, ...(f as any) });
-  for (const e of c.sample!.enterprises) await visitOps.setEnterpriseResult(s.env.client, ref, { actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] });
+  for (const e of c.sample!.enterprises)
+    await visitOps.setEnterpriseResult(s.env.client, ref, {
+      actor: supervisor,
+      enterprise: e.id,
+      findings: ['现场检查记录未载明隐患整改期限。'],
+    });
   await visitOps.submit(s.env.client, ref, { actor: supervisor });
   await waitForCase(s, county, (x) => x.approval.rounds.length === 1, 'draft');
   await visitOps.approve(s.env.client, ref, { actor: leader, comment: '同意' });
@@ -80,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('dashboard in headless Chromium', () => {
-  it('admin: board, a county\'s timeline, the letter downloaded', async () => {
+  it("admin: board, a county's timeline, the letter downloaded", async () => {
     const page = await browser();
     await login(page, 'admin');
     // Every role opens on its inbox (待办); this stack has no visibility, so it says it cannot read it.
@@ -92,7 +106,9 @@ describe('dashboard in headless Chromium', () => {
     const qinghe = page.locator('table#board tr[data-county=qinghe]');
     await expect.poll(() => qinghe.locator('.badge.overdue').count()).toBe(1);
     expect(await qinghe.locator('.badge.rung').textContent()).toBe('催办');
-    expect(await page.locator('table#board tr[data-county=xiangshan] .badge.stage').first().textContent()).toMatch(/整改中|逾期/);
+    expect(await page.locator('table#board tr[data-county=xiangshan] .badge.stage').first().textContent()).toMatch(
+      /整改中|逾期/,
+    );
     await page.screenshot({ path: path.join(RESULTS, 'e2e-board.png'), fullPage: true });
     copyFileSync(path.join(RESULTS, 'e2e-board.png'), path.join(ROOT, 'docs/board.png'));
 
@@ -131,7 +147,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#documents a.kind-draft').count()).toBe(0);
 
     const report = pdfBytes('county-report');
-    await page.setInputFiles('#form-report input[name=files]', { name: '香山县整改报告.pdf', mimeType: 'application/pdf', buffer: report });
+    await page.setInputFiles('#form-report input[name=files]', {
+      name: '香山县整改报告.pdf',
+      mimeType: 'application/pdf',
+      buffer: report,
+    });
     await page.selectOption('#form-report select[name=status-0]', '整改完成');
     await page.fill('#form-report textarea[name=note]', '已对照意见书逐项整改。');
     await page.click('#form-report button[type=submit]');
@@ -154,11 +174,14 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(RESULTS, 'e2e-county-closed.png'), fullPage: true });
   });
 
-  it('supervisor: reschedules a county from the board\'s form (a rest day refused with its message); admin: the void form on 发文登记', async () => {
+  it("supervisor: reschedules a county from the board's form (a rest day refused with its message); admin: the void form on 发文登记", async () => {
     const schedule = () => getProgramme(s.env.client, s.plan.year, s.plan.bureau.code);
     const entry = (await schedule()).entries.find((e) => e.status === 'scheduled')!;
     // Weekdays from 16 November have no public holidays; a Saturday then is a rest day.
-    const nov = (day: number) => new Date(Date.UTC(s.plan.year, 10, 16 + ((day - new Date(Date.UTC(s.plan.year, 10, 16)).getUTCDay() + 7) % 7))).toISOString().slice(0, 10);
+    const nov = (day: number) =>
+      new Date(Date.UTC(s.plan.year, 10, 16 + ((day - new Date(Date.UTC(s.plan.year, 10, 16)).getUTCDay() + 7) % 7)))
+        .toISOString()
+        .slice(0, 10);
     const page = await browser();
     await login(page, 'sun-li');
     await page.click('nav a:has-text("计划看板")');
@@ -173,7 +196,10 @@ describe('dashboard in headless Chromium', () => {
     await page.fill('#form-reschedule input[name=date]', nov(2));
     await page.click('#form-reschedule button[type=submit]');
     await expect.poll(() => page.textContent('#flash')).toContain('调整指导日期：已完成');
-    expect((await schedule()).entries.find((e) => e.county === entry.county)).toMatchObject({ date: nov(2), origin: 'rescheduled' });
+    expect((await schedule()).entries.find((e) => e.county === entry.county)).toMatchObject({
+      date: nov(2),
+      origin: 'rescheduled',
+    });
     await page.screenshot({ path: path.join(RESULTS, 'e2e-board-forms.png'), fullPage: true });
 
     const admin = await browser();
@@ -183,7 +209,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await admin.locator('#form-void-number select[name=series] option').count()).toBe(6);
   });
 
-  it('admin: the official calendar from the board\'s form moves a scheduled visit off a new holiday; supervisors have no such form', async () => {
+  it("admin: the official calendar from the board's form moves a scheduled visit off a new holiday; supervisors have no such form", async () => {
     const schedule = () => getProgramme(s.env.client, s.plan.year, s.plan.bureau.code);
     const entry = (await schedule()).entries.find((e) => e.status === 'scheduled')!;
     const year = s.plan.year;
@@ -199,7 +225,10 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForSelector('#form-calendar');
     await page.fill('#form-calendar input[name=source]', `国务院办公厅关于${year}年部分节假日安排的通知（测试）`);
     // One holiday on the scheduled county's date, written as the notice gives it.
-    await page.fill('#form-calendar textarea[name=holidays]', `元旦，${year}-01-01，${year}-01-01\n测试假日,${entry.date},${entry.date}`);
+    await page.fill(
+      '#form-calendar textarea[name=holidays]',
+      `元旦，${year}-01-01，${year}-01-01\n测试假日,${entry.date},${entry.date}`,
+    );
     await page.click('#form-calendar button[type=submit]');
     await page.waitForSelector('#calendar-results');
     expect(await page.textContent('#flash')).toContain(`${year} 年节假日安排已应用`);

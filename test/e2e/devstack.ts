@@ -63,7 +63,14 @@ export class DevStack {
     const cli = findTemporalCli();
     if (!cli.path) throw new Error('Temporal CLI not built: run `npm run setup`');
     const port = await freePort();
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli.path }, ip: '127.0.0.1', port, extraArgs: devServerSearchAttributeFlags() } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: cli.path },
+        ip: '127.0.0.1',
+        port,
+        extraArgs: devServerSearchAttributeFlags(),
+      },
+    });
     const today = chinaToday();
     const year = Number(today.slice(0, 4));
     const bureau = `r${Math.random().toString(36).slice(2, 8)}`;
@@ -85,7 +92,10 @@ export class DevStack {
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const queue = uniqueQueue('roles');
     const deps = testActivityDeps(env, queue, dirs);
-    const worker = await createTestWorker(env, queue, { ...deps, email: { ...deps.email, receiptLinks: { baseUrl: url, key } } });
+    const worker = await createTestWorker(env, queue, {
+      ...deps,
+      email: { ...deps.email, receiptLinks: { baseUrl: url, key } },
+    });
     const running = worker.run();
     return new DevStack(env, worker, running, dirs, app, url, queue, key, bureau, year, today);
   }
@@ -120,7 +130,11 @@ export class DevStack {
       timeScaleEpochMs: Date.now() - 0.45 * msPerDay,
     };
     opts.beforeStart?.();
-    await this.env.client.workflow.start('countyVisitWorkflow', { workflowId: this.caseId(county), taskQueue: this.queue, args: [input] });
+    await this.env.client.workflow.start('countyVisitWorkflow', {
+      workflowId: this.caseId(county),
+      taskQueue: this.queue,
+      args: [input],
+    });
   }
 
   get(county: string): Promise<VisitCase> {
@@ -142,8 +156,14 @@ export class DevStack {
   async fillFindings(county: string, skip: string[] = []): Promise<void> {
     const ref = this.ref(county);
     const c = await this.waitCase(county, (x) => x.stage === 'onsite', 'onsite');
-    for (const f of findingsFor().filter((x) => !skip.includes(x.item))) await visitOps.setFinding(this.env.client, ref, { actor: supervisor, ...(f as any) });
-    for (const e of c.sample!.enterprises) await visitOps.setEnterpriseResult(this.env.client, ref, { actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] });
+    for (const f of findingsFor().filter((x) => !skip.includes(x.item)))
+      await visitOps.setFinding(this.env.client, ref, { actor: supervisor, ...(f as any) });
+    for (const e of c.sample!.enterprises)
+      await visitOps.setEnterpriseResult(this.env.client, ref, {
+        actor: supervisor,
+        enterprise: e.id,
+        findings: ['现场检查记录未载明隐患整改期限。'],
+      });
   }
 
   /** On site → findings → submitted; returns once the leader's draft exists. */
@@ -169,7 +189,16 @@ export class DevStack {
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
       viewport: { width: 1360, height: 820 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     this.contexts.push(context);
     return context.pages()[0] ?? context.newPage();

@@ -55,8 +55,12 @@ beforeAll(async () => {
   s = await DevStack.start();
   // The administrator's incident: the plan's notice template broken on disk after the plan was checked.
   const templates = templatesCopy();
-  noticeTemplate = { file: path.join(templates, 'notice.hbs'), good: readFileSync(path.join(templates, 'notice.hbs'), 'utf8') };
-  const breakNotice = () => writeFileSync(noticeTemplate.file, noticeTemplate.good.replace('<title>', '<title>{{#each}}'));
+  noticeTemplate = {
+    file: path.join(templates, 'notice.hbs'),
+    good: readFileSync(path.join(templates, 'notice.hbs'), 'utf8'),
+  };
+  const breakNotice = () =>
+    writeFileSync(noticeTemplate.file, noticeTemplate.good.replace('<title>', '<title>{{#each}}'));
   await Promise.all([
     s.startVisit(LEADER_CASE),
     s.startVisit(SUPERVISOR_CASE, { edit: (raw) => (raw.rectification.reinspection = true) }),
@@ -90,7 +94,7 @@ describe('each role in the browser, from its inbox (dev server)', () => {
       if (items.some((i) => i.kind === 'approve' && i.caseId === s.caseId(LEADER_CASE))) return;
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error('the draft is not in the leader\'s inbox');
+    throw new Error("the draft is not in the leader's inbox");
   });
 
   it('leader: the draft waits in the inbox; opened from there and approved', async () => {
@@ -146,8 +150,15 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     // The county reports (through the API, as the county user).
     const { [SUPERVISOR_CASE]: cookie } = await apiLogin(s.app, [SUPERVISOR_CASE]);
     const items = rect.rectification!.problems.map((_, index) => ({ index, status: '整改完成' }));
-    const body = multipart({ items: JSON.stringify(items) }, [{ name: 'files', filename: '清河县整改报告.pdf', content: pdfBytes('qinghe') }]);
-    const res = await s.app.inject({ method: 'POST', url: `/api/years/${s.year}/cases/${SUPERVISOR_CASE}/report`, headers: { cookie: cookie!, ...body.headers }, payload: body.payload });
+    const body = multipart({ items: JSON.stringify(items) }, [
+      { name: 'files', filename: '清河县整改报告.pdf', content: pdfBytes('qinghe') },
+    ]);
+    const res = await s.app.inject({
+      method: 'POST',
+      url: `/api/years/${s.year}/cases/${SUPERVISOR_CASE}/report`,
+      headers: { cookie: cookie!, ...body.headers },
+      payload: body.payload,
+    });
     expect(res.statusCode, res.body).toBe(200);
 
     // The report waits in the inbox; accepted on the case page.
@@ -179,7 +190,9 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     const eml = readdirSync(s.dirs.outboxDir).find((f) => f.startsWith(`${caseId}--notice--`));
     expect(eml).toBeDefined();
     const mail = await simpleParser(readFileSync(path.join(s.dirs.outboxDir, eml!)));
-    const link = new RegExp(`${s.url.replace(/[.]/g, '\\.')}/receipt\\.html#[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}`).exec(mail.text ?? '')?.[0];
+    const link = new RegExp(`${s.url.replace(/[.]/g, '\\.')}/receipt\\.html#[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}`).exec(
+      mail.text ?? '',
+    )?.[0];
     expect(link, mail.text).toBeDefined();
     const before = await s.get(COUNTY_CASE);
 
@@ -200,10 +213,17 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.reload();
     await page.waitForSelector('#receipt-done');
     expect(await page.locator('#receipt-form').count()).toBe(0);
-    const again = await s.app.inject({ method: 'POST', url: '/api/receipt', payload: { token: link!.split('#')[1], signer: '张三' } });
+    const again = await s.app.inject({
+      method: 'POST',
+      url: '/api/receipt',
+      payload: { token: link!.split('#')[1], signer: '张三' },
+    });
     expect(again.statusCode).toBe(409);
     const expired = receiptToken(s.key, { caseId, receipt: 'R2', expires: '2000-01-01' });
-    for (const [token, text] of [[expired, '签收链接已过期'], ['abc.def', '签收链接无效']] as const) {
+    for (const [token, text] of [
+      [expired, '签收链接已过期'],
+      ['abc.def', '签收链接无效'],
+    ] as const) {
       const p = await s.page();
       await p.goto(`${s.url}/receipt.html#${token}`);
       await p.waitForSelector('#receipt-error');
@@ -224,20 +244,33 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.fill('#form-acknowledge input[name=signer]', '李四');
     await page.click('#form-acknowledge button[type=submit]');
     await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('签收文书：已完成');
-    await expect.poll(() => page.textContent('#receipts tr[data-receipt=R2]'), { timeout: 10_000 }).toContain('县区门户签收');
-    expect((await s.get(COUNTY_CASE)).receipts![1]!.acknowledged).toMatchObject({ signer: '李四', via: 'portal', by: COUNTY_CASE });
+    await expect
+      .poll(() => page.textContent('#receipts tr[data-receipt=R2]'), { timeout: 10_000 })
+      .toContain('县区门户签收');
+    expect((await s.get(COUNTY_CASE)).receipts![1]!.acknowledged).toMatchObject({
+      signer: '李四',
+      via: 'portal',
+      by: COUNTY_CASE,
+    });
 
     // The 送达回证 of the first letter, downloaded from the case page.
     const withCertificate = await s.waitCase(COUNTY_CASE, (x) => Boolean(x.receipts![0]!.certificate), 'the 送达回证');
     await page.reload();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receipts tr[data-receipt=R1] a.kind-receipt')]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#receipts tr[data-receipt=R1] a.kind-receipt'),
+    ]);
     const saved = path.join(RESULTS, 'e2e-receipt-certificate.pdf');
     await download.saveAs(saved);
     expect(sha256(readFileSync(saved))).toBe(withCertificate.receipts![0]!.certificate!.sha256);
 
     // The rectification report through its form.
     const report = pdfBytes('linchuan-report');
-    await page.setInputFiles('#form-report input[name=files]', { name: '临川区整改报告.pdf', mimeType: 'application/pdf', buffer: report });
+    await page.setInputFiles('#form-report input[name=files]', {
+      name: '临川区整改报告.pdf',
+      mimeType: 'application/pdf',
+      buffer: report,
+    });
     await page.fill('#form-report textarea[name=note]', '已对照意见书逐项整改。');
     await page.click('#form-report button[type=submit]');
     await page.waitForSelector('#reports');

@@ -58,12 +58,20 @@ function deps(extra: Partial<EmailDeps> = {}): EmailDeps {
 }
 
 /** A plan's `smtp` block naming a loopback sink (security none: loopback only). */
-const loopback = (port: number, over: Partial<PlanSmtp> = {}): PlanSmtp => ({ host: '127.0.0.1', port, security: 'none', ...over });
+const loopback = (port: number, over: Partial<PlanSmtp> = {}): PlanSmtp => ({
+  host: '127.0.0.1',
+  port,
+  security: 'none',
+  ...over,
+});
 
 /** The mail activity over test dirs; with `port`, every input without an `smtp` block gets the plan block of a loopback sink. */
 function mailer(port: number | undefined, extra: Partial<EmailDeps> = {}) {
   const { sendLetter } = createEmailActivities(deps(extra));
-  return { sendLetter: (input: SendLetterInput) => sendLetter(port !== undefined && !input.smtp ? { ...input, smtp: loopback(port) } : input) };
+  return {
+    sendLetter: (input: SendLetterInput) =>
+      sendLetter(port !== undefined && !input.smtp ? { ...input, smtp: loopback(port) } : input),
+  };
 }
 
 const content = letterMailContent({
@@ -91,7 +99,9 @@ function letter(over: Partial<SendLetterInput> = {}): SendLetterInput {
 }
 
 function addresses(a: AddressObject | AddressObject[] | undefined): { name: string; address: string | undefined }[] {
-  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => ({ name: v.name, address: v.address })));
+  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) =>
+    o.value.map((v) => ({ name: v.name, address: v.address })),
+  );
 }
 
 describe('sendLetter over SMTP', () => {
@@ -243,7 +253,9 @@ describe('sendLetter over SMTP', () => {
     expect(f.nonRetryable).toBe(true);
     expect(f.details?.[0]).toMatchObject({ recipient: COUNTY.address, responseCode: 550, command: 'RCPT TO' });
     expect(s.messages).toHaveLength(0);
-    const rec = await new SentLog(path.join(dir, 'sent-log')).read(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address));
+    const rec = await new SentLog(path.join(dir, 'sent-log')).read(
+      copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address),
+    );
     expect(rec).toMatchObject({ state: 'rejected', lastError: { responseCode: 550 } });
   });
 
@@ -276,7 +288,11 @@ describe('sendLetter over SMTP', () => {
   it('a malformed recipient is permanent and the server is never contacted', async () => {
     const s = await sink();
     const { sendLetter } = mailer(s.port);
-    for (const bad of ['yjj.xiangshan.example.cn', 'a@b.example.cn, c@d.example.cn', '香山县 <yjj@xiangshan.example.cn>']) {
+    for (const bad of [
+      'yjj.xiangshan.example.cn',
+      'a@b.example.cn, c@d.example.cn',
+      '香山县 <yjj@xiangshan.example.cn>',
+    ]) {
       const f = await failureOf(sendLetter(letter({ recipient: bad, to: [{ address: bad }], cc: [] })));
       expect(f.type).toBe('PermanentDeliveryFailure');
       expect(f.nonRetryable).toBe(true);
@@ -305,7 +321,9 @@ describe('sendLetter over SMTP', () => {
     expect(s.messages).toHaveLength(1);
     expect(s.messages[0]!.user).toBe('zhidao');
 
-    const f = await failureOf(mailer(undefined, { secret: env('wrong-口令-123') }).sendLetter(letter({ step: 'other', smtp })));
+    const f = await failureOf(
+      mailer(undefined, { secret: env('wrong-口令-123') }).sendLetter(letter({ step: 'other', smtp })),
+    );
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(f.message).toContain('SMTP 登录失败');
     expect(JSON.stringify({ m: f.message, d: f.details })).not.toContain('wrong-口令-123');
@@ -313,13 +331,21 @@ describe('sendLetter over SMTP', () => {
 
   it('a password variable the plan names but this worker lacks is a non-retryable PlanNotServable; nothing is recorded or sent', async () => {
     const s = await sink({ auth: { user: 'zhidao', pass: 'p' } });
-    const f = await failureOf(mailer(undefined).sendLetter(letter({ smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) })));
+    const f = await failureOf(
+      mailer(undefined).sendLetter(
+        letter({ smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) }),
+      ),
+    );
     expect(f.type).toBe('PlanNotServable');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('HELUO_SMTP_PASSWORD');
     expect(f.message).toContain('zhidao');
     expect(s.connections).toBe(0);
-    expect(await new SentLog(path.join(dir, 'sent-log')).read(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address))).toBeUndefined();
+    expect(
+      await new SentLog(path.join(dir, 'sent-log')).read(
+        copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address),
+      ),
+    ).toBeUndefined();
   });
 
   it("each input's plan decides sender and server: two plans through one activity instance", async () => {
@@ -328,13 +354,19 @@ describe('sendLetter over SMTP', () => {
     const other = { name: '云岭市应急管理局', address: 'zhidao@yunling.example.cn' };
     const { sendLetter } = mailer(undefined);
     const sentA = await sendLetter(letter({ smtp: loopback(a.port) }));
-    const sentB = await sendLetter(letter({ workflowId: 'visit-2027-yunling-xiangshan', sender: other, smtp: loopback(b.port) }));
+    const sentB = await sendLetter(
+      letter({ workflowId: 'visit-2027-yunling-xiangshan', sender: other, smtp: loopback(b.port) }),
+    );
     expect(a.messages.map((m) => m.mailFrom)).toEqual([BUREAU.address]);
     expect(b.messages.map((m) => m.mailFrom)).toEqual([other.address]);
     expect(addresses((await simpleParser(b.messages[0]!.raw)).from)).toEqual([other]);
     // The Message-ID keeps its key and takes the domain of the copy's own sender.
-    expect(sentA.messageId).toBe(messageIdFor(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address), BUREAU.address));
-    expect(sentB.messageId).toBe(messageIdFor(copyKey('visit-2027-yunling-xiangshan', 'letter', COUNTY.address), other.address));
+    expect(sentA.messageId).toBe(
+      messageIdFor(copyKey('visit-2027-heluo-xiangshan', 'letter', COUNTY.address), BUREAU.address),
+    );
+    expect(sentB.messageId).toBe(
+      messageIdFor(copyKey('visit-2027-yunling-xiangshan', 'letter', COUNTY.address), other.address),
+    );
     expect(sentB.messageId).toMatch(/@yunling\.example\.cn>$/);
   });
 
@@ -343,10 +375,14 @@ describe('sendLetter over SMTP', () => {
     const planServer = await sink();
     const closed = await freePort();
     // The plan names a server this worker cannot reach; the operator points the worker at its relay.
-    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port } }).sendLetter(letter({ smtp: loopback(closed) }));
+    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port } }).sendLetter(
+      letter({ smtp: loopback(closed) }),
+    );
     expect(relay.messages).toHaveLength(1);
     // A plan without a block goes to the outbox unless the override names a host.
-    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port, security: 'none' } }).sendLetter(letter({ step: 'no-block' }));
+    await mailer(undefined, { smtpOverride: { host: '127.0.0.1', port: relay.port, security: 'none' } }).sendLetter(
+      letter({ step: 'no-block' }),
+    );
     expect(relay.messages).toHaveLength(2);
     await mailer(undefined).sendLetter(letter({ step: 'plan', smtp: loopback(planServer.port) }));
     expect(planServer.messages).toHaveLength(1);
@@ -360,18 +396,26 @@ describe('sendLetter over SMTP', () => {
     expect(implicit.messages.map((m) => m.secure)).toEqual([true]);
 
     const starttls = await sink({ tls: 'starttls' });
-    await mailer(undefined, { tls }).sendLetter(letter({ step: 'starttls', smtp: loopback(starttls.port, { security: 'starttls' }) }));
+    await mailer(undefined, { tls }).sendLetter(
+      letter({ step: 'starttls', smtp: loopback(starttls.port, { security: 'starttls' }) }),
+    );
     expect(starttls.messages.map((m) => m.secure)).toEqual([true]);
 
     const plain = await sink();
-    const f = await failureOf(mailer(undefined, { tls }).sendLetter(letter({ step: 'plain', smtp: loopback(plain.port, { security: 'starttls' }) })));
+    const f = await failureOf(
+      mailer(undefined, { tls }).sendLetter(
+        letter({ step: 'plain', smtp: loopback(plain.port, { security: 'starttls' }) }),
+      ),
+    );
     expect(f.type).toBe('TransientDeliveryFailure');
     expect(plain.messages).toHaveLength(0);
   });
 
   it('refuses a plan that would send a password in clear text to a remote host, without connecting', async () => {
     const f = await failureOf(
-      mailer(undefined, { secret: () => 'p' }).sendLetter(letter({ smtp: { host: 'mail.example.cn', port: 25, security: 'none', user: 'u' } })),
+      mailer(undefined, { secret: () => 'p' }).sendLetter(
+        letter({ smtp: { host: 'mail.example.cn', port: 25, security: 'none', user: 'u' } }),
+      ),
     );
     expect(f.type).toBe('PlanNotServable');
     expect(f.nonRetryable).toBe(true);

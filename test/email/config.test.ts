@@ -16,7 +16,13 @@ import { SentLog } from '../../activities/email/sent-log';
 import { chineseDate, failureNoticeContent, letterMailContent, MAIL_RETRY_DEFAULT } from '../../workflows/shared/email';
 import { BUREAU, COUNTY, tempDir } from './helpers';
 
-const smtp = { host: 'mail.heluo.example.cn', port: 587, security: 'starttls' as const, user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' };
+const smtp = {
+  host: 'mail.heluo.example.cn',
+  port: 587,
+  security: 'starttls' as const,
+  user: 'zhidao',
+  passwordEnv: 'HELUO_SMTP_PASSWORD',
+};
 
 describe('emailDepsFromConfig', () => {
   it('without SMTP variables: the outbox and the sent-log under the working directory, no override', () => {
@@ -49,8 +55,12 @@ describe('emailDepsFromConfig', () => {
   it('refuses a bad port, a bad security mode (naming the variable), an unreadable CA file', () => {
     expect(() => emailDepsFromConfig(loadConfig({ SMTP_PORT: '70000' }).mail)).toThrow(/SMTP_PORT/);
     expect(() => emailDepsFromConfig(loadConfig({ SMTP_SECURITY: 'ssl' }).mail)).toThrow(/SMTP_SECURITY/);
-    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(EmailConfigError);
-    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(/SMTP_TLS_CA_FILE/);
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(
+      EmailConfigError,
+    );
+    expect(() => emailDepsFromConfig(loadConfig({ SMTP_TLS_CA_FILE: 'no/such/ca.pem' }).mail)).toThrow(
+      /SMTP_TLS_CA_FILE/,
+    );
   });
 
   it('reads a private CA for TLS verification', async () => {
@@ -74,10 +84,15 @@ describe("effectiveSmtp: the plan's block, the operator's override on top", () =
 
   it("no override: exactly the plan's block, defaults applied", () => {
     expect(effectiveSmtp(smtp)).toEqual(smtp);
-    expect(effectiveSmtp({ host: 'mail.heluo.example.cn', port: 587 })).toEqual({ host: 'mail.heluo.example.cn', port: 587, security: 'starttls', passwordEnv: 'SMTP_PASSWORD' });
+    expect(effectiveSmtp({ host: 'mail.heluo.example.cn', port: 587 })).toEqual({
+      host: 'mail.heluo.example.cn',
+      port: 587,
+      security: 'starttls',
+      passwordEnv: 'SMTP_PASSWORD',
+    });
   });
 
-  it('the override replaces host, port, security and user field by field; the password variable stays the plan\'s', () => {
+  it("the override replaces host, port, security and user field by field; the password variable stays the plan's", () => {
     expect(effectiveSmtp(smtp, { host: 'relay.example.cn', port: 465, security: 'tls', user: 'other' })).toEqual({
       host: 'relay.example.cn',
       port: 465,
@@ -89,7 +104,12 @@ describe("effectiveSmtp: the plan's block, the operator's override on top", () =
   });
 
   it('the override alone configures SMTP, the port following the security mode', () => {
-    expect(effectiveSmtp(undefined, { host: 'relay.example.cn', security: 'tls' })).toEqual({ host: 'relay.example.cn', port: 465, security: 'tls', passwordEnv: 'SMTP_PASSWORD' });
+    expect(effectiveSmtp(undefined, { host: 'relay.example.cn', security: 'tls' })).toEqual({
+      host: 'relay.example.cn',
+      port: 465,
+      security: 'tls',
+      passwordEnv: 'SMTP_PASSWORD',
+    });
     expect(effectiveSmtp(undefined, { host: 'relay.example.cn' })?.port).toBe(587);
   });
 
@@ -145,9 +165,14 @@ describe('sent-log', () => {
     const { sendLetter } = createEmailActivities({ outboxDir: path.join(dir, 'out'), sentLogDir: dir });
     const key = copyKey('w', 'letter', COUNTY.address);
     await fs.writeFile(path.join(dir, `${key}.json`), '{"version":1,"state":"acc');
-    const err = await sendLetter({ workflowId: 'w', step: 'letter', recipient: COUNTY.address, to: [COUNTY], content: { subject: 's', paragraphs: ['p'] }, sender: BUREAU }).catch(
-      (e: unknown) => e,
-    );
+    const err = await sendLetter({
+      workflowId: 'w',
+      step: 'letter',
+      recipient: COUNTY.address,
+      to: [COUNTY],
+      content: { subject: 's', paragraphs: ['p'] },
+      sender: BUREAU,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe('IntegrityError');
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -187,7 +212,15 @@ describe('content helpers', () => {
       workflowId: 'visit-2027-heluo-xiangshan',
       step: 'letter',
       recipients: [
-        { address: 'a@x.cn', role: 'to', status: 'failed', at: 't', error: { type: 'PermanentDeliveryFailure', message: '550 No such user' }, deduplicated: false, possibleDuplicate: false },
+        {
+          address: 'a@x.cn',
+          role: 'to',
+          status: 'failed',
+          at: 't',
+          error: { type: 'PermanentDeliveryFailure', message: '550 No such user' },
+          deduplicated: false,
+          possibleDuplicate: false,
+        },
         { address: 'b@x.cn', role: 'cc', status: 'accepted', at: 't', deduplicated: false, possibleDuplicate: false },
       ],
     });

@@ -9,7 +9,17 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailActivities, type EmailDeps } from '../../activities/email';
 import type { SendLetterInput } from '../../workflows/shared/email';
-import { BUREAU, COUNTY, ISSUE_FILENAME, LEADER, makePdf, sha256, startSmtpSink, tempDir, type SmtpSink } from './helpers';
+import {
+  BUREAU,
+  COUNTY,
+  ISSUE_FILENAME,
+  LEADER,
+  makePdf,
+  sha256,
+  startSmtpSink,
+  tempDir,
+  type SmtpSink,
+} from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'fixtures', 'send-and-die.ts');
@@ -35,7 +45,10 @@ beforeEach(async () => {
     recipient: COUNTY.address,
     to: [COUNTY],
     cc: [LEADER],
-    content: { subject: '漯应急指导〔2022〕3号 安全生产执法指导意见书', paragraphs: ['香山县应急管理局：', '请查收附件。'] },
+    content: {
+      subject: '漯应急指导〔2022〕3号 安全生产执法指导意见书',
+      paragraphs: ['香山县应急管理局：', '请查收附件。'],
+    },
     attachments: [{ path: pdf.path, sha256: pdf.sha256, filename: ISSUE_FILENAME }],
     sender: BUREAU,
     smtp: { host: '127.0.0.1', port: s.port, security: 'none' },
@@ -46,7 +59,9 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function runChild(dieAt: 'afterAccepted' | 'afterRecorded'): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runChild(
+  dieAt: 'afterAccepted' | 'afterRecorded',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     // `node --import tsx` runs the script in this very process, so the SIGKILL is seen here (the
     // tsx CLI would wrap it in a second process and report an exit code instead).

@@ -65,7 +65,8 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
       cb();
     },
     onAuth(auth, _session, cb) {
-      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
+      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass)
+        return cb(null, { user: auth.username });
       const err = new Error('Authentication failed') as Error & { responseCode: number };
       err.responseCode = 535;
       return cb(err);
@@ -74,7 +75,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
       rcptAttempts.push(address.address);
       const code = opts.rcptReply?.(address.address);
       if (code === undefined) return cb();
-      const err = new Error(code >= 500 ? 'No such user here' : 'Mailbox temporarily unavailable') as Error & { responseCode: number };
+      const err = new Error(code >= 500 ? 'No such user here' : 'Mailbox temporarily unavailable') as Error & {
+        responseCode: number;
+      };
       err.responseCode = code;
       return cb(err);
     },
@@ -144,7 +147,11 @@ export function sha256(bytes: Buffer): string {
 }
 
 /** Writes a small real PDF (pdfkit) and returns its path and sha256. */
-export async function makePdf(dir: string, name = 'letter.pdf', text = 'Guidance opinion letter (test)'): Promise<{ path: string; sha256: string; bytes: Buffer }> {
+export async function makePdf(
+  dir: string,
+  name = 'letter.pdf',
+  text = 'Guidance opinion letter (test)',
+): Promise<{ path: string; sha256: string; bytes: Buffer }> {
   const file = path.join(dir, name);
   await new Promise<void>((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', info: { Title: 'test letter', CreationDate: new Date(0) } });

@@ -7,7 +7,13 @@ import { promises as fs } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities, type EmailActivities, type EmailDeps } from '../../activities/email';
@@ -67,7 +73,13 @@ async function sink(opts: Parameters<typeof startSmtpSink>[0] = {}): Promise<Smt
 }
 
 /** A plan's `smtp` block naming a loopback sink (security none: loopback only). */
-const loopback = (port: number, over: Partial<Smtp> = {}): Smtp => ({ host: '127.0.0.1', port, security: 'none', passwordEnv: 'SMTP_PASSWORD', ...over });
+const loopback = (port: number, over: Partial<Smtp> = {}): Smtp => ({
+  host: '127.0.0.1',
+  port,
+  security: 'none',
+  passwordEnv: 'SMTP_PASSWORD',
+  ...over,
+});
 
 interface Fresh {
   taskQueue: string;
@@ -96,12 +108,18 @@ function fresh(): Fresh {
         ...extra,
       };
     },
-    request: (over = {}) => request({ mail: { sender: BUREAU, ...(port !== undefined ? { smtp: loopback(port) } : {}) }, ...over }),
+    request: (over = {}) =>
+      request({ mail: { sender: BUREAU, ...(port !== undefined ? { smtp: loopback(port) } : {}) }, ...over }),
   };
 }
 
 async function runWorker<T>(taskQueue: string, activities: EmailActivities, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
   return worker.runUntil(fn());
 }
 
@@ -122,7 +140,13 @@ function request(over: Partial<DeliverLetterRequest> = {}): DeliverLetterRequest
     content,
     attachments: [{ path: pdf.path, sha256: pdf.sha256, filename: LETTER_FILENAME }],
     supervisors: [SUPERVISOR],
-    retry: { initialIntervalMs: 200, backoffCoefficient: 1.5, maximumIntervalMs: 500, giveUpAfterMs: 60_000, attemptTimeoutMs: 10_000 },
+    retry: {
+      initialIntervalMs: 200,
+      backoffCoefficient: 1.5,
+      maximumIntervalMs: 500,
+      giveUpAfterMs: 60_000,
+      attemptTimeoutMs: 10_000,
+    },
     mail: { sender: BUREAU },
     ...over,
   };
@@ -178,7 +202,9 @@ describe('deliverLetter', () => {
       attachments: [{ filename: LETTER_FILENAME, sha256: pdf.sha256 }],
     });
     expect(record.supervisorNotice).toBeUndefined();
-    expect(s.messages.map((m) => m.rcptTo)).toEqual(expect.arrayContaining([[COUNTY.address], [COUNTY2.address], [LEADER.address]]));
+    expect(s.messages.map((m) => m.rcptTo)).toEqual(
+      expect.arrayContaining([[COUNTY.address], [COUNTY2.address], [LEADER.address]]),
+    );
     expect(s.messages).toHaveLength(3);
 
     const ids = new Set<string>();
@@ -192,8 +218,13 @@ describe('deliverLetter', () => {
       ids.add(p.messageId!);
       expect(p.subject).toBe('河洛应急指导〔2027〕3号 安全生产执法指导意见书');
       expect(p.from?.value).toEqual([{ name: BUREAU.name, address: BUREAU.address }]);
-      expect((Array.isArray(p.to) ? p.to : [p.to!]).flatMap((a) => a.value.map((v) => v.address))).toEqual([COUNTY.address, COUNTY2.address]);
-      expect((Array.isArray(p.cc) ? p.cc : [p.cc!]).flatMap((a) => a.value)).toEqual([{ name: LEADER.name, address: LEADER.address }]);
+      expect((Array.isArray(p.to) ? p.to : [p.to!]).flatMap((a) => a.value.map((v) => v.address))).toEqual([
+        COUNTY.address,
+        COUNTY2.address,
+      ]);
+      expect((Array.isArray(p.cc) ? p.cc : [p.cc!]).flatMap((a) => a.value)).toEqual([
+        { name: LEADER.name, address: LEADER.address },
+      ]);
       expect(p.attachments.map((a) => a.filename)).toEqual([LETTER_FILENAME]);
       expect(sha256(p.attachments[0]!.content)).toBe(pdf.sha256);
     }
@@ -310,20 +341,24 @@ describe('deliverLetter', () => {
   it('550 for the county: non-retryable, recorded as a failed delivery, the supervisor is told, the workflow completes', async () => {
     const t = fresh();
     const s = await sink({ rcptReply: (a) => (a === COUNTY.address ? 550 : undefined) });
-    const { record, attempts, status, history } = await runWorker(t.taskQueue, createEmailActivities(t.deps(s.port)), async () => {
-      const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
-        taskQueue: t.taskQueue,
-        workflowId: t.workflowId,
-        args: [t.request({ cc: [LEADER] })],
-      });
-      const result = await handle.result();
-      return {
-        record: result,
-        attempts: await attemptsByRecipient(handle),
-        status: (await handle.describe()).status.name,
-        history: await handle.fetchHistory(),
-      };
-    });
+    const { record, attempts, status, history } = await runWorker(
+      t.taskQueue,
+      createEmailActivities(t.deps(s.port)),
+      async () => {
+        const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
+          taskQueue: t.taskQueue,
+          workflowId: t.workflowId,
+          args: [t.request({ cc: [LEADER] })],
+        });
+        const result = await handle.result();
+        return {
+          record: result,
+          attempts: await attemptsByRecipient(handle),
+          status: (await handle.describe()).status.name,
+          history: await handle.fetchHistory(),
+        };
+      },
+    );
     expect(status).toBe('COMPLETED');
     // The failure path (catch, notice) replays deterministically from its recorded history.
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, t.workflowId);
@@ -332,12 +367,19 @@ describe('deliverLetter', () => {
     expect(record.accepted).toEqual([LEADER.address]);
     expect(record.rejected).toEqual([COUNTY.address]);
     const failed = record.recipients.find((r) => r.address === COUNTY.address)!;
-    expect(failed).toMatchObject({ status: 'failed', role: 'to', error: { type: 'PermanentDeliveryFailure', responseCode: 550 } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      role: 'to',
+      error: { type: 'PermanentDeliveryFailure', responseCode: 550 },
+    });
     expect(failed.response).toMatch(/^550 /);
     expect(failed.messageId).toMatch(/^<guidance\.[0-9a-f]{32}@heluo\.example\.cn>$/);
 
     // The supervisor's notice arrived, naming the county's address and the reason.
-    expect(record.supervisorNotice).toMatchObject({ status: 'sent', recipients: [{ address: SUPERVISOR.address, status: 'accepted' }] });
+    expect(record.supervisorNotice).toMatchObject({
+      status: 'sent',
+      recipients: [{ address: SUPERVISOR.address, status: 'accepted' }],
+    });
     const notices = s.messages.filter((m) => m.rcptTo[0] === SUPERVISOR.address);
     expect(notices).toHaveLength(1);
     const notice = await simpleParser(notices[0]!.raw);
@@ -402,7 +444,11 @@ describe('deliverLetter', () => {
       const handle = await env.client.workflow.start<typeof deliverLetterWorkflow>('deliverLetterWorkflow', {
         taskQueue: t.taskQueue,
         workflowId: t.workflowId,
-        args: [t.request({ mail: { sender: BUREAU, smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) } })],
+        args: [
+          t.request({
+            mail: { sender: BUREAU, smtp: loopback(s.port, { user: 'zhidao', passwordEnv: 'HELUO_SMTP_PASSWORD' }) },
+          }),
+        ],
       });
       await handle.result();
       return handle.fetchHistory();

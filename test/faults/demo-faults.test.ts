@@ -77,7 +77,12 @@ describe('the demo through faults (real processes)', () => {
         msPerDay: 300,
         startDate: `${year - 1}-12-20`,
         evidenceDir: path.join(config.dataDir, 'evidence'),
-        mailRetry: { initialIntervalMs: 500, maximumIntervalMs: 2000, giveUpAfterMs: 30 * 60_000, attemptTimeoutMs: 10_000 },
+        mailRetry: {
+          initialIntervalMs: 500,
+          maximumIntervalMs: 2000,
+          giveUpAfterMs: 30 * 60_000,
+          attemptTimeoutMs: 10_000,
+        },
         timeoutMs: 15 * 60_000,
       });
       let finished = false;
@@ -133,7 +138,8 @@ describe('the demo through faults (real processes)', () => {
       expect(programme.entries.every((e) => e.status === 'completed')).toBe(true);
 
       const cases: VisitCase[] = [];
-      for (const e of programme.entries) cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+      for (const e of programme.entries)
+        cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
 
       // Every (visit, document, recipient) email at the sink exactly once — or, where a kill or the
       // outage fell between the server's 250 and the sent-log write (or cut the link after the whole
@@ -169,13 +175,17 @@ describe('the demo through faults (real processes)', () => {
       }
       const unflagged = [...arrived].filter(([k, n]) => n > (flagged.has(k) ? 2 : 1));
       expect(unflagged, unflagged.map(([k]) => k).join('\n')).toEqual([]);
-      if (flagged.size > 0) console.log(`[faults] ${flagged.size} copies flagged possibleDuplicate (residual window hit)`);
+      if (flagged.size > 0)
+        console.log(`[faults] ${flagged.size} copies flagged possibleDuplicate (residual window hit)`);
       expect(expected).toBeGreaterThan(40);
 
       // No evidence lost: every file the cases recorded is in the store and matches its hash.
       const store = new EvidenceStore({ dir: path.join(config.dataDir, 'evidence') });
       for (const c of cases) {
-        for (const sha of [...c.evidence.map((e) => e.sha256), ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256))]) {
+        for (const sha of [
+          ...c.evidence.map((e) => e.sha256),
+          ...(c.rectification?.reports ?? []).flatMap((r) => r.files.map((f) => f.sha256)),
+        ]) {
           expect(await store.verify(sha), `${c.caseId} ${sha}`).toBe(true);
         }
       }
@@ -183,9 +193,12 @@ describe('the demo through faults (real processes)', () => {
       // Timers unaffected: no rung early; and a rung whose moment came while worker and server
       // were up (the SMTP outage included) went out on its day, give or take the polling.
       const msPerDay = 300;
-      const epoch = (await client.workflow.getHandle(`guidance-${plan.year}-${plan.bureau.code}`).describe()).startTime.getTime();
+      const epoch = (
+        await client.workflow.getHandle(`guidance-${plan.year}-${plan.bureau.code}`).describe()
+      ).startTime.getTime();
       const startDay = Date.parse(`${year - 1}-12-20T00:00:00Z`) / 86_400_000;
-      const instant = (date: string) => epoch + (Date.parse(`${date}T00:00:00Z`) / 86_400_000 - startDay + 9 / 24) * msPerDay;
+      const instant = (date: string) =>
+        epoch + (Date.parse(`${date}T00:00:00Z`) / 86_400_000 - startDay + 9 / 24) * msPerDay;
       let checked = 0;
       for (const c of cases) {
         for (const e of c.rectification?.escalations ?? []) {
@@ -195,7 +208,9 @@ describe('the demo through faults (real processes)', () => {
           // A killed worker's sticky workflow tasks time out (10 s) before another worker takes them.
           const hit = down.some((w) => dueMoment >= w.from - 2000 && dueMoment <= w.to + 25_000);
           if (!hit) {
-            expect(e.daysOverdue - step.daysAfterDue, `${c.caseId} ${e.rung} ${log.join('; ')}`).toBeLessThanOrEqual(10);
+            expect(e.daysOverdue - step.daysAfterDue, `${c.caseId} ${e.rung} ${log.join('; ')}`).toBeLessThanOrEqual(
+              10,
+            );
             checked++;
           }
         }

@@ -6,7 +6,11 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts `worker/index.ts` with `env`; resolves once it polls. */
 export function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', 'worker/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', 'worker/index.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let seen = '';
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${seen.slice(-1500)}`)));

@@ -25,7 +25,12 @@ import { cancelVisit, startProgramme } from '../../client/programme';
 import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer } from '../../worker/service';
 import { addDays, addMonths, Clock } from '../../workflows/shared/clock';
-import { programmeWorkflowId, scheduleQuery, visitWorkflowId, type ProgrammeState } from '../../workflows/shared/definitions';
+import {
+  programmeWorkflowId,
+  scheduleQuery,
+  visitWorkflowId,
+  type ProgrammeState,
+} from '../../workflows/shared/definitions';
 import { reviewReportUpdate, submitReportUpdate, type VisitCase } from '../../workflows/shared/visit';
 import { freePort, startSmtpSink } from '../email/helpers';
 import { rawExamplePlan } from '../helpers/plans';
@@ -37,7 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MS_PER_DAY = 400;
 
 describe('the programme continuing as new through worker kills (real processes)', () => {
-  it('stays RUNNING, carries the whole record, sends each bulletin and digest once, follows earlier runs\' visits, and archives the final state', async () => {
+  it("stays RUNNING, carries the whole record, sends each bulletin and digest once, follows earlier runs' visits, and archives the final state", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'can-faults-'));
     const smtpPort = await freePort();
     const sink = await startSmtpSink({ port: smtpPort });
@@ -61,7 +66,11 @@ describe('the programme continuing as new through worker kills (real processes)'
     raw.smtp = { host: '127.0.0.1', port: smtpPort, security: 'none' };
     raw.reporting = { bulletinDay: 5, digestWeekday: 1 };
     raw.counties = raw.counties.filter((c: { code: string }) => [A, B, C].includes(c.code as typeof A));
-    const dates: Record<string, string> = { [A]: addDays(firstMonday(year, 1), 14), [B]: addDays(firstMonday(year, 3), 14), [C]: addDays(firstMonday(year, 6), 7) };
+    const dates: Record<string, string> = {
+      [A]: addDays(firstMonday(year, 1), 14),
+      [B]: addDays(firstMonday(year, 3), 14),
+      [C]: addDays(firstMonday(year, 6), 7),
+    };
     for (const c of raw.counties) c.date = dates[c.code];
     const planFile = path.join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(raw));
@@ -83,26 +92,48 @@ describe('the programme continuing as new through worker kills (real processes)'
     const workflowId = programmeWorkflowId(year, plan.bureau.code);
     const watch = new ProgrammeWatch(client, workflowId);
     const log: string[] = [];
-    const note = (what: string) => log.push(`${new Date().toISOString()} run ${watch.runs.length} ${clock.today(Date.now())}: ${what}`);
+    const note = (what: string) =>
+      log.push(`${new Date().toISOString()} run ${watch.runs.length} ${clock.today(Date.now())}: ${what}`);
     const timeScale = { msPerDay: MS_PER_DAY, startDate: `${year}-01-04` };
     const epoch = Date.now();
     const clock = Clock.compressed(timeScale, epoch);
     /** Waits for `ok`, failing at once with the reason if the latest run records a problem. */
     const waitHealthy = (ok: () => boolean | Promise<boolean>, what: string, ms: number) =>
-      waitUntil(async () => {
-        const found = watch.runs.flatMap((r, i) => problems(r.last).map((p) => `run ${i + 1}: ${p}`));
-        if (found.length) throw new Error(`${found.join('\n')}\n${log.join('\n')}`);
-        return ok();
-      }, what, ms).catch(async (err: unknown) => {
+      waitUntil(
+        async () => {
+          const found = watch.runs.flatMap((r, i) => problems(r.last).map((p) => `run ${i + 1}: ${p}`));
+          if (found.length) throw new Error(`${found.join('\n')}\n${log.join('\n')}`);
+          return ok();
+        },
+        what,
+        ms,
+      ).catch(async (err: unknown) => {
         // What the programme was waiting on when the wait ran out.
-        const raw = await client.workflowService.describeWorkflowExecution({ namespace: config.namespace, execution: { workflowId } }).catch(() => undefined);
-        const pending = (raw?.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} ${a.lastFailure?.message ?? ''}`);
-        const state = await client.workflow.getHandle(workflowId).query(scheduleQuery).catch(() => undefined);
-        const hist = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+        const raw = await client.workflowService
+          .describeWorkflowExecution({ namespace: config.namespace, execution: { workflowId } })
+          .catch(() => undefined);
+        const pending = (raw?.pendingActivities ?? []).map(
+          (a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} ${a.lastFailure?.message ?? ''}`,
+        );
+        const state = await client.workflow
+          .getHandle(workflowId)
+          .query(scheduleQuery)
+          .catch(() => undefined);
+        const hist = await client.workflow
+          .getHandle(workflowId)
+          .fetchHistory()
+          .catch(() => undefined);
         // The whole history kept beside the test's files, to replay and read after a failure.
         if (hist) writeFileSync(path.join(dir, 'failed-run-history.json'), JSON.stringify(hist));
-        const tail = (hist?.events ?? []).slice(-25).map((e) => `${e.eventId} ${e.eventType} ${e.workflowTaskFailedEventAttributes?.failure?.message ?? ''} ${e.workflowTaskFailedEventAttributes?.cause ?? ''}`);
-        throw new Error(`${String(err)}\nhistory: ${path.join(dir, 'failed-run-history.json')}\nevents:\n${tail.join('\n')}\npending: ${JSON.stringify(pending)}\ntoday ${state?.today} incidents ${JSON.stringify(state?.incidents)}\n${log.join('\n')}`);
+        const tail = (hist?.events ?? [])
+          .slice(-25)
+          .map(
+            (e) =>
+              `${e.eventId} ${e.eventType} ${e.workflowTaskFailedEventAttributes?.failure?.message ?? ''} ${e.workflowTaskFailedEventAttributes?.cause ?? ''}`,
+          );
+        throw new Error(
+          `${String(err)}\nhistory: ${path.join(dir, 'failed-run-history.json')}\nevents:\n${tail.join('\n')}\npending: ${JSON.stringify(pending)}\ntoday ${state?.today} incidents ${JSON.stringify(state?.incidents)}\n${log.join('\n')}`,
+        );
       });
     const restart = async () => {
       await sleep(1000 + Math.floor(Math.random() * 1000));
@@ -112,7 +143,13 @@ describe('the programme continuing as new through worker kills (real processes)'
 
     try {
       // A mail attempt lost with a killed worker is retried after 10 s, not given up with the test's usual 60 s.
-      await startProgramme(client, plan, { taskQueue: config.taskQueue, timeScale, timeScaleEpochMs: epoch, visibility: true, mailRetry: { ...FAST_MAIL, attemptTimeoutMs: 10_000, giveUpAfterMs: 5 * 60_000 } });
+      await startProgramme(client, plan, {
+        taskQueue: config.taskQueue,
+        timeScale,
+        timeScaleEpochMs: epoch,
+        visibility: true,
+        mailRetry: { ...FAST_MAIL, attemptTimeoutMs: 10_000, giveUpAfterMs: 5 * 60_000 },
+      });
       watch.start();
 
       // 1. Killed right after the first continue-as-new: the new run's first task is in hand or queued.
@@ -128,8 +165,21 @@ describe('the programme continuing as new through worker kills (real processes)'
       await d.fillAndSubmit(hA);
       await d.approve(hA);
       const sA = await d.waitForStage(hA, 'rectification');
-      const file = { sha256: createHash('sha256').update('report').digest('hex'), size: 4096, mediaType: 'application/pdf' as const, filename: '整改情况报告.pdf' };
-      await hA.executeUpdate(submitReportUpdate, { args: [{ actor: { id: A, role: 'county', county: A }, files: [file], items: sA.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }] });
+      const file = {
+        sha256: createHash('sha256').update('report').digest('hex'),
+        size: 4096,
+        mediaType: 'application/pdf' as const,
+        filename: '整改情况报告.pdf',
+      };
+      await hA.executeUpdate(submitReportUpdate, {
+        args: [
+          {
+            actor: { id: A, role: 'county', county: A },
+            files: [file],
+            items: sA.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+          },
+        ],
+      });
       await hA.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
       expect(((await hA.result()) as VisitCase).stage).toBe('closed');
       note('visit A closed');
@@ -152,7 +202,11 @@ describe('the programme continuing as new through worker kills (real processes)'
           caught = state;
           worker?.kill('SIGKILL');
         };
-        await waitHealthy(() => caught !== undefined || watch.runs.length > before, 'the archive activity or the next run', 90_000);
+        await waitHealthy(
+          () => caught !== undefined || watch.runs.length > before,
+          'the archive activity or the next run',
+          90_000,
+        );
         watch.onArchive = undefined;
         if (!caught) continue;
         await kill9(worker);
@@ -171,8 +225,15 @@ describe('the programme continuing as new through worker kills (real processes)'
       expect(startedB).toBeLessThan(watch.runs.length - 1);
       await cancelVisit(client, year, plan.bureau.code, { actor: supervisor, county: B, reason: '测试：县区机构调整' });
       await waitUntil(async () => (await hB.describe()).status.name !== 'RUNNING', 'visit B ended', 120_000);
-      await waitHealthy(() => watch.runs.at(-1)?.last?.progress[B]?.stage === 'cancelled', 'B cancelled in the programme', 60_000);
-      for (const c of [C]) await cancelVisit(client, year, plan.bureau.code, { actor: supervisor, county: c, reason: '测试结束' }).catch(() => undefined);
+      await waitHealthy(
+        () => watch.runs.at(-1)?.last?.progress[B]?.stage === 'cancelled',
+        'B cancelled in the programme',
+        60_000,
+      );
+      for (const c of [C])
+        await cancelVisit(client, year, plan.bureau.code, { actor: supervisor, county: c, reason: '测试结束' }).catch(
+          () => undefined,
+        );
       const result = (await client.workflow.getHandle(workflowId).result()) as ProgrammeState;
       await watch.stop();
       console.log(`[can-faults] ${watch.runs.length} runs\n${log.join('\n')}`);
@@ -181,7 +242,8 @@ describe('the programme continuing as new through worker kills (real processes)'
       // Never anything but RUNNING until the finish; every earlier run continued as new.
       expect([...watch.statuses].sort()).toEqual(['COMPLETED', 'RUNNING']);
       expect(watch.runs.length).toBeGreaterThanOrEqual(4);
-      for (const r of watch.runs.slice(0, -1)) expect((await client.workflow.getHandle(workflowId, r.runId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+      for (const r of watch.runs.slice(0, -1))
+        expect((await client.workflow.getHandle(workflowId, r.runId).describe()).status.name).toBe('CONTINUED_AS_NEW');
       expect(result.finished).toBe(true);
 
       // Each run handed the next the whole record: what it showed last, and the record only grows.
@@ -194,7 +256,8 @@ describe('the programme continuing as new through worker kills (real processes)'
           expect(isPrefix(seen.bulletins, later.bulletins), `run ${i} bulletins`).toBe(true);
           expect(isPrefix(seen.digests, later.digests), `run ${i} digests`).toBe(true);
           expect(later.entries.map((e) => e.county)).toEqual(seen.entries.map((e) => e.county));
-          for (const county of Object.keys(seen.progress)) expect(later.progress[county], `run ${i} progress ${county}`).toBeDefined();
+          for (const county of Object.keys(seen.progress))
+            expect(later.progress[county], `run ${i} progress ${county}`).toBeDefined();
         }
         if (carried) expect(carried.runs, `run ${i}`).toBe(i + 1);
       }
@@ -210,29 +273,51 @@ describe('the programme continuing as new through worker kills (real processes)'
       expect(weeks).toEqual(weeks.map((_, i) => addDays(weeks[0]!, 7 * i)));
 
       // The sent-log: the programme's mail is exactly the bulletins and digests the record holds.
-      const records = readdirSync(sentLogDir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => JSON.parse(readFileSync(path.join(sentLogDir, n), 'utf8')) as SentLogRecord).filter((x) => x.workflowId === workflowId);
+      const records = readdirSync(sentLogDir)
+        .filter((n) => /^[0-9a-f]{64}\.json$/.test(n))
+        .map((n) => JSON.parse(readFileSync(path.join(sentLogDir, n), 'utf8')) as SentLogRecord)
+        .filter((x) => x.workflowId === workflowId);
       const bulletinSteps = new Set(records.filter((x) => x.step.startsWith('bulletin-')).map((x) => x.step));
       expect([...bulletinSteps].sort()).toEqual(months.map((m) => `bulletin-${m}`));
-      const digestWeeks = new Set(records.filter((x) => x.step.startsWith('todo-digest-')).map((x) => x.step.slice('todo-digest-'.length, 'todo-digest-'.length + 10)));
+      const digestWeeks = new Set(
+        records
+          .filter((x) => x.step.startsWith('todo-digest-'))
+          .map((x) => x.step.slice('todo-digest-'.length, 'todo-digest-'.length + 10)),
+      );
       expect([...digestWeeks].filter((w) => !weeks.includes(w))).toEqual([]);
-      expect(records.filter((x) => x.state !== 'accepted').map((x) => `${x.step} ${x.recipient} ${x.state}`)).toEqual([]);
+      expect(records.filter((x) => x.state !== 'accepted').map((x) => `${x.step} ${x.recipient} ${x.state}`)).toEqual(
+        [],
+      );
       // At the sink: every copy once (twice only where the sent-log flagged a possible duplicate).
       const arrived = new Map<string, number>();
       for (const m of sink.messages) {
         const id = (await simpleParser(m.raw)).messageId ?? '';
         for (const r of m.rcptTo) arrived.set(`${id} ${r}`, (arrived.get(`${id} ${r}`) ?? 0) + 1);
       }
-      for (const x of records) expect(arrived.get(`${x.messageId} ${x.recipient}`) ?? 0, `${x.step} ${x.recipient}`).toBe(1 + (x.possibleDuplicate && arrived.get(`${x.messageId} ${x.recipient}`) === 2 ? 1 : 0));
+      for (const x of records)
+        expect(arrived.get(`${x.messageId} ${x.recipient}`) ?? 0, `${x.step} ${x.recipient}`).toBe(
+          1 + (x.possibleDuplicate && arrived.get(`${x.messageId} ${x.recipient}`) === 2 ? 1 : 0),
+        );
 
       // A, started by the first run and closed during a later one: recorded completed by that run.
-      expect(watch.runs[0]!.last?.audit.some((a) => a.action === 'startVisit' && a.detail.includes(result.entries.find((e) => e.county === A)!.countyName))).toBe(true);
+      expect(
+        watch.runs[0]!.last?.audit.some(
+          (a) => a.action === 'startVisit' && a.detail.includes(result.entries.find((e) => e.county === A)!.countyName),
+        ),
+      ).toBe(true);
       const entry = (county: string) => result.entries.find((e) => e.county === county)!;
       expect(entry(A)).toMatchObject({ status: 'completed', endedAt: expect.any(String) });
-      expect(result.audit.filter((a) => a.action === 'visitCompleted' && a.detail.includes(entry(A).countyName))).toHaveLength(1);
+      expect(
+        result.audit.filter((a) => a.action === 'visitCompleted' && a.detail.includes(entry(A).countyName)),
+      ).toHaveLength(1);
       expect(entry(B)).toMatchObject({ status: 'cancelled' });
       expect(result.progress[B]?.stage).toBe('cancelled');
       // Each visit started once, whichever run it fell in.
-      for (const county of [A, B]) expect(result.audit.filter((a) => a.action === 'startVisit' && a.detail.includes(entry(county).countyName)), county).toHaveLength(1);
+      for (const county of [A, B])
+        expect(
+          result.audit.filter((a) => a.action === 'startVisit' && a.detail.includes(entry(county).countyName)),
+          county,
+        ).toHaveLength(1);
 
       // The archive after the kills: the final state, under its manifest.
       const archived = await readArchivedProgramme(path.join(config.dataDir, 'archive'), workflowId);

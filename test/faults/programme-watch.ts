@@ -38,14 +38,20 @@ export class ProgrammeWatch {
     this.stopped = true;
     await this.done;
     // One last sighting: the loop may have last looked just before the final run completed.
-    const d = await this.client.workflow.getHandle(this.workflowId).describe().catch(() => undefined);
+    const d = await this.client.workflow
+      .getHandle(this.workflowId)
+      .describe()
+      .catch(() => undefined);
     if (d) this.statuses.add(d.status.name);
   }
 
   private async loop(): Promise<void> {
     let lastQuery = 0;
     while (!this.stopped) {
-      const d = await this.client.workflow.getHandle(this.workflowId).describe().catch(() => undefined);
+      const d = await this.client.workflow
+        .getHandle(this.workflowId)
+        .describe()
+        .catch(() => undefined);
       if (d) {
         this.statuses.add(d.status.name);
         if (this.runs.at(-1)?.runId !== d.runId) this.runs.push({ runId: d.runId, seenAt: Date.now() });
@@ -57,7 +63,10 @@ export class ProgrammeWatch {
         }
         if (d.status.name === 'RUNNING' && Date.now() - lastQuery > 250) {
           lastQuery = Date.now();
-          const s = await this.client.workflow.getHandle(this.workflowId, d.runId).query(scheduleQuery).catch(() => undefined);
+          const s = await this.client.workflow
+            .getHandle(this.workflowId, d.runId)
+            .query(scheduleQuery)
+            .catch(() => undefined);
           const run = this.runs.find((r) => r.runId === d.runId);
           if (s && run) run.last = s;
         }

@@ -77,7 +77,12 @@ describe('a template broken on disk mid-year (real processes)', () => {
         msPerDay: 250,
         startDate: `${year - 1}-12-20`,
         evidenceDir: path.join(config.dataDir, 'evidence'),
-        mailRetry: { initialIntervalMs: 500, maximumIntervalMs: 2000, giveUpAfterMs: 30 * 60_000, attemptTimeoutMs: 10_000 },
+        mailRetry: {
+          initialIntervalMs: 500,
+          maximumIntervalMs: 2000,
+          giveUpAfterMs: 30 * 60_000,
+          attemptTimeoutMs: 10_000,
+        },
         timeoutMs: 15 * 60_000,
       });
       let finished = false;
@@ -93,9 +98,15 @@ describe('a template broken on disk mid-year (real processes)', () => {
         let broken = true;
         while (!finished) {
           await sleep(1000);
-          const ids = (await client.workflow.getHandle(`guidance-${plan.year}-${plan.bureau.code}`).query('schedule').catch(() => undefined)) as { entries: { visitWorkflowId: string; status: string }[] } | undefined;
+          const ids = (await client.workflow
+            .getHandle(`guidance-${plan.year}-${plan.bureau.code}`)
+            .query('schedule')
+            .catch(() => undefined)) as { entries: { visitWorkflowId: string; status: string }[] } | undefined;
           for (const e of ids?.entries.filter((x) => x.status === 'started') ?? []) {
-            const c = await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery).catch(() => undefined);
+            const c = await client.workflow
+              .getHandle(e.visitWorkflowId)
+              .query(visitCaseQuery)
+              .catch(() => undefined);
             const open = c?.incidents.find((i) => !i.retriedAt && i.notice !== undefined);
             if (!open) continue;
             if (broken) {
@@ -103,7 +114,9 @@ describe('a template broken on disk mid-year (real processes)', () => {
               writeFileSync(reminder, good);
               broken = false;
             }
-            await client.workflow.getHandle(e.visitWorkflowId).executeUpdate(retryUpdate, { args: [{ actor: admin, note: '提醒模板已恢复' }] });
+            await client.workflow
+              .getHandle(e.visitWorkflowId)
+              .executeUpdate(retryUpdate, { args: [{ actor: admin, note: '提醒模板已恢复' }] });
             retried.push(`${e.visitWorkflowId} ${open.id} ${open.step}`);
           }
         }
@@ -116,10 +129,15 @@ describe('a template broken on disk mid-year (real processes)', () => {
       expect(programme.entries.every((e) => e.status === 'completed')).toBe(true);
 
       const cases: VisitCase[] = [];
-      for (const e of programme.entries) cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+      for (const e of programme.entries)
+        cases.push(await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
       const incidents = cases.flatMap((c) => c.incidents);
       expect(incidents.length).toBeGreaterThan(0);
-      expect(incidents.every((i) => i.error.type === 'TemplateError' && i.retriedBy === 'admin' && i.step.startsWith('render:reminder'))).toBe(true);
+      expect(
+        incidents.every(
+          (i) => i.error.type === 'TemplateError' && i.retriedBy === 'admin' && i.step.startsWith('render:reminder'),
+        ),
+      ).toBe(true);
 
       // Every letter delivered, every (message, recipient) at the sink exactly once.
       const arrived = new Map<string, number>();
@@ -129,10 +147,19 @@ describe('a template broken on disk mid-year (real processes)', () => {
       }
       expect([...arrived].filter(([, n]) => n > 1)).toEqual([]);
       for (const c of cases) {
-        const records = [c.notice?.delivery, c.letter?.delivery, ...(c.rectification?.reminders ?? []).map((x) => x.delivery), ...(c.rectification?.escalations ?? []).map((x) => x.delivery), ...(c.rectification?.reports ?? []).map((x) => x.review?.letter?.delivery)];
+        const records = [
+          c.notice?.delivery,
+          c.letter?.delivery,
+          ...(c.rectification?.reminders ?? []).map((x) => x.delivery),
+          ...(c.rectification?.escalations ?? []).map((x) => x.delivery),
+          ...(c.rectification?.reports ?? []).map((x) => x.review?.letter?.delivery),
+        ];
         for (const rec of records) {
           expect(rec, c.caseId).toBeDefined();
-          for (const copy of rec!.recipients) expect(arrived.get(`${copy.messageId} ${copy.address}`), `${c.caseId} ${rec!.step} ${copy.address}`).toBe(1);
+          for (const copy of rec!.recipients)
+            expect(arrived.get(`${copy.messageId} ${copy.address}`), `${c.caseId} ${rec!.step} ${copy.address}`).toBe(
+              1,
+            );
         }
       }
     } finally {

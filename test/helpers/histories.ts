@@ -54,7 +54,11 @@ export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.history.bin'))
     .sort()
-    .map((file) => ({ file, workflowId: file.replace(/\.history\.bin$/, ''), history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, file))) }));
+    .map((file) => ({
+      file,
+      workflowId: file.replace(/\.history\.bin$/, ''),
+      history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, file))),
+    }));
 }
 
 /** The workflow type named by the history's first event (WorkflowExecutionStarted). */
@@ -82,7 +86,9 @@ export function acceptedUpdates(history: History): Record<string, number> {
     let name = input.name;
     if (name === 'reviewReport') {
       const data = input.args?.payloads?.[0]?.data;
-      const decision = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { decision?: string }).decision : undefined;
+      const decision = data
+        ? (JSON.parse(Buffer.from(data).toString('utf8')) as { decision?: string }).decision
+        : undefined;
       name = `reviewReport:${decision ?? '?'}`;
     }
     counts[name] = (counts[name] ?? 0) + 1;

@@ -44,10 +44,44 @@ export interface ProofreadOptions {
 
 /** English words of the engine's statuses and records: never printed to a person. */
 export const ENGLISH_STATUS_WORDS = [
-  'delivered', 'accepted', 'returned', 'pending', 'started', 'scheduled', 'cancelled', 'canceled', 'completed', 'closed', 'open',
-  'rectification', 'approved', 'rejected', 'overdue', 'draft', 'failed', 'sent', 'running', 'notice', 'opinion', 'reminder',
-  'urge', 'supervise', 'warning', 'summons', 'acceptance', 'bulletin', 'receipt', 'system', 'supervisor', 'county', 'admin',
-  'approver', 'none', 'true', 'false', 'error',
+  'delivered',
+  'accepted',
+  'returned',
+  'pending',
+  'started',
+  'scheduled',
+  'cancelled',
+  'canceled',
+  'completed',
+  'closed',
+  'open',
+  'rectification',
+  'approved',
+  'rejected',
+  'overdue',
+  'draft',
+  'failed',
+  'sent',
+  'running',
+  'notice',
+  'opinion',
+  'reminder',
+  'urge',
+  'supervise',
+  'warning',
+  'summons',
+  'acceptance',
+  'bulletin',
+  'receipt',
+  'system',
+  'supervisor',
+  'county',
+  'admin',
+  'approver',
+  'none',
+  'true',
+  'false',
+  'error',
 ];
 
 const CN_DIGITS = '零一二三四五六七八九';
@@ -65,7 +99,8 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 /** pdftotext's page numbers (—1—) and form feeds: the page, not the letter. */
 const PAGE_NUMBER = /^\s*—\s*\d+\s*—\s*$/;
 
-const excerptAt = (text: string, index: number, length: number) => text.slice(Math.max(0, index - 12), index + length + 12);
+const excerptAt = (text: string, index: number, length: number) =>
+  text.slice(Math.max(0, index - 12), index + length + 12);
 
 function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
   const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
@@ -78,7 +113,11 @@ function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
 /** The letter's lines without page numbers, allowed text and mail addresses (an address is not an id). */
 function cleanLines(raw: string, allow: (string | RegExp)[]): string[] {
   let text = raw.replace(/\f/g, '\n');
-  for (const a of allow) text = typeof a === 'string' ? text.split(a).join(' ') : text.replace(new RegExp(a.source, `${a.flags.replace('g', '')}g`), ' ');
+  for (const a of allow)
+    text =
+      typeof a === 'string'
+        ? text.split(a).join(' ')
+        : text.replace(new RegExp(a.source, `${a.flags.replace('g', '')}g`), ' ');
   text = text.replace(EMAIL, ' ');
   return text.split('\n').filter((l) => !PAGE_NUMBER.test(l));
 }
@@ -96,7 +135,13 @@ interface Views {
 
 function views(raw: string, allow: (string | RegExp)[], paragraphs: string[]): Views {
   const lines = cleanLines(raw, allow);
-  return { lines, paragraphs, joined: lines.join(''), spaced: lines.join(' '), squashed: lines.join('').replace(/\s+/g, '') };
+  return {
+    lines,
+    paragraphs,
+    joined: lines.join(''),
+    spaced: lines.join(' '),
+    squashed: lines.join('').replace(/\s+/g, ''),
+  };
 }
 
 type Rule = (v: Views) => Omit<Flag, 'rule'>[];
@@ -116,18 +161,27 @@ const DOUBLED = /《《|》》|（（|））|““|””|[，。；：、！�
 const rules: Record<RuleName, Rule> = {
   /** 《《…》》, ，，, 。。, ；。 …: two marks where one belongs. */
   'doubled-punctuation': ({ squashed }) =>
-    [...matches(DOUBLED, squashed)].map((m) => ({ message: `重复的标点“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) })),
+    [...matches(DOUBLED, squashed)].map((m) => ({
+      message: `重复的标点“${m[0]}”`,
+      excerpt: excerptAt(squashed, m.index, m[0].length),
+    })),
 
   /** UUIDs, hashes and engine ids (visit-2027-…, sun-li, XIA-001) are the machine's, not the letter's. */
   'ascii-id': ({ joined, spaced }) => {
     const found: Omit<Flag, 'rule'>[] = [];
     for (const text of [joined, spaced]) {
       // A hex run with letters and digits (sha256, a UUID's parts), 8 characters or more.
-      for (const m of matches(/(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])/, text)) {
+      for (const m of matches(
+        /(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])/,
+        text,
+      )) {
         found.push({ message: `十六进制串（哈希或 UUID）“${m[0]}”`, excerpt: excerptAt(text, m.index, m[0].length) });
       }
       // Words joined by - or _ with a letter in them: a slug or an id (phone numbers have no letter).
-      for (const m of matches(/(?<![0-9A-Za-z_-])(?=[0-9A-Za-z_-]*[A-Za-z])[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)+(?![0-9A-Za-z_])/, text)) {
+      for (const m of matches(
+        /(?<![0-9A-Za-z_-])(?=[0-9A-Za-z_-]*[A-Za-z])[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)+(?![0-9A-Za-z_])/,
+        text,
+      )) {
         found.push({ message: `英文编号“${m[0]}”`, excerpt: excerptAt(text, m.index, m[0].length) });
       }
     }
@@ -135,7 +189,7 @@ const rules: Record<RuleName, Rule> = {
   },
 
   /** What a template prints for a value that is not there. */
-  'placeholder': ({ joined }) =>
+  placeholder: ({ joined }) =>
     [...matches(/undefined|null|NaN|\[object|\{\{|\}\}|<\/?[a-z]+[^>]*>/, joined)].map((m) => ({
       message: `程序占位文字“${m[0]}”`,
       excerpt: excerptAt(joined, m.index, m[0].length),
@@ -158,9 +212,15 @@ const rules: Record<RuleName, Rule> = {
   /** Dates as 2027年4月19日: no 2027-04-19, 2027/4/19, 2027.04.19, ISO instants or leading zeros. */
   'date-form': ({ squashed }) => {
     const found: Omit<Flag, 'rule'>[] = [];
-    const machine = /(?<!\d)\d{4}([-/.])\d{1,2}\1\d{1,2}(?!\d)|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|(?<!\d)\d{4}-\d{2}(?![\d-])/;
-    for (const m of matches(machine, squashed)) found.push({ message: `日期应写作“某年某月某日”：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
-    for (const m of matches(/年0\d月|月0\d日/, squashed)) found.push({ message: `日期不加前导零：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
+    const machine =
+      /(?<!\d)\d{4}([-/.])\d{1,2}\1\d{1,2}(?!\d)|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|(?<!\d)\d{4}-\d{2}(?![\d-])/;
+    for (const m of matches(machine, squashed))
+      found.push({
+        message: `日期应写作“某年某月某日”：“${m[0]}”`,
+        excerpt: excerptAt(squashed, m.index, m[0].length),
+      });
+    for (const m of matches(/年0\d月|月0\d日/, squashed))
+      found.push({ message: `日期不加前导零：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
     return found;
   },
 
@@ -168,13 +228,16 @@ const rules: Record<RuleName, Rule> = {
   'period-range': ({ squashed }) =>
     [...matches(/(?<!\d)(\d{1,2})—(\d{1,2})月/, squashed)]
       .filter((m) => Number(m[2]) <= Number(m[1]))
-      .map((m) => ({ message: `期间“${m[0]}”首尾相同或倒置${m[1] === m[2] ? `，应为“${m[1]}月”` : ''}`, excerpt: excerptAt(squashed, m.index, m[0].length) })),
+      .map((m) => ({
+        message: `期间“${m[0]}”首尾相同或倒置${m[1] === m[2] ? `，应为“${m[1]}月”` : ''}`,
+        excerpt: excerptAt(squashed, m.index, m[0].length),
+      })),
 
   /**
    * Sections 一、二、三…, items （一）（二）… within a section and 1. 2. … within an item, each
    * level counting on from one, restarting under each new heading above it.
    */
-  'numbering': ({ lines }) => {
+  numbering: ({ lines }) => {
     const found: Omit<Flag, 'rule'>[] = [];
     const next = [1, 1, 1];
     const LEVELS: [RegExp, (m: RegExpExecArray) => number | undefined, (n: number) => string][] = [
@@ -188,7 +251,8 @@ const rules: Record<RuleName, Rule> = {
         if (!m) return;
         const n = value(m);
         if (n === undefined) return;
-        if (n !== next[level]) found.push({ message: `编号“${m[0]}”处应为“${show(next[level]!)}”`, excerpt: line.slice(0, 30) });
+        if (n !== next[level])
+          found.push({ message: `编号“${m[0]}”处应为“${show(next[level]!)}”`, excerpt: line.slice(0, 30) });
         next[level] = n + 1;
         for (let deeper = level + 1; deeper < next.length; deeper++) next[deeper] = 1;
       });
@@ -205,7 +269,8 @@ const rules: Record<RuleName, Rule> = {
     const label = new RegExp(`(${HAN}{2,6})：[^：；。，、（）]{1,20}?（\\1）`);
     const twice = new RegExp(`(${HAN}{2,})（\\1）`);
     for (const re of [label, twice]) {
-      for (const m of matches(re, squashed)) found.push({ message: `“${m[1]}”重复：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
+      for (const m of matches(re, squashed))
+        found.push({ message: `“${m[1]}”重复：“${m[0]}”`, excerpt: excerptAt(squashed, m.index, m[0].length) });
     }
     return found;
   },

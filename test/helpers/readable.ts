@@ -10,16 +10,44 @@ import type { Plan } from '../../workflows/shared/plan';
 /** The engine's status words (stages, schedule and delivery statuses, rungs, decisions, roles): never shown as such. */
 export const STATUS_WORDS = [
   ...Stage.options,
-  'scheduled', 'started', 'completed', 'failed',
-  'delivered', 'partial', 'accepted', 'intent', 'sent', 'skipped', 'maybe', 'never',
-  'none', 'urge', 'supervise', 'warning', 'summons', 'bulletin',
-  'approved', 'returned', 'accept', 'return', 'pending',
-  'system', 'admin', 'supervisor', 'leader', 'county',
+  'scheduled',
+  'started',
+  'completed',
+  'failed',
+  'delivered',
+  'partial',
+  'accepted',
+  'intent',
+  'sent',
+  'skipped',
+  'maybe',
+  'never',
+  'none',
+  'urge',
+  'supervise',
+  'warning',
+  'summons',
+  'bulletin',
+  'approved',
+  'returned',
+  'accept',
+  'return',
+  'pending',
+  'system',
+  'admin',
+  'supervisor',
+  'leader',
+  'county',
 ];
 
 /** Every person id and county code of a plan (the example plan's, in these tests). */
 export function planIds(plan: Pick<Plan, 'supervisors' | 'approval' | 'admins' | 'counties'>): string[] {
-  const people = [...plan.supervisors, plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins];
+  const people = [
+    ...plan.supervisors,
+    plan.approval.approver,
+    ...(plan.approval.deputy ? [plan.approval.deputy] : []),
+    ...plan.admins,
+  ];
   return [...people.map((p) => p.id), ...plan.counties.map((c) => c.code)];
 }
 
@@ -34,12 +62,23 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function unreadable(text: string, ids: readonly string[]): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(new RegExp(`${BEFORE}(?:visit|guidance|docnum)-\\d{4}-[A-Za-z0-9_-]+`, 'g'))) found.push(`workflow id “${m[0]}”`);
+  for (const m of text.matchAll(new RegExp(`${BEFORE}(?:visit|guidance|docnum)-\\d{4}-[A-Za-z0-9_-]+`, 'g')))
+    found.push(`workflow id “${m[0]}”`);
   if (ids.length) {
     // `link:xiangshan` too: the code after the colon stands alone.
-    for (const m of text.matchAll(new RegExp(`${BEFORE}(?:${[...ids].sort((a, b) => b.length - a.length).map(escape).join('|')})${AFTER}`, 'g'))) found.push(`id “${m[0]}”`);
+    for (const m of text.matchAll(
+      new RegExp(
+        `${BEFORE}(?:${[...ids]
+          .sort((a, b) => b.length - a.length)
+          .map(escape)
+          .join('|')})${AFTER}`,
+        'g',
+      ),
+    ))
+      found.push(`id “${m[0]}”`);
   }
   // A word alone, not part of a dotted key (approval.period) or an identifier.
-  for (const m of text.matchAll(new RegExp(`(?<![A-Za-z0-9_.])(?:${STATUS_WORDS.join('|')})(?![A-Za-z0-9_.])`, 'gi'))) found.push(`status “${m[0]}”`);
+  for (const m of text.matchAll(new RegExp(`(?<![A-Za-z0-9_.])(?:${STATUS_WORDS.join('|')})(?![A-Za-z0-9_.])`, 'gi')))
+    found.push(`status “${m[0]}”`);
   return found;
 }

@@ -36,7 +36,10 @@ export function createDevServerEnv(extraArgs: string[] = []): Promise<TestWorkfl
   if (!cli.path) throw new Error('Temporal CLI not built: run `npm run setup`');
   return startedWithin(() =>
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...devServerSearchAttributeFlags(), ...extraArgs] },
+      server: {
+        executable: { type: 'existing-path', path: cli.path },
+        extraArgs: [...devServerSearchAttributeFlags(), ...extraArgs],
+      },
     }),
   );
 }

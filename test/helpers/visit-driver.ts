@@ -58,8 +58,18 @@ export class VisitDriver {
 
   async start(plan: Plan, countyIndex: number, date: string): Promise<WorkflowHandle> {
     const county = plan.counties[countyIndex]!;
-    const input: VisitInput = { programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date, mailRetry: FAST_MAIL };
-    return this.env.client.workflow.start('countyVisitWorkflow', { workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), taskQueue: this.queue, args: [input] });
+    const input: VisitInput = {
+      programmeWorkflowId: 'test',
+      plan: { ...plan, counties: [county] },
+      county,
+      date,
+      mailRetry: FAST_MAIL,
+    };
+    return this.env.client.workflow.start('countyVisitWorkflow', {
+      workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+      taskQueue: this.queue,
+      args: [input],
+    });
   }
 
   /** Advances the test server's clock to `hourCst` o'clock China time on `date`. */
@@ -76,7 +86,8 @@ export class VisitDriver {
     for (let i = 0; i < 600; i++) {
       const s = await this.state(h);
       if (ok(s)) return s;
-      if (process.env.DEBUG_DRIVER && i % 40 === 39) console.log('waiting for', what, s.stage, JSON.stringify(s.audit.slice(-2)));
+      if (process.env.DEBUG_DRIVER && i % 40 === 39)
+        console.log('waiting for', what, s.stage, JSON.stringify(s.audit.slice(-2)));
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`never reached: ${what} (stage ${(await this.state(h)).stage})`);
@@ -90,19 +101,51 @@ export class VisitDriver {
   async fillAndSubmit(h: WorkflowHandle): Promise<void> {
     const s = await this.state(h);
     const ev = await h.executeUpdate(addEvidenceUpdate, {
-      args: [{ actor: supervisor, sha256: createHash('sha256').update(`scan-${s.caseId}`).digest('hex'), size: 120_000, mediaType: 'application/pdf', filename: '行政处罚案卷扫描件.pdf', item: 'standard.archive' }],
+      args: [
+        {
+          actor: supervisor,
+          sha256: createHash('sha256').update(`scan-${s.caseId}`).digest('hex'),
+          size: 120_000,
+          mediaType: 'application/pdf',
+          filename: '行政处罚案卷扫描件.pdf',
+          item: 'standard.archive',
+        },
+      ],
     });
     for (const item of CHECKLIST_KEYS) {
       if (item === 'plan.compile') {
-        await h.executeUpdate(setFindingUpdate, { args: [{ actor: supervisor, item, result: '不符合', problem: '列入计划的一般生产经营单位不足三分之一。', opinion: '调整年度监督检查计划，报县政府批准后重新报备。' }] });
+        await h.executeUpdate(setFindingUpdate, {
+          args: [
+            {
+              actor: supervisor,
+              item,
+              result: '不符合',
+              problem: '列入计划的一般生产经营单位不足三分之一。',
+              opinion: '调整年度监督检查计划，报县政府批准后重新报备。',
+            },
+          ],
+        });
       } else if (item === 'standard.archive') {
-        await h.executeUpdate(setFindingUpdate, { args: [{ actor: supervisor, item, result: '不符合', problem: '2卷行政处罚案卷自由裁量依据未载明。', opinion: '对照案卷评查标准逐卷整改。', evidence: [ev.id] }] });
+        await h.executeUpdate(setFindingUpdate, {
+          args: [
+            {
+              actor: supervisor,
+              item,
+              result: '不符合',
+              problem: '2卷行政处罚案卷自由裁量依据未载明。',
+              opinion: '对照案卷评查标准逐卷整改。',
+              evidence: [ev.id],
+            },
+          ],
+        });
       } else {
         await h.executeUpdate(setFindingUpdate, { args: [{ actor: supervisor, item, result: '符合' }] });
       }
     }
     for (const e of s.sample!.enterprises) {
-      await h.executeUpdate(setEnterpriseResultUpdate, { args: [{ actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] }] });
+      await h.executeUpdate(setEnterpriseResultUpdate, {
+        args: [{ actor: supervisor, enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] }],
+      });
     }
     await h.executeUpdate(submitUpdate, { args: [{ actor: supervisor }] });
   }
@@ -122,7 +165,11 @@ export class VisitDriver {
    * The same for several counties on one date. The clock is skipped once, before anyone acts: the
    * test server has one clock, and two skips racing each other would let approvals time out.
    */
-  async allToRectification(plan: Plan, countyIndexes: number[], date: string): Promise<{ h: WorkflowHandle; s: VisitCase }[]> {
+  async allToRectification(
+    plan: Plan,
+    countyIndexes: number[],
+    date: string,
+  ): Promise<{ h: WorkflowHandle; s: VisitCase }[]> {
     const handles = await Promise.all(countyIndexes.map((i) => this.start(plan, i, date)));
     await this.skipTo(date);
     return Promise.all(

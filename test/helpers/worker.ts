@@ -12,7 +12,14 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-    logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error } as never,
+    logger: {
+      log: () => {},
+      trace: () => {},
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: console.error,
+    } as never,
   });
   return bundle;
 }
@@ -32,14 +39,23 @@ export interface TestDirs {
 /** Fresh directories for letters, the outbox and the sent-log. */
 export function testDirs(): TestDirs {
   const root = mkdtempSync(path.join(os.tmpdir(), 'guidance-'));
-  return { archiveDir: path.join(root, 'archive'), outboxDir: path.join(root, 'outbox'), sentLogDir: path.join(root, 'sent-log') };
+  return {
+    archiveDir: path.join(root, 'archive'),
+    outboxDir: path.join(root, 'outbox'),
+    sentLogDir: path.join(root, 'sent-log'),
+  };
 }
 
 /**
  * Activities over temp dirs. Mail goes the way each plan says (the example plan: the outbox) unless
  * `smtpPort` names a loopback sink, set the way an operator sets SMTP_HOST/SMTP_PORT on a worker.
  */
-export function testActivityDeps(env: TestWorkflowEnvironment, taskQueue: string, dirs: TestDirs, smtpPort?: number): ActivityDeps {
+export function testActivityDeps(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  dirs: TestDirs,
+  smtpPort?: number,
+): ActivityDeps {
   return {
     documents: { archiveDir: dirs.archiveDir },
     email: {
@@ -52,7 +68,11 @@ export function testActivityDeps(env: TestWorkflowEnvironment, taskQueue: string
   };
 }
 
-export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps?: ActivityDeps): Promise<Worker> {
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  deps?: ActivityDeps,
+): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -13,7 +13,18 @@ import { visitOps } from '../../client/visit';
 import { SESSION_COOKIE } from '../../client/http/auth';
 import type { Actor } from '../../workflows/shared/definitions';
 import type { VisitCase } from '../../workflows/shared/visit';
-import { ADMIN_TOKEN, findingsFor, listFiles, multipart, pdfBytes, sha256, skipTo, startStack, waitForCase, type Stack } from './helpers';
+import {
+  ADMIN_TOKEN,
+  findingsFor,
+  listFiles,
+  multipart,
+  pdfBytes,
+  sha256,
+  skipTo,
+  startStack,
+  waitForCase,
+  type Stack,
+} from './helpers';
 
 let s: Stack;
 const cookies: Record<string, string> = {};
@@ -25,7 +36,13 @@ const QH = 'qinghe';
 let year: number;
 const casePath = (county: string) => `/api/years/${year}/cases/${county}`;
 
-async function call(who: Who, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+async function call(
+  who: Who,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
   const h: Record<string, string> = { ...headers };
   if (who !== 'nobody') h.cookie = cookies[who]!;
   if (body !== undefined && !Buffer.isBuffer(body)) {
@@ -50,7 +67,12 @@ const ref = (county: string) => ({ year: s.plan.year, bureau: s.plan.bureau.code
 const caseOf = (county: string) => visitOps.get(s.env.client, ref(county));
 
 /** Runs a refused request and proves the case and the evidence store are unchanged. */
-async function refusedWithoutChange(county: string, run: () => Promise<LightMyRequestResponse>, status: number, type?: string) {
+async function refusedWithoutChange(
+  county: string,
+  run: () => Promise<LightMyRequestResponse>,
+  status: number,
+  type?: string,
+) {
   const before = await caseOf(county);
   const stored = listFiles(s.evidenceDir);
   const res = await run();
@@ -103,35 +125,80 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     }
     for (const route of ['evidence', 'report']) {
       const m = multipart({ item: 'plan.compile', items: '[]' }, [{ name: 'file', filename: 'a.pdf', content: pdf }]);
-      await refusedWithoutChange(XS, () => s.app.inject({ method: 'POST', url: `${casePath(XS)}/${route}`, payload: m.payload, headers: m.headers }), 401);
+      await refusedWithoutChange(
+        XS,
+        () => s.app.inject({ method: 'POST', url: `${casePath(XS)}/${route}`, payload: m.payload, headers: m.headers }),
+        401,
+      );
     }
-    expectError(await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'admin', password: 'wrong-password' } }), 401);
-    expectError(await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'no-such-user', password: 'heluo-admin' } }), 401);
+    expectError(
+      await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'admin', password: 'wrong-password' } }),
+      401,
+    );
+    expectError(
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { id: 'no-such-user', password: 'heluo-admin' },
+      }),
+      401,
+    );
     // A cookie whose payload names another user but keeps the old signature.
     const [name, value] = cookies.xiangshan!.split('=') as [string, string];
     const forged = `${name}=${Buffer.from(JSON.stringify({ u: 'admin', exp: Date.now() + 3_600_000 })).toString('base64url')}.${value.split('.').pop()}`;
-    expectError(await s.app.inject({ method: 'GET', url: `/api/years/${year}/board`, headers: { cookie: forged } }), 401);
-    expectError(await s.app.inject({ method: 'GET', url: `/api/years/${year}/board`, headers: { authorization: 'Bearer not-a-real-token-at-all' } }), 401);
+    expectError(
+      await s.app.inject({ method: 'GET', url: `/api/years/${year}/board`, headers: { cookie: forged } }),
+      401,
+    );
+    expectError(
+      await s.app.inject({
+        method: 'GET',
+        url: `/api/years/${year}/board`,
+        headers: { authorization: 'Bearer not-a-real-token-at-all' },
+      }),
+      401,
+    );
     // The admin API token works.
-    const ok = await s.app.inject({ method: 'GET', url: `/api/years/${year}/board`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const ok = await s.app.inject({
+      method: 'GET',
+      url: `/api/years/${year}/board`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(name).toBe(SESSION_COOKIE);
     // Logout clears the cookie and ends the session on the server (a session of its own: the
     // shared admin cookie is used by the tests below).
-    const own = await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'admin', password: 'heluo-admin' } });
+    const own = await s.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { id: 'admin', password: 'heluo-admin' },
+    });
     const ownCookie = String(own.headers['set-cookie']).split(';')[0]!;
     const out = await s.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: ownCookie } });
     expect(String(out.headers['set-cookie'])).toMatch(new RegExp(`${SESSION_COOKIE}=;`));
-    expectError(await s.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: ownCookie } }), 401, 'Unauthorized');
+    expectError(
+      await s.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: ownCookie } }),
+      401,
+      'Unauthorized',
+    );
   });
 
   it('refuses every route to the roles and counties it is not for, changing nothing', async () => {
     const pdf = pdfBytes('matrix');
     const evidence = () => multipart({ item: 'plan.compile' }, [{ name: 'file', filename: '证据.pdf', content: pdf }]);
-    const report = () => multipart({ items: JSON.stringify([{ index: 0, status: '整改完成' }]) }, [{ name: 'files', filename: '整改报告.pdf', content: pdf }]);
-    const post = (who: Who, county: string, route: string, body: unknown) => () => call(who, 'POST', `${casePath(county)}/${route}`, body);
+    const report = () =>
+      multipart({ items: JSON.stringify([{ index: 0, status: '整改完成' }]) }, [
+        { name: 'files', filename: '整改报告.pdf', content: pdf },
+      ]);
+    const post = (who: Who, county: string, route: string, body: unknown) => () =>
+      call(who, 'POST', `${casePath(county)}/${route}`, body);
     const upload = (who: Who, county: string, route: string, m: ReturnType<typeof multipart>) => () =>
-      s.app.inject({ method: 'POST', url: `${casePath(county)}/${route}`, payload: m.payload, headers: { ...m.headers, cookie: cookies[who as 'admin']! } });
+      s.app.inject({
+        method: 'POST',
+        url: `${casePath(county)}/${route}`,
+        payload: m.payload,
+        headers: { ...m.headers, cookie: cookies[who as 'admin']! },
+      });
 
     // [route, roles allowed]; everyone else gets 403.
     const actions: [string, Who[], (who: Who, county: string) => () => Promise<LightMyRequestResponse>][] = [
@@ -176,20 +243,37 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     const big = Buffer.alloc(20 * 1024 * 1024 + 1, 0x20);
     big.write('%PDF-1.4\n');
     const m = multipart({ item: 'plan.compile' }, [{ name: 'file', filename: 'big.pdf', content: big }]);
-    const up = (mm: ReturnType<typeof multipart>, route = 'evidence', who: Who = 'sun-li') => () =>
-      s.app.inject({ method: 'POST', url: `${casePath(XS)}/${route}`, payload: mm.payload, headers: { ...mm.headers, cookie: cookies[who as 'admin']! } });
+    const up =
+      (mm: ReturnType<typeof multipart>, route = 'evidence', who: Who = 'sun-li') =>
+      () =>
+        s.app.inject({
+          method: 'POST',
+          url: `${casePath(XS)}/${route}`,
+          payload: mm.payload,
+          headers: { ...mm.headers, cookie: cookies[who as 'admin']! },
+        });
     expect((await refusedWithoutChange(XS, up(m), 413, 'TooLarge')).message).toMatch(/文件过大/);
-    const html = multipart({ item: 'plan.compile' }, [{ name: 'file', filename: 'scan.pdf', content: Buffer.from('<html><script>alert(1)</script></html>') }]);
+    const html = multipart({ item: 'plan.compile' }, [
+      { name: 'file', filename: 'scan.pdf', content: Buffer.from('<html><script>alert(1)</script></html>') },
+    ]);
     expect((await refusedWithoutChange(XS, up(html), 415, 'TypeRefused')).message).toMatch(/不接受的文件类型/);
-    const empty = multipart({ item: 'plan.compile' }, [{ name: 'file', filename: 'empty.pdf', content: Buffer.alloc(0) }]);
+    const empty = multipart({ item: 'plan.compile' }, [
+      { name: 'file', filename: 'empty.pdf', content: Buffer.alloc(0) },
+    ]);
     await refusedWithoutChange(XS, up(empty), 400, 'Empty');
     // A stored file whose Update is refused (unknown checklist item) is removed again.
-    const badItem = multipart({ item: 'plan.nope' }, [{ name: 'file', filename: 'a.pdf', content: pdfBytes('bad-item') }]);
+    const badItem = multipart({ item: 'plan.nope' }, [
+      { name: 'file', filename: 'a.pdf', content: pdfBytes('bad-item') },
+    ]);
     await refusedWithoutChange(XS, up(badItem), 400, 'InvalidInput');
     // A report is refused by the workflow before rectification: its files are not kept either.
-    const early = multipart({ items: JSON.stringify([{ index: 0, status: '整改完成' }]) }, [{ name: 'files', filename: 'r.pdf', content: pdfBytes('early') }]);
+    const early = multipart({ items: JSON.stringify([{ index: 0, status: '整改完成' }]) }, [
+      { name: 'files', filename: 'r.pdf', content: pdfBytes('early') },
+    ]);
     await refusedWithoutChange(XS, up(early, 'report', 'xiangshan'), 409, 'InvalidState');
-    const badJson = multipart({ items: '{not json' }, [{ name: 'files', filename: 'r.pdf', content: pdfBytes('json') }]);
+    const badJson = multipart({ items: '{not json' }, [
+      { name: 'files', filename: 'r.pdf', content: pdfBytes('json') },
+    ]);
     await refusedWithoutChange(XS, up(badJson, 'report', 'xiangshan'), 400, 'InvalidInput');
 
     // Document ids and file ids are looked up in the case, never used as paths.
@@ -206,16 +290,40 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     expectError(await call('admin', 'GET', '/api/years/abc/board'), 400, 'InvalidInput');
     expectError(await call('admin', 'GET', `/api/years/${year}/cases/..%2Fetc`), 400, 'InvalidInput');
     expectError(await call('admin', 'GET', `/api/years/${year}/cases/nosuchcounty`), 404, 'NotFound');
-    await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/findings`, { item: 'plan.compile', result: '很好' }), 400, 'InvalidInput');
-    await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/findings`, Buffer.from('{"item":'), { 'content-type': 'application/json' }), 400);
+    await refusedWithoutChange(
+      XS,
+      () => call('sun-li', 'POST', `${casePath(XS)}/findings`, { item: 'plan.compile', result: '很好' }),
+      400,
+      'InvalidInput',
+    );
+    await refusedWithoutChange(
+      XS,
+      () =>
+        call('sun-li', 'POST', `${casePath(XS)}/findings`, Buffer.from('{"item":'), {
+          'content-type': 'application/json',
+        }),
+      400,
+    );
     // A form posted from another site is refused before anything else.
-    await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/submit`, {}, { origin: 'http://evil.example' }), 403, 'Forbidden');
+    await refusedWithoutChange(
+      XS,
+      () => call('sun-li', 'POST', `${casePath(XS)}/submit`, {}, { origin: 'http://evil.example' }),
+      403,
+      'Forbidden',
+    );
   });
 
   it('drives the visit through the API: evidence, findings, submit, approval, then board, timeline and letter download', async () => {
     const scan = pdfBytes('scan');
-    const m = multipart({ item: 'standard.archive', note: '案卷扫描' }, [{ name: 'file', filename: '../../../etc/行政处罚案卷.pdf', content: scan }]);
-    const res = await s.app.inject({ method: 'POST', url: `${casePath(XS)}/evidence`, payload: m.payload, headers: { ...m.headers, cookie: cookies['sun-li']! } });
+    const m = multipart({ item: 'standard.archive', note: '案卷扫描' }, [
+      { name: 'file', filename: '../../../etc/行政处罚案卷.pdf', content: scan },
+    ]);
+    const res = await s.app.inject({
+      method: 'POST',
+      url: `${casePath(XS)}/evidence`,
+      payload: m.payload,
+      headers: { ...m.headers, cookie: cookies['sun-li']! },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const ev = res.json().result as VisitCase['evidence'][number];
     // The name is a label only: the file lives under its sha256 in the store, nowhere else.
@@ -225,28 +333,53 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
 
     // Submitting before the findings are complete: the workflow's list of what is missing.
     await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/submit`, {}), 400, 'InvalidInput');
-    for (const f of findingsFor(ev.id)) expect((await call('sun-li', 'POST', `${casePath(XS)}/findings`, f)).statusCode).toBe(200);
+    for (const f of findingsFor(ev.id))
+      expect((await call('sun-li', 'POST', `${casePath(XS)}/findings`, f)).statusCode).toBe(200);
     const c = await caseOf(XS);
     for (const e of c.sample!.enterprises) {
-      expect((await call('sun-li', 'POST', `${casePath(XS)}/enterprises`, { enterprise: e.id, findings: ['现场检查记录未载明隐患整改期限。'] })).statusCode).toBe(200);
+      expect(
+        (
+          await call('sun-li', 'POST', `${casePath(XS)}/enterprises`, {
+            enterprise: e.id,
+            findings: ['现场检查记录未载明隐患整改期限。'],
+          })
+        ).statusCode,
+      ).toBe(200);
     }
     const submitted = await call('sun-li', 'POST', `${casePath(XS)}/submit`, {});
     expect(submitted.json().result.stage).toBe('approval');
     await waitForCase(s, XS, (x) => x.approval.rounds.length === 1, 'draft');
     // The deputy is a leader but not the approver: the workflow refuses, 403, nothing changes.
-    expect((await refusedWithoutChange(XS, () => call('feng-qing', 'POST', `${casePath(XS)}/approve`, {}), 403, 'Forbidden')).message).toMatch(/只有审批人/);
+    expect(
+      (await refusedWithoutChange(XS, () => call('feng-qing', 'POST', `${casePath(XS)}/approve`, {}), 403, 'Forbidden'))
+        .message,
+    ).toMatch(/只有审批人/);
     expect((await call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, { comment: '同意' })).statusCode).toBe(200);
     // Approving again is refused; checked once the letter is out, so the workflow's own progress
     // (numbering, rendering, mailing the letter) is not mistaken for a change made by the refusal.
     const issued = await waitForCase(s, XS, (x) => x.stage === 'rectification', 'rectification');
-    await refusedWithoutChange(XS, () => call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, {}), 409, 'InvalidState');
+    await refusedWithoutChange(
+      XS,
+      () => call('zheng-yuan', 'POST', `${casePath(XS)}/approve`, {}),
+      409,
+      'InvalidState',
+    );
 
     // The board: every county in its month, 香山县 in rectification with its letter and due date.
     const board = (await call('admin', 'GET', `/api/years/${year}/board`)).json();
     expect(board.rows).toHaveLength(s.plan.counties.length);
     const row = board.rows.find((r: { county: string }) => r.county === XS);
-    expect(row).toMatchObject({ month: 3, stage: 'rectification', stageLabel: '整改中', docNumber: issued.letter!.docNumber, dueDate: issued.rectification!.dueDate, overdue: false });
-    expect(row.temporalUi).toBe(`http://localhost:8233/namespaces/${s.config.namespace}/workflows/${encodeURIComponent(issued.caseId)}`);
+    expect(row).toMatchObject({
+      month: 3,
+      stage: 'rectification',
+      stageLabel: '整改中',
+      docNumber: issued.letter!.docNumber,
+      dueDate: issued.rectification!.dueDate,
+      overdue: false,
+    });
+    expect(row.temporalUi).toBe(
+      `http://localhost:8233/namespaces/${s.config.namespace}/workflows/${encodeURIComponent(issued.caseId)}`,
+    );
     // 清河县's notice went out five working days before its date: started, waiting for the day.
     const qh = board.rows.find((r: { county: string }) => r.county === QH);
     expect(qh).toMatchObject({ status: 'started', month: 3, overdue: false });
@@ -255,22 +388,32 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     // The number register (发文登记), administrators only: the notices and the letter, each on its case.
     expect((await call('sun-li', 'GET', `/api/years/${year}/numbers`)).statusCode).toBe(403);
     const register = (await call('admin', 'GET', `/api/years/${year}/numbers`)).json();
-    expect(register.rows).toEqual(expect.arrayContaining([{ series: 'opinion', number: 1, requestId: `${issued.caseId}:opinion`, status: 'issued' }]));
+    expect(register.rows).toEqual(
+      expect.arrayContaining([
+        { series: 'opinion', number: 1, requestId: `${issued.caseId}:opinion`, status: 'issued' },
+      ]),
+    );
     expect(register.series.opinion).toMatch(/意见书/);
 
     // The staff timeline: every step, the documents (draft included), the emails.
     const t = (await call('admin', 'GET', casePath(XS))).json();
     // Staff see the whole case, but no path of the server's disk (documents go by id).
-    expect(JSON.stringify(t.case)).not.toMatch(new RegExp(`"path"|"dir"|${os.tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(JSON.stringify(t.case)).not.toMatch(
+      new RegExp(`"path"|"dir"|${os.tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     expect(t.kind).toBe('staff');
-    expect(t.timeline.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['notice', 'sample', 'addEvidence', 'submit', 'approve', 'issue']));
+    expect(t.timeline.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['notice', 'sample', 'addEvidence', 'submit', 'approve', 'issue']),
+    );
     expect(t.documents.map((d: { kind: string }) => d.kind)).toEqual(['notice', 'draft', 'opinion']);
     expect(t.emails.length).toBeGreaterThanOrEqual(2);
     const letter = t.documents.find((d: { kind: string }) => d.kind === 'opinion');
     const pdf = await call('admin', 'GET', `${casePath(XS)}/documents/${letter.documentId}`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
-    expect(String(pdf.headers['content-disposition'])).toContain(`filename*=UTF-8''${encodeURIComponent(`${issued.letter!.docNumber}-安全生产执法指导意见书.pdf`)}`);
+    expect(String(pdf.headers['content-disposition'])).toContain(
+      `filename*=UTF-8''${encodeURIComponent(`${issued.letter!.docNumber}-安全生产执法指导意见书.pdf`)}`,
+    );
     expect(sha256(pdf.rawPayload)).toBe(issued.letter!.document.sha256);
     const file = await call('sun-li', 'GET', `${casePath(XS)}/files/${ev.sha256}`);
     expect(file.statusCode).toBe(200);
@@ -303,13 +446,20 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     }
   });
 
-  it('takes the county\'s rectification report, the review and an extension through the same Updates', async () => {
+  it("takes the county's rectification report, the review and an extension through the same Updates", async () => {
     const c = await caseOf(XS);
     const r = c.rectification!;
     const reportPdf = pdfBytes('report');
     const items = r.problems.map((_, index) => ({ index, status: '整改完成' }));
-    const m = multipart({ items: JSON.stringify(items), note: '已逐项整改' }, [{ name: 'files', filename: '整改报告.pdf', content: reportPdf }]);
-    const res = await s.app.inject({ method: 'POST', url: `${casePath(XS)}/report`, payload: m.payload, headers: { ...m.headers, cookie: cookies.xiangshan! } });
+    const m = multipart({ items: JSON.stringify(items), note: '已逐项整改' }, [
+      { name: 'files', filename: '整改报告.pdf', content: reportPdf },
+    ]);
+    const res = await s.app.inject({
+      method: 'POST',
+      url: `${casePath(XS)}/report`,
+      payload: m.payload,
+      headers: { ...m.headers, cookie: cookies.xiangshan! },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const after = await caseOf(XS);
     expect(after.rectification!.reports).toHaveLength(1);
@@ -318,20 +468,37 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     // The county sees and downloads its own report file.
     const cv = (await call('xiangshan', 'GET', casePath(XS))).json();
     expect(cv.files.map((f: { sha256: string }) => f.sha256)).toEqual([sha256(reportPdf)]);
-    expect((await call('xiangshan', 'GET', `${casePath(XS)}/files/${sha256(reportPdf)}`)).rawPayload.equals(reportPdf)).toBe(true);
+    expect(
+      (await call('xiangshan', 'GET', `${casePath(XS)}/files/${sha256(reportPdf)}`)).rawPayload.equals(reportPdf),
+    ).toBe(true);
 
     // Review: a leader may not; the supervisor returns it with reasons.
-    await refusedWithoutChange(XS, () => call('zheng-yuan', 'POST', `${casePath(XS)}/review`, { decision: 'accept' }), 403);
-    const back = await call('sun-li', 'POST', `${casePath(XS)}/review`, { decision: 'return', reasons: ['整改佐证材料不足'] });
+    await refusedWithoutChange(
+      XS,
+      () => call('zheng-yuan', 'POST', `${casePath(XS)}/review`, { decision: 'accept' }),
+      403,
+    );
+    const back = await call('sun-li', 'POST', `${casePath(XS)}/review`, {
+      decision: 'return',
+      reasons: ['整改佐证材料不足'],
+    });
     expect(back.statusCode, back.body).toBe(200);
     // The return letter follows from the workflow's script; wait for it, so its arrival is not
     // mistaken for a change made by the refused extension below.
     await waitForCase(s, XS, (x) => Boolean(x.rectification?.reports[0]?.review?.letter), 'the return letter');
     // Extension: a reason is required; with one the due date moves.
-    await refusedWithoutChange(XS, () => call('sun-li', 'POST', `${casePath(XS)}/extend`, { newDueDate: `${year}-12-01` }), 400, 'InvalidInput');
+    await refusedWithoutChange(
+      XS,
+      () => call('sun-li', 'POST', `${casePath(XS)}/extend`, { newDueDate: `${year}-12-01` }),
+      400,
+      'InvalidInput',
+    );
     const due = (await caseOf(XS)).rectification!.dueDate;
     const later = new Date(Date.parse(`${due}T00:00:00Z`) + 14 * 86_400_000).toISOString().slice(0, 10);
-    const ext = await call('sun-li', 'POST', `${casePath(XS)}/extend`, { newDueDate: later, reason: '涉及县政府审批，需延长时间' });
+    const ext = await call('sun-li', 'POST', `${casePath(XS)}/extend`, {
+      newDueDate: later,
+      reason: '涉及县政府审批，需延长时间',
+    });
     expect(ext.statusCode, ext.body).toBe(200);
     expect((await caseOf(XS)).rectification!.dueDate).not.toBe(due);
   });
@@ -342,7 +509,12 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     const q = await waitForCase(s, QH, (c) => c.stage === 'onsite', 'onsite');
     const sup: Actor = { id: 'sun-li', role: 'supervisor' };
     for (const f of findingsFor()) await visitOps.setFinding(s.env.client, ref(QH), { actor: sup, ...(f as any) });
-    for (const e of q.sample!.enterprises) await visitOps.setEnterpriseResult(s.env.client, ref(QH), { actor: sup, enterprise: e.id, findings: ['未载明整改期限。'] });
+    for (const e of q.sample!.enterprises)
+      await visitOps.setEnterpriseResult(s.env.client, ref(QH), {
+        actor: sup,
+        enterprise: e.id,
+        findings: ['未载明整改期限。'],
+      });
     await visitOps.submit(s.env.client, ref(QH), { actor: sup });
     await waitForCase(s, QH, (c) => c.approval.rounds.length === 1, 'draft');
     await visitOps.approve(s.env.client, ref(QH), { actor: { id: 'zheng-yuan', role: 'leader' } });
@@ -350,7 +522,12 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     // Two days past the due date: 催办 has gone out.
     const due = issued.rectification!.dueDate;
     await skipTo(s.env, new Date(Date.parse(`${due}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10));
-    await waitForCase(s, QH, (c) => c.rectification!.overdue && c.rectification!.rung !== 'none', 'overdue with a rung');
+    await waitForCase(
+      s,
+      QH,
+      (c) => c.rectification!.overdue && c.rectification!.rung !== 'none',
+      'overdue with a rung',
+    );
 
     const board = (await call('sun-li', 'GET', `/api/years/${year}/board`)).json();
     const row = board.rows.find((r: { county: string }) => r.county === QH);

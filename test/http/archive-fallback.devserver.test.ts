@@ -52,16 +52,40 @@ const get = (who: string, url: string) => app.inject({ method: 'GET', url, heade
 /** Start → notice → on-site findings → approval → letter → report accepted → closed and archived. */
 async function visitToClosed(): Promise<{ h: WorkflowHandle; c: VisitCase }> {
   const county = plan.counties.find((c) => c.code === XS)!;
-  const input: VisitInput = { programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date: today, mailRetry: FAST_MAIL, visibility: true };
-  const h = await env.client.workflow.start('countyVisitWorkflow', { workflowId: visitWorkflowId(plan.year, plan.bureau.code, XS), taskQueue: queue, args: [input] });
+  const input: VisitInput = {
+    programmeWorkflowId: 'test',
+    plan: { ...plan, counties: [county] },
+    county,
+    date: today,
+    mailRetry: FAST_MAIL,
+    visibility: true,
+  };
+  const h = await env.client.workflow.start('countyVisitWorkflow', {
+    workflowId: visitWorkflowId(plan.year, plan.bureau.code, XS),
+    taskQueue: queue,
+    args: [input],
+  });
   const d = new VisitDriver(env, queue);
   await d.waitForStage(h, 'onsite');
   await d.fillAndSubmit(h);
   await d.approve(h);
   const s = await d.waitForStage(h, 'rectification');
   const countyActor: Actor = { id: 'xiangshan', role: 'county', county: XS };
-  const file = { sha256: createHash('sha256').update('report').digest('hex'), size: 4096, mediaType: 'application/pdf' as const, filename: '整改情况报告.pdf' };
-  await h.executeUpdate(submitReportUpdate, { args: [{ actor: countyActor, files: [file], items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })) }] });
+  const file = {
+    sha256: createHash('sha256').update('report').digest('hex'),
+    size: 4096,
+    mediaType: 'application/pdf' as const,
+    filename: '整改情况报告.pdf',
+  };
+  await h.executeUpdate(submitReportUpdate, {
+    args: [
+      {
+        actor: countyActor,
+        files: [file],
+        items: s.rectification!.problems.map((_, index) => ({ index, status: '整改完成' as const })),
+      },
+    ],
+  });
   await h.executeUpdate(reviewReportUpdate, { args: [{ actor: supervisor, decision: 'accept' }] });
   return { h, c: (await h.result()) as VisitCase };
 }
@@ -76,7 +100,10 @@ beforeAll(async () => {
     raw.year = Number(today.slice(0, 4));
     raw.bureau.code = `a${Math.random().toString(36).slice(2, 8)}`;
   });
-  const users = loadUsers(USERS_FILE, plan.counties.map((c) => c.code));
+  const users = loadUsers(
+    USERS_FILE,
+    plan.counties.map((c) => c.code),
+  );
   app = await createServer({
     client: env.client,
     config: { namespace: env.namespace ?? 'default', bureau: plan.bureau.code, year: plan.year, logLevel: 'silent' },
@@ -111,10 +138,16 @@ describe('a closed case after Temporal has deleted its workflow', () => {
     expect.soft(listedBefore.map((r) => [r.workflowId, r.source])).toEqual([[closed.caseId, 'temporal']]);
 
     // As the namespace's retention would: the workflow is gone from Temporal.
-    await env.client.workflowService.deleteWorkflowExecution({ namespace: env.namespace ?? 'default', workflowExecution: { workflowId: h.workflowId } });
+    await env.client.workflowService.deleteWorkflowExecution({
+      namespace: env.namespace ?? 'default',
+      workflowExecution: { workflowId: h.workflowId },
+    });
     // The dev server deletes through a queued task: about ten seconds here.
     for (let i = 0; i < 600; i++) {
-      const gone = await h.describe().then(() => false, (err: unknown) => err instanceof WorkflowNotFoundError);
+      const gone = await h.describe().then(
+        () => false,
+        (err: unknown) => err instanceof WorkflowNotFoundError,
+      );
       if (gone) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -123,27 +156,49 @@ describe('a closed case after Temporal has deleted its workflow', () => {
     // The case view, for the city's staff and for the county itself; another county is still refused.
     const staff = await get('sun-li', casePath);
     expect(staff.statusCode, staff.body).toBe(200);
-    expect(staff.json()).toMatchObject({ kind: 'staff', source: 'archive', case: { caseId: closed.caseId, stage: 'closed' }, archive: { files: expect.any(Number) } });
+    expect(staff.json()).toMatchObject({
+      kind: 'staff',
+      source: 'archive',
+      case: { caseId: closed.caseId, stage: 'closed' },
+      archive: { files: expect.any(Number) },
+    });
     expect(staff.json().links.temporalUi).toBeUndefined();
     expect(staff.json().documents.map((d: { documentId: string }) => d.documentId)).toContain(letter.documentId);
     const county = await get('xiangshan', casePath);
     expect(county.statusCode, county.body).toBe(200);
-    expect(county.json()).toMatchObject({ kind: 'county', source: 'archive', case: { stage: 'closed', letter: { docNumber: closed.letter!.docNumber } } });
+    expect(county.json()).toMatchObject({
+      kind: 'county',
+      source: 'archive',
+      case: { stage: 'closed', letter: { docNumber: closed.letter!.docNumber } },
+    });
     expect((await get('qinghe', casePath)).statusCode).toBe(403);
-    expect((await get('xiangshan', `/api/years/${plan.year}/cases`)).json()).toMatchObject({ rows: [{ county: XS, stage: 'closed', source: 'archive' }] });
+    expect((await get('xiangshan', `/api/years/${plan.year}/cases`)).json()).toMatchObject({
+      rows: [{ county: XS, stage: 'closed', source: 'archive' }],
+    });
 
     // The letter downloads, byte for byte what the case recorded; a draft stays internal.
     const pdf = await get('xiangshan', `${casePath}/documents/${letter.documentId}`);
     expect(pdf.statusCode, pdf.body).toBe(200);
     expect(pdf.headers['content-type']).toMatch(/application\/pdf/);
     expect(createHash('sha256').update(pdf.rawPayload).digest('hex')).toBe(letter.sha256);
-    expect((await get('xiangshan', `${casePath}/documents/${closed.approval.rounds[0]!.draft.documentId}`)).statusCode).toBe(404);
-    expect((await get('sun-li', `${casePath}/documents/${closed.approval.rounds[0]!.draft.documentId}`)).statusCode).toBe(200);
+    expect(
+      (await get('xiangshan', `${casePath}/documents/${closed.approval.rounds[0]!.draft.documentId}`)).statusCode,
+    ).toBe(404);
+    expect(
+      (await get('sun-li', `${casePath}/documents/${closed.approval.rounds[0]!.draft.documentId}`)).statusCode,
+    ).toBe(200);
 
     // The year's board (its programme is not in Temporal either): the archived case, marked.
     const board = await get('sun-li', `/api/years/${plan.year}/board`);
     expect(board.statusCode, board.body).toBe(200);
-    expect(board.json()).toMatchObject({ source: 'archive', finished: true, rows: [{ county: XS, stage: 'closed', status: 'completed', source: 'archive', docNumber: closed.letter!.docNumber }], counts: { total: 1, closed: 1 } });
+    expect(board.json()).toMatchObject({
+      source: 'archive',
+      finished: true,
+      rows: [
+        { county: XS, stage: 'closed', status: 'completed', source: 'archive', docNumber: closed.letter!.docNumber },
+      ],
+      counts: { total: 1, closed: 1 },
+    });
     expect(board.json().rows[0].temporalUi).toBeUndefined();
 
     // `guidance list`: visibility no longer has it; the archive does.
@@ -152,15 +207,60 @@ describe('a closed case after Temporal has deleted its workflow', () => {
       await new Promise((r) => setTimeout(r, 200));
       rows = await listVisits(env.client, { bureau: plan.bureau.code, year: plan.year }, dirs.archiveDir);
     }
-    expect(rows).toEqual([expect.objectContaining({ workflowId: closed.caseId, source: 'archive', status: 'ARCHIVED', stage: 'closed', county: XS, year: plan.year })]);
-    expect(await listVisits(env.client, { bureau: plan.bureau.code, year: plan.year, stage: 'rectification' }, dirs.archiveDir)).toEqual([]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        workflowId: closed.caseId,
+        source: 'archive',
+        status: 'ARCHIVED',
+        stage: 'closed',
+        county: XS,
+        year: plan.year,
+      }),
+    ]);
+    expect(
+      await listVisits(
+        env.client,
+        { bureau: plan.bureau.code, year: plan.year, stage: 'rectification' },
+        dirs.archiveDir,
+      ),
+    ).toEqual([]);
 
     // `guidance visit status` and `guidance list` on the command line, from the same data directory.
-    const cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', GUIDANCE_DATA_DIR: path.dirname(dirs.archiveDir) };
-    const cli = (...args: string[]) => run(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', ...args], { cwd: ROOT, env: cliEnv, encoding: 'utf8' });
-    const status = await cli('visit', 'status', '--year', String(plan.year), '--county', XS, '--bureau', plan.bureau.code, '--json');
-    expect(JSON.parse(status.stdout)).toMatchObject({ caseId: closed.caseId, stage: 'closed', source: 'archive', letter: { docNumber: closed.letter!.docNumber } });
-    const text = await cli('visit', 'status', '--year', String(plan.year), '--county', XS, '--bureau', plan.bureau.code);
+    const cliEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      GUIDANCE_DATA_DIR: path.dirname(dirs.archiveDir),
+    };
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['-r', 'tsx/cjs', 'client/cli.ts', ...args], { cwd: ROOT, env: cliEnv, encoding: 'utf8' });
+    const status = await cli(
+      'visit',
+      'status',
+      '--year',
+      String(plan.year),
+      '--county',
+      XS,
+      '--bureau',
+      plan.bureau.code,
+      '--json',
+    );
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      caseId: closed.caseId,
+      stage: 'closed',
+      source: 'archive',
+      letter: { docNumber: closed.letter!.docNumber },
+    });
+    const text = await cli(
+      'visit',
+      'status',
+      '--year',
+      String(plan.year),
+      '--county',
+      XS,
+      '--bureau',
+      plan.bureau.code,
+    );
     expect(text.stdout).toContain('来自归档');
     expect(text.stdout).toContain(closed.letter!.docNumber);
     const list = await cli('list', '--year', String(plan.year), '--bureau', plan.bureau.code);

@@ -3,7 +3,12 @@
  * stays in the store as long as a case may point at it, whatever the client saw of the Update,
  * and a genuinely refused upload leaves nothing behind — neither the file nor its pin.
  */
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +35,8 @@ function clientAround(client: Client, around: Around): Client {
     new Proxy(h, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
-        if (prop !== 'executeUpdate' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        if (prop !== 'executeUpdate' || typeof value !== 'function')
+          return typeof value === 'function' ? value.bind(target) : value;
         return (def: { name: string }, ...rest: unknown[]) => {
           const run = () => (value as (...a: unknown[]) => Promise<unknown>).call(target, def, ...rest);
           return def.name === 'addEvidence' ? around(run) : run();
@@ -40,7 +46,8 @@ function clientAround(client: Client, around: Around): Client {
   const workflow = new Proxy(client.workflow, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
-      if (prop === 'getHandle') return (...args: Parameters<typeof target.getHandle>) => wrapHandle(target.getHandle(...args));
+      if (prop === 'getHandle')
+        return (...args: Parameters<typeof target.getHandle>) => wrapHandle(target.getHandle(...args));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -55,15 +62,36 @@ function clientAround(client: Client, around: Around): Client {
 
 /** A second HTTP server over the same store and workflows whose client goes through `around`. */
 async function appAround(around: Around): Promise<{ app: FastifyInstance; cookie: string }> {
-  const app = await createServer({ client: clientAround(s.env.client, around), config: s.config, users: s.users, evidenceDir: s.evidenceDir, archiveDir: s.dirs.archiveDir });
-  const res = await app.inject({ method: 'POST', url: '/api/login', payload: { id: 'sun-li', password: 'heluo-sun-li' } });
+  const app = await createServer({
+    client: clientAround(s.env.client, around),
+    config: s.config,
+    users: s.users,
+    evidenceDir: s.evidenceDir,
+    archiveDir: s.dirs.archiveDir,
+  });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/login',
+    payload: { id: 'sun-li', password: 'heluo-sun-li' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return { app, cookie: String(res.headers['set-cookie']).split(';')[0]! };
 }
 
-function uploadEvidence(app: FastifyInstance, cookie: string, county: string, content: Buffer, filename = '现场照片.pdf'): Promise<LightMyRequestResponse> {
+function uploadEvidence(
+  app: FastifyInstance,
+  cookie: string,
+  county: string,
+  content: Buffer,
+  filename = '现场照片.pdf',
+): Promise<LightMyRequestResponse> {
   const m = multipart({ item: 'standard.archive' }, [{ name: 'file', filename, content }]);
-  return app.inject({ method: 'POST', url: `/api/years/${s.plan.year}/cases/${county}/evidence`, payload: m.payload, headers: { ...m.headers, cookie } });
+  return app.inject({
+    method: 'POST',
+    url: `/api/years/${s.plan.year}/cases/${county}/evidence`,
+    payload: m.payload,
+    headers: { ...m.headers, cookie },
+  });
 }
 
 /** The file is in the store, matches its hash, and the case's evidence list points at it. */
@@ -99,7 +127,11 @@ beforeAll(async () => {
   s = await startStack();
   store = new EvidenceStore({ dir: s.evidenceDir });
   main = { app: s.app, cookie: '' };
-  const res = await s.app.inject({ method: 'POST', url: '/api/login', payload: { id: 'sun-li', password: 'heluo-sun-li' } });
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/api/login',
+    payload: { id: 'sun-li', password: 'heluo-sun-li' },
+  });
   main.cookie = String(res.headers['set-cookie']).split(';')[0]!;
   // 香山县 is on site (evidence accepted); 清河县's visit is a week later (evidence refused).
   await skipTo(s.env, s.dates[0]);
@@ -114,7 +146,14 @@ describe('evidence is never lost', () => {
   it.each([
     ['times out', () => new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout expired')],
     // A refusal that arrives for an Update which did apply: only the case can say what holds.
-    ['comes back as a refusal', () => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: 'InvalidState', message: '当前阶段不能添加证据材料', nonRetryable: true }))],
+    [
+      'comes back as a refusal',
+      () =>
+        new WorkflowUpdateFailedError(
+          'Workflow Update failed',
+          ApplicationFailure.create({ type: 'InvalidState', message: '当前阶段不能添加证据材料', nonRetryable: true }),
+        ),
+    ],
   ])('keeps the file when the Update was applied but the reply %s', async (_label, lostReply) => {
     const { app, cookie } = await appAround(async (run) => {
       await run();
@@ -126,7 +165,11 @@ describe('evidence is never lost', () => {
       expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
       // The cleanup has run (the request is answered); the case holds the file, so it stays.
       await expectKept(await caseOf(XS), scan);
-      const download = await main.app.inject({ method: 'GET', url: `/api/years/${s.plan.year}/cases/${XS}/files/${sha256(scan)}`, headers: { cookie: main.cookie } });
+      const download = await main.app.inject({
+        method: 'GET',
+        url: `/api/years/${s.plan.year}/cases/${XS}/files/${sha256(scan)}`,
+        headers: { cookie: main.cookie },
+      });
       expect(download.statusCode, download.body).toBe(200);
       expect(download.rawPayload.equals(scan)).toBe(true);
       await expectPinnedFor(XS, scan, 1);
@@ -141,38 +184,43 @@ describe('evidence is never lost', () => {
   it.each([
     ['the upload that wrote the file', true],
     ['the upload that found it already stored', false],
-  ])('keeps the file shared by two identical uploads when %s is refused as a duplicate', async (_label, firstIsRefused) => {
-    const [arrived, firstAtUpdate] = signal();
-    const [release, gate] = signal();
-    // The upload held at its Update until the other has been answered is the one refused.
-    const held = firstIsRefused ? 0 : 1;
-    let calls = 0;
-    const { app, cookie } = await appAround(async (run) => {
-      const n = calls++;
-      if (n === 0) arrived();
-      if (n === held) await gate;
-      return run();
-    });
-    try {
-      const scan = pdfBytes('twice');
-      // The first request stores the file (nobody has it yet) and reaches its Update; the second,
-      // sent meanwhile, finds the content already stored.
-      const first = uploadEvidence(app, cookie, XS, scan, '案卷扫描.pdf');
-      await firstAtUpdate;
-      const second = uploadEvidence(app, cookie, XS, scan, '案卷扫描（副本）.pdf');
-      const [accepted, refused] = firstIsRefused ? [await second, (release(), await first)] : [await first, (release(), await second)];
-      expect(accepted.statusCode, accepted.body).toBe(200);
-      expect(accepted.json().deduplicated).toBe(firstIsRefused);
-      expect(refused.statusCode, refused.body).toBe(400);
-      expect(refused.json().error.message).toMatch(/同一文件已作为证据 E\d+/);
-      await expectKept(await caseOf(XS), scan);
-      // Both pins stay, each marked as held for this case (the case points at the file).
-      await expectPinnedFor(XS, scan, 2);
-    } finally {
-      release();
-      await app.close();
-    }
-  });
+  ])(
+    'keeps the file shared by two identical uploads when %s is refused as a duplicate',
+    async (_label, firstIsRefused) => {
+      const [arrived, firstAtUpdate] = signal();
+      const [release, gate] = signal();
+      // The upload held at its Update until the other has been answered is the one refused.
+      const held = firstIsRefused ? 0 : 1;
+      let calls = 0;
+      const { app, cookie } = await appAround(async (run) => {
+        const n = calls++;
+        if (n === 0) arrived();
+        if (n === held) await gate;
+        return run();
+      });
+      try {
+        const scan = pdfBytes('twice');
+        // The first request stores the file (nobody has it yet) and reaches its Update; the second,
+        // sent meanwhile, finds the content already stored.
+        const first = uploadEvidence(app, cookie, XS, scan, '案卷扫描.pdf');
+        await firstAtUpdate;
+        const second = uploadEvidence(app, cookie, XS, scan, '案卷扫描（副本）.pdf');
+        const [accepted, refused] = firstIsRefused
+          ? [await second, (release(), await first)]
+          : [await first, (release(), await second)];
+        expect(accepted.statusCode, accepted.body).toBe(200);
+        expect(accepted.json().deduplicated).toBe(firstIsRefused);
+        expect(refused.statusCode, refused.body).toBe(400);
+        expect(refused.json().error.message).toMatch(/同一文件已作为证据 E\d+/);
+        await expectKept(await caseOf(XS), scan);
+        // Both pins stay, each marked as held for this case (the case points at the file).
+        await expectPinnedFor(XS, scan, 2);
+      } finally {
+        release();
+        await app.close();
+      }
+    },
+  );
 
   it('keeps the file of an Update that timed out unapplied until the sweep finds that no case holds it', async () => {
     const { app, cookie } = await appAround(async () => {

@@ -77,10 +77,26 @@ export async function startStack(opts: { refreshSeconds?: number } = {}): Promis
     if (i > 200) throw new Error('the programme never placed its counties');
     await new Promise((r) => setTimeout(r, 50));
   }
-  const example = loadUsers(USERS_FILE, plan.counties.map((c) => c.code));
+  const example = loadUsers(
+    USERS_FILE,
+    plan.counties.map((c) => c.code),
+  );
   const users = new Users([...example.records, { id: 'script', role: 'admin', tokens: [hashToken(ADMIN_TOKEN)] }]);
-  const config: HttpConfig = { namespace: env.namespace ?? 'default', bureau: plan.bureau.code, year, logLevel: 'silent', refreshSeconds: opts.refreshSeconds };
-  const app = await createServer({ client: env.client, config, users, evidenceDir, archiveDir: dirs.archiveDir, uiUrl: 'http://localhost:8233' });
+  const config: HttpConfig = {
+    namespace: env.namespace ?? 'default',
+    bureau: plan.bureau.code,
+    year,
+    logLevel: 'silent',
+    refreshSeconds: opts.refreshSeconds,
+  };
+  const app = await createServer({
+    client: env.client,
+    config,
+    users,
+    evidenceDir,
+    archiveDir: dirs.archiveDir,
+    uiUrl: 'http://localhost:8233',
+  });
   return {
     env,
     worker,
@@ -119,7 +135,12 @@ export async function skipTo(env: TestWorkflowEnvironment, date: string, hourCst
   await sleepWatched(env, Math.max(0, target - Number(await env.currentTimeMs())));
 }
 
-export async function waitForCase(s: Stack, county: string, ok: (c: VisitCase) => boolean, what: string): Promise<VisitCase> {
+export async function waitForCase(
+  s: Stack,
+  county: string,
+  ok: (c: VisitCase) => boolean,
+  what: string,
+): Promise<VisitCase> {
   const ref = { year: s.plan.year, bureau: s.plan.bureau.code, county };
   let last: VisitCase | undefined;
   for (let i = 0; i < 600; i++) {
@@ -132,20 +153,29 @@ export async function waitForCase(s: Stack, county: string, ok: (c: VisitCase) =
 
 /** A small valid PDF (the store sniffs `%PDF-`), unique per call. */
 export function pdfBytes(label = 'test'): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${label} ${randomBytes(8).toString('hex')}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+  return Buffer.from(
+    `%PDF-1.4\n% ${label} ${randomBytes(8).toString('hex')}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+  );
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A multipart/form-data body. */
-export function multipart(fields: Record<string, string>, files: { name: string; filename: string; content: Buffer; type?: string }[]) {
+export function multipart(
+  fields: Record<string, string>,
+  files: { name: string; filename: string; content: Buffer; type?: string }[],
+) {
   const boundary = `----guidance${randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type ?? 'application/pdf'}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type ?? 'application/pdf'}\r\n\r\n`,
+      ),
+    );
     chunks.push(f.content, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -181,9 +211,20 @@ export function tempDir(prefix: string): string {
 export function findingsFor(evidenceId?: string) {
   return CHECKLIST_KEYS.map((item) =>
     item === 'plan.compile'
-      ? { item, result: '不符合', problem: '列入计划的一般生产经营单位不足三分之一。', opinion: '调整年度监督检查计划，报县政府批准后重新报备。' }
+      ? {
+          item,
+          result: '不符合',
+          problem: '列入计划的一般生产经营单位不足三分之一。',
+          opinion: '调整年度监督检查计划，报县政府批准后重新报备。',
+        }
       : item === 'standard.archive'
-        ? { item, result: '不符合', problem: '2卷行政处罚案卷自由裁量依据未载明。', opinion: '对照案卷评查标准逐卷整改。', evidence: evidenceId ? [evidenceId] : [] }
+        ? {
+            item,
+            result: '不符合',
+            problem: '2卷行政处罚案卷自由裁量依据未载明。',
+            opinion: '对照案卷评查标准逐卷整改。',
+            evidence: evidenceId ? [evidenceId] : [],
+          }
         : { item, result: '符合' },
   );
 }

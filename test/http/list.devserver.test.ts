@@ -40,7 +40,8 @@ afterAll(async () => {
 describe('search attributes and guidance list (dev server)', () => {
   it('registers every attribute with the dev server flags; registering again adds nothing', async () => {
     const listed = await env.connection.operatorService.listSearchAttributes({ namespace: env.namespace ?? 'default' });
-    for (const key of GUIDANCE_SEARCH_ATTRIBUTES) expect(Object.keys(listed.customAttributes ?? {})).toContain(key.name);
+    for (const key of GUIDANCE_SEARCH_ATTRIBUTES)
+      expect(Object.keys(listed.customAttributes ?? {})).toContain(key.name);
     expect(await ensureSearchAttributes(env.connection, env.namespace ?? 'default')).toEqual([]);
   });
 
@@ -51,7 +52,12 @@ describe('search attributes and guidance list (dev server)', () => {
     expect(visibilityQuery({ bureau: "he'luo" })).toContain("GuidanceBureau = 'he\\'luo'");
     expect(() => filterFrom({ plan: 'examples/plan.yaml', stage: 'nope' })).toThrow(/阶段不正确/);
     expect(() => filterFrom({ plan: 'examples/plan.yaml', year: '20x7' })).toThrow(/年度不正确/);
-    expect(filterFrom({ plan: 'examples/plan.yaml', year: '2027' })).toEqual({ bureau: 'heluo', year: 2027, stage: undefined, overdue: undefined });
+    expect(filterFrom({ plan: 'examples/plan.yaml', year: '2027' })).toEqual({
+      bureau: 'heluo',
+      year: 2027,
+      stage: undefined,
+      overdue: undefined,
+    });
   });
 
   // A compressed-time programme on the dev server: its started visits are found by year and stage
@@ -95,7 +101,16 @@ describe('search attributes and guidance list (dev server)', () => {
     await env.client.workflow.start('countyVisitWorkflow', {
       workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
       taskQueue: queue,
-      args: [{ programmeWorkflowId: 'test', plan: { ...plan, counties: [county] }, county, date, timeScale: { msPerDay: 60_000, startDate: `${plan.year}-03-10` }, visibility: true }],
+      args: [
+        {
+          programmeWorkflowId: 'test',
+          plan: { ...plan, counties: [county] },
+          county,
+          date,
+          timeScale: { msPerDay: 60_000, startDate: `${plan.year}-03-10` },
+          visibility: true,
+        },
+      ],
     });
     const filter = { bureau: plan.bureau.code, incident: true };
     expect(visibilityQuery(filter)).toContain('GuidanceIncident = true');
@@ -108,7 +123,10 @@ describe('search attributes and guidance list (dev server)', () => {
 
     writeFileSync(notice, good);
     const ref = { year: plan.year, bureau: plan.bureau.code, county: county.code };
-    const incident = await visitOps.retry(env.client, ref, { actor: { id: 'admin', role: 'admin' }, note: '模板已修正' });
+    const incident = await visitOps.retry(env.client, ref, {
+      actor: { id: 'admin', role: 'admin' },
+      note: '模板已修正',
+    });
     expect(incident).toMatchObject({ id: 'I1', retriedBy: 'admin' });
     for (let i = 0; i < 150 && rows.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 200));

@@ -60,18 +60,34 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function serve(people: Person[], login: HttpConfig['login'] = {}, extra: Partial<HttpConfig> = {}): Promise<{ app: FastifyInstance; file: string; users: Users }> {
+async function serve(
+  people: Person[],
+  login: HttpConfig['login'] = {},
+  extra: Partial<HttpConfig> = {},
+): Promise<{ app: FastifyInstance; file: string; users: Users }> {
   const dir = tempDir('guidance-login-');
   const file = path.join(dir, 'users.yaml');
   writeFileSync(file, usersYaml(people));
   const users = loadUsers(file, undefined, { cost: TEST_COST });
   const config: HttpConfig = { namespace: 'default', bureau: 'heluo', year: 2031, logLevel: 'silent', login, ...extra };
-  app = await createServer({ client: NO_CLIENT, config, users, usersFile: { path: file, host: '127.0.0.1' }, evidenceDir: path.join(dir, 'ev'), archiveDir: path.join(dir, 'ar') });
+  app = await createServer({
+    client: NO_CLIENT,
+    config,
+    users,
+    usersFile: { path: file, host: '127.0.0.1' },
+    evidenceDir: path.join(dir, 'ev'),
+    archiveDir: path.join(dir, 'ar'),
+  });
   return { app, file, users };
 }
 
-const post = (a: FastifyInstance, id: string, password: string, remoteAddress = '127.0.0.1', headers: Record<string, string> = {}) =>
-  a.inject({ method: 'POST', url: '/api/login', payload: { id, password }, remoteAddress, headers });
+const post = (
+  a: FastifyInstance,
+  id: string,
+  password: string,
+  remoteAddress = '127.0.0.1',
+  headers: Record<string, string> = {},
+) => a.inject({ method: 'POST', url: '/api/login', payload: { id, password }, remoteAddress, headers });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0]!;
 const me = (a: FastifyInstance, cookie: string) => a.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
@@ -93,7 +109,12 @@ describe('throttling', () => {
     const guesser = await post(app, 'admin', 'pw-admin-1', '203.0.113.7');
     expect(guesser.statusCode).toBe(429);
     expect(guesser.headers['retry-after']).toBe('1');
-    expect(guesser.json()).toEqual({ error: { type: 'TooManyRequests', message: '登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 1 秒后再试' } });
+    expect(guesser.json()).toEqual({
+      error: {
+        type: 'TooManyRequests',
+        message: '登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 1 秒后再试',
+      },
+    });
     // The approver, at their own desk, logs in at once.
     expect((await post(app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
     // And another account at the guesser's address is not slowed either.
@@ -110,7 +131,9 @@ describe('throttling', () => {
     expect((await post(app, 'sun-li', 'wrong-3')).statusCode).toBe(401);
     const second = await post(app, 'sun-li', 'pw-sunli-1');
     expect([second.statusCode, second.headers['retry-after']]).toEqual([429, '2']);
-    expect(second.json().error.message).toBe('登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 2 秒后再试');
+    expect(second.json().error.message).toBe(
+      '登录尝试过于频繁：该账号密码错误次数过多，已暂时锁定本地址的登录，请 2 秒后再试',
+    );
     await sleep(2100);
     expect((await post(app, 'sun-li', 'pw-sunli-1')).statusCode).toBe(200);
     // Cleared: two wrong passwords again before any wait.
@@ -124,7 +147,14 @@ describe('throttling', () => {
       fc.property(
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 3600 }),
-        fc.array(fc.tuple(fc.constantFrom('admin', 'sun-li', 'nobody'), fc.constantFrom('203.0.113.7', '198.51.100.2'), fc.boolean()), { maxLength: 60 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('admin', 'sun-li', 'nobody'),
+            fc.constantFrom('203.0.113.7', '198.51.100.2'),
+            fc.boolean(),
+          ),
+          { maxLength: 60 },
+        ),
         (maxFailures, maxDelaySeconds, attempts) => {
           let now = 1_000_000;
           const t = new LoginThrottle({ maxFailures, maxDelaySeconds, windowSeconds: 900 }, () => now);
@@ -162,25 +192,33 @@ describe('throttling', () => {
 
   it('limits login attempts per client address, whichever accounts they name', async () => {
     const { app } = await serve([ADMIN, SUN_LI], { maxPerAddress: 3 });
-    for (const id of ['nobody-1', 'nobody-2', 'nobody-3']) expect((await post(app, id, 'guess', '203.0.113.7')).statusCode).toBe(401);
+    for (const id of ['nobody-1', 'nobody-2', 'nobody-3'])
+      expect((await post(app, id, 'guess', '203.0.113.7')).statusCode).toBe(401);
     const refused = await post(app, 'admin', 'pw-admin-1', '203.0.113.7');
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.json()).toEqual({ error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁，请 \d+ 分钟后再试$/) } });
+    expect(refused.json()).toEqual({
+      error: { type: 'TooManyRequests', message: expect.stringMatching(/^登录尝试过于频繁，请 \d+ 分钟后再试$/) },
+    });
     // Another address is not affected.
     expect((await post(app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
   });
 
   it('behind a trusted reverse proxy each client has its own limit and delays; X-Forwarded-For from others is ignored', async () => {
-    const viaProxy = (a: FastifyInstance, id: string, pw: string, client: string) => post(a, id, pw, '10.0.0.5', { 'x-forwarded-for': client });
+    const viaProxy = (a: FastifyInstance, id: string, pw: string, client: string) =>
+      post(a, id, pw, '10.0.0.5', { 'x-forwarded-for': client });
     const behind = await serve([ADMIN, SUN_LI], { maxPerAddress: 3 }, { trustProxy: ['10.0.0.0/8'] });
-    for (let i = 0; i < 3; i++) expect((await viaProxy(behind.app, 'admin', `wrong-${i}`, '203.0.113.7')).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await viaProxy(behind.app, 'admin', `wrong-${i}`, '203.0.113.7')).statusCode).toBe(401);
     expect((await viaProxy(behind.app, 'admin', 'pw-admin-1', '203.0.113.7')).statusCode).toBe(429);
     // The approver behind the same proxy is another client: neither the address limit nor the delays touch them.
     expect((await viaProxy(behind.app, 'admin', 'pw-admin-1', '198.51.100.2')).statusCode).toBe(200);
     // A header from a machine that is not a trusted proxy is not believed.
-    for (let i = 0; i < 3; i++) await post(behind.app, 'nobody', 'guess', '192.0.2.9', { 'x-forwarded-for': `198.51.100.${i + 10}` });
-    expect((await post(behind.app, 'admin', 'pw-admin-1', '192.0.2.9', { 'x-forwarded-for': '198.51.100.99' })).statusCode).toBe(429);
+    for (let i = 0; i < 3; i++)
+      await post(behind.app, 'nobody', 'guess', '192.0.2.9', { 'x-forwarded-for': `198.51.100.${i + 10}` });
+    expect(
+      (await post(behind.app, 'admin', 'pw-admin-1', '192.0.2.9', { 'x-forwarded-for': '198.51.100.99' })).statusCode,
+    ).toBe(429);
     await behind.app.close();
 
     // Not trusted (the default): every client behind the proxy shares the proxy's address.
@@ -286,11 +324,19 @@ describe('reloading the users file', () => {
     writeFileSync(file, usersYaml([ADMIN, SUN_LI]));
     const users = loadUsers(file);
     const errors: string[] = [];
-    const watcher = new UsersFileWatcher({ file, users, host: '127.0.0.1', debounceMs: 50, log: { info: () => {}, error: (m) => errors.push(m) } }).watch();
+    const watcher = new UsersFileWatcher({
+      file,
+      users,
+      host: '127.0.0.1',
+      debounceMs: 50,
+      log: { info: () => {}, error: (m) => errors.push(m) },
+    }).watch();
     try {
       writeFileSync(file, 'users: [\n');
       await until('the bad file is logged', async () => errors.length > 0);
-      expect(errors[0]).toMatch(/^用户文件 .* 有 1 处错误：[\s\S]*YAML 语法错误[\s\S]*用户文件未重新加载，仍使用原有用户。$/);
+      expect(errors[0]).toMatch(
+        /^用户文件 .* 有 1 处错误：[\s\S]*YAML 语法错误[\s\S]*用户文件未重新加载，仍使用原有用户。$/,
+      );
       expect(users.get('sun-li')).toBeDefined();
     } finally {
       watcher.close();
@@ -301,8 +347,10 @@ describe('reloading the users file', () => {
 describe('the example users only on loopback', () => {
   const plan = examplePlan();
   const temporal = { namespace: 'default', dataDir: tempDir('guidance-data-') } as TemporalConfig;
-  const start = (env: Record<string, string>) => startDashboard({ client: NO_CLIENT, temporal, plan, config: loadConfig({ GUIDANCE_HTTP_PORT: '0', ...env }) });
-  const refusal = /^用户文件 .* 是公开的示例用户文件（密码写在 README 中），只能在本机地址（127\.0\.0\.1、::1、localhost）上使用；看板要监听 0\.0\.0\.0，请用环境变量 GUIDANCE_USERS 指定自己的用户文件/;
+  const start = (env: Record<string, string>) =>
+    startDashboard({ client: NO_CLIENT, temporal, plan, config: loadConfig({ GUIDANCE_HTTP_PORT: '0', ...env }) });
+  const refusal =
+    /^用户文件 .* 是公开的示例用户文件（密码写在 README 中），只能在本机地址（127\.0\.0\.1、::1、localhost）上使用；看板要监听 0\.0\.0\.0，请用环境变量 GUIDANCE_USERS 指定自己的用户文件/;
   let started: FastifyInstance | undefined;
   afterAll(async () => started?.close());
 
@@ -319,7 +367,11 @@ describe('the example users only on loopback', () => {
   it('starts on 127.0.0.1 with the example users and answers over real HTTP', async () => {
     const { app: a, url } = await start({ GUIDANCE_HTTP_HOST: '127.0.0.1' });
     started = a;
-    const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }) });
+    const res = await fetch(`${url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }),
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -36,7 +36,10 @@ describe('password hashes', () => {
   });
 
   it('a hash with the old parameters is upgraded at the next login, in the users file, changing nothing else', async () => {
-    const [oldAdmin, oldSunLi] = await Promise.all([hashPassword('pw-admin-1', OLD_COST), hashPassword('pw-sunli-1', OLD_COST)]);
+    const [oldAdmin, oldSunLi] = await Promise.all([
+      hashPassword('pw-admin-1', OLD_COST),
+      hashPassword('pw-sunli-1', OLD_COST),
+    ]);
     expect(oldAdmin).toMatch(/^scrypt\$32768\$8\$1\$/);
     const dir = tempDir('guidance-rehash-');
     const file = path.join(dir, 'users.yaml');
@@ -51,7 +54,8 @@ describe('password hashes', () => {
       evidenceDir: path.join(dir, 'ev'),
       archiveDir: path.join(dir, 'ar'),
     });
-    const login = (id: string, password: string) => app!.inject({ method: 'POST', url: '/api/login', payload: { id, password } });
+    const login = (id: string, password: string) =>
+      app!.inject({ method: 'POST', url: '/api/login', payload: { id, password } });
 
     const first = await login('admin', 'pw-admin-1');
     expect(first.statusCode).toBe(200);

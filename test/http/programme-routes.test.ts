@@ -21,15 +21,34 @@ const schedule = () => getProgramme(s.env.client, s.plan.year, s.plan.bureau.cod
 const register = () => numberRegister(s.env.client, s.plan.year, s.plan.bureau.code);
 
 function post(who: string, route: string, body: unknown): Promise<LightMyRequestResponse> {
-  return s.app.inject({ method: 'POST', url: `/api/years/${year}/${route}`, headers: { cookie: cookies[who]!, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return s.app.inject({
+    method: 'POST',
+    url: `/api/years/${year}/${route}`,
+    headers: { cookie: cookies[who]!, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
-function upload(who: string, fields: Record<string, string>, files: { name: string; filename: string; content: Buffer; type?: string }[]) {
+function upload(
+  who: string,
+  fields: Record<string, string>,
+  files: { name: string; filename: string; content: Buffer; type?: string }[],
+) {
   const m = multipart(fields, files);
-  return s.app.inject({ method: 'POST', url: `/api/years/${year}/programme/statistics`, headers: { ...m.headers, cookie: cookies[who]! }, payload: m.payload });
+  return s.app.inject({
+    method: 'POST',
+    url: `/api/years/${year}/programme/statistics`,
+    headers: { ...m.headers, cookie: cookies[who]! },
+    payload: m.payload,
+  });
 }
 
 /** A refusal: its status, its Chinese message, and the state read by `state` unchanged. */
-async function refused(run: () => Promise<LightMyRequestResponse>, status: number, message: RegExp, state: () => Promise<unknown> = schedule): Promise<void> {
+async function refused(
+  run: () => Promise<LightMyRequestResponse>,
+  status: number,
+  message: RegExp,
+  state: () => Promise<unknown> = schedule,
+): Promise<void> {
   const before = await state();
   const res = await run();
   expect(res.statusCode, res.body).toBe(status);
@@ -56,7 +75,11 @@ afterAll(async () => {
 
 describe('programme routes (real workflows on the time-skipping server)', () => {
   it('GET …/programme: the schedule and its log, without server paths or internal progress', async () => {
-    const res = await s.app.inject({ method: 'GET', url: `/api/years/${year}/programme`, headers: { cookie: cookies['zheng-yuan']! } });
+    const res = await s.app.inject({
+      method: 'GET',
+      url: `/api/years/${year}/programme`,
+      headers: { cookie: cookies['zheng-yuan']! },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const p = res.json() as Record<string, unknown> & { entries: { county: string }[] };
     expect(p.entries.map((e) => e.county).sort()).toEqual(s.plan.counties.map((c) => c.code).sort());
@@ -66,9 +89,21 @@ describe('programme routes (real workflows on the time-skipping server)', () => 
 
   it('reschedule: moves a scheduled county; a rest day, no reason or an unknown county is refused', async () => {
     const to = march(2, 3);
-    await refused(() => post('sun-li', 'programme/reschedule', { county: 'linchuan', date: march(6, 2), reason: '县区申请调整' }), 400, /是休息日或法定节假日，请选择工作日/);
-    await refused(() => post('sun-li', 'programme/reschedule', { county: 'linchuan', date: to, reason: '改' }), 400, /必须填写理由（至少 2 个字）/);
-    await refused(() => post('sun-li', 'programme/reschedule', { county: 'nowhere', date: to, reason: '县区申请调整' }), 400, /计划中没有县区 nowhere/);
+    await refused(
+      () => post('sun-li', 'programme/reschedule', { county: 'linchuan', date: march(6, 2), reason: '县区申请调整' }),
+      400,
+      /是休息日或法定节假日，请选择工作日/,
+    );
+    await refused(
+      () => post('sun-li', 'programme/reschedule', { county: 'linchuan', date: to, reason: '改' }),
+      400,
+      /必须填写理由（至少 2 个字）/,
+    );
+    await refused(
+      () => post('sun-li', 'programme/reschedule', { county: 'nowhere', date: to, reason: '县区申请调整' }),
+      400,
+      /计划中没有县区 nowhere/,
+    );
     const res = await post('sun-li', 'programme/reschedule', { county: 'linchuan', date: to, reason: '县区申请调整' });
     expect(res.statusCode, res.body).toBe(200);
     const entry = (await schedule()).entries.find((e) => e.county === 'linchuan')!;
@@ -77,30 +112,72 @@ describe('programme routes (real workflows on the time-skipping server)', () => 
   });
 
   it('add a county: placed on its date; a bad code or a code already in the plan is refused', async () => {
-    const county = { code: 'beishan', name: '北山县', bureauName: '北山县应急管理局', emails: ['yjj@beishan.example.cn'], contact: { name: '周明', phone: '0379-6890-1009' }, enterprises: [{ id: 'BEI-001', name: '北山机械厂', industry: '工贸', tier: '一般' }] };
+    const county = {
+      code: 'beishan',
+      name: '北山县',
+      bureauName: '北山县应急管理局',
+      emails: ['yjj@beishan.example.cn'],
+      contact: { name: '周明', phone: '0379-6890-1009' },
+      enterprises: [{ id: 'BEI-001', name: '北山机械厂', industry: '工贸', tier: '一般' }],
+    };
     const date = march(3, 4);
-    await refused(() => post('admin', 'programme/counties', { county: { ...county, code: 'Bei Shan' }, date, reason: '区划调整新设' }), 400, /代码只能由小写字母、数字和连字符组成/);
+    await refused(
+      () =>
+        post('admin', 'programme/counties', { county: { ...county, code: 'Bei Shan' }, date, reason: '区划调整新设' }),
+      400,
+      /代码只能由小写字母、数字和连字符组成/,
+    );
     const res = await post('admin', 'programme/counties', { county, date, reason: '区划调整新设' });
     expect(res.statusCode, res.body).toBe(200);
-    expect((await schedule()).entries.find((e) => e.county === 'beishan')).toMatchObject({ countyName: '北山县', date, origin: 'added', status: 'scheduled' });
-    await refused(() => post('admin', 'programme/counties', { county, date, reason: '区划调整新设' }), 400, /已在计划中（县区代码相同）/);
+    expect((await schedule()).entries.find((e) => e.county === 'beishan')).toMatchObject({
+      countyName: '北山县',
+      date,
+      origin: 'added',
+      status: 'scheduled',
+    });
+    await refused(
+      () => post('admin', 'programme/counties', { county, date, reason: '区划调整新设' }),
+      400,
+      /已在计划中（县区代码相同）/,
+    );
   });
 
   it('cancel: a scheduled visit is cancelled; a second cancel is refused', async () => {
     const res = await post('sun-li', 'programme/cancel', { county: 'yunling', reason: '并入相邻县区' });
     expect(res.statusCode, res.body).toBe(200);
-    expect((await schedule()).entries.find((e) => e.county === 'yunling')).toMatchObject({ status: 'cancelled', note: '并入相邻县区' });
-    await refused(() => post('sun-li', 'programme/cancel', { county: 'yunling', reason: '并入相邻县区' }), 409, /云岭县 的执法指导已取消，不能取消/);
+    expect((await schedule()).entries.find((e) => e.county === 'yunling')).toMatchObject({
+      status: 'cancelled',
+      note: '并入相邻县区',
+    });
+    await refused(
+      () => post('sun-li', 'programme/cancel', { county: 'yunling', reason: '并入相邻县区' }),
+      409,
+      /云岭县 的执法指导已取消，不能取消/,
+    );
   });
 
-  it('statistics: a table is imported (drafts for the schedule\'s counties); bad tables and forms are refused', async () => {
+  it("statistics: a table is imported (drafts for the schedule's counties); bad tables and forms are refused", async () => {
     const csv = Buffer.from(xuchangCsvText().replace(/魏都区/g, '香山县'));
-    const file = (content: Buffer, filename = '执法统计.csv') => [{ name: 'file', filename, content, type: 'text/csv' }];
-    await refused(() => upload('sun-li', { period: `${year}年1—6月` }, file(Buffer.from(editCsv(xuchangCsvText(), { J6: '30' })))), 400, /统计表有 1 处逻辑问题，请先用 guidance stats check 核对并修正：\n {2}- 魏都区 /);
+    const file = (content: Buffer, filename = '执法统计.csv') => [
+      { name: 'file', filename, content, type: 'text/csv' },
+    ];
+    await refused(
+      () => upload('sun-li', { period: `${year}年1—6月` }, file(Buffer.from(editCsv(xuchangCsvText(), { J6: '30' })))),
+      400,
+      /统计表有 1 处逻辑问题，请先用 guidance stats check 核对并修正：\n {2}- 魏都区 /,
+    );
     await refused(() => upload('sun-li', {}, file(csv)), 400, /必须写明统计期/);
     await refused(() => upload('sun-li', { period: `${year}年1—6月` }, []), 400, /请选择统计表文件/);
-    await refused(() => upload('sun-li', { period: `${year}年1—6月` }, file(Buffer.from('%PDF-1.4\n%%EOF\n'), '统计.pdf')), 400, /统计表/);
-    await refused(() => post('sun-li', 'programme/statistics', { period: `${year}年1—6月` }), 400, /请以 multipart\/form-data 上传统计表/);
+    await refused(
+      () => upload('sun-li', { period: `${year}年1—6月` }, file(Buffer.from('%PDF-1.4\n%%EOF\n'), '统计.pdf')),
+      400,
+      /统计表/,
+    );
+    await refused(
+      () => post('sun-li', 'programme/statistics', { period: `${year}年1—6月` }),
+      400,
+      /请以 multipart\/form-data 上传统计表/,
+    );
 
     const res = await upload('sun-li', { period: `${year}年1—6月` }, file(csv));
     expect(res.statusCode, res.body).toBe(200);
@@ -113,20 +190,64 @@ describe('programme routes (real workflows on the time-skipping server)', () => 
     await skipTo(s.env, s.dates[0]);
     const c = await waitForCase(s, 'xiangshan', (x) => x.stage === 'onsite', 'onsite');
     const noticeNo = (await register()).find((r) => r.requestId === `${c.caseId}:notice`)!.number;
-    await refused(() => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误取号' }), 409, new RegExp(`属于仍在办理的 ${c.caseId}：由该工作流在不再使用时自行作废`), register);
-    await refused(() => post('admin', 'numbers/void', { series: 'notice', number: 99, reason: '误取号' }), 400, /函（通知、警示函）系列第 99 号尚未分配（本系列已分配至第 \d+ 号）/, register);
-    await refused(() => post('admin', 'numbers/void', { series: 'summons', number: 1, reason: '误取号' }), 404, new RegExp(`${year} 年度约（约谈通知书）系列尚未分配文号`), register);
-    await refused(() => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误' }), 400, /作废须写明理由（至少 2 个字）/, register);
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误取号' }),
+      409,
+      new RegExp(`属于仍在办理的 ${c.caseId}：由该工作流在不再使用时自行作废`),
+      register,
+    );
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'notice', number: 99, reason: '误取号' }),
+      400,
+      /函（通知、警示函）系列第 99 号尚未分配（本系列已分配至第 \d+ 号）/,
+      register,
+    );
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'summons', number: 1, reason: '误取号' }),
+      404,
+      new RegExp(`${year} 年度约（约谈通知书）系列尚未分配文号`),
+      register,
+    );
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误' }),
+      400,
+      /作废须写明理由（至少 2 个字）/,
+      register,
+    );
 
     // The opinion's number drawn, then the case ended by hand before its letter was recorded.
     const numbers = createDocNumberActivities({ client: s.env.client, taskQueue: s.queue });
-    const opinionNo = await numbers.allocateDocNumber({ year, bureau: s.plan.bureau.code, series: 'opinion', requestId: `${c.caseId}:opinion` });
-    await s.env.client.workflow.getHandle(visitWorkflowId(year, s.plan.bureau.code, 'xiangshan')).terminate('test: ended by hand');
+    const opinionNo = await numbers.allocateDocNumber({
+      year,
+      bureau: s.plan.bureau.code,
+      series: 'opinion',
+      requestId: `${c.caseId}:opinion`,
+    });
+    await s.env.client.workflow
+      .getHandle(visitWorkflowId(year, s.plan.bureau.code, 'xiangshan'))
+      .terminate('test: ended by hand');
 
-    await refused(() => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误取号' }), 409, new RegExp(`已用于已发出的文书（${c.notice!.docNumber.replace(/[〔〕]/g, '.')}），不能作废`), register);
-    const res = await post('admin', 'numbers/void', { series: 'opinion', number: opinionNo, reason: '案件终止，意见书未出具' });
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'notice', number: noticeNo, reason: '误取号' }),
+      409,
+      new RegExp(`已用于已发出的文书（${c.notice!.docNumber.replace(/[〔〕]/g, '.')}），不能作废`),
+      register,
+    );
+    const res = await post('admin', 'numbers/void', {
+      series: 'opinion',
+      number: opinionNo,
+      reason: '案件终止，意见书未出具',
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect((await register()).find((r) => r.series === 'opinion' && r.number === opinionNo)).toMatchObject({ status: 'void', reason: '案件终止，意见书未出具（经办：admin）' });
-    await refused(() => post('admin', 'numbers/void', { series: 'opinion', number: opinionNo, reason: '再次作废' }), 409, new RegExp(`第 ${opinionNo} 号已作废`), register);
+    expect((await register()).find((r) => r.series === 'opinion' && r.number === opinionNo)).toMatchObject({
+      status: 'void',
+      reason: '案件终止，意见书未出具（经办：admin）',
+    });
+    await refused(
+      () => post('admin', 'numbers/void', { series: 'opinion', number: opinionNo, reason: '再次作废' }),
+      409,
+      new RegExp(`第 ${opinionNo} 号已作废`),
+      register,
+    );
   });
 });

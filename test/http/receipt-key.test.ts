@@ -8,7 +8,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { receiptLinkKey, receiptToken, RECEIPT_KEY_BYTES, checkReceiptToken } from '../../activities/email/receipt-link';
+import {
+  receiptLinkKey,
+  receiptToken,
+  RECEIPT_KEY_BYTES,
+  checkReceiptToken,
+} from '../../activities/email/receipt-link';
 import { tempDir } from './helpers';
 
 const KEY_FILE = 'receipt-link.key';
@@ -44,7 +49,11 @@ describe('the receipt key file', () => {
     expect(onDisk(dir)).toBe(key.toString('hex'));
     expect(existsSync(path.join(dir, `${KEY_FILE}.lock`))).toBe(false);
     // A token forged with the empty key is not accepted.
-    const forged = receiptToken(Buffer.alloc(0), { caseId: 'visit-2031-heluo-xin-cheng', receipt: 'R1', expires: '2099-12-31' });
+    const forged = receiptToken(Buffer.alloc(0), {
+      caseId: 'visit-2031-heluo-xin-cheng',
+      receipt: 'R1',
+      expires: '2099-12-31',
+    });
     expect(checkReceiptToken(key, forged, '2031-01-01')).toEqual({ ok: false, reason: 'signature' });
   });
 
@@ -56,8 +65,12 @@ describe('the receipt key file', () => {
   });
 
   it('a configured secret shorter than 32 bytes is refused', () => {
-    expect(() => receiptLinkKey({ secret: 'short', dataDir: tempDir('guidance-key-') })).toThrow('GUIDANCE_RECEIPT_SECRET 至少需要 32 个字符');
-    expect(receiptLinkKey({ secret: 'x'.repeat(32), dataDir: tempDir('guidance-key-') }).toString()).toBe('x'.repeat(32));
+    expect(() => receiptLinkKey({ secret: 'short', dataDir: tempDir('guidance-key-') })).toThrow(
+      'GUIDANCE_RECEIPT_SECRET 至少需要 32 个字符',
+    );
+    expect(receiptLinkKey({ secret: 'x'.repeat(32), dataDir: tempDir('guidance-key-') }).toString()).toBe(
+      'x'.repeat(32),
+    );
   });
 
   /** Starts `n` processes that each wait for the same instant, then read the key; their answers. */
@@ -69,7 +82,10 @@ describe('the receipt key file', () => {
       process.stdout.write(receiptLinkKey({ dataDir: ${JSON.stringify(dir)} }).toString('hex'));`;
     const one = () =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -88,7 +104,11 @@ describe('the receipt key file', () => {
       expect(new Set(keys).size).toBe(1);
       expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
       expect(onDisk(dir)).toBe(keys[0]);
-      expect(readdirSync(dir).filter((f) => f !== KEY_FILE).filter((f) => !f.endsWith('.lock'))).toEqual([]);
+      expect(
+        readdirSync(dir)
+          .filter((f) => f !== KEY_FILE)
+          .filter((f) => !f.endsWith('.lock')),
+      ).toEqual([]);
     }
   }, 60_000);
 });

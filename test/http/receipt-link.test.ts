@@ -55,7 +55,10 @@ describe('a receipt link of county xin-cheng (time-skipping server)', () => {
     env = await createTimeSkippingEnv();
     queue = uniqueQueue('receipt-link');
     const deps = testActivityDeps(env, queue, testDirs());
-    worker = await createTestWorker(env, queue, { ...deps, email: { ...deps.email, receiptLinks: { baseUrl: 'https://zhidao.example.cn/', key: KEY } } });
+    worker = await createTestWorker(env, queue, {
+      ...deps,
+      email: { ...deps.email, receiptLinks: { baseUrl: 'https://zhidao.example.cn/', key: KEY } },
+    });
     running = worker.run();
   });
   afterAll(async () => {

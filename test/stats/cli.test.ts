@@ -12,7 +12,11 @@ import { ROOT, XUCHANG_CSV, XUCHANG_XLSX, editCsv, xuchangCsvText } from './help
 const ENTRY = path.join(ROOT, 'test', 'stats', 'cli-entry.ts');
 
 function cli(...args: string[]) {
-  const r = spawnSync('npx', ['tsx', ENTRY, 'stats', 'check', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npx', ['tsx', ENTRY, 'stats', 'check', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -49,7 +53,10 @@ describe('guidance stats check', () => {
     writeFileSync(file, editCsv(xuchangCsvText(), { C6: 'abc' }));
     const json = cli(file, '--json');
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.out).error).toMatchObject({ type: 'UnreadableFile', cells: [expect.objectContaining({ row: 6, column: 'C' })] });
+    expect(JSON.parse(json.out).error).toMatchObject({
+      type: 'UnreadableFile',
+      cells: [expect.objectContaining({ row: 6, column: 'C' })],
+    });
     const text = cli(file);
     expect(text.code).toBe(2);
     expect(text.err).toContain('第6行（魏都区）C列「检查生产经营单位(家次)」：「abc」不是数字');

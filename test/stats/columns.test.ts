@@ -33,14 +33,29 @@ describe('the Chuxiong 2020 report as a one-row table', () => {
   // The report's own figures: 4847 家次, 3943 份文书, 立案 237 件, 隐患 6568 项 / 整改 6396 项,
   // 整改率 96.3 %, 罚款 590.98 万元 of which 事故 379.6 and 监督检查 211.38.
   const csv = toCsv([
-    ['单位', '检查生产经营单位（家次）', '下达各类执法文书（份）', '立案查处（件）', '排查隐患（项）', '整改隐患（项）', '整改率（%）', '监督检查罚款（万元）', '事故罚款（万元）', '罚款合计（万元）'],
+    [
+      '单位',
+      '检查生产经营单位（家次）',
+      '下达各类执法文书（份）',
+      '立案查处（件）',
+      '排查隐患（项）',
+      '整改隐患（项）',
+      '整改率（%）',
+      '监督检查罚款（万元）',
+      '事故罚款（万元）',
+      '罚款合计（万元）',
+    ],
     ['楚雄州', '4847', '3943', '237', '6568', '6396', '96.3', '211.38', '379.6', '590.98'],
   ]);
 
   it('finds the report’s own inconsistency: 6396 ÷ 6568 is 97.4 %, not 96.3 %', async () => {
     const r = await analyse(csv);
-    expect(brief(r)).toEqual([{ unit: '楚雄州', column: 'rectificationRate', cell: 'G2', check: 'rate', expected: 97.4, found: 96.3 }]);
-    expect(r.problems[0]!.message).toBe('楚雄州（第2行）G2「整改率（%）」应为 97.4%（整改 6396 项 ÷ 排查 6568 项），表中为 96.3');
+    expect(brief(r)).toEqual([
+      { unit: '楚雄州', column: 'rectificationRate', cell: 'G2', check: 'rate', expected: 97.4, found: 96.3 },
+    ]);
+    expect(r.problems[0]!.message).toBe(
+      '楚雄州（第2行）G2「整改率（%）」应为 97.4%（整改 6396 项 ÷ 排查 6568 项），表中为 96.3',
+    );
   });
 
   it('computes what its columns allow and leaves out the rest', async () => {

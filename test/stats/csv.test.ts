@@ -31,7 +31,9 @@ describe('parseCsv', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(StatsReadError);
-      expect((err as StatsReadError).cells).toEqual([{ row: 2, column: 'B', message: '第2行 B列：引号没有闭合，文件在引号内结束' }]);
+      expect((err as StatsReadError).cells).toEqual([
+        { row: 2, column: 'B', message: '第2行 B列：引号没有闭合，文件在引号内结束' },
+      ]);
     }
   });
 

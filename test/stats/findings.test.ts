@@ -40,8 +40,16 @@ describe('draft findings on the Xuchang table (default thresholds)', () => {
       expect(CHECKLIST_KEYS).toContain(d.item);
       expect(d.opinion).toMatch(/[\u4e00-\u9fff]/);
     }
-    expect(r.drafts.find((d) => d.rule === 'lowPunishRate')).toMatchObject({ item: 'plan.onsite', itemLabel: '现场监管执法检查', threshold: 15 });
-    expect(r.drafts.find((d) => d.rule === 'fewInspections')).toMatchObject({ item: 'plan.publish', value: 5, threshold: 10 });
+    expect(r.drafts.find((d) => d.rule === 'lowPunishRate')).toMatchObject({
+      item: 'plan.onsite',
+      itemLabel: '现场监管执法检查',
+      threshold: 15,
+    });
+    expect(r.drafts.find((d) => d.rule === 'fewInspections')).toMatchObject({
+      item: 'plan.publish',
+      value: 5,
+      threshold: 10,
+    });
   });
 
   it('thresholds come from the plan: another benchmark, a rule switched off', async () => {
@@ -62,7 +70,11 @@ describe('draft findings on the Xuchang table (default thresholds)', () => {
   });
 
   it('fewer than the minimum inspector-visits per inspection → 执法程序', async () => {
-    const r = await xuchang({ punishRateBenchmark: null, rectifyDocsPerOnsiteMin: null, inspectorsPerInspectionMin: 2.1 });
+    const r = await xuchang({
+      punishRateBenchmark: null,
+      rectifyDocsPerOnsiteMin: null,
+      inspectorsPerInspectionMin: 2.1,
+    });
     // 2.00, 2.03 and the total's 2.06 fall short; 鄢陵县 2.14 and 东城区 2.52 do not; 市本级 has too few inspections.
     expect(pairs(r)).toEqual([
       '市本级:fewInspections',
@@ -83,11 +95,24 @@ describe('draft findings on fines, hazards and bad figures (Chuxiong)', () => {
   it('low share of non-accident fines, low punish rate, and the inconsistent 整改率', async () => {
     const r = await analyse(
       toCsv([
-        ['单位', '检查家次', '立案数', '排查隐患', '整改隐患', '整改率（%）', '监督检查罚款（万元）', '事故罚款（万元）'],
+        [
+          '单位',
+          '检查家次',
+          '立案数',
+          '排查隐患',
+          '整改隐患',
+          '整改率（%）',
+          '监督检查罚款（万元）',
+          '事故罚款（万元）',
+        ],
         ['楚雄州', '4847', '237', '6568', '6396', '96.3', '211.38', '379.6'],
       ]),
     );
-    expect(pairs(r)).toEqual(['楚雄州:lowPunishRate', '楚雄州:lowNonAccidentFineShare', '楚雄州:inconsistentStatistics']);
+    expect(pairs(r)).toEqual([
+      '楚雄州:lowPunishRate',
+      '楚雄州:lowNonAccidentFineShare',
+      '楚雄州:inconsistentStatistics',
+    ]);
     expect(r.drafts[1]!.problem).toBe(
       '罚款合计 590.98 万元中监督检查罚款 211.38 万元，仅占 35.8%（低于 50%），处罚多在事故发生之后，日常监督检查处罚力度不足。',
     );
@@ -95,7 +120,12 @@ describe('draft findings on fines, hazards and bad figures (Chuxiong)', () => {
   });
 
   it('a low 整改率', async () => {
-    const r = await analyse(toCsv([['单位', '检查家次', '排查隐患', '整改隐患'], ['甲县', '50', '40', '30']]));
+    const r = await analyse(
+      toCsv([
+        ['单位', '检查家次', '排查隐患', '整改隐患'],
+        ['甲县', '50', '40', '30'],
+      ]),
+    );
     expect(r.drafts.map((d) => [d.rule, d.value])).toEqual([['lowRectificationRate', 75]]);
   });
 });
@@ -119,6 +149,9 @@ describe('StatsRulesSchema (the plan’s statistics section)', () => {
     expect(StatsRulesSchema.safeParse({ punishRateBenchmak: 10 }).success).toBe(false);
     expect(StatsRulesSchema.safeParse({ punishRateBenchmark: -1 }).success).toBe(false);
     expect(StatsRulesSchema.safeParse({ ranking: { method: 'olympic' } }).success).toBe(false);
-    expect(StatsRulesSchema.parse({ ranking: { exclude: ['市本级'] } }).ranking).toEqual({ method: 'competition', exclude: ['市本级'] });
+    expect(StatsRulesSchema.parse({ ranking: { exclude: ['市本级'] } }).ranking).toEqual({
+      method: 'competition',
+      exclude: ['市本级'],
+    });
   });
 });

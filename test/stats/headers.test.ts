@@ -54,7 +54,15 @@ describe('one-row header labels', () => {
   ])('%j → %s', async (label, field) => {
     // A second, known column so that a label left unrecognised still leaves a table.
     const anchor = field === 'cases' ? '警告（次）' : '立案数';
-    const r = await analyse(toCsv([['单位', label, anchor], ['甲县', '1', '1']]), 't.csv', {}, { blankCells: 'zero' });
+    const r = await analyse(
+      toCsv([
+        ['单位', label, anchor],
+        ['甲县', '1', '1'],
+      ]),
+      't.csv',
+      {},
+      { blankCells: 'zero' },
+    );
     expect(fieldOf(r, 'B')).toBe(field);
   });
 
@@ -82,9 +90,14 @@ describe('one-row header labels', () => {
   });
 
   it('refuses a table where two columns mean the same thing, naming both', async () => {
-    await expect(analyse(toCsv([['单位', '检查家次', '检查生产经营单位（家次）'], ['甲县', '1', '1']]))).rejects.toThrow(
-      /B列「检查家次」和 C列「检查生产经营单位（家次）」都被识别为「检查生产经营单位（家次）」/,
-    );
+    await expect(
+      analyse(
+        toCsv([
+          ['单位', '检查家次', '检查生产经营单位（家次）'],
+          ['甲县', '1', '1'],
+        ]),
+      ),
+    ).rejects.toThrow(/B列「检查家次」和 C列「检查生产经营单位（家次）」都被识别为「检查生产经营单位（家次）」/);
   });
 });
 
@@ -126,7 +139,9 @@ describe('numbers as bureaus write them', () => {
       ]),
     );
     expect(r.problems).toEqual([]);
-    expect(r.units.map((u) => [u.inspections, u.inspectorVisits, u.cases, u.stated?.punishRate, u.stated?.rank])).toEqual([
+    expect(
+      r.units.map((u) => [u.inspections, u.inspectorVisits, u.cases, u.stated?.punishRate, u.stated?.rank]),
+    ).toEqual([
       [1040, 2080, 52, 5, 1],
       [100, 200, 0, 0, 2],
     ]);
@@ -146,14 +161,21 @@ describe('numbers as bureaus write them', () => {
     expect(r.units[0]!.cases).toBe(0);
     // The same table with one written 0 treats its blanks as missing figures.
     const withZero = await analyse(csv.replace('甲县,12,,3', '甲县,12,0,3'));
-    expect(brief(withZero)).toEqual([{ unit: '乙县', column: 'warnings', cell: 'D3', check: 'missing', expected: null, found: null }]);
+    expect(brief(withZero)).toEqual([
+      { unit: '乙县', column: 'warnings', cell: 'D3', check: 'missing', expected: null, found: null },
+    ]);
     // And the plan (or --blank) can say so outright.
     const forced = await analyse(csv, 't.csv', { blankCells: 'missing' });
     expect(brief(forced).map((p) => p.cell)).toEqual(['C2', 'D3']);
   });
 
   it('fines in 元 are converted to 万元', async () => {
-    const r = await analyse(toCsv([['单位', '立案数', '罚款（元）'], ['甲县', '2', '15,000']]));
+    const r = await analyse(
+      toCsv([
+        ['单位', '立案数', '罚款（元）'],
+        ['甲县', '2', '15,000'],
+      ]),
+    );
     expect(r.units[0]).toMatchObject({ fineAmount: 1.5, averageFine: 0.75 });
   });
 });
@@ -185,8 +207,16 @@ describe('table layouts', () => {
   });
 
   it('reports a unit listed twice', async () => {
-    const r = await analyse(toCsv([['单位', '检查家次'], ['甲县', '1'], ['甲县', '2']]));
-    expect(brief(r)).toEqual([{ unit: '甲县', column: 'name', cell: null, check: 'duplicateUnit', expected: null, found: null }]);
+    const r = await analyse(
+      toCsv([
+        ['单位', '检查家次'],
+        ['甲县', '1'],
+        ['甲县', '2'],
+      ]),
+    );
+    expect(brief(r)).toEqual([
+      { unit: '甲县', column: 'name', cell: null, check: 'duplicateUnit', expected: null, found: null },
+    ]);
   });
 
   it('reads tab-separated UTF-16 (Excel “Unicode 文本”) and GBK CSV', async () => {
@@ -194,7 +224,10 @@ describe('table layouts', () => {
     const utf16 = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
     expect((await analyse(utf16, 't.txt')).units[0]).toMatchObject({ name: '甲县', inspections: 10, cases: 1 });
     // 单位,检查家次 / 甲县,10 in GBK.
-    const gbk = new Uint8Array([0xb5, 0xa5, 0xce, 0xbb, 0x2c, 0xbc, 0xec, 0xb2, 0xe9, 0xbc, 0xd2, 0xb4, 0xce, 0x0d, 0x0a, 0xbc, 0xd7, 0xcf, 0xd8, 0x2c, 0x31, 0x30]);
+    const gbk = new Uint8Array([
+      0xb5, 0xa5, 0xce, 0xbb, 0x2c, 0xbc, 0xec, 0xb2, 0xe9, 0xbc, 0xd2, 0xb4, 0xce, 0x0d, 0x0a, 0xbc, 0xd7, 0xcf, 0xd8,
+      0x2c, 0x31, 0x30,
+    ]);
     expect((await analyse(gbk, 't.csv')).units[0]).toMatchObject({ name: '甲县', inspections: 10 });
   });
 });
@@ -203,7 +236,18 @@ describe('XLSX as spreadsheets hold it', () => {
   it('percent-formatted cells, formulas with their results, #DIV/0! for a share of no fines, 合计 merged across', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('统计');
-    ws.addRow(['序号', '单位', '检查家次', '立案数', '检查处罚率', '监督检查罚款（万元）', '占比', '事故罚款（万元）', '占比', '罚款小计（万元）']);
+    ws.addRow([
+      '序号',
+      '单位',
+      '检查家次',
+      '立案数',
+      '检查处罚率',
+      '监督检查罚款（万元）',
+      '占比',
+      '事故罚款（万元）',
+      '占比',
+      '罚款小计（万元）',
+    ]);
     ws.addRow(['合计', '', { formula: 'SUM(C3:C4)', result: 150 }, 3, 0.02, 1.5, 1, 0, 0, 1.5]);
     ws.addRow([1, '甲县', 100, 3, 0.03, 1.5, 1, 0, 0, { formula: 'F3+H3', result: 1.5 }]);
     ws.addRow([2, '乙县', 50, 0, 0, 0, { error: '#DIV/0!' }, 0, { error: '#DIV/0!' }, 0]);
@@ -215,8 +259,17 @@ describe('XLSX as spreadsheets hold it', () => {
     }
     const r = await analyse(new Uint8Array(await wb.xlsx.writeBuffer()), 't.xlsx');
     expect(r.source.sheet).toBe('统计');
-    expect(r.total).toMatchObject({ name: '合计', row: 2, inspections: 150, stated: { punishRate: 2, supervisionFineShare: 100 } });
-    expect(r.units[0]).toMatchObject({ name: '甲县', fineSubtotal: 1.5, stated: { punishRate: 3, supervisionFineShare: 100 } });
+    expect(r.total).toMatchObject({
+      name: '合计',
+      row: 2,
+      inspections: 150,
+      stated: { punishRate: 2, supervisionFineShare: 100 },
+    });
+    expect(r.units[0]).toMatchObject({
+      name: '甲县',
+      fineSubtotal: 1.5,
+      stated: { punishRate: 3, supervisionFineShare: 100 },
+    });
     expect(r.units[1]!.stated).toEqual({ punishRate: 0, supervisionFineShare: null, accidentFineShare: null });
     expect(r.problems).toEqual([]);
   });
@@ -233,6 +286,8 @@ describe('XLSX as spreadsheets hold it', () => {
     const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
     expect((await analyse(bytes, 't.xlsx')).units[0]!.inspections).toBe(10);
     expect((await analyse(bytes, 't.xlsx', {}, { sheet: '5月' })).units[0]!.inspections).toBe(20);
-    await expect(analyse(bytes, 't.xlsx', {}, { sheet: '6月' })).rejects.toThrow('没有名为「6月」的工作表（现有：「封面」、「1-4月」、「5月」）');
+    await expect(analyse(bytes, 't.xlsx', {}, { sheet: '6月' })).rejects.toThrow(
+      '没有名为「6月」的工作表（现有：「封面」、「1-4月」、「5月」）',
+    );
   });
 });

@@ -17,7 +17,12 @@ export function xuchangCsvText(): string {
 }
 
 /** Imports bytes or CSV text with the given thresholds (defaults otherwise). */
-export function analyse(input: Uint8Array | string, name = 'table.csv', rules: StatsRulesInput = {}, extra: { blankCells?: 'auto' | 'zero' | 'missing'; sheet?: string } = {}): Promise<StatsResult> {
+export function analyse(
+  input: Uint8Array | string,
+  name = 'table.csv',
+  rules: StatsRulesInput = {},
+  extra: { blankCells?: 'auto' | 'zero' | 'missing'; sheet?: string } = {},
+): Promise<StatsResult> {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   return analyseStatistics(bytes, { name, rules: StatsRulesSchema.parse(rules), ...extra });
 }
@@ -52,5 +57,12 @@ export function editCsv(text: string, edits: Record<string, string>): string {
 
 /** The comparable part of a problem: where, what was expected and what was found. */
 export function brief(result: StatsResult) {
-  return result.problems.map((p) => ({ unit: p.unit, column: p.column, cell: p.cell, check: p.check, expected: p.expected, found: p.found }));
+  return result.problems.map((p) => ({
+    unit: p.unit,
+    column: p.column,
+    cell: p.cell,
+    check: p.check,
+    expected: p.expected,
+    found: p.found,
+  }));
 }

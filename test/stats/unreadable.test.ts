@@ -40,7 +40,13 @@ describe('unreadable content', () => {
   });
 
   it('a row with figures but no unit name', async () => {
-    const err = await readError(toCsv([['单位', '检查家次'], ['甲县', '1'], ['', '2']]));
+    const err = await readError(
+      toCsv([
+        ['单位', '检查家次'],
+        ['甲县', '1'],
+        ['', '2'],
+      ]),
+    );
     expect(err.cells.map((c) => c.message)).toEqual(['第3行：有数字但缺少单位名称']);
   });
 
@@ -60,7 +66,9 @@ describe('unreadable content', () => {
     await expect(analyse(xls, 'old.xls')).rejects.toThrow(/Excel 97-2003（.xls）.*另存为/);
     const damaged = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5]);
     await expect(analyse(damaged, 'bad.xlsx')).rejects.toThrow(/bad.xlsx：Excel 工作簿已损坏/);
-    await expect(analyse(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]), 'photo.csv')).rejects.toThrow(/不是文本表格/);
+    await expect(analyse(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]), 'photo.csv')).rejects.toThrow(
+      /不是文本表格/,
+    );
   });
 
   it('an XLSX formula saved without its value, and a date where a number belongs', async () => {
@@ -95,7 +103,10 @@ describe('the importStatistics activity', () => {
 
   it('imports a file under its directory and returns small JSON', async () => {
     writeFileSync(path.join(dir, 'xuchang.csv'), xuchangCsvText());
-    const r = (await env.run(importStatistics, { path: 'xuchang.csv', thresholds: { punishRateBenchmark: null } })) as StatsResult;
+    const r = (await env.run(importStatistics, {
+      path: 'xuchang.csv',
+      thresholds: { punishRateBenchmark: null },
+    })) as StatsResult;
     expect(r.problems).toEqual([]);
     expect(r.units).toHaveLength(10);
     expect(r.drafts.some((d) => d.rule === 'lowPunishRate')).toBe(false);
@@ -121,14 +132,26 @@ describe('the importStatistics activity', () => {
     writeFileSync(path.join(dir, 'x.csv'), xuchangCsvText());
     const f = await failure(env.run(importStatistics, { path: 'x.csv', sha256: '0'.repeat(64) }));
     expect(f.type).toBe(FailureType.IntegrityError);
-    const g = await failure(env.run(importStatistics, { path: 'x.csv', thresholds: { punishRateBenchmark: -1 } as never }));
+    const g = await failure(
+      env.run(importStatistics, { path: 'x.csv', thresholds: { punishRateBenchmark: -1 } as never }),
+    );
     expect(g.type).toBe(FailureType.InvalidInput);
     expect(g.message).toContain('statistics.punishRateBenchmark');
     expect(g.message).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('reads through the injected reader', async () => {
-    const files = new Map([['/mem/t.csv', new TextEncoder().encode(toCsv([['单位', '检查家次'], ['甲县', '7']]))]]);
+    const files = new Map([
+      [
+        '/mem/t.csv',
+        new TextEncoder().encode(
+          toCsv([
+            ['单位', '检查家次'],
+            ['甲县', '7'],
+          ]),
+        ),
+      ],
+    ]);
     const acts = createStatsActivities({
       readFile: async (p) => {
         const b = files.get(p);

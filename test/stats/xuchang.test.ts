@@ -48,11 +48,16 @@ const FIGURES = [
 ] as const;
 
 function figuresOf(u: StatsResult['units'][number]): number[] {
-  return FIGURES.map((f) => (f === 'supervisionFineShare' || f === 'accidentFineShare' ? u.stated?.[f] : u[f]) as number);
+  return FIGURES.map(
+    (f) => (f === 'supervisionFineShare' || f === 'accidentFineShare' ? u.stated?.[f] : u[f]) as number,
+  );
 }
 
 // Worked out by hand: 2 ÷ 84 = 2.38 % → 2.4; 1040 ÷ 505 = 2.059 → 2.06; 233 ÷ 392 = 0.594 → 0.59.
-const INDICATORS: Record<string, { punishRate: number; inspectorsPerInspection: number; rectifyDocsPerOnsite: number; rank: number | undefined }> = {
+const INDICATORS: Record<
+  string,
+  { punishRate: number; inspectorsPerInspection: number; rectifyDocsPerOnsite: number; rank: number | undefined }
+> = {
   合计: { punishRate: 0.4, inspectorsPerInspection: 2.06, rectifyDocsPerOnsite: 0.59, rank: undefined },
   市本级: { punishRate: 0, inspectorsPerInspection: 2.2, rectifyDocsPerOnsite: 1.25, rank: 2 },
   魏都区: { punishRate: 0, inspectorsPerInspection: 2, rectifyDocsPerOnsite: 1.07, rank: 2 },
@@ -100,7 +105,13 @@ describe.each([
     const r = await load();
     for (const u of [r.total, ...r.units]) {
       const want = INDICATORS[u.name]!;
-      expect({ name: u.name, punishRate: u.punishRate, inspectorsPerInspection: u.inspectorsPerInspection, rectifyDocsPerOnsite: u.rectifyDocsPerOnsite, rank: u.rank }).toEqual({
+      expect({
+        name: u.name,
+        punishRate: u.punishRate,
+        inspectorsPerInspection: u.inspectorsPerInspection,
+        rectifyDocsPerOnsite: u.rectifyDocsPerOnsite,
+        rank: u.rank,
+      }).toEqual({
         name: u.name,
         ...want,
       });

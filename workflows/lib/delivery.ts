@@ -80,10 +80,23 @@ export interface DeliverLetterRequest {
 /** Sends the letter to every To/Cc address, tells the supervisors about failures, returns the 送达记录. */
 export async function deliverLetter(req: DeliverLetterRequest): Promise<DeliveryRecord> {
   if (req.to.length === 0) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `邮件没有收件人（${req.step}）`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      message: `邮件没有收件人（${req.step}）`,
+      nonRetryable: true,
+    });
   }
   const profile: MailRetryProfile = { ...MAIL_RETRY_DEFAULT, ...req.retry };
-  const record = await sendCopies(profile, req.mail, req.step, req.to, req.cc ?? [], req.content, req.attachments ?? [], req.receiptLink);
+  const record = await sendCopies(
+    profile,
+    req.mail,
+    req.step,
+    req.to,
+    req.cc ?? [],
+    req.content,
+    req.attachments ?? [],
+    req.receiptLink,
+  );
   if (record.rejected.length === 0) return record;
 
   log.warn('邮件未能送达部分收件人', { step: req.step, rejected: record.rejected });
@@ -115,12 +128,24 @@ async function sendCopies(
 ): Promise<DeliveryRecord> {
   const { sendLetter } = mailProxy(profile);
   const { workflowId } = workflowInfo();
-  const base: Omit<SendLetterInput, 'recipient'> = { workflowId, step, to, cc, content, attachments, sender: mail.sender, ...(mail.smtp ? { smtp: mail.smtp } : {}) };
+  const base: Omit<SendLetterInput, 'recipient'> = {
+    workflowId,
+    step,
+    to,
+    cc,
+    content,
+    attachments,
+    sender: mail.sender,
+    ...(mail.smtp ? { smtp: mail.smtp } : {}),
+  };
 
   // One copy per distinct address; an address on both To and Cc is a To recipient.
   const seen = new Set<string>();
   const targets: { address: string; role: 'to' | 'cc' }[] = [];
-  for (const [role, list] of [['to', to], ['cc', cc]] as const) {
+  for (const [role, list] of [
+    ['to', to],
+    ['cc', cc],
+  ] as const) {
     for (const a of list) {
       const k = a.address.trim().toLowerCase();
       if (seen.has(k)) continue;
@@ -132,7 +157,11 @@ async function sendCopies(
   const recipients = await Promise.all(
     targets.map(async ({ address, role }): Promise<RecipientDelivery> => {
       try {
-        const c = await sendLetter({ ...base, recipient: address, ...(receiptLink && role === 'to' ? { receiptLink } : {}) });
+        const c = await sendLetter({
+          ...base,
+          recipient: address,
+          ...(receiptLink && role === 'to' ? { receiptLink } : {}),
+        });
         return {
           address,
           role,
@@ -167,13 +196,19 @@ async function sendCopies(
 }
 
 /** The failed RecipientDelivery for an activity failure: permanent refusal or retries exhausted. */
-function failedDelivery(err: unknown, address: string, role: 'to' | 'cc', profile: MailRetryProfile): RecipientDelivery {
+function failedDelivery(
+  err: unknown,
+  address: string,
+  role: 'to' | 'cc',
+  profile: MailRetryProfile,
+): RecipientDelivery {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   // Retries ran out: the server stops retrying when the next attempt would start after the
   // scheduleToClose deadline (retryState TIMEOUT, cause = the last attempt's failure), or the
   // deadline passes during an attempt (cause = TimeoutFailure).
   const gaveUp =
-    (err instanceof ActivityFailure && (err.retryState === 'TIMEOUT' || err.retryState === 'MAXIMUM_ATTEMPTS_REACHED')) ||
+    (err instanceof ActivityFailure &&
+      (err.retryState === 'TIMEOUT' || err.retryState === 'MAXIMUM_ATTEMPTS_REACHED')) ||
     cause instanceof TimeoutFailure;
   const last = cause instanceof TimeoutFailure ? cause.cause : cause;
   const app = last instanceof ApplicationFailure ? last : undefined;

@@ -18,7 +18,13 @@ export interface IncidentHost {
   incidents: Incident[];
   audit(by: Actor | 'system', action: string, detail: string): void;
   /** Who is told: the plan's supervisors and administrators with an email address. */
-  notify: { to: MailAddress[]; mail: MailSettings; retry?: Parameters<typeof deliverLetter>[0]['retry']; title: string; bureau: string };
+  notify: {
+    to: MailAddress[];
+    mail: MailSettings;
+    retry?: Parameters<typeof deliverLetter>[0]['retry'];
+    title: string;
+    bureau: string;
+  };
 }
 
 export interface StepRunner {
@@ -34,12 +40,21 @@ export function incidentGuard(host: IncidentHost): StepRunner {
       if (args.actor.role !== 'admin') throw refuse(FailureType.Forbidden, '只有管理员可以在排除故障后重试');
       const open = openIncident(host.incidents);
       if (!open) throw refuse(FailureType.InvalidState, '没有待处理的故障');
-      if (args.incident && args.incident !== open.id) throw refuse(FailureType.InvalidInput, `待处理的故障是 ${open.id}，不是 ${args.incident}`);
+      if (args.incident && args.incident !== open.id)
+        throw refuse(FailureType.InvalidInput, `待处理的故障是 ${open.id}，不是 ${args.incident}`);
     },
     (args) => {
       const open = openIncident(host.incidents)!;
-      Object.assign(open, { retriedAt: new Date().toISOString(), retriedBy: args.actor.id, ...(args.note ? { note: args.note } : {}) });
-      host.audit(args.actor, 'retry', `故障 ${open.id} 已排除，重试：${open.what}${args.note ? `（${args.note}）` : ''}`);
+      Object.assign(open, {
+        retriedAt: new Date().toISOString(),
+        retriedBy: args.actor.id,
+        ...(args.note ? { note: args.note } : {}),
+      });
+      host.audit(
+        args.actor,
+        'retry',
+        `故障 ${open.id} 已排除，重试：${open.what}${args.note ? `（${args.note}）` : ''}`,
+      );
       return { ...open };
     },
   );
@@ -51,9 +66,20 @@ export function incidentGuard(host: IncidentHost): StepRunner {
           return await fn();
         } catch (err) {
           if (isCancellation(err)) throw err;
-          const incident: Incident = { id: `I${host.incidents.length + 1}`, step, what, error: describe(err), at: new Date().toISOString(), attempts };
+          const incident: Incident = {
+            id: `I${host.incidents.length + 1}`,
+            step,
+            what,
+            error: describe(err),
+            at: new Date().toISOString(),
+            attempts,
+          };
           host.incidents.push(incident);
-          host.audit('system', 'incident', `故障 ${incident.id}：${what}失败（${incident.error.type ?? '错误'}：${incident.error.message}），等待管理员排除后重试`);
+          host.audit(
+            'system',
+            'incident',
+            `故障 ${incident.id}：${what}失败（${incident.error.type ?? '错误'}：${incident.error.message}），等待管理员排除后重试`,
+          );
           log.warn('step failed; waiting for an administrator', { step, error: incident.error });
           incident.notice = await tell(host, incident);
           await condition(() => incident.retriedAt !== undefined);

@@ -43,7 +43,18 @@ export function textActivities(remote: boolean): Pick<Activities, 'fillText'> {
  * idempotent (numbers are keyed by request id), so they may retry for a while when the service
  * or the disk has a bad moment.
  */
-export const bookkeeping = proxyActivities<Pick<Activities, 'calendarSnapshot' | 'drawSample' | 'allocateDocNumber' | 'voidDocNumber' | 'letterMailed' | 'archiveCase' | 'collectTodos'>>({
+export const bookkeeping = proxyActivities<
+  Pick<
+    Activities,
+    | 'calendarSnapshot'
+    | 'drawSample'
+    | 'allocateDocNumber'
+    | 'voidDocNumber'
+    | 'letterMailed'
+    | 'archiveCase'
+    | 'collectTodos'
+  >
+>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT_FAILURES },
 });

@@ -61,6 +61,9 @@ export function onUpdate<Ret, Arg, S extends z.ZodType>(
 }
 
 /** Registers a read. */
-export function onQuery<Ret, Args extends unknown[]>(def: QueryDefinition<Ret, Args>, read: (...args: NoInfer<Args>) => Ret): void {
+export function onQuery<Ret, Args extends unknown[]>(
+  def: QueryDefinition<Ret, Args>,
+  read: (...args: NoInfer<Args>) => Ret,
+): void {
   setHandler(def, read);
 }

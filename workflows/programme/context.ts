@@ -98,14 +98,28 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     incidents: [],
   };
   const audit: ProgrammeContext['audit'] = (by, action, detail) => {
-    const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+    const entry: AuditEntry = {
+      at: new Date().toISOString(),
+      by: by === 'system' ? 'system' : by.id,
+      role: by === 'system' ? 'system' : by.role,
+      action,
+      detail,
+    };
     state.audit.push(entry);
   };
-  const people = [...plan.supervisors, ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+  const people = [...plan.supervisors, ...plan.admins]
+    .filter((p) => p.email)
+    .map((p) => ({ name: p.name, address: p.email! }));
   const guard = incidentGuard({
     incidents: state.incidents,
     audit,
-    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${plan.year}年度执法指导计划`, bureau: plan.bureau.name },
+    notify: {
+      to: people,
+      mail: mailSettings(plan),
+      retry: input.mailRetry,
+      title: `${plan.year}年度执法指导计划`,
+      bureau: plan.bureau.name,
+    },
   });
   const ctx: ProgrammeContext = {
     input,

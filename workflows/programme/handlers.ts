@@ -6,15 +6,32 @@
 import { setHandler } from '@temporalio/workflow';
 import { onQuery, onUpdate, refuse } from '../lib/updates';
 import {
-  AddCountyArgs, CancelVisitArgs, RecordStatisticsArgs, RescheduleArgs,
-  addCountyUpdate, cancelVisitUpdate, latestProgress, recordStatisticsUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, visitWorkflowId,
-  VISIT_STATUS_LABEL, type Actor, type ScheduleEntry,
+  AddCountyArgs,
+  CancelVisitArgs,
+  RecordStatisticsArgs,
+  RescheduleArgs,
+  addCountyUpdate,
+  cancelVisitUpdate,
+  latestProgress,
+  recordStatisticsUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  visitWorkflowId,
+  VISIT_STATUS_LABEL,
+  type Actor,
+  type ScheduleEntry,
 } from '../shared/definitions';
 import { queryNow } from '../shared/clock';
 import { FailureType } from '../shared/errors';
 import { explicitDateProblem } from '../shared/plan';
 import { ScheduleError, onOrNextWorkingDay, placeAdditionalVisit, snapshotCalendar } from '../shared/schedule';
-import { ApplyCalendarArgs, applyCalendarUpdate, type CalendarApplied, type CalendarMove } from '../shared/calendar-update';
+import {
+  ApplyCalendarArgs,
+  applyCalendarUpdate,
+  type CalendarApplied,
+  type CalendarMove,
+} from '../shared/calendar-update';
 import type { ProgrammeContext } from './context';
 
 /** Roles that may change the schedule. */
@@ -24,24 +41,32 @@ export function registerHandlers(ctx: ProgrammeContext): void {
   const { plan, state } = ctx;
   const find = (code: string) => state.entries.find((e) => e.county === code);
   const requireRole = (actor: Actor) => {
-    if (!SCHEDULERS.includes(actor.role)) throw refuse(FailureType.Forbidden, '只有管理员或执法指导人员可以调整年度计划');
+    if (!SCHEDULERS.includes(actor.role))
+      throw refuse(FailureType.Forbidden, '只有管理员或执法指导人员可以调整年度计划');
   };
   const checkDate = (date: string) => {
     const problem = explicitDateProblem(date, plan.year);
     if (problem) throw refuse(FailureType.InvalidInput, problem);
     if (date < ctx.today()) throw refuse(FailureType.InvalidInput, `指导日期 ${date} 已过（今天是 ${ctx.today()}）`);
-    if (ctx.cal && !ctx.cal.isWorkingDay(date)) throw refuse(FailureType.InvalidInput, `指导日期 ${date} 是休息日或法定节假日，请选择工作日`);
+    if (ctx.cal && !ctx.cal.isWorkingDay(date))
+      throw refuse(FailureType.InvalidInput, `指导日期 ${date} 是休息日或法定节假日，请选择工作日`);
   };
   const requireEntry = (code: string, allowed: ScheduleEntry['status'][], what: string) => {
     const entry = find(code);
     if (!entry) throw refuse(FailureType.InvalidInput, `计划中没有县区 ${code}`);
-    if (!allowed.includes(entry.status)) throw refuse(FailureType.InvalidState, `县区 ${entry.countyName} 的执法指导${VISIT_STATUS_LABEL[entry.status]}，不能${what}`);
+    if (!allowed.includes(entry.status))
+      throw refuse(
+        FailureType.InvalidState,
+        `县区 ${entry.countyName} 的执法指导${VISIT_STATUS_LABEL[entry.status]}，不能${what}`,
+      );
     return entry;
   };
 
   // Once finished, the state as returned (and archived), today included.
   // Today from the caller's instant too: the workflow's own time stands still between events.
-  onQuery(scheduleQuery, (asOf?) => (state.finished ? state : { ...state, today: ctx.clock.today(queryNow(Date.now(), asOf)) }));
+  onQuery(scheduleQuery, (asOf?) =>
+    state.finished ? state : { ...state, today: ctx.clock.today(queryNow(Date.now(), asOf)) },
+  );
   setHandler(visitProgressSignal, (p) => {
     state.progress[p.county] = latestProgress(state.progress[p.county], p);
   });
@@ -54,7 +79,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
     (args) => {
       if (args.actor.role !== 'admin') throw refuse(FailureType.Forbidden, '只有管理员可以应用节假日安排');
       if (!ctx.cal) throw refuse(FailureType.InvalidState, '年度计划正在初始化，请稍后再试');
-      if (args.snapshot.year !== plan.year) throw refuse(FailureType.InvalidInput, `这是 ${plan.year} 年度的计划，不能应用 ${args.snapshot.year} 年的日历`);
+      if (args.snapshot.year !== plan.year)
+        throw refuse(FailureType.InvalidInput, `这是 ${plan.year} 年度的计划，不能应用 ${args.snapshot.year} 年的日历`);
     },
     (args) => {
       ctx.cal = snapshotCalendar([args.snapshot]);
@@ -67,20 +93,44 @@ export function registerHandlers(ctx: ProgrammeContext): void {
         moves.push({ what: `${e.countyName}指导日期`, from: e.date, to });
         Object.assign(e, { date: to, origin: 'rescheduled', note: `${args.source}：原定 ${e.date} 为法定节假日` });
       }
-      const applied: CalendarApplied = { year: args.snapshot.year, source: args.source, by: args.actor.id, at: new Date().toISOString(), moves };
+      const applied: CalendarApplied = {
+        year: args.snapshot.year,
+        source: args.source,
+        by: args.actor.id,
+        at: new Date().toISOString(),
+        moves,
+      };
       (state.calendars ??= []).push(applied);
-      ctx.audit(args.actor, 'applyCalendar', `应用 ${args.snapshot.year} 年节假日安排（${args.source}）${moves.length ? `：${moves.map((m) => `${m.what} ${m.from} → ${m.to}`).join('；')}` : '，无日期变动'}`);
+      ctx.audit(
+        args.actor,
+        'applyCalendar',
+        `应用 ${args.snapshot.year} 年节假日安排（${args.source}）${moves.length ? `：${moves.map((m) => `${m.what} ${m.from} → ${m.to}`).join('；')}` : '，无日期变动'}`,
+      );
       ctx.version++;
       return applied;
     },
   );
 
-  onUpdate(recordStatisticsUpdate, RecordStatisticsArgs, (args) => requireRole(args.actor), (args) => {
-    state.statistics = { period: args.period, sourceSha256: args.sourceSha256, rows: args.rows, at: new Date().toISOString() };
-    for (const [code, drafts] of Object.entries(args.drafts)) ctx.statsDrafts.set(code, drafts);
-    ctx.audit(args.actor, 'recordStatistics', `导入执法统计（${args.period}，${args.rows.length} 个单位，sha256 ${args.sourceSha256.slice(0, 12)}…）`);
-    return { period: args.period, rows: args.rows.length };
-  });
+  onUpdate(
+    recordStatisticsUpdate,
+    RecordStatisticsArgs,
+    (args) => requireRole(args.actor),
+    (args) => {
+      state.statistics = {
+        period: args.period,
+        sourceSha256: args.sourceSha256,
+        rows: args.rows,
+        at: new Date().toISOString(),
+      };
+      for (const [code, drafts] of Object.entries(args.drafts)) ctx.statsDrafts.set(code, drafts);
+      ctx.audit(
+        args.actor,
+        'recordStatistics',
+        `导入执法统计（${args.period}，${args.rows.length} 个单位，sha256 ${args.sourceSha256.slice(0, 12)}…）`,
+      );
+      return { period: args.period, rows: args.rows.length };
+    },
+  );
 
   onUpdate(
     rescheduleUpdate,
@@ -104,7 +154,15 @@ export function registerHandlers(ctx: ProgrammeContext): void {
         ctx.counties.set(county.code, county);
         ctx.audit(args.actor, 'reschedule', `${county.name} 的计划指导日期改为 ${args.date}：${args.reason}`);
         ctx.version++;
-        return { county: county.code, countyName: county.name, date: args.date, status: 'scheduled' as const, visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), origin: 'rescheduled' as const, note: args.reason };
+        return {
+          county: county.code,
+          countyName: county.name,
+          date: args.date,
+          status: 'scheduled' as const,
+          visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+          origin: 'rescheduled' as const,
+          note: args.reason,
+        };
       }
       const entry = find(args.county)!;
       Object.assign(entry, { date: args.date, origin: 'rescheduled', note: args.reason });
@@ -121,7 +179,8 @@ export function registerHandlers(ctx: ProgrammeContext): void {
       requireRole(args.actor);
       if (!ctx.placed) throw refuse(FailureType.InvalidState, '年度计划尚未完成排期，请稍后再试');
       const existing = find(args.county.code)?.countyName ?? ctx.counties.get(args.county.code)?.name;
-      if (existing !== undefined) throw refuse(FailureType.InvalidInput, `${existing}已在计划中（县区代码相同），不能重复增加`);
+      if (existing !== undefined)
+        throw refuse(FailureType.InvalidInput, `${existing}已在计划中（县区代码相同），不能重复增加`);
       if (args.date) checkDate(args.date);
       else placeNew(ctx); // refuses when no date is left this year
     },
@@ -129,7 +188,15 @@ export function registerHandlers(ctx: ProgrammeContext): void {
       const county = args.county;
       const date = args.date ?? placeNew(ctx);
       ctx.counties.set(county.code, county);
-      const entry: ScheduleEntry = { county: county.code, countyName: county.name, date, status: 'scheduled', visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code), origin: 'added', note: args.reason };
+      const entry: ScheduleEntry = {
+        county: county.code,
+        countyName: county.name,
+        date,
+        status: 'scheduled',
+        visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
+        origin: 'added',
+        note: args.reason,
+      };
       state.entries.push(entry);
       ctx.audit(args.actor, 'addCounty', `增加县区 ${county.name}，安排于 ${date}：${args.reason}`);
       ctx.version++;

@@ -7,13 +7,29 @@
  * changes are validated Updates (handlers.ts).
  */
 import {
-  ParentClosePolicy, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, startChild, upsertSearchAttributes, workflowInfo,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { mailSettings } from '../lib/delivery';
 import { archiving, render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
-import { visitWorkflowId, type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../shared/definitions';
+import {
+  visitWorkflowId,
+  type ProgrammeCarry,
+  type ProgrammeInput,
+  type ProgrammeState,
+  type ScheduleEntry,
+} from '../shared/definitions';
 import { addMonths } from '../shared/clock';
 import { visitFailureNote } from '../shared/failure-words';
 import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
@@ -28,15 +44,23 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   const { plan, state } = ctx;
   registerHandlers(ctx);
   if (input.visibility) {
-    upsertSearchAttributes([{ key: GuidanceYear, value: plan.year }, { key: GuidanceBureau, value: plan.bureau.code }, { key: GuidanceStage, value: 'running' }]);
+    upsertSearchAttributes([
+      { key: GuidanceYear, value: plan.year },
+      { key: GuidanceBureau, value: plan.bureau.code },
+      { key: GuidanceStage, value: 'running' },
+    ]);
   }
 
   if (!input.carried) {
     // 1. This worker renders and mails with the plan's own templates and sender, or refuses it now.
-    await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () => render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }));
+    await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () =>
+      render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }),
+    );
 
     // 2. Place the year's visits. A plan that cannot be scheduled waits for a person to amend it.
-    ctx.calSnapshot = await ctx.steps.run(`calendar:${plan.year}`, `读取${plan.year}年工作日历`, () => bookkeeping.calendarSnapshot(plan.year));
+    ctx.calSnapshot = await ctx.steps.run(`calendar:${plan.year}`, `读取${plan.year}年工作日历`, () =>
+      bookkeeping.calendarSnapshot(plan.year),
+    );
     ctx.cal = snapshotCalendar([ctx.calSnapshot]);
     // Synchronous when the plan places, so the commands that follow keep their recorded order.
     if (!tryPlace(ctx)) await placeAfterIncident(ctx);
@@ -51,7 +75,11 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   const reports = reporting(ctx, () => stop);
   if ((await runSchedule(ctx)) === 'continue') {
     // The month's record is archived by then (runSchedule): whatever Temporal later forgets, the archive keeps.
-    return await continueAsNew<typeof programmeWorkflow>({ ...input, timeScaleEpochMs: ctx.epoch, carried: carry(ctx) });
+    return await continueAsNew<typeof programmeWorkflow>({
+      ...input,
+      timeScaleEpochMs: ctx.epoch,
+      carried: carry(ctx),
+    });
   }
 
   // 4. Finish.
@@ -86,7 +114,9 @@ async function archiveFinal(ctx: ProgrammeContext): Promise<void> {
 /** Writes the year's record (schedule, changes, bulletins, incidents, number register) to the archive. */
 async function archiveYear(ctx: ProgrammeContext, key: string): Promise<void> {
   const { plan } = ctx;
-  await ctx.steps.run(`archive:${key}`, '年度计划归档', () => archiving.archiveProgramme({ workflowId: workflowInfo().workflowId, year: plan.year, bureau: plan.bureau.code }));
+  await ctx.steps.run(`archive:${key}`, '年度计划归档', () =>
+    archiving.archiveProgramme({ workflowId: workflowInfo().workflowId, year: plan.year, bureau: plan.bureau.code }),
+  );
 }
 
 /**
@@ -104,7 +134,8 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
   const suggested = () => ctx.continuable && workflowInfo().continueAsNewSuggested;
   // Before patch `decide-by-events` the month's end was read off the clock.
   let monthEnded = false;
-  const rollover = () => suggested() || (ctx.continuable && (ctx.eventDriven ? monthEnded : ctx.today() >= ctx.continueAt));
+  const rollover = () =>
+    suggested() || (ctx.continuable && (ctx.eventDriven ? monthEnded : ctx.today() >= ctx.continueAt));
   const timeout = (ms: number) => (ctx.eventDriven ? Math.max(ms, 1) : ms);
   let archived = false;
   while (true) {
@@ -130,12 +161,17 @@ async function runSchedule(ctx: ProgrammeContext): Promise<'finished' | 'continu
     }
     // Woken by a schedule change; at a month's end also by the moment nothing is under way.
     const woken = () => ctx.version !== seen || (rolling ? quiet() : suggested());
-    const next = state.entries.filter((e) => e.status === 'scheduled').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
+    const next = state.entries
+      .filter((e) => e.status === 'scheduled')
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))[0];
     const noticeDate = next && subtractWorkingDays(next.date, plan.visit.noticeWorkingDays, ctx.cal!);
-    const untilRollover = ctx.continuable && !rolling ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
+    const untilRollover =
+      ctx.continuable && !rolling ? Math.max(ctx.clock.msUntil(ctx.continueAt, Date.now()), 1) : undefined;
     const wait = noticeDate === undefined ? 0 : ctx.clock.msUntil(noticeDate, Date.now());
     // The month's end comes first: by date, or before the patch by the clock.
-    const monthEndFirst = untilRollover !== undefined && (!next || (ctx.eventDriven ? ctx.continueAt <= noticeDate! : untilRollover < wait));
+    const monthEndFirst =
+      untilRollover !== undefined &&
+      (!next || (ctx.eventDriven ? ctx.continueAt <= noticeDate! : untilRollover < wait));
     if (!next || monthEndFirst) {
       // Nothing to start before the month's end: wait for it, a schedule change, or (nothing left to start) the running visits.
       const changed = () => woken() || (!next && allDone());
@@ -190,7 +226,8 @@ async function placeAfterIncident(ctx: ProgrammeContext): Promise<void> {
     try {
       place(ctx);
     } catch (err) {
-      if (err instanceof ScheduleError) throw refuse(FailureType.InvalidInput, `${err.message}。请用“改期”修正该县区的指导日期后重试`);
+      if (err instanceof ScheduleError)
+        throw refuse(FailureType.InvalidInput, `${err.message}。请用“改期”修正该县区的指导日期后重试`);
       throw err;
     }
   });
@@ -201,15 +238,32 @@ function place(ctx: ProgrammeContext): void {
   const { plan, state } = ctx;
   const counties = [...ctx.counties.values()];
   const schedule = computeSchedule(
-    { year: plan.year, today: ctx.today(), counties: counties.map((c) => ({ code: c.code, name: c.name, date: c.date })), preferredDay: plan.visit.preferredDay, noticeWorkingDays: plan.visit.noticeWorkingDays },
+    {
+      year: plan.year,
+      today: ctx.today(),
+      counties: counties.map((c) => ({ code: c.code, name: c.name, date: c.date })),
+      preferredDay: plan.visit.preferredDay,
+      noticeWorkingDays: plan.visit.noticeWorkingDays,
+    },
     ctx.cal!,
   );
   for (const v of schedule.visits) {
     const county = ctx.counties.get(v.county)!;
-    state.entries.push({ county: v.county, countyName: county.name, date: v.date, status: 'scheduled', visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, v.county), origin: v.origin });
+    state.entries.push({
+      county: v.county,
+      countyName: county.name,
+      date: v.date,
+      status: 'scheduled',
+      visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, v.county),
+      origin: v.origin,
+    });
   }
   state.bends.push(...schedule.bends, ...schedule.notes);
-  ctx.audit('system', 'schedule', `排期 ${schedule.visits.length} 个县区：${schedule.visits.map((v) => `${ctx.counties.get(v.county)!.name} ${v.date}`).join('，')}`);
+  ctx.audit(
+    'system',
+    'schedule',
+    `排期 ${schedule.visits.length} 个县区：${schedule.visits.map((v) => `${ctx.counties.get(v.county)!.name} ${v.date}`).join('，')}`,
+  );
   for (const bend of schedule.bends) log.warn('schedule bent a rule', { bend });
 }
 
@@ -219,7 +273,11 @@ function place(ctx: ProgrammeContext): void {
  */
 function cancelNotDelivered(ctx: ProgrammeContext, workflowId: string): void {
   const entry = ctx.state.entries.find((e) => e.visitWorkflowId === workflowId);
-  ctx.audit('system', 'cancelNotDelivered', `${entry?.countyName ?? '该县区'} 的执法指导在取消送达前已经结束，取消未执行`);
+  ctx.audit(
+    'system',
+    'cancelNotDelivered',
+    `${entry?.countyName ?? '该县区'} 的执法指导在取消送达前已经结束，取消未执行`,
+  );
   if (entry) {
     // A visit that closed on its own is completed; one that vanished stays as the person decided.
     if (ctx.state.progress[entry.county]?.stage === 'closed') entry.status = 'completed';
@@ -236,25 +294,27 @@ async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise
   ctx.audit('system', 'startVisit', `启动 ${entry.countyName} 执法指导（${entry.date}）`);
   ctx.version++;
   try {
-    const child = await ctx.counted(startChild(countyVisitWorkflow, {
-      workflowId: entry.visitWorkflowId,
-      args: [
-        {
-          programmeWorkflowId: workflowInfo().workflowId,
-          plan: { ...ctx.plan, counties: [county] },
-          county,
-          date: entry.date,
-          timeScale: ctx.input.timeScale,
-          timeScaleEpochMs: ctx.epoch,
-          mailRetry: ctx.input.mailRetry,
-          visibility: ctx.input.visibility,
-          reportTo: workflowInfo().workflowId,
-          statsDrafts: ctx.statsDrafts.get(county.code),
-        },
-      ],
-      // A visit's rectification outlives the programme's year; it must not die with it.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    }));
+    const child = await ctx.counted(
+      startChild(countyVisitWorkflow, {
+        workflowId: entry.visitWorkflowId,
+        args: [
+          {
+            programmeWorkflowId: workflowInfo().workflowId,
+            plan: { ...ctx.plan, counties: [county] },
+            county,
+            date: entry.date,
+            timeScale: ctx.input.timeScale,
+            timeScaleEpochMs: ctx.epoch,
+            mailRetry: ctx.input.mailRetry,
+            visibility: ctx.input.visibility,
+            reportTo: workflowInfo().workflowId,
+            statsDrafts: ctx.statsDrafts.get(county.code),
+          },
+        ],
+        // A visit's rectification outlives the programme's year; it must not die with it.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      }),
+    );
     await child.result();
     if (entry.status === 'started') {
       entry.status = 'completed';

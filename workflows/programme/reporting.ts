@@ -15,7 +15,6 @@ import { daysText, type InboxPerson } from '../shared/todo';
 import { TODO_DIGEST_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { ProgrammeContext } from './context';
 
-
 /** Runs the bulletin and digest loops until `stopped()`. */
 export async function reporting(ctx: ProgrammeContext, stopped: () => boolean): Promise<void> {
   /**
@@ -29,10 +28,15 @@ export async function reporting(ctx: ProgrammeContext, stopped: () => boolean): 
   await Promise.all([bulletinLoop(ctx, stopped, until), digestLoop(ctx, stopped, until)]);
 }
 
-const supervisorsMail = (ctx: ProgrammeContext) => ctx.plan.supervisors.filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+const supervisorsMail = (ctx: ProgrammeContext) =>
+  ctx.plan.supervisors.filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
 const rungName = (rung: VisitProgress['rung']) => (rung && rung !== 'none' ? RUNG_LETTER[rung] : '');
 
-async function bulletinLoop(ctx: ProgrammeContext, stopped: () => boolean, until: (date: string) => Promise<boolean>): Promise<void> {
+async function bulletinLoop(
+  ctx: ProgrammeContext,
+  stopped: () => boolean,
+  until: (date: string) => Promise<boolean>,
+): Promise<void> {
   const { plan, state } = ctx;
   const day = plan.reporting.bulletinDay;
   if (!day) return;
@@ -79,51 +83,107 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
   const visited = state.entries.filter((e) => e.status !== 'scheduled' && e.status !== 'cancelled').length;
   const zero = { inspections: 0, inspectors: 0, documents: 0, cases: 0, fines: 0, hazardsFound: 0, hazardsFixed: 0 };
   const rows: StatisticsRow[] = state.statistics?.rows ?? state.entries.map((e) => ({ county: e.countyName, ...zero }));
-  const step = (name: string, what: string) => <T>(fn: () => Promise<T>) => ctx.steps.run(`bulletin-${month}:${name}`, `${month} 通报${what}`, fn);
-  const seq = await step('number', '取文号')(() => bookkeeping.allocateDocNumber({ year: plan.year, bureau: plan.bureau.code, series: 'bulletin', requestId: `${caseId}:bulletin:${month}` }));
+  const step =
+    (name: string, what: string) =>
+    <T>(fn: () => Promise<T>) =>
+      ctx.steps.run(`bulletin-${month}:${name}`, `${month} 通报${what}`, fn);
+  const seq = await step(
+    'number',
+    '取文号',
+  )(() =>
+    bookkeeping.allocateDocNumber({
+      year: plan.year,
+      bureau: plan.bureau.code,
+      series: 'bulletin',
+      requestId: `${caseId}:bulletin:${month}`,
+    }),
+  );
   const docNumber = `${plan.bureau.shortName}〔${plan.year}〕${seq}号`;
   const { periodLabel, asOf } = bulletinPeriod(plan.year, month);
   const countyName = (code: string) => state.entries.find((e) => e.county === code)?.countyName ?? code;
-  const doc = await step('render', '生成')(() => render.renderDocument({
-    kind: 'bulletin',
-    caseId,
-    key: `bulletin-${month}`,
-    templatesDir: plan.templatesDir,
-    data: {
-      bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
-      issueDate: date,
-      recipient: plan.wording.bulletin.recipient,
-      docNumber,
-      periodLabel,
-      progress: { programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`, asOf, visited, statisticsPeriod: state.statistics?.period },
-      rows,
-      overdue: overdue.map((p) => ({
-        county: countyName(p.county),
-        docNumber: p.docNumber!,
-        dueDate: p.dueDate!,
-        daysOverdue: p.daysOverdue,
-        measure: `已发出${rungName(p.rung) || '催办'}${p.deductPoints ? `，年度考核扣 ${p.deductPoints} 分` : ''}`,
-      })),
-      requirements: plan.wording.bulletin.requirements,
-    },
-  }));
-  state.bulletins.push({ month, docNumber, documentPath: doc.path, sha256: doc.sha256, overdue: overdue.map((p) => p.county), at: new Date().toISOString() });
-  ctx.audit('system', 'bulletin', `发出执法指导情况通报 ${docNumber}（${periodLabel}），通报逾期县区 ${overdue.length} 个`);
-  const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
-  const filled = await step('text', '邮件正文')(() => ctx.text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
+  const doc = await step(
+    'render',
+    '生成',
+  )(() =>
+    render.renderDocument({
+      kind: 'bulletin',
+      caseId,
+      key: `bulletin-${month}`,
+      templatesDir: plan.templatesDir,
+      data: {
+        bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
+        issueDate: date,
+        recipient: plan.wording.bulletin.recipient,
+        docNumber,
+        periodLabel,
+        progress: {
+          programme: `${plan.bureau.name}${plan.year}年度安全生产执法指导工作方案`,
+          asOf,
+          visited,
+          statisticsPeriod: state.statistics?.period,
+        },
+        rows,
+        overdue: overdue.map((p) => ({
+          county: countyName(p.county),
+          docNumber: p.docNumber!,
+          dueDate: p.dueDate!,
+          daysOverdue: p.daysOverdue,
+          measure: `已发出${rungName(p.rung) || '催办'}${p.deductPoints ? `，年度考核扣 ${p.deductPoints} 分` : ''}`,
+        })),
+        requirements: plan.wording.bulletin.requirements,
+      },
+    }),
+  );
+  state.bulletins.push({
+    month,
+    docNumber,
+    documentPath: doc.path,
+    sha256: doc.sha256,
+    overdue: overdue.map((p) => p.county),
+    at: new Date().toISOString(),
+  });
+  ctx.audit(
+    'system',
+    'bulletin',
+    `发出执法指导情况通报 ${docNumber}（${periodLabel}），通报逾期县区 ${overdue.length} 个`,
+  );
+  const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins]
+    .filter((p) => p.email)
+    .map((p) => ({ name: p.name, address: p.email! }));
+  const filled = await step(
+    'text',
+    '邮件正文',
+  )(() => ctx.text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
   await deliverLetter({
     step: `bulletin-${month}`,
-    to: state.entries.filter((e) => e.status !== 'cancelled').flatMap((e) => ctx.counties.get(e.county)!.emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address }))),
+    to: state.entries
+      .filter((e) => e.status !== 'cancelled')
+      .flatMap((e) =>
+        ctx.counties
+          .get(e.county)!
+          .emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address })),
+      ),
     cc: leaders,
     content: { ...filled, signature: [plan.bureau.name, date] },
-    attachments: [{ path: doc.path, sha256: doc.sha256, filename: `${docNumber}-执法指导情况通报.pdf`, contentType: 'application/pdf' }],
+    attachments: [
+      {
+        path: doc.path,
+        sha256: doc.sha256,
+        filename: `${docNumber}-执法指导情况通报.pdf`,
+        contentType: 'application/pdf',
+      },
+    ],
     supervisors: supervisorsMail(ctx),
     retry: ctx.input.mailRetry,
     mail: mailSettings(plan),
   });
 }
 
-async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: (date: string) => Promise<boolean>): Promise<void> {
+async function digestLoop(
+  ctx: ProgrammeContext,
+  stopped: () => boolean,
+  until: (date: string) => Promise<boolean>,
+): Promise<void> {
   const { plan, state } = ctx;
   const weekday = plan.reporting.digestWeekday;
   if (!weekday) return;
@@ -145,28 +205,42 @@ async function digestLoop(ctx: ProgrammeContext, stopped: () => boolean, until: 
       const to = supervisorsMail(ctx);
       if (to.length === 0) {
         // Nobody to send it to: recorded, and the year goes on.
-        state.digests.push({ week: date, open: open.length, at: new Date().toISOString(), skipped: '指导组成员均无邮箱地址' });
+        state.digests.push({
+          week: date,
+          open: open.length,
+          at: new Date().toISOString(),
+          skipped: '指导组成员均无邮箱地址',
+        });
         ctx.audit('system', 'digestSkipped', `${date} 周交办未发送：指导组成员均无邮箱地址`);
         continue;
       }
       state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
-      const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () => ctx.text.fillText({
-        template: plan.wording.mail.digest,
-        data: {
-          week: date,
-          openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
-          open: open.map((p) => ({
-            countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
-            docNumber: p.docNumber ?? '',
-            dueDate: p.dueDate ?? '—',
-            overdue: p.overdue,
-            daysOverdue: p.daysOverdue,
-            rungName: rungName(p.rung),
-            problems: (p.openProblems ?? []).join('；'),
-          })),
-        },
-      }));
-      await deliverLetter({ step: `digest-${date}`, to, content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+      const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () =>
+        ctx.text.fillText({
+          template: plan.wording.mail.digest,
+          data: {
+            week: date,
+            openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
+            open: open.map((p) => ({
+              countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
+              docNumber: p.docNumber ?? '',
+              dueDate: p.dueDate ?? '—',
+              overdue: p.overdue,
+              daysOverdue: p.daysOverdue,
+              rungName: rungName(p.rung),
+              problems: (p.openProblems ?? []).join('；'),
+            })),
+          },
+        }),
+      );
+      await deliverLetter({
+        step: `digest-${date}`,
+        to,
+        content: { ...filled, signature: [plan.bureau.name] },
+        supervisors: [],
+        retry: ctx.input.mailRetry,
+        mail: mailSettings(plan),
+      });
     } finally {
       ctx.busy--;
       ctx.lastDigestDate = date;
@@ -182,7 +256,11 @@ function inboxPeople(plan: ProgrammeContext['plan']): InboxPerson[] {
     ...(plan.approval.deputy ? [{ ...plan.approval.deputy, role: 'leader' as const }] : []),
     ...plan.admins.map((p) => ({ ...p, role: 'admin' as const })),
   ].flatMap((p) => (p.email ? [{ id: p.id, name: p.name, role: p.role, email: p.email }] : []));
-  const counties = plan.counties.flatMap((c) => (c.emails[0] ? [{ id: c.code, name: c.bureauName, role: 'county' as const, county: c.code, email: c.emails[0] }] : []));
+  const counties = plan.counties.flatMap((c) =>
+    c.emails[0]
+      ? [{ id: c.code, name: c.bureauName, role: 'county' as const, county: c.code, email: c.emails[0] }]
+      : [],
+  );
   return [...staff, ...counties];
 }
 
@@ -193,17 +271,40 @@ async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
     bookkeeping.collectTodos({ bureau: plan.bureau.code, year: plan.year, people: inboxPeople(plan) }),
   );
   const due = inboxes.filter((x) => x.items.length > 0);
-  state.digests.push({ week: date, open: due.reduce((n, x) => n + x.items.length, 0), at: new Date().toISOString(), ...(due.length ? {} : { skipped: '无人有待办事项' }) });
+  state.digests.push({
+    week: date,
+    open: due.reduce((n, x) => n + x.items.length, 0),
+    at: new Date().toISOString(),
+    ...(due.length ? {} : { skipped: '无人有待办事项' }),
+  });
   const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).todoDigest ?? TODO_DIGEST_FALLBACK;
   for (const { person, items } of due) {
-    const filled = await ctx.steps.run(`todo-digest-${date}-${person.id}:text`, `${date} ${person.name}的待办提醒正文`, () =>
-      ctx.text.fillText({
-        template,
-        data: { asOf: date, name: person.name, count: items.length, items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })) },
-      }),
+    const filled = await ctx.steps.run(
+      `todo-digest-${date}-${person.id}:text`,
+      `${date} ${person.name}的待办提醒正文`,
+      () =>
+        ctx.text.fillText({
+          template,
+          data: {
+            asOf: date,
+            name: person.name,
+            count: items.length,
+            items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })),
+          },
+        }),
     );
-    await deliverLetter({ step: `todo-digest-${date}-${person.id}`, to: [{ name: person.name, address: person.email }], content: { ...filled, signature: [plan.bureau.name] }, supervisors: [], retry: ctx.input.mailRetry, mail: mailSettings(plan) });
+    await deliverLetter({
+      step: `todo-digest-${date}-${person.id}`,
+      to: [{ name: person.name, address: person.email }],
+      content: { ...filled, signature: [plan.bureau.name] },
+      supervisors: [],
+      retry: ctx.input.mailRetry,
+      mail: mailSettings(plan),
+    });
   }
-  ctx.audit('system', 'todoDigest', `${date} 待办提醒：${due.length} 人，共 ${due.reduce((n, x) => n + x.items.length, 0)} 项`);
+  ctx.audit(
+    'system',
+    'todoDigest',
+    `${date} 待办提醒：${due.length} 人，共 ${due.reduce((n, x) => n + x.items.length, 0)} 项`,
+  );
 }
-

@@ -26,8 +26,18 @@ export const ApplyCalendarArgs = z
   })
   .superRefine((a, ctx) => {
     const wrong = a.snapshot.nonWorkingDays.filter((d) => Number(d.slice(0, 4)) !== a.snapshot.year);
-    if (wrong.length) ctx.addIssue({ code: 'custom', path: ['snapshot', 'nonWorkingDays'], message: `这些日期不在 ${a.snapshot.year} 年：${wrong.slice(0, 5).join('、')}` });
-    if (a.snapshot.nonWorkingDays.length < 104) ctx.addIssue({ code: 'custom', path: ['snapshot', 'nonWorkingDays'], message: `非工作日只有 ${a.snapshot.nonWorkingDays.length} 天，少于一年的周末天数，日历不完整` });
+    if (wrong.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snapshot', 'nonWorkingDays'],
+        message: `这些日期不在 ${a.snapshot.year} 年：${wrong.slice(0, 5).join('、')}`,
+      });
+    if (a.snapshot.nonWorkingDays.length < 104)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snapshot', 'nonWorkingDays'],
+        message: `非工作日只有 ${a.snapshot.nonWorkingDays.length} 天，少于一年的周末天数，日历不完整`,
+      });
   });
 export type ApplyCalendarArgs = z.infer<typeof ApplyCalendarArgs>;
 

@@ -70,7 +70,9 @@ export function jsonBytes(value: unknown): number {
  * enterprises' results are counted a second time for the rectification's copy of them.
  */
 export function caseBytes(state: VisitCase): number {
-  const pending = state.rectification ? 0 : jsonBytes(state.findings.map((f) => f.problem ?? '')) + jsonBytes(state.enterprises.map((e) => e.findings));
+  const pending = state.rectification
+    ? 0
+    : jsonBytes(state.findings.map((f) => f.problem ?? '')) + jsonBytes(state.enterprises.map((e) => e.findings));
   return jsonBytes(state) + pending;
 }
 
@@ -78,7 +80,12 @@ export function caseBytes(state: VisitCase): number {
  * The refusal for an Update that would take the case past `budget`, or undefined. `next` holds
  * the parts of the case the Update replaces, as they would be; `auditText` the audit entry's text.
  */
-export function overBudget(state: VisitCase, next: Partial<VisitCase>, auditText: string, budget: number): string | undefined {
+export function overBudget(
+  state: VisitCase,
+  next: Partial<VisitCase>,
+  auditText: string,
+  budget: number,
+): string | undefined {
   const bytes = caseBytes({ ...state, ...next }) + utf8Bytes(auditText) + AUDIT_ENTRY_BYTES;
   if (bytes <= budget) return undefined;
   const kb = (n: number) => Math.round(n / 1024);
@@ -87,5 +94,7 @@ export function overBudget(state: VisitCase, next: Partial<VisitCase>, auditText
 
 /** The refusal when `count` records of a kind already reached `max` (本案证据材料已达上限 200 件), or undefined. */
 export function overCount(count: number, max: number, what: string, unit = '次'): string | undefined {
-  return count >= max ? `本案${what}已达上限 ${max} ${unit}，不能再${what.startsWith('证据') ? '添加' : '进行'}` : undefined;
+  return count >= max
+    ? `本案${what}已达上限 ${max} ${unit}，不能再${what.startsWith('证据') ? '添加' : '进行'}`
+    : undefined;
 }

@@ -73,7 +73,11 @@ export class Clock {
     const elapsed = nowMs - this.epochMs;
     const days = Math.floor(elapsed / this.scale.msPerDay);
     const rest = elapsed - days * this.scale.msPerDay;
-    return (dayNumber(this.scale.startDate) + days) * DAY_MS + Math.floor((rest * DAY_MS) / this.scale.msPerDay) - CST_OFFSET_MS;
+    return (
+      (dayNumber(this.scale.startDate) + days) * DAY_MS +
+      Math.floor((rest * DAY_MS) / this.scale.msPerDay) -
+      CST_OFFSET_MS
+    );
   }
 
   /** Milliseconds from `nowMs` until `date` falls due (0 when already due). */

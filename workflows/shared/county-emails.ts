@@ -26,4 +26,6 @@ export interface CountyEmailsCorrected {
   emails: string[];
 }
 
-export const correctCountyEmailsUpdate = defineUpdate<CountyEmailsCorrected, [CorrectCountyEmailsArgs]>('correctCountyEmails');
+export const correctCountyEmailsUpdate = defineUpdate<CountyEmailsCorrected, [CorrectCountyEmailsArgs]>(
+  'correctCountyEmails',
+);

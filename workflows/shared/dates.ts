@@ -33,7 +33,8 @@ export function dateProblem(s: string): string | undefined {
   if (!DATE_FORMAT.test(s)) return '日期格式应为 YYYY-MM-DD';
   if (!isRealDate(s)) return `不存在的日期：${s}`;
   const y = Number(s.slice(0, 4));
-  if (y < DATE_YEARS.min || y > DATE_YEARS.max) return `日期超出范围：${s}（应在 ${DATE_YEARS.min}—${DATE_YEARS.max} 年之间）`;
+  if (y < DATE_YEARS.min || y > DATE_YEARS.max)
+    return `日期超出范围：${s}（应在 ${DATE_YEARS.min}—${DATE_YEARS.max} 年之间）`;
   return undefined;
 }
 

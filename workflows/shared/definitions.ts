@@ -10,7 +10,15 @@ import type { AsOf } from './clock';
 import { BulletinRow } from './document-data';
 import type { Incident } from './incidents';
 import type { CalendarApplied } from './calendar-update';
-import { CountySchema, EnterpriseSchema, IsoDate, rosterSchema, type County, type EscalationRung, type Plan } from './plan';
+import {
+  CountySchema,
+  EnterpriseSchema,
+  IsoDate,
+  rosterSchema,
+  type County,
+  type EscalationRung,
+  type Plan,
+} from './plan';
 import type { CalendarSnapshot } from './schedule';
 import type { VisitInput } from './visit';
 import { List } from './lists';
@@ -74,7 +82,12 @@ export interface ProgrammeInput {
   /** Upsert search attributes on the programme and its visits (off on the time-skipping test server). */
   visibility?: boolean;
   /** Mail retry overrides passed to every visit (tests and demos); production keeps days. */
-  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+  mailRetry?: {
+    initialIntervalMs?: number;
+    maximumIntervalMs?: number;
+    giveUpAfterMs?: number;
+    attemptTimeoutMs?: number;
+  };
   /** Set by the programme itself when it continues as new (at a month's end): where the year stands. */
   carried?: ProgrammeCarry;
 }
@@ -151,7 +164,14 @@ export interface ProgrammeState {
   /** Each visit's latest progress, by county code. */
   progress: Record<string, VisitProgress>;
   /** 执法指导情况通报 sent, and weekly digests. */
-  bulletins: { month: string; docNumber: string; documentPath: string; sha256: string; overdue: string[]; at: string }[];
+  bulletins: {
+    month: string;
+    docNumber: string;
+    documentPath: string;
+    sha256: string;
+    overdue: string[];
+    at: string;
+  }[];
   /** Weekly digests; `skipped` says why one was not sent (no supervisor has an email address). */
   digests: { week: string; open: number; at: string; skipped?: string }[];
   /** Faults of the programme's own steps (bulletin, digest, calendar), each waiting for an administrator's retry. */
@@ -177,7 +197,12 @@ const AddedCounty = CountySchema.extend({
   bureauName: Line({ min: 1, max: 100, label: '县区应急管理局名称' }),
   contact: CountySchema.shape.contact.extend({ name: Line({ min: 1, max: 50, label: '联系人' }) }),
   // Checked like a plan county's roster: an empty or duplicated roster would wedge the visit's draw.
-  enterprises: rosterSchema(EnterpriseSchema.extend({ name: Line({ min: 1, max: 100, label: '企业名称' }), industry: Line({ min: 1, max: 50, label: '行业' }) })).prefault([]),
+  enterprises: rosterSchema(
+    EnterpriseSchema.extend({
+      name: Line({ min: 1, max: 100, label: '企业名称' }),
+      industry: Line({ min: 1, max: 50, label: '行业' }),
+    }),
+  ).prefault([]),
 });
 
 export const AddCountyArgs = z.object({
@@ -202,7 +227,6 @@ export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>(
 /** Asked with the caller's instant (`AsOf`), its `today` is the caller's on the programme's clock. */
 export const scheduleQuery = defineQuery<ProgrammeState, [AsOf?]>('schedule');
 
-
 // ---------------------------------------------------------------------------------------------
 // Statistics and progress the programme keeps for its bulletin (通报) and digest (周交办).
 
@@ -214,8 +238,10 @@ export const scheduleQuery = defineQuery<ProgrammeState, [AsOf?]>('schedule');
 export const StatisticsRowSchema = BulletinRow.extend({
   /** The county's name as the bulletin's table prints it. */
   county: Line({ min: 1, max: 50, label: '县区' }),
-})
-  .refine((r) => r.hazardsFixed <= r.hazardsFound, { path: ['hazardsFixed'], error: (i) => `${(i.input as { county: string }).county}：整改隐患数大于排查隐患数` });
+}).refine((r) => r.hazardsFixed <= r.hazardsFound, {
+  path: ['hazardsFixed'],
+  error: (i) => `${(i.input as { county: string }).county}：整改隐患数大于排查隐患数`,
+});
 export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
 
 /** Units (rows) one statistics import may hold: far above a city's counties, a ceiling on the argument. */
@@ -244,9 +270,19 @@ export const RecordStatisticsArgs = z.object({
   drafts: z
     .record(
       z.string().max(64),
-      List(z.object({ item: ChecklistItemKey, problem: Text({ max: 2000, label: '问题草稿' }), opinion: Text({ max: 2000, label: '意见草稿' }) }), { max: STATISTICS_MAX_DRAFTS, label: '问题草稿' }),
+      List(
+        z.object({
+          item: ChecklistItemKey,
+          problem: Text({ max: 2000, label: '问题草稿' }),
+          opinion: Text({ max: 2000, label: '意见草稿' }),
+        }),
+        { max: STATISTICS_MAX_DRAFTS, label: '问题草稿' },
+      ),
     )
-    .refine((d) => tolerating() || Object.keys(d).length <= STATISTICS_MAX_ROWS, `问题草稿涉及的县区不能超过 ${STATISTICS_MAX_ROWS} 个`)
+    .refine(
+      (d) => tolerating() || Object.keys(d).length <= STATISTICS_MAX_ROWS,
+      `问题草稿涉及的县区不能超过 ${STATISTICS_MAX_ROWS} 个`,
+    )
     .default({}),
 });
 export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
@@ -279,9 +315,12 @@ export interface VisitProgress {
  * the one already kept from the same visit run (it arrived out of order).
  */
 export function latestProgress(kept: VisitProgress | undefined, note: VisitProgress): VisitProgress {
-  if (kept && note.seq !== undefined && kept.seq !== undefined && note.run === kept.run && note.seq < kept.seq) return kept;
+  if (kept && note.seq !== undefined && kept.seq !== undefined && note.run === kept.run && note.seq < kept.seq)
+    return kept;
   return note;
 }
 
-export const recordStatisticsUpdate = defineUpdate<{ period: string; rows: number }, [RecordStatisticsArgs]>('recordStatistics');
+export const recordStatisticsUpdate = defineUpdate<{ period: string; rows: number }, [RecordStatisticsArgs]>(
+  'recordStatistics',
+);
 export const visitProgressSignal = defineSignal<[VisitProgress]>('visitProgress');

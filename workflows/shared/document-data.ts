@@ -219,7 +219,15 @@ export const BulletinBase = z.object({
   }),
   rows: z.array(BulletinRow).min(1, '统计表至少一个县区'),
   overdue: z
-    .array(z.object({ county: NonEmpty, docNumber: DocNumber, dueDate: IsoDate, daysOverdue: z.number().int().min(1), measure: NonEmpty }))
+    .array(
+      z.object({
+        county: NonEmpty,
+        docNumber: DocNumber,
+        dueDate: IsoDate,
+        daysOverdue: z.number().int().min(1),
+        measure: NonEmpty,
+      }),
+    )
     .default([]),
   problems: z.array(NonEmpty).default([]),
   requirements: z.array(NonEmpty).default([]),
@@ -280,7 +288,8 @@ export const NoticeData = NoticeBase.superRefine((d, ctx) => {
   }
 });
 export const OpinionData = OpinionBase.superRefine((d, ctx) => {
-  if (!notBefore(d.issueDate, d.visitDate)) ctx.addIssue({ code: 'custom', path: ['issueDate'], message: '成文日期早于指导日期' });
+  if (!notBefore(d.issueDate, d.visitDate))
+    ctx.addIssue({ code: 'custom', path: ['issueDate'], message: '成文日期早于指导日期' });
   if (d.dueDate <= d.issueDate) ctx.addIssue({ code: 'custom', path: ['dueDate'], message: '整改期限应晚于成文日期' });
 });
 export const ReminderData = ReminderBase;
@@ -291,19 +300,25 @@ export const SummonsData = SummonsBase;
 export const AcceptanceData = AcceptanceBase.superRefine((d, ctx) => {
   if (d.decision === 'returned') {
     if (d.reasons.length === 0) ctx.addIssue({ code: 'custom', path: ['reasons'], message: '退回整改报告须写明理由' });
-    if (!d.resubmitBy) ctx.addIssue({ code: 'custom', path: ['resubmitBy'], message: '退回整改报告须写明重新报送期限' });
+    if (!d.resubmitBy)
+      ctx.addIssue({ code: 'custom', path: ['resubmitBy'], message: '退回整改报告须写明重新报送期限' });
   }
 });
 export const BulletinData = BulletinBase.superRefine((d, ctx) => {
   d.rows.forEach((r, i) => {
     if (r.hazardsFixed > r.hazardsFound) {
-      ctx.addIssue({ code: 'custom', path: ['rows', i, 'hazardsFixed'], message: `${r.county}：整改隐患数大于排查隐患数` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rows', i, 'hazardsFixed'],
+        message: `${r.county}：整改隐患数大于排查隐患数`,
+      });
     }
   });
 });
 
 export const ReceiptData = ReceiptBase.superRefine((d, ctx) => {
-  if (d.acknowledged.date < d.sentAt) ctx.addIssue({ code: 'custom', path: ['acknowledged', 'date'], message: '签收日期早于送达日期' });
+  if (d.acknowledged.date < d.sentAt)
+    ctx.addIssue({ code: 'custom', path: ['acknowledged', 'date'], message: '签收日期早于送达日期' });
 });
 /** What a workflow builds for a 送达回证 (renderDocument's `data` for kind `receipt`). */
 export type ReceiptDataInput = z.input<typeof ReceiptData>;

@@ -4,7 +4,17 @@
  */
 import { z } from 'zod';
 import {
-  AcceptanceBase, BulletinBase, BulletinRow, NoticeBase, OpinionBase, ReceiptBase, ReminderBase, SummonsBase, SuperviseBase, UrgeBase, WarningBase,
+  AcceptanceBase,
+  BulletinBase,
+  BulletinRow,
+  NoticeBase,
+  OpinionBase,
+  ReceiptBase,
+  ReminderBase,
+  SummonsBase,
+  SuperviseBase,
+  UrgeBase,
+  WarningBase,
   type DocumentData,
 } from './document-data';
 import { formatDateZh, type DocumentKind } from './documents';
@@ -109,7 +119,11 @@ export function documentView(kind: DocumentKind, data: unknown): Record<string, 
   }
   if (kind === 'receipt') {
     const d = data as DocumentData['receipt'];
-    return { ...d, signedAt: signedAtZh(d.acknowledged.date, d.acknowledged.at), noteLines: d.note ? d.note.split('\n') : [] };
+    return {
+      ...d,
+      signedAt: signedAtZh(d.acknowledged.date, d.acknowledged.at),
+      noteLines: d.note ? d.note.split('\n') : [],
+    };
   }
   return data as Record<string, unknown>;
 }

@@ -13,10 +13,12 @@ import type { DocumentDataInput } from './document-data';
  */
 export const DocumentKind = z.enum(
   ['notice', 'opinion', 'reminder', 'urge', 'supervise', 'warning', 'summons', 'acceptance', 'bulletin', 'receipt'],
-  { error: '文书种类只能是 notice、opinion、reminder、urge、supervise、warning、summons、acceptance、bulletin、receipt 之一' },
+  {
+    error:
+      '文书种类只能是 notice、opinion、reminder、urge、supervise、warning、summons、acceptance、bulletin、receipt 之一',
+  },
 );
 export type DocumentKind = z.infer<typeof DocumentKind>;
-
 
 /** 发文字号 such as 漯应急指导〔2022〕3号: a year in 〔〕 and a sequence without leading zeros. */
 export const DocNumber = z

@@ -65,7 +65,16 @@ export const SendLetterInputSchema = z.object({
   smtp: SmtpSchema.optional(),
   /** A letter that needs a receipt (签收): the activity adds the signed link to copies for `to` addresses. */
   receiptLink: z
-    .object({ caseId: z.string().min(1), receipt: z.string().min(1), expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), dueBy: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), reminder: z.boolean().optional() })
+    .object({
+      caseId: z.string().min(1),
+      receipt: z.string().min(1),
+      expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      dueBy: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      reminder: z.boolean().optional(),
+    })
     .optional(),
 });
 export type SendLetterInput = z.input<typeof SendLetterInputSchema>;
@@ -216,10 +225,13 @@ export function letterMailContent(f: LetterMailFacts): MailContentInput {
 }
 
 /** The notice to the supervisors (指导组) listing the recipients a letter did not reach. */
-export function failureNoticeContent(record: Pick<DeliveryRecord, 'subject' | 'workflowId' | 'step' | 'recipients'>): MailContentInput {
+export function failureNoticeContent(
+  record: Pick<DeliveryRecord, 'subject' | 'workflowId' | 'step' | 'recipients'>,
+): MailContentInput {
   const failed = record.recipients.filter((r) => r.status === 'failed');
   const lines = failed.map(
-    (r) => `${r.address}（${r.role === 'to' ? '收件人' : '抄送'}）：${r.error?.type ?? '失败'}，${r.error?.message ?? ''}${r.messageId ? `；Message-ID ${r.messageId}` : ''}`,
+    (r) =>
+      `${r.address}（${r.role === 'to' ? '收件人' : '抄送'}）：${r.error?.type ?? '失败'}，${r.error?.message ?? ''}${r.messageId ? `；Message-ID ${r.messageId}` : ''}`,
   );
   const accepted = record.recipients.filter((r) => r.status === 'accepted').map((r) => r.address);
   return {

@@ -66,7 +66,9 @@ export type FindingResult = z.infer<typeof FindingResult>;
 
 /** 核查结论 of one check at a sampled enterprise: a problem (隐患或问题) or a clean result. */
 export const ENTERPRISE_CHECK_RESULTS = ['发现问题', '未发现问题'] as const;
-export const EnterpriseCheckResult = z.enum(ENTERPRISE_CHECK_RESULTS, { error: `核查结论只能是 ${ENTERPRISE_CHECK_RESULTS.join(' / ')}` });
+export const EnterpriseCheckResult = z.enum(ENTERPRISE_CHECK_RESULTS, {
+  error: `核查结论只能是 ${ENTERPRISE_CHECK_RESULTS.join(' / ')}`,
+});
 export type EnterpriseCheckResult = z.infer<typeof EnterpriseCheckResult>;
 
 /**
@@ -74,6 +76,14 @@ export type EnterpriseCheckResult = z.infer<typeof EnterpriseCheckResult>;
  * copy in the sent-log (activities/email/sent-status.ts): the words the timeline, the case page and
  * the CLI show instead of the stored English values.
  */
-export const DELIVERY_STATUS_LABEL: Record<string, string> = { delivered: '已送达', partial: '部分送达', failed: '送达失败' };
+export const DELIVERY_STATUS_LABEL: Record<string, string> = {
+  delivered: '已送达',
+  partial: '部分送达',
+  failed: '送达失败',
+};
 export const RECIPIENT_STATUS_LABEL: Record<string, string> = { accepted: '已接收', failed: '失败' };
-export const SENT_COPY_LABEL: Record<string, string> = { accepted: '邮件服务器已接收', intent: '发送中断，可能已送达', none: '未发送' };
+export const SENT_COPY_LABEL: Record<string, string> = {
+  accepted: '邮件服务器已接收',
+  intent: '发送中断，可能已送达',
+  none: '未发送',
+};

@@ -42,11 +42,14 @@ export function dedupe<T>(list: readonly T[]): T[] {
  * accepted (tolerance.ts) skips the maximum and the conflict check, which that version lacked.
  */
 export function List<T extends z.ZodType>(item: T, rule: ListRule<z.output<T>>) {
-  const base = rule.min ? z.array(item).min(rule.min, rule.tooFew ?? `${rule.label}至少填写 ${rule.min} 项`) : z.array(item);
+  const base = rule.min
+    ? z.array(item).min(rule.min, rule.tooFew ?? `${rule.label}至少填写 ${rule.min} 项`)
+    : z.array(item);
   return base
     .superRefine((list, ctx) => {
       if (tolerating()) return;
-      if (list.length > rule.max) ctx.addIssue({ code: 'custom', message: `${rule.label}不能超过 ${rule.max} 项（收到 ${list.length} 项）` });
+      if (list.length > rule.max)
+        ctx.addIssue({ code: 'custom', message: `${rule.label}不能超过 ${rule.max} 项（收到 ${list.length} 项）` });
       if (!rule.key) return;
       const first = new Map<string | number, string>();
       for (const entry of list) {

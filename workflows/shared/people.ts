@@ -6,7 +6,12 @@ import type { Plan } from './plan';
 
 /** Every person the plan names (指导组, 审批人, 代审批人, 管理员), by id. */
 export function planPeople(plan: Pick<Plan, 'supervisors' | 'approval' | 'admins'>): Map<string, string> {
-  const people = [...plan.supervisors, plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...(plan.admins ?? [])];
+  const people = [
+    ...plan.supervisors,
+    plan.approval.approver,
+    ...(plan.approval.deputy ? [plan.approval.deputy] : []),
+    ...(plan.admins ?? []),
+  ];
   return new Map(people.map((p) => [p.id, p.name]));
 }
 

@@ -51,14 +51,18 @@ export type Enterprise = z.infer<typeof EnterpriseSchema>;
  * twice. One rule for the plan's counties, counties added mid-year and a corrected roster, so the
  * draw never meets a roster that an Update accepted. Paths are relative to the roster.
  */
-export function rosterProblems(enterprises: readonly { id: string; name: string }[]): { path: (string | number)[]; message: string }[] {
+export function rosterProblems(
+  enterprises: readonly { id: string; name: string }[],
+): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  if (enterprises.length === 0) problems.push({ path: [], message: '列入执法计划的企业名单为空，无法随机抽查（双随机）' });
+  if (enterprises.length === 0)
+    problems.push({ path: [], message: '列入执法计划的企业名单为空，无法随机抽查（双随机）' });
   const names = new Map<string, number>();
   const ids = new Set<string>();
   enterprises.forEach((e, j) => {
     const prev = names.get(e.name.trim());
-    if (prev !== undefined) problems.push({ path: [j, 'name'], message: `企业名称重复：与 enterprises[${prev}] 相同（${e.name}）` });
+    if (prev !== undefined)
+      problems.push({ path: [j, 'name'], message: `企业名称重复：与 enterprises[${prev}] 相同（${e.name}）` });
     names.set(e.name.trim(), j);
     if (ids.has(e.id)) problems.push({ path: [j, 'id'], message: `企业编号重复：${e.id}` });
     ids.add(e.id);
@@ -68,9 +72,12 @@ export function rosterProblems(enterprises: readonly { id: string; name: string 
 
 /** A roster as every Update accepts it: the enterprise schema plus `rosterProblems`. */
 export function rosterSchema<T extends z.ZodType<{ id: string; name: string }>>(enterprise: T) {
-  return z.array(enterprise).max(2000, '企业名单不超过 2000 家').superRefine((list, ctx) => {
-    for (const p of rosterProblems(list)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
-  });
+  return z
+    .array(enterprise)
+    .max(2000, '企业名单不超过 2000 家')
+    .superRefine((list, ctx) => {
+      for (const p of rosterProblems(list)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    });
 }
 
 export const CountySchema = z.object({
@@ -98,7 +105,10 @@ export const SmtpSchema = z.object({
   security: z.enum(['tls', 'starttls', 'none']).default('starttls'),
   user: z.string().optional(),
   /** Name of the environment variable holding the password: secrets never live in the plan. */
-  passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, '应为环境变量名').default('SMTP_PASSWORD'),
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, '应为环境变量名')
+    .default('SMTP_PASSWORD'),
 });
 export type Smtp = z.infer<typeof SmtpSchema>;
 
@@ -112,7 +122,10 @@ export const PlanSchema = z
       /** 简称 for document numbers: 河洛应急 → 河洛应急指导〔2027〕3号. */
       shortName: NonEmpty,
       address: NonEmpty,
-      postcode: z.string().regex(/^\d{6}$/, '邮政编码应为 6 位数字').optional(),
+      postcode: z
+        .string()
+        .regex(/^\d{6}$/, '邮政编码应为 6 位数字')
+        .optional(),
       contact: z.object({ name: NonEmpty, phone: Phone }),
       /** Sender address of every letter. */
       email: Email,
@@ -169,9 +182,19 @@ export const PlanSchema = z
     receipts: z
       .object({
         /** Working days after sending by which the county should have acknowledged. */
-        workingDays: z.number().int().min(1, '签收期限至少 1 个工作日').max(30, '签收期限不超过 30 个工作日').default(3),
+        workingDays: z
+          .number()
+          .int()
+          .min(1, '签收期限至少 1 个工作日')
+          .max(30, '签收期限不超过 30 个工作日')
+          .default(3),
         /** Calendar days the emailed receipt link stays valid. */
-        linkValidDays: z.number().int().min(1, '签收链接有效期至少 1 天').max(180, '签收链接有效期不超过 180 天').default(30),
+        linkValidDays: z
+          .number()
+          .int()
+          .min(1, '签收链接有效期至少 1 天')
+          .max(180, '签收链接有效期不超过 180 天')
+          .default(30),
       })
       .prefault({}),
     /** 月讲评: the monthly bulletin (通报) and the weekly digest of open problems (周交办). */
@@ -201,20 +224,30 @@ export const PlanSchema = z
     plan.counties.forEach((c, i) => {
       const prev = seen.get(c.code);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['counties', i, 'code'], message: `县区代码重复：与 counties[${prev}] 相同（${c.code}）` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counties', i, 'code'],
+          message: `县区代码重复：与 counties[${prev}] 相同（${c.code}）`,
+        });
       }
       seen.set(c.code, i);
       if (c.date !== undefined) {
         const problem = explicitDateProblem(c.date, plan.year);
         if (problem) ctx.addIssue({ code: 'custom', path: ['counties', i, 'date'], message: problem });
       }
-      for (const p of rosterProblems(c.enterprises)) ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', ...p.path], message: p.message });
+      for (const p of rosterProblems(c.enterprises))
+        ctx.addIssue({ code: 'custom', path: ['counties', i, 'enterprises', ...p.path], message: p.message });
     });
     const rungs = plan.rectification.escalation.map((r) => r.daysAfterDue);
     if (rungs.some((d, i) => i > 0 && d <= rungs[i - 1]!)) {
       ctx.addIssue({ code: 'custom', path: ['rectification', 'escalation'], message: '督办各级的天数必须逐级递增' });
     }
-    const people = [...plan.supervisors, plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins];
+    const people = [
+      ...plan.supervisors,
+      plan.approval.approver,
+      ...(plan.approval.deputy ? [plan.approval.deputy] : []),
+      ...plan.admins,
+    ];
     const ids = new Set<string>();
     for (const p of people) {
       if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['supervisors'], message: `人员 ID 重复：${p.id}` });

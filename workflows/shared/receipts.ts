@@ -13,13 +13,28 @@ import type { DocumentKind, RenderResult } from './documents';
 import { Line } from './text';
 
 /** The letters that need a receipt: those that ask the county to act. */
-export const RECEIPT_KINDS = ['notice', 'opinion', 'urge', 'supervise', 'warning', 'summons', 'bulletin', 'acceptance'] as const satisfies readonly DocumentKind[];
+export const RECEIPT_KINDS = [
+  'notice',
+  'opinion',
+  'urge',
+  'supervise',
+  'warning',
+  'summons',
+  'bulletin',
+  'acceptance',
+] as const satisfies readonly DocumentKind[];
 
 /** How a receipt was given. */
-export const ReceiptVia = z.enum(['portal', 'link', 'staff'], { error: '签收方式只能是 portal（县区门户）、link（邮件链接）或 staff（代为登记）' });
+export const ReceiptVia = z.enum(['portal', 'link', 'staff'], {
+  error: '签收方式只能是 portal（县区门户）、link（邮件链接）或 staff（代为登记）',
+});
 export type ReceiptVia = z.infer<typeof ReceiptVia>;
 /** staff: a supervisor or administrator records a receipt the county gave otherwise (paper, phone). */
-export const RECEIPT_VIA_LABEL: Record<ReceiptVia, string> = { portal: '县区门户签收', link: '邮件链接签收', staff: '市局代为登记' };
+export const RECEIPT_VIA_LABEL: Record<ReceiptVia, string> = {
+  portal: '县区门户签收',
+  link: '邮件链接签收',
+  staff: '市局代为登记',
+};
 
 /** Defaults for plans (and recorded histories) that say nothing. */
 export const RECEIPT_DEFAULTS = { workingDays: 3, linkValidDays: 30 } as const;

@@ -88,7 +88,10 @@ export interface ScheduleResult {
 
 export class ScheduleError extends Error {
   /** The county whose date cannot be kept, when the problem is one county's. */
-  constructor(message: string, readonly county?: string) {
+  constructor(
+    message: string,
+    readonly county?: string,
+  ) {
     super(message);
   }
 }
@@ -104,11 +107,14 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
   const bends: string[] = [];
   const notes: string[] = [];
   if (!cal.covers(year)) {
-    notes.push(`日历数据尚未包含 ${year} 年法定节假日安排，暂按周一至周五为工作日；国务院办公厅公布后用 guidance calendar apply --year ${year} 应用到本计划（运行中的计划不会自行更新日历）。`);
+    notes.push(
+      `日历数据尚未包含 ${year} 年法定节假日安排，暂按周一至周五为工作日；国务院办公厅公布后用 guidance calendar apply --year ${year} 应用到本计划（运行中的计划不会自行更新日历）。`,
+    );
   }
   const yearEnd = `${year}-11-30`;
   // The earliest date a visit can take, leaving room for the advance notice.
-  const earliest = today < `${year}-01-01` ? `${year}-01-01` : addWorkingDays(addDays(today, 1), req.noticeWorkingDays, cal);
+  const earliest =
+    today < `${year}-01-01` ? `${year}-01-01` : addWorkingDays(addDays(today, 1), req.noticeWorkingDays, cal);
   if (today > yearEnd || earliest > yearEnd) {
     throw new ScheduleError(`${year} 年度的执法指导须在 11 月 30 日前完成，今天（${today}）已无法安排`);
   }
@@ -125,10 +131,16 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
   for (const c of req.counties) {
     if (!c.date) continue;
     if (c.date < earliest) {
-      throw new ScheduleError(`${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`, c.code);
+      throw new ScheduleError(
+        `${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 已过或来不及提前通知（最早可安排 ${earliest}）`,
+        c.code,
+      );
     }
     if (!cal.isWorkingDay(c.date)) {
-      throw new ScheduleError(`${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`, c.code);
+      throw new ScheduleError(
+        `${c.name ?? `县区 ${c.code} `}的指导日期 ${c.date} 是休息日或法定节假日，请改为工作日`,
+        c.code,
+      );
     }
     const m = Number(c.date.slice(5, 7));
     load.set(m, (load.get(m) ?? 0) + 1);
@@ -141,7 +153,8 @@ export function computeSchedule(req: ScheduleRequest, cal: WorkingDayCalendar): 
     const lo = Math.floor(total / months.length);
     const hi = Math.ceil(total / months.length);
     const range = lo === hi ? `${lo}` : `${lo}–${hi}`;
-    const why = firstMonth === 1 ? `县区（${total} 个）多于 11 个月` : `县区（${total} 个）多于剩余月份（${months.length} 个）`;
+    const why =
+      firstMonth === 1 ? `县区（${total} 个）多于 11 个月` : `县区（${total} 个）多于剩余月份（${months.length} 个）`;
     bends.push(`${why}：每月安排 ${range} 个县区（原则上每月 1 个），尽量均匀分布。`);
   }
   // Target load per month: `base` each, and the `extra` remainder spread evenly over the months
@@ -193,12 +206,15 @@ function placeDays(
   for (const [month, list] of byMonth) {
     const mm = String(month).padStart(2, '0');
     const first = `${req.year}-${mm}-01`;
-    const last = fromDayNumber(dayNumber(month === 12 ? `${req.year + 1}-01-01` : `${req.year}-${String(month + 1).padStart(2, '0')}-01`) - 1);
+    const last = fromDayNumber(
+      dayNumber(month === 12 ? `${req.year + 1}-01-01` : `${req.year}-${String(month + 1).padStart(2, '0')}-01`) - 1,
+    );
     const from = first < earliest ? earliest : first;
     const span = dayNumber(last) - dayNumber(from) + 1;
     list.forEach((v, j) => {
       // One visit: the preferred day; k visits: spaced evenly through the month.
-      const offset = list.length === 1 && from === first ? req.preferredDay - 1 : Math.floor(((j + 1) * span) / (list.length + 1));
+      const offset =
+        list.length === 1 && from === first ? req.preferredDay - 1 : Math.floor(((j + 1) * span) / (list.length + 1));
       let date = onOrNextWorkingDay(fromDayNumber(dayNumber(from) + Math.min(offset, span - 1)), cal);
       while (taken.has(date)) date = onOrNextWorkingDay(addDays(date, 1), cal);
       if (date > last) {
@@ -226,12 +242,16 @@ export interface PlacementRequest {
 
 /** A date for a county added during the year: the least-loaded remaining month, earliest on ties. */
 export function placeAdditionalVisit(req: PlacementRequest, cal: WorkingDayCalendar): string {
-  const earliest = req.today < `${req.year}-01-01` ? `${req.year}-01-01` : addWorkingDays(addDays(req.today, 1), req.noticeWorkingDays, cal);
+  const earliest =
+    req.today < `${req.year}-01-01`
+      ? `${req.year}-01-01`
+      : addWorkingDays(addDays(req.today, 1), req.noticeWorkingDays, cal);
   const yearEnd = `${req.year}-11-30`;
   if (earliest > yearEnd) throw new ScheduleError(`${req.year} 年度已无法在 11 月 30 日前安排新的执法指导`);
   const firstMonth = Number(earliest.slice(5, 7));
   let best = firstMonth;
-  const load = (m: number) => req.taken.filter((d) => Number(d.slice(0, 4)) === req.year && Number(d.slice(5, 7)) === m).length;
+  const load = (m: number) =>
+    req.taken.filter((d) => Number(d.slice(0, 4)) === req.year && Number(d.slice(5, 7)) === m).length;
   for (let m = firstMonth; m <= LAST_MONTH; m++) if (load(m) < load(best)) best = m;
   const mm = String(best).padStart(2, '0');
   const first = `${req.year}-${mm}-01`;

@@ -31,7 +31,17 @@ export const GuidanceIncident = defineSearchAttributeKey('GuidanceIncident', Sea
 export const GuidanceWaitingOn = defineSearchAttributeKey('GuidanceWaitingOn', SearchAttributeType.KEYWORD_LIST);
 
 /** Every key, for registration on a namespace. */
-export const GUIDANCE_SEARCH_ATTRIBUTES = [GuidanceYear, GuidanceBureau, GuidanceCounty, GuidanceStage, GuidanceDueDate, GuidanceRung, GuidanceOverdue, GuidanceIncident, GuidanceWaitingOn] as const;
+export const GUIDANCE_SEARCH_ATTRIBUTES = [
+  GuidanceYear,
+  GuidanceBureau,
+  GuidanceCounty,
+  GuidanceStage,
+  GuidanceDueDate,
+  GuidanceRung,
+  GuidanceOverdue,
+  GuidanceIncident,
+  GuidanceWaitingOn,
+] as const;
 
 /** A due date `YYYY-MM-DD` as the Datetime value stored in GuidanceDueDate (00:00 China Standard Time). */
 export function dueDateValue(isoDate: string): Date {

@@ -5,7 +5,6 @@
 import type { ChecklistItemKey } from './checklist';
 import type { FigureField, FindingRule, IndicatorKey, StatedField, StatsField } from './stats';
 
-
 export type Figures = { [K in FigureField]?: number | null };
 export type IndicatorValues = { [K in IndicatorKey]?: number | null };
 
@@ -53,7 +52,6 @@ export interface StatsProblem {
   found: number | null;
   message: string;
 }
-
 
 /** A draft problem and opinion for the opinion letter; a supervisor edits it before it goes out. */
 export interface DraftFinding {

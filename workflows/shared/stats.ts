@@ -41,7 +41,13 @@ export const FIGURE_FIELDS = [
 export type FigureField = (typeof FIGURE_FIELDS)[number];
 
 /** Values a table states about itself (shares, its own rates and ranks): checked, never summed. */
-export const STATED_FIELDS = ['supervisionFineShare', 'accidentFineShare', 'rectificationRate', 'punishRate', 'rank'] as const;
+export const STATED_FIELDS = [
+  'supervisionFineShare',
+  'accidentFineShare',
+  'rectificationRate',
+  'punishRate',
+  'rank',
+] as const;
 export type StatedField = (typeof STATED_FIELDS)[number];
 
 export type StatsField = FigureField | StatedField;

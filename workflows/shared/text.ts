@@ -19,7 +19,10 @@ import { z } from 'zod';
 const LINE_BREAK = /\r\n|[\r\u000b\u000c\u0085\u2028\u2029]/g;
 
 /** Space separators other than the ideographic space, each becoming an ASCII space. */
-const SPACES = new Set([0x09, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x202f, 0x205f]);
+const SPACES = new Set([
+  0x09, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x202f,
+  0x205f,
+]);
 
 /** [from, to] ranges of characters removed: controls, invisible format characters, noncharacters. */
 const REMOVED: readonly (readonly [number, number])[] = [
@@ -50,7 +53,8 @@ const REMOVED: readonly (readonly [number, number])[] = [
  * for a rare variant of a character) and Mongolian (180B–180F). Kept after a character they can
  * modify; dropped when orphaned (at the start of a line, after a space or another selector).
  */
-const isSelector = (cp: number) => (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0x180b && cp <= 0x180f);
+const isSelector = (cp: number) =>
+  (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0x180b && cp <= 0x180f);
 
 const isRemoved = (cp: number): boolean => {
   if ((cp & 0xfffe) === 0xfffe) return true; // U+xFFFE and U+xFFFF of every plane: noncharacters
@@ -82,7 +86,8 @@ export function normaliseText(text: string, options: NormaliseOptions = {}): str
   for (const ch of unified) {
     const cp = ch.codePointAt(0)!;
     let keep: string;
-    if (cp >= 0xd800 && cp <= 0xdfff) keep = '\ufffd'; // a lone surrogate: a pair iterates as one
+    if (cp >= 0xd800 && cp <= 0xdfff)
+      keep = '\ufffd'; // a lone surrogate: a pair iterates as one
     else if (SPACES.has(cp)) keep = ' ';
     else if (isRemoved(cp)) continue;
     else if (isSelector(cp)) {
@@ -93,7 +98,11 @@ export function normaliseText(text: string, options: NormaliseOptions = {}): str
     prev = keep;
   }
   const lines = out.split('\n').map((l) => l.trimEnd());
-  if (options.multiline === false) return lines.map((l) => l.trim()).filter(Boolean).join(' ');
+  if (options.multiline === false)
+    return lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ');
   return lines
     .filter((l, i) => l !== '' || (i > 0 && lines[i - 1] !== ''))
     .join('\n')
@@ -160,7 +169,10 @@ export function closeItem(item: string, last: boolean): string {
   const body = trimmed.slice(0, trimmed.length - tail.length);
   if (body === '') return '';
   if (tail === '' && /[）】》」』”’]$/u.test(body)) return body;
-  const own = [...tail].reverse().map((c) => FULL_WIDTH_MARK[c] ?? c).find((c) => '。；：！？'.includes(c));
+  const own = [...tail]
+    .reverse()
+    .map((c) => FULL_WIDTH_MARK[c] ?? c)
+    .find((c) => '。；：！？'.includes(c));
   return `${body}${own ?? (last ? '。' : '；')}`;
 }
 

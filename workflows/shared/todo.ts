@@ -71,33 +71,57 @@ export function caseTodos(c: VisitCase, today: string, dateOf: (iso: string) => 
   const items: TodoItem[] = [];
   const base = { county: c.county, countyName: c.countyName, caseId: c.caseId };
   const add = (kind: TodoKind, role: Role, title: string, due?: string, extra: Partial<TodoItem> = {}) =>
-    items.push({ kind, role, title, ...base, ...(due ? { due, daysLeft: dayNumber(due) - dayNumber(today) } : {}), ...extra });
+    items.push({
+      kind,
+      role,
+      title,
+      ...base,
+      ...(due ? { due, daysLeft: dayNumber(due) - dayNumber(today) } : {}),
+      ...extra,
+    });
   if (c.stage === 'closed' || c.stage === 'cancelled') return items;
 
   if (c.stage === 'onsite') add('onsite', 'supervisor', `${c.countyName}：录入现场指导结论并提交审批`, c.date);
   const round = c.approval.rounds.at(-1);
   if (c.stage === 'approval' && round && !round.decision) {
-    add('approve', 'leader', `${c.countyName}：审批执法指导意见书`, dateOf(round.sentAt), { user: c.approval.passedTo ?? c.approval.approver });
+    add('approve', 'leader', `${c.countyName}：审批执法指导意见书`, dateOf(round.sentAt), {
+      user: c.approval.passedTo ?? c.approval.approver,
+    });
   }
   const r = c.rectification;
   if (r && c.stage === 'rectification') {
     const waiting = r.reports.find((x) => !x.review);
     const last = r.reports.at(-1);
-    if (waiting) add('review', 'supervisor', `${c.countyName}：审核第 ${waiting.no} 次整改报告`, waiting.date, { ref: String(waiting.no) });
-    else if (last?.review?.decision === 'return') add('resubmit', 'county', `整改报告被退回，请重新整改并报送`, last.review.resubmitBy ?? r.dueDate, { county: c.county });
-    else add('report', 'county', `报送整改报告（意见书 ${c.letter?.docNumber ?? ''}）`, r.dueDate, { county: c.county });
-    if (r.overdue && !waiting) add('overdue', 'admin', `${c.countyName}：整改逾期（${r.rung === 'none' ? '尚未督办' : `已${RUNG_LABEL[r.rung]}`}）`, r.dueDate);
+    if (waiting)
+      add('review', 'supervisor', `${c.countyName}：审核第 ${waiting.no} 次整改报告`, waiting.date, {
+        ref: String(waiting.no),
+      });
+    else if (last?.review?.decision === 'return')
+      add('resubmit', 'county', `整改报告被退回，请重新整改并报送`, last.review.resubmitBy ?? r.dueDate, {
+        county: c.county,
+      });
+    else
+      add('report', 'county', `报送整改报告（意见书 ${c.letter?.docNumber ?? ''}）`, r.dueDate, { county: c.county });
+    if (r.overdue && !waiting)
+      add(
+        'overdue',
+        'admin',
+        `${c.countyName}：整改逾期（${r.rung === 'none' ? '尚未督办' : `已${RUNG_LABEL[r.rung]}`}）`,
+        r.dueDate,
+      );
   }
   if (c.stage === 'reinspection') add('reinspect', 'supervisor', `${c.countyName}：录入复查结果`);
   const incident = openIncident(c.incidents);
   if (incident) {
-    for (const role of ['supervisor', 'admin'] as const) add('incident', role, `${c.countyName}：故障待处理（${incident.what}）`, dateOf(incident.at));
+    for (const role of ['supervisor', 'admin'] as const)
+      add('incident', role, `${c.countyName}：故障待处理（${incident.what}）`, dateOf(incident.at));
   }
   for (const rc of openReceipts(c.receipts)) {
     const name = rc.docNumber ? `${rc.title} ${rc.docNumber}` : rc.title;
     add('acknowledge', 'county', `签收 ${name}`, rc.dueBy, { ref: rc.id });
     if (today > rc.dueBy) {
-      for (const role of ['supervisor', 'admin'] as const) add('receiptOverdue', role, `${c.countyName}：${name} 逾期未签收`, rc.dueBy, { ref: rc.id });
+      for (const role of ['supervisor', 'admin'] as const)
+        add('receiptOverdue', role, `${c.countyName}：${name} 逾期未签收`, rc.dueBy, { ref: rc.id });
     }
   }
   return items.sort(byUrgency);
@@ -117,9 +141,12 @@ function chinaDate(iso: string): string {
  */
 export function waitingOn(c: VisitCase, opts: { approverFromStage?: boolean } = {}): string[] {
   const tokens = new Set<string>();
-  if (opts.approverFromStage && c.stage === 'approval') tokens.add(`user:${c.approval.passedTo ?? c.approval.approver}`);
+  if (opts.approverFromStage && c.stage === 'approval')
+    tokens.add(`user:${c.approval.passedTo ?? c.approval.approver}`);
   for (const item of caseTodos(c, '0000-01-01')) {
-    tokens.add(item.user ? `user:${item.user}` : item.role === 'county' ? `county:${item.county}` : `role:${item.role}`);
+    tokens.add(
+      item.user ? `user:${item.user}` : item.role === 'county' ? `county:${item.county}` : `role:${item.role}`,
+    );
   }
   if (openReceipts(c.receipts).length > 0) ['role:supervisor', 'role:admin'].forEach((t) => tokens.add(t));
   if (c.rectification && c.stage === 'rectification') tokens.add('role:admin');
@@ -129,7 +156,12 @@ export function waitingOn(c: VisitCase, opts: { approverFromStage?: boolean } = 
 /** The items of `all` that are this user's, most urgent first. */
 export function todosFor(user: { id: string; role: Role; county?: string }, all: readonly TodoItem[]): TodoItem[] {
   return all
-    .filter((i) => i.role === user.role && (i.user === undefined || i.user === user.id) && (user.role !== 'county' || i.county === user.county))
+    .filter(
+      (i) =>
+        i.role === user.role &&
+        (i.user === undefined || i.user === user.id) &&
+        (user.role !== 'county' || i.county === user.county),
+    )
     .sort(byUrgency);
 }
 
@@ -146,7 +178,6 @@ export const TODO_KIND_LABEL: Record<TodoKind, string> = {
   resubmit: '退回重报',
   overdue: '整改逾期',
 };
-
 
 /** `还剩 3 天` / `今天到期` / `逾期 2 天` (the CLI's table, the weekly digest). */
 export function daysText(daysLeft: number | undefined): string {

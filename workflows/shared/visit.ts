@@ -33,7 +33,18 @@ export const EVIDENCE_TYPES = [
   'application/ofd',
 ] as const;
 
-export const Stage = z.enum(['notice', 'waiting', 'onsite', 'approval', 'issuing', 'issued', 'rectification', 'reinspection', 'closed', 'cancelled']);
+export const Stage = z.enum([
+  'notice',
+  'waiting',
+  'onsite',
+  'approval',
+  'issuing',
+  'issued',
+  'rectification',
+  'reinspection',
+  'closed',
+  'cancelled',
+]);
 export type Stage = z.infer<typeof Stage>;
 
 export interface VisitInput {
@@ -52,7 +63,12 @@ export interface VisitInput {
   /** Upsert search attributes (false on services without visibility: the time-skipping test server). */
   visibility?: boolean;
   /** Mail retry overrides (tests); production keeps the default of days. */
-  mailRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number };
+  mailRetry?: {
+    initialIntervalMs?: number;
+    maximumIntervalMs?: number;
+    giveUpAfterMs?: number;
+    attemptTimeoutMs?: number;
+  };
 }
 
 export interface EvidenceRecord {
@@ -124,7 +140,15 @@ export interface VisitCase {
     approver: string;
     /** Set when the approver did not answer in time and the deputy took over. */
     passedTo?: string;
-    rounds: { draft: RenderResult; sentAt: string; decision?: 'approved' | 'returned'; by?: string; at?: string; comment?: string; reminders: string[] }[];
+    rounds: {
+      draft: RenderResult;
+      sentAt: string;
+      decision?: 'approved' | 'returned';
+      by?: string;
+      at?: string;
+      comment?: string;
+      reminders: string[];
+    }[];
   };
   letter?: LetterRecord;
   rectification?: Rectification;
@@ -150,7 +174,11 @@ export interface VisitCase {
 export const AddEvidenceArgs = z.object({
   actor: ActorSchema,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
-  size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
+  size: z
+    .number()
+    .int()
+    .positive('文件为空')
+    .max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
   mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
   filename: Line({ min: 1, max: 200, label: '文件名' }),
   item: ChecklistItemKey,
@@ -167,7 +195,10 @@ export const SetFindingArgs = z.object({
   problem: Text({ max: 2000, label: '存在问题' }).optional(),
   opinion: Text({ max: 2000, label: '处理意见' }).optional(),
   /** Ids of evidence already added (E1, E2 …). */
-  evidence: List(z.string().regex(/^E[1-9]\d{0,5}$/, '证据编号格式应为 E1、E2 …'), { max: 50, label: '证据编号' }).default([]),
+  evidence: List(z.string().regex(/^E[1-9]\d{0,5}$/, '证据编号格式应为 E1、E2 …'), {
+    max: 50,
+    label: '证据编号',
+  }).default([]),
 });
 export type SetFindingArgs = z.input<typeof SetFindingArgs>;
 
@@ -187,14 +218,27 @@ const SetEnterpriseResultFields = z.object({
   /** Each check with its result (发现问题 / 未发现问题). */
   checks: List(EnterpriseCheck, { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }).optional(),
   /** Older clients: every line a problem (line breaks within it become spaces). */
-  findings: List(Line({ min: 1, max: 2000, label: '核查结果' }), { min: 1, tooFew: '至少填写一条核查结果', max: 50, label: '核查结果' }).optional(),
+  findings: List(Line({ min: 1, max: 2000, label: '核查结果' }), {
+    min: 1,
+    tooFew: '至少填写一条核查结果',
+    max: 50,
+    label: '核查结果',
+  }).optional(),
 });
 
 /** The rules across fields, for the Update's schema and the HTTP body's (which has no actor). */
-export function enterpriseResultRules<T extends z.ZodType<{ checks?: EnterpriseCheck[]; findings?: string[] }>>(schema: T) {
+export function enterpriseResultRules<T extends z.ZodType<{ checks?: EnterpriseCheck[]; findings?: string[] }>>(
+  schema: T,
+) {
   return schema
-    .refine((a) => (a.checks === undefined) !== (a.findings === undefined), { message: '请填写核查结果（checks），每条注明“发现问题”或“未发现问题”', path: ['checks'] })
-    .refine((a) => !a.checks?.some((c) => c.result === '未发现问题' && c.opinion), { message: '“未发现问题”的核查结果不需要处理意见', path: ['checks'] });
+    .refine((a) => (a.checks === undefined) !== (a.findings === undefined), {
+      message: '请填写核查结果（checks），每条注明“发现问题”或“未发现问题”',
+      path: ['checks'],
+    })
+    .refine((a) => !a.checks?.some((c) => c.result === '未发现问题' && c.opinion), {
+      message: '“未发现问题”的核查结果不需要处理意见',
+      path: ['checks'],
+    });
 }
 
 export const SetEnterpriseResultArgs = enterpriseResultRules(SetEnterpriseResultFields);
@@ -241,7 +285,9 @@ export type DueDateMoved = VisitUpdateResult & { dueDate: string };
 
 export const addEvidenceUpdate = defineUpdate<EvidenceAdded, [AddEvidenceArgs]>('addEvidence');
 export const setFindingUpdate = defineUpdate<VisitUpdateResult, [SetFindingArgs]>('setFinding');
-export const setEnterpriseResultUpdate = defineUpdate<VisitUpdateResult, [SetEnterpriseResultArgs]>('setEnterpriseResult');
+export const setEnterpriseResultUpdate = defineUpdate<VisitUpdateResult, [SetEnterpriseResultArgs]>(
+  'setEnterpriseResult',
+);
 export const submitUpdate = defineUpdate<VisitUpdateResult, [ActorOnlyArgs]>('submit');
 export const approveUpdate = defineUpdate<VisitUpdateResult, [DecisionArgs]>('approve');
 export const returnUpdate = defineUpdate<VisitUpdateResult, [ReturnArgs]>('return');
@@ -251,7 +297,9 @@ export const visitCaseQuery = defineQuery<VisitCase>('visitCase');
 // Rectification (整改), after the letter is delivered.
 
 /** 整改状态 of one problem of the letter. */
-export const ItemStatus = z.enum(['整改完成', '正在整改', '无法整改'], { error: '整改状态只能是 整改完成 / 正在整改 / 无法整改' });
+export const ItemStatus = z.enum(['整改完成', '正在整改', '无法整改'], {
+  error: '整改状态只能是 整改完成 / 正在整改 / 无法整改',
+});
 export type ItemStatus = z.infer<typeof ItemStatus>;
 
 /** Files one rectification report may carry (the CLI and the HTTP upload take as many). */
@@ -264,7 +312,11 @@ export const MAX_PROBLEMS = 1000;
 
 export const ReportFile = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 应为 64 位小写十六进制'),
-  size: z.number().int().positive('文件为空').max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
+  size: z
+    .number()
+    .int()
+    .positive('文件为空')
+    .max(EVIDENCE_MAX_BYTES, `文件过大：上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`),
   mediaType: z.enum(EVIDENCE_TYPES, { error: '不接受的文件类型（仅接受 PDF、JPEG、PNG、TIFF、Word、Excel、OFD）' }),
   filename: Line({ min: 1, max: 200, label: '文件名' }),
 });
@@ -290,7 +342,14 @@ export const SubmitReportArgs = z.object({
       /** 无法整改: why. */
       reason: Line({ max: 1000, label: '无法整改的理由' }).optional(),
     }),
-    { min: 1, tooFew: '至少填写一项整改情况', max: MAX_PROBLEMS, label: '整改情况', key: (i) => i.index, conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同` },
+    {
+      min: 1,
+      tooFew: '至少填写一项整改情况',
+      max: MAX_PROBLEMS,
+      label: '整改情况',
+      key: (i) => i.index,
+      conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同`,
+    },
   ),
   note: Text({ max: 2000, label: '说明' }).optional(),
 });
@@ -333,7 +392,14 @@ export interface RectificationReport {
   items: SubmitReportArgs['items'];
   note?: string;
   /** The supervisor's review; `letter` is set once the acceptance or return letter is out. */
-  review?: { decision: 'accept' | 'return'; by: string; at: string; reasons: string[]; resubmitBy?: string; letter?: LetterSent };
+  review?: {
+    decision: 'accept' | 'return';
+    by: string;
+    at: string;
+    reasons: string[];
+    resubmitBy?: string;
+    letter?: LetterSent;
+  };
 }
 
 export interface Rectification {
@@ -362,14 +428,21 @@ export interface Rectification {
 export const RecordReinspectionArgs = z.object({
   actor: ActorSchema,
   date: CalendarDate,
-  items: List(z.object({ index: z.number().int().min(0), passed: z.boolean(), comment: Text({ max: 1000, label: '复查意见' }).optional() }), {
-    min: 1,
-    tooFew: '至少填写一项复查结果',
-    max: MAX_PROBLEMS,
-    label: '复查结果',
-    key: (i) => i.index,
-    conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同`,
-  }),
+  items: List(
+    z.object({
+      index: z.number().int().min(0),
+      passed: z.boolean(),
+      comment: Text({ max: 1000, label: '复查意见' }).optional(),
+    }),
+    {
+      min: 1,
+      tooFew: '至少填写一项复查结果',
+      max: MAX_PROBLEMS,
+      label: '复查结果',
+      key: (i) => i.index,
+      conflict: (i) => `第 ${Number(i) + 1} 项重复填写且内容不同`,
+    },
+  ),
 });
 export type RecordReinspectionArgs = z.infer<typeof RecordReinspectionArgs>;
 export const recordReinspectionUpdate = defineUpdate<VisitUpdateResult, [RecordReinspectionArgs]>('recordReinspection');

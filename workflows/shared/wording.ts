@@ -16,7 +16,19 @@ const Lines = z.array(Line).min(1, '至少一条');
 export const MailTextSchema = z.object({ subject: Line, body: Line });
 export type MailText = z.infer<typeof MailTextSchema>;
 
-export const MAIL_TEXT_KINDS = ['notice', 'opinion', 'reminder', 'escalation', 'acceptance', 'approval', 'bulletin', 'digest', 'receiptReminder', 'dueDateMoved', 'todoDigest'] as const;
+export const MAIL_TEXT_KINDS = [
+  'notice',
+  'opinion',
+  'reminder',
+  'escalation',
+  'acceptance',
+  'approval',
+  'bulletin',
+  'digest',
+  'receiptReminder',
+  'dueDateMoved',
+  'todoDigest',
+] as const;
 export type MailTextKind = (typeof MAIL_TEXT_KINDS)[number];
 
 export const WordingSchema = z.object({
@@ -37,7 +49,9 @@ export const WordingSchema = z.object({
   warning: z.object({ consequences: Lines }),
   summons: z.object({ summoned: Line, time: Line, room: Line, interviewerTitle: Line, bring: Lines }),
   bulletin: z.object({ recipient: Line, requirements: Lines }),
-  mail: z.object(Object.fromEntries(MAIL_TEXT_KINDS.map((k) => [k, MailTextSchema])) as Record<MailTextKind, typeof MailTextSchema>),
+  mail: z.object(
+    Object.fromEntries(MAIL_TEXT_KINDS.map((k) => [k, MailTextSchema])) as Record<MailTextKind, typeof MailTextSchema>,
+  ),
 });
 export type Wording = z.infer<typeof WordingSchema>;
 

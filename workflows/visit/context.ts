@@ -12,7 +12,18 @@ import { FailureType } from '../shared/errors';
 import type { CalendarSnapshot, WorkingDayCalendar } from '../shared/schedule';
 import type { CalendarMove } from '../shared/calendar-update';
 import { openIncident } from '../shared/incidents';
-import { GuidanceBureau, GuidanceCounty, GuidanceDueDate, GuidanceIncident, GuidanceOverdue, GuidanceRung, GuidanceStage, GuidanceWaitingOn, GuidanceYear, dueDateValue } from '../shared/search-attributes';
+import {
+  GuidanceBureau,
+  GuidanceCounty,
+  GuidanceDueDate,
+  GuidanceIncident,
+  GuidanceOverdue,
+  GuidanceRung,
+  GuidanceStage,
+  GuidanceWaitingOn,
+  GuidanceYear,
+  dueDateValue,
+} from '../shared/search-attributes';
 import { waitingOn } from '../shared/todo';
 import type { VisitCase, VisitInput } from '../shared/visit';
 import { mailSettings } from '../lib/delivery';
@@ -98,16 +109,30 @@ export function createContext(input: VisitInput): VisitContext {
   }
   const publisher = createPublisher(input, receiptsOn, approverOnSubmit);
   const audit: VisitContext['audit'] = (by, action, detail) => {
-    const entry: AuditEntry = { at: new Date().toISOString(), by: by === 'system' ? 'system' : by.id, role: by === 'system' ? 'system' : by.role, action, detail };
+    const entry: AuditEntry = {
+      at: new Date().toISOString(),
+      by: by === 'system' ? 'system' : by.id,
+      role: by === 'system' ? 'system' : by.role,
+      action,
+      detail,
+    };
     state.audit.push(entry);
     // Every step is audited, so this is where the visible status is kept current.
     publisher.publish(state, clock.today(Date.now()));
   };
-  const people = [...plan.supervisors, ...plan.admins].filter((p) => p.email).map((p) => ({ name: p.name, address: p.email! }));
+  const people = [...plan.supervisors, ...plan.admins]
+    .filter((p) => p.email)
+    .map((p) => ({ name: p.name, address: p.email! }));
   const steps = incidentGuard({
     incidents: state.incidents,
     audit,
-    notify: { to: people, mail: mailSettings(plan), retry: input.mailRetry, title: `${county.name}${plan.year}年度执法指导`, bureau: plan.bureau.name },
+    notify: {
+      to: people,
+      mail: mailSettings(plan),
+      retry: input.mailRetry,
+      title: `${county.name}${plan.year}年度执法指导`,
+      bureau: plan.bureau.name,
+    },
   });
   const ctx: VisitContext = {
     input,
@@ -144,7 +169,11 @@ export function createContext(input: VisitInput): VisitContext {
  * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
  * Each is sent only when it changed.
  */
-function createPublisher(input: VisitInput, inbox: boolean, approverOnSubmit: boolean): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
+function createPublisher(
+  input: VisitInput,
+  inbox: boolean,
+  approverOnSubmit: boolean,
+): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
   let notes = 0;
@@ -176,7 +205,9 @@ function createPublisher(input: VisitInput, inbox: boolean, approverOnSubmit: bo
         // Numbered: two notes sent in one task may arrive in either order (latestProgress).
         const note: VisitProgress = { ...progress, seq: ++notes, run: workflowInfo().runId };
         // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
-        self.lastSignal = getExternalWorkflowHandle(input.reportTo).signal(visitProgressSignal, note).catch(() => undefined);
+        self.lastSignal = getExternalWorkflowHandle(input.reportTo)
+          .signal(visitProgressSignal, note)
+          .catch(() => undefined);
       }
     }
     if (!input.visibility) return;

@@ -26,15 +26,23 @@ export function registerCorrections(ctx: VisitContext): void {
     CorrectRosterArgs,
     (args) => {
       requireAdminOrSupervisor(args.actor);
-      if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+      if (state.stage === 'closed' || state.stage === 'cancelled')
+        throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
       // After the draw the sample stands: a new roster would make the recorded draw unverifiable.
       if (state.sample) throw refuse(FailureType.InvalidState, '已完成随机抽取（双随机），企业名单不能再更正');
       // The corrected roster is kept on the case (up to 2000 enterprises): it counts against the case's size.
-      const full = overCount(state.rosterCorrections?.length ?? 0, CASE_LIMITS.rosterCorrections, '更正企业名单') ?? overBudget(state, { correctedRoster: args.enterprises }, args.reason, EDIT_BUDGET_BYTES);
+      const full =
+        overCount(state.rosterCorrections?.length ?? 0, CASE_LIMITS.rosterCorrections, '更正企业名单') ??
+        overBudget(state, { correctedRoster: args.enterprises }, args.reason, EDIT_BUDGET_BYTES);
       if (full) throw refuse(FailureType.InvalidInput, full);
     },
     (args) => {
-      const correction: RosterCorrection = { by: args.actor.id, at: new Date().toISOString(), reason: args.reason, enterprises: args.enterprises.length };
+      const correction: RosterCorrection = {
+        by: args.actor.id,
+        at: new Date().toISOString(),
+        reason: args.reason,
+        enterprises: args.enterprises.length,
+      };
       state.correctedRoster = args.enterprises;
       (state.rosterCorrections ??= []).push(correction);
       ctx.audit(args.actor, 'correctRoster', `更正企业名单（${args.enterprises.length} 家）：${args.reason}`);
@@ -47,10 +55,18 @@ export function registerCorrections(ctx: VisitContext): void {
     CorrectCountyEmailsArgs,
     (args) => {
       requireAdminOrSupervisor(args.actor);
-      if (state.stage === 'closed' || state.stage === 'cancelled') throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+      if (state.stage === 'closed' || state.stage === 'cancelled')
+        throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
       // Counted by the audit entries, which every correction writes (cases corrected before the cap have no other record).
       const done = state.audit.filter((a) => a.action === 'correctCountyEmails').length;
-      const full = overCount(done, CASE_LIMITS.emailCorrections, '更正收件邮箱') ?? overBudget(state, { countyEmails: args.emails }, args.emails.join('、').repeat(2) + args.reason, EDIT_BUDGET_BYTES);
+      const full =
+        overCount(done, CASE_LIMITS.emailCorrections, '更正收件邮箱') ??
+        overBudget(
+          state,
+          { countyEmails: args.emails },
+          args.emails.join('、').repeat(2) + args.reason,
+          EDIT_BUDGET_BYTES,
+        );
       if (full) throw refuse(FailureType.InvalidInput, full);
     },
     (args) => {
@@ -59,7 +75,11 @@ export function registerCorrections(ctx: VisitContext): void {
       state.countyEmails = args.emails;
       // Every later letter reads ctx.countyMail when it is mailed (steps.ts, letters.ts).
       ctx.countyMail = args.emails.map((address) => ({ name: ctx.county.bureauName, address }));
-      ctx.audit(args.actor, 'correctCountyEmails', `更正县区收件邮箱：${before.join('、')} → ${args.emails.join('、')}（${args.reason}）`);
+      ctx.audit(
+        args.actor,
+        'correctCountyEmails',
+        `更正县区收件邮箱：${before.join('、')} → ${args.emails.join('、')}（${args.reason}）`,
+      );
       return { by: args.actor.id, at, emails: args.emails };
     },
   );

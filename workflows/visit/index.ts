@@ -6,7 +6,15 @@
  * and does the I/O (steps.ts); letters are built in letters.ts; the ladder's arithmetic in ladder.ts.
  * Every step goes into the case's audit log (全过程记录).
  */
-import { CancellationScope, allHandlersFinished, condition, isCancellation, patched, sleep, uuid4 } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  patched,
+  sleep,
+  uuid4,
+} from '@temporalio/workflow';
 import { bookkeeping } from '../lib/proxies';
 import { addDays } from '../shared/clock';
 import { formatDateZh } from '../shared/documents';
@@ -21,7 +29,17 @@ import { registerHandlers } from './handlers';
 import { nextEvent, startLadder } from './ladder';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
 import { certificatePending, watchReceipts } from './receipts';
-import { allocateNumber, archiveCancelled, closeCase, notifyDueMoved, escalate, mailLetter, renderLetter, sendReminder, sendReviewLetter } from './steps';
+import {
+  allocateNumber,
+  archiveCancelled,
+  closeCase,
+  notifyDueMoved,
+  escalate,
+  mailLetter,
+  renderLetter,
+  sendReminder,
+  sendReviewLetter,
+} from './steps';
 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
@@ -37,7 +55,8 @@ export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase>
   } catch (err) {
     // Cancelled by the programme (a person's decision): the case is archived as the record of it.
     // Guarded: a cancelled run recorded before this change did not archive.
-    if (isCancellation(err) && patched('archive-cancelled-visits')) await CancellationScope.nonCancellable(() => archiveCancelled(ctx));
+    if (isCancellation(err) && patched('archive-cancelled-visits'))
+      await CancellationScope.nonCancellable(() => archiveCancelled(ctx));
     throw err;
   }
   // The programme must hear of the close before this workflow completes (its bulletin and digest).
@@ -51,7 +70,8 @@ async function phases(ctx: VisitContext): Promise<void> {
   const { input, plan, state } = ctx;
 
   // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
-  const snapshot = (year: number) => ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
+  const snapshot = (year: number) =>
+    ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
   ctx.snapshots = [await snapshot(plan.year), await snapshot(plan.year + 1)];
   ctx.cal = snapshotCalendar(ctx.snapshots);
 
@@ -82,10 +102,18 @@ async function phases(ctx: VisitContext): Promise<void> {
   // corrected draws from the plan's roster, as before (same command, same input).
   const seed = uuid4();
   state.sample = await ctx.steps.run('sample', '随机抽取企业', () =>
-    bookkeeping.drawSample({ roster: rosterInForce(state.correctedRoster, ctx.county.enterprises), seed, size: plan.visit.sampleSize }),
+    bookkeeping.drawSample({
+      roster: rosterInForce(state.correctedRoster, ctx.county.enterprises),
+      seed,
+      size: plan.visit.sampleSize,
+    }),
   );
   state.stage = 'onsite';
-  ctx.audit('system', 'sample', `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`);
+  ctx.audit(
+    'system',
+    'sample',
+    `随机抽取企业：${state.sample.enterprises.map((e) => e.name).join('、')}（种子 ${state.sample.seed}，名单 sha256 ${state.sample.rosterSha256.slice(0, 16)}…）`,
+  );
 
   // 4–6. Findings, submit, approval; a return goes back to findings.
   do await condition(() => state.stage === 'approval');
@@ -155,7 +183,11 @@ async function approvalRound(ctx: VisitContext): Promise<boolean> {
     waits++;
     if (waits === 1 || !plan.approval.deputy || state.approval.passedTo) {
       r.reminders.push(new Date().toISOString());
-      ctx.audit('system', 'approvalReminder', `提醒审批人 ${personName(plan, state.approval.passedTo ?? state.approval.approver)}`);
+      ctx.audit(
+        'system',
+        'approvalReminder',
+        `提醒审批人 ${personName(plan, state.approval.passedTo ?? state.approval.approver)}`,
+      );
       await send(true);
     } else {
       state.approval.passedTo = plan.approval.deputy.id;
@@ -173,7 +205,19 @@ async function approvalRound(ctx: VisitContext): Promise<boolean> {
  */
 async function rectification(ctx: VisitContext, dueDate: string): Promise<void> {
   const { plan, state } = ctx;
-  const rect: Rectification = { problems: letterProblems(ctx), dueDate, rungIndex: -1, rung: 'none', overdue: false, reminders: [], escalations: [], reports: [], extensions: [], deductions: [], listedInBulletin: false };
+  const rect: Rectification = {
+    problems: letterProblems(ctx),
+    dueDate,
+    rungIndex: -1,
+    rung: 'none',
+    overdue: false,
+    reminders: [],
+    escalations: [],
+    reports: [],
+    extensions: [],
+    deductions: [],
+    listedInBulletin: false,
+  };
   state.rectification = rect;
   state.stage = 'rectification';
   ctx.ladder = startLadder(dueDate);
@@ -193,7 +237,13 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
     }
     const seen = ctx.rectVersion;
     const changed = () => ctx.rectVersion !== seen;
-    const next = rect.reports.some((r) => !r.review) ? undefined : nextEvent({ ...rect, ladder: ctx.ladder, today: ctx.today() }, plan.rectification.reminderDaysBefore, plan.rectification.escalation);
+    const next = rect.reports.some((r) => !r.review)
+      ? undefined
+      : nextEvent(
+          { ...rect, ladder: ctx.ladder, today: ctx.today() },
+          plan.rectification.reminderDaysBefore,
+          plan.rectification.escalation,
+        );
     // A report awaiting review, or the ladder exhausted: wait for the next Update.
     if (!next) {
       await condition(changed);

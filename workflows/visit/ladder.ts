@@ -18,8 +18,7 @@ export interface LadderStep {
 }
 
 export type RectificationEvent =
-  | { kind: 'reminder'; daysBefore: number; date: string }
-  | { kind: 'rung'; index: number; date: string };
+  { kind: 'reminder'; daysBefore: number; date: string } | { kind: 'rung'; index: number; date: string };
 
 /** A ladder counted from `dueDate`: rung i falls due `daysAfterDue[i]` days after it. */
 export function startLadder(dueDate: string): Ladder {
@@ -47,7 +46,11 @@ export interface LadderPosition {
 }
 
 /** The next reminder or rung that falls due, or undefined when the ladder is exhausted. */
-export function nextEvent(pos: LadderPosition, reminderDaysBefore: readonly number[], steps: readonly LadderStep[]): RectificationEvent | undefined {
+export function nextEvent(
+  pos: LadderPosition,
+  reminderDaysBefore: readonly number[],
+  steps: readonly LadderStep[],
+): RectificationEvent | undefined {
   const events: RectificationEvent[] = [];
   for (const d of reminderDaysBefore) {
     const date = addDays(pos.dueDate, -d);
@@ -58,7 +61,8 @@ export function nextEvent(pos: LadderPosition, reminderDaysBefore: readonly numb
   }
   const i = pos.rungIndex + 1;
   const step = steps[i];
-  if (step) events.push({ kind: 'rung', index: i, date: addDays(pos.ladder.base, step.daysAfterDue - pos.ladder.shift) });
+  if (step)
+    events.push({ kind: 'rung', index: i, date: addDays(pos.ladder.base, step.daysAfterDue - pos.ladder.shift) });
   // Stable: on the same date a reminder (listed first) goes before a rung.
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return events[0];

@@ -12,7 +12,13 @@ import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { planPeople } from '../shared/people';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import { joinSentences } from '../shared/text';
-import { enterpriseChecks, type EnterpriseResult, type Finding, type LetterSent, type RectificationReport } from '../shared/visit';
+import {
+  enterpriseChecks,
+  type EnterpriseResult,
+  type Finding,
+  type LetterSent,
+  type RectificationReport,
+} from '../shared/visit';
 import type { VisitContext } from './context';
 import type { Receipt } from '../shared/receipts';
 
@@ -20,7 +26,12 @@ import type { Receipt } from '../shared/receipts';
 export type EscalationKind = 'urge' | 'supervise' | 'warning' | 'summons';
 
 /** The renderDocument input for `kind`, in this case's folder, with the plan's own templates. */
-function letter<K extends DocumentKind>(ctx: VisitContext, kind: K, key: string, data: DocumentDataInput[K]): RenderDocumentInput<K> {
+function letter<K extends DocumentKind>(
+  ctx: VisitContext,
+  kind: K,
+  key: string,
+  data: DocumentDataInput[K],
+): RenderDocumentInput<K> {
   return { kind, caseId: ctx.caseId, key, templatesDir: ctx.plan.templatesDir, data };
 }
 
@@ -56,14 +67,22 @@ export function noticeLetter(ctx: VisitContext, docNumber: string): RenderDocume
       members: plan.supervisors.slice(1).map((s) => ({ name: s.name })),
     },
     sampleSize: plan.visit.sampleSize,
-    checklist: CHECKLIST.map((s) => ({ title: s.title, items: s.items.map((i) => ({ title: i.title, materials: i.materials })) })),
+    checklist: CHECKLIST.map((s) => ({
+      title: s.title,
+      items: s.items.map((i) => ({ title: i.title, materials: i.materials })),
+    })),
   });
 }
 
-const hasProblem = (f: Finding): f is Finding & { problem: string } => Boolean(f.problem) && (f.result === '不符合' || f.result === '基本符合');
+const hasProblem = (f: Finding): f is Finding & { problem: string } =>
+  Boolean(f.problem) && (f.result === '不符合' || f.result === '基本符合');
 
 /** 执法指导意见书: the draft for approval (no number yet: numbers go only to letters sent) or the final letter. */
-export function opinionLetter(ctx: VisitContext, key: string, issued?: { docNumber: string; issueDate: string; dueDate: string }): RenderDocumentInput<'opinion'> {
+export function opinionLetter(
+  ctx: VisitContext,
+  key: string,
+  issued?: { docNumber: string; issueDate: string; dueDate: string },
+): RenderDocumentInput<'opinion'> {
   const { plan, state } = ctx;
   const w = plan.wording.opinion;
   const finding = (item: string) => state.findings.find((f) => f.item === item)!;
@@ -72,13 +91,20 @@ export function opinionLetter(ctx: VisitContext, key: string, issued?: { docNumb
     items: s.items
       .map((i) => finding(i.key))
       .filter(hasProblem)
-      .map((f) => ({ title: checklistItem(f.item).item.title, problems: f.problem.split('\n').filter(Boolean), opinion: f.opinion ?? w.defaultOpinion })),
+      .map((f) => ({
+        title: checklistItem(f.item).item.title,
+        problems: f.problem.split('\n').filter(Boolean),
+        opinion: f.opinion ?? w.defaultOpinion,
+      })),
   })).filter((s) => s.items.length > 0);
   // The draw's seed and roster hash stay in the case record, the audit log and the archive: not in the letter.
   const enterprises = (state.sample?.enterprises ?? []).map((e) => ({
     name: e.name,
     industry: e.industry,
-    ...enterpriseParagraph(state.enterprises.find((r) => r.enterprise === e.id), w),
+    ...enterpriseParagraph(
+      state.enterprises.find((r) => r.enterprise === e.id),
+      w,
+    ),
   }));
   const draftIssue = ctx.today();
   return letter(ctx, 'opinion', key, {
@@ -87,7 +113,14 @@ export function opinionLetter(ctx: VisitContext, key: string, issued?: { docNumb
     docNumber: issued?.docNumber ?? formatDocNumber(plan.bureau.shortName, plan.year, 1, '指导（审批稿）'),
     draft: !issued,
     visitDate: ctx.input.date,
-    sections: sections.length ? sections : [{ title: w.noProblems.section, items: [{ title: w.noProblems.item, problems: [w.noProblems.problem], opinion: w.noProblems.opinion }] }],
+    sections: sections.length
+      ? sections
+      : [
+          {
+            title: w.noProblems.section,
+            items: [{ title: w.noProblems.item, problems: [w.noProblems.problem], opinion: w.noProblems.opinion }],
+          },
+        ],
     enterprises,
     dueDate: issued?.dueDate ?? onOrNextWorkingDay(addDays(draftIssue, plan.rectification.periodDays), ctx.calendar()),
     cityContact: { name: plan.supervisors[0]!.name, phone: plan.supervisors[0]!.phone ?? plan.bureau.contact.phone },
@@ -115,19 +148,41 @@ function enterpriseParagraph(result: EnterpriseResult | undefined, w: VisitConte
 /** 整改到期提醒, `daysBefore` days before the due date. */
 export function reminderLetter(ctx: VisitContext, daysBefore: number): RenderDocumentInput<'reminder'> {
   const rect = ctx.state.rectification!;
-  return letter(ctx, 'reminder', `reminder-${rect.dueDate}-${daysBefore}`, { ...common(ctx), opinion: opinionRef(ctx), dueDate: rect.dueDate, daysLeft: daysBefore });
+  return letter(ctx, 'reminder', `reminder-${rect.dueDate}-${daysBefore}`, {
+    ...common(ctx),
+    opinion: opinionRef(ctx),
+    dueDate: rect.dueDate,
+    daysLeft: daysBefore,
+  });
 }
 
 /** 催办 / 督办 / 警示 / 约谈: the letter of a rung, listing the rungs before it. */
-export function escalationLetter(ctx: VisitContext, kind: EscalationKind, docNumber: string, daysOverdue: number, ccLeader: boolean): RenderDocumentInput<EscalationKind> {
+export function escalationLetter(
+  ctx: VisitContext,
+  kind: EscalationKind,
+  docNumber: string,
+  daysOverdue: number,
+  ccLeader: boolean,
+): RenderDocumentInput<EscalationKind> {
   const { plan } = ctx;
   const rect = ctx.state.rectification!;
   const cal = ctx.calendar();
   const key = `${kind}-${rect.escalations.length + 1}`;
   const replyBy = onOrNextWorkingDay(addDays(ctx.today(), 5), cal);
-  const previous = rect.escalations.map((e: LetterSent) => ({ name: DOCUMENT_KIND_NAMES[e.kind as DocumentKind], docNumber: e.docNumber, issueDate: e.date }));
+  const previous = rect.escalations.map((e: LetterSent) => ({
+    name: DOCUMENT_KIND_NAMES[e.kind as DocumentKind],
+    docNumber: e.docNumber,
+    issueDate: e.date,
+  }));
   const interviewer = `${plan.wording.summons.interviewerTitle}${plan.approval.approver.name}`;
-  const base = { ...common(ctx), docNumber, opinion: opinionRef(ctx), dueDate: rect.dueDate, daysOverdue, record: { cc: ccLeader ? [interviewer] : [] } };
+  const base = {
+    ...common(ctx),
+    docNumber,
+    opinion: opinionRef(ctx),
+    dueDate: rect.dueDate,
+    daysOverdue,
+    record: { cc: ccLeader ? [interviewer] : [] },
+  };
   switch (kind) {
     case 'urge':
       return letter(ctx, kind, key, { ...base, replyBy });
@@ -137,20 +192,35 @@ export function escalationLetter(ctx: VisitContext, kind: EscalationKind, docNum
       return letter(ctx, kind, key, { ...base, replyBy, previous, consequences: plan.wording.warning.consequences });
     case 'summons': {
       const s = plan.wording.summons;
-      const meeting = { date: onOrNextWorkingDay(addDays(ctx.today(), 3), cal), time: s.time, place: `${plan.bureau.name}${s.room}` };
+      const meeting = {
+        date: onOrNextWorkingDay(addDays(ctx.today(), 3), cal),
+        time: s.time,
+        place: `${plan.bureau.name}${s.room}`,
+      };
       return letter(ctx, kind, key, { ...base, previous, summoned: s.summoned, meeting, interviewer, bring: s.bring });
     }
   }
 }
 
 /** 整改验收意见: accepted, or returned with reasons and a date to report again. */
-export function acceptanceLetter(ctx: VisitContext, report: RectificationReport, docNumber: string): RenderDocumentInput<'acceptance'> {
+export function acceptanceLetter(
+  ctx: VisitContext,
+  report: RectificationReport,
+  docNumber: string,
+): RenderDocumentInput<'acceptance'> {
   const rect = ctx.state.rectification!;
   const review = report.review!;
   const accepted = review.decision === 'accept';
   const items = report.items.map((it) => ({
     problem: rect.problems[it.index]!,
-    measure: it.status === '整改完成' ? '已整改完成' : it.status === '正在整改' ? (it.date ? `正在整改，预计${formatDateZh(it.date)}完成` : '正在整改') : `无法整改：${it.reason ?? ''}`,
+    measure:
+      it.status === '整改完成'
+        ? '已整改完成'
+        : it.status === '正在整改'
+          ? it.date
+            ? `正在整改，预计${formatDateZh(it.date)}完成`
+            : '正在整改'
+          : `无法整改：${it.reason ?? ''}`,
     passed: accepted || it.status === '整改完成',
   }));
   return letter(ctx, 'acceptance', `acceptance-${report.no}`, {
@@ -183,7 +253,11 @@ export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: str
     caseId: ctx.caseId,
     caseName: `${ctx.county.name}${ctx.plan.year}年度执法指导`,
     receiptId: receipt.id,
-    letter: { title: receipt.title, ...(receipt.docNumber ? { docNumber: receipt.docNumber } : {}), date: receipt.sentAt },
+    letter: {
+      title: receipt.title,
+      ...(receipt.docNumber ? { docNumber: receipt.docNumber } : {}),
+      date: receipt.sentAt,
+    },
     sender: ctx.plan.bureau.name,
     recipient: ctx.county.bureauName,
     method: '电子邮件',
@@ -201,7 +275,11 @@ export function letterProblems(ctx: VisitContext): string[] {
   // Only problems are rectified: a clean result asks nothing of the county.
   for (const r of state.enterprises) {
     const name = state.sample?.enterprises.find((e) => e.id === r.enterprise)?.name ?? r.enterprise;
-    out.push(...enterpriseChecks(r).filter((c) => c.result === '发现问题').map((c) => `${name}：${c.text}`));
+    out.push(
+      ...enterpriseChecks(r)
+        .filter((c) => c.result === '发现问题')
+        .map((c) => `${name}：${c.text}`),
+    );
   }
   return out.length ? out : [ctx.plan.wording.rectification.noProblems];
 }

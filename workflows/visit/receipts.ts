@@ -17,7 +17,8 @@ import { receiptCertificate } from './letters';
 import { mailLetter, renderLetter } from './steps';
 
 /** The plan's receipt settings; a plan recorded before them has the defaults. */
-const settings = (ctx: VisitContext) => (ctx.plan as { receipts?: typeof RECEIPT_DEFAULTS }).receipts ?? RECEIPT_DEFAULTS;
+const settings = (ctx: VisitContext) =>
+  (ctx.plan as { receipts?: typeof RECEIPT_DEFAULTS }).receipts ?? RECEIPT_DEFAULTS;
 
 /** Opens the receipt of a letter being mailed; returns what its signed link names. */
 export function openReceipt(ctx: VisitContext, kind: DocumentKind, docNumber?: string): ReceiptLinkRef | undefined {
@@ -73,7 +74,11 @@ export async function watchReceipts(ctx: VisitContext, done: () => boolean): Pro
 /** One reminder per receipt, with the letter attached again; after it the supervisors' inbox shows it. */
 async function remind(ctx: VisitContext, receipt: Receipt): Promise<void> {
   receipt.reminded = ctx.today();
-  ctx.audit('system', 'receiptReminder', `${receipt.title}${receipt.docNumber ? ` ${receipt.docNumber}` : ''} 逾期未签收（应于 ${receipt.dueBy} 前签收），发出签收提醒`);
+  ctx.audit(
+    'system',
+    'receiptReminder',
+    `${receipt.title}${receipt.docNumber ? ` ${receipt.docNumber}` : ''} 逾期未签收（应于 ${receipt.dueBy} 前签收），发出签收提醒`,
+  );
   const letter = letterOf(ctx, receipt);
   if (!letter) return;
   await mailLetter(ctx, {
@@ -83,7 +88,13 @@ async function remind(ctx: VisitContext, receipt: Receipt): Promise<void> {
     data: { title: receipt.title, docNumber: receipt.docNumber, sentAt: receipt.sentAt },
     doc: letter,
     filename: `${receipt.docNumber ?? ctx.caseId}-${receipt.title}.pdf`,
-    receiptLink: { caseId: ctx.caseId, receipt: receipt.id, expires: receipt.linkExpires, dueBy: receipt.dueBy, reminder: true },
+    receiptLink: {
+      caseId: ctx.caseId,
+      receipt: receipt.id,
+      expires: receipt.linkExpires,
+      dueBy: receipt.dueBy,
+      reminder: true,
+    },
   });
 }
 
@@ -102,6 +113,10 @@ function letterOf(ctx: VisitContext, receipt: Receipt): RenderResult | undefined
 
 async function issueCertificate(ctx: VisitContext, receipt: Receipt): Promise<RenderResult> {
   const doc = await renderLetter(ctx, receiptCertificate(ctx, receipt, RECEIPT_VIA_LABEL[receipt.acknowledged!.via]));
-  ctx.audit('system', 'receiptCertificate', `生成送达回证（${receipt.title}${receipt.docNumber ? ` ${receipt.docNumber}` : ''}）`);
+  ctx.audit(
+    'system',
+    'receiptCertificate',
+    `生成送达回证（${receipt.title}${receipt.docNumber ? ` ${receipt.docNumber}` : ''}）`,
+  );
   return doc;
 }

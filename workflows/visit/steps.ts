@@ -7,7 +7,13 @@ import { patched, setHandler } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
-import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput, type RenderResult } from '../shared/documents';
+import {
+  formatDateZh,
+  formatDocNumber,
+  type DocumentKind,
+  type RenderDocumentInput,
+  type RenderResult,
+} from '../shared/documents';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES, SENT_COPY_LABEL } from '../shared/labels';
 import { DUE_DATE_MOVED_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
@@ -34,7 +40,12 @@ const SERIES = {
 export async function allocateNumber(ctx: VisitContext, kind: keyof typeof SERIES, request: string): Promise<string> {
   const [series, name] = SERIES[kind];
   const seq = await ctx.steps.run(`number:${request}`, `取${DOCUMENT_KIND_NAMES[kind]}文号`, () =>
-    bookkeeping.allocateDocNumber({ year: ctx.plan.year, bureau: ctx.plan.bureau.code, series, requestId: `${ctx.caseId}:${request}` }),
+    bookkeeping.allocateDocNumber({
+      year: ctx.plan.year,
+      bureau: ctx.plan.bureau.code,
+      series,
+      requestId: `${ctx.caseId}:${request}`,
+    }),
   );
   const docNumber = formatDocNumber(ctx.plan.bureau.shortName, ctx.plan.year, seq, name);
   ctx.allocated.push({ series, requestId: `${ctx.caseId}:${request}`, docNumber });
@@ -43,7 +54,9 @@ export async function allocateNumber(ctx: VisitContext, kind: keyof typeof SERIE
 
 /** Renders a letter; a template or disk fault becomes an incident on the case. */
 export function renderLetter(ctx: VisitContext, input: RenderDocumentInput): Promise<RenderResult> {
-  return ctx.steps.run(`render:${input.key ?? input.kind}`, `生成${DOCUMENT_KIND_NAMES[input.kind]}`, () => render.renderDocument(input));
+  return ctx.steps.run(`render:${input.key ?? input.kind}`, `生成${DOCUMENT_KIND_NAMES[input.kind]}`, () =>
+    render.renderDocument(input),
+  );
 }
 
 /** Mails a rendered letter with the plan's wording for `mail`; returns the 送达记录. */
@@ -68,9 +81,13 @@ export async function mailLetter(
 ): Promise<DeliveryRecord> {
   const { plan } = ctx;
   const filled = await ctx.steps.run(`text:${req.step}`, '填写邮件正文', () =>
-    ctx.text.fillText({ template: req.text ?? plan.wording.mail[req.mail], data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data } }),
+    ctx.text.fillText({
+      template: req.text ?? plan.wording.mail[req.mail],
+      data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data },
+    }),
   );
-  const receiptLink = req.receiptLink ?? (req.receipt ? openReceipt(ctx, req.receipt.kind, req.receipt.docNumber) : undefined);
+  const receiptLink =
+    req.receiptLink ?? (req.receipt ? openReceipt(ctx, req.receipt.kind, req.receipt.docNumber) : undefined);
   const to = req.to ?? ctx.countyMail;
   const cc = req.cc ?? [];
   // The number's letter goes out in this step: a cancel asks the sent-log before voiding it.
@@ -80,8 +97,14 @@ export async function mailLetter(
     step: req.step,
     to,
     cc,
-    content: { subject: filled.subject, paragraphs: filled.paragraphs, signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())] },
-    attachments: [{ path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' }],
+    content: {
+      subject: filled.subject,
+      paragraphs: filled.paragraphs,
+      signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())],
+    },
+    attachments: [
+      { path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' },
+    ],
     supervisors: ctx.supervisorsMail,
     retry: ctx.input.mailRetry,
     mail: mailSettings(plan),
@@ -92,19 +115,38 @@ export async function mailLetter(
 /** Tells the county its due date moved with an applied official calendar (no letter attached). */
 export async function notifyDueMoved(ctx: VisitContext, move: CalendarMove & { source: string }): Promise<void> {
   const { plan } = ctx;
-  const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).dueDateMoved ?? DUE_DATE_MOVED_FALLBACK;
+  const template =
+    (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).dueDateMoved ?? DUE_DATE_MOVED_FALLBACK;
   const filled = await ctx.steps.run(`text:due-moved-${move.to}`, '填写邮件正文', () =>
-    ctx.text.fillText({ template, data: { county: ctx.county.bureauName, countyName: ctx.county.name, opinionNumber: ctx.state.letter?.docNumber ?? '', from: move.from, to: move.to, source: move.source } }),
+    ctx.text.fillText({
+      template,
+      data: {
+        county: ctx.county.bureauName,
+        countyName: ctx.county.name,
+        opinionNumber: ctx.state.letter?.docNumber ?? '',
+        from: move.from,
+        to: move.to,
+        source: move.source,
+      },
+    }),
   );
   const delivery = await deliverLetter({
     step: `due-moved-${move.from}-${move.to}`,
     to: ctx.countyMail,
-    content: { subject: filled.subject, paragraphs: filled.paragraphs, signature: [plan.bureau.name, formatDateZh(ctx.today())] },
+    content: {
+      subject: filled.subject,
+      paragraphs: filled.paragraphs,
+      signature: [plan.bureau.name, formatDateZh(ctx.today())],
+    },
     supervisors: ctx.supervisorsMail,
     retry: ctx.input.mailRetry,
     mail: mailSettings(plan),
   });
-  ctx.audit('system', 'dueDateMovedNotice', `整改期限调整通知（${move.from} → ${move.to}）送达：${DELIVERY_STATUS_LABEL[delivery.status]}`);
+  ctx.audit(
+    'system',
+    'dueDateMovedNotice',
+    `整改期限调整通知（${move.from} → ${move.to}）送达：${DELIVERY_STATUS_LABEL[delivery.status]}`,
+  );
 }
 
 /** 整改到期提醒. */
@@ -113,7 +155,13 @@ export async function sendReminder(ctx: VisitContext, daysBefore: number): Promi
   const letter = ctx.state.letter!;
   const dueDate = rect.dueDate;
   const doc = await renderLetter(ctx, reminderLetter(ctx, daysBefore));
-  const sent: LetterSent & { daysBefore: number } = { kind: 'reminder', date: ctx.today(), document: doc, daysBefore, dueDate };
+  const sent: LetterSent & { daysBefore: number } = {
+    kind: 'reminder',
+    date: ctx.today(),
+    document: doc,
+    daysBefore,
+    dueDate,
+  };
   rect.reminders.push(sent);
   ctx.audit('system', 'reminder', `整改到期提醒（距期限 ${daysBefore} 天，期限 ${dueDate}）`);
   sent.delivery = await mailLetter(ctx, {
@@ -144,14 +192,28 @@ export async function escalate(ctx: VisitContext, index: number): Promise<void> 
   const kind: EscalationKind = step.rung;
   const docNumber = await allocateNumber(ctx, kind, `${kind}:${rect.escalations.length + 1}`);
   const doc = await renderLetter(ctx, escalationLetter(ctx, kind, docNumber, daysOverdue, step.ccLeader));
-  const sent: LetterSent & { rung: string; daysOverdue: number } = { kind, docNumber, date: ctx.today(), dueDate: rect.dueDate, document: doc, rung: step.rung, daysOverdue };
+  const sent: LetterSent & { rung: string; daysOverdue: number } = {
+    kind,
+    docNumber,
+    date: ctx.today(),
+    dueDate: rect.dueDate,
+    document: doc,
+    rung: step.rung,
+    daysOverdue,
+  };
   rect.escalations.push(sent);
   ctx.audit('system', 'escalate', `逾期 ${daysOverdue} 天：${DOCUMENT_KIND_NAMES[kind]} ${docNumber}${deduct}`);
   const leader = plan.approval.approver;
   sent.delivery = await mailLetter(ctx, {
     step: `escalation-${kind}-${rect.escalations.length}`,
     mail: 'escalation',
-    data: { kindName: DOCUMENT_KIND_NAMES[kind], docNumber, opinionNumber: ctx.state.letter!.docNumber, daysOverdue, dueDate: rect.dueDate },
+    data: {
+      kindName: DOCUMENT_KIND_NAMES[kind],
+      docNumber,
+      opinionNumber: ctx.state.letter!.docNumber,
+      daysOverdue,
+      dueDate: rect.dueDate,
+    },
     doc,
     filename: `${docNumber}-${DOCUMENT_KIND_NAMES[kind]}.pdf`,
     cc: step.ccLeader && leader.email ? [{ name: leader.name, address: leader.email }] : [],
@@ -185,7 +247,11 @@ export async function closeCase(ctx: VisitContext): Promise<void> {
   // The archived record says closed; the case shows closed only once its archive exists.
   rect.archive = await archiveStep(ctx, 'closed');
   ctx.state.stage = 'closed';
-  ctx.audit('system', 'archive', `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`);
+  ctx.audit(
+    'system',
+    'archive',
+    `归档 ${rect.archive.files} 个文件，清单 sha256 ${rect.archive.manifestSha256.slice(0, 16)}…`,
+  );
 }
 
 /** A cancelled case is archived too (归档备查): its record with stage cancelled, then the stage. */
@@ -193,7 +259,12 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   ctx.audit('system', 'cancel', '执法指导已取消，案卷归档');
   // Numbers drawn for letters that will now never go out are voided (作废) in the register.
   const { state, plan } = ctx;
-  const used = new Set([state.notice?.docNumber, state.letter?.docNumber, ...(state.rectification?.escalations ?? []).map((e) => e.docNumber), ...(state.rectification?.reports ?? []).map((r) => r.review?.letter?.docNumber)]);
+  const used = new Set([
+    state.notice?.docNumber,
+    state.letter?.docNumber,
+    ...(state.rectification?.escalations ?? []).map((e) => e.docNumber),
+    ...(state.rectification?.reports ?? []).map((r) => r.review?.letter?.docNumber),
+  ]);
   // Its own patch: a cancelled run recorded with archive-cancelled-visits before voiding existed did not void.
   const unused = patched('void-unused-numbers') ? ctx.allocated.filter((x) => !used.has(x.docNumber)) : [];
   // A letter recorded on the case only once its mail is done (the acceptance letter) may be out
@@ -203,15 +274,30 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   for (const a of unused) {
     if (askSentLog && a.mail) {
       const mail = a.mail;
-      const mailed = await ctx.steps.run(`mailed:${a.requestId}`, `查询文书 ${a.docNumber} 是否已发出`, () => bookkeeping.letterMailed({ workflowId: ctx.caseId, step: mail.step, recipients: mail.recipients }));
+      const mailed = await ctx.steps.run(`mailed:${a.requestId}`, `查询文书 ${a.docNumber} 是否已发出`, () =>
+        bookkeeping.letterMailed({ workflowId: ctx.caseId, step: mail.step, recipients: mail.recipients }),
+      );
       if (mailed.status !== 'never') {
-        const copies = mailed.copies.filter((c) => c.state !== 'none').map((c) => `${c.address}：${SENT_COPY_LABEL[c.state] ?? c.state}`).join('，');
-        ctx.audit('system', 'keepNumber', `文号 ${a.docNumber} 不作废：其文书${mailed.status === 'sent' ? '已发出' : '可能已发出'}（${copies}）`);
+        const copies = mailed.copies
+          .filter((c) => c.state !== 'none')
+          .map((c) => `${c.address}：${SENT_COPY_LABEL[c.state] ?? c.state}`)
+          .join('，');
+        ctx.audit(
+          'system',
+          'keepNumber',
+          `文号 ${a.docNumber} 不作废：其文书${mailed.status === 'sent' ? '已发出' : '可能已发出'}（${copies}）`,
+        );
         continue;
       }
     }
     await ctx.steps.run(`void:${a.requestId}`, `作废未使用的文号 ${a.docNumber}`, () =>
-      bookkeeping.voidDocNumber({ year: plan.year, bureau: plan.bureau.code, series: a.series, requestId: a.requestId, reason: '执法指导已取消，文号未使用' }),
+      bookkeeping.voidDocNumber({
+        year: plan.year,
+        bureau: plan.bureau.code,
+        series: a.series,
+        requestId: a.requestId,
+        reason: '执法指导已取消，文号未使用',
+      }),
     );
     ctx.audit('system', 'voidNumber', `文号 ${a.docNumber} 作废：执法指导已取消，未使用`);
   }
@@ -219,7 +305,12 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
   ctx.state.stage = 'cancelled';
   // The programme hears of the end (a run after a continue-as-new follows its visits only through
   // these notes): the audit entry publishes the stage. Patch `publish-cancelled`: a new signal.
-  if (patched('publish-cancelled')) ctx.audit('system', 'cancelled', `执法指导已取消，案卷已归档（清单 sha256 ${ctx.state.archive.manifestSha256.slice(0, 16)}…）`);
+  if (patched('publish-cancelled'))
+    ctx.audit(
+      'system',
+      'cancelled',
+      `执法指导已取消，案卷已归档（清单 sha256 ${ctx.state.archive.manifestSha256.slice(0, 16)}…）`,
+    );
   await ctx.published();
 }
 
@@ -230,14 +321,22 @@ export async function archiveCancelled(ctx: VisitContext): Promise<void> {
  * the whole case in one payload could exceed Temporal's payload limit and have the server end the
  * case. Same activity, same place in the command sequence as before: only its input changed.
  */
-function archiveStep(ctx: VisitContext, stage: 'closed' | 'cancelled'): Promise<{ dir: string; manifestSha256: string; files: number }> {
+function archiveStep(
+  ctx: VisitContext,
+  stage: 'closed' | 'cancelled',
+): Promise<{ dir: string; manifestSha256: string; files: number }> {
   let attempt = 0;
   return ctx.steps.run('archive', '归档', async () => {
     const id = `${ctx.caseId}:${stage}:${++attempt}`;
     const text = JSON.stringify({ ...ctx.state, stage });
     setHandler(archiveChunkQuery, (want) => {
       if (want.id !== id) throw new Error(`归档快照 ${want.id} 已失效（当前为 ${id}）`);
-      return { id, chars: text.length, offset: want.offset, text: text.slice(want.offset, want.offset + ARCHIVE_CHUNK_CHARS) };
+      return {
+        id,
+        chars: text.length,
+        offset: want.offset,
+        text: text.slice(want.offset, want.offset + ARCHIVE_CHUNK_CHARS),
+      };
     });
     try {
       return await bookkeeping.archiveCase({ caseId: ctx.caseId, snapshot: { id, chars: text.length } });

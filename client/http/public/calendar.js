@@ -19,7 +19,10 @@ function parseHolidays(text) {
 }
 
 /** Dates separated by spaces, commas or 顿号. */
-const parseDates = (text) => String(text || '').split(/[\s,，、;；]+/).filter(Boolean);
+const parseDates = (text) =>
+  String(text || '')
+    .split(/[\s,，、;；]+/)
+    .filter(Boolean);
 
 function calendarResults(applied) {
   return h(
@@ -40,7 +43,11 @@ function calendarResults(applied) {
             a.error
               ? `未应用：${a.error}`
               : a.result && a.result.moves.length
-                ? h('ul', {}, a.result.moves.map((m) => h('li', {}, `${m.what}：${m.from} → ${m.to}`)))
+                ? h(
+                    'ul',
+                    {},
+                    a.result.moves.map((m) => h('li', {}, `${m.what}：${m.from} → ${m.to}`)),
+                  )
                 : '已应用，日期无需调整',
           ),
         ),
@@ -63,9 +70,23 @@ function calendarForm(year) {
     h('h3', {}, '应用国务院节假日安排'),
     h('p', { class: 'muted' }, '未过的指导日期、整改期限和签收期限按新日历顺延，县区收到通知；已过的日期不变。'),
     field('年度', h('input', { type: 'number', name: 'year', value: year, min: 2000, max: 2100, required: true })),
-    field('依据', h('input', { type: 'text', name: 'source', required: true, placeholder: `国务院办公厅关于${year}年部分节假日安排的通知` })),
-    field('放假安排（每行：名称,开始日期,结束日期）', h('textarea', { name: 'holidays', required: true, placeholder: `元旦,${year}-01-01,${year}-01-03` })),
-    field('调休上班日（空格或逗号分隔）', h('input', { type: 'text', name: 'workdays', placeholder: `${year}-02-14 ${year}-02-20` })),
+    field(
+      '依据',
+      h('input', {
+        type: 'text',
+        name: 'source',
+        required: true,
+        placeholder: `国务院办公厅关于${year}年部分节假日安排的通知`,
+      }),
+    ),
+    field(
+      '放假安排（每行：名称,开始日期,结束日期）',
+      h('textarea', { name: 'holidays', required: true, placeholder: `元旦,${year}-01-01,${year}-01-03` }),
+    ),
+    field(
+      '调休上班日（空格或逗号分隔）',
+      h('input', { type: 'text', name: 'workdays', placeholder: `${year}-02-14 ${year}-02-20` }),
+    ),
     h('button', { type: 'submit' }, '应用日历'),
     results,
   );
@@ -76,11 +97,19 @@ function calendarForm(year) {
     try {
       const fd = new FormData(form);
       const y = Number(fd.get('year'));
-      const body = { year: y, source: String(fd.get('source') || '').trim(), holidays: parseHolidays(fd.get('holidays')), workdays: parseDates(fd.get('workdays')) };
+      const body = {
+        year: y,
+        source: String(fd.get('source') || '').trim(),
+        holidays: parseHolidays(fd.get('holidays')),
+        workdays: parseDates(fd.get('workdays')),
+      };
       const { result } = await api('POST', `/api/years/${y}/calendar`, body);
       results.replaceChildren(calendarResults(result));
       const refused = result.filter((a) => a.error).length;
-      flash(`${y} 年节假日安排已应用：${result.length - refused} 个工作流${refused ? `，${refused} 个未应用` : ''}`, refused ? 'error' : 'ok');
+      flash(
+        `${y} 年节假日安排已应用：${result.length - refused} 个工作流${refused ? `，${refused} 个未应用` : ''}`,
+        refused ? 'error' : 'ok',
+      );
     } catch (e) {
       flash(e.message);
     } finally {

@@ -75,7 +75,14 @@ function inlineAcknowledge(item, forms) {
   const form = h(
     'form',
     { class: 'ack-inline no-print', 'data-receipt': item.ref },
-    h('input', { type: 'text', name: 'signer', required: true, maxlength: 50, placeholder: '签收人姓名', 'aria-label': '签收人姓名' }),
+    h('input', {
+      type: 'text',
+      name: 'signer',
+      required: true,
+      maxlength: 50,
+      placeholder: '签收人姓名',
+      'aria-label': '签收人姓名',
+    }),
     h('button', { type: 'submit' }, '签收'),
   );
   form.addEventListener('submit', async (ev) => {
@@ -84,7 +91,10 @@ function inlineAcknowledge(item, forms) {
     button.disabled = true;
     try {
       const signer = String(new FormData(form).get('signer') || '').trim();
-      await api('POST', `/api/years/${visit[1]}/cases/${encodeURIComponent(item.county)}/acknowledge`, { receipt: item.ref, signer });
+      await api('POST', `/api/years/${visit[1]}/cases/${encodeURIComponent(item.county)}/acknowledge`, {
+        receipt: item.ref,
+        signer,
+      });
       forms.delete(key);
       flash(`已签收：${item.title.replace(/^签收\s*/, '')}（签收人 ${signer}）`, 'ok');
       await inboxRedraw();
@@ -112,7 +122,12 @@ async function showInbox() {
       const link = todoLink(item);
       return h(
         'tr',
-        { class: item.daysLeft < 0 ? 'overdue' : '', 'data-kind': item.kind, 'data-case': item.caseId, ...(item.ref ? { 'data-ref': item.ref } : {}) },
+        {
+          class: item.daysLeft < 0 ? 'overdue' : '',
+          'data-kind': item.kind,
+          'data-case': item.caseId,
+          ...(item.ref ? { 'data-ref': item.ref } : {}),
+        },
         h('td', { class: 'due' }, h('div', {}, item.due || '—'), dueBadge(item)),
         h('td', { class: 'title' }, item.title),
         h('td', {}, h('span', { class: `badge kind kind-${item.kind}` }, item.kindLabel || item.kind)),
@@ -121,7 +136,13 @@ async function showInbox() {
           'td',
           { class: 'act' },
           county && item.kind === 'acknowledge' && item.ref && link ? inlineAcknowledge(item, forms) : null,
-          link ? h('a', { href: link, class: 'open-case' }, item.caseId.startsWith('guidance-') ? '打开计划看板' : '打开案件') : null,
+          link
+            ? h(
+                'a',
+                { href: link, class: 'open-case' },
+                item.caseId.startsWith('guidance-') ? '打开计划看板' : '打开案件',
+              )
+            : null,
         ),
       );
     });
@@ -136,7 +157,15 @@ async function showInbox() {
         ? h(
             'table',
             { id: 'todo' },
-            h('thead', {}, h('tr', {}, ['期限', '事项', '类别', '县区', '办理'].map((t) => h('th', {}, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['期限', '事项', '类别', '县区', '办理'].map((t) => h('th', {}, t)),
+              ),
+            ),
             h('tbody', {}, rows),
           )
         : h('p', { class: 'muted', id: 'todo-empty' }, '暂无待办事项'),
@@ -147,8 +176,12 @@ async function showInbox() {
     await draw();
   } catch (e) {
     // Without Temporal visibility (a test server) the inbox cannot be read; the rest still works.
-    if (seq === inboxSeq && onInbox()) render(h('h1', {}, '我的待办'), h('p', { class: 'muted', id: 'todo-error' }, `待办暂时无法读取：${e.message}`));
+    if (seq === inboxSeq && onInbox())
+      render(h('h1', {}, '我的待办'), h('p', { class: 'muted', id: 'todo-error' }, `待办暂时无法读取：${e.message}`));
     return;
   }
-  state.timer = setInterval(() => draw().catch((e) => flash(`自动刷新失败：${e.message}`)), state.me.refreshSeconds * 1000);
+  state.timer = setInterval(
+    () => draw().catch((e) => flash(`自动刷新失败：${e.message}`)),
+    state.me.refreshSeconds * 1000,
+  );
 }

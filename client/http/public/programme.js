@@ -9,7 +9,11 @@
 const SCHEDULER_ROLES = ['admin', 'supervisor'];
 
 function countySelect(name, entries) {
-  return h('select', { name, required: true }, entries.map((e) => h('option', { value: e.county }, `${e.countyName}（${e.date}）`)));
+  return h(
+    'select',
+    { name, required: true },
+    entries.map((e) => h('option', { value: e.county }, `${e.countyName}（${e.date}）`)),
+  );
 }
 
 /** One enterprise per line: 编号,名称,行业,重点|一般 (commas full- or half-width). */
@@ -40,22 +44,50 @@ async function programmeForms(year) {
   const open = (p.incidents || []).find((i) => !i.retriedAt);
   if (open && role === 'admin') {
     forms.push(
-      actionForm('form-programme-retry', `计划故障：排除后重试（${open.id} ${open.what}）`, [h('p', { class: 'muted' }, `${open.error.type || '错误'}：${open.error.message}`), field('处理说明', h('input', { name: 'note', placeholder: '如：模板已修正' }))], '重试', (fd) =>
-        api('POST', `${base}/retry`, { incident: open.id, note: String(fd.get('note') || '').trim() || undefined }),
+      actionForm(
+        'form-programme-retry',
+        `计划故障：排除后重试（${open.id} ${open.what}）`,
+        [
+          h('p', { class: 'muted' }, `${open.error.type || '错误'}：${open.error.message}`),
+          field('处理说明', h('input', { name: 'note', placeholder: '如：模板已修正' })),
+        ],
+        '重试',
+        (fd) =>
+          api('POST', `${base}/retry`, { incident: open.id, note: String(fd.get('note') || '').trim() || undefined }),
       ),
     );
   }
   if (scheduled.length) {
     forms.push(
-      actionForm('form-reschedule', '调整指导日期', [field('县区', countySelect('county', scheduled)), field('新日期', h('input', { type: 'date', name: 'date', required: true })), field('理由', h('input', { type: 'text', name: 'reason', required: true }))], '改期', (fd) =>
-        api('POST', `${base}/reschedule`, { county: fd.get('county'), date: fd.get('date'), reason: fd.get('reason') }),
+      actionForm(
+        'form-reschedule',
+        '调整指导日期',
+        [
+          field('县区', countySelect('county', scheduled)),
+          field('新日期', h('input', { type: 'date', name: 'date', required: true })),
+          field('理由', h('input', { type: 'text', name: 'reason', required: true })),
+        ],
+        '改期',
+        (fd) =>
+          api('POST', `${base}/reschedule`, {
+            county: fd.get('county'),
+            date: fd.get('date'),
+            reason: fd.get('reason'),
+          }),
       ),
     );
   }
   if (cancellable.length) {
     forms.push(
-      actionForm('form-cancel-visit', '取消一个县区的执法指导', [field('县区', countySelect('county', cancellable)), field('理由', h('input', { type: 'text', name: 'reason', required: true }))], '取消执法指导', (fd) =>
-        api('POST', `${base}/cancel`, { county: fd.get('county'), reason: fd.get('reason') }),
+      actionForm(
+        'form-cancel-visit',
+        '取消一个县区的执法指导',
+        [
+          field('县区', countySelect('county', cancellable)),
+          field('理由', h('input', { type: 'text', name: 'reason', required: true })),
+        ],
+        '取消执法指导',
+        (fd) => api('POST', `${base}/cancel`, { county: fd.get('county'), reason: fd.get('reason') }),
       ),
     );
   }
@@ -64,7 +96,10 @@ async function programmeForms(year) {
       'form-add-county',
       '增加县区',
       [
-        field('县区代码', h('input', { type: 'text', name: 'code', required: true, placeholder: '小写字母、数字、连字符，如 beishan' })),
+        field(
+          '县区代码',
+          h('input', { type: 'text', name: 'code', required: true, placeholder: '小写字母、数字、连字符，如 beishan' }),
+        ),
         field('县区名称', h('input', { type: 'text', name: 'name', required: true })),
         field('应急管理局全称', h('input', { type: 'text', name: 'bureauName', required: true })),
         field('收件邮箱（逗号分隔）', h('input', { type: 'text', name: 'emails', required: true })),
@@ -81,7 +116,9 @@ async function programmeForms(year) {
             code: String(fd.get('code')).trim(),
             name: fd.get('name'),
             bureauName: fd.get('bureauName'),
-            emails: String(fd.get('emails')).split(/[,，;；\s]+/).filter(Boolean),
+            emails: String(fd.get('emails'))
+              .split(/[,，;；\s]+/)
+              .filter(Boolean),
             contact: { name: fd.get('contactName'), phone: String(fd.get('phone')).trim() },
             enterprises: parseRoster(fd.get('enterprises')),
           },
@@ -89,12 +126,24 @@ async function programmeForms(year) {
           reason: fd.get('reason'),
         }),
     ),
-    actionForm('form-statistics', '导入执法统计表', [field('统计表（CSV 或 XLSX）', h('input', { type: 'file', name: 'file', required: true, accept: '.csv,.xlsx' })), field('统计期', h('input', { type: 'text', name: 'period', required: true, placeholder: '如 2027年1—6月' }))], '导入', (fd) => {
-      const body = new FormData();
-      body.append('period', fd.get('period'));
-      body.append('file', fd.get('file'));
-      return api('POST', `${base}/statistics`, body);
-    }),
+    actionForm(
+      'form-statistics',
+      '导入执法统计表',
+      [
+        field(
+          '统计表（CSV 或 XLSX）',
+          h('input', { type: 'file', name: 'file', required: true, accept: '.csv,.xlsx' }),
+        ),
+        field('统计期', h('input', { type: 'text', name: 'period', required: true, placeholder: '如 2027年1—6月' })),
+      ],
+      '导入',
+      (fd) => {
+        const body = new FormData();
+        body.append('period', fd.get('period'));
+        body.append('file', fd.get('file'));
+        return api('POST', `${base}/statistics`, body);
+      },
+    ),
   );
   return h('section', { id: 'programme-forms', class: 'no-print' }, h('h2', {}, '计划办理'), forms);
 }
@@ -107,11 +156,23 @@ function voidNumberForm(year, series) {
     'form-void-number',
     '作废文号',
     [
-      field('文号系列', h('select', { name: 'series', required: true }, Object.entries(series).map(([k, label]) => h('option', { value: k }, label)))),
+      field(
+        '文号系列',
+        h(
+          'select',
+          { name: 'series', required: true },
+          Object.entries(series).map(([k, label]) => h('option', { value: k }, label)),
+        ),
+      ),
       field('序号', h('input', { type: 'number', name: 'number', min: 1, required: true })),
       field('作废理由', h('input', { type: 'text', name: 'reason', required: true })),
     ],
     '作废',
-    (fd) => api('POST', `/api/years/${year}/numbers/void`, { series: fd.get('series'), number: Number(fd.get('number')), reason: fd.get('reason') }),
+    (fd) =>
+      api('POST', `/api/years/${year}/numbers/void`, {
+        series: fd.get('series'),
+        number: Number(fd.get('number')),
+        reason: fd.get('reason'),
+      }),
   );
 }

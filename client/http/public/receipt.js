@@ -19,7 +19,9 @@
       if (k === 'class') e.className = v;
       else e.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) e.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    for (const c of children.flat())
+      if (c !== undefined && c !== null && c !== false)
+        e.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
     return e;
   }
 
@@ -38,20 +40,39 @@
     const data = await res.json().catch(() => ({}));
     if (!res.ok) {
       const e = data.error || {};
-      throw Object.assign(new Error(e.message || `请求失败（${res.status}）`), { type: e.type || 'Error', status: res.status });
+      throw Object.assign(new Error(e.message || `请求失败（${res.status}）`), {
+        type: e.type || 'Error',
+        status: res.status,
+      });
     }
     return data;
   }
 
   /** A refusal the person can act on: what happened, and the portal as the other way to sign. */
   function problem(err) {
-    const heading = { Expired: '签收链接已过期', AlreadyUsed: '该文书已签收，链接已失效', InvalidInput: '无法签收', NotFound: '没有找到该签收事项' }[err.type] || '无法签收';
+    const heading =
+      {
+        Expired: '签收链接已过期',
+        AlreadyUsed: '该文书已签收，链接已失效',
+        InvalidInput: '无法签收',
+        NotFound: '没有找到该签收事项',
+      }[err.type] || '无法签收';
     return el(
       'div',
-      { class: `receipt-message error kind-${String(err.type || 'Error').toLowerCase()}`, id: 'receipt-error', role: 'alert' },
+      {
+        class: `receipt-message error kind-${String(err.type || 'Error').toLowerCase()}`,
+        id: 'receipt-error',
+        role: 'alert',
+      },
       el('h2', {}, heading),
       el('p', {}, err.message),
-      el('p', { class: 'muted' }, '如需签收，请登录', el('a', { href: '/#/todo' }, '县区门户'), '在“待办”中签收，或联系市应急管理局。'),
+      el(
+        'p',
+        { class: 'muted' },
+        '如需签收，请登录',
+        el('a', { href: '/#/todo' }, '县区门户'),
+        '在“待办”中签收，或联系市应急管理局。',
+      ),
     );
   }
 
@@ -60,7 +81,11 @@
       'div',
       { class: 'receipt-message ok', id: 'receipt-done', role: 'status' },
       el('h2', {}, '已签收'),
-      el('p', {}, `${r.title}${r.docNumber ? ` ${r.docNumber}` : ''} 已于 ${a.date} 由 ${a.signer} 签收（${VIA_LABEL[a.via] || a.via}）。`),
+      el(
+        'p',
+        {},
+        `${r.title}${r.docNumber ? ` ${r.docNumber}` : ''} 已于 ${a.date} 由 ${a.signer} 签收（${VIA_LABEL[a.via] || a.via}）。`,
+      ),
       el('p', { class: 'muted' }, '送达回证由系统生成并存入案卷，可在县区门户下载。'),
     );
   }
@@ -83,7 +108,14 @@
   }
 
   function signForm(token, r, status) {
-    const input = el('input', { type: 'text', name: 'signer', required: true, maxlength: 50, autocomplete: 'name', placeholder: '签收人姓名' });
+    const input = el('input', {
+      type: 'text',
+      name: 'signer',
+      required: true,
+      maxlength: 50,
+      autocomplete: 'name',
+      placeholder: '签收人姓名',
+    });
     const button = el('button', { type: 'submit' }, '确认签收');
     const form = el(
       'form',
@@ -115,7 +147,10 @@
     const token = location.hash.replace(/^#/, '').trim();
     const title = el('h1', {}, '文书签收');
     if (!token) {
-      main.replaceChildren(title, problem({ type: 'InvalidInput', message: '链接不完整：请从邮件中完整复制签收链接。' }));
+      main.replaceChildren(
+        title,
+        problem({ type: 'InvalidInput', message: '链接不完整：请从邮件中完整复制签收链接。' }),
+      );
       return;
     }
     let r;
@@ -126,7 +161,12 @@
       return;
     }
     const status = el('div', { id: 'receipt-status' });
-    main.replaceChildren(title, letter(r), status, r.acknowledged ? done(r.acknowledged, r) : signForm(token, r, status));
+    main.replaceChildren(
+      title,
+      letter(r),
+      status,
+      r.acknowledged ? done(r.acknowledged, r) : signForm(token, r, status),
+    );
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', show);

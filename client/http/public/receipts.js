@@ -20,7 +20,15 @@ function receiptStatus(r) {
 
 function certificateCell(r, base) {
   if (r.certificate) {
-    return h('a', { href: `${base}/documents/${encodeURIComponent(r.certificate.documentId)}`, download: '', class: 'download kind-receipt' }, '下载送达回证');
+    return h(
+      'a',
+      {
+        href: `${base}/documents/${encodeURIComponent(r.certificate.documentId)}`,
+        download: '',
+        class: 'download kind-receipt',
+      },
+      '下载送达回证',
+    );
   }
   // The case renders the 送达回证 right after the receipt; until then the row says so.
   return r.acknowledged ? h('span', { class: 'muted' }, '送达回证生成中') : '';
@@ -40,7 +48,15 @@ function receiptsSection(v, base) {
     h(
       'table',
       { id: 'receipts' },
-      h('thead', {}, h('tr', {}, ['编号', '文书', '文号', '发送日期', '签收期限', '状态', '送达回证'].map((t) => h('th', {}, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['编号', '文书', '文号', '发送日期', '签收期限', '状态', '送达回证'].map((t) => h('th', {}, t)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -64,12 +80,40 @@ function receiptsSection(v, base) {
           'form-acknowledge',
           staff ? '代为登记签收' : '签收文书',
           [
-            staff ? h('p', { class: 'muted' }, '县区以纸质回执、电话等方式签收的，由市局代为登记，签收方式记为“市局代为登记”。') : null,
-            field('文书', h('select', { name: 'receipt', required: true }, open.map((r) => h('option', { value: r.id }, `${r.id} ${r.title}${r.docNumber ? ` ${r.docNumber}` : ''}`)))),
-            field('签收人', h('input', { type: 'text', name: 'signer', required: true, maxlength: 50, placeholder: staff ? '县区签收人姓名' : '签收人姓名' })),
+            staff
+              ? h(
+                  'p',
+                  { class: 'muted' },
+                  '县区以纸质回执、电话等方式签收的，由市局代为登记，签收方式记为“市局代为登记”。',
+                )
+              : null,
+            field(
+              '文书',
+              h(
+                'select',
+                { name: 'receipt', required: true },
+                open.map((r) =>
+                  h('option', { value: r.id }, `${r.id} ${r.title}${r.docNumber ? ` ${r.docNumber}` : ''}`),
+                ),
+              ),
+            ),
+            field(
+              '签收人',
+              h('input', {
+                type: 'text',
+                name: 'signer',
+                required: true,
+                maxlength: 50,
+                placeholder: staff ? '县区签收人姓名' : '签收人姓名',
+              }),
+            ),
           ],
           staff ? '登记签收' : '签收',
-          (fd) => api('POST', `${base}/acknowledge`, { receipt: fd.get('receipt'), signer: String(fd.get('signer') || '').trim() }),
+          (fd) =>
+            api('POST', `${base}/acknowledge`, {
+              receipt: fd.get('receipt'),
+              signer: String(fd.get('signer') || '').trim(),
+            }),
         )
       : null,
   ];
