@@ -36,7 +36,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
-import { ROOT } from './tools';
+import { ROOT } from '../worker/temporal-tools';
 import { startProgramme } from '../client/programme';
 import { isTransient, People } from '../client/simulation/people';
 import { takeSnapshot } from '../activities/calendar';

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { TOOLS_DIR, onPath } from './tools';
+import { TOOLS_DIR, onPath } from '../worker/temporal-tools';
 
 /** The Typst compiler the benchmark measures against (PyPI `typst`, pinned). */
 export const TYPST_VERSION = '0.15.2';

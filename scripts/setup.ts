@@ -18,7 +18,7 @@ import {
   TEST_SERVER_LAUNCHER,
   findTemporalCli,
   onPath,
-} from './tools';
+} from '../worker/temporal-tools';
 import { ensureDocumentTools } from './setup-documents';
 
 function log(message: string): void {

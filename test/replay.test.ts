@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/tools';
+import { ROOT } from '../worker/temporal-tools';
 import { corpusUpdates, HISTORIES_DIR, readHistories, REQUIRED_UPDATES, workflowTypeOf } from './helpers/histories';
 import { workflowBundle } from './helpers/worker';
 

@@ -16,7 +16,7 @@ import { createServer } from '../client/http/server';
 import { todoFor, todoVisibilityQuery } from '../client/todo';
 import { loadUsers } from '../client/users';
 import { visitOps } from '../client/visit';
-import { findTemporalCli } from '../scripts/tools';
+import { findTemporalCli } from '../worker/temporal-tools';
 import { devServerSearchAttributeFlags } from '../worker/search-attributes';
 import { addDays } from '../workflows/shared/clock';
 import { visitWorkflowId } from '../workflows/shared/definitions';

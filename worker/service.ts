@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { findTemporalCli } from '../scripts/tools';
+import { findTemporalCli } from './temporal-tools';
 import { devServerSearchAttributeFlags, ensureSearchAttributes } from './search-attributes';
 import { config as envConfig } from '../config/env';
 import type { TemporalConfig } from '../config/temporal';

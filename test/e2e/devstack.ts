@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createServer } from '../../client/http/server';
 import { loadUsers } from '../../client/users';
 import { visitOps, type VisitRef } from '../../client/visit';
-import { findTemporalCli } from '../../scripts/tools';
+import { findTemporalCli } from '../../worker/temporal-tools';
 import { devServerSearchAttributeFlags } from '../../worker/search-attributes';
 import { visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
 import type { VisitCase, VisitInput } from '../../workflows/shared/visit';

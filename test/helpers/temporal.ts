@@ -4,7 +4,7 @@
  * own builds (scripts/setup.ts), never the SDK's download, which cannot reach its host here.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { TEST_SERVER_LAUNCHER, findTemporalCli } from '../../scripts/tools';
+import { TEST_SERVER_LAUNCHER, findTemporalCli } from '../../worker/temporal-tools';
 import { devServerSearchAttributeFlags } from '../../worker/search-attributes';
 
 /** A fresh time-skipping environment; callers must `await env.teardown()`. */

@@ -1,6 +1,7 @@
 /**
  * Where the project's own copies of the Temporal services live. Shared by the set-up script, the
- * worker's embedded mode and the tests, so all three agree on one location.
+ * worker's embedded mode and the tests, so all three agree on one location. It sits in worker/ (the
+ * embedded mode needs it at run time); scripts/ imports it from here, and nothing imports scripts/.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
