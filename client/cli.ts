@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env';
-import { PlanError } from '../config/plan';
+import { PlanError } from './plan';
 import { EXIT, UserError } from './programme';
 import { registerProgrammeCommands } from './commands/programme';
 import { registerStatsCommand } from './commands/stats';

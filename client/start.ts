@@ -8,7 +8,7 @@
  * the one allowed direction; nothing in worker/ imports client/, see eslint.config.mjs).
  */
 import { ConfigError, config as envConfig } from '../config/env';
-import { loadPlanFile, PlanError } from '../config/plan';
+import { loadPlanFile, PlanError } from './plan';
 import { connectClient, loadTemporalConfig } from '../config/temporal';
 import { ensureDevServer, type RunningService } from '../worker/service';
 import { createWorker } from '../worker/worker';

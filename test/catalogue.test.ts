@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatsActivities } from '../activities/stats';
 import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { createServer } from '../client/http/server';
-import { PlanError, loadPlanFile } from '../config/plan';
+import { PlanError, loadPlanFile } from '../client/plan';
 import { startProgramme } from '../client/programme';
 import { loadUsers } from '../client/users';
 import {

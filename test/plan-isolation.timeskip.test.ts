@@ -22,7 +22,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { loadConfig } from '../config/env';
-import { loadPlanFile } from '../config/plan';
+import { loadPlanFile } from '../client/plan';
 import { workerActivities } from '../worker/worker';
 import { FailureType } from '../workflows/shared/errors';
 import type { Plan } from '../workflows/shared/plan';

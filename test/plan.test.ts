@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { PlanError, loadPlanFile, parsePlan } from '../config/plan';
+import { PlanError, loadPlanFile, parsePlan } from '../client/plan';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';
 
 function problemsOf(edit: (raw: Record<string, any>) => void): string[] {

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES_DIR } from '../activities/documents/templates';
 import { createWordingActivities, type FillTextInput, type FilledText } from '../activities/wording';
-import { PlanError, loadPlanFile, mergeWording, parsePlan } from '../config/plan';
+import { PlanError, loadPlanFile, mergeWording, parsePlan } from '../client/plan';
 import { FailureType } from '../workflows/shared/errors';
 import { failureOf } from './helpers/failure';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { parsePlanObject } from '../../config/plan';
+import { parsePlanObject } from '../../client/plan';
 import type { Plan } from '../../workflows/shared/plan';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/plan.yaml');

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { takeSnapshot } from '../../activities/calendar';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { connectClient } from '../../config/temporal';
 import { applyCalendar, loadCalendarFile, snapshotFromPackage } from '../calendar';
 import { EXIT, UserError } from '../programme';

@@ -11,7 +11,7 @@ import { STAGE_LABEL } from '../../workflows/shared/labels';
 import { progressBar } from '../demo';
 import { startDemo } from '../demo-run';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
 import { loadTemporalConfig } from '../../config/temporal';
 

@@ -24,7 +24,7 @@ import {
   GuidanceYear,
 } from '../../workflows/shared/search-attributes';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import path from 'node:path';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { SERIES_LABEL, numberRegister } from '../numbers';

@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { loadTemporalConfig } from '../../config/temporal';
 import { ROLE_LABEL, scheduleQuery, type Role } from '../../workflows/shared/definitions';
 import { STAGE_LABEL } from '../../workflows/shared/labels';

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { ROLE_LABEL } from '../../workflows/shared/definitions';
 import { TODO_KIND_LABEL, daysText } from '../../workflows/shared/todo';

@@ -13,7 +13,7 @@ import { CHECKLIST_ITEM_LABEL } from '../../workflows/shared/checklist';
 import { DELIVERY_STATUS_LABEL, FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { readCase } from '../record';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../../config/plan';
+import { loadPlanFile } from '../plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { ActorSchema } from '../../workflows/shared/definitions';
 import { DOC_NUMBER_SERIES } from '../../workflows/shared/docnumber';

@@ -49,7 +49,7 @@ describe('the demo through faults (real processes)', () => {
     raw.smtp = { host: '127.0.0.1', port: smtpPort, security: 'none' };
     const planFile = path.join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(raw));
-    const { loadPlanFile } = await import('../../config/plan');
+    const { loadPlanFile } = await import('../../client/plan');
     const plan = loadPlanFile(planFile);
     // The worker loads no plan: the demo programme's plan (with its SMTP block naming the sink)
     // reaches the mail activity in every input.

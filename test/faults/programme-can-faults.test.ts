@@ -74,7 +74,7 @@ describe('the programme continuing as new through worker kills (real processes)'
     for (const c of raw.counties) c.date = dates[c.code];
     const planFile = path.join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(raw));
-    const { loadPlanFile } = await import('../../config/plan');
+    const { loadPlanFile } = await import('../../client/plan');
     const plan = loadPlanFile(planFile);
     const sentLogDir = path.join(dir, 'sent-log');
     const workerEnv = {

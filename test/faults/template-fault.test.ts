@@ -52,7 +52,7 @@ describe('a template broken on disk mid-year (real processes)', () => {
     raw.templatesDir = templates;
     const planFile = path.join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(raw));
-    const { loadPlanFile } = await import('../../config/plan');
+    const { loadPlanFile } = await import('../../client/plan');
     const plan = loadPlanFile(planFile);
     let worker: ChildProcess | undefined = await startWorker({
       ...process.env,

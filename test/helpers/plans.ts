@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { parsePlanObject } from '../../config/plan';
+import { parsePlanObject } from '../../client/plan';
 import type { Plan } from '../../workflows/shared/plan';
 
 export const EXAMPLE_PLAN_FILE = path.resolve(__dirname, '../../examples/plan.yaml');

@@ -6,6 +6,9 @@
  * built-in `templates/wording.yaml` < `<templatesDir>/wording.yaml` (a bureau's own, if present)
  * < the plan file's `wording:` section. Objects merge key by key; arrays and strings replace. The
  * merged wording is part of the plan, so it travels with the programme in its history.
+ *
+ * It lives in client/, not config/: checking the templates and mail texts needs the documents'
+ * and wording's compilers (activities/), and config/ sits below activities/. The worker loads no plan.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
