@@ -243,6 +243,22 @@ describe('guidance visit evidence', () => {
       /^错误：没有找到 nowhere 的 \d{4} 年度执法指导/,
     ]);
   });
+
+  it('an unknown checklist item or result is refused in Chinese before anything is stored', async () => {
+    await refused(
+      [
+        ['visit', 'evidence', ...common(), '--file', pdf('h.pdf'), '--item', 'plan.nothing'],
+        2,
+        /^错误：--item 应为检查项之一：plan\.compile \//,
+      ],
+      [['visit', 'finding', ...common(), '--item', 'nope', '--result', '符合'], 2, /^错误：--item 应为检查项之一/],
+      [
+        ['visit', 'finding', ...common(), '--item', 'plan.compile', '--result', '好'],
+        2,
+        /^错误：--result 应为 符合 \/ 基本符合 \/ 不符合 \/ 不适用 之一/,
+      ],
+    );
+  });
 });
 
 describe('guidance numbers void', () => {

@@ -9,7 +9,7 @@ import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
 import { formatIssues } from '../../workflows/shared/plan';
-import { CHECKLIST_ITEM_LABEL } from '../../workflows/shared/checklist';
+import { CHECKLIST_ITEM_LABEL, ChecklistItemKey } from '../../workflows/shared/checklist';
 import { DELIVERY_STATUS_LABEL, FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/shared/visit';
 import { config as envConfig } from '../../config/env';
@@ -32,6 +32,20 @@ function readRoster(file: string): unknown {
     throw new UserError(`无法读取企业名单文件 ${file}：${(err as Error).message}`, EXIT.badInput);
   }
   return Array.isArray(raw) ? raw : (raw as { enterprises?: unknown } | null)?.enterprises;
+}
+
+/** `--item`, refused before connecting when it names no checklist item. */
+function checklistItemOption(value: string): ChecklistItemKey {
+  const r = ChecklistItemKey.safeParse(value);
+  if (!r.success) throw new UserError(`--item 应为检查项之一：${ChecklistItemKey.options.join(' / ')}`, EXIT.badInput);
+  return r.data;
+}
+
+/** `--result`, refused before connecting when it is not one of the four results. */
+function findingResultOption(value: string): FindingResult {
+  const r = FindingResult.safeParse(value);
+  if (!r.success) throw new UserError(`--result 应为 ${FindingResult.options.join(' / ')} 之一`, EXIT.badInput);
+  return r.data;
 }
 
 export interface Common {
@@ -122,6 +136,7 @@ export function registerVisitCommands(program: Command): void {
     .action(async (opts: Common & { file: string; item: string; enterprise?: string; note?: string }) => {
       const r = ref(opts);
       const by = actor(opts, 'supervisor');
+      const item = checklistItemOption(opts.item); // refused before anything is stored
       const client = await connectClient();
       await visitOps.get(client, r); // not found: refused before anything is stored
       const store = evidenceStore();
@@ -138,7 +153,7 @@ export function registerVisitCommands(program: Command): void {
           size: stored.size,
           mediaType: stored.mediaType,
           filename: stored.filename,
-          item: opts.item as never,
+          item,
           enterprise: opts.enterprise,
           note: opts.note,
         },
@@ -188,8 +203,8 @@ export function registerVisitCommands(program: Command): void {
         const by = actor(opts, 'supervisor');
         const done = await visitOps.setFinding(await connectClient(), target, {
           actor: by,
-          item: opts.item as never,
-          result: opts.result as never,
+          item: checklistItemOption(opts.item),
+          result: findingResultOption(opts.result),
           problem: opts.problem,
           opinion: opts.opinion,
           evidence: opts.evidence

@@ -14,7 +14,7 @@ import { DOC_NUMBER_SERIES } from '../../workflows/shared/docnumber';
 import { formatIssues } from '../../workflows/shared/plan';
 import { SERIES_LABEL } from '../numbers';
 import { EXIT, UserError } from '../programme';
-import { voidNumber } from '../void-number';
+import { VoidNumberRequest, voidNumber } from '../void-number';
 
 interface VoidOpts {
   year: string;
@@ -49,14 +49,10 @@ export function registerVoidNumberCommand(numbers: Command): void {
       if (!who.success) throw new UserError(`--by/--role 不正确：${formatIssues(who.error).join('；')}`, EXIT.badInput);
       const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
       const archiveDir = path.join(loadTemporalConfig().dataDir, 'archive');
-      const r = await voidNumber(
-        await connectClient(),
-        year,
-        bureau,
-        { series: opts.series as never, number: opts.number, reason: opts.reason },
-        who.data,
-        archiveDir,
-      );
+      // Parsed here so a wrong series is refused before connecting, in the same words voidNumber uses.
+      const req = VoidNumberRequest.safeParse({ series: opts.series, number: opts.number, reason: opts.reason });
+      if (!req.success) throw new UserError(formatIssues(req.error).join('；'), EXIT.badInput);
+      const r = await voidNumber(await connectClient(), year, bureau, req.data, who.data, archiveDir);
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(r, null, 2)}\n`
