@@ -3,6 +3,7 @@
  * (`GUIDANCE_WORKFLOW_BUNDLE=<file>`). A worker given a bundle skips webpack at start, which also
  * keeps webpack's few hundred MiB out of the worker's peak memory (docs/performance.md).
  */
+import type { Logger } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export async function writeWorkflowBundle(file: string): Promise<number> {
       info: () => {},
       warn: () => {},
       error: (m: string) => process.stderr.write(`${m}\n`),
-    } as never,
+    } satisfies Logger,
   });
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, code);
