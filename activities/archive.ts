@@ -18,6 +18,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { chinaDay } from '../workflows/shared/clock';
 import type { RenderResult } from '../workflows/shared/documents';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/shared/visit';
@@ -63,15 +64,12 @@ export function caseDocuments(c: VisitCase): CaseDocument[] {
   const out: CaseDocument[] = [];
   // The day it went out on the case's clock (its receipt's, a practice year's simulated day); before
   // receipts, the China day its mail completed (an instant's UTC day is the day before until 08:00).
-  const chinaDay = (iso: string) =>
-    Number.isNaN(Date.parse(iso))
-      ? iso.slice(0, 10)
-      : new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+  const chinaDayOf = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso.slice(0, 10) : chinaDay(Date.parse(iso)));
   const completed = c.notice?.delivery?.completedAt;
-  const sent = c.receipts?.find((r) => r.kind === 'notice')?.sentAt ?? (completed ? chinaDay(completed) : undefined);
+  const sent = c.receipts?.find((r) => r.kind === 'notice')?.sentAt ?? (completed ? chinaDayOf(completed) : undefined);
   if (c.notice) out.push({ kind: 'notice', document: c.notice.document, docNumber: c.notice.docNumber, date: sent });
   c.approval.rounds.forEach((r, i) =>
-    out.push({ kind: 'draft', document: r.draft, round: i + 1, date: chinaDay(r.sentAt) }),
+    out.push({ kind: 'draft', document: r.draft, round: i + 1, date: chinaDayOf(r.sentAt) }),
   );
   if (c.letter)
     out.push({ kind: 'opinion', document: c.letter.document, docNumber: c.letter.docNumber, date: c.letter.issueDate });

@@ -7,15 +7,14 @@
  * takes a snapshot of the year (`calendarSnapshot`), recorded once in history.
  */
 import { getDayDetail, isWorkday } from 'chinese-days';
-import { addDays } from '../workflows/shared/clock';
+import { addDays, isWeekend } from '../workflows/shared/clock';
 import type { CalendarSnapshot, WorkingDayCalendar } from '../workflows/shared/schedule';
 
 /** The published calendar; for a year not yet published, Monday–Friday (and callers are told). */
 export const chinaCalendar: WorkingDayCalendar = {
   isWorkingDay(date) {
     if (this.covers(Number(date.slice(0, 4)))) return isWorkday(date);
-    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return weekday !== 0 && weekday !== 6;
+    return !isWeekend(date);
   },
   covers(year) {
     // New Year's Day is a statutory holiday every year; if the package doesn't name it, it has no

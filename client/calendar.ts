@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { takeSnapshot } from '../activities/calendar';
-import { addDays } from '../workflows/shared/clock';
+import { addDays, daysBetween, isWeekend } from '../workflows/shared/clock';
 import { ApplyCalendarArgs, applyCalendarUpdate, type CalendarApplied } from '../workflows/shared/calendar-update';
 import { programmeWorkflowId, scheduleQuery, type Actor } from '../workflows/shared/definitions';
 import { IsoDate, formatIssues } from '../workflows/shared/plan';
@@ -31,7 +31,7 @@ const Holiday = z
   .object({ name: z.string().trim().min(1, '节日名称不能为空').max(20, '节日名称过长'), from: IsoDate, to: IsoDate })
   .strict()
   .refine((h) => h.from <= h.to, { message: '放假结束日期早于开始日期', path: ['to'] })
-  .refine((h) => Date.parse(h.to) - Date.parse(h.from) <= 14 * 86_400_000, {
+  .refine((h) => daysBetween(h.from, h.to) <= 14, {
     message: '一个节日放假不超过 15 天',
     path: ['to'],
   });
@@ -65,7 +65,7 @@ export const CalendarFileSchema = z
         ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不在 ${f.year} 年` });
       else if (off.has(d))
         ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${d} 既是放假日又是上班日` });
-      else if (![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()))
+      else if (!isWeekend(d))
         ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `调休上班日 ${d} 不是周末` });
     });
   });
@@ -82,7 +82,7 @@ export function snapshotFromFile(f: CalendarFile): CalendarSnapshot {
   const off = new Set(f.holidays.flatMap((h) => days(h.from, h.to)));
   const work = new Set(f.workdays);
   const nonWorkingDays = days(`${f.year}-01-01`, `${f.year}-12-31`).filter((d) => {
-    const weekend = [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+    const weekend = isWeekend(d);
     return off.has(d) || (weekend && !work.has(d));
   });
   return { year: f.year, covered: true, nonWorkingDays };

@@ -42,6 +42,7 @@ import { isTransient, People } from '../client/simulation/people';
 import { takeSnapshot } from '../activities/calendar';
 import { acknowledgeUpdate } from '../workflows/shared/receipts';
 import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
+import { addDays } from '../workflows/shared/clock';
 import {
   addCountyUpdate,
   cancelVisitUpdate,
@@ -116,11 +117,6 @@ function dayMsArg(): number {
   const v = i >= 0 ? Number(process.argv[i + 1]) : 150;
   if (!Number.isInteger(v) || v < 50) throw new Error(`--day-ms should be an integer ≥ 50: ${process.argv[i + 1]}`);
   return v;
-}
-
-/** `YYYY-MM-DD` + n days. */
-function plusDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 async function run(): Promise<void> {
@@ -382,7 +378,7 @@ async function yearExtras(
           args: [
             {
               actor: supervisor,
-              newDueDate: plusDays(rect.dueDate, n),
+              newDueDate: addDays(rect.dueDate, n),
               reason: '县区申请延期：整改涉及的案卷需重新评查。',
             },
           ],

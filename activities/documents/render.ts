@@ -2,6 +2,7 @@
  * From data to PDF bytes: validate → view → template → markup → layout → PDF.
  * Shared by the activity, the CLI preview and the benchmark.
  */
+import { chinaMidnight } from '../../workflows/shared/clock';
 import { DocumentDataSchemas, type DocumentData } from '../../workflows/shared/document-data';
 import { documentView } from '../../workflows/shared/document-views';
 import { DocumentKind } from '../../workflows/shared/documents';
@@ -83,7 +84,7 @@ export async function renderPdf(kind: DocumentKind, data: unknown, opts: RenderO
       subject: DOCUMENT_KIND_NAMES[kind],
       ...(facts.docNumber ? { keywords: facts.docNumber } : {}),
       // The document's own date, China time: fixed per document, so re-rendering reproduces the file exactly.
-      created: new Date(`${facts.date}T00:00:00+08:00`),
+      created: new Date(chinaMidnight(facts.date)),
     },
     fonts,
   );

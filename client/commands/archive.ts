@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { verifyArchiveTree } from '../../activities/archive-index';
 import { chinaCalendar } from '../../activities/calendar';
-import { addDays } from '../../workflows/shared/clock';
+import { addDays, isWeekend } from '../../workflows/shared/clock';
 import { IsoDate } from '../../workflows/shared/plan';
 import { onOrNextWorkingDay } from '../../workflows/shared/schedule';
 import { EXIT, UserError } from '../programme';
@@ -23,9 +23,8 @@ export function dueDate(
   const due = onOrNextWorkingDay(nominal, chinaCalendar);
   const covered = chinaCalendar.covers(Number(nominal.slice(0, 4)));
   if (due === nominal) return { dueDate: due, nominal, moved: false, calendarCovered: covered };
-  const weekday = new Date(`${nominal}T00:00:00Z`).getUTCDay();
-  const why =
-    covered && !(weekday === 0 || weekday === 6) ? '法定节假日' : weekday === 0 || weekday === 6 ? '周末' : '休息日';
+  const weekend = isWeekend(nominal);
+  const why = covered && !weekend ? '法定节假日' : weekend ? '周末' : '休息日';
   return {
     dueDate: due,
     nominal,

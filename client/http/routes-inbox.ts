@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { checkReceiptToken } from '../../activities/email/receipt-link';
+import { chinaDay } from '../../workflows/shared/clock';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { Code } from '../../workflows/shared/plan';
 import { AcknowledgeArgs } from '../../workflows/shared/receipts';
@@ -54,7 +55,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 }
 
 /** Today in China (UTC+8), the date a link's expiry is read against. */
-const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const chinaToday = () => chinaDay(Date.now());
 
 /**
  * `visit-<year>-<bureau>-<county>` back to its parts, for a case named by a token. Both codes may

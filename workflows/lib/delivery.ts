@@ -26,6 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { mail as mailProxy } from './proxies';
+import { DAY_MS } from '../shared/clock';
 import { FailureType } from '../shared/errors';
 import type { ReceiptLinkRef } from '../shared/receipts';
 import type { Plan, Smtp } from '../shared/plan';
@@ -216,7 +217,7 @@ function failedDelivery(
   let message = last instanceof Error ? last.message : err instanceof Error ? err.message : String(err);
   if (gaveUp) {
     type = FailureType.TransientDeliveryFailure;
-    const days = Math.round((profile.giveUpAfterMs / 86_400_000) * 10) / 10;
+    const days = Math.round((profile.giveUpAfterMs / DAY_MS) * 10) / 10;
     const span = days >= 1 ? `${days} 天` : `${Math.round(profile.giveUpAfterMs / 1000)} 秒`;
     message = `重试 ${span}后仍未送达，已停止重试；最后一次错误：${message}`;
   }

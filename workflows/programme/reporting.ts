@@ -7,7 +7,7 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
-import { addDays, addMonths, dayNumber } from '../shared/clock';
+import { addDays, addMonths, dayNumber, dayOfWeek } from '../shared/clock';
 import type { StatisticsRow, VisitProgress } from '../shared/definitions';
 import { RUNG_LETTER } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
@@ -190,7 +190,7 @@ async function digestLoop(
   let date = ctx.lastDigestDate ?? ctx.today();
   while (!stopped()) {
     do date = addDays(date, 1);
-    while (new Date(`${date}T00:00:00Z`).getUTCDay() !== weekday % 7);
+    while (dayOfWeek(date) !== weekday % 7);
     if (!(await until(date))) return;
     // Counted by hand, not wrapped: an extra turn here would reorder the commands recorded histories hold.
     ctx.busy++;

@@ -3,10 +3,20 @@
  * compressed so a demo runs a year in minutes. Workflows pass `Date.now()` — Temporal's
  * deterministic workflow time — so nothing here reads a real clock.
  */
-import type { TimeScale } from './definitions';
 
-const DAY_MS = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
+/**
+ * Compressed time: one simulated day lasts `msPerDay`. Structurally `definitions.ts`'s `TimeScale`,
+ * declared here so the clock imports nothing.
+ */
+export interface ClockScale {
+  msPerDay: number;
+  startDate: string;
+}
+
+/** One calendar day in milliseconds. */
+export const DAY_MS = 86_400_000;
+/** China Standard Time's offset from UTC: UTC+8 all year (no daylight saving since 1991). */
+export const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** Scheduled work on a date happens at 09:00 local time, office hours. */
 const OFFICE_HOUR_MS = 9 * 3_600_000;
 
@@ -33,9 +43,45 @@ export function addDays(date: string, days: number): string {
   return fromDayNumber(dayNumber(date) + days);
 }
 
+/** Calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
+/** The China (UTC+8) date `YYYY-MM-DD` of an instant in ms; throws a RangeError on NaN, as `toISOString` does. */
+export function chinaDay(ms: number): string {
+  return fromDayNumber(Math.floor((ms + CHINA_OFFSET_MS) / DAY_MS));
+}
+
+/** China wall-clock time of an instant, `YYYY-MM-DDTHH:mm:ss.sss` (no zone: it is UTC+8). */
+export function chinaDateTime(ms: number): string {
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 23);
+}
+
+/** The instant (ms) at which `date` begins in China: 00:00 UTC+8, i.e. 16:00 UTC the day before. */
+export function chinaMidnight(date: string): number {
+  return dayNumber(date) * DAY_MS - CHINA_OFFSET_MS;
+}
+
+/**
+ * Day of the week of `YYYY-MM-DD`, 0 = Sunday … 6 = Saturday. Read as `Date.parse` reads the date,
+ * as every copy before it did: a day past the month's end up to the 31st rolls over, a day 32 or a
+ * string that is no date gives NaN (neither weekend nor weekday), so workflow code that relied on
+ * that for dates an earlier version accepted keeps its behaviour.
+ */
+export function dayOfWeek(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+/** Saturday or Sunday. */
+export function isWeekend(date: string): boolean {
+  const d = dayOfWeek(date);
+  return d === 0 || d === 6;
+}
+
 export class Clock {
   private constructor(
-    private readonly scale: TimeScale | undefined,
+    private readonly scale: ClockScale | undefined,
     private readonly epochMs: number,
   ) {}
 
@@ -45,19 +91,19 @@ export class Clock {
   }
 
   /** Compressed: `scale.startDate` began at `epochMs` and each day lasts `scale.msPerDay`. */
-  static compressed(scale: TimeScale, epochMs: number): Clock {
+  static compressed(scale: ClockScale, epochMs: number): Clock {
     return new Clock(scale, epochMs);
   }
 
   /** Today's date (China time, or simulated) at instant `nowMs`. */
   today(nowMs: number): string {
-    if (!this.scale) return fromDayNumber(Math.floor((nowMs + CST_OFFSET_MS) / DAY_MS));
+    if (!this.scale) return chinaDay(nowMs);
     return fromDayNumber(dayNumber(this.scale.startDate) + Math.floor((nowMs - this.epochMs) / this.scale.msPerDay));
   }
 
   /** The instant work scheduled for `date` falls due. */
   instantOf(date: string): number {
-    if (!this.scale) return dayNumber(date) * DAY_MS - CST_OFFSET_MS + OFFICE_HOUR_MS;
+    if (!this.scale) return chinaMidnight(date) + OFFICE_HOUR_MS;
     const days = dayNumber(date) - dayNumber(this.scale.startDate);
     return this.epochMs + days * this.scale.msPerDay + Math.round((OFFICE_HOUR_MS / DAY_MS) * this.scale.msPerDay);
   }
@@ -73,11 +119,7 @@ export class Clock {
     const elapsed = nowMs - this.epochMs;
     const days = Math.floor(elapsed / this.scale.msPerDay);
     const rest = elapsed - days * this.scale.msPerDay;
-    return (
-      (dayNumber(this.scale.startDate) + days) * DAY_MS +
-      Math.floor((rest * DAY_MS) / this.scale.msPerDay) -
-      CST_OFFSET_MS
-    );
+    return chinaMidnight(this.scale.startDate) + days * DAY_MS + Math.floor((rest * DAY_MS) / this.scale.msPerDay);
   }
 
   /** Milliseconds from `nowMs` until `date` falls due (0 when already due). */

@@ -6,6 +6,7 @@
  * built-ins, safe inside the workflow sandbox.
  */
 import { z } from 'zod';
+import { dayNumber, fromDayNumber } from './clock';
 import { tolerating } from './tolerance';
 
 export const DATE_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
@@ -55,7 +56,5 @@ export const CalendarDate = z.string({ error: '应为日期字符串 YYYY-MM-DD'
  */
 export function rollDate(s: string): string {
   if (!DATE_FORMAT.test(s) || isRealDate(s)) return s;
-  const d = new Date(0);
-  d.setUTCFullYear(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
-  return d.toISOString().slice(0, 10);
+  return fromDayNumber(dayNumber(s));
 }

@@ -17,6 +17,7 @@ import {
   WarningBase,
   type DocumentData,
 } from './document-data';
+import { chinaDateTime } from './clock';
 import { formatDateZh, type DocumentKind } from './documents';
 
 /** A county's row with the derived indicators the bulletin prints. */
@@ -96,8 +97,6 @@ export function bulletinTable(rows: BulletinRow[]): z.infer<typeof BulletinView>
   };
 }
 
-const CST_OFFSET_MS = 8 * 3_600_000;
-
 /**
  * 签收时间 in China time (UTC+8): the signing date with the clock time of `at`
  * (`2027年5月19日10时32分`). The date is the case clock's, which a compressed demo clock moves apart
@@ -106,7 +105,7 @@ const CST_OFFSET_MS = 8 * 3_600_000;
  */
 export function signedAtZh(date: string, at: string): string {
   const ms = Date.parse(at);
-  const local = Number.isNaN(ms) ? undefined : new Date(ms + CST_OFFSET_MS).toISOString();
+  const local = Number.isNaN(ms) ? undefined : chinaDateTime(ms);
   if (!local || local.slice(0, 10) !== date) return formatDateZh(date);
   return `${formatDateZh(date)}${Number(local.slice(11, 13))}时${local.slice(14, 16)}分`;
 }

@@ -4,7 +4,7 @@
  * the snapshot of it recorded in their history at start, so a package upgrade never changes what
  * a running workflow replays.
  */
-import { addDays, dayNumber, fromDayNumber } from './clock';
+import { addDays, dayNumber, fromDayNumber, isWeekend } from './clock';
 
 export interface WorkingDayCalendar {
   /** True when the date is a working day (weekdays, plus adjusted working weekends 调休上班). */
@@ -27,8 +27,7 @@ export function snapshotCalendar(snapshots: CalendarSnapshot[]): WorkingDayCalen
   return {
     isWorkingDay(date) {
       if (years.has(Number(date.slice(0, 4)))) return !off.has(date);
-      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-      return weekday !== 0 && weekday !== 6;
+      return !isWeekend(date);
     },
     covers(year) {
       return years.get(year) ?? false;

@@ -5,6 +5,7 @@
  * registers them (worker/search-attributes.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { chinaDay, chinaMidnight } from './clock';
 
 /** 年度 — the programme year. */
 export const GuidanceYear = defineSearchAttributeKey('GuidanceYear', SearchAttributeType.INT);
@@ -45,10 +46,10 @@ export const GUIDANCE_SEARCH_ATTRIBUTES = [
 
 /** A due date `YYYY-MM-DD` as the Datetime value stored in GuidanceDueDate (00:00 China Standard Time). */
 export function dueDateValue(isoDate: string): Date {
-  return new Date(`${isoDate}T00:00:00+08:00`);
+  return new Date(chinaMidnight(isoDate));
 }
 
 /** The `YYYY-MM-DD` (China Standard Time) of a GuidanceDueDate value. */
 export function dueDateOf(value: Date): string {
-  return new Date(value.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return chinaDay(value.getTime());
 }

@@ -6,7 +6,7 @@
  * and the client filters and sorts them for one user. Pure: safe inside the workflow sandbox.
  */
 import { defineQuery } from '@temporalio/workflow';
-import { dayNumber, type AsOf } from './clock';
+import { chinaDay, dayNumber, type AsOf } from './clock';
 import type { Role } from './definitions';
 import { openIncident } from './incidents';
 import { RUNG_LABEL } from './labels';
@@ -129,7 +129,7 @@ export function caseTodos(c: VisitCase, today: string, dateOf: (iso: string) => 
 
 /** The China (UTC+8) date of an instant. */
 function chinaDate(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+  return chinaDay(Date.parse(iso));
 }
 
 /**
