@@ -21,15 +21,15 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
 import {
   DOC_NUMBER_SERIES,
   docNumberWorkflowId,
   numbersQuery,
   type DocNumberState,
-} from '../workflows/shared/docnumber';
+} from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
-import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
 import { ArchiveIntegrityError, MANIFEST, parseManifest, writeFileDurable } from './archive';
 import {
   DELIVERIES_FILE,

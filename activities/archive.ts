@@ -21,7 +21,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { chinaDay } from '../workflows/shared/clock';
 import type { RenderResult } from '../workflows/shared/documents';
 import { FailureType } from '../workflows/shared/errors';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 import { archiveChunkQuery, type ArchiveSnapshotRef } from '../workflows/shared/archive-snapshot';
 import { TMP_MARK, writeFileDurable } from './durable';
 

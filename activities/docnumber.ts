@@ -6,7 +6,7 @@
  */
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { docNumberWorkflowId, allocateNumberUpdate, voidNumberUpdate } from '../workflows/shared/docnumber';
+import { docNumberWorkflowId, allocateNumberUpdate, voidNumberUpdate } from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
 
 export interface DocNumberDeps {

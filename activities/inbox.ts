@@ -8,8 +8,9 @@
  */
 import type { Client } from '@temporalio/client';
 import { dayNumber } from '../workflows/shared/clock';
-import { scheduleQuery, type Role } from '../workflows/shared/definitions';
-import { openIncident } from '../workflows/shared/incidents';
+import { scheduleQuery } from '../workflows/contracts/programme';
+import { type Role } from '../workflows/contracts/common';
+import { openIncident } from '../workflows/contracts/incidents';
 import {
   GuidanceBureau,
   GuidanceIncident,

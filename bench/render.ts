@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core';
 import { fontLoadCount, loadFonts } from '../activities/documents/fonts';
 import { renderMarkup, renderPdf } from '../activities/documents/render';
 import { BUILTIN_TEMPLATES_DIR, exampleData } from '../activities/documents/templates';
-import type { DocumentData } from '../workflows/shared/document-data';
+import type { DocumentData } from '../workflows/shared/render-document';
 import { ensureDocumentTools, ensureTypst } from '../scripts/setup-documents';
 import { markupToHtml } from './html';
 import { markupToTypst, typstFontDirs } from './typst';

@@ -23,7 +23,7 @@ import { config as envConfig, type Config } from '../config/env';
 import { connectClient, type TemporalConfig } from '../config/temporal';
 import { ensureDevServer, type RunningService } from '../worker/service';
 import { createWorker, workerActivities } from '../worker/worker';
-import type { ProgrammeState } from '../workflows/shared/definitions';
+import type { ProgrammeState } from '../workflows/contracts/programme';
 import type { Plan, Person } from '../workflows/shared/plan';
 import { runDemo, type DemoOutcome, type DemoProgress } from './demo';
 import { EXIT, UserError } from './programme';

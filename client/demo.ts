@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
 import type { Plan } from '../workflows/shared/plan';
-import { visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
 import { startProgramme } from './programme';
 import { isTransient, People, type Profile } from './simulation/people';
 

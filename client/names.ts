@@ -6,11 +6,11 @@
  * here, at the view, from a name book of the plan's people and counties, the users file and the
  * case itself. Nothing stored is changed.
  */
-import { ROLE_LABEL, type AuditEntry, type Role } from '../workflows/shared/definitions';
+import { ROLE_LABEL, type AuditEntry, type Role } from '../workflows/contracts/common';
 import { DELIVERY_STATUS_LABEL, SENT_COPY_LABEL } from '../workflows/shared/labels';
 import { planPeople } from '../workflows/shared/people';
 import type { Plan } from '../workflows/shared/plan';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 
 /** Ids and codes with the names people know them by. */
 export interface NameBook {

@@ -7,13 +7,13 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { readArchivedProgramme, type ArchivedProgramme } from '../activities/archive-programme';
-import { programmeWorkflowId } from '../workflows/shared/definitions';
+import { programmeWorkflowId } from '../workflows/contracts/common';
 import {
   DOC_NUMBER_SERIES,
   docNumberWorkflowId,
   numbersQuery,
   type DocNumberState,
-} from '../workflows/shared/docnumber';
+} from '../workflows/contracts/numbering';
 import { refuseUnvouched } from './record';
 
 /** What each series numbers, as the register shows it. */

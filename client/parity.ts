@@ -12,36 +12,20 @@
  * 'form-acknowledge', roles: ['county'] }] }]`). An Update registered on two workflows (retry) has
  * one door per workflow.
  */
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  recordStatisticsUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  visitProgressSignal,
-  type Role,
-} from '../workflows/shared/definitions';
-import { allocateNumberUpdate, numbersQuery, voidNumberUpdate } from '../workflows/shared/docnumber';
-import { retryUpdate } from '../workflows/shared/incidents';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal } from '../workflows/contracts/programme';
+import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
+import { type Role } from '../workflows/contracts/common';
+import { allocateNumberUpdate, numbersQuery, voidNumberUpdate } from '../workflows/contracts/numbering';
+import { retryUpdate } from '../workflows/contracts/incidents';
 import { todoQuery } from '../workflows/shared/todo';
-import { acknowledgeUpdate } from '../workflows/shared/receipts';
-import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
-import { correctRosterUpdate } from '../workflows/shared/roster';
-import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
+import { acknowledgeUpdate } from '../workflows/contracts/receipts';
+import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
+import { correctRosterUpdate } from '../workflows/contracts/roster';
+import { correctCountyEmailsUpdate } from '../workflows/contracts/county-emails';
 import { archiveChunkQuery } from '../workflows/shared/archive-snapshot';
-import {
-  addEvidenceUpdate,
-  approveUpdate,
-  extendDueUpdate,
-  recordReinspectionUpdate,
-  returnUpdate,
-  reviewReportUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitReportUpdate,
-  submitUpdate,
-  visitCaseQuery,
-} from '../workflows/shared/visit';
+import { visitCaseQuery } from '../workflows/contracts/visit';
+import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
+import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 
 export interface HttpDoor {
   method: 'GET' | 'POST';

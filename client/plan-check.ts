@@ -6,7 +6,7 @@
  */
 import { takeSnapshot } from '../activities/calendar';
 import { Clock } from '../workflows/shared/clock';
-import type { TimeScale } from '../workflows/shared/definitions';
+import type { TimeScale } from '../workflows/contracts/common';
 import type { Plan } from '../workflows/shared/plan';
 import { ScheduleError, computeSchedule, snapshotCalendar } from '../workflows/shared/schedule';
 

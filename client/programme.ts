@@ -2,7 +2,7 @@
  * Programme operations shared by the CLI and the HTTP API: start, read, reschedule, add, cancel.
  * Errors come back as UserError with the workflow's Chinese message, never as a stack trace.
  */
-import { retryUpdate, type Incident, type RetryArgs } from '../workflows/shared/incidents';
+import { retryUpdate, type Incident, type RetryArgs } from '../workflows/contracts/incidents';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -10,22 +10,9 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  programmeWorkflowId,
-  rescheduleUpdate,
-  scheduleQuery,
-  recordStatisticsUpdate,
-  type RecordStatisticsArgs,
-  type StatisticsRow,
-  type AddCountyArgs,
-  type CancelVisitArgs,
-  type ProgrammeState,
-  type RescheduleArgs,
-  type ScheduleEntry,
-  type TimeScale,
-} from '../workflows/shared/definitions';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type AddCountyArgs, type CancelVisitArgs, type ProgrammeState, type RescheduleArgs, type ScheduleEntry } from '../workflows/contracts/programme';
+import { programmeWorkflowId, type TimeScale } from '../workflows/contracts/common';
+import { recordStatisticsUpdate, type RecordStatisticsArgs, type StatisticsRow } from '../workflows/contracts/statistics';
 import type { Plan } from '../workflows/shared/plan';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../workflows/shared/search-attributes';
 import type { programmeWorkflow } from '../workflows/programme';

@@ -9,8 +9,9 @@
 import type { Client } from '@temporalio/client';
 import { ArchiveIntegrityError, readArchivedCase, type ArchivedCase } from '../activities/archive';
 import { readArchivedProgramme } from '../activities/archive-programme';
-import { programmeWorkflowId, visitWorkflowId, type ProgrammeState } from '../workflows/shared/definitions';
-import type { VisitCase } from '../workflows/shared/visit';
+import { type ProgrammeState } from '../workflows/contracts/programme';
+import { programmeWorkflowId, visitWorkflowId } from '../workflows/contracts/common';
+import type { VisitCase } from '../workflows/contracts/visit';
 import { EXIT, UserError, getProgramme } from './programme';
 import { visitOps, type VisitRef } from './visit';
 

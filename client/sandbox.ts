@@ -23,7 +23,7 @@ import { connectClient, type TemporalConfig } from '../config/temporal';
 import { ensureDevServer, type RunningService } from '../worker/service';
 import { createWorker, workerActivities } from '../worker/worker';
 import { addDays } from '../workflows/shared/clock';
-import { programmeWorkflowId, TimeScaleSchema, type TimeScale } from '../workflows/shared/definitions';
+import { programmeWorkflowId, TimeScaleSchema, type TimeScale } from '../workflows/contracts/common';
 import type { Plan } from '../workflows/shared/plan';
 import {
   computeSchedule,

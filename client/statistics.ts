@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { createStatsActivities } from '../activities/stats';
-import type { RecordStatisticsArgs } from '../workflows/shared/definitions';
-import type { StatsResult, StatsRulesInput } from '../workflows/shared/stats';
+import type { RecordStatisticsArgs } from '../workflows/contracts/statistics';
+import type { StatsRulesInput } from '../workflows/shared/stats';
+import type { StatsResult } from '../workflows/shared/stats-result';
 import { EXIT, UserError, statisticsRows } from './programme';
 
 /** Reads and checks a table from a path or from bytes (an upload, named by its file name). */

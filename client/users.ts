@@ -14,7 +14,7 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type Scry
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { Role, ROLE_LABEL, type Actor } from '../workflows/shared/definitions';
+import { Role, ROLE_LABEL, type Actor } from '../workflows/contracts/common';
 import { config } from '../config/env';
 import { formatIssues } from '../workflows/shared/plan';
 import { EXIT, UserError } from './programme';

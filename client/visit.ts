@@ -2,40 +2,19 @@
  * Visit operations shared by the CLI and the HTTP API: every human step through its validated
  * Update, reads through the Query. Refusals come back as UserError with the workflow's message.
  */
-import { retryUpdate, type RetryArgs } from '../workflows/shared/incidents';
-import { acknowledgeUpdate, type AcknowledgeArgs } from '../workflows/shared/receipts';
-import { correctRosterUpdate, type CorrectRosterArgs } from '../workflows/shared/roster';
-import { correctCountyEmailsUpdate, type CorrectCountyEmailsArgs } from '../workflows/shared/county-emails';
+import { retryUpdate, type RetryArgs } from '../workflows/contracts/incidents';
+import { acknowledgeUpdate, type AcknowledgeArgs } from '../workflows/contracts/receipts';
+import { correctRosterUpdate, type CorrectRosterArgs } from '../workflows/contracts/roster';
+import { correctCountyEmailsUpdate, type CorrectCountyEmailsArgs } from '../workflows/contracts/county-emails';
 import { todoQuery } from '../workflows/shared/todo';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readArchivedCase } from '../activities/archive';
 import type { EvidenceStore } from '../activities/evidence/store';
-import { visitWorkflowId } from '../workflows/shared/definitions';
-import {
-  addEvidenceUpdate,
-  approveUpdate,
-  returnUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitUpdate,
-  visitCaseQuery,
-  submitReportUpdate,
-  reviewReportUpdate,
-  extendDueUpdate,
-  recordReinspectionUpdate,
-  type RecordReinspectionArgs,
-  type SubmitReportArgs,
-  type ReviewReportArgs,
-  type ExtendDueArgs,
-  type AddEvidenceArgs,
-  type DecisionArgs,
-  type ReturnArgs,
-  type SetEnterpriseResultArgs,
-  type SetFindingArgs,
-  type ActorOnlyArgs,
-  type VisitCase,
-} from '../workflows/shared/visit';
+import { visitWorkflowId } from '../workflows/contracts/common';
+import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
+import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate, type AddEvidenceArgs, type DecisionArgs, type ReturnArgs, type SetEnterpriseResultArgs, type SetFindingArgs, type ActorOnlyArgs } from '../workflows/contracts/visit-onsite';
+import { submitReportUpdate, reviewReportUpdate, extendDueUpdate, recordReinspectionUpdate, type RecordReinspectionArgs, type SubmitReportArgs, type ReviewReportArgs, type ExtendDueArgs } from '../workflows/contracts/visit-rectification';
 import { chineseDate } from '../workflows/shared/email';
 import { EXIT, UserError, getProgramme } from './programme';
 

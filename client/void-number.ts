@@ -10,18 +10,19 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { Actor } from '../workflows/shared/definitions';
-import { programmeWorkflowId, scheduleQuery, visitWorkflowId } from '../workflows/shared/definitions';
+import type { Actor } from '../workflows/contracts/common';
+import { scheduleQuery } from '../workflows/contracts/programme';
+import { programmeWorkflowId, visitWorkflowId } from '../workflows/contracts/common';
 import {
   DOC_NUMBER_SERIES,
   docNumberWorkflowId,
   numbersQuery,
   voidNumberUpdate,
   type DocNumberState,
-} from '../workflows/shared/docnumber';
+} from '../workflows/contracts/numbering';
 import { formatIssues } from '../workflows/shared/plan';
 import { Line } from '../workflows/shared/text';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 import { SERIES_LABEL } from './numbers';
 import { EXIT, UserError } from './programme';
 import { readCase } from './record';

@@ -41,7 +41,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../workflows/shared/definitions';
+import { DEFAULT_TASK_QUEUE } from '../workflows/contracts/common';
 
 const port = (name: string, min = 1) =>
   z.coerce

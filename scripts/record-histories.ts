@@ -40,32 +40,20 @@ import { ROOT } from '../worker/temporal-tools';
 import { startProgramme } from '../client/programme';
 import { isTransient, People } from '../client/simulation/people';
 import { takeSnapshot } from '../activities/calendar';
-import { acknowledgeUpdate } from '../workflows/shared/receipts';
-import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
+import { acknowledgeUpdate } from '../workflows/contracts/receipts';
+import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
 import { addDays } from '../workflows/shared/clock';
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  programmeWorkflowId,
-  recordStatisticsUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  type Actor,
-  type ProgrammeState,
-  type ScheduleEntry,
-} from '../workflows/shared/definitions';
-import { openIncident, retryUpdate } from '../workflows/shared/incidents';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type ProgrammeState, type ScheduleEntry } from '../workflows/contracts/programme';
+import { programmeWorkflowId, type Actor } from '../workflows/contracts/common';
+import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
+import { openIncident, retryUpdate } from '../workflows/contracts/incidents';
 import type { Plan } from '../workflows/shared/plan';
-import { correctRosterUpdate } from '../workflows/shared/roster';
-import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
+import { correctRosterUpdate } from '../workflows/contracts/roster';
+import { correctCountyEmailsUpdate } from '../workflows/contracts/county-emails';
 import type { programmeWorkflow } from '../workflows/programme';
-import {
-  extendDueUpdate,
-  recordReinspectionUpdate,
-  returnUpdate,
-  visitCaseQuery,
-  type VisitCase,
-} from '../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
+import { extendDueUpdate, recordReinspectionUpdate } from '../workflows/contracts/visit-rectification';
+import { returnUpdate } from '../workflows/contracts/visit-onsite';
 import {
   acceptedUpdates,
   corpusUpdates,

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { ArchiveIntegrityError, CASE_FILE, MANIFEST, verifyArchive } from '../activities/archive';
 import { INDEX_FILE, PROGRAMME_FILE, verifyArchiveTree, type ArchiveIndex } from '../activities/archive-index';
 import { readArchivedProgramme, writeProgrammeArchive } from '../activities/archive-programme';
-import type { ProgrammeState } from '../workflows/shared/definitions';
+import type { ProgrammeState } from '../workflows/contracts/programme';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);

@@ -20,15 +20,9 @@ import { createServer } from '../client/http/server';
 import { loadUsers } from '../client/users';
 import { CASE_LIMITS, QUERY_LIMIT_BYTES } from '../workflows/shared/case-limits';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
-import { visitWorkflowId } from '../workflows/shared/definitions';
-import {
-  addEvidenceUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  visitCaseQuery,
-  type VisitCase,
-  type VisitInput,
-} from '../workflows/shared/visit';
+import { visitWorkflowId } from '../workflows/contracts/common';
+import { visitCaseQuery, type VisitCase, type VisitInput } from '../workflows/contracts/visit';
+import { addEvidenceUpdate, setEnterpriseResultUpdate, setFindingUpdate } from '../workflows/contracts/visit-onsite';
 import { examplePlan } from './helpers/plans';
 import { createDevServerEnv } from './helpers/temporal';
 import { FAST_MAIL, refusal, supervisor } from './helpers/visit-driver';

@@ -24,7 +24,7 @@ import {
   verifyArchive,
 } from '../activities/archive';
 import type { RenderResult } from '../workflows/shared/documents';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 import { failureOf } from './helpers/failure';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

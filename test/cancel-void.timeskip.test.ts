@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readArchivedCase } from '../activities/archive';
 import { numberRegister } from '../client/numbers';
-import { reviewReportUpdate, submitReportUpdate } from '../workflows/shared/visit';
+import { reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, supervisor } from './helpers/visit-driver';

@@ -9,7 +9,7 @@ import { caseDocuments } from '../activities/archive';
 import { onCaseClock } from '../client/http/case-clock';
 import { Clock, addDays, queryNow } from '../workflows/shared/clock';
 import type { RenderResult } from '../workflows/shared/documents';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 
 const chinaDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 const chinaTime = (iso: string) =>

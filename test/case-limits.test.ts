@@ -15,7 +15,7 @@ import {
   utf8Bytes,
 } from '../workflows/shared/case-limits';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
-import { RecordStatisticsArgs, STATISTICS_MAX_DRAFTS, STATISTICS_MAX_ROWS } from '../workflows/shared/definitions';
+import { RecordStatisticsArgs, STATISTICS_MAX_DRAFTS, STATISTICS_MAX_ROWS } from '../workflows/contracts/statistics';
 
 const actor = { id: 'admin', role: 'admin' as const };
 const row = (county: string, inspections = 10) => ({

@@ -27,29 +27,16 @@ import { createServer } from '../client/http/server';
 import { PlanError, loadPlanFile } from '../client/plan';
 import { startProgramme } from '../client/programme';
 import { loadUsers } from '../client/users';
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  type Actor,
-} from '../workflows/shared/definitions';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery } from '../workflows/contracts/programme';
+import { type Actor } from '../workflows/contracts/common';
 import type { Plan } from '../workflows/shared/plan';
-import {
-  addEvidenceUpdate,
-  approveUpdate,
-  extendDueUpdate,
-  returnUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitReportUpdate,
-  submitUpdate,
-  visitCaseQuery,
-} from '../workflows/shared/visit';
+import { visitCaseQuery } from '../workflows/contracts/visit';
+import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
+import { extendDueUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 import { USERS_FILE, multipart, pdfBytes } from './http/helpers';
 import { receiptToken } from '../activities/email/receipt-link';
-import { acknowledgeUpdate } from '../workflows/shared/receipts';
-import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
+import { acknowledgeUpdate } from '../workflows/contracts/receipts';
+import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
 import { EXAMPLE_PLAN_FILE, rawExamplePlan } from './helpers/plans';
 import { planIds, unreadable } from './helpers/readable';
 import { createTimeSkippingEnv } from './helpers/temporal';

@@ -14,7 +14,7 @@ import { EvidenceStore } from '../activities/evidence/store';
 import { sweepPins } from '../activities/evidence/sweep';
 import { numberRegister } from '../client/numbers';
 import { visitOps } from '../client/visit';
-import type { Actor } from '../workflows/shared/definitions';
+import type { Actor } from '../workflows/contracts/common';
 import {
   findingsFor,
   listFiles,

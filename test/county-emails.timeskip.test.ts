@@ -8,7 +8,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { correctCountyEmailsUpdate } from '../workflows/shared/county-emails';
+import { correctCountyEmailsUpdate } from '../workflows/contracts/county-emails';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, leader, refusal } from './helpers/visit-driver';

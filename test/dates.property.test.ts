@@ -10,8 +10,8 @@ import { addDays, dayNumber } from '../workflows/shared/clock';
 import { CalendarDate, DATE_YEARS, isRealDate, rollDate } from '../workflows/shared/dates';
 import { IsoDate } from '../workflows/shared/plan';
 import { tolerantly } from '../workflows/shared/tolerance';
-import { ExtendDueArgs, RecordReinspectionArgs, SubmitReportArgs } from '../workflows/shared/visit';
-import { RescheduleArgs } from '../workflows/shared/definitions';
+import { ExtendDueArgs, RecordReinspectionArgs, SubmitReportArgs } from '../workflows/contracts/visit-rectification';
+import { RescheduleArgs } from '../workflows/contracts/programme';
 import { nextEvent, startLadder } from '../workflows/visit/ladder';
 
 /** The oracle, written apart from the implementation: the Gregorian rule spelled out. */

@@ -19,7 +19,7 @@ import { registerDemoCommand } from '../client/commands/demo';
 import { connectClient, loadTemporalConfig, type TemporalConfig } from '../config/temporal';
 import { ensureDevServer, type RunningService } from '../worker/service';
 import { createWorker } from '../worker/worker';
-import { programmeWorkflowId } from '../workflows/shared/definitions';
+import { programmeWorkflowId } from '../workflows/contracts/common';
 import { freePort, startSmtpSink, type SmtpSink } from './email/helpers';
 import { rawExamplePlan } from './helpers/plans';
 import { workflowBundle } from './helpers/worker';

@@ -19,13 +19,8 @@ import { addDays } from '../workflows/shared/clock';
 import { formatDocNumber } from '../workflows/shared/documents';
 import { onOrNextWorkingDay, snapshotCalendar } from '../workflows/shared/schedule';
 import { SAMPLING_ALGORITHM } from '../workflows/shared/sampling';
-import {
-  SetEnterpriseResultArgs,
-  enterpriseChecks,
-  type EnterpriseCheck,
-  type EnterpriseResult,
-  type VisitCase,
-} from '../workflows/shared/visit';
+import { enterpriseChecks, type EnterpriseResult, type VisitCase } from '../workflows/contracts/visit';
+import { SetEnterpriseResultArgs, type EnterpriseCheck } from '../workflows/contracts/visit-onsite';
 import type { VisitContext } from '../workflows/visit/context';
 import { letterProblems, opinionLetter } from '../workflows/visit/letters';
 import { examplePlan } from './helpers/plans';

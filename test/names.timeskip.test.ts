@@ -38,14 +38,11 @@ import { startProgramme } from '../client/programme';
 import { loadUsers } from '../client/users';
 import { addDays } from '../workflows/shared/clock';
 import { visitFailureNote } from '../workflows/shared/failure-words';
-import {
-  cancelVisitUpdate,
-  scheduleQuery,
-  visitWorkflowId,
-  type ProgrammeState,
-} from '../workflows/shared/definitions';
+import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
+import { visitWorkflowId } from '../workflows/contracts/common';
 import type { Plan } from '../workflows/shared/plan';
-import { approveUpdate, visitCaseQuery, type VisitCase } from '../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
+import { approveUpdate } from '../workflows/contracts/visit-onsite';
 import { readHistories } from './helpers/histories';
 import { examplePlan } from './helpers/plans';
 import { planIds, unreadable } from './helpers/readable';

@@ -9,7 +9,7 @@ import type { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocNumberActivities } from '../activities/docnumber';
-import { docNumberWorkflowId } from '../workflows/shared/docnumber';
+import { docNumberWorkflowId } from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
 import { failureOf } from './helpers/failure';
 import { createDevServerEnv } from './helpers/temporal';

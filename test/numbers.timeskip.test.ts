@@ -11,7 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocNumberActivities } from '../activities/docnumber';
 import { numberRegister } from '../client/numbers';
-import { docNumberWorkflowId } from '../workflows/shared/docnumber';
+import { docNumberWorkflowId } from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
 import { failureOf } from './helpers/failure';
 import { createTimeSkippingEnv } from './helpers/temporal';

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../client/cli';
 import { DOORS, INTERNAL, type Door } from '../client/parity';
-import type { Role } from '../workflows/shared/definitions';
+import type { Role } from '../workflows/contracts/common';
 import { login, startStack, type Stack } from './http/helpers';
 
 const ROOT = path.resolve(__dirname, '..');

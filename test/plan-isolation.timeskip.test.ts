@@ -32,7 +32,7 @@ import { rawExamplePlan } from './helpers/plans';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver } from './helpers/visit-driver';
 import { startProgramme } from '../client/programme';
-import { visitWorkflowId } from '../workflows/shared/definitions';
+import { visitWorkflowId } from '../workflows/contracts/common';
 import { uniqueQueue, workflowBundle } from './helpers/worker';
 
 const MARKER = '本通知依云岭市应急管理局执法指导专用模板制发';

@@ -17,19 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeSnapshot } from '../activities/calendar';
 import { CalendarFileSchema, snapshotFromFile } from '../client/calendar';
 import { addDays } from '../workflows/shared/clock';
-import { applyCalendarUpdate } from '../workflows/shared/calendar-update';
+import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  programmeWorkflowId,
-  recordStatisticsUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  type Actor,
-  type ProgrammeState,
-} from '../workflows/shared/definitions';
-import { retryUpdate } from '../workflows/shared/incidents';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
+import { programmeWorkflowId, type Actor } from '../workflows/contracts/common';
+import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
+import { retryUpdate } from '../workflows/contracts/incidents';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { rawExamplePlan } from './helpers/plans';
 import { FAST_MAIL, VisitDriver, firstMonday, leader, supervisor } from './helpers/visit-driver';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProgramme } from '../client/programme';
-import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/shared/definitions';
+import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
 import { dayNumber } from '../workflows/shared/clock';
 import { createDevServerEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';

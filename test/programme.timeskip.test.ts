@@ -7,18 +7,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProgramme, UserError } from '../client/programme';
-import {
-  addCountyUpdate,
-  cancelVisitUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  visitProgressSignal,
-  type Actor,
-  type ProgrammeState,
-  type VisitProgress,
-} from '../workflows/shared/definitions';
+import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState, type VisitProgress } from '../workflows/contracts/programme';
+import { type Actor } from '../workflows/contracts/common';
 import { Clock } from '../workflows/shared/clock';
-import { visitCaseQuery } from '../workflows/shared/visit';
+import { visitCaseQuery } from '../workflows/contracts/visit';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';
 import { createTestWorker, uniqueQueue } from './helpers/worker';

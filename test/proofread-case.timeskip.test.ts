@@ -15,16 +15,10 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
 import { addDays } from '../workflows/shared/clock';
-import {
-  recordReinspectionUpdate,
-  reviewReportUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitReportUpdate,
-  submitUpdate,
-  type VisitCase,
-} from '../workflows/shared/visit';
-import { acknowledgeUpdate } from '../workflows/shared/receipts';
+import { type VisitCase } from '../workflows/contracts/visit';
+import { recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
+import { setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
+import { acknowledgeUpdate } from '../workflows/contracts/receipts';
 import { describeFlags, proofread } from './helpers/proofread';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, supervisor } from './helpers/visit-driver';

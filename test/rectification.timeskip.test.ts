@@ -13,15 +13,10 @@ import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyArchive } from '../activities/archive';
 import { addDays } from '../workflows/shared/clock';
-import type { Actor } from '../workflows/shared/definitions';
+import type { Actor } from '../workflows/contracts/common';
 import type { WorkingDayCalendar } from '../workflows/shared/schedule';
-import {
-  extendDueUpdate,
-  recordReinspectionUpdate,
-  reviewReportUpdate,
-  submitReportUpdate,
-  type VisitCase,
-} from '../workflows/shared/visit';
+import { type VisitCase } from '../workflows/contracts/visit';
+import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';

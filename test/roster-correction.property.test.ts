@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateRoster } from '../activities/sampling';
 import type { Enterprise } from '../workflows/shared/plan';
-import { CorrectRosterArgs } from '../workflows/shared/roster';
+import { CorrectRosterArgs } from '../workflows/contracts/roster';
 
 const admin = { id: 'admin', role: 'admin' as const };
 // Few distinct values, so repeats (the case that matters) are common.

@@ -22,34 +22,17 @@ import { renderPdf } from '../activities/documents/render';
 import { ensureDocumentTools } from '../scripts/setup-documents';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
 import { addDays } from '../workflows/shared/clock';
-import {
-  AddCountyArgs,
-  CancelVisitArgs,
-  RecordStatisticsArgs,
-  RescheduleArgs,
-  type Actor,
-} from '../workflows/shared/definitions';
-import { DocumentDataSchemas, type DocumentDataInput } from '../workflows/shared/document-data';
+import { AddCountyArgs, CancelVisitArgs, RescheduleArgs } from '../workflows/contracts/programme';
+import { RecordStatisticsArgs } from '../workflows/contracts/statistics';
+import { type Actor } from '../workflows/contracts/common';
+import { DocumentDataSchemas, type DocumentDataInput } from '../workflows/shared/render-document';
 import { formatDocNumber, type DocumentKind } from '../workflows/shared/documents';
 import { formatIssues, type County } from '../workflows/shared/plan';
 import { onOrNextWorkingDay, snapshotCalendar } from '../workflows/shared/schedule';
 import { SAMPLING_ALGORITHM, type SampleDraw } from '../workflows/shared/sampling';
-import {
-  AddEvidenceArgs,
-  DecisionArgs,
-  ExtendDueArgs,
-  RecordReinspectionArgs,
-  ReturnArgs,
-  ReviewReportArgs,
-  SetEnterpriseResultArgs,
-  SetFindingArgs,
-  SubmitReportArgs,
-  type EnterpriseResult,
-  type Finding,
-  type Rectification,
-  type RectificationReport,
-  type VisitCase,
-} from '../workflows/shared/visit';
+import { type EnterpriseResult, type Finding, type VisitCase } from '../workflows/contracts/visit';
+import { AddEvidenceArgs, DecisionArgs, ReturnArgs, SetEnterpriseResultArgs, SetFindingArgs } from '../workflows/contracts/visit-onsite';
+import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs, type Rectification, type RectificationReport } from '../workflows/contracts/visit-rectification';
 import type { VisitContext } from '../workflows/visit/context';
 import {
   acceptanceLetter,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { caseTodos, todosFor, waitingOn } from '../workflows/shared/todo';
-import type { VisitCase } from '../workflows/shared/visit';
+import type { VisitCase } from '../workflows/contracts/visit';
 
 function visit(edit: (c: VisitCase) => void = () => {}): VisitCase {
   const c = {

@@ -15,7 +15,8 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../activities';
-import { reviewReportUpdate, submitReportUpdate, type VisitCase } from '../workflows/shared/visit';
+import { type VisitCase } from '../workflows/contracts/visit';
+import { reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 import { HEADS_UP_STEP } from './fixtures/visit-v2/heads-up';
 import { HEADS_UP_PATCH } from './fixtures/visit-v2/workflows';
 import { createTimeSkippingEnv } from './helpers/temporal';

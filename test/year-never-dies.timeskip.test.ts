@@ -14,15 +14,9 @@ import { UserError, startProgramme } from '../client/programme';
 import { scheduleProblems } from '../client/plan-check';
 import { readArchivedProgramme } from '../activities/archive-programme';
 import { createActivities } from '../activities';
-import {
-  cancelVisitUpdate,
-  programmeWorkflowId,
-  rescheduleUpdate,
-  scheduleQuery,
-  visitProgressSignal,
-  type ProgrammeState,
-} from '../workflows/shared/definitions';
-import { retryUpdate } from '../workflows/shared/incidents';
+import { cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState } from '../workflows/contracts/programme';
+import { programmeWorkflowId } from '../workflows/contracts/common';
+import { retryUpdate } from '../workflows/contracts/incidents';
 import type { Plan } from '../workflows/shared/plan';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { FAST_MAIL, VisitDriver, firstMonday, refusal, supervisor } from './helpers/visit-driver';

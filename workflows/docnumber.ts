@@ -13,7 +13,7 @@ import {
   numbersQuery,
   voidNumberUpdate,
   type DocNumberState,
-} from './shared/docnumber';
+} from './contracts/numbering';
 import { FailureType } from './shared/errors';
 
 export async function docNumberWorkflow(state: DocNumberState): Promise<void> {

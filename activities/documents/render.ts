@@ -3,7 +3,7 @@
  * Shared by the activity, the CLI preview and the benchmark.
  */
 import { chinaMidnight } from '../../workflows/shared/clock';
-import { DocumentDataSchemas, type DocumentData } from '../../workflows/shared/document-data';
+import { DocumentDataSchemas, type DocumentData } from '../../workflows/shared/render-document';
 import { documentView } from '../../workflows/shared/document-views';
 import { DocumentKind } from '../../workflows/shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { z } from 'zod';
-import { DocumentDataSchemas } from '../../workflows/shared/document-data';
+import { DocumentDataSchemas } from '../../workflows/shared/render-document';
 import { DocumentViewSchemas, documentView } from '../../workflows/shared/document-views';
 import { DocumentKind, formatDateZh, type DocumentKind as Kind } from '../../workflows/shared/documents';
 import { formatIssues } from '../../workflows/shared/plan';

@@ -26,7 +26,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { ReceiptLinkRef } from '../../workflows/shared/receipts';
+import type { ReceiptLinkRef } from '../../workflows/contracts/receipts';
 
 export interface ReceiptLinkSettings {
   /** The dashboard's address as the counties reach it, e.g. https://zhidao.example.gov.cn. */

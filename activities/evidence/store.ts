@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EVIDENCE_TYPES } from '../../workflows/shared/visit';
+import { EVIDENCE_TYPES } from '../../workflows/contracts/visit-onsite';
 import { Pins, syncDir, type PinRecord } from './pins';
 
 /**

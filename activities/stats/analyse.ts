@@ -3,16 +3,8 @@
  * → draft findings. Pure apart from hashing; the activity and the CLI both call it.
  */
 import { createHash } from 'node:crypto';
-import {
-  STATED_FIELDS,
-  type BlankCells,
-  type StatedField,
-  type StatsColumn,
-  type StatsProblem,
-  type StatsResult,
-  type StatsRules,
-  type UnitStats,
-} from '../../workflows/shared/stats';
+import { STATED_FIELDS, type BlankCells, type StatedField, type StatsRules } from '../../workflows/shared/stats';
+import { type StatsColumn, type StatsProblem, type StatsResult, type UnitStats } from '../../workflows/shared/stats-result';
 import {
   checkNames,
   checkRanks,

@@ -8,7 +8,8 @@
  * compared with the benchmark.
  */
 import { CHECKLIST_ITEM_LABEL, type ChecklistItemKey } from '../../workflows/shared/checklist';
-import type { DraftFinding, FindingRule, StatsProblem, StatsRules } from '../../workflows/shared/stats';
+import type { FindingRule, StatsRules } from '../../workflows/shared/stats';
+import type { DraftFinding, StatsProblem } from '../../workflows/shared/stats-result';
 import type { Ratio } from './decimal';
 import type { IndicatorRatios } from './indicators';
 

@@ -8,12 +8,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/shared/errors';
-import {
-  StatsRulesSchema,
-  type BlankCells,
-  type StatsResult,
-  type StatsRulesInput,
-} from '../../workflows/shared/stats';
+import { StatsRulesSchema, type BlankCells, type StatsRulesInput } from '../../workflows/shared/stats';
+import { type StatsResult } from '../../workflows/shared/stats-result';
 import { analyseStatistics } from './analyse';
 import { StatsReadError } from './errors';
 

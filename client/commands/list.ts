@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { listArchivedCases, type ArchiveEntry } from '../../activities/archive';
 import { RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
-import { Stage, type VisitCase } from '../../workflows/shared/visit';
+import { type VisitCase } from '../../workflows/contracts/visit';
+import { Stage } from '../../workflows/shared/labels';
 import {
   dueDateOf,
   GuidanceBureau,

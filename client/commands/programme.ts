@@ -23,13 +23,8 @@ import { readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { scheduleProblems, startDay } from '../plan-check';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import {
-  ActorSchema,
-  Role,
-  VISIT_STATUS_LABEL,
-  type Actor,
-  type ProgrammeState,
-} from '../../workflows/shared/definitions';
+import { VISIT_STATUS_LABEL, type ProgrammeState } from '../../workflows/contracts/programme';
+import { ActorSchema, Role, type Actor } from '../../workflows/contracts/common';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
 
 interface ActorOpts {

@@ -6,8 +6,8 @@
  * the workflow refuses the report.
  */
 import type { Command } from 'commander';
-import { visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
-import { ItemStatus, type SubmitReportArgs } from '../../workflows/shared/visit';
+import { visitWorkflowId, type Actor } from '../../workflows/contracts/common';
+import { ItemStatus, type SubmitReportArgs } from '../../workflows/contracts/visit-rectification';
 import { connectClient } from '../../config/temporal';
 import { EXIT, UserError } from '../programme';
 import { visitOps } from '../visit';

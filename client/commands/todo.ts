@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import { ROLE_LABEL } from '../../workflows/shared/definitions';
+import { ROLE_LABEL } from '../../workflows/contracts/common';
 import { TODO_KIND_LABEL, daysText } from '../../workflows/shared/todo';
 import { EXIT, UserError } from '../programme';
 import { todoFor } from '../todo';

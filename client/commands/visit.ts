@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
-import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
+import { ActorSchema, Role, visitWorkflowId, type Actor } from '../../workflows/contracts/common';
 import { formatIssues } from '../../workflows/shared/plan';
 import { CHECKLIST_ITEM_LABEL, ChecklistItemKey } from '../../workflows/shared/checklist';
 import { DELIVERY_STATUS_LABEL, FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
-import type { VisitCase } from '../../workflows/shared/visit';
+import type { VisitCase } from '../../workflows/contracts/visit';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
@@ -21,7 +21,7 @@ import { caseFilesById, visitOps, type VisitRef } from '../visit';
 import { evidenceStore, storeFiles } from './files';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { CorrectRosterArgs } from '../../workflows/shared/roster';
+import { CorrectRosterArgs } from '../../workflows/contracts/roster';
 
 /** A roster file: a list of enterprises, or a county entry (`enterprises:`) as in the plan file. */
 function readRoster(file: string): unknown {

@@ -8,26 +8,15 @@
  * the workflows' own state: the declared fields are checked, the rest passes unchanged.
  */
 import { z } from 'zod';
-import {
-  AddCountyArgs,
-  CancelVisitArgs,
-  RecordStatisticsArgs,
-  RescheduleArgs,
-  Role,
-} from '../../workflows/shared/definitions';
-import { RetryArgs } from '../../workflows/shared/incidents';
-import { AcknowledgeArgs } from '../../workflows/shared/receipts';
-import { CorrectRosterArgs } from '../../workflows/shared/roster';
-import { CorrectCountyEmailsArgs } from '../../workflows/shared/county-emails';
-import {
-  DecisionArgs,
-  ExtendDueArgs,
-  RecordReinspectionArgs,
-  ReturnArgs,
-  ReviewReportArgs,
-  SetEnterpriseResultBody,
-  SetFindingArgs,
-} from '../../workflows/shared/visit';
+import { AddCountyArgs, CancelVisitArgs, RescheduleArgs } from '../../workflows/contracts/programme';
+import { RecordStatisticsArgs } from '../../workflows/contracts/statistics';
+import { Role } from '../../workflows/contracts/common';
+import { RetryArgs } from '../../workflows/contracts/incidents';
+import { AcknowledgeArgs } from '../../workflows/contracts/receipts';
+import { CorrectRosterArgs } from '../../workflows/contracts/roster';
+import { CorrectCountyEmailsArgs } from '../../workflows/contracts/county-emails';
+import { DecisionArgs, ReturnArgs, SetEnterpriseResultBody, SetFindingArgs } from '../../workflows/contracts/visit-onsite';
+import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs } from '../../workflows/contracts/visit-rectification';
 
 // The calendar file and the voiding of a number are checked by their client modules' schemas
 // (client/calendar.ts, client/void-number.ts), which also read files: only their types here.

@@ -7,7 +7,7 @@
  */
 import '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../../workflows/shared/definitions';
+import type { Role } from '../../workflows/contracts/common';
 import type { UserRecord, Users } from '../users';
 import { forbidden, unauthorized } from './errors';
 import { SESSION_TTL_MS, type SessionStore } from './sessions';

@@ -17,7 +17,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { LoginLimits } from '../../config/env';
-import { ROLE_LABEL } from '../../workflows/shared/definitions';
+import { ROLE_LABEL } from '../../workflows/contracts/common';
 import type { UserRecord, Users } from '../users';
 import { clearSession, requireRole, sessionIdOf, setSession } from './auth';
 import { HttpError, unauthorized } from './errors';

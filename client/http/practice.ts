@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Clock } from '../../workflows/shared/clock';
-import type { TimeScale } from '../../workflows/shared/definitions';
+import type { TimeScale } from '../../workflows/contracts/common';
 
 export interface PracticeMode {
   /** The programme's compressed clock, as passed in its input. */

@@ -18,7 +18,7 @@ import { checkReceiptToken } from '../../activities/email/receipt-link';
 import { chinaDay } from '../../workflows/shared/clock';
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
 import { Code } from '../../workflows/shared/plan';
-import { AcknowledgeArgs } from '../../workflows/shared/receipts';
+import { AcknowledgeArgs } from '../../workflows/contracts/receipts';
 import { TODO_KIND_LABEL } from '../../workflows/shared/todo';
 import { CalendarFileSchema, applyCalendar, snapshotFromFile } from '../calendar';
 import { UserError } from '../programme';

@@ -9,14 +9,9 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  AddCountyArgs,
-  CancelVisitArgs,
-  RecordStatisticsArgs,
-  RescheduleArgs,
-  type ProgrammeState,
-  type Role,
-} from '../../workflows/shared/definitions';
+import { AddCountyArgs, CancelVisitArgs, RescheduleArgs, type ProgrammeState } from '../../workflows/contracts/programme';
+import { RecordStatisticsArgs } from '../../workflows/contracts/statistics';
+import { type Role } from '../../workflows/contracts/common';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import { addCounty, cancelVisit, getProgramme, recordStatistics, reschedule } from '../programme';
 import { nameBook, readableLog, type NameBook } from '../names';

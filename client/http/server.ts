@@ -7,9 +7,9 @@
  * archive (`<archiveDir>/<caseId>/case.json`): the board, the case, its documents and files stay.
  */
 import { SERIES_LABEL, numberRegister } from '../numbers';
-import { RetryArgs } from '../../workflows/shared/incidents';
-import { CorrectRosterArgs } from '../../workflows/shared/roster';
-import { CorrectCountyEmailsArgs } from '../../workflows/shared/county-emails';
+import { RetryArgs } from '../../workflows/contracts/incidents';
+import { CorrectRosterArgs } from '../../workflows/contracts/roster';
+import { CorrectCountyEmailsArgs } from '../../workflows/contracts/county-emails';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import type { Plan } from '../../workflows/shared/plan';
 import cookie from '@fastify/cookie';
@@ -24,22 +24,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST } from '../../workflows/shared/checklist';
-import { visitWorkflowId, type Role } from '../../workflows/shared/definitions';
+import { visitWorkflowId, type Role } from '../../workflows/contracts/common';
 import { FindingResult, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
-import {
-  DecisionArgs,
-  EVIDENCE_MAX_BYTES,
-  ExtendDueArgs,
-  ItemStatus,
-  ReturnArgs,
-  RecordReinspectionArgs,
-  ReviewReportArgs,
-  SetEnterpriseResultBody,
-  SetFindingArgs,
-  SubmitReportArgs,
-  AddEvidenceArgs,
-  type VisitUpdateResult,
-} from '../../workflows/shared/visit';
+import { DecisionArgs, EVIDENCE_MAX_BYTES, ReturnArgs, SetEnterpriseResultBody, SetFindingArgs, AddEvidenceArgs, type VisitUpdateResult } from '../../workflows/contracts/visit-onsite';
+import { ExtendDueArgs, ItemStatus, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs } from '../../workflows/contracts/visit-rectification';
 import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
 import { nameBook } from '../names';

@@ -4,8 +4,8 @@
  * (downloaded through the case's documents like any letter, never by a path).
  */
 import { DOCUMENT_KIND_NAMES } from '../../workflows/shared/labels';
-import { RECEIPT_VIA_LABEL } from '../../workflows/shared/receipts';
-import type { VisitCase } from '../../workflows/shared/visit';
+import { RECEIPT_VIA_LABEL } from '../../workflows/contracts/receipts';
+import type { VisitCase } from '../../workflows/contracts/visit';
 
 export interface ReceiptRef {
   id: string;

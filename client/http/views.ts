@@ -5,18 +5,14 @@
  * staff, and the narrower view a county gets. Also the only way a download is found: a document id
  * or a sha256 is looked up in the case, never taken as a path.
  */
-import { openIncident } from '../../workflows/shared/incidents';
+import { openIncident } from '../../workflows/contracts/incidents';
 import type { Client } from '@temporalio/client';
 import { caseDocuments, listArchivedCases } from '../../activities/archive';
-import {
-  VISIT_STATUS_LABEL,
-  visitWorkflowId,
-  type ProgrammeState,
-  type ScheduleEntry,
-} from '../../workflows/shared/definitions';
+import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/contracts/programme';
+import { visitWorkflowId } from '../../workflows/contracts/common';
 import type { DeliveryRecord } from '../../workflows/shared/email';
 import { DOCUMENT_KIND_NAMES, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
-import type { VisitCase } from '../../workflows/shared/visit';
+import type { VisitCase } from '../../workflows/contracts/visit';
 import { UserError } from '../programme';
 import { actorName, nameBook, readableLog, type NameBook } from '../names';
 import { readCase, readProgramme } from '../record';

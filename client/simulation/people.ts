@@ -8,18 +8,12 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
-import type { Actor, ScheduleEntry, VisitProgress } from '../../workflows/shared/definitions';
+import type { ScheduleEntry, VisitProgress } from '../../workflows/contracts/programme';
+import type { Actor } from '../../workflows/contracts/common';
 import { EscalationRung, type Plan } from '../../workflows/shared/plan';
-import {
-  addEvidenceUpdate,
-  approveUpdate,
-  reviewReportUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitReportUpdate,
-  submitUpdate,
-  type VisitCase,
-} from '../../workflows/shared/visit';
+import { type VisitCase } from '../../workflows/contracts/visit';
+import { addEvidenceUpdate, approveUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../../workflows/contracts/visit-onsite';
+import { reviewReportUpdate, submitReportUpdate } from '../../workflows/contracts/visit-rectification';
 
 /** How a simulated county behaves after its letter. */
 export type Profile = 'onTime' | 'returnOnce' | 'urge' | 'supervise' | 'warning' | 'summons' | 'bulletin';

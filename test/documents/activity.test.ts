@@ -11,7 +11,8 @@ import { createDocumentActivities, documentIdFor } from '../../activities/docume
 import { fontLoadCount } from '../../activities/documents/fonts';
 import { BUILTIN_TEMPLATES_DIR, exampleData } from '../../activities/documents/templates';
 import { FailureType } from '../../workflows/shared/errors';
-import type { RenderDocumentInput, RenderResult } from '../../workflows/shared/documents';
+import type { RenderResult } from '../../workflows/shared/documents';
+import type { RenderDocumentInput } from '../../workflows/shared/render-document';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { failureOf } from '../helpers/failure';
 import { SETUP_TIMEOUT, pdftotext, squash, tempDir } from './helpers';

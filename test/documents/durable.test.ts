@@ -13,7 +13,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDocumentActivities } from '../../activities/documents';
 import { exampleData } from '../../activities/documents/templates';
 import { writeFileDurable } from '../../activities/durable';
-import type { RenderDocumentInput, RenderResult } from '../../workflows/shared/documents';
+import type { RenderResult } from '../../workflows/shared/documents';
+import type { RenderDocumentInput } from '../../workflows/shared/render-document';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { SETUP_TIMEOUT, tempDir } from './helpers';
 

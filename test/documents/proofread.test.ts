@@ -14,12 +14,8 @@ import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
 import { DocumentKind } from '../../workflows/shared/documents';
 import { closeItem } from '../../workflows/shared/text';
-import {
-  SetEnterpriseResultArgs,
-  SetFindingArgs,
-  type EnterpriseResult,
-  type Finding,
-} from '../../workflows/shared/visit';
+import { type EnterpriseResult, type Finding } from '../../workflows/contracts/visit';
+import { SetEnterpriseResultArgs, SetFindingArgs } from '../../workflows/contracts/visit-onsite';
 import { bulletinLetter, bulletinMonths, caseLetters, type CaseLetter, type CaseSpec } from '../helpers/letter-case';
 import { examplePlan } from '../helpers/plans';
 import {

@@ -9,7 +9,7 @@ import { DocumentError } from '../../activities/documents';
 import { parseMarkup } from '../../activities/documents/markup';
 import { renderPdf } from '../../activities/documents/render';
 import { exampleData } from '../../activities/documents/templates';
-import { ReceiptData, type DocumentData, type ReceiptDataInput } from '../../workflows/shared/document-data';
+import { ReceiptData, type DocumentData, type ReceiptDataInput } from '../../workflows/shared/render-document';
 import { signedAtZh } from '../../workflows/shared/document-views';
 import { formatIssues } from '../../workflows/shared/plan';
 import { ensureDocumentTools } from '../../scripts/setup-documents';

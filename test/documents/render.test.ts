@@ -9,13 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDocumentActivities } from '../../activities/documents';
 import { exampleData } from '../../activities/documents/templates';
-import type { DocumentData } from '../../workflows/shared/document-data';
-import {
-  DocumentKind,
-  formatDateZh,
-  type RenderDocumentInput,
-  type RenderResult,
-} from '../../workflows/shared/documents';
+import type { DocumentData } from '../../workflows/shared/render-document';
+import { DocumentKind, formatDateZh, type RenderResult } from '../../workflows/shared/documents';
+import { type RenderDocumentInput } from '../../workflows/shared/render-document';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { pdffonts, pdfinfo, pdftotext, SETUP_TIMEOUT, squash, tempDir } from './helpers';
 

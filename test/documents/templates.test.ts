@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkTemplates, DocumentError } from '../../activities/documents';
 import { renderPdf } from '../../activities/documents/render';
 import { BUILTIN_TEMPLATES_DIR, chineseNumeral, exampleData } from '../../activities/documents/templates';
-import { DocumentDataSchemas } from '../../workflows/shared/document-data';
+import { DocumentDataSchemas } from '../../workflows/shared/render-document';
 import { DocumentKind, DocNumber, formatDateZh, formatDocNumber } from '../../workflows/shared/documents';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { pdftotext, SETUP_TIMEOUT, squash, tempDir, writeTemp } from './helpers';

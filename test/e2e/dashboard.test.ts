@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
 import { getProgramme } from '../../client/programme';
 import { visitOps } from '../../client/visit';
-import type { Actor } from '../../workflows/shared/definitions';
+import type { Actor } from '../../workflows/contracts/common';
 import { findingsFor, pdfBytes, sha256, skipTo, startStack, tempDir, waitForCase, type Stack } from '../http/helpers';
 
 const ROOT = path.resolve(__dirname, '../..');

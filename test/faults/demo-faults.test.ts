@@ -18,7 +18,7 @@ import { EvidenceStore } from '../../activities/evidence/store';
 import { runDemo } from '../../client/demo';
 import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer, type RunningService } from '../../worker/service';
-import { visitCaseQuery, type VisitCase } from '../../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase } from '../../workflows/contracts/visit';
 import { freePort, startSmtpSink, type SmtpSink } from '../email/helpers';
 import { rawExamplePlan } from '../helpers/plans';
 import { kill9, startWorker } from './processes';

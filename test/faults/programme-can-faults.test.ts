@@ -25,13 +25,10 @@ import { cancelVisit, startProgramme } from '../../client/programme';
 import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer } from '../../worker/service';
 import { addDays, addMonths, Clock } from '../../workflows/shared/clock';
-import {
-  programmeWorkflowId,
-  scheduleQuery,
-  visitWorkflowId,
-  type ProgrammeState,
-} from '../../workflows/shared/definitions';
-import { reviewReportUpdate, submitReportUpdate, type VisitCase } from '../../workflows/shared/visit';
+import { scheduleQuery, type ProgrammeState } from '../../workflows/contracts/programme';
+import { programmeWorkflowId, visitWorkflowId } from '../../workflows/contracts/common';
+import { type VisitCase } from '../../workflows/contracts/visit';
+import { reviewReportUpdate, submitReportUpdate } from '../../workflows/contracts/visit-rectification';
 import { freePort, startSmtpSink } from '../email/helpers';
 import { rawExamplePlan } from '../helpers/plans';
 import { FAST_MAIL, VisitDriver, firstMonday, supervisor } from '../helpers/visit-driver';

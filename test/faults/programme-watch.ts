@@ -4,7 +4,7 @@
  * moment the month-end archive activity is pending — so the test can kill the worker right then.
  */
 import type { Client } from '@temporalio/client';
-import { scheduleQuery, type ProgrammeCarry, type ProgrammeState } from '../../workflows/shared/definitions';
+import { scheduleQuery, type ProgrammeCarry, type ProgrammeState } from '../../workflows/contracts/programme';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

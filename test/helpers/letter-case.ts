@@ -8,20 +8,15 @@ import { takeSnapshot } from '../../activities/calendar';
 import { bulletinPeriod } from '../../workflows/programme/reporting';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
 import { addDays, addMonths } from '../../workflows/shared/clock';
-import type { BulletinRow, DocumentDataInput } from '../../workflows/shared/document-data';
+import type { BulletinRow } from '../../workflows/shared/document-data';
+import type { DocumentDataInput } from '../../workflows/shared/render-document';
 import { formatDocNumber, type DocumentKind } from '../../workflows/shared/documents';
 import type { County, Plan } from '../../workflows/shared/plan';
-import { RECEIPT_VIA_LABEL, type Receipt, type ReceiptVia } from '../../workflows/shared/receipts';
+import { RECEIPT_VIA_LABEL, type Receipt, type ReceiptVia } from '../../workflows/contracts/receipts';
 import { SAMPLING_ALGORITHM } from '../../workflows/shared/sampling';
 import { onOrNextWorkingDay, snapshotCalendar } from '../../workflows/shared/schedule';
-import type {
-  EnterpriseResult,
-  Finding,
-  Rectification,
-  RectificationReport,
-  SubmitReportArgs,
-  VisitCase,
-} from '../../workflows/shared/visit';
+import type { EnterpriseResult, Finding, VisitCase } from '../../workflows/contracts/visit';
+import type { Rectification, RectificationReport, SubmitReportArgs } from '../../workflows/contracts/visit-rectification';
 import type { VisitContext } from '../../workflows/visit/context';
 import {
   acceptanceLetter,

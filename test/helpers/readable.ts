@@ -4,7 +4,7 @@
  * English words of its statuses. Used by the names test (every audit-log kind through the views)
  * and the bad-input catalogue (every refusal).
  */
-import { Stage } from '../../workflows/shared/visit';
+import { Stage } from '../../workflows/shared/labels';
 import type { Plan } from '../../workflows/shared/plan';
 
 /** The engine's status words (stages, schedule and delivery statuses, rungs, decisions, roles): never shown as such. */

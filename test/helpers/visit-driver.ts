@@ -11,18 +11,10 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
-import { visitWorkflowId, type Actor } from '../../workflows/shared/definitions';
+import { visitWorkflowId, type Actor } from '../../workflows/contracts/common';
 import type { Plan } from '../../workflows/shared/plan';
-import {
-  addEvidenceUpdate,
-  approveUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitUpdate,
-  visitCaseQuery,
-  type VisitCase,
-  type VisitInput,
-} from '../../workflows/shared/visit';
+import { visitCaseQuery, type VisitCase, type VisitInput } from '../../workflows/contracts/visit';
+import { addEvidenceUpdate, approveUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../../workflows/contracts/visit-onsite';
 import { examplePlan } from './plans';
 
 export const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };

@@ -11,8 +11,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitOps } from '../../client/visit';
 import { SESSION_COOKIE } from '../../client/http/auth';
-import type { Actor } from '../../workflows/shared/definitions';
-import type { VisitCase } from '../../workflows/shared/visit';
+import type { Actor } from '../../workflows/contracts/common';
+import type { VisitCase } from '../../workflows/contracts/visit';
 import {
   ADMIN_TOKEN,
   findingsFor,

@@ -16,7 +16,7 @@ import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { createServer } from '../../client/http/server';
 import { caseFilesById, visitOps } from '../../client/visit';
-import type { VisitCase } from '../../workflows/shared/visit';
+import type { VisitCase } from '../../workflows/contracts/visit';
 import { listFiles, multipart, pdfBytes, sha256, skipTo, startStack, waitForCase, type Stack } from './helpers';
 
 let s: Stack;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocNumberActivities } from '../../activities/docnumber';
 import { numberRegister } from '../../client/numbers';
 import { getProgramme } from '../../client/programme';
-import { visitWorkflowId } from '../../workflows/shared/definitions';
+import { visitWorkflowId } from '../../workflows/contracts/common';
 import { editCsv, xuchangCsvText } from '../stats/helpers';
 import { login, multipart, sha256, skipTo, startStack, waitForCase, type Stack } from './helpers';
 

@@ -15,7 +15,7 @@ import { receiptToken } from '../../activities/email/receipt-link';
 import { receiptCaseRef } from '../../client/http/routes-inbox';
 import { createServer } from '../../client/http/server';
 import { loadUsers } from '../../client/users';
-import { visitWorkflowId } from '../../workflows/shared/definitions';
+import { visitWorkflowId } from '../../workflows/contracts/common';
 import { Code } from '../../workflows/shared/plan';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { VisitDriver } from '../helpers/visit-driver';

@@ -1,7 +1,7 @@
 /** Header variants, number formats and table layouts as bureaus have them. */
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { StatsResult } from '../../workflows/shared/stats';
+import type { StatsResult } from '../../workflows/shared/stats-result';
 import { analyse, brief, toCsv } from './helpers';
 
 const fieldOf = (r: StatsResult, column: string) => r.columns.find((c) => c.column === column)?.field;

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyseStatistics } from '../../activities/stats/analyse';
 import { decodeText, parseCsv } from '../../activities/stats/csv';
-import { StatsRulesSchema, type StatsResult, type StatsRulesInput } from '../../workflows/shared/stats';
+import { StatsRulesSchema, type StatsRulesInput } from '../../workflows/shared/stats';
+import { type StatsResult } from '../../workflows/shared/stats-result';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const XUCHANG_CSV = path.join(ROOT, 'examples', 'stats', 'xuchang-2020-01-04.csv');

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StatsReadError } from '../../activities/stats/errors';
 import { createStatsActivities } from '../../activities/stats';
 import { FailureType } from '../../workflows/shared/errors';
-import type { StatsResult } from '../../workflows/shared/stats';
+import type { StatsResult } from '../../workflows/shared/stats-result';
 import { XUCHANG_CSV, analyse, editCsv, toCsv, xuchangCsvText } from './helpers';
 
 async function readError(input: Uint8Array | string, name = 't.csv'): Promise<StatsReadError> {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { StatsResult } from '../../workflows/shared/stats';
+import type { StatsResult } from '../../workflows/shared/stats-result';
 import { XUCHANG_CSV, XUCHANG_XLSX, analyse } from './helpers';
 
 // The bulletin's rows, typed again from the source here (not read from the example files), so a

@@ -28,7 +28,7 @@ import {
 import { mail as mailProxy } from './proxies';
 import { DAY_MS } from '../shared/clock';
 import { FailureType } from '../shared/errors';
-import type { ReceiptLinkRef } from '../shared/receipts';
+import type { ReceiptLinkRef } from '../contracts/receipts';
 import type { Plan, Smtp } from '../shared/plan';
 import {
   FAILURE_NOTICE_STEP_SUFFIX,

@@ -7,9 +7,9 @@
  */
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, log } from '@temporalio/workflow';
 import { FailureType } from '../shared/errors';
-import type { Actor } from '../shared/definitions';
+import type { Actor } from '../contracts/common';
 import type { MailAddress } from '../shared/email';
-import { RetryArgs, openIncident, retryUpdate, type Incident } from '../shared/incidents';
+import { RetryArgs, openIncident, retryUpdate, type Incident } from '../contracts/incidents';
 import { deliverLetter, type MailSettings } from './delivery';
 import { onUpdate, refuse } from './updates';
 

@@ -9,10 +9,11 @@ import { textActivities } from '../lib/proxies';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { Clock } from '../shared/clock';
-import type { Actor, AuditEntry, ProgrammeInput, ProgrammeState } from '../shared/definitions';
+import type { ProgrammeInput, ProgrammeState } from '../contracts/programme';
+import type { Actor, AuditEntry } from '../contracts/common';
 import type { County } from '../shared/plan';
 import { snapshotCalendar, type CalendarSnapshot, type WorkingDayCalendar } from '../shared/schedule';
-import type { VisitInput } from '../shared/visit';
+import type { VisitInput } from '../contracts/visit';
 
 export interface ProgrammeContext {
   input: ProgrammeInput;

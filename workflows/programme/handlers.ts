@@ -5,23 +5,9 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { onQuery, onUpdate, refuse } from '../lib/updates';
-import {
-  AddCountyArgs,
-  CancelVisitArgs,
-  RecordStatisticsArgs,
-  RescheduleArgs,
-  addCountyUpdate,
-  cancelVisitUpdate,
-  latestProgress,
-  recordStatisticsUpdate,
-  rescheduleUpdate,
-  scheduleQuery,
-  visitProgressSignal,
-  visitWorkflowId,
-  VISIT_STATUS_LABEL,
-  type Actor,
-  type ScheduleEntry,
-} from '../shared/definitions';
+import { AddCountyArgs, CancelVisitArgs, RescheduleArgs, addCountyUpdate, cancelVisitUpdate, latestProgress, rescheduleUpdate, scheduleQuery, visitProgressSignal, VISIT_STATUS_LABEL, type ScheduleEntry } from '../contracts/programme';
+import { RecordStatisticsArgs, recordStatisticsUpdate } from '../contracts/statistics';
+import { visitWorkflowId, type Actor } from '../contracts/common';
 import { queryNow } from '../shared/clock';
 import { FailureType } from '../shared/errors';
 import { explicitDateProblem } from '../shared/plan';
@@ -31,7 +17,7 @@ import {
   applyCalendarUpdate,
   type CalendarApplied,
   type CalendarMove,
-} from '../shared/calendar-update';
+} from '../contracts/calendar-update';
 import type { ProgrammeContext } from './context';
 
 /** Roles that may change the schedule. */

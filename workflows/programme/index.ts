@@ -23,13 +23,8 @@ import { mailSettings } from '../lib/delivery';
 import { archiving, render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
-import {
-  visitWorkflowId,
-  type ProgrammeCarry,
-  type ProgrammeInput,
-  type ProgrammeState,
-  type ScheduleEntry,
-} from '../shared/definitions';
+import { type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../contracts/programme';
+import { visitWorkflowId } from '../contracts/common';
 import { addMonths } from '../shared/clock';
 import { visitFailureNote } from '../shared/failure-words';
 import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';

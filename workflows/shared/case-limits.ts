@@ -16,7 +16,7 @@
  * gives the sums). Handlers never re-check: validators do not run on replay.
  * Pure: safe inside the workflow sandbox.
  */
-import type { VisitCase } from './visit';
+import type { VisitCase } from '../contracts/visit';
 
 /** How many of each appended record a case accepts. */
 export const CASE_LIMITS = {

@@ -1,11 +1,10 @@
 /**
  * Official documents (公文): the kinds the engine issues, document numbers and Chinese dates, and
- * the renderDocument activity's input and result. Each kind's data schema is in document-data.ts,
- * what its template sees in document-views.ts.
+ * the renderDocument activity's result. Each kind's data schema is in document-data.ts (refined and
+ * keyed by kind in render-document.ts, with the activity's input), what its template sees in document-views.ts.
  * Pure: no Node built-ins, imported by workflow code. Rendering lives in activities/documents.
  */
 import { z } from 'zod';
-import type { DocumentDataInput } from './document-data';
 
 /**
  * The ten kinds of document: nine letters and the 送达回证 (receipt) that records a letter's
@@ -43,26 +42,6 @@ export function formatDateZh(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) throw new Error(`日期格式应为 YYYY-MM-DD：${iso}`);
   return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
-}
-
-/** Input of the renderDocument activity. PDF bytes never travel: only this and the result do. */
-export interface RenderDocumentInput<K extends DocumentKind = DocumentKind> {
-  kind: K;
-  /** Case (visit) the document belongs to; names its archive directory. */
-  caseId: string;
-  /**
-   * Caller's idempotency key (e.g. `rung-supervise`, `v2`): with caseId and kind it fixes the
-   * documentId, so a retried activity overwrites its own file instead of adding a second one.
-   * Without it the id is derived from the data.
-   */
-  key?: string;
-  /**
-   * The template directory of the plan the programme was started with (`plan.templatesDir`, made
-   * absolute by the plan loader); undefined = the built-in templates. A worker that does not have
-   * it, or whose copy fails the template check, refuses with PlanNotServable.
-   */
-  templatesDir?: string;
-  data: DocumentDataInput[K];
 }
 
 /** What renderDocument returns: enough to find, verify and attach the file. */

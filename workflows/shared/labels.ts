@@ -7,7 +7,21 @@
 import { z } from 'zod';
 import type { DocumentKind } from './documents';
 import type { EscalationRung } from './plan';
-import type { Stage } from './visit';
+
+/** 办理阶段: where a visit stands. */
+export const Stage = z.enum([
+  'notice',
+  'waiting',
+  'onsite',
+  'approval',
+  'issuing',
+  'issued',
+  'rectification',
+  'reinspection',
+  'closed',
+  'cancelled',
+]);
+export type Stage = z.infer<typeof Stage>;
 
 /** 办理阶段 of a visit. */
 export const STAGE_LABEL: Record<Stage, string> = {

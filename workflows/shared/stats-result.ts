@@ -1,6 +1,6 @@
 /**
  * The result of importing an enforcement statistics table (执法统计): rows, the problems the logic
- * checks found, and the draft findings. Types only; re-exported by stats.ts.
+ * checks found, and the draft findings. Types only.
  */
 import type { ChecklistItemKey } from './checklist';
 import type { FigureField, FindingRule, IndicatorKey, StatedField, StatsField } from './stats';

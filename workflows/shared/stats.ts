@@ -249,6 +249,3 @@ export const FINDING_RULES = [
   'inconsistentStatistics',
 ] as const;
 export type FindingRule = (typeof FINDING_RULES)[number];
-
-// The shape of an imported table's result (types only).
-export type * from './stats-result';

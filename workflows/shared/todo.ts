@@ -7,11 +7,11 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import { chinaDay, dayNumber, type AsOf } from './clock';
-import type { Role } from './definitions';
-import { openIncident } from './incidents';
+import type { Role } from '../contracts/common';
+import { openIncident } from '../contracts/incidents';
 import { RUNG_LABEL } from './labels';
-import { openReceipts } from './receipts';
-import type { VisitCase } from './visit';
+import { openReceipts } from '../contracts/receipts';
+import type { VisitCase } from '../contracts/visit';
 
 export type TodoKind =
   | 'approve' // leader: a draft letter to approve (审批意见书)

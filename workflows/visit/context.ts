@@ -6,12 +6,13 @@
 import { getExternalWorkflowHandle, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CHECKLIST_KEYS } from '../shared/checklist';
 import { Clock, dayNumber } from '../shared/clock';
-import { visitProgressSignal, type Actor, type AuditEntry, type VisitProgress } from '../shared/definitions';
+import { visitProgressSignal, type VisitProgress } from '../contracts/programme';
+import { type Actor, type AuditEntry } from '../contracts/common';
 import type { MailAddress } from '../shared/email';
 import { FailureType } from '../shared/errors';
 import type { CalendarSnapshot, WorkingDayCalendar } from '../shared/schedule';
-import type { CalendarMove } from '../shared/calendar-update';
-import { openIncident } from '../shared/incidents';
+import type { CalendarMove } from '../contracts/calendar-update';
+import { openIncident } from '../contracts/incidents';
 import {
   GuidanceBureau,
   GuidanceCounty,
@@ -25,7 +26,7 @@ import {
   dueDateValue,
 } from '../shared/search-attributes';
 import { waitingOn } from '../shared/todo';
-import type { VisitCase, VisitInput } from '../shared/visit';
+import type { VisitCase, VisitInput } from '../contracts/visit';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { textActivities } from '../lib/proxies';

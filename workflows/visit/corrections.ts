@@ -6,10 +6,10 @@
  */
 import { onUpdate, refuse } from '../lib/updates';
 import { CASE_LIMITS, EDIT_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
-import type { Actor } from '../shared/definitions';
+import type { Actor } from '../contracts/common';
 import { FailureType } from '../shared/errors';
-import { CorrectCountyEmailsArgs, correctCountyEmailsUpdate } from '../shared/county-emails';
-import { CorrectRosterArgs, correctRosterUpdate, type RosterCorrection } from '../shared/roster';
+import { CorrectCountyEmailsArgs, correctCountyEmailsUpdate } from '../contracts/county-emails';
+import { CorrectRosterArgs, correctRosterUpdate, type RosterCorrection } from '../contracts/roster';
 import type { VisitContext } from './context';
 
 export function registerCorrections(ctx: VisitContext): void {

@@ -9,40 +9,16 @@ import { CHECKLIST_ITEM_LABEL } from '../shared/checklist';
 import { CASE_LIMITS, EDIT_BUDGET_BYTES, PROGRESS_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
 import { addDays, dayNumber, queryNow } from '../shared/clock';
 import { rollDate } from '../shared/dates';
-import type { Actor } from '../shared/definitions';
+import type { Actor } from '../contracts/common';
 import { FailureType } from '../shared/errors';
 import { STAGE_LABEL } from '../shared/labels';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import { registerLaterHandlers } from './later-handlers';
 import { caseTodos, todoQuery } from '../shared/todo';
-import {
-  ActorOnlyArgs,
-  AddEvidenceArgs,
-  DecisionArgs,
-  ExtendDueArgs,
-  RecordReinspectionArgs,
-  ReturnArgs,
-  ReviewReportArgs,
-  SetEnterpriseResultArgs,
-  SetFindingArgs,
-  SubmitReportArgs,
-  addEvidenceUpdate,
-  approveUpdate,
-  extendDueUpdate,
-  recordReinspectionUpdate,
-  returnUpdate,
-  reviewReportUpdate,
-  setEnterpriseResultUpdate,
-  setFindingUpdate,
-  submitReportUpdate,
-  submitUpdate,
-  visitCaseQuery,
-  enterpriseChecks,
-  type EnterpriseResult,
-  type RectificationReport,
-  type Stage,
-  type VisitUpdateResult,
-} from '../shared/visit';
+import { visitCaseQuery, enterpriseChecks, type EnterpriseResult } from '../contracts/visit';
+import { ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ReturnArgs, SetEnterpriseResultArgs, SetFindingArgs, addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate, type VisitUpdateResult } from '../contracts/visit-onsite';
+import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs, extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate, type RectificationReport } from '../contracts/visit-rectification';
+import { type Stage } from '../shared/labels';
 import { personName } from '../shared/people';
 import type { VisitContext } from './context';
 import { resetLadder } from './ladder';

@@ -11,9 +11,9 @@ import {
   applyCalendarUpdate,
   type CalendarApplied,
   type CalendarMove,
-} from '../shared/calendar-update';
+} from '../contracts/calendar-update';
 import { FailureType } from '../shared/errors';
-import { AcknowledgeArgs, RECEIPT_DEFAULTS, RECEIPT_VIA_LABEL, acknowledgeUpdate } from '../shared/receipts';
+import { AcknowledgeArgs, RECEIPT_DEFAULTS, RECEIPT_VIA_LABEL, acknowledgeUpdate } from '../contracts/receipts';
 import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar } from '../shared/schedule';
 import type { VisitContext } from './context';
 

@@ -6,21 +6,17 @@
  */
 import { CHECKLIST, checklistItem } from '../shared/checklist';
 import { addDays } from '../shared/clock';
-import type { DocumentDataInput } from '../shared/document-data';
-import { formatDateZh, formatDocNumber, type DocumentKind, type RenderDocumentInput } from '../shared/documents';
+import type { DocumentDataInput } from '../shared/render-document';
+import { formatDateZh, formatDocNumber, type DocumentKind } from '../shared/documents';
+import { type RenderDocumentInput } from '../shared/render-document';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { planPeople } from '../shared/people';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import { joinSentences } from '../shared/text';
-import {
-  enterpriseChecks,
-  type EnterpriseResult,
-  type Finding,
-  type LetterSent,
-  type RectificationReport,
-} from '../shared/visit';
+import { enterpriseChecks, type EnterpriseResult, type Finding } from '../contracts/visit';
+import { type LetterSent, type RectificationReport } from '../contracts/visit-rectification';
 import type { VisitContext } from './context';
-import type { Receipt } from '../shared/receipts';
+import type { Receipt } from '../contracts/receipts';
 
 /** The escalation letters of the ladder (the bulletin rung has no letter of its own). */
 export type EscalationKind = 'urge' | 'supervise' | 'warning' | 'summons';

@@ -9,7 +9,7 @@ import { condition } from '@temporalio/workflow';
 import { addDays } from '../shared/clock';
 import type { DocumentKind, RenderResult } from '../shared/documents';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
-import { RECEIPT_DEFAULTS, RECEIPT_VIA_LABEL, type Receipt, type ReceiptLinkRef } from '../shared/receipts';
+import { RECEIPT_DEFAULTS, RECEIPT_VIA_LABEL, type Receipt, type ReceiptLinkRef } from '../contracts/receipts';
 import { addWorkingDays } from '../shared/schedule';
 import { RECEIPT_REMINDER_FALLBACK } from '../shared/wording';
 import type { VisitContext } from './context';

@@ -7,20 +7,15 @@ import { patched, setHandler } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
 import { dayNumber } from '../shared/clock';
-import {
-  formatDateZh,
-  formatDocNumber,
-  type DocumentKind,
-  type RenderDocumentInput,
-  type RenderResult,
-} from '../shared/documents';
+import { formatDateZh, formatDocNumber, type DocumentKind, type RenderResult } from '../shared/documents';
+import { type RenderDocumentInput } from '../shared/render-document';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES, SENT_COPY_LABEL } from '../shared/labels';
 import { DUE_DATE_MOVED_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
-import type { CalendarMove } from '../shared/calendar-update';
+import type { CalendarMove } from '../contracts/calendar-update';
 import { ARCHIVE_CHUNK_CHARS, archiveChunkQuery } from '../shared/archive-snapshot';
-import type { ReceiptLinkRef } from '../shared/receipts';
-import type { LetterSent, RectificationReport } from '../shared/visit';
+import type { ReceiptLinkRef } from '../contracts/receipts';
+import type { LetterSent, RectificationReport } from '../contracts/visit-rectification';
 import type { VisitContext } from './context';
 import { acceptanceLetter, escalationLetter, reminderLetter, type EscalationKind } from './letters';
 import { openReceipt } from './receipts';

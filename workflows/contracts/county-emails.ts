@@ -7,9 +7,9 @@
  */
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ActorSchema } from './definitions';
-import { CountySchema } from './plan';
-import { Text } from './text';
+import { ActorSchema } from './common';
+import { CountySchema } from '../shared/plan';
+import { Text } from '../shared/text';
 
 /** Checked like a plan county's `emails`, with a maximum. */
 export const CorrectCountyEmailsArgs = z.object({

@@ -1,15 +1,13 @@
 /**
- * Definitions shared by workflows, the CLI, the worker and the HTTP API: task queue, workflow ids,
- * Updates, Queries and their zod argument schemas. One module, so a caller and the workflow can
- * never disagree on a name or a shape. Pure: safe inside the workflow sandbox.
+ * The programme's contract (年度执法指导计划): its input, what it carries across continue-as-new, its
+ * state as the `schedule` Query answers it, the schedule Updates (reschedule, addCounty,
+ * cancelVisit) with their zod argument schemas, and the visits' progress signal. Shared by the
+ * workflow, the CLI and the HTTP API, so a caller and the workflow never disagree on a name or a
+ * shape. The statistics import is in statistics.ts. Pure: safe inside the workflow sandbox.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ChecklistItemKey } from './checklist';
-import type { AsOf } from './clock';
-import { BulletinRow } from './document-data';
-import type { Incident } from './incidents';
-import type { CalendarApplied } from './calendar-update';
+import type { AsOf } from '../shared/clock';
 import {
   CountySchema,
   EnterpriseSchema,
@@ -18,60 +16,19 @@ import {
   type County,
   type EscalationRung,
   type Plan,
-} from './plan';
-import type { CalendarSnapshot } from './schedule';
+} from '../shared/plan';
+import type { CalendarSnapshot } from '../shared/schedule';
+import { Line, Text } from '../shared/text';
+import type { CalendarApplied } from './calendar-update';
+import { ActorSchema, type AuditEntry, type TimeScale } from './common';
+import type { Incident } from './incidents';
+import type { StatisticsRow } from './statistics';
 import type { VisitInput } from './visit';
-import { List } from './lists';
-import { Line, Text } from './text';
-import { tolerating } from './tolerance';
-
-export const DEFAULT_TASK_QUEUE = 'guidance';
-
-/** `guidance-<year>-<bureau>`: one programme per bureau and year, so a second start is refused. */
-export function programmeWorkflowId(year: number, bureau: string): string {
-  return `guidance-${year}-${bureau}`;
-}
-
-/** `visit-<year>-<bureau>-<county>`. */
-export function visitWorkflowId(year: number, bureau: string, county: string): string {
-  return `visit-${year}-${bureau}-${county}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Who acts. The HTTP API authenticates people and passes their actor; the CLI is an operator's
-// tool run with the bureau's Temporal credentials and names the actor explicitly.
-
-export const Role = z.enum(['admin', 'supervisor', 'leader', 'county']);
-export type Role = z.infer<typeof Role>;
-
-/** 管理员 / 执法指导人员 / 分管局领导 / 县区. */
-export const ROLE_LABEL: Record<Role, string> = {
-  admin: '管理员',
-  supervisor: '执法指导人员',
-  leader: '分管局领导',
-  county: '县区应急管理局',
-};
-
-export const ActorSchema = z.object({
-  id: z.string().trim().min(1, '操作人不能为空'),
-  role: Role,
-  /** For role `county`: the only county this actor may see or act for. */
-  county: z.string().optional(),
-});
-export type Actor = z.infer<typeof ActorSchema>;
 
 const Reason = Text({ min: 2, max: 500, tooShort: '必须填写理由（至少 2 个字）', tooLong: '理由不能超过 500 字' });
 
 // ---------------------------------------------------------------------------------------------
 // The yearly programme (年度执法指导计划)
-
-/** Compressed time for demos and tests: one simulated day lasts `msPerDay` real milliseconds. */
-export const TimeScaleSchema = z.object({
-  msPerDay: z.number().int().min(10).max(86_400_000),
-  /** Simulated date at the moment the programme starts. */
-  startDate: IsoDate,
-});
-export type TimeScale = z.infer<typeof TimeScaleSchema>;
 
 export interface ProgrammeInput {
   plan: Plan;
@@ -138,14 +95,6 @@ export interface ScheduleEntry {
   startedAt?: string;
   endedAt?: string;
   note?: string;
-}
-
-export interface AuditEntry {
-  at: string;
-  by: string;
-  role: Role | 'system';
-  action: string;
-  detail: string;
 }
 
 export interface ProgrammeState {
@@ -228,64 +177,7 @@ export const cancelVisitUpdate = defineUpdate<ScheduleEntry, [CancelVisitArgs]>(
 export const scheduleQuery = defineQuery<ProgrammeState, [AsOf?]>('schedule');
 
 // ---------------------------------------------------------------------------------------------
-// Statistics and progress the programme keeps for its bulletin (通报) and digest (周交办).
-
-/**
- * One county's figures for the bulletin's table, from an imported statistics table: the bulletin's
- * own row schema (document-data.ts BulletinRow), with the county's name normalised and the bulletin's
- * cross-check, so figures the Update accepts never fail the monthly bulletin's render.
- */
-export const StatisticsRowSchema = BulletinRow.extend({
-  /** The county's name as the bulletin's table prints it. */
-  county: Line({ min: 1, max: 50, label: '县区' }),
-}).refine((r) => r.hazardsFixed <= r.hazardsFound, {
-  path: ['hazardsFixed'],
-  error: (i) => `${(i.input as { county: string }).county}：整改隐患数大于排查隐患数`,
-});
-export type StatisticsRow = z.infer<typeof StatisticsRowSchema>;
-
-/** Units (rows) one statistics import may hold: far above a city's counties, a ceiling on the argument. */
-export const STATISTICS_MAX_ROWS = 300;
-/**
- * Drafts per county: the finding rules (stats.ts, 7) give at most one each; a county's drafts are
- * pre-filled into its case, so they count against the case's size (case-limits.ts).
- */
-export const STATISTICS_MAX_DRAFTS = 20;
-
-export const RecordStatisticsArgs = z.object({
-  actor: ActorSchema,
-  /** e.g. 2027年1—6月. */
-  period: Line({ min: 1, max: 50, label: '统计期', tooShort: '必须写明统计期' }),
-  /** sha256 of the imported file, for the record. */
-  sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  rows: List(StatisticsRowSchema, {
-    min: 1,
-    tooFew: '统计表至少一个县区',
-    max: STATISTICS_MAX_ROWS,
-    label: '统计表',
-    key: (r) => r.county,
-    conflict: (county) => `统计表中县区“${county}”出现两次且数字不同`,
-  }),
-  /** Draft findings per county code, pre-filled into that county's visit. */
-  drafts: z
-    .record(
-      z.string().max(64),
-      List(
-        z.object({
-          item: ChecklistItemKey,
-          problem: Text({ max: 2000, label: '问题草稿' }),
-          opinion: Text({ max: 2000, label: '意见草稿' }),
-        }),
-        { max: STATISTICS_MAX_DRAFTS, label: '问题草稿' },
-      ),
-    )
-    .refine(
-      (d) => tolerating() || Object.keys(d).length <= STATISTICS_MAX_ROWS,
-      `问题草稿涉及的县区不能超过 ${STATISTICS_MAX_ROWS} 个`,
-    )
-    .default({}),
-});
-export type RecordStatisticsArgs = z.input<typeof RecordStatisticsArgs>;
+// Progress the programme keeps for its bulletin (通报) and digest (周交办).
 
 /** What a visit reports to its programme whenever it moves (for the bulletin and the digest). */
 export interface VisitProgress {
@@ -320,7 +212,4 @@ export function latestProgress(kept: VisitProgress | undefined, note: VisitProgr
   return note;
 }
 
-export const recordStatisticsUpdate = defineUpdate<{ period: string; rows: number }, [RecordStatisticsArgs]>(
-  'recordStatistics',
-);
 export const visitProgressSignal = defineSignal<[VisitProgress]>('visitProgress');

@@ -8,9 +8,9 @@
  */
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ActorSchema } from './definitions';
-import type { DocumentKind, RenderResult } from './documents';
-import { Line } from './text';
+import { ActorSchema } from './common';
+import type { DocumentKind, RenderResult } from '../shared/documents';
+import { Line } from '../shared/text';
 
 /** The letters that need a receipt: those that ask the county to act. */
 export const RECEIPT_KINDS = [

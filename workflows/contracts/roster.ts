@@ -6,9 +6,9 @@
  */
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ActorSchema } from './definitions';
-import { EnterpriseSchema, rosterSchema, type Enterprise } from './plan';
-import { Text } from './text';
+import { ActorSchema } from './common';
+import { EnterpriseSchema, rosterSchema, type Enterprise } from '../shared/plan';
+import { Text } from '../shared/text';
 
 /** Validated exactly like a plan county's roster: the same enterprise schema and `rosterProblems`. */
 export const CorrectRosterArgs = z.object({

@@ -8,9 +8,9 @@
  */
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ActorSchema } from './definitions';
-import { IsoDate } from './plan';
-import { Line } from './text';
+import { ActorSchema } from './common';
+import { IsoDate } from '../shared/plan';
+import { Line } from '../shared/text';
 
 export const ApplyCalendarArgs = z
   .object({

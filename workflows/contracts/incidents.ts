@@ -7,8 +7,8 @@
  */
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ActorSchema } from './definitions';
-import { Text } from './text';
+import { ActorSchema } from './common';
+import { Text } from '../shared/text';
 
 export interface Incident {
   /** I1, I2, … in the order raised. */
