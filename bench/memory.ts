@@ -93,15 +93,13 @@ async function measure(
   const rss = [memOf(pid)!.rss];
   for (let s = 0; s < inputs.length; s += STEP) {
     await Promise.all(
-      inputs
-        .slice(s, s + STEP)
-        .map((input) =>
-          client.workflow.start('countyVisitWorkflow', {
-            taskQueue,
-            workflowId: visitWorkflowId(year, input.plan.bureau.code, input.county.code),
-            args: [input],
-          }),
-        ),
+      inputs.slice(s, s + STEP).map((input) =>
+        client.workflow.start('countyVisitWorkflow', {
+          taskQueue,
+          workflowId: visitWorkflowId(year, input.plan.bureau.code, input.county.code),
+          args: [input],
+        }),
+      ),
     );
     await sleep(3000);
     await quiet(pid);

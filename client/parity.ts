@@ -12,7 +12,13 @@
  * 'form-acknowledge', roles: ['county'] }] }]`). An Update registered on two workflows (retry) has
  * one door per workflow.
  */
-import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal } from '../workflows/contracts/programme';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+} from '../workflows/contracts/programme';
 import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
 import { type Role } from '../workflows/contracts/common';
 import { allocateNumberUpdate, numbersQuery, voidNumberUpdate } from '../workflows/contracts/numbering';
@@ -24,8 +30,20 @@ import { correctRosterUpdate } from '../workflows/contracts/roster';
 import { correctCountyEmailsUpdate } from '../workflows/contracts/county-emails';
 import { archiveChunkQuery } from '../workflows/shared/archive-snapshot';
 import { visitCaseQuery } from '../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
-import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+} from '../workflows/contracts/visit-onsite';
+import {
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+} from '../workflows/contracts/visit-rectification';
 
 export interface HttpDoor {
   method: 'GET' | 'POST';

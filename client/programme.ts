@@ -10,9 +10,23 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type AddCountyArgs, type CancelVisitArgs, type ProgrammeState, type RescheduleArgs, type ScheduleEntry } from '../workflows/contracts/programme';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  type AddCountyArgs,
+  type CancelVisitArgs,
+  type ProgrammeState,
+  type RescheduleArgs,
+  type ScheduleEntry,
+} from '../workflows/contracts/programme';
 import { programmeWorkflowId, type TimeScale } from '../workflows/contracts/common';
-import { recordStatisticsUpdate, type RecordStatisticsArgs, type StatisticsRow } from '../workflows/contracts/statistics';
+import {
+  recordStatisticsUpdate,
+  type RecordStatisticsArgs,
+  type StatisticsRow,
+} from '../workflows/contracts/statistics';
 import type { Plan } from '../workflows/shared/plan';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../workflows/shared/search-attributes';
 import type { programmeWorkflow } from '../workflows/programme';

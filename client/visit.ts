@@ -13,8 +13,30 @@ import { readArchivedCase } from '../activities/archive';
 import type { EvidenceStore } from '../activities/evidence/store';
 import { visitWorkflowId } from '../workflows/contracts/common';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate, type AddEvidenceArgs, type DecisionArgs, type ReturnArgs, type SetEnterpriseResultArgs, type SetFindingArgs, type ActorOnlyArgs } from '../workflows/contracts/visit-onsite';
-import { submitReportUpdate, reviewReportUpdate, extendDueUpdate, recordReinspectionUpdate, type RecordReinspectionArgs, type SubmitReportArgs, type ReviewReportArgs, type ExtendDueArgs } from '../workflows/contracts/visit-rectification';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+  type AddEvidenceArgs,
+  type DecisionArgs,
+  type ReturnArgs,
+  type SetEnterpriseResultArgs,
+  type SetFindingArgs,
+  type ActorOnlyArgs,
+} from '../workflows/contracts/visit-onsite';
+import {
+  submitReportUpdate,
+  reviewReportUpdate,
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  type RecordReinspectionArgs,
+  type SubmitReportArgs,
+  type ReviewReportArgs,
+  type ExtendDueArgs,
+} from '../workflows/contracts/visit-rectification';
 import { chineseDate } from '../workflows/shared/email';
 import { EXIT, UserError, getProgramme } from './programme';
 

@@ -43,7 +43,14 @@ import { takeSnapshot } from '../activities/calendar';
 import { acknowledgeUpdate } from '../workflows/contracts/receipts';
 import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
 import { addDays } from '../workflows/shared/clock';
-import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type ProgrammeState, type ScheduleEntry } from '../workflows/contracts/programme';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  type ProgrammeState,
+  type ScheduleEntry,
+} from '../workflows/contracts/programme';
 import { programmeWorkflowId, type Actor } from '../workflows/contracts/common';
 import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
 import { openIncident, retryUpdate } from '../workflows/contracts/incidents';

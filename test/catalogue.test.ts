@@ -31,7 +31,14 @@ import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery } f
 import { type Actor } from '../workflows/contracts/common';
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery } from '../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+} from '../workflows/contracts/visit-onsite';
 import { extendDueUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
 import { USERS_FILE, multipart, pdfBytes } from './http/helpers';
 import { receiptToken } from '../activities/email/receipt-link';

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { List, dedupe } from '../workflows/shared/lists';
 import { tolerantly } from '../workflows/shared/tolerance';
-import { MAX_PROBLEMS, RecordReinspectionArgs, REPORT_MAX_FILES, ReviewReportArgs, SubmitReportArgs } from '../workflows/contracts/visit-rectification';
+import {
+  MAX_PROBLEMS,
+  RecordReinspectionArgs,
+  REPORT_MAX_FILES,
+  ReviewReportArgs,
+  SubmitReportArgs,
+} from '../workflows/contracts/visit-rectification';
 import { SetEnterpriseResultArgs, SetFindingArgs } from '../workflows/contracts/visit-onsite';
 
 const actor = { id: 'sun-li', role: 'supervisor' as const };

@@ -19,7 +19,13 @@ import { CalendarFileSchema, snapshotFromFile } from '../client/calendar';
 import { addDays } from '../workflows/shared/clock';
 import { applyCalendarUpdate } from '../workflows/contracts/calendar-update';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
-import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  type ProgrammeState,
+} from '../workflows/contracts/programme';
 import { programmeWorkflowId, type Actor } from '../workflows/contracts/common';
 import { recordStatisticsUpdate } from '../workflows/contracts/statistics';
 import { retryUpdate } from '../workflows/contracts/incidents';
@@ -145,21 +151,19 @@ const action = fc.oneof(
 type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 
 /** 2–4 counties in distinct months, each dated on a Monday, a Saturday, any day, or left to the scheduler. */
-const planSpec = fc
-  .uniqueArray(month, { minLength: 2, maxLength: 4 })
-  .chain((months) =>
-    fc.tuple(
-      ...[...months]
-        .sort((a, b) => a - b)
-        .map((m) =>
-          fc.record({
-            month: fc.constant(m),
-            kind: fc.constantFrom('monday', 'monday', 'monday', 'saturday', 'day', 'none'),
-            day: fc.integer({ min: 1, max: 28 }),
-          }),
-        ),
-    ),
-  );
+const planSpec = fc.uniqueArray(month, { minLength: 2, maxLength: 4 }).chain((months) =>
+  fc.tuple(
+    ...[...months]
+      .sort((a, b) => a - b)
+      .map((m) =>
+        fc.record({
+          month: fc.constant(m),
+          kind: fc.constantFrom('monday', 'monday', 'monday', 'saturday', 'day', 'none'),
+          day: fc.integer({ min: 1, max: 28 }),
+        }),
+      ),
+  ),
+);
 
 // ---- turning choices into arguments against where the run stands --------------------------------
 

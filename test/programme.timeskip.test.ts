@@ -7,7 +7,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProgramme, UserError } from '../client/programme';
-import { addCountyUpdate, cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState, type VisitProgress } from '../workflows/contracts/programme';
+import {
+  addCountyUpdate,
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  type ProgrammeState,
+  type VisitProgress,
+} from '../workflows/contracts/programme';
 import { type Actor } from '../workflows/contracts/common';
 import { Clock } from '../workflows/shared/clock';
 import { visitCaseQuery } from '../workflows/contracts/visit';

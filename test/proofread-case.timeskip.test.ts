@@ -16,7 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKLIST_KEYS } from '../workflows/shared/checklist';
 import { addDays } from '../workflows/shared/clock';
 import { type VisitCase } from '../workflows/contracts/visit';
-import { recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
+import {
+  recordReinspectionUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+} from '../workflows/contracts/visit-rectification';
 import { setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
 import { acknowledgeUpdate } from '../workflows/contracts/receipts';
 import { describeFlags, proofread } from './helpers/proofread';

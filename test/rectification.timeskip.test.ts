@@ -16,7 +16,12 @@ import { addDays } from '../workflows/shared/clock';
 import type { Actor } from '../workflows/contracts/common';
 import type { WorkingDayCalendar } from '../workflows/shared/schedule';
 import { type VisitCase } from '../workflows/contracts/visit';
-import { extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate } from '../workflows/contracts/visit-rectification';
+import {
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+} from '../workflows/contracts/visit-rectification';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { VisitDriver, refusal, supervisor } from './helpers/visit-driver';

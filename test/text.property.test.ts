@@ -31,8 +31,21 @@ import { formatIssues, type County } from '../workflows/shared/plan';
 import { onOrNextWorkingDay, snapshotCalendar } from '../workflows/shared/schedule';
 import { SAMPLING_ALGORITHM, type SampleDraw } from '../workflows/shared/sampling';
 import { type EnterpriseResult, type Finding, type VisitCase } from '../workflows/contracts/visit';
-import { AddEvidenceArgs, DecisionArgs, ReturnArgs, SetEnterpriseResultArgs, SetFindingArgs } from '../workflows/contracts/visit-onsite';
-import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs, type Rectification, type RectificationReport } from '../workflows/contracts/visit-rectification';
+import {
+  AddEvidenceArgs,
+  DecisionArgs,
+  ReturnArgs,
+  SetEnterpriseResultArgs,
+  SetFindingArgs,
+} from '../workflows/contracts/visit-onsite';
+import {
+  ExtendDueArgs,
+  RecordReinspectionArgs,
+  ReviewReportArgs,
+  SubmitReportArgs,
+  type Rectification,
+  type RectificationReport,
+} from '../workflows/contracts/visit-rectification';
 import type { VisitContext } from '../workflows/visit/context';
 import {
   acceptanceLetter,

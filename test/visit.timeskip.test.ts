@@ -18,7 +18,14 @@ import { verifyDraw } from '../activities/sampling';
 import { visitOps } from '../client/visit';
 import type { Plan } from '../workflows/shared/plan';
 import { type VisitCase } from '../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../workflows/contracts/visit-onsite';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+} from '../workflows/contracts/visit-onsite';
 import { startSmtpSink, type SmtpSink } from './email/helpers';
 import { VisitDriver, leader, refusal, supervisor } from './helpers/visit-driver';
 import { createTimeSkippingEnv } from './helpers/temporal';

@@ -14,7 +14,13 @@ import { UserError, startProgramme } from '../client/programme';
 import { scheduleProblems } from '../client/plan-check';
 import { readArchivedProgramme } from '../activities/archive-programme';
 import { createActivities } from '../activities';
-import { cancelVisitUpdate, rescheduleUpdate, scheduleQuery, visitProgressSignal, type ProgrammeState } from '../workflows/contracts/programme';
+import {
+  cancelVisitUpdate,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  type ProgrammeState,
+} from '../workflows/contracts/programme';
 import { programmeWorkflowId } from '../workflows/contracts/common';
 import { retryUpdate } from '../workflows/contracts/incidents';
 import type { Plan } from '../workflows/shared/plan';

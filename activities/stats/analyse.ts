@@ -4,7 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { STATED_FIELDS, type BlankCells, type StatedField, type StatsRules } from '../../workflows/shared/stats';
-import { type StatsColumn, type StatsProblem, type StatsResult, type UnitStats } from '../../workflows/shared/stats-result';
+import {
+  type StatsColumn,
+  type StatsProblem,
+  type StatsResult,
+  type UnitStats,
+} from '../../workflows/shared/stats-result';
 import {
   checkNames,
   checkRanks,

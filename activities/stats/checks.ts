@@ -14,7 +14,15 @@
  * shows only as a gap in its column, and is reported at the 合计 row, saying that the 合计 or a
  * unit's figure is wrong.
  */
-import { DOCUMENT_FIELDS, FIELD_KIND, FIELD_LABEL, STATED_FIELDS, type FigureField, type StatedField, type StatsField } from '../../workflows/shared/stats';
+import {
+  DOCUMENT_FIELDS,
+  FIELD_KIND,
+  FIELD_LABEL,
+  STATED_FIELDS,
+  type FigureField,
+  type StatedField,
+  type StatsField,
+} from '../../workflows/shared/stats';
 import { type ProblemCheck, type StatsProblem } from '../../workflows/shared/stats-result';
 import { Ratio, halfUnit } from './decimal';
 import type { ParsedCell, StatsTable, TableRow } from './table';

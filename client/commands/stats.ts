@@ -12,7 +12,13 @@ import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { analyseStatistics } from '../../activities/stats/analyse';
 import { StatsReadError } from '../../activities/stats/errors';
-import { BlankCells, INDICATORS, INDICATOR_INFO, StatsRulesSchema, type StatsRules } from '../../workflows/shared/stats';
+import {
+  BlankCells,
+  INDICATORS,
+  INDICATOR_INFO,
+  StatsRulesSchema,
+  type StatsRules,
+} from '../../workflows/shared/stats';
 import { type StatsResult, type UnitStats } from '../../workflows/shared/stats-result';
 import { EXIT, UserError } from '../programme';
 

@@ -15,7 +15,12 @@ import { RetryArgs } from '../../workflows/contracts/incidents';
 import { AcknowledgeArgs } from '../../workflows/contracts/receipts';
 import { CorrectRosterArgs } from '../../workflows/contracts/roster';
 import { CorrectCountyEmailsArgs } from '../../workflows/contracts/county-emails';
-import { DecisionArgs, ReturnArgs, SetEnterpriseResultBody, SetFindingArgs } from '../../workflows/contracts/visit-onsite';
+import {
+  DecisionArgs,
+  ReturnArgs,
+  SetEnterpriseResultBody,
+  SetFindingArgs,
+} from '../../workflows/contracts/visit-onsite';
 import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs } from '../../workflows/contracts/visit-rectification';
 
 // The calendar file and the voiding of a number are checked by their client modules' schemas

@@ -9,7 +9,12 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddCountyArgs, CancelVisitArgs, RescheduleArgs, type ProgrammeState } from '../../workflows/contracts/programme';
+import {
+  AddCountyArgs,
+  CancelVisitArgs,
+  RescheduleArgs,
+  type ProgrammeState,
+} from '../../workflows/contracts/programme';
 import { RecordStatisticsArgs } from '../../workflows/contracts/statistics';
 import { type Role } from '../../workflows/contracts/common';
 import type { StatsRulesInput } from '../../workflows/shared/stats';

@@ -26,8 +26,22 @@ import { EvidenceStore } from '../../activities/evidence/store';
 import { CHECKLIST } from '../../workflows/shared/checklist';
 import { visitWorkflowId, type Role } from '../../workflows/contracts/common';
 import { FindingResult, RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
-import { DecisionArgs, EVIDENCE_MAX_BYTES, ReturnArgs, SetEnterpriseResultBody, SetFindingArgs, AddEvidenceArgs, type VisitUpdateResult } from '../../workflows/contracts/visit-onsite';
-import { ExtendDueArgs, ItemStatus, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs } from '../../workflows/contracts/visit-rectification';
+import {
+  DecisionArgs,
+  EVIDENCE_MAX_BYTES,
+  ReturnArgs,
+  SetEnterpriseResultBody,
+  SetFindingArgs,
+  AddEvidenceArgs,
+  type VisitUpdateResult,
+} from '../../workflows/contracts/visit-onsite';
+import {
+  ExtendDueArgs,
+  ItemStatus,
+  RecordReinspectionArgs,
+  ReviewReportArgs,
+  SubmitReportArgs,
+} from '../../workflows/contracts/visit-rectification';
 import { actorOf, type UserRecord, type Users } from '../users';
 import { UserError, retryProgramme } from '../programme';
 import { nameBook } from '../names';

@@ -12,7 +12,13 @@ import type { ScheduleEntry, VisitProgress } from '../../workflows/contracts/pro
 import type { Actor } from '../../workflows/contracts/common';
 import { EscalationRung, type Plan } from '../../workflows/shared/plan';
 import { type VisitCase } from '../../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../../workflows/contracts/visit-onsite';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+} from '../../workflows/contracts/visit-onsite';
 import { reviewReportUpdate, submitReportUpdate } from '../../workflows/contracts/visit-rectification';
 
 /** How a simulated county behaves after its letter. */

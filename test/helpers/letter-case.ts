@@ -16,7 +16,11 @@ import { RECEIPT_VIA_LABEL, type Receipt, type ReceiptVia } from '../../workflow
 import { SAMPLING_ALGORITHM } from '../../workflows/shared/sampling';
 import { onOrNextWorkingDay, snapshotCalendar } from '../../workflows/shared/schedule';
 import type { EnterpriseResult, Finding, VisitCase } from '../../workflows/contracts/visit';
-import type { Rectification, RectificationReport, SubmitReportArgs } from '../../workflows/contracts/visit-rectification';
+import type {
+  Rectification,
+  RectificationReport,
+  SubmitReportArgs,
+} from '../../workflows/contracts/visit-rectification';
 import type { VisitContext } from '../../workflows/visit/context';
 import {
   acceptanceLetter,
@@ -238,15 +242,13 @@ export function bulletinLetter(
         visited: rows.length,
       },
       rows,
-      overdue: rows
-        .slice(0, 1)
-        .map((r) => ({
-          county: r.county,
-          docNumber: formatDocNumber(plan.bureau.shortName, plan.year, 2, SERIES_WORD.opinion),
-          dueDate: addDays(date, -10),
-          daysOverdue: 10,
-          measure: '已发出催办',
-        })),
+      overdue: rows.slice(0, 1).map((r) => ({
+        county: r.county,
+        docNumber: formatDocNumber(plan.bureau.shortName, plan.year, 2, SERIES_WORD.opinion),
+        dueDate: addDays(date, -10),
+        daysOverdue: 10,
+        measure: '已发出催办',
+      })),
       requirements: plan.wording.bulletin.requirements,
     },
   };

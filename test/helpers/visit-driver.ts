@@ -14,7 +14,13 @@ import { CHECKLIST_KEYS } from '../../workflows/shared/checklist';
 import { visitWorkflowId, type Actor } from '../../workflows/contracts/common';
 import type { Plan } from '../../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase, type VisitInput } from '../../workflows/contracts/visit';
-import { addEvidenceUpdate, approveUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate } from '../../workflows/contracts/visit-onsite';
+import {
+  addEvidenceUpdate,
+  approveUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+} from '../../workflows/contracts/visit-onsite';
 import { examplePlan } from './plans';
 
 export const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };

@@ -5,7 +5,19 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { onQuery, onUpdate, refuse } from '../lib/updates';
-import { AddCountyArgs, CancelVisitArgs, RescheduleArgs, addCountyUpdate, cancelVisitUpdate, latestProgress, rescheduleUpdate, scheduleQuery, visitProgressSignal, VISIT_STATUS_LABEL, type ScheduleEntry } from '../contracts/programme';
+import {
+  AddCountyArgs,
+  CancelVisitArgs,
+  RescheduleArgs,
+  addCountyUpdate,
+  cancelVisitUpdate,
+  latestProgress,
+  rescheduleUpdate,
+  scheduleQuery,
+  visitProgressSignal,
+  VISIT_STATUS_LABEL,
+  type ScheduleEntry,
+} from '../contracts/programme';
 import { RecordStatisticsArgs, recordStatisticsUpdate } from '../contracts/statistics';
 import { visitWorkflowId, type Actor } from '../contracts/common';
 import { queryNow } from '../shared/clock';

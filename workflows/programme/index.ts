@@ -23,7 +23,12 @@ import { mailSettings } from '../lib/delivery';
 import { archiving, render, bookkeeping } from '../lib/proxies';
 import { refuse } from '../lib/updates';
 import { FailureType } from '../shared/errors';
-import { type ProgrammeCarry, type ProgrammeInput, type ProgrammeState, type ScheduleEntry } from '../contracts/programme';
+import {
+  type ProgrammeCarry,
+  type ProgrammeInput,
+  type ProgrammeState,
+  type ScheduleEntry,
+} from '../contracts/programme';
 import { visitWorkflowId } from '../contracts/common';
 import { addMonths } from '../shared/clock';
 import { visitFailureNote } from '../shared/failure-words';

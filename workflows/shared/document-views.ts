@@ -3,7 +3,19 @@
  * rates and ranks). Pure: no Node built-ins.
  */
 import { z } from 'zod';
-import { AcceptanceBase, BulletinBase, BulletinRow, NoticeBase, OpinionBase, ReceiptBase, ReminderBase, SummonsBase, SuperviseBase, UrgeBase, WarningBase } from './document-data';
+import {
+  AcceptanceBase,
+  BulletinBase,
+  BulletinRow,
+  NoticeBase,
+  OpinionBase,
+  ReceiptBase,
+  ReminderBase,
+  SummonsBase,
+  SuperviseBase,
+  UrgeBase,
+  WarningBase,
+} from './document-data';
 import { type DocumentData } from './render-document';
 import { chinaDateTime } from './clock';
 import { formatDateZh, type DocumentKind } from './documents';

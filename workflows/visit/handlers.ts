@@ -16,8 +16,32 @@ import { onOrNextWorkingDay } from '../shared/schedule';
 import { registerLaterHandlers } from './later-handlers';
 import { caseTodos, todoQuery } from '../shared/todo';
 import { visitCaseQuery, enterpriseChecks, type EnterpriseResult } from '../contracts/visit';
-import { ActorOnlyArgs, AddEvidenceArgs, DecisionArgs, ReturnArgs, SetEnterpriseResultArgs, SetFindingArgs, addEvidenceUpdate, approveUpdate, returnUpdate, setEnterpriseResultUpdate, setFindingUpdate, submitUpdate, type VisitUpdateResult } from '../contracts/visit-onsite';
-import { ExtendDueArgs, RecordReinspectionArgs, ReviewReportArgs, SubmitReportArgs, extendDueUpdate, recordReinspectionUpdate, reviewReportUpdate, submitReportUpdate, type RectificationReport } from '../contracts/visit-rectification';
+import {
+  ActorOnlyArgs,
+  AddEvidenceArgs,
+  DecisionArgs,
+  ReturnArgs,
+  SetEnterpriseResultArgs,
+  SetFindingArgs,
+  addEvidenceUpdate,
+  approveUpdate,
+  returnUpdate,
+  setEnterpriseResultUpdate,
+  setFindingUpdate,
+  submitUpdate,
+  type VisitUpdateResult,
+} from '../contracts/visit-onsite';
+import {
+  ExtendDueArgs,
+  RecordReinspectionArgs,
+  ReviewReportArgs,
+  SubmitReportArgs,
+  extendDueUpdate,
+  recordReinspectionUpdate,
+  reviewReportUpdate,
+  submitReportUpdate,
+  type RectificationReport,
+} from '../contracts/visit-rectification';
 import { type Stage } from '../shared/labels';
 import { personName } from '../shared/people';
 import type { VisitContext } from './context';
