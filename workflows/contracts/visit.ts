@@ -7,7 +7,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { ChecklistItemKey } from '../shared/checklist';
-import type { DocumentKind, RenderResult } from '../shared/documents';
+import type { RenderResult } from '../shared/documents';
 import type { DeliveryRecord } from '../shared/email';
 import type { FindingResult, Stage } from '../shared/labels';
 import type { County, Enterprise, Plan } from '../shared/plan';

@@ -3,7 +3,7 @@
  * template check validates examples against. Pure: imported by workflow code.
  */
 import { z } from 'zod';
-import { DocNumber, type DocumentKind } from './documents';
+import { DocNumber } from './documents';
 import { IsoDate } from './plan';
 import { Line, Text } from './text';
 
