@@ -31,7 +31,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptToken } from '../activities/email/receipt-link';
 import { createServer } from '../client/http/server';
-import { programmeView } from '../client/http/routes-programme';
+import { programmeView } from '../client/http/views-programme';
 import { countyView, staffView } from '../client/http/views';
 import { nameBook, type NameBook } from '../client/names';
 import { startProgramme } from '../client/programme';

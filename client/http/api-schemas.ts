@@ -107,6 +107,8 @@ export const ReceiptLinkBody = AcknowledgeArgs.pick({ signer: true }).extend({
 export const ErrorResponse = z.object({ error: z.object({ type: z.string(), message: z.string() }) });
 /** An action's answer: what the workflow returned (a visit Update's short answer, a receipt, …). */
 export const ResultResponse = z.object({ result: z.unknown() });
+/** An evidence upload's answer: also whether the store had the same file already. */
+export const EvidenceResponse = z.object({ result: z.unknown(), deduplicated: z.boolean() });
 export const OkResponse = z.object({ ok: z.literal(true) });
 
 export const PublicUser = z.object({
@@ -180,7 +182,8 @@ export const CasesResponse = z.object({ rows: z.array(z.looseObject({ county: z.
 /** One case: everything for the city's staff (`kind: 'staff'`), the county's narrower view otherwise (views.ts). */
 export const CaseViewResponse = z.looseObject({
   kind: z.enum(['staff', 'county']),
-  case: z.looseObject({ caseId: z.string(), county: z.string(), stage: z.string() }),
+  /** The workflow's case record (staff), or the county's part of it. */
+  case: z.unknown(),
   stageLabel: z.string(),
   documents: z.array(z.unknown()),
   files: z.array(z.unknown()),

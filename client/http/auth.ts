@@ -3,11 +3,10 @@
  * (`Authorization: Bearer …`), both resolved to a user of the users file on every request, so
  * a user removed from the file loses access at once. The cookie is signed and carries only a
  * session id; the server's session table (sessions.ts) says whose it is and can end it. Plus the
- * two checks every route makes: role, and county scope.
+ * county scope of a case (the roles are checked by access.ts from each route's options).
  */
 import '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../../workflows/contracts/common';
 import type { UserRecord, Users } from '../users';
 import { forbidden, unauthorized } from './errors';
 import { SESSION_TTL_MS, type SessionStore } from './sessions';
@@ -16,7 +15,7 @@ export const SESSION_COOKIE = 'guidance_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated user, set by `authenticate` for every /api route but login. */
+    /** The authenticated user, set by the hook of access.ts for every route that is not public. */
     user: UserRecord | null;
   }
 }
@@ -58,11 +57,6 @@ export function authenticate(request: FastifyRequest, users: Users, sessions: Se
   const user = id ? sessions.resolve(id, users) : undefined;
   if (!user) throw unauthorized();
   return user;
-}
-
-/** 403 unless the user has one of the roles. */
-export function requireRole(user: UserRecord, ...roles: Role[]): void {
-  if (!roles.includes(user.role)) throw forbidden('您的角色无权进行此操作');
 }
 
 /** 403 when a county user asks for another county's case. */

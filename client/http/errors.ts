@@ -3,6 +3,7 @@
  * never a stack trace, a file path or a secret. Refusals of the workflows keep their type.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { EvidenceError } from '../../activities/evidence/store';
 import { formatIssues } from '../../workflows/shared/plan';
@@ -56,6 +57,31 @@ function isUnavailable(err: unknown): boolean {
   return /ECONNREFUSED|TransportError|UNAVAILABLE|Failed to connect|connection refused|DEADLINE_EXCEEDED/i.test(text);
 }
 
+/** `/items/0/status` (a validation issue's path) as the plan's messages write it: `items[0].status`. */
+function pathOf(instancePath: string): string {
+  let out = '';
+  for (const part of instancePath.split('/').filter(Boolean)) {
+    if (/^\d+$/.test(part)) out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out || '(根)';
+}
+
+/**
+ * The message of a request the route's zod schemas refused (fastify-type-provider-zod): a body's
+ * issues with their paths, as `formatIssues` writes them (`date: 日期不正确`); a path or query
+ * parameter's message alone, since each names its parameter (年度不正确, 县区代码不正确).
+ */
+function validationMessage(err: {
+  validationContext?: string;
+  validation: readonly { instancePath: string; message?: string }[];
+}): string {
+  const named = err.validationContext === 'body';
+  return err.validation
+    .map((i) => (named ? `${pathOf(i.instancePath)}: ${i.message ?? ''}` : (i.message ?? '')))
+    .join('；');
+}
+
 /** Status, type and message for any error. */
 export function describeError(err: unknown, maxUploadMb: number): { status: number; type: string; message: string } {
   if (err instanceof HttpError) return { status: err.status, type: err.type, message: err.message };
@@ -67,6 +93,8 @@ export function describeError(err: unknown, maxUploadMb: number): { status: numb
     };
   if (err instanceof EvidenceError)
     return { status: STATUS_OF_EVIDENCE[err.code], type: err.code, message: err.message };
+  if (hasZodFastifySchemaValidationErrors(err))
+    return { status: 400, type: 'InvalidInput', message: validationMessage(err) };
   if (err instanceof ZodError) return { status: 400, type: 'InvalidInput', message: formatIssues(err).join('；') };
   const fe = err as Partial<FastifyError>;
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

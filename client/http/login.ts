@@ -12,18 +12,12 @@
  *   most `concurrency` at once, a few more wait their turn, the rest are refused at once, so a
  *   flood of logins cannot starve the dashboard's static files.
  * Sessions live in the server's table (sessions.ts): logout ends the session, not just the cookie.
+ * The routes are in routes/session.ts; here the limits and the answers they give.
  */
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { LoginLimits } from '../../config/env';
 import { ROLE_LABEL } from '../../workflows/contracts/common';
-import type { UserRecord, Users } from '../users';
-import { clearSession, requireRole, sessionIdOf, setSession } from './auth';
-import { HttpError, unauthorized } from './errors';
-import type { SessionStore } from './sessions';
-import { LoginThrottle } from './throttle';
-import type { UsersFileWatcher } from './users-file';
+import type { UserRecord } from '../users';
+import { HttpError } from './errors';
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   maxFailures: 5,
@@ -32,11 +26,6 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   windowSeconds: 900,
   concurrency: 2,
 };
-
-const LoginBody = z.object({
-  id: z.string().trim().min(1, '请输入用户名').max(64),
-  password: z.string().min(1, '请输入密码').max(200),
-});
 
 /** "N 秒" below two minutes, else whole minutes rounded up. */
 function wait(seconds: number): string {
@@ -96,99 +85,4 @@ export function userLabel(u: Pick<UserRecord, 'name' | 'role'>): string {
   const role = ROLE_LABEL[u.role];
   if (!u.name) return role;
   return u.role === 'county' || u.name.includes(role) ? u.name : `${u.name}（${role}）`;
-}
-
-/** Registers POST /api/login, /api/logout and, with a watched users file, /api/admin/users/reload. */
-export async function registerLogin(
-  app: FastifyInstance,
-  deps: {
-    users: Users;
-    sessions: SessionStore;
-    secure: boolean;
-    limits?: Partial<LoginLimits>;
-    usersFile?: UsersFileWatcher;
-  },
-): Promise<void> {
-  const { users, sessions, secure } = deps;
-  const limits = { ...DEFAULT_LOGIN_LIMITS, ...deps.limits };
-  const windowMs = limits.windowSeconds * 1000;
-  // Only the login route is limited; every other route needs a session or token already.
-  await app.register(rateLimit, { global: false });
-  const throttle = new LoginThrottle(limits);
-  // Hashes weaker than the current scrypt cost are upgraded at login into the users file.
-  if (deps.usersFile?.canUpgradeHashes)
-    users.setHashStore((id, oldHash, newHash) => deps.usersFile!.upgradeHash(id, oldHash, newHash));
-  users.onRehash((user, oldHash) => sessions.carryOver(user, oldHash));
-  const gate = new Gate(limits.concurrency, limits.concurrency * 8);
-
-  /** Refuses with 429 while this account's failures from this address still make it wait. */
-  const checkPair = (id: string, request: FastifyRequest, reply: FastifyReply) => {
-    const seconds = throttle.waitSeconds(id, request.ip);
-    if (seconds > 0) {
-      reply.header('Retry-After', String(seconds));
-      throw accountLocked(seconds);
-    }
-  };
-
-  app.post(
-    '/api/login',
-    {
-      config: {
-        rateLimit: {
-          max: limits.maxPerAddress,
-          timeWindow: windowMs,
-          // The plugin has set Retry-After already; the answer takes the API's one error shape.
-          errorResponseBuilder: (_request, context) => tooManyFromAddress(context.ttl / 1000),
-        },
-      },
-    },
-    async (request, reply) => {
-      const body = LoginBody.parse(request.body ?? {});
-      checkPair(body.id, request, reply);
-      const turn = gate.acquire();
-      if (!turn) {
-        reply.header('Retry-After', '1');
-        throw loginBusy();
-      }
-      const release = await turn;
-      let user: UserRecord | undefined;
-      try {
-        // Checked again at our turn: attempts that waited in the queue behind failures count too.
-        checkPair(body.id, request, reply);
-        user = await users.login(body.id, body.password);
-        if (user) throttle.succeeded(body.id, request.ip);
-        else throttle.failed(body.id, request.ip);
-      } finally {
-        release();
-      }
-      if (!user) throw new HttpError(401, 'Unauthorized', '用户名或密码不正确');
-      setSession(reply, sessions.create(user), secure);
-      return { user: publicUser(user) };
-    },
-  );
-
-  app.post('/api/logout', async (request, reply) => {
-    const id = sessionIdOf(request);
-    if (id) sessions.revoke(id);
-    clearSession(reply, secure);
-    return { ok: true };
-  });
-
-  const watcher = deps.usersFile;
-  if (watcher) {
-    // For a file system whose changes are not announced (some network mounts), and to see the
-    // verdict on a new file at once: an administrator asks for the reload.
-    app.post('/api/admin/users/reload', async (request) => {
-      if (!request.user) throw unauthorized();
-      requireRole(request.user, 'admin');
-      const result = watcher.reload();
-      if (!result.ok)
-        throw new HttpError(
-          422,
-          'InvalidUsersFile',
-          `用户文件有错误，未重新加载，仍使用原有用户：${result.problems.join('；')}`,
-        );
-      return { result };
-    });
-  }
 }

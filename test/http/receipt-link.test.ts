@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptToken } from '../../activities/email/receipt-link';
-import { receiptCaseRef } from '../../client/http/routes-inbox';
+import { receiptCaseRef } from '../../client/http/routes/receipts';
 import { createServer } from '../../client/http/server';
 import { loadUsers } from '../../client/users';
 import { visitWorkflowId } from '../../workflows/contracts/common';

@@ -1,0 +1,155 @@
+/**
+ * What the API's resource plugins share (client/http/routes/*.ts), built once by server.ts: the
+ * Temporal client, the configuration, the users and sessions, the evidence store, and the few
+ * helpers more than one resource needs — reading a case (from Temporal or else its archive, on the
+ * case's clock), the county scope of a case, people by name, links to the Temporal Web UI.
+ */
+import type { Client } from '@temporalio/client';
+import path from 'node:path';
+import { EvidenceStore } from '../../activities/evidence/store';
+import type { LoginLimits, TrustProxy } from '../../config/env';
+import type { Plan } from '../../workflows/shared/plan';
+import type { StatsRulesInput } from '../../workflows/shared/stats';
+import { EVIDENCE_MAX_BYTES } from '../../workflows/contracts/visit-onsite';
+import { nameBook, type NameBook } from '../names';
+import { UserError } from '../programme';
+import { readCase, type CaseRecord } from '../record';
+import type { UserRecord, Users } from '../users';
+import type { VisitRef } from '../visit';
+import { requireCounty } from './auth';
+import { caseClock, onCaseClock } from './case-clock';
+import { HttpError } from './errors';
+import type { PracticeMode } from './practice';
+import type { SessionStore } from './sessions';
+import type { UsersFileWatcher } from './users-file';
+
+export interface HttpConfig {
+  /** Temporal namespace (for links to the Web UI). */
+  namespace: string;
+  /** The bureau whose programmes this server shows (`plan.bureau.code`). */
+  bureau: string;
+  /** The year the dashboard opens on. */
+  year: number;
+  /** Secret for signing session cookies (≥ 32 characters); a random one per process when absent. */
+  sessionSecret?: string;
+  /** Mark cookies Secure (serve behind HTTPS). */
+  secureCookies?: boolean;
+  /** Largest file accepted; default 20 MB (the evidence store's limit). */
+  maxUploadBytes?: number;
+  /** Board refresh interval in the browser, seconds; default 12. */
+  refreshSeconds?: number;
+  /** Fastify log level; default 'warn'. */
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (fastify's `trustProxy`; config/env.ts
+   * GUIDANCE_HTTP_TRUST_PROXY), so `request.ip`, which the login limits count by, is the client's. Default off.
+   */
+  trustProxy?: TrustProxy;
+  /** Throttling of logins (config/env.ts `http.login`); unset fields take the defaults of login.ts. */
+  login?: Partial<LoginLimits>;
+  /** Set by `guidance sandbox`: the dashboard says 演练模式 and shows the simulated date. */
+  practice?: PracticeMode;
+}
+
+export interface HttpDeps {
+  client: Client;
+  config: HttpConfig;
+  users: Users;
+  /** The evidence store's directory (shared with the CLI and workers). */
+  evidenceDir: string;
+  /** The letter archive (`<archiveDir>/<caseId>/<documentId>.pdf`), shared with the workers. */
+  archiveDir: string;
+  /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
+  uiUrl?: string;
+  /** The plan: its people and counties by name on the timeline (the users file's names otherwise). */
+  plan?: Pick<Plan, 'supervisors' | 'approval' | 'admins' | 'counties'>;
+  /** The plan's `statistics` thresholds, for statistics imported over HTTP; defaults when absent. */
+  statsRules?: StatsRulesInput;
+  /** Checks the signed receipt links in letters' emails (activities/email/receipt-link.ts); absent: links refused. */
+  receiptKey?: Buffer;
+  /**
+   * The file `users` was loaded from: watched and reloaded on change, and reloadable by an
+   * administrator. `host` is where the server listens (the example users only on loopback).
+   */
+  usersFile?: { path: string; counties?: readonly string[]; host: string };
+}
+
+/** The options every resource plugin gets. */
+export interface ApiContext {
+  client: Client;
+  config: HttpConfig;
+  /** `config.bureau`. */
+  bureau: string;
+  users: Users;
+  sessions: SessionStore;
+  store: EvidenceStore;
+  archiveDir: string;
+  maxUploadBytes: number;
+  maxUploadMb: number;
+  /** Cookies marked Secure. */
+  secure: boolean;
+  deps: HttpDeps;
+  usersFile?: UsersFileWatcher;
+  /** The Web UI's list of workflows, for staff; undefined without a UI. */
+  temporalUi?: string;
+  /** The Web UI's page of one workflow; undefined without a UI. */
+  workflowLink(workflowId: string): string | undefined;
+  /** People and counties by name: the plan's, then the users file's (read now: it may have been reloaded). */
+  names(): NameBook;
+  /** Today on the cases' clock (a practice year's simulated date). */
+  today(): string;
+  /**
+   * The case for reading, from Temporal or else its archive, its instants on the case's clock. An
+   * archive that cannot vouch for the case (incomplete, case.json unlike its manifest) is a server
+   * fault, as an altered PDF is.
+   */
+  readCase(ref: VisitRef): Promise<CaseRecord>;
+  /** The case a path names, once the caller's county scope allows it (403 for another county's). */
+  caseRef(user: UserRecord, params: { year: number; county: string }): VisitRef;
+}
+
+/** Builds the context of `deps`; `sessions` is the server's session table. */
+export function apiContext(deps: HttpDeps, sessions: SessionStore, usersFile?: UsersFileWatcher): ApiContext {
+  const { client, config } = deps;
+  const maxUploadBytes = config.maxUploadBytes ?? EVIDENCE_MAX_BYTES;
+  const archiveDir = path.resolve(deps.archiveDir);
+  const uiBase = deps.uiUrl?.replace(/\/+$/, '');
+  const workflows = uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined;
+  return {
+    client,
+    config,
+    bureau: config.bureau,
+    users: deps.users,
+    sessions,
+    store: new EvidenceStore({ dir: deps.evidenceDir, maxBytes: maxUploadBytes }),
+    archiveDir,
+    maxUploadBytes,
+    maxUploadMb: Math.round((maxUploadBytes / 1024 / 1024) * 10) / 10,
+    secure: Boolean(config.secureCookies),
+    deps,
+    usersFile,
+    temporalUi: workflows,
+    workflowLink: (id) => (workflows ? `${workflows}/${encodeURIComponent(id)}` : undefined),
+    names: () => nameBook({ plan: deps.plan, users: deps.users.records }),
+    today: () => caseClock(config.practice).today(Date.now()),
+    async readCase(ref) {
+      try {
+        const r = await readCase(client, ref, archiveDir);
+        return { ...r, case: onCaseClock(r.case, config.practice) };
+      } catch (err) {
+        if (err instanceof UserError && err.type === 'IntegrityError')
+          throw new HttpError(500, 'IntegrityError', err.message);
+        throw err;
+      }
+    },
+    caseRef(user, params) {
+      requireCounty(user, params.county);
+      return { year: params.year, bureau: config.bureau, county: params.county };
+    },
+  };
+}
+
+/** Marks what was read from the archive (no link to a workflow that is gone). */
+export function sourceOf(r: CaseRecord) {
+  return r.source === 'archive' ? { source: 'archive' as const, archive: r.archive } : { source: 'temporal' as const };
+}
