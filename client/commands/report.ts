@@ -12,7 +12,7 @@ import { connectClient } from '../../config/temporal';
 import { EXIT, UserError } from '../programme';
 import { visitOps } from '../visit';
 import { evidenceStore, storeFiles } from './files';
-import { actor, out, ref, withCommon, type Common } from './visit';
+import { actor, out, ref, withCommon, type Common } from './visit-common';
 
 /** As many files as the HTTP route takes in one report. */
 export const MAX_REPORT_FILES = 10;

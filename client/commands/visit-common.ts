@@ -1,0 +1,46 @@
+/** The options every `guidance visit …` command takes, and how they become a case and an actor. */
+import type { Command } from 'commander';
+import { ActorSchema, Role, type Actor } from '../../workflows/contracts/common';
+import { formatIssues } from '../../workflows/shared/plan';
+import { config as envConfig } from '../../config/env';
+import { loadPlanFile } from '../plan';
+import { EXIT, UserError } from '../programme';
+import type { VisitRef } from '../visit';
+
+export interface Common {
+  year: string;
+  county: string;
+  bureau?: string;
+  plan: string;
+  by?: string;
+  role?: string;
+  json?: boolean;
+}
+
+export function ref(opts: Common): VisitRef {
+  const year = Number(opts.year);
+  if (!Number.isInteger(year)) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+  return { year, county: opts.county, bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code };
+}
+
+export function actor(opts: Common, defaultRole: Actor['role']): Actor {
+  const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? defaultRole });
+  if (!parsed.success)
+    throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
+  return parsed.data;
+}
+
+export function out(opts: Common, value: unknown, text: string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+}
+
+export function withCommon(cmd: Command): Command {
+  return cmd
+    .requiredOption('--year <year>', '年度')
+    .requiredOption('--county <code>', '县区代码')
+    .option('--bureau <code>', '市局代码（默认取计划文件中的）')
+    .option('--plan <file>', '计划文件', envConfig().planFile)
+    .option('--by <id>', '操作人 ID')
+    .option('--role <role>', `角色（${Role.options.join('/')}）`)
+    .option('--json', '输出 JSON');
+}
