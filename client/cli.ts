@@ -17,7 +17,7 @@ import { registerListCommand } from './commands/list';
 import { registerDemoCommand } from './commands/demo';
 import { registerSandboxCommand } from './commands/sandbox';
 import { registerNumbersCommand } from './commands/numbers';
-import { registerUserCommands } from './users';
+import { registerUserCommands } from './commands/users';
 import { registerTodoCommand } from './commands/todo';
 import { registerCalendarCommands } from './commands/calendar';
 

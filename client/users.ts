@@ -9,27 +9,23 @@
  * it is hashed again at the current cost and handed to the hash store (the server's users file,
  * client/http/users-file.ts), which writes it in place of the old one.
  */
-import type { Command } from 'commander';
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { Role, ROLE_LABEL, type Actor } from '../workflows/contracts/common';
 import { config } from '../config/env';
 import { formatIssues } from '../workflows/shared/plan';
-import { EXIT, UserError } from './programme';
-
-/** scrypt's cost parameters. */
-export interface ScryptCost {
-  N: number;
-  r: number;
-  p: number;
-}
-/** OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB per check, ~0.2 s here). */
-export const SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
-const KEYLEN = 32;
-const PASSWORD_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
-const TOKEN_HASH = /^sha256\$[0-9a-f]{64}$/;
+import { randomBytes } from 'node:crypto';
+import {
+  hashPassword,
+  hashToken,
+  isWeakerHash,
+  PASSWORD_HASH,
+  SCRYPT_COST,
+  TOKEN_HASH,
+  verifyPassword,
+  type ScryptCost,
+} from './passwords';
 
 const UserSchema = z
   .object({
@@ -72,6 +68,9 @@ const UsersFileSchema = z
     });
   });
 
+/** Writes a user's upgraded hash in place of the old one; false when it could not (the login still succeeds). */
+export type HashStore = (id: string, oldHash: string, newHash: string) => Promise<boolean>;
+
 /** A users file that cannot be used; one line per fault. */
 export class UsersError extends Error {
   constructor(
@@ -80,63 +79,6 @@ export class UsersError extends Error {
   ) {
     super(`用户文件 ${file} 有 ${problems.length} 处错误：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-}
-
-function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
-  );
-}
-
-/** scrypt needs 128·N·r bytes (Node refuses above `maxmem`, 32 MiB by default: too little for N=2^17). */
-const scryptOpts = (N: number, r: number, p: number): ScryptOptions => ({
-  N,
-  r,
-  p,
-  maxmem: 128 * N * r * p + 16 * 1024 * 1024,
-});
-
-/**
- * `scrypt$N$r$p$salt$hash` of a password, with a fresh 16-byte salt. `cost` is for tests only
- * (a cheaper hash keeps them fast); everything else hashes at SCRYPT_COST.
- */
-export async function hashPassword(password: string, cost: ScryptCost = SCRYPT_COST): Promise<string> {
-  if (password.length < 8) throw new UserError('密码至少 8 个字符', EXIT.badInput);
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEYLEN, scryptOpts(cost.N, cost.r, cost.p));
-  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-/** True when a stored hash's parameters are below `cost` in any of N, r, p (so it is hashed again at the next login). */
-export function isWeakerHash(stored: string, cost: ScryptCost = SCRYPT_COST): boolean {
-  const m = PASSWORD_HASH.exec(stored);
-  if (!m) return false;
-  return Number(m[1]) < cost.N || Number(m[2]) < cost.r || Number(m[3]) < cost.p;
-}
-
-/** Writes a user's upgraded hash in place of the old one; false when it could not (the login still succeeds). */
-export type HashStore = (id: string, oldHash: string, newHash: string) => Promise<boolean>;
-
-/** True when the password matches the stored hash (constant-time comparison). */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const m = PASSWORD_HASH.exec(stored);
-  if (!m) return false;
-  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  // A hand-edited file must not make every login allocate gigabytes.
-  if (N > 2 ** 20 || r > 32 || p > 16) return false;
-  const expected = Buffer.from(m[5]!, 'base64');
-  const key = await scrypt(password, Buffer.from(m[4]!, 'base64'), expected.length, scryptOpts(N, r, p));
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
-
-/** `sha256$hex` of an API token. */
-export function hashToken(token: string): string {
-  return `sha256$${createHash('sha256').update(token, 'utf8').digest('hex')}`;
-}
-
-/** A new random API token (43 base64url characters). */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /**
@@ -286,75 +228,4 @@ export function loadUsers(
       unknown.map((u) => `县区代码不在计划中：${u}`),
     );
   return users;
-}
-
-/** Reads one line from stdin; on a terminal the typed characters are not echoed. */
-async function readSecret(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  }
-  process.stderr.write(prompt);
-  stdin.setRawMode(true);
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const onData = (buf: Buffer) => {
-      for (const ch of buf.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done(null);
-        if (ch === '\u0003') return done(new UserError('已取消', EXIT.refused));
-        if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    const done = (err: Error | null) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    stdin.on('data', onData);
-  });
-}
-
-/** `guidance users hash-password [--token]` and `guidance users check [FILE]`. */
-export function registerUserCommands(program: Command): void {
-  const users = program.command('users').description('HTTP 接口与看板的用户（用户文件 GUIDANCE_USERS）');
-  users
-    .command('hash-password')
-    .description('生成密码的 scrypt 散列（从标准输入读取密码），或用 --token 生成新的接口令牌及其散列')
-    .option('--token', '生成随机接口令牌：令牌只显示一次，散列写入用户文件 tokens')
-    .action(async (opts: { token?: boolean }) => {
-      if (opts.token) {
-        const token = newToken();
-        process.stdout.write(
-          `令牌（只显示这一次，请交给使用者）：${token}\n写入用户文件 tokens：${hashToken(token)}\n`,
-        );
-        return;
-      }
-      const password = await readSecret('密码：');
-      process.stdout.write(`${await hashPassword(password)}\n`);
-    });
-  users
-    .command('check')
-    .description('检查用户文件')
-    .argument('[file]', '用户文件', config().usersFile)
-    .action((file: string) => {
-      let list: Users;
-      try {
-        list = loadUsers(file);
-      } catch (err) {
-        if (err instanceof UsersError) throw new UserError(err.message, EXIT.badInput, 'InvalidInput');
-        throw err;
-      }
-      for (const u of list.records) {
-        process.stdout.write(
-          `${u.id}\t${ROLE_LABEL[u.role]}${u.county ? `（${u.county}）` : ''}\t${u.password ? '密码' : ''}${u.tokens.length ? ` 令牌×${u.tokens.length}` : ''}\n`,
-        );
-      }
-    });
 }

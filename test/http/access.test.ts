@@ -15,7 +15,8 @@ import { ADMIN } from '../../client/http/api-schemas';
 import { errorHandler } from '../../client/http/errors';
 import { createServer } from '../../client/http/server';
 import { SessionStore } from '../../client/http/sessions';
-import { hashToken, Users } from '../../client/users';
+import { hashToken } from '../../client/passwords';
+import { Users } from '../../client/users';
 import { tempDir } from './helpers';
 
 const ADMIN_TOKEN = 'admin-'.padEnd(43, 'a');

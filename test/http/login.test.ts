@@ -18,7 +18,8 @@ import { LoginThrottle } from '../../client/http/throttle';
 import { createServer, type HttpConfig } from '../../client/http/server';
 import { startDashboard } from '../../client/http/start';
 import { UsersFileWatcher } from '../../client/http/users-file';
-import { hashPassword, hashToken, loadUsers, type Users } from '../../client/users';
+import { hashPassword, hashToken } from '../../client/passwords';
+import { loadUsers, type Users } from '../../client/users';
 import { examplePlan } from '../helpers/plans';
 import { tempDir, USERS_FILE } from './helpers';
 

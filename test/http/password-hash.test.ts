@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../client/http/server';
 import { SessionStore } from '../../client/http/sessions';
 import { EXAMPLE_USERS_FILE, UsersFileWatcher } from '../../client/http/users-file';
-import { SCRYPT_COST, Users, hashPassword, isWeakerHash, loadUsers, verifyPassword } from '../../client/users';
+import { SCRYPT_COST, hashPassword, isWeakerHash, verifyPassword } from '../../client/passwords';
+import { Users, loadUsers } from '../../client/users';
 import { tempDir } from './helpers';
 
 const OLD_COST = { N: 2 ** 15, r: 8, p: 1 };
