@@ -1,16 +1,18 @@
 /**
  * Every door to every Update and Query of the workflows, as data: the `guidance` command, the HTTP
- * route and its roles, and the dashboard forms of the roles that act. test/parity.test.ts finds
- * every Update, Query and Signal definition the shared modules export and checks each has its
- * entry here (or is listed as internal), and that each door really exists: the command in
- * `buildProgram()`, the route on the Fastify app (roles not listed get 403, listed ones do not),
- * the form id in the dashboard's scripts. A definition added without its doors fails that test.
+ * route, and the dashboard forms with the roles they are shown to. Who may call a route is not
+ * listed here: each route declares it in its own options (client/http/routes/*.ts, `config.roles`),
+ * and test/parity.test.ts reads it from Fastify's route table. That test finds every Update, Query
+ * and Signal definition the workflow contracts export and checks each has its entry here (or is
+ * listed as internal), and that each door really exists: the command in `buildProgram()`, the
+ * route in the route table (roles not declared get 403, declared ones do not), a form for exactly
+ * the route's roles, the form id in the dashboard. Every other route of the API is in `NOT_DOORS`
+ * with why. A definition or route added without its doors fails that test.
  *
  * To wire a new Update: add its CLI command, route and form, then one entry below keyed by the
  * definition's `.name` (e.g. `[acknowledgeUpdate.name]: [{ workflow: 'visit', cli: 'visit acknowledge',
- * http: { method: 'POST', path: `${CASE}/acknowledge`, roles: ['county'] }, forms: [{ id:
- * 'form-acknowledge', roles: ['county'] }] }]`). An Update registered on two workflows (retry) has
- * one door per workflow.
+ * http: { method: 'POST', path: `${CASE}/acknowledge` }, forms: [{ id: 'form-acknowledge', roles:
+ * ['county'] }] }]`). An Update registered on two workflows (retry) has one door per workflow.
  */
 import {
   addCountyUpdate,
@@ -47,14 +49,12 @@ import {
 
 export interface HttpDoor {
   method: 'GET' | 'POST';
-  /** Fastify's route pattern, e.g. `/api/years/:year/cases/:county/findings`. */
+  /** Fastify's route pattern, e.g. `/api/years/:year/cases/:county/findings`; its roles are the route's own. */
   path: string;
-  /** The roles the route lets through; every other role gets 403. */
-  roles: Role[];
 }
 
 export interface FormDoor {
-  /** The `id` of the form element the dashboard builds (client/http/public/*.js). */
+  /** The `id` of the form element the dashboard builds (client/dashboard/src, a component per form). */
   id: string;
   /** The roles it is shown to. */
   roles: Role[];
@@ -65,31 +65,25 @@ export interface Door {
   /** The `guidance` command path, words separated by spaces, e.g. `visit report`. */
   cli: string;
   http: HttpDoor;
-  /** For Updates: a form for each role in `http.roles`. Queries are read by the pages. */
+  /** For Updates: a form for each role the route lets through. Queries are read by the pages. */
   forms?: FormDoor[];
 }
 
 const YEAR = '/api/years/:year';
 const CASE = `${YEAR}/cases/:county`;
 const PROGRAMME = `${YEAR}/programme`;
-const ALL: Role[] = ['admin', 'supervisor', 'leader', 'county'];
-const STAFF: Role[] = ['admin', 'supervisor', 'leader'];
 /** The programme workflow lets these change the schedule (workflows/programme/handlers.ts). */
 const SCHEDULERS: Role[] = ['admin', 'supervisor'];
 const SUPERVISOR: Role[] = ['supervisor'];
 const LEADER: Role[] = ['leader'];
 const ADMIN: Role[] = ['admin'];
 
+/** A visit Update's door; `roles`: those its dashboard form is shown to. */
 const visitAction = (cli: string, route: string, roles: Role[], form: string): Door[] => [
-  { workflow: 'visit', cli, http: { method: 'POST', path: `${CASE}/${route}`, roles }, forms: [{ id: form, roles }] },
+  { workflow: 'visit', cli, http: { method: 'POST', path: `${CASE}/${route}` }, forms: [{ id: form, roles }] },
 ];
 const programmeAction = (cli: string, route: string, form: string, roles = SCHEDULERS): Door[] => [
-  {
-    workflow: 'programme',
-    cli,
-    http: { method: 'POST', path: `${PROGRAMME}/${route}`, roles },
-    forms: [{ id: form, roles }],
-  },
+  { workflow: 'programme', cli, http: { method: 'POST', path: `${PROGRAMME}/${route}` }, forms: [{ id: form, roles }] },
 ];
 
 /** Definitions only workflows use among themselves, with why they have no door for people. */
@@ -102,16 +96,14 @@ export const INTERNAL: Record<string, string> = {
 /** Definition name → its doors. */
 export const DOORS: Record<string, Door[]> = {
   // ---- programme (年度计划) -----------------------------------------------------------------------
-  [scheduleQuery.name]: [
-    { workflow: 'programme', cli: 'programme status', http: { method: 'GET', path: PROGRAMME, roles: STAFF } },
-  ],
+  [scheduleQuery.name]: [{ workflow: 'programme', cli: 'programme status', http: { method: 'GET', path: PROGRAMME } }],
   [rescheduleUpdate.name]: programmeAction('programme reschedule', 'reschedule', 'form-reschedule'),
   [addCountyUpdate.name]: programmeAction('programme add', 'counties', 'form-add-county'),
   [cancelVisitUpdate.name]: programmeAction('programme cancel', 'cancel', 'form-cancel-visit'),
   [recordStatisticsUpdate.name]: programmeAction('programme stats', 'statistics', 'form-statistics'),
 
   // ---- visit (执法指导) ---------------------------------------------------------------------------
-  [visitCaseQuery.name]: [{ workflow: 'visit', cli: 'visit status', http: { method: 'GET', path: CASE, roles: ALL } }],
+  [visitCaseQuery.name]: [{ workflow: 'visit', cli: 'visit status', http: { method: 'GET', path: CASE } }],
   [addEvidenceUpdate.name]: visitAction('visit evidence', 'evidence', SUPERVISOR, 'form-evidence'),
   [setFindingUpdate.name]: visitAction('visit finding', 'findings', SUPERVISOR, 'form-finding'),
   [setEnterpriseResultUpdate.name]: visitAction('visit enterprise', 'enterprises', SUPERVISOR, 'form-enterprise'),
@@ -124,7 +116,7 @@ export const DOORS: Record<string, Door[]> = {
   [recordReinspectionUpdate.name]: visitAction('visit reinspect', 'reinspection', SUPERVISOR, 'form-reinspection'),
 
   // Each case's open tasks, gathered across cases into the caller's inbox (待办, client/todo.ts).
-  [todoQuery.name]: [{ workflow: 'visit', cli: 'todo', http: { method: 'GET', path: '/api/todo', roles: ALL } }],
+  [todoQuery.name]: [{ workflow: 'visit', cli: 'todo', http: { method: 'GET', path: '/api/todo' } }],
 
   // ---- both: an incident's retry after its cause is fixed (administrators) ----------------------
   // Input that caused an incident, corrected by a person before the retry (issue 21, point 3).
@@ -147,27 +139,45 @@ export const DOORS: Record<string, Door[]> = {
     {
       workflow: 'programme',
       cli: 'calendar apply',
-      http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN },
+      http: { method: 'POST', path: `${YEAR}/calendar` },
       forms: [{ id: 'form-calendar', roles: ADMIN }],
     },
     {
       workflow: 'visit',
       cli: 'calendar apply',
-      http: { method: 'POST', path: `${YEAR}/calendar`, roles: ADMIN },
+      http: { method: 'POST', path: `${YEAR}/calendar` },
       forms: [{ id: 'form-calendar', roles: ADMIN }],
     },
   ],
 
   // ---- number register (发文登记) ----------------------------------------------------------------
-  [numbersQuery.name]: [
-    { workflow: 'docnumber', cli: 'numbers', http: { method: 'GET', path: `${YEAR}/numbers`, roles: ADMIN } },
-  ],
+  [numbersQuery.name]: [{ workflow: 'docnumber', cli: 'numbers', http: { method: 'GET', path: `${YEAR}/numbers` } }],
   [voidNumberUpdate.name]: [
     {
       workflow: 'docnumber',
       cli: 'numbers void',
-      http: { method: 'POST', path: `${YEAR}/numbers/void`, roles: ADMIN },
+      http: { method: 'POST', path: `${YEAR}/numbers/void` },
       forms: [{ id: 'form-void-number', roles: ADMIN }],
     },
   ],
+};
+
+/**
+ * The API's routes that are no door to a workflow's Update or Query, keyed `METHOD path`, with why;
+ * every route of the route table is a door above or listed here.
+ */
+export const NOT_DOORS: Record<string, string> = {
+  'POST /api/login': '登录',
+  'POST /api/logout': '退出',
+  'GET /api/me': '当前用户与页面设置',
+  'GET /api/meta': '检查表、阶段等词汇（来自共享模块）',
+  'GET /api/mode': '是否演练模式（登录前也显示）',
+  'POST /api/admin/users/reload': '重新加载用户文件（用户不在工作流中）',
+  [`GET ${YEAR}/board`]: '执法指导进度：由 schedule 与 visitCase 查询合成',
+  [`GET ${YEAR}/overdue`]: '逾期清单：同上',
+  [`GET ${YEAR}/cases`]: '案件列表：同上',
+  [`GET ${CASE}/documents/:documentId`]: '下载文书：按案件记录在归档目录中查找',
+  [`GET ${CASE}/files/:sha256`]: '下载证据与整改报告文件：按案件记录在证据库中查找',
+  'GET /api/receipt': '邮件签收链接：显示待签收的文书（令牌即凭据）',
+  'POST /api/receipt': '邮件签收链接：签收（acknowledge 更新，令牌即凭据，无需登录）',
 };
