@@ -1,6 +1,6 @@
 /**
  * The signed receipt link (签收链接) in a letter's email. The workflow names what the link is for
- * (case, receipt, last valid date: workflows/shared/receipts.ts ReceiptLinkRef); the mail activity
+ * (case, receipt, last valid date: workflows/contracts/receipts.ts ReceiptLinkRef); the mail activity
  * signs it here and the HTTP server checks it, so the key never enters workflow history.
  *
  * Token: base64url(JSON {c, r, e}) "." base64url(HMAC-SHA256(key, first part)). Expiry is in the
