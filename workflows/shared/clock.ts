@@ -5,7 +5,7 @@
  */
 
 /**
- * Compressed time: one simulated day lasts `msPerDay`. Structurally `definitions.ts`'s `TimeScale`,
+ * Compressed time: one simulated day lasts `msPerDay`. Structurally `contracts/common.ts`'s `TimeScale`,
  * declared here so the clock imports nothing.
  */
 export interface ClockScale {
