@@ -1,113 +1,78 @@
 /**
- * What every part of a visit shares: the input, the case record (VisitCase), the clock, the
- * working-day calendar, the audit log and the publishing of the case's status (search attributes
- * for the board, a progress signal for the programme). Built once at the top of the workflow.
+ * What the parts of a visit share, built once at the top of the workflow: the facts of the case
+ * (input, the plan upgraded once, county, id, clock), the case record (VisitCase, what the
+ * `visitCase` Query returns), and small objects that own the rest, each changed only through its
+ * methods:
+ * - `workingDays` the calendar (recorded by the script, replaced by applyCalendar);
+ * - `rectifying` the rectification: ladder, due-date moves, the timer towards the next rung;
+ * - `receipts` the receipts of letters (签收) and the timer of their loop;
+ * - `mailboxes` the county's (correctable) and the supervisors' addresses;
+ * - `numbers` the document numbers drawn, for voiding on cancel;
+ * - `audit` the audit log (全过程记录), which also republishes the status (publisher.ts);
+ * - `steps` the incident guard every activity step runs through (script only).
  */
-import { getExternalWorkflowHandle, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { CHECKLIST_KEYS } from '../shared/checklist';
-import { Clock, dayNumber } from '../shared/clock';
-import { visitProgressSignal, type VisitProgress } from '../contracts/programme';
-import { type Actor, type AuditEntry } from '../contracts/common';
+import { Clock } from '../shared/clock';
+import type { Actor, AuditEntry } from '../contracts/common';
 import type { MailAddress } from '../shared/email';
-import { FailureType } from '../shared/errors';
-import type { CalendarSnapshot, WorkingDayCalendar } from '../shared/schedule';
-import type { CalendarMove } from '../contracts/calendar-update';
-import { openIncident } from '../contracts/incidents';
-import {
-  GuidanceBureau,
-  GuidanceCounty,
-  GuidanceDueDate,
-  GuidanceIncident,
-  GuidanceOverdue,
-  GuidanceRung,
-  GuidanceStage,
-  GuidanceWaitingOn,
-  GuidanceYear,
-  dueDateValue,
-} from '../shared/search-attributes';
-import { waitingOn } from '../shared/todo';
+import type { WorkingDayCalendar } from '../shared/schedule';
 import type { VisitCase, VisitInput } from '../contracts/visit';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
 import { textActivities } from '../lib/proxies';
-import { refuse } from '../lib/updates';
-import { startLadder, type Ladder } from './ladder';
+import { Mailboxes } from './mailboxes';
+import { NumberLog } from './number-log';
+import { upgradePlan } from './plan-upgrade';
+import { createPublisher } from './publisher';
+import { ReceiptBook } from './receipt-book';
+import { RectificationTracker } from './rectification-tracker';
+import { WorkingDays } from './working-days';
 
 export interface VisitContext {
-  input: VisitInput;
-  plan: VisitInput['plan'];
-  county: VisitInput['county'];
-  caseId: string;
-  state: VisitCase;
-  clock: Clock;
+  readonly input: VisitInput;
+  /** The plan, with what older plans lack filled in once (plan-upgrade.ts). */
+  readonly plan: VisitInput['plan'];
+  readonly county: VisitInput['county'];
+  readonly caseId: string;
+  readonly state: VisitCase;
+  readonly clock: Clock;
   /** Today's date on the case's clock (real China time or the demo's compressed days). */
   today(): string;
-  /** The working-day calendar, recorded once at the start; see `calendar()`. */
-  cal?: WorkingDayCalendar;
-  /** The calendar; an Update that arrives before it is recorded is refused, to be tried again. */
+  /** The working-day calendar in force; an Update that arrives before it is recorded is refused, to be tried again. */
   calendar(): WorkingDayCalendar;
-  /** Where the next rung of the escalation ladder falls due; moved by returns and extensions. */
-  ladder: Ladder;
-  /** Bumped by every rectification Update so the ladder's wait re-plans instead of sleeping on. */
-  rectVersion: number;
-  countyMail: MailAddress[];
-  supervisorsMail: MailAddress[];
+  readonly workingDays: WorkingDays;
+  readonly rectifying: RectificationTracker;
+  readonly receipts: ReceiptBook;
+  readonly mailboxes: Mailboxes;
+  /** The county's addresses in force (`mailboxes.countyMail`). */
+  readonly countyMail: MailAddress[];
+  readonly numbers: NumberLog;
   /** Appends to the case's audit log (全过程记录) and republishes the status. */
   audit(by: Actor | 'system', action: string, detail: string): void;
-  /** Numbers drawn by this case (series, request id, number; the mail step that sends its letter), to void those never used or sent. */
-  allocated: { series: string; requestId: string; docNumber: string; mail?: { step: string; recipients: string[] } }[];
   /** Runs an activity step; a fault retries cannot fix becomes an incident waiting for `retry`. */
-  steps: StepRunner;
-  /**
-   * Receipts of letters (签收) and the inbox's GuidanceWaitingOn: decided once at the start, so a
-   * case recorded before them replays without (patch `receipts-and-inbox`).
-   */
-  receiptsOn: boolean;
-  /** Bumped by every acknowledgement and every new receipt, so the receipts' wait re-plans. */
-  receiptVersion: number;
-  /** The calendar's yearly snapshots (this year and the next); applyCalendar replaces one. */
-  snapshots: CalendarSnapshot[];
-  /** Due dates moved by an applied calendar whose county has not been told yet (the script mails). */
-  dueMoves: (CalendarMove & { source: string })[];
+  readonly steps: StepRunner;
   /** `fillText` as this run fills texts (patch `text-as-activity`, decided at the start). */
-  text: ReturnType<typeof textActivities>;
+  readonly text: ReturnType<typeof textActivities>;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
 
 /** The context of a new case, with its findings pre-filled from the statistics drafts. */
 export function createContext(input: VisitInput): VisitContext {
-  const { plan, county } = input;
+  const { county } = input;
+  const plan = upgradePlan(input.plan);
   const caseId = workflowInfo().workflowId;
+  // Receipts of letters (签收) and the inbox's GuidanceWaitingOn: decided once at the start, so a
+  // case recorded before them replays without.
   const receiptsOn = patched('receipts-and-inbox');
   const text = textActivities(patched('text-as-activity'));
   // The approver is published as soon as the findings are submitted (the draft's render audits nothing).
   const approverOnSubmit = receiptsOn && patched('inbox-approver-on-submit');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
-  const state: VisitCase = {
-    caseId,
-    year: plan.year,
-    bureau: plan.bureau.code,
-    county: county.code,
-    countyName: county.name,
-    date: input.date,
-    stage: 'notice',
-    evidence: [],
-    findings: CHECKLIST_KEYS.map((item) => ({ item, evidence: [] })),
-    enterprises: [],
-    approval: { approver: plan.approval.approver.id, rounds: [] },
-    incidents: [],
-    audit: [],
-    ...(receiptsOn ? { receipts: [] } : {}),
-  };
-  for (const d of input.statsDrafts ?? []) {
-    const f = state.findings.find((x) => x.item === d.item);
-    if (!f) continue;
-    f.problem = f.problem ? `${f.problem}\n${d.problem}` : d.problem;
-    f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
-    f.prefilled = true;
-  }
+  const today = () => clock.today(Date.now());
+  const state = newCase(input, caseId, receiptsOn);
   const publisher = createPublisher(input, receiptsOn, approverOnSubmit);
   const audit: VisitContext['audit'] = (by, action, detail) => {
     const entry: AuditEntry = {
@@ -135,98 +100,58 @@ export function createContext(input: VisitInput): VisitContext {
       bureau: plan.bureau.name,
     },
   });
-  const ctx: VisitContext = {
+  const workingDays = new WorkingDays();
+  const calendar = () => workingDays.current();
+  const mailboxes = new Mailboxes(county, plan);
+  return {
     input,
     plan,
     county,
     caseId,
     state,
     clock,
-    today: () => clock.today(Date.now()),
-    calendar() {
-      if (!ctx.cal) throw refuse(FailureType.InvalidState, '案件正在初始化，请稍后再试');
-      return ctx.cal;
+    today,
+    calendar,
+    workingDays,
+    rectifying: new RectificationTracker(state, plan.rectification, today, calendar, clock),
+    receipts: new ReceiptBook(state, plan.receipts, today, calendar, clock, receiptsOn),
+    mailboxes,
+    get countyMail() {
+      return mailboxes.countyMail;
     },
-    ladder: startLadder(input.date),
-    rectVersion: 0,
-    countyMail: county.emails.map((address) => ({ name: county.bureauName, address })),
-    supervisorsMail: plan.supervisors.filter((s) => s.email).map((s) => ({ name: s.name, address: s.email! })),
+    numbers: new NumberLog(),
     audit,
     steps,
-    allocated: [],
-    receiptsOn,
     text,
-    receiptVersion: 0,
-    snapshots: [],
-    dueMoves: [],
     published: () => publisher.lastSignal,
   };
-  return ctx;
 }
 
-/**
- * Publishes the case's stage, due date, rung and overdue flag: as search attributes (the board and
- * `guidance list` find it through Temporal visibility; skipped where the service has none, the
- * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
- * Each is sent only when it changed.
- */
-function createPublisher(
-  input: VisitInput,
-  inbox: boolean,
-  approverOnSubmit: boolean,
-): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
-  let published = '';
-  let reported = '';
-  let notes = 0;
-  const self = {
-    /** The last progress note in flight: a workflow that completes in the same task could drop it. */
-    lastSignal: Promise.resolve(),
-    publish,
+/** The record of a case not begun: every checklist item open, findings pre-filled from the statistics drafts. */
+function newCase(input: VisitInput, caseId: string, receiptsOn: boolean): VisitCase {
+  const { plan, county } = input;
+  const state: VisitCase = {
+    caseId,
+    year: plan.year,
+    bureau: plan.bureau.code,
+    county: county.code,
+    countyName: county.name,
+    date: input.date,
+    stage: 'notice',
+    evidence: [],
+    findings: CHECKLIST_KEYS.map((item) => ({ item, evidence: [] })),
+    enterprises: [],
+    approval: { approver: plan.approval.approver.id, rounds: [] },
+    incidents: [],
+    audit: [],
+    ...(receiptsOn ? { receipts: [] } : {}),
   };
-  return self;
-  function publish(state: VisitCase, today: string): void {
-    const r = state.rectification;
-    if (input.reportTo) {
-      const progress: VisitProgress = {
-        county: input.county.code,
-        stage: state.stage,
-        docNumber: state.letter?.docNumber,
-        dueDate: r?.dueDate,
-        rung: r?.rung,
-        overdue: r?.overdue,
-        daysOverdue: r ? Math.max(0, dayNumber(today) - dayNumber(r.dueDate)) : undefined,
-        listedInBulletin: r?.listedInBulletin,
-        reportPending: r?.reports.some((x) => !x.review) ?? false,
-        deductPoints: r?.deductions.reduce((a, b) => a + b.points, 0),
-        openProblems: state.stage === 'rectification' ? r?.problems : [],
-      };
-      const key = JSON.stringify(progress);
-      if (key !== reported) {
-        reported = key;
-        // Numbered: two notes sent in one task may arrive in either order (latestProgress).
-        const note: VisitProgress = { ...progress, seq: ++notes, run: workflowInfo().runId };
-        // The programme may have ended (its visits outlive it): a lost progress note harms nothing.
-        self.lastSignal = getExternalWorkflowHandle(input.reportTo)
-          .signal(visitProgressSignal, note)
-          .catch(() => undefined);
-      }
-    }
-    if (!input.visibility) return;
-    const incident = openIncident(state.incidents) !== undefined;
-    const waiting = inbox ? waitingOn(state, { approverFromStage: approverOnSubmit }) : undefined;
-    const key = JSON.stringify([state.stage, r?.dueDate, r?.rung, r?.overdue, incident, ...(waiting ? [waiting] : [])]);
-    if (key === published) return;
-    published = key;
-    upsertSearchAttributes([
-      { key: GuidanceYear, value: input.plan.year },
-      { key: GuidanceBureau, value: input.plan.bureau.code },
-      { key: GuidanceCounty, value: input.county.code },
-      { key: GuidanceStage, value: state.stage },
-      { key: GuidanceRung, value: r?.rung ?? 'none' },
-      { key: GuidanceOverdue, value: r?.overdue ?? false },
-      { key: GuidanceIncident, value: incident },
-      ...(r ? [{ key: GuidanceDueDate, value: dueDateValue(r.dueDate) }] : []),
-      ...(waiting ? [{ key: GuidanceWaitingOn, value: waiting }] : []),
-    ]);
+  for (const d of input.statsDrafts ?? []) {
+    const f = state.findings.find((x) => x.item === d.item);
+    if (!f) continue;
+    f.problem = f.problem ? `${f.problem}\n${d.problem}` : d.problem;
+    f.opinion = f.opinion ? `${f.opinion}\n${d.opinion}` : d.opinion;
+    f.prefilled = true;
   }
+  return state;
 }

@@ -20,35 +20,24 @@ import { addDays } from '../shared/clock';
 import { formatDateZh } from '../shared/documents';
 import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { personName } from '../shared/people';
-import { addWorkingDays, onOrNextWorkingDay, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
+import { addWorkingDays, onOrNextWorkingDay, subtractWorkingDays } from '../shared/schedule';
 import { rosterInForce } from '../contracts/roster';
 import type { VisitCase, VisitInput } from '../contracts/visit';
 import type { Rectification } from '../contracts/visit-rectification';
 import { createContext, type VisitContext } from './context';
-import { registerCorrections } from './corrections';
 import { registerHandlers } from './handlers';
-import { nextEvent, startLadder } from './ladder';
+import { archiveCancelled, closeCase } from './archive';
 import { noticeLetter, opinionLetter, letterProblems } from './letters';
-import { certificatePending, watchReceipts } from './receipts';
-import {
-  allocateNumber,
-  archiveCancelled,
-  closeCase,
-  notifyDueMoved,
-  escalate,
-  mailLetter,
-  renderLetter,
-  sendReminder,
-  sendReviewLetter,
-} from './steps';
+import { watchReceipts } from './receipts';
+import { escalate, sendReminder, sendReviewLetter } from './rectification-steps';
+import { allocateNumber, mailLetter, notifyDueMoved, renderLetter } from './steps';
 
 export async function countyVisitWorkflow(input: VisitInput): Promise<VisitCase> {
   const ctx = createContext(input);
   registerHandlers(ctx);
-  registerCorrections(ctx);
   // Receipts run beside the phases; the loop ends once the case is closed and its certificates made.
   let closed = false;
-  const receipts = ctx.receiptsOn ? watchReceipts(ctx, () => closed).catch(ignoreCancellation) : Promise.resolve();
+  const receipts = ctx.receipts.on ? watchReceipts(ctx, () => closed).catch(ignoreCancellation) : Promise.resolve();
   try {
     await phases(ctx);
     closed = true;
@@ -73,8 +62,7 @@ async function phases(ctx: VisitContext): Promise<void> {
   // 0. The calendar of this year and the next (a due date can cross the year end), recorded once.
   const snapshot = (year: number) =>
     ctx.steps.run(`calendar:${year}`, `读取${year}年工作日历`, () => bookkeeping.calendarSnapshot(year));
-  ctx.snapshots = [await snapshot(plan.year), await snapshot(plan.year + 1)];
-  ctx.cal = snapshotCalendar(ctx.snapshots);
+  ctx.workingDays.record([await snapshot(plan.year), await snapshot(plan.year + 1)]);
 
   // 1. Advance notice (执法指导通知), a configured number of working days before the visit.
   await sleepUntil(ctx, subtractWorkingDays(input.date, plan.visit.noticeWorkingDays, ctx.calendar()));
@@ -150,7 +138,7 @@ async function phases(ctx: VisitContext): Promise<void> {
   }
 
   // 10. Close and archive (办结归档), with the 送达回证 of every letter acknowledged so far.
-  if (ctx.receiptsOn) await condition(() => !certificatePending(ctx));
+  if (ctx.receipts.on) await condition(() => !ctx.receipts.nextCertificate());
   await closeCase(ctx);
 }
 
@@ -200,12 +188,13 @@ async function approvalRound(ctx: VisitContext): Promise<boolean> {
 }
 
 /**
- * Rectification until a report is accepted: the review letter of each reviewed report goes out
- * first; while a report awaits review the ladder stands still; otherwise the next reminder or rung
- * falls due, unless an Update (report, extension, return) moves the due date first.
+ * Rectification until a report is accepted: the county's notice of a due date an applied calendar
+ * moved and the review letter of each reviewed report go out first; while a report awaits review
+ * the ladder stands still; otherwise the timer sleeps towards the next reminder or rung, and an
+ * Update that moves the due date (report, extension, return, calendar) wakes it to re-plan.
  */
 async function rectification(ctx: VisitContext, dueDate: string): Promise<void> {
-  const { plan, state } = ctx;
+  const { rectifying } = ctx;
   const rect: Rectification = {
     problems: letterProblems(ctx),
     dueDate,
@@ -219,38 +208,28 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
     deductions: [],
     listedInBulletin: false,
   };
-  state.rectification = rect;
-  state.stage = 'rectification';
-  ctx.ladder = startLadder(dueDate);
-  ctx.rectVersion++;
+  rectifying.start(rect);
+  const timer = rectifying.timer;
   while (true) {
-    // An applied calendar moved the due date: the county is told (applyCalendar, handlers.ts).
-    const moved = ctx.dueMoves.shift();
+    const moved = rectifying.takeDueMove();
     if (moved) {
       await notifyDueMoved(ctx, moved);
       continue;
     }
-    const reviewed = rect.reports.find((r) => r.review && !r.review.letter);
+    const reviewed = rectifying.reviewedUnsent();
     if (reviewed) {
       await sendReviewLetter(ctx, reviewed);
       if (reviewed.review!.decision === 'accept') return;
       continue;
     }
-    const seen = ctx.rectVersion;
-    const changed = () => ctx.rectVersion !== seen;
-    const next = rect.reports.some((r) => !r.review)
-      ? undefined
-      : nextEvent(
-          { ...rect, ladder: ctx.ladder, today: ctx.today() },
-          plan.rectification.reminderDaysBefore,
-          plan.rectification.escalation,
-        );
+    timer.plan();
+    const next = rectifying.next(ctx.today());
     // A report awaiting review, or the ladder exhausted: wait for the next Update.
     if (!next) {
-      await condition(changed);
+      await timer.untilWoken();
       continue;
     }
-    if (await condition(changed, ctx.clock.msUntil(next.date, Date.now()))) continue;
+    if (await timer.sleep(timer.msUntil(next.date))) continue;
     rect.overdue = ctx.today() > rect.dueDate;
     if (next.kind === 'reminder') await sendReminder(ctx, next.daysBefore);
     else await escalate(ctx, next.index);

@@ -6,28 +6,21 @@
  */
 import { onUpdate, refuse } from '../lib/updates';
 import { CASE_LIMITS, EDIT_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
-import type { Actor } from '../contracts/common';
 import { FailureType } from '../shared/errors';
 import { CorrectCountyEmailsArgs, correctCountyEmailsUpdate } from '../contracts/county-emails';
 import { CorrectRosterArgs, correctRosterUpdate, type RosterCorrection } from '../contracts/roster';
 import type { VisitContext } from './context';
+import { requireAdminOrSupervisor, requireOpen } from './guards';
 
-export function registerCorrections(ctx: VisitContext): void {
+export function registerCorrectionHandlers(ctx: Pick<VisitContext, 'plan' | 'state' | 'audit' | 'mailboxes'>): void {
   const { plan, state } = ctx;
-  /** Administrators, or a supervisor of this plan's guidance group (指导组). */
-  const requireAdminOrSupervisor = (actor: Actor) => {
-    if (actor.role === 'admin') return;
-    if (actor.role === 'supervisor' && plan.supervisors.some((s) => s.id === actor.id)) return;
-    throw refuse(FailureType.Forbidden, '只有管理员或本计划指导组的执法指导人员可以进行此更正');
-  };
 
   onUpdate(
     correctRosterUpdate,
     CorrectRosterArgs,
     (args) => {
-      requireAdminOrSupervisor(args.actor);
-      if (state.stage === 'closed' || state.stage === 'cancelled')
-        throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+      requireAdminOrSupervisor(plan, args.actor);
+      requireOpen(state);
       // After the draw the sample stands: a new roster would make the recorded draw unverifiable.
       if (state.sample) throw refuse(FailureType.InvalidState, '已完成随机抽取（双随机），企业名单不能再更正');
       // The corrected roster is kept on the case (up to 2000 enterprises): it counts against the case's size.
@@ -54,9 +47,8 @@ export function registerCorrections(ctx: VisitContext): void {
     correctCountyEmailsUpdate,
     CorrectCountyEmailsArgs,
     (args) => {
-      requireAdminOrSupervisor(args.actor);
-      if (state.stage === 'closed' || state.stage === 'cancelled')
-        throw refuse(FailureType.InvalidState, '该执法指导已经结束，不能再操作');
+      requireAdminOrSupervisor(plan, args.actor);
+      requireOpen(state);
       // Counted by the audit entries, which every correction writes (cases corrected before the cap have no other record).
       const done = state.audit.filter((a) => a.action === 'correctCountyEmails').length;
       const full =
@@ -71,10 +63,9 @@ export function registerCorrections(ctx: VisitContext): void {
     },
     (args) => {
       const at = new Date().toISOString();
-      const before = ctx.countyMail.map((a) => a.address);
       state.countyEmails = args.emails;
-      // Every later letter reads ctx.countyMail when it is mailed (steps.ts, letters.ts).
-      ctx.countyMail = args.emails.map((address) => ({ name: ctx.county.bureauName, address }));
+      // Every later letter reads the mailboxes when it is mailed (steps.ts, letters.ts).
+      const before = ctx.mailboxes.correct(args.emails);
       ctx.audit(
         args.actor,
         'correctCountyEmails',
