@@ -17,12 +17,14 @@ export default tseslint.config(
       'client/bin.js',
       'bench/RESULTS.md',
       'test-results/**',
+      // The dashboard as built (client/dashboard is its source).
+      'client/http/public/**',
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -1,14 +1,15 @@
 /**
  * One-time, idempotent set-up run by `npm start` and `npm test`: builds the pinned Temporal CLI
  * (dev server + Web UI) with Go into .tools/bin, and — for tests — resolves Temporal's Java
- * time-skipping test server from Maven and writes its launcher. Each step is skipped when its
- * result is already there, so the second run costs well under a second.
+ * time-skipping test server from Maven and writes its launcher, and builds the dashboard (Vite)
+ * into client/http/public/. Each step is skipped when its result is already there (the dashboard:
+ * when no source is newer than the build), so the second run costs well under a second.
  *
  * Why build rather than download: this machine reaches only package registries, so the SDK's
  * automatic download of the dev server fails; the Go module proxy and Maven Central are reachable.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   LOCAL_TEMPORAL_CLI,
@@ -84,8 +85,38 @@ export function ensureTestServer(): string {
   return TEST_SERVER_LAUNCHER;
 }
 
+/** The newest modification time under `dir` (files only). */
+function newestIn(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestIn(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the dashboard (client/dashboard, Vite) into client/http/public/ unless the build is newer than every source. */
+export function ensureDashboard(): void {
+  const source = path.join(ROOT, 'client/dashboard');
+  const built = path.join(ROOT, 'client/http/public/index.html');
+  if (existsSync(built) && statSync(built).mtimeMs >= newestIn(source)) {
+    log('dashboard: client/http/public (up to date)');
+    return;
+  }
+  log('dashboard: building client/dashboard with Vite…');
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', path.join(source, 'vite.config.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`看板构建失败（vite build 退出码 ${result.status}）`);
+  log('dashboard: built → client/http/public');
+}
+
 async function main(): Promise<void> {
   const forTests = process.argv.includes('--test');
+  // The dashboard first: it takes seconds, and the server serves nothing without it.
+  ensureDashboard();
   ensureTemporalCli();
   // FangSong/Kai fonts (and poppler-utils for the tests' pdftotext/pdffonts) from Debian.
   await ensureDocumentTools({ log });

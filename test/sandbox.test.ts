@@ -138,11 +138,10 @@ describe('GET /api/mode', () => {
     }
   });
 
-  it('every page loads the banner script, which shows the label, the notice and 今天（模拟）', async () => {
-    const html = readFileSync(path.resolve(__dirname, '../client/http/public/index.html'), 'utf8');
-    expect(html).toContain('<script src="/practice.js" defer></script>');
-    const js = readFileSync(path.resolve(__dirname, '../client/http/public/practice.js'), 'utf8');
-    expect(js).toContain("fetch('/api/mode'");
-    expect(js).toContain('今天（模拟）：${mode.today}');
+  it('every page shows the banner component, which shows the label, the notice and 今天（模拟）', async () => {
+    const src = (f: string) => readFileSync(path.resolve(__dirname, '../client/dashboard/src', f), 'utf8');
+    for (const page of ['app.tsx', 'receipt/main.tsx']) expect(src(page)).toContain('<PracticeBanner />');
+    expect(src('api.ts')).toContain("get<Mode>('/api/mode')");
+    expect(src('practice.tsx')).toContain('今天（模拟）：{mode.today}');
   });
 });

@@ -190,12 +190,12 @@ describe('dashboard in headless Chromium', () => {
     await page.fill('#form-reschedule input[name=date]', nov(6));
     await page.fill('#form-reschedule input[name=reason]', '县区申请调整');
     await page.click('#form-reschedule button[type=submit]');
-    await expect.poll(() => page.textContent('#flash')).toContain('是休息日或法定节假日');
+    await expect.poll(() => page.textContent('#form-reschedule-feedback')).toContain('是休息日或法定节假日');
     expect((await schedule()).entries.find((e) => e.county === entry.county)!.date).toBe(entry.date);
 
     await page.fill('#form-reschedule input[name=date]', nov(2));
     await page.click('#form-reschedule button[type=submit]');
-    await expect.poll(() => page.textContent('#flash')).toContain('调整指导日期：已完成');
+    await expect.poll(() => page.textContent('#form-reschedule-feedback')).toContain('调整指导日期：已完成');
     expect((await schedule()).entries.find((e) => e.county === entry.county)).toMatchObject({
       date: nov(2),
       origin: 'rescheduled',
@@ -231,7 +231,7 @@ describe('dashboard in headless Chromium', () => {
     );
     await page.click('#form-calendar button[type=submit]');
     await page.waitForSelector('#calendar-results');
-    expect(await page.textContent('#flash')).toContain(`${year} 年节假日安排已应用`);
+    expect(await page.textContent('#form-calendar-feedback')).toContain(`${year} 年节假日安排已应用`);
     const moved = (await schedule()).entries.find((e) => e.county === entry.county)!;
     expect(moved.date > entry.date).toBe(true);
     expect(await page.textContent('#calendar-results')).toContain(`${entry.date} → ${moved.date}`);

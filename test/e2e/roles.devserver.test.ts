@@ -112,7 +112,9 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.waitForSelector('#form-approve');
     await page.fill('#form-approve input[name=comment]', '同意印发');
     await page.click('#form-approve button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('批准意见书：已完成');
+    await expect
+      .poll(() => page.textContent('#form-approve-feedback'), { timeout: 15_000 })
+      .toContain('批准意见书：已完成');
     const c = await s.waitCase(LEADER_CASE, (x) => x.stage === 'rectification', 'the letter issued');
     expect(c.approval.rounds[0]).toMatchObject({ decision: 'approved', by: leader.id, comment: '同意印发' });
     // Gone from the inbox once done.
@@ -135,13 +137,17 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.fill('#form-finding textarea[name=problem]', '年度监督检查计划未覆盖辖区重点企业。');
     await page.fill('#form-finding textarea[name=opinion]', '修订年度监督检查计划并报县政府批准。');
     await page.click('#form-finding button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('检查结论：已完成');
+    await expect
+      .poll(() => page.textContent('#form-finding-feedback'), { timeout: 15_000 })
+      .toContain('检查结论：已完成');
     const finding = (await s.get(SUPERVISOR_CASE)).findings.find((f) => f.item === 'plan.compile');
     expect(finding).toMatchObject({ result: '不符合', problem: '年度监督检查计划未覆盖辖区重点企业。' });
     await s.fillFindings(SUPERVISOR_CASE, ['plan.compile']);
     await page.reload();
     await page.click('#form-submit button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('提交审批：已完成');
+    await expect
+      .poll(() => page.textContent('#form-submit-feedback'), { timeout: 15_000 })
+      .toContain('提交审批：已完成');
     await s.waitCase(SUPERVISOR_CASE, (x) => x.approval.rounds.length === 1, 'the draft');
     await visitOps.approve(s.env.client, s.ref(SUPERVISOR_CASE), { actor: leader });
     const rect = await s.waitCase(SUPERVISOR_CASE, (x) => x.stage === 'rectification', 'rectification');
@@ -168,7 +174,9 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.waitForSelector('#form-review');
     await page.selectOption('#form-review select[name=decision]', 'accept');
     await page.click('#form-review button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('审核整改报告：已完成');
+    await expect
+      .poll(() => page.textContent('#form-review-feedback'), { timeout: 15_000 })
+      .toContain('审核整改报告：已完成');
     await s.waitCase(SUPERVISOR_CASE, (x) => x.stage === 'reinspection', 'the re-inspection due');
 
     // The re-inspection (复查), from the inbox too; the case then closes.
@@ -178,7 +186,9 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.waitForSelector('#form-reinspection');
     await page.fill('#form-reinspection input[name=date]', s.today);
     await page.click('#form-reinspection button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('记录复查结果：已完成');
+    await expect
+      .poll(() => page.textContent('#form-reinspection-feedback'), { timeout: 15_000 })
+      .toContain('记录复查结果：已完成');
     const closed = await s.waitCase(SUPERVISOR_CASE, (x) => x.stage === 'closed', 'closed');
     expect(closed.rectification!.reinspection).toMatchObject({ by: 'sun-li', date: s.today });
     expect(closed.rectification!.reinspection!.items.every((i) => i.passed)).toBe(true);
@@ -243,7 +253,9 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await page.selectOption('#form-acknowledge select[name=receipt]', 'R2');
     await page.fill('#form-acknowledge input[name=signer]', '李四');
     await page.click('#form-acknowledge button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('签收文书：已完成');
+    await expect
+      .poll(() => page.textContent('#form-acknowledge-feedback'), { timeout: 15_000 })
+      .toContain('签收文书：已完成');
     await expect
       .poll(() => page.textContent('#receipts tr[data-receipt=R2]'), { timeout: 10_000 })
       .toContain('县区门户签收');
@@ -287,8 +299,8 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     await other.click(`${ackRow} form.ack-inline button`);
     // Under a loaded CI machine the acknowledgement's Update has twice taken over 30 s (the stack's
     // compressed clock keeps this overdue case's workflow busy with letters): its answer is awaited
-    // for two minutes, its flash and the row's removal after it.
-    await expect.poll(() => other.textContent('#flash'), { timeout: 120_000 }).toContain('已签收');
+    // for two minutes, its message in the row and the item's removal after it.
+    await expect.poll(() => other.textContent('#todo'), { timeout: 120_000 }).toContain('已签收：');
     await expect.poll(() => other.locator(ackRow).count(), { timeout: 60_000 }).toBe(0);
     expect((await s.get(OVERDUE_CASE)).receipts![0]!.acknowledged).toMatchObject({ signer: '王五', via: 'portal' });
   }, 300_000);
@@ -311,7 +323,7 @@ describe('each role in the browser, from its inbox (dev server)', () => {
     writeFileSync(noticeTemplate.file, noticeTemplate.good);
     await page.fill('#form-retry input[name=note]', '模板已修正');
     await page.click('#form-retry button[type=submit]');
-    await expect.poll(() => page.textContent('#flash'), { timeout: 15_000 }).toContain('已完成');
+    await expect.poll(() => page.textContent('#form-retry-feedback'), { timeout: 15_000 }).toContain('已完成');
     const fixed = await s.waitCase(INCIDENT_CASE, (x) => Boolean(x.notice), 'the notice after the retry');
     expect(fixed.incidents[0]).toMatchObject({ retriedBy: 'admin', note: '模板已修正' });
     await page.goto(`${s.url}/#/todo`);

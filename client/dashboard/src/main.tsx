@@ -1,0 +1,6 @@
+/** The dashboard's entry: the app into #root. */
+import { render } from 'preact';
+import { App } from './app';
+import './style.css';
+
+render(<App />, document.getElementById('root')!);
