@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { ReceiptLinkRef } from '../../workflows/contracts/receipts';
+import { syncDirSync, tempNameFor } from '../durable';
 
 export interface ReceiptLinkSettings {
   /** The dashboard's address as the counties reach it, e.g. https://zhidao.example.gov.cn. */
@@ -99,9 +100,13 @@ function readKeyFile(file: string): Buffer | 'absent' | 'bad' {
   return Buffer.from(hex, 'hex');
 }
 
-/** A fresh key in a temp file beside `file`, already on the disk (fsync) before anyone can see it. */
+/**
+ * A fresh key in a temp file beside `file`, already on the disk (fsync) before anyone can see it.
+ * Not `writeFileDurable`: the key is placed by link(2), which fails when the name exists, so of two
+ * processes starting together exactly one key wins (below).
+ */
 function writeFreshKey(file: string): string {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tempNameFor(file);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, randomBytes(RECEIPT_KEY_BYTES).toString('hex'));
@@ -110,18 +115,6 @@ function writeFreshKey(file: string): string {
     closeSync(fd);
   }
   return tmp;
-}
-
-function syncDirSync(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (err) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

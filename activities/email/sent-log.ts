@@ -6,11 +6,11 @@
  * States: `intent` (about to hand the copy to the server), `accepted` (the server said 2xx),
  * `failed` (a transient failure; will be retried), `rejected` (a permanent failure).
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MailTransportKind } from '../../workflows/shared/email';
+import { writeFileDurable } from '../durable';
 
 export const SentLogRecordSchema = z.object({
   version: z.literal(1),
@@ -89,22 +89,7 @@ export class SentLog {
   /** Replaces the record atomically and durably. */
   async write(record: SentLogRecord): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const target = this.file(record.key);
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await fs.open(tmp, 'wx');
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(tmp, target);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
-    await fsyncDir(this.dir);
+    await writeFileDurable(this.file(record.key), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   /** Runs `fn` with no other attempt on the same copy running in this process. */
@@ -124,19 +109,5 @@ export class SentLog {
       release();
       if (locks.get(id) === tail) locks.delete(id);
     }
-  }
-}
-
-/** Makes a rename durable: the directory entry itself must reach the disk. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle?.close();
   }
 }

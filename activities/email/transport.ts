@@ -3,7 +3,6 @@
  * override) names a server, otherwise the outbox directory (one `.eml` per copy) so `npm start` works offline and a
  * person can open every letter in a mail program.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +11,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { z } from 'zod';
 import type { SmtpSchema } from '../../workflows/shared/plan';
-import { fsyncDir } from './sent-log';
+import { writeFileDurable } from '../durable';
 
 export type SmtpConfig = z.output<typeof SmtpSchema>;
 
@@ -114,15 +113,6 @@ export async function writeToOutbox(
 ): Promise<Handed & { file: string }> {
   await fs.mkdir(outboxDir, { recursive: true });
   const target = path.join(outboxDir, fileName);
-  const tmp = path.join(outboxDir, `.${fileName}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx');
-  try {
-    await handle.writeFile(raw);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, target);
-  await fsyncDir(outboxDir);
+  await writeFileDurable(target, raw);
   return { response: `已写入发件箱 ${fileName}`, accepted: [], rejected: [], file: target };
 }

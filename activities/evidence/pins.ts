@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir, writeFileDurable } from '../durable';
 
 /** What one upload's pin says. */
 export interface PinRecord {
@@ -64,13 +65,11 @@ export class Pins {
     return id;
   }
 
-  /** Marks a pin as the reference of an accepted Update (written whole, then renamed over the old). */
+  /** Marks a pin as the reference of an accepted Update (written whole and durably, then renamed over the old). */
   async accept(sha256: string, id: string): Promise<void> {
     const record = await this.read(sha256, id);
     if (!record || record.accepted) return;
-    const temp = path.join(this.shaDir(sha256), `.tmp-${randomBytes(8).toString('hex')}`);
-    await fs.writeFile(temp, JSON.stringify({ ...record, accepted: true } satisfies PinRecord), { mode: 0o644 });
-    await fs.rename(temp, this.file(sha256, id));
+    await writeFileDurable(this.file(sha256, id), JSON.stringify({ ...record, accepted: true } satisfies PinRecord));
   }
 
   async remove(sha256: string, id: string): Promise<void> {
@@ -137,18 +136,5 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
-  }
-}
-
-/** fsync a directory so a new entry in it survives a crash; some file systems cannot, which is fine. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw e;
-  } finally {
-    await handle.close();
   }
 }

@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EVIDENCE_TYPES } from '../../workflows/contracts/visit-onsite';
-import { Pins, syncDir, type PinRecord } from './pins';
+import { renameDurable } from '../durable';
+import { Pins, type PinRecord } from './pins';
 
 /**
  * Media types the store accepts: the same list the visit's Updates validate against (one source).
@@ -363,14 +364,14 @@ export class EvidenceStore {
     }
   }
 
-  /** Renames the synced temp file into place and syncs the directories so the rename survives a crash. */
+  /**
+   * Renames the synced temp file into place; the shard's folder and the store's root are synced
+   * after it, so the new name and a shard made for it survive a crash.
+   */
   private async commit(temp: string, sha256: string): Promise<void> {
     const target = this.pathOf(sha256);
-    const shard = path.dirname(target);
-    await fs.mkdir(shard, { recursive: true });
-    await syncDir(this.dir);
-    await fs.rename(temp, target);
-    await syncDir(shard);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await renameDurable(temp, target);
   }
 
   /** Temp files live in the store's root: same file system as the target, so rename is atomic. */
