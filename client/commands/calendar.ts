@@ -11,6 +11,7 @@ import { loadPlanFile } from '../plan';
 import { connectClient } from '../../config/temporal';
 import { applyCalendar, loadCalendarFile, snapshotFromPackage } from '../calendar';
 import { EXIT, UserError } from '../programme';
+import { yearOption } from './options';
 
 interface ApplyOpts {
   year: string;
@@ -21,12 +22,6 @@ interface ApplyOpts {
   plan: string;
   json?: boolean;
 }
-
-const yearOf = (v: string) => {
-  const y = Number(v);
-  if (!Number.isInteger(y) || y < 2000 || y > 2100) throw new UserError(`年度不正确：${v}`, EXIT.badInput);
-  return y;
-};
 
 export function registerCalendarCommands(program: Command): void {
   const calendar = program.command('calendar').description('工作日历：国务院公布的节假日安排');
@@ -43,7 +38,7 @@ export function registerCalendarCommands(program: Command): void {
     .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--json', '输出 JSON')
     .action(async (opts: ApplyOpts) => {
-      const year = yearOf(opts.year);
+      const year = yearOption(opts.year);
       if (Boolean(opts.file) === Boolean(opts.package))
         throw new UserError('请指定 --file <日历文件> 或 --package 之一', EXIT.badInput);
       const cal = opts.file ? loadCalendarFile(opts.file, year) : snapshotFromPackage(year);
@@ -72,7 +67,7 @@ export function registerCalendarCommands(program: Command): void {
     .description('已安装的 chinese-days 是否已有某年的节假日安排')
     .requiredOption('--year <year>', '年度')
     .action((opts: { year: string }) => {
-      const year = yearOf(opts.year);
+      const year = yearOption(opts.year);
       const s = takeSnapshot(year);
       process.stdout.write(
         s.covered

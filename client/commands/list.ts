@@ -28,6 +28,7 @@ import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { yearOption } from './options';
 
 export interface ListFilter {
   bureau: string;
@@ -186,9 +187,7 @@ interface ListOpts {
 export function filterFrom(opts: ListOpts): ListFilter {
   let year: number | undefined;
   if (opts.year !== undefined) {
-    year = Number(opts.year);
-    if (!Number.isInteger(year) || year < 2000 || year > 2100)
-      throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+    year = yearOption(opts.year);
   }
   let stage: Stage | undefined;
   if (opts.stage !== undefined) {

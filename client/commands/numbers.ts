@@ -2,12 +2,11 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../plan';
 import path from 'node:path';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { SERIES_LABEL, numberRegister } from '../numbers';
-import { EXIT, UserError } from '../programme';
 import { registerVoidNumberCommand } from './void-number';
+import { bureauOption, yearOption } from './options';
 
 export function registerNumbersCommand(program: Command): void {
   const numbers = program
@@ -18,10 +17,8 @@ export function registerNumbersCommand(program: Command): void {
     .option('--plan <file>', '计划文件', envConfig().planFile)
     .option('--json', '输出 JSON')
     .action(async (opts: { year: string; bureau?: string; plan: string; json?: boolean }) => {
-      const year = Number(opts.year);
-      if (!Number.isInteger(year) || year < 2020 || year > 2100)
-        throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
-      const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
+      const year = yearOption(opts.year);
+      const bureau = bureauOption(opts);
       // A series Temporal no longer keeps is read from the programme's archive (rows marked so).
       const rows = await numberRegister(
         await connectClient(),

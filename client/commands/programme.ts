@@ -1,9 +1,8 @@
 /**
- * `guidance programme start|status|reschedule|add|cancel` and `guidance plan check`.
+ * `guidance programme start|status|reschedule|add|stats|cancel|retry` (`guidance plan check` is in plan.ts).
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { takeSnapshot } from '../../activities/calendar';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -21,11 +20,12 @@ import {
 } from '../programme';
 import { readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
-import { scheduleProblems, startDay } from '../plan-check';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { VISIT_STATUS_LABEL, type ProgrammeState } from '../../workflows/contracts/programme';
-import { ActorSchema, Role, type Actor } from '../../workflows/contracts/common';
+import { Role, type Actor } from '../../workflows/contracts/common';
 import { CountySchema, formatIssues } from '../../workflows/shared/plan';
+import { registerPlanCommands } from './plan';
+import { actorOption, bureauOption, yearOption } from './options';
 
 interface ActorOpts {
   by?: string;
@@ -33,24 +33,9 @@ interface ActorOpts {
 }
 
 /** The person acting: `--by` and `--role`, defaulting to the operator as administrator. */
-function actorFrom(opts: ActorOpts): Actor {
-  const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
-  if (!parsed.success)
-    throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
-  return parsed.data;
-}
-
-/** The bureau code: `--bureau`, else the one in the plan file. */
-function bureauFrom(opts: { bureau?: string; plan?: string }): string {
-  if (opts.bureau) return opts.bureau;
-  return loadPlanFile(opts.plan ?? envConfig().planFile).bureau.code;
-}
-
-function year(value: string): number {
-  const y = Number(value);
-  if (!Number.isInteger(y) || y < 2020 || y > 2100) throw new UserError(`年度不正确：${value}`, EXIT.badInput);
-  return y;
-}
+const actorFrom = (opts: ActorOpts): Actor => actorOption(opts, 'admin');
+const bureauFrom = bureauOption;
+const year = yearOption;
 
 /** Prints the schedule as a table, or JSON with --json. */
 export function printSchedule(state: ProgrammeState, json: boolean, from?: Omit<ProgrammeRecord, 'state'>): void {
@@ -82,31 +67,7 @@ export function printSchedule(state: ProgrammeState, json: boolean, from?: Omit<
 }
 
 export function registerProgrammeCommands(program: Command): void {
-  program
-    .command('plan')
-    .description('计划文件')
-    .command('check')
-    .argument('[file]', '计划文件（YAML）', envConfig().planFile)
-    .description('检查计划文件，列出全部错误')
-    .action((file: string) => {
-      const plan = loadPlanFile(file);
-      const problems = scheduleProblems(plan, startDay());
-      if (problems.length > 0)
-        throw new UserError(
-          `计划文件无法排期（${problems.length} 处）：\n${problems.join('\n')}`,
-          EXIT.badInput,
-          'InvalidInput',
-        );
-      process.stdout.write(`计划文件正确：${plan.bureau.name} ${plan.year} 年度，${plan.counties.length} 个县区\n`);
-      // A due date can reach into the next year: both must be covered by the published holidays.
-      for (const y of [plan.year, plan.year + 1]) {
-        if (!takeSnapshot(y).covered)
-          process.stdout.write(
-            `注意：工作日历尚无 ${y} 年的法定节假日安排，暂按周一至周五计算；国务院公布后用 guidance calendar apply --year ${y} --file <日历文件>（或升级 chinese-days 后 --package）应用到正在进行的计划\n`,
-          );
-      }
-    });
-
+  registerPlanCommands(program);
   const programme = program.command('programme').description('年度执法指导计划');
 
   programme

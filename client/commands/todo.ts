@@ -12,6 +12,7 @@ import { TODO_KIND_LABEL, daysText } from '../../workflows/shared/todo';
 import { EXIT, UserError } from '../programme';
 import { todoFor } from '../todo';
 import { loadUsers } from '../users';
+import { yearOption } from './options';
 
 interface TodoOpts {
   as: string;
@@ -35,9 +36,7 @@ export function registerTodoCommand(program: Command): void {
     .action(async (opts: TodoOpts) => {
       let year: number | undefined;
       if (opts.year !== undefined) {
-        year = Number(opts.year);
-        if (!Number.isInteger(year) || year < 2000 || year > 2100)
-          throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
+        year = yearOption(opts.year);
       }
       const user = loadUsers(opts.users).get(opts.as);
       if (!user) throw new UserError(`用户文件中没有用户 ${opts.as}`, EXIT.notFound);

@@ -1,11 +1,9 @@
 /** The options every `guidance visit …` command takes, and how they become a case and an actor. */
 import type { Command } from 'commander';
-import { ActorSchema, Role, type Actor } from '../../workflows/contracts/common';
-import { formatIssues } from '../../workflows/shared/plan';
+import { Role, type Actor } from '../../workflows/contracts/common';
 import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../plan';
-import { EXIT, UserError } from '../programme';
 import type { VisitRef } from '../visit';
+import { actorOption, bureauOption, yearOption } from './options';
 
 export interface Common {
   year: string;
@@ -18,16 +16,11 @@ export interface Common {
 }
 
 export function ref(opts: Common): VisitRef {
-  const year = Number(opts.year);
-  if (!Number.isInteger(year)) throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
-  return { year, county: opts.county, bureau: opts.bureau ?? loadPlanFile(opts.plan).bureau.code };
+  return { year: yearOption(opts.year), county: opts.county, bureau: bureauOption(opts) };
 }
 
 export function actor(opts: Common, defaultRole: Actor['role']): Actor {
-  const parsed = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? defaultRole });
-  if (!parsed.success)
-    throw new UserError(`--by/--role 不正确：${formatIssues(parsed.error).join('；')}`, EXIT.badInput);
-  return parsed.data;
+  return actorOption(opts, defaultRole);
 }
 
 export function out(opts: Common, value: unknown, text: string): void {

@@ -6,15 +6,13 @@
  */
 import type { Command } from 'commander';
 import path from 'node:path';
-import { config as envConfig } from '../../config/env';
-import { loadPlanFile } from '../plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import { ActorSchema } from '../../workflows/contracts/common';
 import { DOC_NUMBER_SERIES } from '../../workflows/contracts/numbering';
 import { formatIssues } from '../../workflows/shared/plan';
 import { SERIES_LABEL } from '../numbers';
 import { EXIT, UserError } from '../programme';
 import { VoidNumberRequest, voidNumber } from '../void-number';
+import { actorOption, bureauOption, yearOption } from './options';
 
 interface VoidOpts {
   year: string;
@@ -42,17 +40,14 @@ export function registerVoidNumberCommand(numbers: Command): void {
     .option('--role <role>', '角色（默认 admin）')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<VoidOpts>();
-      const year = Number(opts.year);
-      if (!Number.isInteger(year) || year < 2020 || year > 2100)
-        throw new UserError(`年度不正确：${opts.year}`, EXIT.badInput);
-      const who = ActorSchema.safeParse({ id: opts.by ?? envConfig().actor, role: opts.role ?? 'admin' });
-      if (!who.success) throw new UserError(`--by/--role 不正确：${formatIssues(who.error).join('；')}`, EXIT.badInput);
-      const bureau = opts.bureau ?? loadPlanFile(opts.plan).bureau.code;
+      const year = yearOption(opts.year);
+      const who = actorOption(opts, 'admin');
+      const bureau = bureauOption(opts);
       const archiveDir = path.join(loadTemporalConfig().dataDir, 'archive');
       // Parsed here so a wrong series is refused before connecting, in the same words voidNumber uses.
       const req = VoidNumberRequest.safeParse({ series: opts.series, number: opts.number, reason: opts.reason });
       if (!req.success) throw new UserError(formatIssues(req.error).join('；'), EXIT.badInput);
-      const r = await voidNumber(await connectClient(), year, bureau, req.data, who.data, archiveDir);
+      const r = await voidNumber(await connectClient(), year, bureau, req.data, who, archiveDir);
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(r, null, 2)}\n`
