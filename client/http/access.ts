@@ -18,6 +18,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route (client/http/access.ts). */
     roles?: RouteRoles;
+    /**
+     * How a refused body's issues are written (errors.ts): `path: message` as the plan's checks
+     * write them (default), or `path：message` (full-width colon, no 「(根)」) as the receipt and
+     * calendar routes have always answered.
+     */
+    issues?: 'full-width';
   }
   interface FastifyInstance {
     /** Every route with its declared roles, in the order registered (`collectRoutes`). */

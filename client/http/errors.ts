@@ -72,18 +72,30 @@ function pathOf(instancePath: string): string {
  * issues with their paths, as `formatIssues` writes them (`date: 日期不正确`); a path or query
  * parameter's message alone, since each names its parameter (年度不正确, 县区代码不正确).
  */
-function validationMessage(err: {
-  validationContext?: string;
-  validation: readonly { instancePath: string; message?: string }[];
-}): string {
+function validationMessage(
+  err: { validationContext?: string; validation: readonly { instancePath: string; message?: string }[] },
+  style: IssueStyle,
+): string {
   const named = err.validationContext === 'body';
   return err.validation
-    .map((i) => (named ? `${pathOf(i.instancePath)}: ${i.message ?? ''}` : (i.message ?? '')))
+    .map((i) => {
+      if (!named) return i.message ?? '';
+      if (style === 'full-width')
+        return i.instancePath.length > 1 ? `${i.instancePath.slice(1).split('/').join('.')}：${i.message}` : i.message;
+      return `${pathOf(i.instancePath)}: ${i.message ?? ''}`;
+    })
     .join('；');
 }
 
+/** A route's `config.issues` (access.ts): how its refused body's issues are written. */
+export type IssueStyle = 'full-width' | undefined;
+
 /** Status, type and message for any error. */
-export function describeError(err: unknown, maxUploadMb: number): { status: number; type: string; message: string } {
+export function describeError(
+  err: unknown,
+  maxUploadMb: number,
+  style?: IssueStyle,
+): { status: number; type: string; message: string } {
   if (err instanceof HttpError) return { status: err.status, type: err.type, message: err.message };
   if (err instanceof UserError)
     return {
@@ -94,7 +106,7 @@ export function describeError(err: unknown, maxUploadMb: number): { status: numb
   if (err instanceof EvidenceError)
     return { status: STATUS_OF_EVIDENCE[err.code], type: err.code, message: err.message };
   if (hasZodFastifySchemaValidationErrors(err))
-    return { status: 400, type: 'InvalidInput', message: validationMessage(err) };
+    return { status: 400, type: 'InvalidInput', message: validationMessage(err, style) };
   if (err instanceof ZodError) return { status: 400, type: 'InvalidInput', message: formatIssues(err).join('；') };
   const fe = err as Partial<FastifyError>;
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -117,7 +129,7 @@ export function describeError(err: unknown, maxUploadMb: number): { status: numb
 /** Fastify error handler: logs server faults, answers everything in the one JSON shape. */
 export function errorHandler(maxUploadMb: number) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, type, message } = describeError(err, maxUploadMb);
+    const { status, type, message } = describeError(err, maxUploadMb, request.routeOptions.config.issues);
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.status(status).type('application/json; charset=utf-8').send({ error: { type, message } });
   };

@@ -16,7 +16,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx
     '/api/years/:year/calendar',
     {
       schema: { params: YearParams, body: CalendarFileSchema, response: { 200: ResultResponse } },
-      config: { roles: ADMIN },
+      config: { roles: ADMIN, issues: 'full-width' },
     },
     async (request) => {
       const { year } = request.params;

@@ -46,7 +46,7 @@ export const receiptsRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx
     '/api/years/:year/cases/:county/acknowledge',
     {
       schema: { params: CaseParams, body: AcknowledgeBody, response: { 200: ResultResponse } },
-      config: { roles: ACKNOWLEDGERS },
+      config: { roles: ACKNOWLEDGERS, issues: 'full-width' },
     },
     async (request) => {
       const user = userOf(request);
@@ -100,7 +100,10 @@ export const receiptsRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx
 
   app.post(
     '/api/receipt',
-    { schema: { body: ReceiptLinkBody, response: { 200: ResultResponse } }, config: { roles: 'public' } },
+    {
+      schema: { body: ReceiptLinkBody, response: { 200: ResultResponse } },
+      config: { roles: 'public', issues: 'full-width' },
+    },
     async (request) => {
       const { token, signer } = request.body;
       const { ref, receiptId } = fromToken(token);
