@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../client/http/server';
 import { getProgramme, startProgramme } from '../client/programme';
-import { defaultStartDate } from '../client/sandbox';
+import { defaultStartDate } from '../client/practice-plan';
 import { loadUsers } from '../client/users';
 import { Clock, addDays, dayNumber, fromDayNumber } from '../workflows/shared/clock';
 import { scheduleQuery } from '../workflows/contracts/programme';

@@ -20,7 +20,7 @@ import {
   practicePlan,
   practicePublicUrl,
   practiceTaskQueue,
-} from '../client/sandbox';
+} from '../client/practice-plan';
 import { loadUsers } from '../client/users';
 import { addDays, dayNumber } from '../workflows/shared/clock';
 import { Code } from '../workflows/shared/plan';
