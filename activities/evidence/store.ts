@@ -3,100 +3,41 @@
  * (文书、影像资料), kept as `<dir>/<first 2 hex>/<sha256>`. Workflows only ever hold the hash,
  * never the bytes. The type is decided from the content (magic bytes), never from the file name,
  * and a refused file leaves nothing behind. An upload may pin what it stores (pins.ts): a pinned
- * file is removed only by `release`, and only once nothing pins it.
+ * file is removed only by `release`, and only once nothing pins it. What a file is: sniff.ts; the
+ * accepted types and the refusals: media.ts.
+ * Over 300 lines: one class, because put, place and release share the pin protocol step by step.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EVIDENCE_TYPES } from '../../workflows/contracts/visit-onsite';
 import { renameDurable } from '../durable';
-import { Pins, type PinRecord } from './pins';
+import {
+  checkSize,
+  checkType,
+  EvidenceError,
+  formatSize,
+  isNotFound,
+  MEDIA_TYPES,
+  notStored,
+  type MediaType,
+} from './media';
+import { Pins } from './pins';
+import { bufferSource, fileSource, sniffMediaType } from './sniff';
+import type { EvidenceStat, EvidenceStoreOptions, PutOptions, StoredFile } from './types';
 
-/**
- * Media types the store accepts: the same list the visit's Updates validate against (one source).
- * OOXML and OFD are ZIP packages told apart by their entries.
- */
-export const MEDIA_TYPES = EVIDENCE_TYPES;
-export type MediaType = (typeof MEDIA_TYPES)[number];
-
-/** The names users know the accepted types by, for messages. */
-export const MEDIA_TYPE_LABELS: Record<MediaType, string> = {
-  'application/pdf': 'PDF',
-  'image/jpeg': 'JPEG',
-  'image/png': 'PNG',
-  'image/tiff': 'TIFF',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel',
-  'application/ofd': 'OFD',
-};
-
-export type EvidenceErrorCode = 'Empty' | 'TooLarge' | 'TypeRefused' | 'NotFound' | 'BadId';
-
-/** A file refused by the store, or an id it cannot serve. The message is Chinese: people read it. */
-export class EvidenceError extends Error {
-  override readonly name = 'EvidenceError';
-
-  constructor(
-    readonly code: EvidenceErrorCode,
-    message: string,
-    /** The media type sniffed from the content, for TypeRefused. */
-    readonly detectedType?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface EvidenceStoreOptions {
-  /** Root directory of the store; created on first use. */
-  dir: string;
-  /** Largest accepted file; default 20 MiB. */
-  maxBytes?: number;
-  /** Accepted types; default all of MEDIA_TYPES. */
-  allowedTypes?: readonly MediaType[];
-  /** Where pins are kept; default `<dir>.pins` beside the store. */
-  pinsDir?: string;
-}
-
-/** Asks `put` to pin the file for the Update of this case (see pins.ts). */
-export interface PutOptions {
-  pin?: Pick<PinRecord, 'caseId'>;
-}
-
-export interface StoredFile {
-  sha256: string;
-  size: number;
-  mediaType: MediaType;
-  /** True when the same content was already stored; nothing was written. */
-  deduplicated: boolean;
-  /** The pin this put holds on the file, when asked for one. */
-  pin?: string;
-}
-
-export interface EvidenceStat {
-  sha256: string;
-  size: number;
-  /** Sniffed again from the stored bytes. */
-  mediaType: string;
-  modified: Date;
-}
+export { EvidenceError, formatSize, MEDIA_TYPE_LABELS, MEDIA_TYPES } from './media';
+export type { EvidenceErrorCode, MediaType } from './media';
+export { sniffMediaType } from './sniff';
+export type { EvidenceStat, EvidenceStoreOptions, PutOptions, StoredFile } from './types';
 
 const MiB = 1024 * 1024;
 /** Prefix of a file being removed by `release`: `.outgoing-<sha256>-<random>` in the store's root. */
 export const OUTGOING = '.outgoing-';
 const ID = /^[0-9a-f]{64}$/;
-/** Read size when copying; also how many leading bytes the sniffer sees. */
+/** Read size when copying and hashing. */
 const CHUNK = 1024 * 1024;
-const HEAD = 4096;
-/** EOCD record (22 bytes) plus the longest possible ZIP comment. */
-const ZIP_TAIL = 22 + 0xffff;
-/** A central directory larger than this is not worth reading just to name the type. */
-const MAX_CENTRAL_DIRECTORY = 4 * MiB;
-
-/** Random access to the bytes being sniffed: a buffer in memory or a file on disk. */
-interface ByteSource {
-  size: number;
-  read(offset: number, length: number): Promise<Buffer>;
-}
+/** A file on disk or bytes in memory. */
+type PutInput = { path: string } | { bytes: Buffer };
 
 /** Stores evidence files by sha256. Safe to share: every write is a temp file renamed into place. */
 export class EvidenceStore {
@@ -118,17 +59,13 @@ export class EvidenceStore {
    * path, its base name by default); it never decides the type. With `pin`, the file is pinned
    * before the store looks for the content, so a concurrent `release` cannot take it away.
    */
-  async put(input: { path: string } | { bytes: Buffer }, filename?: string): Promise<StoredFile>;
+  async put(input: PutInput, filename?: string): Promise<StoredFile>;
   async put(
-    input: { path: string } | { bytes: Buffer },
+    input: PutInput,
     filename: string | undefined,
     opts: Required<PutOptions>,
   ): Promise<StoredFile & { pin: string }>;
-  async put(
-    input: { path: string } | { bytes: Buffer },
-    filename?: string,
-    opts: PutOptions = {},
-  ): Promise<StoredFile> {
+  async put(input: PutInput, filename?: string, opts: PutOptions = {}): Promise<StoredFile> {
     if ('bytes' in input) return this.putBytes(input.bytes, filename, opts);
     return this.putFile(input.path, filename ?? path.basename(input.path), opts);
   }
@@ -236,8 +173,8 @@ export class EvidenceStore {
 
   private async putBytes(bytes: Buffer, filename: string | undefined, opts: PutOptions): Promise<StoredFile> {
     // Every check runs in memory before the disk is touched.
-    this.checkSize(bytes.length, filename);
-    const mediaType = this.checkType(await sniffMediaType(bufferSource(bytes)), filename);
+    checkSize(bytes.length, this.maxBytes, filename);
+    const mediaType = checkType(await sniffMediaType(bufferSource(bytes)), this.allowedTypes, filename);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const placed = await this.place(sha256, bytes.length, opts, async () => {
       await fs.mkdir(this.dir, { recursive: true });
@@ -274,17 +211,17 @@ export class EvidenceStore {
       const st = await src.stat();
       if (!st.isFile()) throw new EvidenceError('NotFound', `${filename}：不是普通文件`);
       // Refuse by the declared size first: a 2 GB upload should not be copied to be refused.
-      this.checkSize(st.size, filename);
+      checkSize(st.size, this.maxBytes, filename);
 
       await fs.mkdir(this.dir, { recursive: true });
       const temp = this.tempPath();
       try {
         const { sha256, size } = await this.copyHashing(src, temp, filename);
-        this.checkSize(size, filename);
+        checkSize(size, this.maxBytes, filename);
         const out = await fs.open(temp, 'r');
         let mediaType: MediaType;
         try {
-          mediaType = this.checkType(await sniffMediaType(fileSource(out, size)), filename);
+          mediaType = checkType(await sniffMediaType(fileSource(out, size)), this.allowedTypes, filename);
         } finally {
           await out.close();
         }
@@ -378,172 +315,4 @@ export class EvidenceStore {
   private tempPath(): string {
     return path.join(this.dir, `.incoming-${process.pid}-${randomBytes(8).toString('hex')}`);
   }
-
-  private checkSize(size: number, filename: string | undefined): void {
-    const prefix = filename ? `${filename}：` : '';
-    if (size === 0) throw new EvidenceError('Empty', `${prefix}文件为空（0 字节）`);
-    if (size > this.maxBytes) {
-      let shown = formatSize(size);
-      let limit = formatSize(this.maxBytes);
-      // Just over the limit both round alike ("20 MB，上限 20 MB"): then the bytes tell them apart.
-      if (shown === limit) [shown, limit] = [`${shown}（${size} 字节）`, `${limit}（${this.maxBytes} 字节）`];
-      throw new EvidenceError('TooLarge', `${prefix}文件过大：${shown}，上限 ${limit}`);
-    }
-  }
-
-  private checkType(detected: string, filename: string | undefined): MediaType {
-    const accepted = this.allowedTypes.find((t) => t === detected);
-    if (accepted) return accepted;
-    const prefix = filename ? `${filename}：` : '';
-    const labels = this.allowedTypes.map((t) => MEDIA_TYPE_LABELS[t]).join('、');
-    throw new EvidenceError('TypeRefused', `${prefix}不接受的文件类型：${detected}（仅接受 ${labels}）`, detected);
-  }
-}
-
-function notStored(sha256: string): EvidenceError {
-  return new EvidenceError('NotFound', `证据材料不存在：${sha256}`);
-}
-
-function isNotFound(e: unknown): boolean {
-  return (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-/** Bytes for messages in the unit people use (MB = 2^20 bytes, as file managers show it): `21.3 MB`. */
-export function formatSize(bytes: number): string {
-  const fmt = (v: number, unit: string) => {
-    const tenths = Math.round(v * 10);
-    return `${tenths % 10 === 0 ? String(tenths / 10) : (tenths / 10).toFixed(1)} ${unit}`;
-  };
-  if (bytes >= MiB) return fmt(bytes / MiB, 'MB');
-  if (bytes >= 1024) return fmt(bytes / 1024, 'KB');
-  return `${bytes} 字节`;
-}
-
-function bufferSource(bytes: Buffer): ByteSource {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-  };
-}
-
-function fileSource(handle: fs.FileHandle, size: number): ByteSource {
-  return {
-    size,
-    async read(offset, length) {
-      const n = Math.max(0, Math.min(length, size - offset));
-      const buf = Buffer.alloc(n);
-      let done = 0;
-      while (done < n) {
-        const { bytesRead } = await handle.read(buf, done, n - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return buf.subarray(0, done);
-    },
-  };
-}
-
-const startsWith = (head: Buffer, ...bytes: number[]) => bytes.every((b, i) => head[i] === b);
-
-/**
- * The media type of some bytes, from their content only. Returns accepted types exactly and
- * names common refused ones (text/html, legacy Office, plain ZIP…) so the refusal says what the
- * file really is.
- */
-export async function sniffMediaType(src: ByteSource): Promise<string> {
-  const head = await src.read(0, HEAD);
-  if (startsWith(head, 0x25, 0x50, 0x44, 0x46, 0x2d)) return 'application/pdf'; // %PDF-
-  if (startsWith(head, 0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (startsWith(head, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
-  if (startsWith(head, 0x49, 0x49, 0x2a, 0x00) || startsWith(head, 0x4d, 0x4d, 0x00, 0x2a)) return 'image/tiff';
-  if (startsWith(head, 0x50, 0x4b, 0x03, 0x04)) return zipPackageType(await zipEntryNames(src));
-  if (startsWith(head, 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'application/x-ole-storage'; // .doc/.xls/.wps
-  if (startsWith(head, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
-  if (startsWith(head, 0x52, 0x49, 0x46, 0x46) && head.subarray(8, 12).toString('latin1') === 'WEBP')
-    return 'image/webp';
-  if (startsWith(head, 0x52, 0x61, 0x72, 0x21, 0x1a, 0x07)) return 'application/vnd.rar';
-  if (startsWith(head, 0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c)) return 'application/x-7z-compressed';
-  if (startsWith(head, 0x50, 0x4b, 0x05, 0x06)) return 'application/zip'; // empty archive
-  return textType(head);
-}
-
-/** Tells the ZIP-based formats apart by their entries (null: the directory could not be read). */
-function zipPackageType(names: string[] | null): string {
-  if (!names) return 'application/zip';
-  const has = (p: (n: string) => boolean) => names.some(p);
-  // GB/T 33190: an OFD package has its entry file OFD.xml at the root.
-  if (has((n) => n === 'OFD.xml')) return 'application/ofd';
-  if (has((n) => n === '[Content_Types].xml')) {
-    // Macro-enabled documents (docm/xlsm) carry code; they are named so they are refused.
-    const macros = has((n) => /(^|\/)vbaProject\.bin$/i.test(n));
-    if (has((n) => n.startsWith('word/'))) {
-      return macros
-        ? 'application/vnd.ms-word.document.macroEnabled.12'
-        : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    }
-    if (has((n) => n.startsWith('xl/'))) {
-      return macros
-        ? 'application/vnd.ms-excel.sheet.macroEnabled.12'
-        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    }
-    if (has((n) => n.startsWith('ppt/')))
-      return 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
-  }
-  return 'application/zip';
-}
-
-/**
- * Entry names from the ZIP central directory, found through the end-of-central-directory record
- * (ZIP64 included). Reads only the tail and the directory, never the compressed data.
- */
-async function zipEntryNames(src: ByteSource): Promise<string[] | null> {
-  const tailStart = Math.max(0, src.size - ZIP_TAIL);
-  const tail = await src.read(tailStart, src.size - tailStart);
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return null;
-  let cdSize = tail.readUInt32LE(eocd + 12);
-  let cdOffset = tail.readUInt32LE(eocd + 16);
-  if (cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    // ZIP64: the locator sits just before the EOCD and points at the ZIP64 EOCD record.
-    if (eocd < 20 || tail.readUInt32LE(eocd - 20) !== 0x07064b50) return null;
-    const record = await src.read(Number(tail.readBigUInt64LE(eocd - 12)), 56);
-    if (record.length < 56 || record.readUInt32LE(0) !== 0x06064b50) return null;
-    cdSize = Number(record.readBigUInt64LE(40));
-    cdOffset = Number(record.readBigUInt64LE(48));
-  }
-  if (cdSize > MAX_CENTRAL_DIRECTORY || cdOffset + cdSize > src.size) return null;
-  const cd = await src.read(cdOffset, cdSize);
-  const names: string[] = [];
-  let p = 0;
-  while (p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50) {
-    const nameLength = cd.readUInt16LE(p + 28);
-    const extraLength = cd.readUInt16LE(p + 30);
-    const commentLength = cd.readUInt16LE(p + 32);
-    names.push(cd.subarray(p + 46, p + 46 + nameLength).toString('utf8'));
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  return names;
-}
-
-/** HTML, other text, or unknown binary, judged from the first bytes. */
-function textType(head: Buffer): string {
-  const text = head
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trimStart()
-    .toLowerCase();
-  if (/^<(!doctype html|html|head|body|script|iframe|meta|title|div|p|a|img|style|table)[\s>/]/.test(text))
-    return 'text/html';
-  if (text.startsWith('<?xml') || text.startsWith('<svg'))
-    return text.includes('<svg') ? 'image/svg+xml' : 'application/xml';
-  // Control bytes other than tab, CR, LF, FF mean binary.
-  return head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c)
-    ? 'application/octet-stream'
-    : 'text/plain';
 }
