@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -115,6 +116,11 @@ export default tseslint.config(
               regex: '^(\\.\\./)+worker(/|$)',
               message: 'config/ is shared by client/ and worker/ and imports neither.',
             },
+            {
+              regex: '^(\\.\\./)+activities(/|$)',
+              message:
+                'config/ sits below activities/ (activities read config/env): what both need goes in config/, the plan loader is client/plan.ts.',
+            },
           ],
         },
       ],
@@ -135,6 +141,33 @@ export default tseslint.config(
         {
           selector: ':function[async=true]',
           message: 'Handlers change state only: no async functions in a handlers module.',
+        },
+      ],
+    },
+  },
+  {
+    // Modules without import circles (issue 23): a circle means two modules are one concept split
+    // badly, or a shared base is missing. `import type` is not followed (no-cycle's rule); the
+    // test/import-circles.test.ts finds type-only circles too. The product never imports
+    // scripts/ (set-up and tooling): scripts import from it. Tests and benchmarks may use set-up.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
+    },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: ['./workflows', './activities', './config', './client', './worker'],
+              from: './scripts',
+              message: 'Nothing imports scripts/ (set-up and tooling): move what is shared into worker/ or config/.',
+            },
+          ],
         },
       ],
     },
