@@ -16,6 +16,12 @@ import { joinSentences } from '../shared/text';
 import { enterpriseChecks, type EnterpriseResult, type Finding } from '../contracts/visit';
 import { type LetterSent, type RectificationReport } from '../contracts/visit-rectification';
 import type { VisitContext } from './context';
+
+/** What the letter builders read of a case: its facts, its record, its calendar and the county's mailboxes; never the I/O. */
+export type LetterContext = Pick<
+  VisitContext,
+  'input' | 'plan' | 'county' | 'caseId' | 'state' | 'today' | 'calendar' | 'countyMail'
+>;
 import type { Receipt } from '../contracts/receipts';
 
 /** The escalation letters of the ladder (the bulletin rung has no letter of its own). */
@@ -23,7 +29,7 @@ export type EscalationKind = 'urge' | 'supervise' | 'warning' | 'summons';
 
 /** The renderDocument input for `kind`, in this case's folder, with the plan's own templates. */
 function letter<K extends DocumentKind>(
-  ctx: VisitContext,
+  ctx: LetterContext,
   kind: K,
   key: string,
   data: DocumentDataInput[K],
@@ -32,7 +38,7 @@ function letter<K extends DocumentKind>(
 }
 
 /** Issuer, date and recipient: what every letter of the case starts with. */
-function common(ctx: VisitContext) {
+function common(ctx: LetterContext) {
   const { plan, county } = ctx;
   return {
     bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
@@ -43,13 +49,13 @@ function common(ctx: VisitContext) {
 }
 
 /** The opinion letter a later letter refers to. */
-function opinionRef(ctx: VisitContext) {
+function opinionRef(ctx: LetterContext) {
   const l = ctx.state.letter!;
   return { docNumber: l.docNumber, issueDate: l.issueDate };
 }
 
 /** 执法指导通知: date, team, the materials to prepare for each of the 12 items. */
-export function noticeLetter(ctx: VisitContext, docNumber: string): RenderDocumentInput<'notice'> {
+export function noticeLetter(ctx: LetterContext, docNumber: string): RenderDocumentInput<'notice'> {
   const { plan } = ctx;
   return letter(ctx, 'notice', 'notice', {
     ...common(ctx),
@@ -75,7 +81,7 @@ const hasProblem = (f: Finding): f is Finding & { problem: string } =>
 
 /** 执法指导意见书: the draft for approval (no number yet: numbers go only to letters sent) or the final letter. */
 export function opinionLetter(
-  ctx: VisitContext,
+  ctx: LetterContext,
   key: string,
   issued?: { docNumber: string; issueDate: string; dueDate: string },
 ): RenderDocumentInput<'opinion'> {
@@ -127,7 +133,7 @@ export function opinionLetter(
  * What the letter says of one sampled enterprise: its problems with their opinions, its clean
  * results once (经现场抽查，未发现……), and the same as plain sentences for a bureau's own template.
  */
-function enterpriseParagraph(result: EnterpriseResult | undefined, w: VisitContext['plan']['wording']['opinion']) {
+function enterpriseParagraph(result: EnterpriseResult | undefined, w: LetterContext['plan']['wording']['opinion']) {
   if (!result) return { findings: [w.enterpriseMissing], problems: [], opinions: [], clean: [] };
   const checks = enterpriseChecks(result);
   const problems = checks.filter((c) => c.result === '发现问题');
@@ -142,7 +148,7 @@ function enterpriseParagraph(result: EnterpriseResult | undefined, w: VisitConte
 }
 
 /** 整改到期提醒, `daysBefore` days before the due date. */
-export function reminderLetter(ctx: VisitContext, daysBefore: number): RenderDocumentInput<'reminder'> {
+export function reminderLetter(ctx: LetterContext, daysBefore: number): RenderDocumentInput<'reminder'> {
   const rect = ctx.state.rectification!;
   return letter(ctx, 'reminder', `reminder-${rect.dueDate}-${daysBefore}`, {
     ...common(ctx),
@@ -154,7 +160,7 @@ export function reminderLetter(ctx: VisitContext, daysBefore: number): RenderDoc
 
 /** 催办 / 督办 / 警示 / 约谈: the letter of a rung, listing the rungs before it. */
 export function escalationLetter(
-  ctx: VisitContext,
+  ctx: LetterContext,
   kind: EscalationKind,
   docNumber: string,
   daysOverdue: number,
@@ -200,7 +206,7 @@ export function escalationLetter(
 
 /** 整改验收意见: accepted, or returned with reasons and a date to report again. */
 export function acceptanceLetter(
-  ctx: VisitContext,
+  ctx: LetterContext,
   report: RectificationReport,
   docNumber: string,
 ): RenderDocumentInput<'acceptance'> {
@@ -236,14 +242,14 @@ export function acceptanceLetter(
  * the county's bureau (its portal account, the emailed link) or, for staff the plan does not name,
  * the city bureau. Never the account's id.
  */
-function recordedBy(ctx: VisitContext, ack: NonNullable<Receipt['acknowledged']>): string {
+function recordedBy(ctx: LetterContext, ack: NonNullable<Receipt['acknowledged']>): string {
   const named = planPeople(ctx.plan).get(ack.by);
   if (named) return named;
   return ack.via === 'staff' ? ctx.plan.bureau.name : ctx.county.bureauName;
 }
 
 /** 送达回证 of an acknowledged letter: the letter's number and date, who signed, when and how. */
-export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: string): RenderDocumentInput<'receipt'> {
+export function receiptCertificate(ctx: LetterContext, receipt: Receipt, via: string): RenderDocumentInput<'receipt'> {
   const ack = receipt.acknowledged!;
   return letter(ctx, 'receipt', `receipt-${receipt.id}`, {
     caseId: ctx.caseId,
@@ -264,7 +270,7 @@ export function receiptCertificate(ctx: VisitContext, receipt: Receipt, via: str
 }
 
 /** Problems of the letter, one line each, as the county answers them. */
-export function letterProblems(ctx: VisitContext): string[] {
+export function letterProblems(ctx: LetterContext): string[] {
   const { state } = ctx;
   const out: string[] = [];
   for (const f of state.findings) if (hasProblem(f)) out.push(...f.problem.split('\n').filter(Boolean));

@@ -4,7 +4,7 @@
  * (its bulletin and digest). Each is sent only when it changed.
  */
 import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { dayNumber } from '../shared/clock';
+import { daysBetween } from '../shared/clock';
 import { visitProgressSignal, type VisitProgress } from '../contracts/programme';
 import { openIncident } from '../contracts/incidents';
 import {
@@ -52,7 +52,7 @@ export function createPublisher(
         dueDate: r?.dueDate,
         rung: r?.rung,
         overdue: r?.overdue,
-        daysOverdue: r ? Math.max(0, dayNumber(today) - dayNumber(r.dueDate)) : undefined,
+        daysOverdue: r ? Math.max(0, daysBetween(r.dueDate, today)) : undefined,
         listedInBulletin: r?.listedInBulletin,
         reportPending: r?.reports.some((x) => !x.review) ?? false,
         deductPoints: r?.deductions.reduce((a, b) => a + b.points, 0),

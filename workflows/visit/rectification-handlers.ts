@@ -6,7 +6,7 @@
  */
 import { onUpdate, refuse } from '../lib/updates';
 import { CASE_LIMITS, PROGRESS_BUDGET_BYTES, overBudget, overCount } from '../shared/case-limits';
-import { dayNumber } from '../shared/clock';
+import { daysBetween } from '../shared/clock';
 import { rollDate } from '../shared/dates';
 import { FailureType } from '../shared/errors';
 import {
@@ -51,7 +51,7 @@ export function registerRectificationHandlers(ctx: Needs): void {
     },
     (args) => {
       const r = rect();
-      const overdueDays = Math.max(0, dayNumber(ctx.today()) - dayNumber(r.dueDate));
+      const overdueDays = Math.max(0, daysBetween(r.dueDate, ctx.today()));
       // An item's date an earlier version accepted unchecked (2027-04-31) is kept as its real day.
       const items = args.items.map((it) => (it.date ? { ...it, date: rollDate(it.date) } : it));
       const report: RectificationReport = {

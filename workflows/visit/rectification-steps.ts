@@ -3,7 +3,7 @@
  * date (整改到期提醒), each rung of the escalation ladder (催办, 督办, 警示, 约谈; the bulletin rung
  * only recorded), and the 整改验收意见 after a reviewed report.
  */
-import { dayNumber } from '../shared/clock';
+import { daysBetween } from '../shared/clock';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import type { LetterSent, RectificationReport } from '../contracts/visit-rectification';
 import type { VisitContext } from './context';
@@ -39,7 +39,7 @@ export async function escalate(ctx: VisitContext, index: number): Promise<void> 
   const { plan } = ctx;
   const rect = ctx.state.rectification!;
   const step = plan.rectification.escalation[index]!;
-  const daysOverdue = dayNumber(ctx.today()) - dayNumber(rect.dueDate);
+  const daysOverdue = daysBetween(rect.dueDate, ctx.today());
   rect.rungIndex = index;
   rect.rung = step.rung;
   if (step.deductPoints > 0) rect.deductions.push({ rung: step.rung, points: step.deductPoints, date: ctx.today() });
