@@ -26,6 +26,8 @@ export default defineConfig({
     target: 'es2020',
     rollupOptions: {
       input: { index: path.join(root, 'index.html'), receipt: path.join(root, 'receipt.html') },
+      // The code both pages share (Preact, the API client), named for what it is.
+      output: { chunkFileNames: 'assets/shared-[hash].js' },
     },
   },
 });
