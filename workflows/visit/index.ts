@@ -2,8 +2,10 @@
  * A county's guidance visit (执法指导), as a script of its phases read top to bottom:
  * notice → visit day → draw (双随机) → on site / approval loop → issue the numbered letter →
  * rectification (reminders, escalation ladder, reports, review) → re-inspection (复查) → close.
- * Human steps are validated, state-only Updates (handlers.ts); this script notices their changes
- * and does the I/O (steps.ts); letters are built in letters.ts; the ladder's arithmetic in ladder.ts.
+ * Human steps are validated, state-only Updates (handlers.ts and the *-handlers.ts it composes);
+ * they change the case through the objects of context.ts, whose timers wake this script, which
+ * does the I/O (steps.ts, rectification-steps.ts, archive.ts; receipts.ts beside it); letters are
+ * built in letters.ts; the ladder's arithmetic is in ladder.ts.
  * Every step goes into the case's audit log (全过程记录).
  */
 import {

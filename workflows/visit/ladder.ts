@@ -1,9 +1,9 @@
 /**
  * The escalation ladder (督办层级) and its movable due date, as pure functions: which reminder or
  * rung falls due next, and where the ladder stands after a return or an extension moved the due
- * date. No Temporal API here, so it is unit-tested directly (test/ladder.test.ts); the visit's
- * rectification phase waits for the returned date with `condition(changed, ms)`, the shape of the
- * UpdatableTimer sample: an Update moves the deadline and the wait re-plans.
+ * date. No Temporal API here, so it is unit-tested directly (test/ladder.test.ts). The case's
+ * ladder is held by the RectificationTracker (rectification-tracker.ts); the script sleeps towards
+ * the returned date on its UpdatableTimer (lib/updatable-timer.ts), which an Update wakes to re-plan.
  */
 import { addDays } from '../shared/clock';
 
