@@ -61,8 +61,8 @@ function declared(roles: RouteRoles | undefined): roles is RouteRoles {
 
 /**
  * Guards every route registered in `scope` (and in the plugins it registers after this call):
- * a route must declare its roles; each request is checked against them. A request the API answers
- * with a body schema and no body gets `{}` (an empty POST reads as an empty form).
+ * a route must declare its roles; each request is checked against them. A request to a route with
+ * a body schema and no body (or `null`) gets `{}`: an empty POST reads as an empty form, as before.
  */
 export function guardRoutes(scope: FastifyInstance, deps: { users: Users; sessions: SessionStore }): void {
   scope.addHook('onRoute', (route) => {
@@ -82,7 +82,7 @@ export function guardRoutes(scope: FastifyInstance, deps: { users: Users; sessio
     if (!roles?.includes(user.role)) throw forbidden('您的角色无权进行此操作');
   });
   scope.addHook('preValidation', async (request) => {
-    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+    if (request.body == null && request.routeOptions.schema?.body) request.body = {};
   });
 }
 
