@@ -3,7 +3,7 @@
  * and the roles each kind of route lets through. The routes (client/http/routes/*.ts) declare them
  * through fastify-type-provider-zod; the dashboard's typed API client (client/dashboard/) imports
  * them too, so this module imports no fastify and nothing of Node. Bodies of the workflows' own
- * Updates are the shared schemas (workflows/shared) less the `actor`, which the server sets from the
+ * Updates are the contracts' schemas (workflows/contracts) less the `actor`, which the server sets from the
  * session. Answers are declared loosely (`z.looseObject`, `z.unknown()`) where the full shape is
  * the workflows' own state: the declared fields are checked, the rest passes unchanged.
  */
