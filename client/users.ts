@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { Role, ROLE_LABEL, type Actor } from '../workflows/contracts/common';
+import { Role, type Actor } from '../workflows/contracts/common';
 import { config } from '../config/env';
 import { formatIssues } from '../workflows/shared/plan';
 import { randomBytes } from 'node:crypto';

@@ -7,37 +7,26 @@
  * changes are validated Updates (handlers.ts).
  */
 import {
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
-  log,
   patched,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { mailSettings } from '../lib/delivery';
 import { archiving, render, bookkeeping } from '../lib/proxies';
-import { refuse } from '../lib/updates';
-import { FailureType } from '../shared/errors';
-import {
-  type ProgrammeCarry,
-  type ProgrammeInput,
-  type ProgrammeState,
-  type ScheduleEntry,
-} from '../contracts/programme';
-import { visitWorkflowId } from '../contracts/common';
+import { type ProgrammeCarry, type ProgrammeInput, type ProgrammeState } from '../contracts/programme';
 import { addMonths } from '../shared/clock';
-import { visitFailureNote } from '../shared/failure-words';
-import { ScheduleError, computeSchedule, snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
+import { snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../shared/search-attributes';
-import { countyVisitWorkflow } from '../visit';
 import { createContext, type ProgrammeContext } from './context';
 import { registerHandlers } from './handlers';
+import { placeAfterIncident, tryPlace } from './placement';
 import { reporting } from './reporting';
+import { cancelNotDelivered, followVisit, watchVisit } from './visits';
 
 export async function programmeWorkflow(input: ProgrammeInput): Promise<ProgrammeState> {
   const ctx = createContext(input);
@@ -201,148 +190,4 @@ function carry(ctx: ProgrammeContext): ProgrammeCarry {
     runs: (ctx.input.carried?.runs ?? 0) + 1,
     toCancel: ctx.toCancel,
   };
-}
-
-/** Places the counties; false when the plan cannot be placed and the patch lets a person amend it. */
-function tryPlace(ctx: ProgrammeContext): boolean {
-  try {
-    place(ctx);
-    return true;
-  } catch (err) {
-    if (!(err instanceof ScheduleError)) throw err;
-    // Before patch `schedule-incident` such a plan failed the programme.
-    if (!patched('schedule-incident')) throw refuse(FailureType.InvalidInput, err.message);
-    return false;
-  }
-}
-
-/**
- * A plan that cannot be placed (a date on a holiday, or too late for its notice by the time the
- * programme runs) becomes an incident: an administrator amends the county's date with `reschedule`
- * and retries.
- */
-async function placeAfterIncident(ctx: ProgrammeContext): Promise<void> {
-  await ctx.steps.run('schedule', '排定全年执法指导日期', async () => {
-    try {
-      place(ctx);
-    } catch (err) {
-      if (err instanceof ScheduleError)
-        throw refuse(FailureType.InvalidInput, `${err.message}。请用“改期”修正该县区的指导日期后重试`);
-      throw err;
-    }
-  });
-}
-
-/** Places the counties and records the rules the schedule had to bend; throws ScheduleError. */
-function place(ctx: ProgrammeContext): void {
-  const { plan, state } = ctx;
-  const counties = [...ctx.counties.values()];
-  const schedule = computeSchedule(
-    {
-      year: plan.year,
-      today: ctx.today(),
-      counties: counties.map((c) => ({ code: c.code, name: c.name, date: c.date })),
-      preferredDay: plan.visit.preferredDay,
-      noticeWorkingDays: plan.visit.noticeWorkingDays,
-    },
-    ctx.cal!,
-  );
-  for (const v of schedule.visits) {
-    const county = ctx.counties.get(v.county)!;
-    state.entries.push({
-      county: v.county,
-      countyName: county.name,
-      date: v.date,
-      status: 'scheduled',
-      visitWorkflowId: visitWorkflowId(plan.year, plan.bureau.code, v.county),
-      origin: v.origin,
-    });
-  }
-  state.bends.push(...schedule.bends, ...schedule.notes);
-  ctx.audit(
-    'system',
-    'schedule',
-    `排期 ${schedule.visits.length} 个县区：${schedule.visits.map((v) => `${ctx.counties.get(v.county)!.name} ${v.date}`).join('，')}`,
-  );
-  for (const bend of schedule.bends) log.warn('schedule bent a rule', { bend });
-}
-
-/**
- * The visit closed (or vanished) between the accepted `cancelVisit` and its delivery: recorded on
- * the entry, not thrown, so a race never fails the year.
- */
-function cancelNotDelivered(ctx: ProgrammeContext, workflowId: string): void {
-  const entry = ctx.state.entries.find((e) => e.visitWorkflowId === workflowId);
-  ctx.audit(
-    'system',
-    'cancelNotDelivered',
-    `${entry?.countyName ?? '该县区'} 的执法指导在取消送达前已经结束，取消未执行`,
-  );
-  if (entry) {
-    // A visit that closed on its own is completed; one that vanished stays as the person decided.
-    if (ctx.state.progress[entry.county]?.stage === 'closed') entry.status = 'completed';
-    entry.note = `${entry.note ?? ''}（取消送达前已结束）`;
-  }
-  ctx.version++;
-}
-
-/** Starts the visit child and follows it to its end, keeping the entry's status current. */
-async function followVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise<void> {
-  const county = ctx.counties.get(entry.county)!;
-  entry.status = 'started';
-  entry.startedAt = new Date().toISOString();
-  ctx.audit('system', 'startVisit', `启动 ${entry.countyName} 执法指导（${entry.date}）`);
-  ctx.version++;
-  try {
-    const child = await ctx.counted(
-      startChild(countyVisitWorkflow, {
-        workflowId: entry.visitWorkflowId,
-        args: [
-          {
-            programmeWorkflowId: workflowInfo().workflowId,
-            plan: { ...ctx.plan, counties: [county] },
-            county,
-            date: entry.date,
-            timeScale: ctx.input.timeScale,
-            timeScaleEpochMs: ctx.epoch,
-            mailRetry: ctx.input.mailRetry,
-            visibility: ctx.input.visibility,
-            reportTo: workflowInfo().workflowId,
-            statsDrafts: ctx.statsDrafts.get(county.code),
-          },
-        ],
-        // A visit's rectification outlives the programme's year; it must not die with it.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      }),
-    );
-    await child.result();
-    if (entry.status === 'started') {
-      entry.status = 'completed';
-      ctx.audit('system', 'visitCompleted', `${entry.countyName} 执法指导完成`);
-    }
-  } catch (err) {
-    // Read through a widened type: TypeScript cannot see that an Update changed the status meanwhile.
-    const now = entry.status as ScheduleEntry['status'];
-    if (now === 'cancelled' || isCancellation(err)) {
-      entry.status = 'cancelled';
-    } else if (now === 'started') {
-      entry.status = 'failed';
-      entry.note = visitFailureNote(err);
-      ctx.audit('system', 'visitFailed', `${entry.countyName} 执法指导失败：${entry.note}`);
-    }
-  }
-  entry.endedAt = new Date().toISOString();
-  ctx.version++;
-}
-
-/** A visit started by an earlier run of the programme: its end is known from its last progress note. */
-async function watchVisit(ctx: ProgrammeContext, entry: ScheduleEntry): Promise<void> {
-  const ended = () => ['closed', 'cancelled'].includes(ctx.state.progress[entry.county]?.stage ?? '');
-  await condition(() => entry.status !== 'started' || ended());
-  if (entry.status !== 'started') return;
-  const cancelled = ctx.state.progress[entry.county]!.stage === 'cancelled';
-  entry.status = cancelled ? 'cancelled' : 'completed';
-  if (!cancelled) ctx.audit('system', 'visitCompleted', `${entry.countyName} 执法指导完成`);
-  entry.endedAt = new Date().toISOString();
-  ctx.version++;
 }
