@@ -27,6 +27,10 @@
  * This machine's paths (temporary directories, the checkout in stack traces) are replaced by
  * placeholders before a history is written. Files of the same name are overwritten; the script fails when the recorded corpus misses an
  * Update kind of REQUIRED_UPDATES. See docs/architecture.md, "Changing workflow code".
+ *
+ * Over 300 lines because the corpus is one script of scenarios run in order on one server: the
+ * steps people never take are written beside the run that needs them, so a reader sees every case
+ * the corpus holds in one place.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
