@@ -657,7 +657,8 @@ const cliRows: Row[] = [
       '--by',
       'sun-li',
     ],
-    /^exit 1\n错误：result: 检查结论只能是 符合 \/ 基本符合 \/ 不符合 \/ 不适用/,
+    // Refused as bad input before connecting (exit 2), in the CLI's own words for the option.
+    /^exit 2\n错误：--result 应为 符合 \/ 基本符合 \/ 不符合 \/ 不适用 之一/,
     { temporal: true, state: caseState },
   ),
   cliRow(
