@@ -5,15 +5,33 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { config as envConfig, type Config } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import type { Plan } from '../../workflows/shared/plan';
 import { receiptLinkKey } from '../../activities/email/receipt-link';
+import { EXIT, UserError } from '../programme';
 import { loadUsers } from '../users';
 import type { PracticeMode } from './practice';
 import { startHttpServer } from './server';
 import { assertUsersFileAllowed } from './users-file';
+
+/** Where the dashboard's build (client/dashboard, Vite) lands and the server serves it from. */
+export const DASHBOARD_DIR = path.join(__dirname, 'public');
+
+/**
+ * Refuses to start a dashboard that was never built (a fresh clone started without `npm start` or
+ * `npm run setup`): the server would answer every page with 404 and nobody would know why.
+ */
+export function assertDashboardBuilt(dir: string = DASHBOARD_DIR): void {
+  if (!existsSync(path.join(dir, 'index.html')) || !existsSync(path.join(dir, 'receipt.html')))
+    throw new UserError(
+      '看板尚未构建（client/http/public 中没有 index.html）：请先运行 npm run setup（或 npm run build:dashboard）',
+      EXIT.unavailable,
+      'Unavailable',
+    );
+}
 
 /** Starts the dashboard and HTTP API for the plan's bureau; returns the app (close it on shutdown) and its URL. */
 export async function startDashboard(opts: {
@@ -27,6 +45,7 @@ export async function startDashboard(opts: {
   /** A sandbox programme's clock (`guidance sandbox`): the dashboard says 演练模式. */
   practice?: PracticeMode;
 }): Promise<{ app: FastifyInstance; url: string }> {
+  assertDashboardBuilt();
   const c = opts.config ?? envConfig();
   const counties = opts.plan.counties.map((county) => county.code);
   assertUsersFileAllowed(c.usersFile, c.http.host);
