@@ -16,6 +16,7 @@
  * the programme's history, and the payload limit never binds however long the year. A Query to the
  * workflow that scheduled the activity works: the workflow answers queries between its tasks.
  * Idempotent: called at each month end and at the finish, it overwrites with the newer record.
+ * The mail's records: archive-deliveries.ts.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -30,7 +31,8 @@ import {
 } from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
-import { ArchiveIntegrityError, MANIFEST, parseManifest, writeFileDurable } from './archive';
+import { ArchiveIntegrityError, MANIFEST, parseManifest } from './archive-format';
+import { writeFileDurable } from './durable';
 import {
   DELIVERIES_FILE,
   INDEX_FILE,
@@ -43,7 +45,9 @@ import {
   type ArchiveIndex,
   type IndexedCase,
 } from './archive-index';
-import { SentLogRecordSchema, type SentLogRecord } from './email/sent-log';
+import { readDeliveries, type ProgrammeDelivery } from './archive-deliveries';
+
+export type { ProgrammeDelivery } from './archive-deliveries';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 
@@ -132,65 +136,6 @@ async function readNumbers(client: Client, year: number, bureau: string): Promis
     }
   }
   return out;
-}
-
-/** One copy of the programme's mail, as the sent-log recorded it. */
-export type ProgrammeDelivery = Pick<
-  SentLogRecord,
-  | 'step'
-  | 'recipient'
-  | 'state'
-  | 'messageId'
-  | 'transport'
-  | 'attempts'
-  | 'firstAttemptAt'
-  | 'acceptedAt'
-  | 'response'
-  | 'rejected'
-  | 'lastError'
-  | 'possibleDuplicate'
->;
-
-/** Every sent-log record of `workflowId`'s mail, by step and recipient; none when no sent-log is wired. */
-async function readDeliveries(sentLogDir: string | undefined, workflowId: string): Promise<ProgrammeDelivery[]> {
-  if (!sentLogDir) return [];
-  const names = await fs.readdir(sentLogDir).catch(() => [] as string[]);
-  const out: ProgrammeDelivery[] = [];
-  for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
-    const parsed = SentLogRecordSchema.safeParse(
-      await fs.readFile(path.join(sentLogDir, name), 'utf8').then(JSON.parse, () => undefined),
-    );
-    if (!parsed.success || parsed.data.workflowId !== workflowId) continue;
-    const {
-      step,
-      recipient,
-      state,
-      messageId,
-      transport,
-      attempts,
-      firstAttemptAt,
-      acceptedAt,
-      response,
-      rejected,
-      lastError,
-      possibleDuplicate,
-    } = parsed.data;
-    out.push({
-      step,
-      recipient,
-      state,
-      messageId,
-      transport,
-      attempts,
-      firstAttemptAt,
-      acceptedAt,
-      response,
-      rejected,
-      lastError,
-      possibleDuplicate,
-    });
-  }
-  return out.sort((a, b) => a.step.localeCompare(b.step) || a.recipient.localeCompare(b.recipient));
 }
 
 /**
