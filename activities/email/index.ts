@@ -12,24 +12,24 @@
  * message was written but before the 250, RFC 1047): a retry then sends a second, byte-identical
  * copy with the same Message-ID and the delivery record says `possibleDuplicate`. A lost letter
  * is worse than a duplicate the receiver can recognise, so that window resends rather than drops.
+ * The copy's text and record: letter.ts; the sent-log: sent-log.ts; the transports: transport.ts.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { secret as envSecret, type SmtpOverride } from '../../config/env';
 import { FailureType } from '../../workflows/shared/errors';
 import {
   SendLetterInputSchema,
   type MailAddress,
   type SendLetterInput,
-  type SendLetterParsed,
   type SentCopy,
 } from '../../workflows/shared/email';
 import { classifySmtpError, malformedAddress, toFailure } from './classify';
 import { composeMessage, loadAttachments } from './compose';
 import { copyKey, messageIdFor } from './message-id';
-import { receiptUrl, type ReceiptLinkSettings } from './receipt-link';
+import { type ReceiptLinkSettings } from './receipt-link';
 import { SentLog, SentLogCorrupt, type SentLogRecord } from './sent-log';
+import { isMailbox, senderOf, toCopy, withReceiptLink } from './letter';
 import { MailTransports } from './settings';
 import {
   DEFAULT_SMTP_TIMEOUTS,
@@ -42,6 +42,7 @@ import {
 
 export type { SmtpConfig, SmtpTimeouts } from './transport';
 export { MailTransports, effectiveSmtp } from './settings';
+export { isMailbox, receiptParagraph, senderOf } from './letter';
 
 /** Which copy a hook is called for. */
 export interface CopyRef {
@@ -81,13 +82,6 @@ export interface EmailDeps {
     /** The sent-log says accepted; Temporal does not know yet. */
     afterRecorded?: (copy: CopyRef) => void | Promise<void>;
   };
-}
-
-const Mailbox = z.email();
-
-/** True for a single plain mailbox `local@domain.tld`; no display name, no list. */
-export function isMailbox(address: string): boolean {
-  return Mailbox.safeParse(address).success;
 }
 
 /** Builds `{ sendLetter }` over the given dependencies. */
@@ -239,41 +233,6 @@ export function createEmailActivities(deps: EmailDeps) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
-
-/**
- * The letter's text with the signed receipt link added as its last paragraph, for a letter that
- * asks for a receipt and a worker that can sign; deterministic, so a resent copy is identical.
- */
-function withReceiptLink(msg: SendLetterParsed, links: ReceiptLinkSettings | undefined): SendLetterParsed['content'] {
-  if (!msg.receiptLink || !links) return msg.content;
-  return {
-    ...msg.content,
-    paragraphs: [...msg.content.paragraphs, receiptParagraph(msg.receiptLink, receiptUrl(links, msg.receiptLink))],
-  };
-}
-
-/**
- * The receipt paragraph. It asks by the receipt's 签收期限 — the date the case shows and the
- * reminder counts from — never by the link's last valid day, which it names only when that comes
- * first. A step scheduled before the deadline travelled with the link keeps its old text, so a
- * retried copy is identical to the first.
- */
-export function receiptParagraph(link: NonNullable<SendLetterParsed['receiptLink']>, url: string): string {
-  const zh = (date: string) => {
-    const [y, m, d] = date.split('-').map(Number);
-    return `${y}年${m}月${d}日`;
-  };
-  if (!link.dueBy) return `请于${zh(link.expires)}前点击以下链接签收本文书（链接仅可使用一次）：${url}`;
-  const shortLink = link.expires < link.dueBy;
-  if (link.reminder) {
-    // Sent after the deadline: a link that ended before it cannot be used any more.
-    if (link.expires <= link.dueBy) return `本文书应于${zh(link.dueBy)}前签收，现已逾期，请尽快登录执法指导平台签收。`;
-    return `本文书应于${zh(link.dueBy)}前签收，现已逾期，请尽快点击以下链接签收（链接仅可使用一次）：${url}`;
-  }
-  const until = shortLink ? `，${zh(link.expires)}后失效，失效后请登录执法指导平台签收` : '';
-  return `请于${zh(link.dueBy)}前点击以下链接签收本文书（链接仅可使用一次${until}）：${url}`;
-}
-
 /** The transports of the mail activity over its dependencies (also used by checkPlanServable). */
 export function createMailTransports(
   deps: Pick<EmailDeps, 'smtpOverride' | 'secret' | 'tls' | 'timeouts'>,
@@ -284,32 +243,4 @@ export function createMailTransports(
     ...(deps.tls ? { tls: deps.tls } : {}),
     timeouts: { ...DEFAULT_SMTP_TIMEOUTS, ...deps.timeouts },
   });
-}
-
-/** The plan's sender, checked: a malformed one is the plan's fault, never worth a retry. */
-export function senderOf(sender: MailAddress): MailAddress & { address: string } {
-  const address = sender.address.trim();
-  if (!isMailbox(address)) {
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidInput,
-      message: `发件地址格式不正确：${sender.address}`,
-      nonRetryable: true,
-    });
-  }
-  return { ...(sender.name ? { name: sender.name } : {}), address };
-}
-
-function toCopy(r: SentLogRecord, deduplicated: boolean): SentCopy {
-  return {
-    recipient: r.recipient,
-    messageId: r.messageId,
-    transport: r.transport,
-    acceptedAt: r.acceptedAt ?? r.lastAttemptAt,
-    response: r.response ?? '',
-    accepted: r.accepted ?? [],
-    rejected: r.rejected ?? [],
-    deduplicated,
-    possibleDuplicate: r.possibleDuplicate ?? false,
-    attempts: r.attempts,
-  };
 }
