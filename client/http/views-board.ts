@@ -8,6 +8,7 @@ import { listArchivedCases } from '../../activities/archive';
 import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/contracts/programme';
 import { visitWorkflowId } from '../../workflows/contracts/common';
 import { openIncident } from '../../workflows/contracts/incidents';
+import { chinaDay, daysBetween } from '../../workflows/shared/clock';
 import { RUNG_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/contracts/visit';
 import { UserError } from '../programme';
@@ -51,11 +52,6 @@ export interface Board {
   counts: { total: number; started: number; issued: number; rectifying: number; overdue: number; closed: number };
   /** 'archive': the year's programme is gone from Temporal; the board is its archive (or, for a year archived before the programme was, its archived cases). */
   source?: 'archive';
-}
-
-const DAY_MS = 86_400_000;
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
 /** The board's columns that come from a case: stage, letter, due date, rung, overdue. */
@@ -155,7 +151,7 @@ export async function buildBoard(client: Client, year: number, bureau: string, a
 }
 
 /** Today in China (UTC+8), `YYYY-MM-DD`. */
-const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const chinaToday = () => chinaDay(Date.now());
 
 /**
  * The board of a past year from its archived cases alone (the programme's own schedule is gone
