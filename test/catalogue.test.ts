@@ -8,6 +8,9 @@
  * Shared fixtures, built once: one time-skipping test server, one worker on its own task queue, one
  * programme (visibility off, every county on an explicit November date so nothing starts during the
  * run), one visit in its on-site stage and one HTTP server over them. Nothing is mocked.
+ *
+ * Over 300 lines because it is the one catalogue of bad input across CLI and HTTP, every row
+ * against the same stack; split, a door could miss its row.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';

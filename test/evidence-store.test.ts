@@ -1,6 +1,9 @@
 /**
  * The evidence store (证据材料): content-addressed, deduplicating, typed by content rather than
  * by name, atomic, and leaving nothing behind when it refuses a file.
+ *
+ * Over 300 lines because it is one subject's whole table of cases, sharing their fixtures;
+ * split, the same fixtures would be written twice.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

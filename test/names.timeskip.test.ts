@@ -12,6 +12,9 @@
  * emailed link, a visit cancelled by a person, a weekly digest with
  * nobody to send it to. A kind found in neither fails the test unless it is listed in RARE with the
  * reason it cannot be made to happen here.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

@@ -7,6 +7,9 @@
  * status`, `guidance numbers`, `guidance list`, the board and the API still show the whole year,
  * from the archive. Rewriting the case's case.json together with its manifest is then reported by
  * `guidance archive verify` through the year's index.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

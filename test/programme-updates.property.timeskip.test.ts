@@ -7,6 +7,9 @@
  * unchecked, as an older client would), so the schedule incident path runs too. After every step
  * the programme is RUNNING or COMPLETED, its schedule Query answers, no entry is `failed`, and no
  * visit it started FAILED, was TERMINATED or TIMED_OUT.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';

@@ -1,6 +1,9 @@
 /**
  * The yearly programme on Temporal's Java time-skipping test server: a whole year of timers in
  * seconds, and every Update's refusals.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';

@@ -8,6 +8,9 @@
  *   document schemas accept — the check renderDocument makes before it will render;
  * - a sample of those letters is rendered to PDF and read back with pdftotext;
  * - what a schema refuses, it refuses with a Chinese message.
+ *
+ * Over 300 lines because it is one subject's whole table of cases, sharing their fixtures;
+ * split, the same fixtures would be written twice.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

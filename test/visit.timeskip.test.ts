@@ -2,6 +2,9 @@
  * The county visit on Temporal's time-skipping test server, mailing to a real SMTP server on
  * loopback: the whole visit from notice to letter, every refusal, concurrent numbering, the
  * sampling draw re-computed, and the recorded histories replayed.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

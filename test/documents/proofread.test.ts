@@ -4,6 +4,9 @@
  * (test/helpers/proofread.ts). The letters are built by the engine's own builders from a case — the
  * examples, one whole case with every rung, a returned and an accepted report, a clean enterprise
  * result, the bulletin of every month — and, as a property, from random valid case data.
+ *
+ * Over 300 lines because it is one subject's whole table of cases, sharing their fixtures;
+ * split, the same fixtures would be written twice.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -7,6 +7,9 @@
  * administrator sees an overdue case and an incident and retries the incident after the fix.
  * Steps that are not a role's point are driven through the same API operations. Each role's inbox
  * goes to docs/inbox-<role>.png; other screenshots to test-results/ (git-ignored).
+ *
+ * Over 300 lines because every role walks the same running stack and browser, started once
+ * for the file; they read as one story of the same year.
  */
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,9 @@
 /**
  * The mail activity against a real SMTP server on loopback (smtp-server), with what arrives parsed
  * by an independent MIME parser (mailparser).
+ *
+ * Over 300 lines because it is one subject's whole table of cases, sharing their fixtures;
+ * split, the same fixtures would be written twice.
  */
 import { promises as fs } from 'node:fs';
 import net from 'node:net';

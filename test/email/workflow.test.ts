@@ -1,6 +1,9 @@
 /**
  * deliverLetter end to end: a real Temporal test server, a real worker running the mail activity,
  * a real SMTP server on loopback, mailparser reading what arrived.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';

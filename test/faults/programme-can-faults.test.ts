@@ -8,6 +8,9 @@
  * next the whole record; every bulletin month and digest week once, none skipped, no mail twice; a
  * visit started in the first run and closed later is recorded completed, one cancelled through the
  * programme after a continue-as-new ends; the archive's programme.json is the final state.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';

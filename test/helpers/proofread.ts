@@ -7,6 +7,9 @@
  * the numbering rule reads line starts, where headings and items begin. Where a paragraph ends is
  * not in pdftotext's text (a short line may end a paragraph or a cell), so the punctuation rule
  * reads the letter's paragraphs as the renderer laid them out (`paragraphs`).
+ *
+ * Over 300 lines because it is the one list of proofreading rules every document test applies;
+ * a rule split from the others could be forgotten by a caller.
  */
 
 export interface Flag {

@@ -1,10 +1,13 @@
-import os from 'node:os';
 /**
  * The HTTP API over real workflows (time-skipping server, real worker, real activities): every
  * route × role, county scope, no credentials, path traversal, oversized and wrong-type uploads —
  * each refusal checked to change nothing — and the visit driven through the API from on-site
  * findings to the county's rectification report and its review.
+ *
+ * Over 300 lines because its cases share one Temporal stack started once for the file (a start
+ * costs tens of seconds); they read as one story of the same cases.
  */
+import os from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';

@@ -4,6 +4,9 @@
  * client address (behind a trusted reverse proxy: the client's), bounded password checks, sessions that logout,
  * a changed password or a removed user end at once, the users file reloaded from disk (a bad file
  * refused, the old users kept), and the example users refused off loopback.
+ *
+ * Over 300 lines because it is one subject's whole table of cases, sharing their fixtures;
+ * split, the same fixtures would be written twice.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
