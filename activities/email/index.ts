@@ -28,7 +28,7 @@ import { classifySmtpError, malformedAddress, toFailure } from './classify';
 import { composeMessage, loadAttachments } from './compose';
 import { copyKey, messageIdFor } from './message-id';
 import { type ReceiptLinkSettings } from './receipt-link';
-import { SentLog, SentLogCorrupt, type SentLogRecord } from './sent-log';
+import { SentLog, SentLogCorrupt, type SentLogRecord, type SentLogStore } from './sent-log';
 import { isMailbox, senderOf, toCopy, withReceiptLink } from './letter';
 import { MailTransports } from './settings';
 import {
@@ -66,6 +66,11 @@ export interface EmailDeps {
   outboxDir: string;
   /** Durable sent-log directory; must be shared by every worker that runs the mail activity. */
   sentLogDir: string;
+  /**
+   * The sent-log in a database shared by every worker (sent-log-pg.ts, GUIDANCE_DATABASE_URL);
+   * when given, `sentLogDir` is not used. Absent: the local files under `sentLogDir`.
+   */
+  sentLog?: SentLogStore;
   /** Extra TLS options, e.g. `{ ca }` for a bureau's private CA. */
   tls?: ConnectionOptions;
   timeouts?: Partial<SmtpTimeouts>;
@@ -86,7 +91,7 @@ export interface EmailDeps {
 
 /** Builds `{ sendLetter }` over the given dependencies. */
 export function createEmailActivities(deps: EmailDeps) {
-  const log = new SentLog(deps.sentLogDir);
+  const log: SentLogStore = deps.sentLog ?? new SentLog(deps.sentLogDir);
   const now = deps.now ?? (() => new Date());
   const transports = createMailTransports(deps);
 

@@ -53,12 +53,25 @@ export class SentLogCorrupt extends Error {
   override name = 'SentLogCorrupt';
 }
 
+/**
+ * Where the sent-log lives: this directory (SentLog, one host) or a shared database
+ * (PgSentLog in sent-log-pg.ts, several hosts). The mail activity's protocol is the same on both.
+ */
+export interface SentLogStore {
+  /** The record for `key`, or undefined when this copy was never attempted; SentLogCorrupt if unreadable. */
+  read(key: string): Promise<SentLogRecord | undefined>;
+  /** Replaces the record atomically and durably. */
+  write(record: SentLogRecord): Promise<void>;
+  /** Runs `fn` with no other attempt on the same copy running (here: in this process; shared: anywhere). */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
 // Serialises attempts on one copy inside this process (two activity attempts can overlap when a
 // start-to-close timeout fires while the first is still running). Module-level so two factories
 // over the same directory share it.
 const locks = new Map<string, Promise<void>>();
 
-export class SentLog {
+export class SentLog implements SentLogStore {
   constructor(readonly dir: string) {}
 
   private file(key: string): string {
