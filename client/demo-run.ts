@@ -17,7 +17,6 @@
  * - on a cluster (TEMPORAL_ADDRESS) only when asked explicitly (`--allow-cluster`).
  */
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { config as envConfig, type Config } from '../config/env';
 import { connectClient, type TemporalConfig } from '../config/temporal';
@@ -164,7 +163,7 @@ export async function startDemo(opts: DemoSetup): Promise<Demo> {
     const endedEarlier = await endPracticeRuns(client, taskQueue, '新的演示开始，上一次演示结束', DEMO_MARKER).catch(
       () => [],
     );
-    const worker: Worker = await createWorker(temporal, {
+    const worker = await createWorker(temporal, {
       worker: {
         activities: workerActivities({
           dataDir: temporal.dataDir,

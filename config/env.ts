@@ -9,6 +9,7 @@
  * | GUIDANCE_TEMPORAL_PORT / GUIDANCE_UI_PORT | ports of the embedded dev server and its Web UI | 7233 / 8233 |
  * | GUIDANCE_RETENTION_DAYS | days the embedded dev server keeps a closed workflow (namespace retention; an external cluster's is set by its operators) | 400 |
  * | GUIDANCE_TASK_QUEUE | the task queue | `guidance` |
+ * | GUIDANCE_NUMBERING_QUEUE | `own`: the numbering workflows on `<task queue>-numbers`, polled by a worker of their own | `shared` |
  * | GUIDANCE_DATA_DIR | archive, evidence, the dev server's database | `data` |
  * | GUIDANCE_PLAN | the plan file the CLI and `npm start` use | `examples/plan.yaml` |
  * | GUIDANCE_WORKFLOW_BUNDLE | a prebuilt workflow bundle for production workers | built at start |
@@ -53,6 +54,9 @@ export const EnvSchema = z.object({
   GUIDANCE_TEMPORAL_PORT: port('GUIDANCE_TEMPORAL_PORT').default(7233),
   GUIDANCE_UI_PORT: port('GUIDANCE_UI_PORT').default(8233),
   // A year's programme and the next year's first months (assessment, re-inspection). 36500: the
+  GUIDANCE_NUMBERING_QUEUE: z
+    .enum(['shared', 'own'], { error: 'GUIDANCE_NUMBERING_QUEUE 应为 shared 或 own' })
+    .default('shared'),
   // server (1.29, the CLI's dev server) cuts any longer retention to 100 years without a word.
   GUIDANCE_RETENTION_DAYS: z.coerce
     .number({ error: 'GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）' })
@@ -134,6 +138,8 @@ export interface Config {
   workflowBundle?: string;
   /** Worker sizing: cached workflows and concurrent activities (docs/performance.md says why these). */
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number };
+  /** `own`: the numbering workflows have a task queue (and worker) of their own, so a number never waits behind the visits' backlog. */
+  numberingQueue: 'shared' | 'own';
   usersFile: string;
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
@@ -227,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: e.GUIDANCE_HTTP_PORT,
       ...(e.GUIDANCE_SESSION_SECRET ? { sessionSecret: e.GUIDANCE_SESSION_SECRET } : {}),
       secureCookies: e.GUIDANCE_HTTP_SECURE_COOKIES === '1' || e.GUIDANCE_HTTP_SECURE_COOKIES === 'true',
+    numberingQueue: e.GUIDANCE_NUMBERING_QUEUE,
       trustProxy: e.GUIDANCE_HTTP_TRUST_PROXY ?? false,
       login: {
         maxFailures: e.GUIDANCE_LOGIN_MAX_FAILURES,

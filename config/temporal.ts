@@ -44,6 +44,11 @@ export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Tempor
   };
 }
 
+/** The numbering workflows' task queue for a worker's `taskQueue` (a practice or demo queue gets its own too). */
+export function numberingTaskQueue(taskQueue: string, mode: 'shared' | 'own'): string {
+  return mode === 'own' ? `${taskQueue}-numbers` : taskQueue;
+}
+
 /** A client for the configured service. */
 export async function connectClient(config: TemporalConfig = loadTemporalConfig()): Promise<Client> {
   const connection = await Connection.connect({

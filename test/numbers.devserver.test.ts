@@ -13,6 +13,11 @@ import { docNumberWorkflowId } from '../workflows/contracts/numbering';
 import { FailureType } from '../workflows/shared/errors';
 import { failureOf } from './helpers/failure';
 import { createDevServerEnv } from './helpers/temporal';
+import { numberingTaskQueue, type TemporalConfig } from '../config/temporal';
+import { createWorker } from '../worker/worker';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createTestWorker, uniqueQueue } from './helpers/worker';
 
 let env: TestWorkflowEnvironment;
@@ -62,5 +67,37 @@ describe('document numbers under concurrency (dev server)', () => {
     const err = await failureOf(mock.run(acts.allocateDocNumber, req('b')));
     expect(err.type).toBe(FailureType.IntegrityError);
     expect(err.message).toMatch(/已结束（TERMINATED）.*不会从 1 重新编号/);
+  });
+
+  it('on a queue of its own (GUIDANCE_NUMBERING_QUEUE=own): served by the second worker, the series runs there', async () => {
+    const own = uniqueQueue('numbers-own');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'numbers-own-'));
+    const config: TemporalConfig = {
+      external: false,
+      connection: { address: env.address },
+      namespace: 'default',
+      taskQueue: own,
+      dataDir,
+      devServerPort: 0,
+      uiPort: 0,
+    };
+    const engine = await createWorker(config, { numberingQueue: 'own' });
+    const run = engine.run();
+    try {
+      const acts = createDocNumberActivities({ client: env.client, taskQueue: numberingTaskQueue(own, 'own') });
+      const bureau = `q${Math.random().toString(36).slice(2, 8)}`;
+      const got = await new MockActivityEnvironment().run(acts.allocateDocNumber, {
+        year: 2032,
+        bureau,
+        series: 'opinion',
+        requestId: 'case-1:opinion',
+      });
+      expect(got).toBe(1);
+      const d = await env.client.workflow.getHandle(docNumberWorkflowId(2032, bureau, 'opinion')).describe();
+      expect(d.taskQueue).toBe(`${own}-numbers`);
+    } finally {
+      engine.shutdown();
+      await run;
+    }
   });
 });

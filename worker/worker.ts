@@ -1,14 +1,16 @@
 /**
- * Builds the engine's worker: every workflow and activity on one task queue.
+ * Builds the engine's worker: every workflow and activity on one task queue, and, with
+ * GUIDANCE_NUMBERING_QUEUE=own, a worker of its own for the numbering workflows (engine-worker.ts).
  */
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
 import { preloadDocumentFonts } from '../activities/documents';
 import { emailDepsFromConfig } from '../activities/email/config';
 import { config as envConfig, type Config } from '../config/env';
-import type { TemporalConfig } from '../config/temporal';
+import { numberingTaskQueue, type TemporalConfig } from '../config/temporal';
+import { EngineWorker } from './engine-worker';
 
 /**
  * Creates (but does not run) a worker connected to the configured service. It loads no plan: the
@@ -18,13 +20,22 @@ import type { TemporalConfig } from '../config/temporal';
  */
 export async function createWorker(
   config: TemporalConfig,
-  opts: { worker?: Partial<WorkerOptions> } = {},
-): Promise<Worker> {
+  opts: { worker?: Partial<WorkerOptions>; numberingQueue?: 'shared' | 'own' } = {},
+): Promise<EngineWorker> {
   // Fonts once per process, before the first letter falls due (about 0.2 s).
   preloadDocumentFonts();
   const connection = await NativeConnection.connect(config.connection);
-  const { workflowBundle: bundlePath, worker: sizing } = envConfig();
-  return Worker.create({
+  const { workflowBundle: bundlePath, worker: sizing, numberingQueue } = envConfig();
+  const numbersQueue = numberingTaskQueue(config.taskQueue, opts.numberingQueue ?? numberingQueue);
+  // Two workers share one bundle: webpack runs once. The folder, not require.resolve: webpack finds
+  // index.ts where a plain require (vitest's) cannot.
+  const workflowsPath = path.join(__dirname, '..', 'workflows');
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundlePath
+    ? { workflowBundle: { codePath: bundlePath } }
+    : numbersQueue !== config.taskQueue
+      ? { workflowBundle: await bundleWorkflowCode({ workflowsPath }) }
+      : { workflowsPath };
+  const main = await Worker.create({
     connection,
     // Sized for memory, not left to the SDK's default (a share of the heap limit: thousands of
     // workflows, about 2.5 GiB at 30 programmes): docs/performance.md.
@@ -33,19 +44,31 @@ export async function createWorker(
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     // A prebuilt bundle (see README, "Production") skips the webpack step at start.
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...workflows,
     activities: workerActivities({
       dataDir: config.dataDir,
-      taskQueue: config.taskQueue,
+      taskQueue: numbersQueue,
       client: new Client({ connection, namespace: config.namespace }),
     }),
     ...opts.worker,
   });
+  if (numbersQueue === config.taskQueue) return new EngineWorker(main);
+  // The numbering workflows run no activities; a few cached series are all a year has.
+  const numbers = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: numbersQueue,
+    ...workflows,
+    maxCachedWorkflows: 50,
+    ...(opts.worker?.shutdownGraceTime ? { shutdownGraceTime: opts.worker.shutdownGraceTime } : {}),
+  });
+  return new EngineWorker(main, [numbers]);
 }
 
 /**
  * The activities a worker registers: the archive under the data directory, the mail settings of
- * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`.
+ * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`
+ * (their workflows started on `taskQueue`: the numbering queue).
  * No plan: each programme's plan comes with the activity inputs.
  */
 export function workerActivities(opts: {
