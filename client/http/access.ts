@@ -12,7 +12,7 @@ import type { UserRecord, Users } from '../users';
 import type { RouteRoles } from './api-schemas';
 import { authenticate } from './auth';
 import { forbidden, unauthorized } from './errors';
-import type { SessionStore } from './sessions';
+import type { SessionTable } from './sessions';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -64,7 +64,7 @@ function declared(roles: RouteRoles | undefined): roles is RouteRoles {
  * a route must declare its roles; each request is checked against them. A request to a route with
  * a body schema and no body (or `null`) gets `{}`: an empty POST reads as an empty form, as before.
  */
-export function guardRoutes(scope: FastifyInstance, deps: { users: Users; sessions: SessionStore }): void {
+export function guardRoutes(scope: FastifyInstance, deps: { users: Users; sessions: SessionTable }): void {
   scope.addHook('onRoute', (route) => {
     if (!declared(route.config?.roles)) {
       const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
@@ -77,7 +77,7 @@ export function guardRoutes(scope: FastifyInstance, deps: { users: Users; sessio
     refuseCrossSite(request);
     const roles = request.routeOptions.config.roles;
     if (roles === 'public') return;
-    const user = authenticate(request, deps.users, deps.sessions);
+    const user = await authenticate(request, deps.users, deps.sessions);
     request.user = user;
     if (!roles?.includes(user.role)) throw forbidden('您的角色无权进行此操作');
   });

@@ -9,7 +9,7 @@ import '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRecord, Users } from '../users';
 import { forbidden, unauthorized } from './errors';
-import { SESSION_TTL_MS, type SessionStore } from './sessions';
+import { SESSION_TTL_MS, type SessionTable } from './sessions';
 
 export const SESSION_COOKIE = 'guidance_session';
 
@@ -45,7 +45,7 @@ export function sessionIdOf(request: FastifyRequest): string | undefined {
 }
 
 /** The caller, or 401. */
-export function authenticate(request: FastifyRequest, users: Users, sessions: SessionStore): UserRecord {
+export async function authenticate(request: FastifyRequest, users: Users, sessions: SessionTable): Promise<UserRecord> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer ([A-Za-z0-9_-]{16,200})$/.exec(header);
@@ -54,7 +54,7 @@ export function authenticate(request: FastifyRequest, users: Users, sessions: Se
     return user;
   }
   const id = sessionIdOf(request);
-  const user = id ? sessions.resolve(id, users) : undefined;
+  const user = id ? await sessions.resolve(id, users) : undefined;
   if (!user) throw unauthorized();
   return user;
 }

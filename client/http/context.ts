@@ -20,7 +20,8 @@ import { requireCounty } from './auth';
 import { caseClock, onCaseClock } from './case-clock';
 import { HttpError } from './errors';
 import type { PracticeMode } from './practice';
-import type { SessionStore } from './sessions';
+import type { Pool } from 'pg';
+import type { SessionTable } from './sessions';
 import type { UsersFileWatcher } from './users-file';
 
 export interface HttpConfig {
@@ -72,6 +73,12 @@ export interface HttpDeps {
    * administrator. `host` is where the server listens (the example users only on loopback).
    */
   usersFile?: { path: string; counties?: readonly string[]; host: string };
+  /**
+   * The database every dashboard process shares (GUIDANCE_DATABASE_URL, config/database.ts):
+   * sessions and login throttling live there (sessions-pg.ts, throttle-pg.ts). Absent: in this
+   * process's memory, as for one dashboard. The caller opens and ends the pool.
+   */
+  database?: Pool;
 }
 
 /** The options every resource plugin gets. */
@@ -81,7 +88,7 @@ export interface ApiContext {
   /** `config.bureau`. */
   bureau: string;
   users: Users;
-  sessions: SessionStore;
+  sessions: SessionTable;
   store: EvidenceStore;
   archiveDir: string;
   maxUploadBytes: number;
@@ -109,7 +116,7 @@ export interface ApiContext {
 }
 
 /** Builds the context of `deps`; `sessions` is the server's session table. */
-export function apiContext(deps: HttpDeps, sessions: SessionStore, usersFile?: UsersFileWatcher): ApiContext {
+export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: UsersFileWatcher): ApiContext {
   const { client, config } = deps;
   const maxUploadBytes = config.maxUploadBytes ?? EVIDENCE_MAX_BYTES;
   const archiveDir = path.resolve(deps.archiveDir);

@@ -30,7 +30,8 @@ import { programmeRoutes } from './routes/programme';
 import { receiptsRoutes } from './routes/receipts';
 import { sessionRoutes } from './routes/session';
 import { usersRoutes } from './routes/users';
-import { SessionStore } from './sessions';
+import { SessionStore, type SessionTable } from './sessions';
+import { PgSessionStore } from './sessions-pg';
 import { UsersFileWatcher } from './users-file';
 
 export type { HttpConfig, HttpDeps } from './context';
@@ -60,8 +61,13 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   // A user removed from the users file or given a new password loses their sessions at once.
-  const sessions = new SessionStore();
-  const stopRevoking = users.onChange(() => sessions.revokeStale(users));
+  // Shared by every dashboard process when there is a database; else this process's own table.
+  const sessions: SessionTable = deps.database ? new PgSessionStore(deps.database) : new SessionStore();
+  const stopRevoking = users.onChange(() => {
+    void Promise.resolve(sessions.revokeStale(users)).catch((err: unknown) =>
+      app.log.error({ err }, '清除失效会话失败'),
+    );
+  });
   const usersFile = deps.usersFile
     ? new UsersFileWatcher({
         file: deps.usersFile.path,

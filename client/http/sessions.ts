@@ -8,6 +8,8 @@
  * session ids on disk would be one more secret to guard and back up. Each session also keeps a
  * fingerprint of its user's password hash, checked on every request, so a changed password ends
  * the session even if the table were ever rebuilt from elsewhere.
+ * Several dashboard processes behind one address share the table in PostgreSQL instead
+ * (sessions-pg.ts, GUIDANCE_DATABASE_URL), which keeps hashes of the ids only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { UserRecord, Users } from '../users';
@@ -23,13 +25,28 @@ interface Session {
 }
 
 /** The fingerprint of what the user logs in with; a session outlives no change to it. */
-function fingerprintOf(user: UserRecord): string {
+export function fingerprintOf(user: UserRecord): string {
   return createHash('sha256')
     .update(user.password ?? '')
     .digest('hex');
 }
 
-export class SessionStore {
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The session table as the server uses it: this process's memory (SessionStore, the default) or
+ * a database every dashboard process shares (PgSessionStore in sessions-pg.ts), so a login on one
+ * is valid on all and a logout anywhere ends it everywhere.
+ */
+export interface SessionTable {
+  create(user: UserRecord, now?: number): Awaitable<string>;
+  resolve(id: string, users: Users, now?: number): Awaitable<UserRecord | undefined>;
+  carryOver(user: UserRecord, oldHash: string): Awaitable<void>;
+  revoke(id: string): Awaitable<void>;
+  revokeStale(users: Users): Awaitable<number>;
+}
+
+export class SessionStore implements SessionTable {
   private readonly table = new Map<string, Session>();
 
   constructor(
@@ -68,7 +85,7 @@ export class SessionStore {
    * going, unlike after a changed password.
    */
   carryOver(user: UserRecord, oldHash: string): void {
-    const before = createHash('sha256').update(oldHash).digest('hex');
+    const before = fingerprintOf({ ...user, password: oldHash });
     for (const s of this.table.values())
       if (s.userId === user.id && s.fingerprint === before) s.fingerprint = fingerprintOf(user);
   }

@@ -27,11 +27,31 @@ interface PairState {
   expires: number;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The throttle as the login route uses it: this process's memory (LoginThrottle, the default) or a
+ * database every dashboard process shares (PgLoginThrottle in throttle-pg.ts), so attempts made
+ * through any of them count in one window.
+ */
+export interface ThrottleStore {
+  waitSeconds(account: string, address: string): Awaitable<number>;
+  failed(account: string, address: string): Awaitable<number>;
+  succeeded(account: string, address: string): Awaitable<void>;
+}
+
+/** The delay (ms) a failure number `n` (from 1) sets: none up to `maxFailures`, then 1 s doubling, capped. */
+export function delayAfter(limits: ThrottleLimits, n: number): number {
+  if (n < limits.maxFailures) return 0;
+  const doublings = Math.min(n - limits.maxFailures, 40);
+  return Math.min(FIRST_DELAY_MS * 2 ** doublings, limits.maxDelaySeconds * 1000);
+}
+
 /** Pairs kept at most; a flood of made-up names drops the oldest first. */
 const MAX_PAIRS = 100_000;
 const FIRST_DELAY_MS = 1000;
 
-export class LoginThrottle {
+export class LoginThrottle implements ThrottleStore {
   private readonly pairs = new Map<string, PairState>();
 
   constructor(
@@ -61,9 +81,7 @@ export class LoginThrottle {
 
   /** The delay (ms) a failure number `n` (from 1) sets: none up to `maxFailures`, then 1 s doubling, capped. */
   delayAfter(n: number): number {
-    if (n < this.limits.maxFailures) return 0;
-    const doublings = Math.min(n - this.limits.maxFailures, 40);
-    return Math.min(FIRST_DELAY_MS * 2 ** doublings, this.limits.maxDelaySeconds * 1000);
+    return delayAfter(this.limits, n);
   }
 
   /** Records a wrong password; returns the delay it sets, in ms. */

@@ -18,24 +18,31 @@ import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { accountLocked, DEFAULT_LOGIN_LIMITS, Gate, loginBusy, publicUser, tooManyFromAddress } from '../login';
 import { modeStatus } from '../practice';
-import { LoginThrottle } from '../throttle';
+import { LoginThrottle, type ThrottleStore } from '../throttle';
+import { PgLoginThrottle } from '../throttle-pg';
 
 export const sessionRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
   const { users, sessions, secure } = ctx;
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...ctx.config.login };
   // Only the login route is limited; every other route needs a session or token already.
   await app.register(rateLimit, { global: false });
-  const throttle = new LoginThrottle(limits);
+  // Counted across every dashboard process when they share a database; else in this one.
+  const db = ctx.deps.database;
+  const throttle: ThrottleStore = db ? new PgLoginThrottle(db, limits) : new LoginThrottle(limits);
   // Hashes weaker than the current scrypt cost are upgraded at login into the users file.
   const watcher = ctx.usersFile;
   if (watcher?.canUpgradeHashes)
     users.setHashStore((id, oldHash, newHash) => watcher.upgradeHash(id, oldHash, newHash));
-  users.onRehash((user, oldHash) => sessions.carryOver(user, oldHash));
+  users.onRehash((user, oldHash) => {
+    void Promise.resolve(sessions.carryOver(user, oldHash)).catch((err: unknown) =>
+      app.log.error({ err }, '会话随密码升级失败'),
+    );
+  });
   const gate = new Gate(limits.concurrency, limits.concurrency * 8);
 
   /** Refuses with 429 while this account's failures from this address still make it wait. */
-  const checkPair = (id: string, request: FastifyRequest, reply: FastifyReply) => {
-    const seconds = throttle.waitSeconds(id, request.ip);
+  const checkPair = async (id: string, request: FastifyRequest, reply: FastifyReply) => {
+    const seconds = await throttle.waitSeconds(id, request.ip);
     if (seconds > 0) {
       reply.header('Retry-After', String(seconds));
       throw accountLocked(seconds);
@@ -58,7 +65,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     },
     async (request, reply) => {
       const body = request.body;
-      checkPair(body.id, request, reply);
+      await checkPair(body.id, request, reply);
       const turn = gate.acquire();
       if (!turn) {
         reply.header('Retry-After', '1');
@@ -68,15 +75,15 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       let user: UserRecord | undefined;
       try {
         // Checked again at our turn: attempts that waited in the queue behind failures count too.
-        checkPair(body.id, request, reply);
+        await checkPair(body.id, request, reply);
         user = await users.login(body.id, body.password);
-        if (user) throttle.succeeded(body.id, request.ip);
-        else throttle.failed(body.id, request.ip);
+        if (user) await throttle.succeeded(body.id, request.ip);
+        else await throttle.failed(body.id, request.ip);
       } finally {
         release();
       }
       if (!user) throw new HttpError(401, 'Unauthorized', '用户名或密码不正确');
-      setSession(reply, sessions.create(user), secure);
+      setSession(reply, await sessions.create(user), secure);
       return { user: publicUser(user) };
     },
   );
@@ -87,7 +94,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     { schema: { response: { 200: OkResponse } }, config: { roles: ALL } },
     async (request, reply) => {
       const id = sessionIdOf(request);
-      if (id) sessions.revoke(id);
+      if (id) await sessions.revoke(id);
       clearSession(reply, secure);
       return { ok: true as const };
     },
