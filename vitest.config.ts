@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/faults/**', '**/node_modules/**'],
+    exclude: ['test/faults/**', 'test/cluster/**', '**/node_modules/**'],
     // Each file starts its own Temporal service; two cores cannot run many of them at once.
     fileParallelism: true,
     maxWorkers: 2,

@@ -8,7 +8,7 @@
  * (`runuser -u postgres --`) on a directory chowned to it; as any other user they run as that user.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -60,8 +60,14 @@ async function pg(program: string, args: string[]): Promise<string> {
 
 /** Gives the directory to the `postgres` user (as root) with mode 0700, as postgres requires. */
 function ownDataDir(dir: string): void {
+  // Only the data directory itself is private (postgres insists); its parents keep the usual mode.
+  mkdirSync(path.dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!asRoot()) return;
+  // The postgres user must be able to pass through every parent (mkdtemp makes 0700 directories).
+  for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p))
+    if ((statSync(p).mode & 0o001) === 0)
+      throw new Error(`postgres 用户无法进入目录 ${p}（缺少其他用户的执行权限）：请 chmod o+x 该目录或换一个数据目录`);
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   chownSync(dir, uid, gid);
