@@ -29,6 +29,7 @@
  * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made in the data directory |
  * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
  * | GUIDANCE_SENT_LOG_DIR | the mail activity's durable sent-log | `data/mail-sent-log` |
+ * | GUIDANCE_DATABASE_URL | PostgreSQL (`postgres://user:password@host:port/db`) shared by every worker and dashboard: the sent-log, sessions and login throttling (config/database.ts); the same on every host | unset: the sent-log directory and each dashboard's memory |
  * | GUIDANCE_WORKER_CACHED_WORKFLOWS | workflows a worker keeps in memory between tasks (docs/performance.md) | 200 |
  * | GUIDANCE_WORKER_ACTIVITIES | activities a worker runs at once | 32 |
  * | SMTP_HOST / SMTP_PORT / SMTP_SECURITY / SMTP_USER | a worker-wide operator override of every plan's `smtp` block | the plan's |
@@ -42,6 +43,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/contracts/common';
+import { redactDatabaseUrl } from './database';
 import { port, text, trustProxy, whole, type TrustProxy } from './env-fields';
 
 export type { TrustProxy };
@@ -90,6 +92,13 @@ export const EnvSchema = z.object({
   GUIDANCE_LOGIN_CONCURRENCY: whole('GUIDANCE_LOGIN_CONCURRENCY', '并发数', 1, 64).default(2),
   GUIDANCE_OUTBOX_DIR: text('GUIDANCE_OUTBOX_DIR').default('outbox'),
   GUIDANCE_SENT_LOG_DIR: text('GUIDANCE_SENT_LOG_DIR').default(path.join('data', 'mail-sent-log')),
+  // The message never repeats the value: it may hold a password.
+  GUIDANCE_DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: 'GUIDANCE_DATABASE_URL 应为 postgres:// 或 postgresql:// 开头的数据库地址',
+    })
+    .optional(),
   GUIDANCE_WORKER_CACHED_WORKFLOWS: whole('GUIDANCE_WORKER_CACHED_WORKFLOWS', '工作流数', 2, 100000).default(200),
   GUIDANCE_WORKER_ACTIVITIES: whole('GUIDANCE_WORKER_ACTIVITIES', '活动数', 1, 1000).default(32),
   SMTP_HOST: text('SMTP_HOST').optional(),
@@ -152,6 +161,11 @@ export interface Config {
     trustProxy: TrustProxy;
     login: LoginLimits;
   };
+  /**
+   * GUIDANCE_DATABASE_URL: the state every host shares. `url` is not enumerable (it may hold a
+   * password), so logging or serialising the configuration shows `redacted` only.
+   */
+  database?: { readonly url: string; redacted: string };
   /** Receipt links (签收链接): where they point, and the key's secret (else a key file in dataDir). */
   receipts: { publicUrl: string; secret?: string };
   mail: {
@@ -249,6 +263,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         `http://${e.GUIDANCE_HTTP_HOST.includes(':') ? `[${e.GUIDANCE_HTTP_HOST}]` : e.GUIDANCE_HTTP_HOST}:${e.GUIDANCE_HTTP_PORT}`,
       ...(e.GUIDANCE_RECEIPT_SECRET ? { secret: e.GUIDANCE_RECEIPT_SECRET } : {}),
     },
+    ...(e.GUIDANCE_DATABASE_URL ? { database: databaseOf(e.GUIDANCE_DATABASE_URL) } : {}),
     mail: {
       outboxDir: abs(e.GUIDANCE_OUTBOX_DIR),
       sentLogDir: abs(e.GUIDANCE_SENT_LOG_DIR),
@@ -257,6 +272,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
   };
   return deepFreeze(config);
+}
+
+/** The database setting, its URL hidden from enumeration (JSON, util.inspect, Object.values). */
+function databaseOf(url: string): NonNullable<Config['database']> {
+  const d = { redacted: redactDatabaseUrl(url) } as { url: string; redacted: string };
+  Object.defineProperty(d, 'url', { value: url, enumerable: false });
+  return d;
 }
 
 let cached: Readonly<Config> | undefined;
