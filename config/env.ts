@@ -35,6 +35,10 @@
  * | SMTP_HOST / SMTP_PORT / SMTP_SECURITY / SMTP_USER | a worker-wide operator override of every plan's `smtp` block | the plan's |
  * | SMTP_TLS_CA_FILE | PEM file of a private CA the SMTP server's certificate chains to | system CAs |
  * | (the plan's `smtp.passwordEnv`, e.g. SMTP_PASSWORD) | the SMTP password; read by name through `secret()` | — |
+ * | GUIDANCE_STORAGE | where shared files are kept: `local` (GUIDANCE_DATA_DIR) or `s3` (activities/storage) | `local` |
+ * | GUIDANCE_S3_ENDPOINT | an S3-compatible server's address (path-style requests) | AWS S3 |
+ * | GUIDANCE_S3_REGION / GUIDANCE_S3_BUCKET | the bucket's region; the bucket (required with `s3`) | `us-east-1` / — |
+ * | GUIDANCE_S3_ACCESS_KEY_ID (+ GUIDANCE_S3_SECRET_ACCESS_KEY, read by name through `secret()`) | the bucket's credentials | the AWS SDK's default chain |
  *
  * An empty variable counts as unset, the way shells and .env files usually mean it. Relative
  * directories resolve against the working directory at load; file names stay as given (messages
@@ -52,13 +56,13 @@ export type { TrustProxy };
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: text('TEMPORAL_ADDRESS').optional(),
   GUIDANCE_TASK_QUEUE: text('GUIDANCE_TASK_QUEUE').default(DEFAULT_TASK_QUEUE),
+  GUIDANCE_NUMBERING_QUEUE: z
+    .enum(['shared', 'own'], { error: 'GUIDANCE_NUMBERING_QUEUE 应为 shared 或 own' })
+    .default('shared'),
   GUIDANCE_DATA_DIR: text('GUIDANCE_DATA_DIR').default('data'),
   GUIDANCE_TEMPORAL_PORT: port('GUIDANCE_TEMPORAL_PORT').default(7233),
   GUIDANCE_UI_PORT: port('GUIDANCE_UI_PORT').default(8233),
   // A year's programme and the next year's first months (assessment, re-inspection). 36500: the
-  GUIDANCE_NUMBERING_QUEUE: z
-    .enum(['shared', 'own'], { error: 'GUIDANCE_NUMBERING_QUEUE 应为 shared 或 own' })
-    .default('shared'),
   // server (1.29, the CLI's dev server) cuts any longer retention to 100 years without a word.
   GUIDANCE_RETENTION_DAYS: z.coerce
     .number({ error: 'GUIDANCE_RETENTION_DAYS 应为天数（整数 1–36500）' })
@@ -108,6 +112,13 @@ export const EnvSchema = z.object({
     .optional(),
   SMTP_USER: text('SMTP_USER').optional(),
   SMTP_TLS_CA_FILE: text('SMTP_TLS_CA_FILE').optional(),
+  GUIDANCE_STORAGE: z.enum(['local', 's3'], { error: 'GUIDANCE_STORAGE 只能是 local 或 s3' }).default('local'),
+  GUIDANCE_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'GUIDANCE_S3_ENDPOINT 应为 http(s):// 开头的网址' })
+    .optional(),
+  GUIDANCE_S3_REGION: text('GUIDANCE_S3_REGION').default('us-east-1'),
+  GUIDANCE_S3_BUCKET: text('GUIDANCE_S3_BUCKET').optional(),
+  GUIDANCE_S3_ACCESS_KEY_ID: text('GUIDANCE_S3_ACCESS_KEY_ID').optional(),
 });
 
 /** The SMTP fields an operator may override for every plan this worker serves. */
@@ -136,6 +147,8 @@ export interface Config {
   /** TEMPORAL_ADDRESS: set → an external cluster, nothing is started locally. */
   temporalAddress?: string;
   taskQueue: string;
+  /** `own`: the numbering workflows have a task queue (and worker) of their own, so a number never waits behind the visits' backlog. */
+  numberingQueue: 'shared' | 'own';
   /** Absolute. */
   dataDir: string;
   devServerPort: number;
@@ -147,8 +160,6 @@ export interface Config {
   workflowBundle?: string;
   /** Worker sizing: cached workflows and concurrent activities (docs/performance.md says why these). */
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number };
-  /** `own`: the numbering workflows have a task queue (and worker) of their own, so a number never waits behind the visits' backlog. */
-  numberingQueue: 'shared' | 'own';
   usersFile: string;
   fontDir?: string;
   /** Who the CLI acts as when `--by` is not given. */
@@ -177,6 +188,10 @@ export interface Config {
     tlsCaFile?: string;
     smtpOverride: SmtpOverride;
   };
+  /** Where shared files are kept (activities/storage); the S3 secret key is read by `secret()`, never kept here. */
+  storage:
+    | { kind: 'local'; dir?: string }
+    | { kind: 's3'; bucket: string; region: string; endpoint?: string; accessKeyId?: string };
 }
 
 /** A bad environment: one line per variable, `NAME: 说明`. */
@@ -219,6 +234,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     );
   }
   const e = parsed.data;
+  if (e.GUIDANCE_STORAGE === 's3' && !e.GUIDANCE_S3_BUCKET) {
+    throw new ConfigError(['GUIDANCE_S3_BUCKET: GUIDANCE_STORAGE=s3 时必须指定存储桶']);
+  }
   const abs = (p: string) => path.resolve(cwd, p);
   const smtpOverride: SmtpOverride = {
     ...(e.SMTP_HOST ? { host: e.SMTP_HOST } : {}),
@@ -229,6 +247,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const config: Config = {
     ...(e.TEMPORAL_ADDRESS ? { temporalAddress: e.TEMPORAL_ADDRESS } : {}),
     taskQueue: e.GUIDANCE_TASK_QUEUE,
+    numberingQueue: e.GUIDANCE_NUMBERING_QUEUE,
     dataDir: abs(e.GUIDANCE_DATA_DIR),
     devServerPort: e.GUIDANCE_TEMPORAL_PORT,
     uiPort: e.GUIDANCE_UI_PORT,
@@ -247,7 +266,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: e.GUIDANCE_HTTP_PORT,
       ...(e.GUIDANCE_SESSION_SECRET ? { sessionSecret: e.GUIDANCE_SESSION_SECRET } : {}),
       secureCookies: e.GUIDANCE_HTTP_SECURE_COOKIES === '1' || e.GUIDANCE_HTTP_SECURE_COOKIES === 'true',
-    numberingQueue: e.GUIDANCE_NUMBERING_QUEUE,
       trustProxy: e.GUIDANCE_HTTP_TRUST_PROXY ?? false,
       login: {
         maxFailures: e.GUIDANCE_LOGIN_MAX_FAILURES,
@@ -270,6 +288,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       ...(e.SMTP_TLS_CA_FILE ? { tlsCaFile: abs(e.SMTP_TLS_CA_FILE) } : {}),
       smtpOverride,
     },
+    storage:
+      e.GUIDANCE_STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: e.GUIDANCE_S3_BUCKET!,
+            region: e.GUIDANCE_S3_REGION,
+            ...(e.GUIDANCE_S3_ENDPOINT ? { endpoint: e.GUIDANCE_S3_ENDPOINT } : {}),
+            ...(e.GUIDANCE_S3_ACCESS_KEY_ID ? { accessKeyId: e.GUIDANCE_S3_ACCESS_KEY_ID } : {}),
+          }
+        : { kind: 'local' },
   };
   return deepFreeze(config);
 }

@@ -20,6 +20,7 @@ import {
   findTemporalCli,
   onPath,
 } from '../worker/temporal-tools';
+import { ensureMoto } from '../worker/moto';
 import { ensureDocumentTools } from './setup-documents';
 
 function log(message: string): void {
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
   // FangSong/Kai fonts (and poppler-utils for the tests' pdftotext/pdffonts) from Debian.
   await ensureDocumentTools({ log });
   if (forTests) ensureTestServer();
+  // The S3-compatible server of the storage tests (PyPI), so no test reaches a registry itself.
+  if (forTests) ensureMoto((line) => log(line));
 }
 
 if (require.main === module) {
