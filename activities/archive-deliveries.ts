@@ -2,9 +2,7 @@
  * The programme's mail for its archive (deliveries.json): every copy as the sent-log recorded it —
  * to whom, accepted or refused, when — without the message bodies' keys and paths.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { SentLogRecordSchema, type SentLogRecord } from './email/sent-log';
+import { SentLog, type SentLogRecord, type SentLogStore } from './email/sent-log';
 
 /** One copy of the programme's mail, as the sent-log recorded it. */
 export type ProgrammeDelivery = Pick<
@@ -23,16 +21,18 @@ export type ProgrammeDelivery = Pick<
   | 'possibleDuplicate'
 >;
 
-/** Every sent-log record of `workflowId`'s mail, by step and recipient; none when no sent-log is wired. */
-export async function readDeliveries(sentLogDir: string | undefined, workflowId: string): Promise<ProgrammeDelivery[]> {
-  if (!sentLogDir) return [];
-  const names = await fs.readdir(sentLogDir).catch(() => [] as string[]);
+/**
+ * Every sent-log record of `workflowId`'s mail, by step and recipient; none when no sent-log is
+ * wired. The sent-log: its directory, or the shared one (sent-log-pg.ts).
+ */
+export async function readDeliveries(
+  sentLog: string | SentLogStore | undefined,
+  workflowId: string,
+): Promise<ProgrammeDelivery[]> {
+  if (!sentLog) return [];
+  const log = typeof sentLog === 'string' ? new SentLog(sentLog) : sentLog;
   const out: ProgrammeDelivery[] = [];
-  for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
-    const parsed = SentLogRecordSchema.safeParse(
-      await fs.readFile(path.join(sentLogDir, name), 'utf8').then(JSON.parse, () => undefined),
-    );
-    if (!parsed.success || parsed.data.workflowId !== workflowId) continue;
+  for (const record of await log.listWorkflow(workflowId)) {
     const {
       step,
       recipient,
@@ -46,7 +46,7 @@ export async function readDeliveries(sentLogDir: string | undefined, workflowId:
       rejected,
       lastError,
       possibleDuplicate,
-    } = parsed.data;
+    } = record;
     out.push({
       step,
       recipient,

@@ -46,6 +46,7 @@ import {
   type IndexedCase,
 } from './archive-index';
 import { readDeliveries, type ProgrammeDelivery } from './archive-deliveries';
+import type { SentLogStore } from './email/sent-log';
 
 export type { ProgrammeDelivery } from './archive-deliveries';
 
@@ -199,7 +200,13 @@ export async function writeProgrammeArchive(
   return { manifestSha256: sha256(text), files: names.length };
 }
 
-export function createProgrammeArchiveActivities(deps: { archiveDir: string; client: Client; sentLogDir?: string }) {
+export function createProgrammeArchiveActivities(deps: {
+  archiveDir: string;
+  client: Client;
+  sentLogDir?: string;
+  /** The shared sent-log (sent-log-pg.ts); when given, `sentLogDir` is not read. */
+  sentLog?: SentLogStore;
+}) {
   return {
     /** Writes the programme's record, register and index, then its manifest; idempotent. */
     async archiveProgramme({ workflowId, year, bureau }: ArchiveProgrammeInput): Promise<ProgrammeArchiveResult> {
@@ -227,7 +234,7 @@ export function createProgrammeArchiveActivities(deps: { archiveDir: string; cli
       const index = await buildIndex(deps.client, deps.archiveDir, state, workflowId, previous);
 
       const pdfs = await bulletinHashes(dir, state, workflowId);
-      const deliveries = await readDeliveries(deps.sentLogDir, workflowId);
+      const deliveries = await readDeliveries(deps.sentLog ?? deps.sentLogDir, workflowId);
       const written = await writeProgrammeArchive(dir, { state, numbers, index, deliveries }, pdfs);
       const count = Object.values(numbers).reduce((n, s) => n + s.next - 1, 0);
       return { dir, ...written, cases: Object.keys(index.cases).length, numbers: count };

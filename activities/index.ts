@@ -41,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
       archiveDir: deps.documents.archiveDir,
       client: deps.docNumbers.client,
       sentLogDir: deps.email.sentLogDir,
+      ...(deps.email.sentLog ? { sentLog: deps.email.sentLog } : {}),
     }),
   };
 }

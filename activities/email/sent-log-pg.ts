@@ -53,6 +53,18 @@ export class PgSentLog implements SentLogStore {
     );
   }
 
+  async listWorkflow(workflowId: string): Promise<SentLogRecord[]> {
+    await ensureSchema(this.pool);
+    const r = await this.pool.query<{ record: unknown }>(
+      `SELECT record FROM ${TABLE} WHERE record->>'workflowId' = $1`,
+      [workflowId],
+    );
+    return r.rows.flatMap((row) => {
+      const parsed = SentLogRecordSchema.safeParse(row.record);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     checkKey(key);
     await ensureSchema(this.pool);

@@ -64,6 +64,8 @@ export interface SentLogStore {
   write(record: SentLogRecord): Promise<void>;
   /** Runs `fn` with no other attempt on the same copy running (here: in this process; shared: anywhere). */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Every readable record of one workflow's mail (the programme archive's deliveries.json). */
+  listWorkflow(workflowId: string): Promise<SentLogRecord[]>;
 }
 
 // Serialises attempts on one copy inside this process (two activity attempts can overlap when a
@@ -103,6 +105,18 @@ export class SentLog implements SentLogStore {
   async write(record: SentLogRecord): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     await writeFileDurable(this.file(record.key), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async listWorkflow(workflowId: string): Promise<SentLogRecord[]> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    const out: SentLogRecord[] = [];
+    for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+      const parsed = SentLogRecordSchema.safeParse(
+        await fs.readFile(path.join(this.dir, name), 'utf8').then(JSON.parse, () => undefined),
+      );
+      if (parsed.success && parsed.data.workflowId === workflowId) out.push(parsed.data);
+    }
+    return out;
   }
 
   /** Runs `fn` with no other attempt on the same copy running in this process. */

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/shared/errors';
 import { copyKey } from './message-id';
-import { SentLog, SentLogCorrupt } from './sent-log';
+import { SentLog, SentLogCorrupt, type SentLogStore } from './sent-log';
 
 export interface LetterMailedInput {
   workflowId: string;
@@ -23,8 +23,8 @@ export interface LetterMailedInput {
  */
 export type LetterMailed = { status: 'sent' | 'maybe' | 'never'; copies: { address: string; state: string }[] };
 
-export function createSentStatusActivities(deps: { sentLogDir: string }) {
-  const log = new SentLog(deps.sentLogDir);
+export function createSentStatusActivities(deps: { sentLogDir: string; sentLog?: SentLogStore }) {
+  const log: SentLogStore = deps.sentLog ?? new SentLog(deps.sentLogDir);
   return {
     /** What the sent-log knows of the copies of one letter (see LetterMailed). */
     async letterMailed(input: LetterMailedInput): Promise<LetterMailed> {

@@ -12,6 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openDatabase } from '../../config/database';
 import { createEmailActivities, type EmailDeps } from '../../activities/email';
 import { PgSentLog } from '../../activities/email/sent-log-pg';
+import { createSentStatusActivities } from '../../activities/email/sent-status';
+import { readDeliveries } from '../../activities/archive-deliveries';
 import { letterMailContent, type SendLetterInput } from '../../workflows/shared/email';
 import { startTestPostgres, type TestPostgres } from '../helpers/shared-db';
 import { BUREAU, COUNTY, makePdf, startSmtpSink, tempDir, type SmtpSink } from './helpers';
@@ -50,7 +52,7 @@ async function twoHosts(mode: Mode, hooksOfA: EmailDeps['hooks'] = {}) {
       hooks,
     });
   };
-  return { a: host('a', hooksOfA), b: host('b', {}) };
+  return { a: host('a', hooksOfA), b: host('b', {}), url };
 }
 
 async function letter(): Promise<SendLetterInput> {
@@ -95,7 +97,7 @@ async function race(mode: Mode, rounds: number): Promise<number[]> {
 /** Host A's attempt is accepted by the server and recorded, but Temporal never hears of it; Temporal retries on host B. */
 async function lostResult(mode: Mode) {
   sink = await startSmtpSink();
-  const { a, b } = await twoHosts(mode, {
+  const { a, b, url } = await twoHosts(mode, {
     afterRecorded: () => {
       throw new Error('worker A lost before reporting to Temporal');
     },
@@ -103,7 +105,7 @@ async function lostResult(mode: Mode) {
   const input = await letter();
   await expect(a.sendLetter(input)).rejects.toThrow('worker A lost');
   const retry = await b.sendLetter(input);
-  return { retry, arrived: sink.messages.length };
+  return { retry, arrived: sink.messages.length, input, url };
 }
 
 describe('the shared sent-log (PostgreSQL): one copy whatever host sends it', () => {
@@ -112,9 +114,22 @@ describe('the shared sent-log (PostgreSQL): one copy whatever host sends it', ()
   }, 60_000);
 
   it('a retry on host B after host A sent it and died before telling Temporal: nothing sent again', async () => {
-    const { retry, arrived } = await lostResult('shared');
+    const { retry, arrived, input, url } = await lostResult('shared');
     expect(arrived).toBe(1);
     expect(retry.deduplicated).toBe(true);
+    // A third host, with an empty directory of its own, knows the letter left and can archive its delivery.
+    const pool = openDatabase(url!);
+    pools.push(pool);
+    const shared = new PgSentLog(pool);
+    const status = createSentStatusActivities({ sentLogDir: path.join(dir, 'c', 'sent-log'), sentLog: shared });
+    const mailed = await status.letterMailed({
+      workflowId: input.workflowId,
+      step: input.step,
+      recipients: [COUNTY.address],
+    });
+    expect(mailed.status).toBe('sent');
+    const deliveries = await readDeliveries(shared, input.workflowId);
+    expect(deliveries.map((d) => [d.step, d.state])).toEqual([['letter', 'accepted']]);
   }, 60_000);
 
   it("host A's SMTP reply lost (RFC 1047): host B's retry knows the copy may be there and says so", async () => {
