@@ -228,6 +228,18 @@ describe('S3Store on the wire', () => {
     expect(await store.head('wire/streamed')).toEqual({ size: b.length, sha256: sha256Hex(b) });
   });
 
+  it('keeps installations apart by key prefix within one bucket', async () => {
+    const base = await newS3Store();
+    const opts = { bucket: base.bucket, region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS };
+    const a = new S3Store({ ...opts, keyPrefix: 'city-a' });
+    const b = new S3Store({ ...opts, keyPrefix: 'city-b/' });
+    await a.put('evidence/x', Buffer.from('a'));
+    await b.put('evidence/x', Buffer.from('b'));
+    expect(await a.list('')).toEqual(['evidence/x']);
+    expect(Buffer.from((await b.get('evidence/x'))!).toString()).toBe('b');
+    expect(await base.list('')).toEqual(['city-a/evidence/x', 'city-b/evidence/x']);
+  });
+
   it('refuses to hand back an object whose bytes are not its recorded sha256', async () => {
     const store = await newS3Store();
     await rawClient().send(

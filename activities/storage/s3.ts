@@ -10,7 +10,8 @@
  * operation requires them: its default for streamed bodies is an `aws-chunked` body with a
  * trailing checksum, which some S3-compatible servers store framing and all inside the object.
  * Bodies here are whole buffers, and reads are compared with the stored sha256 (`get` refuses a
- * mismatch with StorageIntegrityError).
+ * mismatch with StorageIntegrityError): not every server checks a checksum it is sent (moto 5.2.6
+ * stores a body whose ChecksumSHA256 is wrong, and reports that checksum back).
  *
  * putIfAbsent is a conditional PutObject (`If-None-Match: *`): the server creates the object only
  * if the key has none, atomically; 412 means another writer was first. AWS answers 409 to a
