@@ -12,6 +12,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,29 @@ describe('LocalDiskStore on disk', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => store.putIfAbsent('a/b', Buffer.from(String(i)))));
     expect(readdirSync(path.join(store.root, 'a'))).toEqual(['b']);
     expect(store.pathOf('x/y')).toBe(path.join(store.root, 'x', 'y'));
+  });
+
+  it('putIfAbsent across processes: of 4 × 5 racing writers exactly one creates the object', async () => {
+    const store = newLocalStore();
+    const script = [
+      `const { LocalDiskStore } = require(${JSON.stringify(path.resolve(__dirname, '../activities/storage/local.ts'))});`,
+      `const s = new LocalDiskStore(${JSON.stringify(store.root)});`,
+      'Promise.all([0,1,2,3,4].map((i) => s.putIfAbsent("x/once", Buffer.from(process.pid + ":" + i))))',
+      '  .then((r) => process.stdout.write(JSON.stringify(r)));',
+    ].join('\n');
+    const outputs = await Promise.all(
+      [0, 1, 2, 3].map(
+        () =>
+          new Promise<boolean[]>((resolve, reject) =>
+            execFile(process.execPath, ['-r', 'tsx/cjs', '-e', script], (err, stdout) =>
+              err ? reject(err) : resolve(JSON.parse(stdout) as boolean[]),
+            ),
+          ),
+      ),
+    );
+    expect(outputs.flat().filter(Boolean)).toHaveLength(1);
+    expect(Buffer.from((await store.get('x/once'))!).toString()).toMatch(/^\d+:\d$/);
+    expect(readdirSync(path.join(store.root, 'x'))).toEqual(['once']);
   });
 
   it('refuses a key that would be both an object and a folder', async () => {
