@@ -3,6 +3,8 @@
  * and against the S3 store on a real S3-compatible server (moto, worker/moto.ts, on a loopback
  * port for this file). Round trip of arbitrary bytes, head, list by prefix, delete, absent keys,
  * refused keys, putIfAbsent racing, and bytes read back raw exactly as written.
+ * Over 300 lines: one subject (the storage contract) with one moto per file, its wire and
+ * configuration cases beside it.
  */
 import {
   CreateBucketCommand,
