@@ -22,6 +22,7 @@ import {
 } from '../worker/temporal-tools';
 import { ensureMoto } from '../worker/moto';
 import { ensureDocumentTools } from './setup-documents';
+import { ensureClusterBinaries } from '../worker/cluster/build';
 
 function log(message: string): void {
   process.stderr.write(`[setup] ${message}\n`);
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
   if (forTests) ensureTestServer();
   // The S3-compatible server of the storage tests (PyPI), so no test reaches a registry itself.
   if (forTests) ensureMoto((line) => log(line));
+  // Opt-in (`npm run cluster`, `npm run test:cluster`): the self-hosted server and its schema tool.
+  if (process.argv.includes('--cluster')) ensureClusterBinaries((m) => log(`cluster: ${m}`));
 }
 
 if (require.main === module) {
