@@ -21,7 +21,8 @@ export function redactDatabaseUrl(url: string): string {
 
 /** A pool over `url`; `await pool.end()` when done. */
 export function openDatabase(url: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: url, max });
+  // allowExitOnIdle: an idle pool does not keep a finished process alive.
+  const pool = new Pool({ connectionString: url, max, allowExitOnIdle: true });
   // An idle connection the server drops (restart, failover) must not crash the process; the next
   // query opens a new one.
   pool.on('error', () => undefined);

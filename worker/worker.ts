@@ -8,6 +8,8 @@ import path from 'node:path';
 import { createActivities } from '../activities';
 import { preloadDocumentFonts } from '../activities/documents';
 import { emailDepsFromConfig } from '../activities/email/config';
+import { PgSentLog } from '../activities/email/sent-log-pg';
+import { openDatabase } from '../config/database';
 import { config as envConfig, type Config } from '../config/env';
 import { numberingTaskQueue, type TemporalConfig } from '../config/temporal';
 import { EngineWorker } from './engine-worker';
@@ -49,6 +51,7 @@ export async function createWorker(
       dataDir: config.dataDir,
       taskQueue: numbersQueue,
       client: new Client({ connection, namespace: config.namespace }),
+      database: envConfig().database,
     }),
     ...opts.worker,
   });
@@ -77,14 +80,18 @@ export function workerActivities(opts: {
   client: Client;
   mail?: Config['mail'];
   receipts?: Config['receipts'];
+  /** GUIDANCE_DATABASE_URL: the sent-log every worker shares (sent-log-pg.ts); absent: the sent-log directory. */
+  database?: Config['database'];
 }) {
+  const email = emailDepsFromConfig(opts.mail ?? envConfig().mail, {
+    settings: opts.receipts ?? envConfig().receipts,
+    dataDir: opts.dataDir,
+  });
+  if (opts.database) email.sentLog = new PgSentLog(openDatabase(opts.database.url));
   return createActivities({
     documents: { archiveDir: path.join(opts.dataDir, 'archive') },
     // Receipt links are signed with the same key the dashboard checks them with (receipt-link.ts).
-    email: emailDepsFromConfig(opts.mail ?? envConfig().mail, {
-      settings: opts.receipts ?? envConfig().receipts,
-      dataDir: opts.dataDir,
-    }),
+    email,
     docNumbers: { client: opts.client, taskQueue: opts.taskQueue },
   });
 }

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { openDatabase } from '../../config/database';
 import { config as envConfig, type Config } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import type { Plan } from '../../workflows/shared/plan';
@@ -72,6 +73,8 @@ export async function startDashboard(opts: {
       statsRules: opts.plan.statistics,
       // The key the workers sign receipt links with: the configured secret or the data directory's key file.
       receiptKey: receiptLinkKey({ secret: c.receipts.secret, dataDir: opts.temporal.dataDir }),
+      // Several dashboards behind one address share sessions and login throttling there.
+      ...(c.database ? { database: openDatabase(c.database.url) } : {}),
     },
     { host: c.http.host, port: c.http.port },
   );

@@ -12,11 +12,15 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../config/database';
+import { loadConfig } from '../../config/env';
+import type { TemporalConfig } from '../../config/temporal';
 import { createServer, type HttpConfig } from '../../client/http/server';
+import { startDashboard } from '../../client/http/start';
 import { SESSION_TTL_MS } from '../../client/http/sessions';
 import { PgSessionStore } from '../../client/http/sessions-pg';
 import { hashPassword } from '../../client/passwords';
 import { loadUsers } from '../../client/users';
+import { examplePlan } from '../helpers/plans';
 import { startTestPostgres, type TestPostgres } from '../helpers/shared-db';
 import { tempDir } from './helpers';
 
@@ -122,6 +126,30 @@ describe('two dashboards on one database (sessions-pg.ts, throttle-pg.ts)', () =
     expect((await store.resolve(id, asUsers, t0 + SESSION_TTL_MS - 1))?.id).toBe('admin');
     expect(await store.resolve(id, asUsers, t0 + SESSION_TTL_MS)).toBeUndefined();
     expect((await pool.query('SELECT count(*)::int AS n FROM guidance_sessions')).rows[0].n).toBe(0);
+  }, 60_000);
+});
+
+describe("npm start's dashboard with GUIDANCE_DATABASE_URL (client/http/start.ts)", () => {
+  it('two of them, over real HTTP: a login on A is valid on B', async () => {
+    const env = {
+      GUIDANCE_HTTP_PORT: '0',
+      GUIDANCE_DATABASE_URL: await pg.freshDatabase(),
+      GUIDANCE_SESSION_SECRET: SECRET,
+    };
+    const temporal = { namespace: 'default', dataDir: tempDir('guidance-data-') } as TemporalConfig;
+    const start = () => startDashboard({ client: NO_CLIENT, temporal, plan: examplePlan(), config: loadConfig(env) });
+    const a = await start();
+    apps.push(a.app);
+    const b = await start();
+    apps.push(b.app);
+    const res = await fetch(`${a.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'admin', password: 'heluo-admin' }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${b.url}/api/me`, { headers: { cookie } })).status).toBe(200);
   }, 60_000);
 });
 
