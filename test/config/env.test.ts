@@ -191,6 +191,7 @@ describe('loadConfig', () => {
         'GUIDANCE_HTTP_SECURE_COOKIES',
         'GUIDANCE_OUTBOX_DIR',
         'GUIDANCE_SENT_LOG_DIR',
+        'GUIDANCE_DATABASE_URL',
         'SMTP_HOST',
         'SMTP_PORT',
         'SMTP_SECURITY',
