@@ -42,6 +42,8 @@ export const PURPOSES: Record<string, string> = {
   'client/simulation': 'the simulated people of the demo and the benchmarks',
   config: 'the environment parsed once, the Temporal connection (below activities/)',
   worker: 'the worker process, the embedded dev server, search attributes, the tools’ paths',
+  'worker/cluster':
+    'a self-hosted Temporal cluster on PostgreSQL for npm run cluster and test:cluster (docs/cluster.md)',
   templates: 'Handlebars document templates and wording.yaml (data, not code)',
   scripts: 'set-up, the workflow bundle, the replay corpus recorder, this tree (the product never imports it)',
   tools: 'the time-skipping test server’s Maven project',
