@@ -19,7 +19,17 @@ function log(message: string): void {
 async function run(): Promise<void> {
   const at = process.argv.indexOf('--dir');
   const dir = path.resolve(at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : path.join(ROOT, 'data/cluster'));
+  // A signal while the cluster comes up stops it once it is up (PostgreSQL outlives this process).
+  let stopping: NodeJS.Signals | undefined;
+  const early = (signal: NodeJS.Signals) => (stopping = signal);
+  process.on('SIGINT', early).on('SIGTERM', early);
   const cluster = await startCluster({ dir, log });
+  process.off('SIGINT', early).off('SIGTERM', early);
+  if (stopping) {
+    log(`${stopping}: stopping the Temporal server and PostgreSQL`);
+    await cluster.stop();
+    process.exit(1);
+  }
   process.stdout.write(
     `Temporal 集群（自托管，PostgreSQL）：${cluster.address}，命名空间 ${cluster.namespace}\n` +
       `PostgreSQL：${cluster.postgres.url}\n` +

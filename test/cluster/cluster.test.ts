@@ -60,8 +60,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  let t = Date.now();
   await demo?.stop();
+  times.demoStopMs = Date.now() - t;
+  t = Date.now();
   await cluster?.stop();
+  times.clusterStopMs = Date.now() - t;
+  process.stderr.write(`[cluster] times: ${JSON.stringify(times)}\n`);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -214,6 +214,8 @@ export async function startTemporalServer(opts: {
     ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'],
     {
       stdio: ['ignore', logFd, logFd],
+      // Its own process group: a terminal's Ctrl+C reaches the caller, which stops the workers first.
+      detached: true,
     },
   );
   return {
