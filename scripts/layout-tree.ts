@@ -35,6 +35,7 @@ export const PURPOSES: Record<string, string> = {
   'activities/email': 'mail delivery (nodemailer) and the sent-log',
   'activities/evidence': 'the content-addressed evidence store, its pins and sweep',
   'activities/stats': 'the statistics import: tables read, checked, draft findings',
+  'activities/storage': 'object storage behind one interface: local disk or S3-compatible',
   client: 'the guidance CLI, npm start, the HTTP API and dashboard, the demo and practice year',
   'client/commands': 'one module per CLI command',
   'client/dashboard': "the dashboard's source, built into client/http/public",
