@@ -12,7 +12,8 @@
  *   dies mid-attempt loses its connection and with it the lock, leaving `intent` behind, which the
  *   next attempt treats as a possible duplicate (the same residual window as on one host).
  */
-import type { Pool } from 'pg';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pool, PoolClient } from 'pg';
 import { schemaOnce } from '../../config/database';
 import { SentLogCorrupt, SentLogRecordSchema, type SentLogRecord, type SentLogStore } from './sent-log';
 
@@ -31,12 +32,23 @@ function checkKey(key: string): void {
 }
 
 export class PgSentLog implements SentLogStore {
+  /**
+   * The connection holding the lock of the attempt running in this async context: its reads and
+   * writes go over it. Taking a second connection from the pool instead would deadlock once every
+   * connection held a lock and waited for another (more attempts at once than the pool's size).
+   */
+  private readonly held = new AsyncLocalStorage<PoolClient>();
+
   constructor(private readonly pool: Pool) {}
+
+  private get db(): Pool | PoolClient {
+    return this.held.getStore() ?? this.pool;
+  }
 
   async read(key: string): Promise<SentLogRecord | undefined> {
     checkKey(key);
     await ensureSchema(this.pool);
-    const r = await this.pool.query<{ record: unknown }>(`SELECT record FROM ${TABLE} WHERE key = $1`, [key]);
+    const r = await this.db.query<{ record: unknown }>(`SELECT record FROM ${TABLE} WHERE key = $1`, [key]);
     if (r.rowCount === 0) return undefined;
     const parsed = SentLogRecordSchema.safeParse(r.rows[0]!.record);
     if (!parsed.success) throw new SentLogCorrupt(`发送记录损坏（字段不符）：${key}`);
@@ -46,7 +58,7 @@ export class PgSentLog implements SentLogStore {
   async write(record: SentLogRecord): Promise<void> {
     checkKey(record.key);
     await ensureSchema(this.pool);
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO ${TABLE} (key, state, record) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, record = EXCLUDED.record, updated_at = now()`,
       [record.key, record.state, JSON.stringify(record)],
@@ -76,7 +88,7 @@ export class PgSentLog implements SentLogStore {
     try {
       await c.query(`SELECT pg_advisory_lock(${lockId})`, [key]);
       locked = true;
-      return await fn();
+      return await this.held.run(c, fn);
     } finally {
       const unlocked = locked
         ? await c.query(`SELECT pg_advisory_unlock(${lockId})`, [key]).then(

@@ -148,6 +148,24 @@ describe('the shared sent-log (PostgreSQL): one copy whatever host sends it', ()
   }, 60_000);
 });
 
+describe('the shared sent-log under load', () => {
+  it('more copies at once than the pool has connections: every one sent once, none waits forever', async () => {
+    sink = await startSmtpSink();
+    const pool = openDatabase(await pg.freshDatabase(), 2);
+    pools.push(pool);
+    const { sendLetter } = createEmailActivities({
+      outboxDir: path.join(dir, 'outbox'),
+      sentLogDir: path.join(dir, 'sent-log'),
+      sentLog: new PgSentLog(pool),
+      secret: () => undefined,
+      timeouts: { connectionMs: 2000, greetingMs: 2000, socketMs: 5000 },
+    });
+    const base = await letter();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => sendLetter({ ...base, step: `letter-${i}` })));
+    expect(sink.messages).toHaveLength(6);
+  }, 30_000);
+});
+
 describe("today's local sent-log on two hosts (its limit: one directory must serve every worker)", () => {
   it('two hosts racing: each sends its own copy', async () => {
     expect(await race('local', 3)).toEqual([2, 2, 2]);
