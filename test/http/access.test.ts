@@ -106,7 +106,10 @@ describe('input from people, through the route schemas', () => {
           async (request) => ({ year: request.params.year, county: request.params.county, body: request.body }),
         );
     });
-    const segment = fc.oneof(fc.string(), fc.constantFrom('2031', '1999', '2101', '20x1', 'xiangshan', 'Xiang', '-a'));
+    const segment = fc.oneof(
+      fc.string(),
+      fc.constantFrom('2031', '1999', '2101', '20x1', 'xiangshan', 'Xiang', '-a', '.', '..', ''),
+    );
     const body = fc.oneof(
       fc.anything(),
       fc.record({ newDueDate: fc.oneof(fc.string(), fc.constant('2031-04-30')), reason: fc.string() }),
@@ -120,6 +123,11 @@ describe('input from people, through the route schemas', () => {
           headers: { ...bearer(SUPERVISOR_TOKEN), 'content-type': 'application/json' },
           payload: JSON.stringify(payload ?? null) ?? 'null',
         });
+        // A dot or empty segment names another path (URL normalisation): no such route, never a 500.
+        if ([year, county].some((x) => x === '' || x === '.' || x === '..')) {
+          expect([400, 404]).toContain(res.statusCode);
+          return;
+        }
         if (res.statusCode === 200) {
           const got = res.json();
           expect(Number.isInteger(got.year) && got.year >= 2000 && got.year <= 2100).toBe(true);
