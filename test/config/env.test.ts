@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     const c = loadConfig({}, CWD);
     expect(c).toEqual({
       taskQueue: 'guidance',
+      numberingQueue: 'shared',
+      storage: { kind: 'local' },
       dataDir: path.join(CWD, 'data'),
       devServerPort: 7233,
       uiPort: 8233,
@@ -175,6 +177,12 @@ describe('loadConfig', () => {
       [
         'TEMPORAL_ADDRESS',
         'GUIDANCE_TASK_QUEUE',
+        'GUIDANCE_NUMBERING_QUEUE',
+        'GUIDANCE_STORAGE',
+        'GUIDANCE_S3_ENDPOINT',
+        'GUIDANCE_S3_REGION',
+        'GUIDANCE_S3_BUCKET',
+        'GUIDANCE_S3_ACCESS_KEY_ID',
         'GUIDANCE_DATA_DIR',
         'GUIDANCE_TEMPORAL_PORT',
         'GUIDANCE_UI_PORT',
