@@ -29,9 +29,8 @@ export async function createWorker(
   const connection = await NativeConnection.connect(config.connection);
   const { workflowBundle: bundlePath, worker: sizing, numberingQueue } = envConfig();
   const numbersQueue = numberingTaskQueue(config.taskQueue, opts.numberingQueue ?? numberingQueue);
-  // Two workers share one bundle: webpack runs once. The folder, not require.resolve: webpack finds
-  // index.ts where a plain require (vitest's) cannot.
-  const workflowsPath = path.join(__dirname, '..', 'workflows');
+  // Two workers share one bundle: webpack runs once.
+  const workflowsPath = workflowsEntry();
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundlePath
     ? { workflowBundle: { codePath: bundlePath } }
     : numbersQueue !== config.taskQueue
@@ -66,6 +65,19 @@ export async function createWorker(
     ...(opts.worker?.shutdownGraceTime ? { shutdownGraceTime: opts.worker.shutdownGraceTime } : {}),
   });
   return new EngineWorker(main, [numbers]);
+}
+
+/**
+ * The workflows' entry file as Node resolves it (what workers bundled before, so every worker's
+ * bundle is the same; the fault test saw duplicate mail when it was the folder instead). A plain
+ * require without tsx (vitest's) cannot resolve index.ts: the folder then, which webpack resolves.
+ */
+function workflowsEntry(): string {
+  try {
+    return require.resolve('../workflows');
+  } catch {
+    return path.join(__dirname, '..', 'workflows');
+  }
 }
 
 /**
