@@ -9,7 +9,7 @@ import { scheduleQuery, type ProgrammeState } from '../workflows/contracts/progr
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
 import { startProgramme } from './programme';
-import { isTransient, People, type Profile } from './simulation/people';
+import { isTransient, People, type EvidenceDoor, type Profile } from './simulation/people';
 
 export interface DemoProgress {
   today: string;
@@ -42,6 +42,8 @@ export interface DemoOptions {
   /** Simulated date the programme starts on. */
   startDate: string;
   evidenceDir: string;
+  /** How the supervisor's evidence gets in (the cluster proof: through a dashboard); the store by default. */
+  evidence?: EvidenceDoor;
   visibility?: boolean;
   mailRetry?: {
     initialIntervalMs?: number;
@@ -59,7 +61,7 @@ export interface DemoOptions {
 /** Runs one programme to its end with simulated people; returns each county's outcome. */
 export async function runDemo(opts: DemoOptions): Promise<{ programme: ProgrammeState; outcomes: DemoOutcome[] }> {
   const { client, plan } = opts;
-  const people = new People(client, plan, opts.evidenceDir);
+  const people = new People(client, plan, opts.evidenceDir, { evidence: opts.evidence });
   const handle = await startProgramme(client, plan, {
     taskQueue: opts.taskQueue,
     timeScale: { msPerDay: opts.msPerDay, startDate: opts.startDate },

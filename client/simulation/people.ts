@@ -53,6 +53,22 @@ export interface PeopleOptions {
    * timer costs no query.
    */
   poll?: 'every' | 'progress';
+  /** How the supervisor's evidence gets in; by default straight into the evidence store and the Update. */
+  evidence?: EvidenceDoor;
+}
+
+/**
+ * Another way in for the supervisor's evidence: e.g. the dashboard's upload form over HTTP (the
+ * cluster proof), which stores the file and sends the Update itself. Returns the evidence's id.
+ */
+export type EvidenceDoor = (
+  c: VisitCase,
+  file: { bytes: Buffer; filename: string; item: 'standard.archive' },
+) => Promise<{ id: string }>;
+
+/** A small real PDF, different per label. */
+function pdfBody(label: string): string {
+  return `%PDF-1.4\n% ${label}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
 }
 
 export class People {
@@ -64,6 +80,7 @@ export class People {
   private readonly supervisor: Actor;
   private readonly returned = new Set<string>();
   private readonly poll: 'every' | 'progress';
+  private readonly door?: EvidenceDoor;
 
   constructor(
     private readonly client: Client,
@@ -75,6 +92,7 @@ export class People {
     this.supervisor = { id: plan.supervisors[0]!.id, role: 'supervisor' };
     this.profileOf = new Map(plan.counties.map((c, i) => [c.code, PROFILES[i % PROFILES.length]!]));
     this.poll = options.poll ?? 'every';
+    this.door = options.evidence;
   }
 
   /** Reply time of each Update sent, in ms, by name (the benchmarks' p99). */
@@ -95,8 +113,7 @@ export class People {
 
   /** A small real PDF, different per case, stored content-addressed like any upload. */
   private async file(label: string) {
-    const body = `%PDF-1.4\n% ${label}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
-    const stored = await this.store.put({ bytes: Buffer.from(body) }, `${label}.pdf`);
+    const stored = await this.store.put({ bytes: Buffer.from(pdfBody(label)) }, `${label}.pdf`);
     return {
       sha256: stored.sha256,
       size: stored.size,
@@ -133,6 +150,11 @@ export class People {
     const h = client.workflow.getHandle(c.caseId);
     if (c.stage === 'onsite') {
       let evidenceId = c.evidence[0]?.id;
+      if (!evidenceId && this.door) {
+        const label = `${c.caseId}-案卷`;
+        const bytes = Buffer.from(pdfBody(label));
+        evidenceId = (await this.door(c, { bytes, filename: `${label}.pdf`, item: 'standard.archive' })).id;
+      }
       if (!evidenceId) {
         evidenceId = (
           await this.send(h, addEvidenceUpdate, {
