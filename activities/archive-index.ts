@@ -10,9 +10,11 @@
  * `verifyArchive`), and every case named by a year's index against the index.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST, parseManifest, verifyArchive, type VerifyResult } from './archive';
+import { readText } from './archive-read';
+import { archiveStore, readObject, type ArchiveLocation } from './archive-store';
+import type { ObjectStore } from './storage/object-store';
 
 /** The programme's record (ProgrammeState as its `schedule` Query answered). */
 export const PROGRAMME_FILE = 'programme.json';
@@ -64,17 +66,20 @@ export interface TreeVerifyResult extends VerifyResult {
   indexedMissing?: string[];
 }
 
-/** The index of a programme folder, if it has one its manifest vouches for; else undefined with the reason. */
-export async function readIndex(dir: string): Promise<{ index?: ArchiveIndex; problem?: string }> {
-  const manifest = parseManifest(await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => ''));
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(path.join(dir, INDEX_FILE));
-  } catch {
-    // Deleted while its manifest still lists it: as untrustworthy as a changed one.
-    return manifest.has(INDEX_FILE) ? { problem: `缺少 ${INDEX_FILE}` } : {};
-  }
-  if (manifest.get(INDEX_FILE) !== sha256(bytes)) return { problem: `${INDEX_FILE} 与归档清单不符` };
+/** The sha256 of an archive object, 'corrupt' when the store finds it damaged, undefined when absent. */
+async function hashOf(store: ObjectStore, key: string): Promise<string | undefined> {
+  const bytes = await readObject(store, key);
+  return bytes === undefined || bytes === 'corrupt' ? bytes : sha256(bytes);
+}
+
+/** The index of a programme folder (`id` in `store`), if it has one its manifest vouches for; else undefined with the reason. */
+export async function readIndex(store: ObjectStore, id: string): Promise<{ index?: ArchiveIndex; problem?: string }> {
+  const manifest = parseManifest((await readText(store, `${id}/${MANIFEST}`)) ?? '');
+  const bytes = await readObject(store, `${id}/${INDEX_FILE}`);
+  // Deleted while its manifest still lists it: as untrustworthy as a changed one.
+  if (bytes === undefined) return manifest.has(INDEX_FILE) ? { problem: `缺少 ${INDEX_FILE}` } : {};
+  if (bytes === 'corrupt' || manifest.get(INDEX_FILE) !== sha256(bytes))
+    return { problem: `${INDEX_FILE} 与归档清单不符` };
   try {
     return { index: JSON.parse(bytes.toString('utf8')) as ArchiveIndex };
   } catch {
@@ -83,8 +88,8 @@ export async function readIndex(dir: string): Promise<{ index?: ArchiveIndex; pr
 }
 
 /** The sha256 of a case folder's MANIFEST.sha256, or undefined when it has none. */
-export async function manifestHash(dir: string): Promise<string | undefined> {
-  return fs.readFile(path.join(dir, MANIFEST)).then(sha256, () => undefined);
+export async function manifestHash(store: ObjectStore, id: string): Promise<string | undefined> {
+  return hashOf(store, `${id}/${MANIFEST}`);
 }
 
 /**
@@ -92,24 +97,16 @@ export async function manifestHash(dir: string): Promise<string | undefined> {
  * every case a year's index names against the index. A case rewritten together with its manifest
  * passes its own manifest and fails here.
  */
-export async function verifyArchiveTree(root: string, only?: string): Promise<TreeVerifyResult[]> {
-  let names: string[];
-  try {
-    names = (await fs.readdir(root)).sort();
-  } catch {
-    names = [];
-  }
-  const hasManifest = async (n: string) =>
-    fs.access(path.join(root, n, MANIFEST)).then(
-      () => true,
-      () => false,
-    );
+export async function verifyArchiveTree(root: ArchiveLocation, only?: string): Promise<TreeVerifyResult[]> {
+  const store = archiveStore(root);
+  const names = [...new Set((await store.list('')).filter((k) => k.includes('/')).map((k) => k.split('/')[0]!))].sort();
+  const hasManifest = async (n: string) => (await store.head(`${n}/${MANIFEST}`).catch(() => undefined)) !== undefined;
   // The indexes of every programme folder, read first: a case of any year may be checked.
   const indexed = new Map<string, { programme: string; hash: string }>();
   const indexProblems = new Map<string, string>();
   const indexedBy = new Map<string, string[]>();
   for (const n of names) {
-    const { index, problem } = await readIndex(path.join(root, n));
+    const { index, problem } = await readIndex(store, n);
     if (problem) indexProblems.set(n, problem);
     if (!index) continue;
     indexedBy.set(n, Object.keys(index.cases));
@@ -120,25 +117,28 @@ export async function verifyArchiveTree(root: string, only?: string): Promise<Tr
   for (const n of only ? [only] : names) {
     if (!(await hasManifest(n))) {
       // A folder the index names whose manifest is gone is reported below, under its programme.
-      if (only) out.push({ ...(await verifyArchive(path.join(root, n))), notAsIndexed: [] });
+      if (only) out.push({ ...(await verifyArchive(store, n)), notAsIndexed: [] });
       continue;
     }
-    const r: TreeVerifyResult = { ...(await verifyArchive(path.join(root, n))), notAsIndexed: [] };
+    const r: TreeVerifyResult = { ...(await verifyArchive(store, n)), notAsIndexed: [] };
     const want = indexed.get(n);
-    const actual = await manifestHash(path.join(root, n));
+    const actual = await manifestHash(store, n);
     if (want && actual && actual !== want.hash)
       r.notAsIndexed.push(
         `${MANIFEST}（${want.programme} 索引记录 ${want.hash.slice(0, 16)}…，现为 ${actual.slice(0, 16)}…）`,
       );
     // A programme folder: its bulletins as the programme recorded them (as case.json's letters are for a case).
-    const programme = await fs.readFile(path.join(root, n, PROGRAMME_FILE), 'utf8').then(
-      (t) => JSON.parse(t) as { bulletins?: { documentPath: string; sha256: string }[] },
-      () => undefined,
-    );
+    const programmeText = await readText(store, `${n}/${PROGRAMME_FILE}`);
+    let programme: { bulletins?: { documentPath: string; sha256: string }[] } | undefined;
+    try {
+      programme = programmeText === undefined ? undefined : JSON.parse(programmeText);
+    } catch {
+      programme = undefined; // reported as changed against its manifest
+    }
     for (const b of programme?.bulletins ?? []) {
       const name = bulletinFile(b);
       if (!name || r.changed.includes(name) || r.missing.includes(name)) continue;
-      const h = await fs.readFile(path.join(root, n, name)).then(sha256, () => undefined);
+      const h = await hashOf(store, `${n}/${name}`);
       if (h === undefined) r.missing.push(name);
       else if (h !== b.sha256) r.notAsRecorded.push(name);
     }

@@ -20,8 +20,6 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
 import {
   DOC_NUMBER_SERIES,
@@ -32,7 +30,9 @@ import {
 import { FailureType } from '../workflows/shared/errors';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
 import { ArchiveIntegrityError, MANIFEST, parseManifest } from './archive-format';
-import { writeFileDurable } from './durable';
+import { readObject, archiveStore, folderOf, whereIs, type ArchiveLocation } from './archive-store';
+import { readText } from './archive-read';
+import type { ObjectStore } from './storage/object-store';
 import {
   DELIVERIES_FILE,
   INDEX_FILE,
@@ -61,6 +61,7 @@ export interface ArchiveProgrammeInput {
 }
 
 export interface ProgrammeArchiveResult {
+  /** The programme's folder: on this host for the local store, else its key prefix in the store. */
   dir: string;
   manifestSha256: string;
   files: number;
@@ -104,7 +105,7 @@ async function recordedManifest(
  */
 async function buildIndex(
   client: Client,
-  archiveDir: string,
+  store: ObjectStore,
   state: ProgrammeState,
   workflowId: string,
   previous: ArchiveIndex | undefined,
@@ -120,7 +121,7 @@ async function buildIndex(
       continue;
     }
     if (cases[caseId] || recorded.running) continue;
-    const onDisk = await manifestHash(path.join(archiveDir, caseId));
+    const onDisk = await manifestHash(store, caseId);
     if (onDisk) cases[caseId] = { manifestSha256: onDisk, source: 'folder', recordedAt: now };
   }
   return { programmeWorkflowId: workflowId, year: state.year, bureau: state.bureau, updatedAt: now, cases };
@@ -144,12 +145,17 @@ async function readNumbers(client: Client, year: number, bureau: string): Promis
  * was rendered. Refuses (IntegrityError, not retried) when one is missing or altered: the archive
  * must not bless an altered document, as for a case's letters.
  */
-async function bulletinHashes(dir: string, state: ProgrammeState, workflowId: string): Promise<Map<string, string>> {
+async function bulletinHashes(
+  store: ObjectStore,
+  state: ProgrammeState,
+  workflowId: string,
+): Promise<Map<string, string>> {
   const listed = new Map<string, string>();
   const problems: string[] = [];
   for (const b of state.bulletins) {
     const name = bulletinFile(b);
-    const actual = name ? await fs.readFile(path.join(dir, name)).then(sha256, () => undefined) : undefined;
+    const bytes = name ? await readObject(store, `${workflowId}/${name}`) : undefined;
+    const actual = bytes === undefined ? undefined : bytes === 'corrupt' ? 'corrupt' : sha256(bytes);
     if (name && actual === b.sha256) listed.set(name, b.sha256);
     else problems.push(`${b.docNumber}（${name ?? b.month}）${actual ? '已被修改' : '缺失'}`);
   }
@@ -172,16 +178,17 @@ export interface ProgrammeRecords {
 }
 
 /**
- * Writes the records durably (temp, fsync, rename, fsync of the folder), then the manifest over
- * them and `pdfs` (name → sha256, already in the folder): a folder with a manifest is a complete
- * archive; a crash leaves the previous one whole.
+ * Writes the records whole (locally: temp, fsync, rename, fsync of the folder), then the manifest
+ * over them and `pdfs` (name → sha256, already in the folder): a folder with a manifest is a
+ * complete archive; a crash leaves the previous one whole. The folder: `{ archive, id }`, or its
+ * path on this host.
  */
 export async function writeProgrammeArchive(
-  dir: string,
+  folder: string | { archive: ArchiveLocation; id: string },
   records: ProgrammeRecords,
   pdfs = new Map<string, string>(),
 ): Promise<{ manifestSha256: string; files: number }> {
-  await fs.mkdir(dir, { recursive: true });
+  const { store, id } = typeof folder === 'string' ? folderOf(folder) : folderOf(folder.archive, folder.id);
   const listed = new Map(pdfs);
   const files = [
     [PROGRAMME_FILE, records.state],
@@ -191,22 +198,24 @@ export async function writeProgrammeArchive(
   ] as const;
   for (const [name, data] of files) {
     const text = `${JSON.stringify(data, null, 2)}\n`;
-    await writeFileDurable(path.join(dir, name), text);
+    await store.put(`${id}/${name}`, Buffer.from(text), { contentType: 'application/json' });
     listed.set(name, sha256(text));
   }
   const names = [...listed.keys()].sort();
   const text = `${names.map((name) => `${listed.get(name)}  ${name}`).join('\n')}\n`;
-  await writeFileDurable(path.join(dir, MANIFEST), text);
+  await store.put(`${id}/${MANIFEST}`, Buffer.from(text), { contentType: 'text/plain; charset=utf-8' });
   return { manifestSha256: sha256(text), files: names.length };
 }
 
 export function createProgrammeArchiveActivities(deps: {
-  archiveDir: string;
+  /** The archive (archive-store.ts): the process store's part, or its folder on this host. */
+  archiveDir: ArchiveLocation;
   client: Client;
   sentLogDir?: string;
   /** The shared sent-log (sent-log-pg.ts); when given, `sentLogDir` is not read. */
   sentLog?: SentLogStore;
 }) {
+  const store = archiveStore(deps.archiveDir);
   return {
     /** Writes the programme's record, register and index, then its manifest; idempotent. */
     async archiveProgramme({ workflowId, year, bureau }: ArchiveProgrammeInput): Promise<ProgrammeArchiveResult> {
@@ -220,10 +229,9 @@ export function createProgrammeArchiveActivities(deps: {
         );
       }
       const numbers = await readNumbers(deps.client, year, bureau);
-      const dir = path.join(deps.archiveDir, workflowId);
       // An index its manifest no longer vouches for is not rebuilt silently: that would bless the
       // case folders as they now are. A person looks, and moves the folder aside to rebuild it.
-      const { index: previous, problem } = await readIndex(dir);
+      const { index: previous, problem } = await readIndex(store, workflowId);
       if (problem) {
         throw ApplicationFailure.create({
           type: FailureType.IntegrityError,
@@ -231,13 +239,17 @@ export function createProgrammeArchiveActivities(deps: {
           message: `计划 ${workflowId} 的年度归档索引不可信（${problem}），请用 guidance archive verify 核对；确认后将该归档目录移走，再重试即按 Temporal 的记录重建`,
         });
       }
-      const index = await buildIndex(deps.client, deps.archiveDir, state, workflowId, previous);
+      const index = await buildIndex(deps.client, store, state, workflowId, previous);
 
-      const pdfs = await bulletinHashes(dir, state, workflowId);
+      const pdfs = await bulletinHashes(store, state, workflowId);
       const deliveries = await readDeliveries(deps.sentLog ?? deps.sentLogDir, workflowId);
-      const written = await writeProgrammeArchive(dir, { state, numbers, index, deliveries }, pdfs);
+      const written = await writeProgrammeArchive(
+        { archive: store, id: workflowId },
+        { state, numbers, index, deliveries },
+        pdfs,
+      );
       const count = Object.values(numbers).reduce((n, s) => n + s.next - 1, 0);
-      return { dir, ...written, cases: Object.keys(index.cases).length, numbers: count };
+      return { dir: whereIs(store, workflowId), ...written, cases: Object.keys(index.cases).length, numbers: count };
     },
   };
 }
@@ -255,33 +267,28 @@ export interface ArchivedProgramme {
  * Throws ArchiveIntegrityError when the folder has no manifest or a record differs from its line.
  */
 export async function readArchivedProgramme(
-  archiveDir: string,
+  archive: ArchiveLocation,
   workflowId: string,
 ): Promise<ArchivedProgramme | undefined> {
-  if (!SAFE.test(workflowId)) return undefined;
-  const dir = path.join(archiveDir, workflowId);
-  let programme: Buffer;
-  try {
-    programme = await fs.readFile(path.join(dir, PROGRAMME_FILE));
-  } catch (err) {
-    if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
-    throw err;
-  }
-  const manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => undefined);
+  if (!SAFE.test(workflowId) || /^\.+$/.test(workflowId)) return undefined;
+  const store = archiveStore(archive);
+  const programme = await readObject(store, `${workflowId}/${PROGRAMME_FILE}`);
+  if (programme === undefined) return undefined;
+  const manifest = await readText(store, `${workflowId}/${MANIFEST}`);
   if (manifest === undefined)
     throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
   const listed = parseManifest(manifest);
-  const numbers = await fs.readFile(path.join(dir, NUMBERS_FILE)).catch(() => undefined);
+  const numbers = await readObject(store, `${workflowId}/${NUMBERS_FILE}`);
   for (const [name, bytes] of [
     [PROGRAMME_FILE, programme],
     [NUMBERS_FILE, numbers],
   ] as const) {
-    if (!bytes || listed.get(name) !== sha256(bytes))
+    if (!bytes || bytes === 'corrupt' || listed.get(name) !== sha256(bytes))
       throw new ArchiveIntegrityError(`计划 ${workflowId} 的归档记录 ${name} 与归档清单不符，已停止读取，请联系管理员`);
   }
   return {
-    state: JSON.parse(programme.toString('utf8')) as ProgrammeState,
-    numbers: JSON.parse(numbers!.toString('utf8')) as ArchivedNumbers,
+    state: JSON.parse((programme as Buffer).toString('utf8')) as ProgrammeState,
+    numbers: JSON.parse((numbers as Buffer).toString('utf8')) as ArchivedNumbers,
     manifestSha256: sha256(manifest),
     files: listed.size,
   };

@@ -3,8 +3,6 @@
  * manifest and the PDFs against case.json), `readArchivedCase` (case.json, believed only when it
  * matches its manifest line) and `listArchivedCases`.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { VisitCase } from '../workflows/contracts/visit';
 import { TMP_MARK } from './durable';
 import {
@@ -12,32 +10,47 @@ import {
   caseDocuments,
   CASE_FILE,
   documentFile,
-  isNotFound,
   MANIFEST,
   parseManifest,
   SAFE,
   sha256,
   type VerifyResult,
 } from './archive-format';
+import { archiveStore, folderOf, readObject, type ArchiveLocation } from './archive-store';
+import type { ObjectStore } from './storage/object-store';
+
+/** A folder name the archive can hold: safe characters, not `.`/`..`, no writer's temp mark. */
+export const archivedId = (id: string) => SAFE.test(id) && !/^\.+$/.test(id) && !id.includes(TMP_MARK);
+
+/** A text object, undefined when absent; a corrupt object (the store's own check) reads as absent text. */
+export async function readText(store: ObjectStore, key: string): Promise<string | undefined> {
+  const bytes = await readObject(store, key);
+  return bytes === undefined || bytes === 'corrupt' ? undefined : bytes.toString('utf8');
+}
+
+/** The names directly in a folder of the archive. */
+export async function folderNames(store: ObjectStore, folder: string): Promise<string[]> {
+  const names = (await store.list(`${folder}/`)).map((k) => k.slice(folder.length + 1).split('/')[0]!);
+  return [...new Set(names)];
+}
 
 /**
  * Checks one case folder against its manifest and the case's letters against the sha256s the
  * case recorded (case.json); names every file that changed, went missing or is not as recorded.
+ * The folder: `verifyArchive(archive, caseId)`, or its path on this host (`verifyArchive(dir)`).
  */
-export async function verifyArchive(dir: string): Promise<VerifyResult> {
-  const caseId = path.basename(dir);
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, MANIFEST), 'utf8');
-  } catch {
+export async function verifyArchive(at: ArchiveLocation, id?: string): Promise<VerifyResult> {
+  const { store, id: caseId } = folderOf(at, id);
+  const text = await readText(store, `${caseId}/${MANIFEST}`);
+  if (text === undefined)
     return { caseId, ok: false, changed: [], missing: [MANIFEST], notAsRecorded: [], unlisted: [] };
-  }
   const listed = parseManifest(text);
   const actual = new Map<string, string>();
   const hashOf = async (name: string): Promise<string | undefined> => {
     if (!actual.has(name)) {
-      const h = await fs.readFile(path.join(dir, name)).then(sha256, () => undefined);
-      if (h) actual.set(name, h);
+      const bytes = await readObject(store, `${caseId}/${name}`);
+      // Bytes the store itself finds damaged hash to nothing any record holds.
+      if (bytes !== undefined) actual.set(name, bytes === 'corrupt' ? 'corrupt' : sha256(bytes));
     }
     return actual.get(name);
   };
@@ -54,7 +67,7 @@ export async function verifyArchive(dir: string): Promise<VerifyResult> {
   const notAsRecorded: string[] = [];
   let recorded: VisitCase | undefined;
   try {
-    recorded = JSON.parse(await fs.readFile(path.join(dir, CASE_FILE), 'utf8')) as VisitCase;
+    recorded = JSON.parse((await readText(store, `${caseId}/${CASE_FILE}`)) ?? '') as VisitCase;
   } catch {
     recorded = undefined; // a missing or changed case.json is reported above
   }
@@ -66,7 +79,7 @@ export async function verifyArchive(dir: string): Promise<VerifyResult> {
     else if (h !== document.sha256) notAsRecorded.push(name);
   }
 
-  const present = (await fs.readdir(dir)).filter((f) => f !== MANIFEST);
+  const present = (await folderNames(store, caseId)).filter((f) => f !== MANIFEST);
   const unlisted = present.filter((f) => !listed.has(f));
   return {
     caseId,
@@ -91,26 +104,16 @@ export interface ArchivedCase {
  * (no case.json). Throws ArchiveIntegrityError when the folder has no manifest yet or case.json
  * no longer matches its manifest line.
  */
-export async function readArchivedCase(archiveDir: string, caseId: string): Promise<ArchivedCase | undefined> {
-  if (!SAFE.test(caseId) || caseId.includes(TMP_MARK)) return undefined;
-  const dir = path.join(archiveDir, caseId);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(path.join(dir, CASE_FILE));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-  let manifest: string;
-  try {
-    manifest = await fs.readFile(path.join(dir, MANIFEST), 'utf8');
-  } catch (err) {
-    if (isNotFound(err))
-      throw new ArchiveIntegrityError(`案件 ${caseId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
-    throw err;
-  }
+export async function readArchivedCase(archive: ArchiveLocation, caseId: string): Promise<ArchivedCase | undefined> {
+  if (!archivedId(caseId)) return undefined;
+  const store = archiveStore(archive);
+  const bytes = await readObject(store, `${caseId}/${CASE_FILE}`);
+  if (bytes === undefined) return undefined;
+  const manifest = await readText(store, `${caseId}/${MANIFEST}`);
+  if (manifest === undefined)
+    throw new ArchiveIntegrityError(`案件 ${caseId} 的归档不完整（缺少 ${MANIFEST}），请联系管理员`);
   const listed = parseManifest(manifest);
-  if (listed.get(CASE_FILE) !== sha256(bytes))
+  if (bytes === 'corrupt' || listed.get(CASE_FILE) !== sha256(bytes))
     throw new ArchiveIntegrityError(`案件 ${caseId} 的归档记录 ${CASE_FILE} 与归档清单不符，已停止读取，请联系管理员`);
   const c = JSON.parse(bytes.toString('utf8')) as VisitCase;
   if (c.caseId !== caseId) throw new ArchiveIntegrityError(`归档目录 ${caseId} 中的案件编号为 ${c.caseId}，与目录不符`);
@@ -122,19 +125,16 @@ export type ArchiveEntry = { caseId: string } & (
   { archived: ArchivedCase; problem?: undefined } | { archived?: undefined; problem: string }
 );
 
-/** Every archived case under `archiveDir` (folders with a case.json), by case id. */
-export async function listArchivedCases(archiveDir: string): Promise<ArchiveEntry[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(archiveDir);
-  } catch (err) {
-    if (isNotFound(err)) return [];
-    throw err;
-  }
+/** Every archived case in the archive (folders with a case.json), by case id. */
+export async function listArchivedCases(archive: ArchiveLocation): Promise<ArchiveEntry[]> {
+  const store = archiveStore(archive);
+  const names = (await store.list(''))
+    .filter((k) => k.endsWith(`/${CASE_FILE}`) && k.split('/').length === 2)
+    .map((k) => k.split('/')[0]!);
   const out: ArchiveEntry[] = [];
   for (const caseId of names.sort()) {
     try {
-      const archived = await readArchivedCase(archiveDir, caseId);
+      const archived = await readArchivedCase(store, caseId);
       if (archived) out.push({ caseId, archived });
     } catch (err) {
       if (!(err instanceof ArchiveIntegrityError) && !(err instanceof SyntaxError)) throw err;

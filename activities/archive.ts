@@ -4,9 +4,11 @@
  * renderer), the evidence manifest, the delivery records, the audit log, the whole case record
  * (`case.json`) and MANIFEST.sha256 over all of it.
  *
- * - Every file is written atomically and durably: a temp file in the same folder, fsync, rename
- *   over the final name, fsync of the folder. A crash leaves the old file or the new one, never
- *   half of one; the manifest is written last, so its presence marks a complete archive.
+ * - The folder is a part of the archive's object store (archive-store.ts): on the local store a
+ *   folder under `<dataDir>/archive`, in a bucket the objects `archive/<caseId>/…`. Every file is
+ *   written whole (locally: temp file, fsync, rename, fsync of the folder), so a crash leaves the
+ *   old file or the new one, never half of one; the manifest is written last, so its presence
+ *   marks a complete archive.
  * - A letter is listed with the sha256 the case recorded when it was rendered, and only when its
  *   bytes still have it: `archiveCase` refuses (IntegrityError) to bless an altered or missing PDF,
  *   and `verifyArchive` checks the PDFs against case.json as well as against the manifest.
@@ -15,24 +17,13 @@
  *
  * Here the writing; the folder's format in archive-format.ts, the reading in archive-read.ts.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/contracts/visit';
 import { archiveChunkQuery, type ArchiveSnapshotRef } from '../workflows/shared/archive-snapshot';
-import { writeFileDurable } from './durable';
-import {
-  caseDocuments,
-  CASE_FILE,
-  deliveries,
-  documentFile,
-  isNotFound,
-  MANIFEST,
-  SAFE,
-  sha256,
-} from './archive-format';
+import { caseDocuments, CASE_FILE, deliveries, documentFile, MANIFEST, SAFE, sha256 } from './archive-format';
+import { archiveStore, readDurably, whereIs, type ArchiveLocation } from './archive-store';
 
 export { writeFileDurable } from './durable';
 export {
@@ -52,19 +43,10 @@ export {
   type ArchivedCase,
 } from './archive-read';
 
-/** The sha256 of a file already on disk, flushed to the disk on the way (archives written before the renderer fsynced). */
-async function hashDurably(file: string): Promise<string> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const bytes = await handle.readFile();
-    await handle.sync();
-    return sha256(bytes);
-  } finally {
-    await handle.close();
-  }
-}
+export { archiveIn, archiveStore, type ArchiveLocation } from './archive-store';
 
 export interface ArchiveResult {
+  /** The case's folder: on this host for the local store, else its key prefix in the store (`archive/<caseId>`). */
   dir: string;
   manifestSha256: string;
   files: number;
@@ -97,7 +79,16 @@ export async function readCaseSnapshot(client: Client, caseId: string, ref: Arch
   return JSON.parse(parts.join('')) as VisitCase;
 }
 
-export function createArchiveActivities(deps: { archiveDir: string; client?: Client }) {
+/**
+ * The archive activities over the archive (`archive`: the process store's part, archive-store.ts;
+ * or `archiveDir`: its folder on this host).
+ */
+export function createArchiveActivities(deps: {
+  archiveDir?: ArchiveLocation;
+  archive?: ArchiveLocation;
+  client?: Client;
+}) {
+  const store = archiveStore(deps.archive ?? deps.archiveDir ?? missingArchive());
   return {
     /**
      * Writes the case's records and its manifest; idempotent (a retry rewrites the same files).
@@ -114,8 +105,7 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
           FailureType.InvalidInput,
         );
       const state = input.state ?? (await readCaseSnapshot(deps.client!, caseId, input.snapshot!));
-      const dir = path.join(deps.archiveDir, caseId);
-      await fs.mkdir(dir, { recursive: true });
+      const key = (name: string) => `${caseId}/${name}`;
 
       const listed = new Map<string, string>();
       const altered: string[] = [];
@@ -124,15 +114,9 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
         const name = documentFile(document);
         if (!SAFE.test(name))
           throw ApplicationFailure.nonRetryable(`文书编号不正确：${document.documentId}`, FailureType.InvalidInput);
-        let actual: string;
-        try {
-          actual = await hashDurably(path.join(dir, name));
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-          missing.push(name);
-          continue;
-        }
-        if (actual === document.sha256) listed.set(name, document.sha256);
+        const bytes = await readDurably(store, key(name));
+        if (bytes === undefined) missing.push(name);
+        else if (bytes !== 'corrupt' && sha256(bytes) === document.sha256) listed.set(name, document.sha256);
         else altered.push(name);
       }
       if (altered.length || missing.length) {
@@ -160,15 +144,19 @@ export function createArchiveActivities(deps: { archiveDir: string; client?: Cli
       };
       for (const [name, data] of Object.entries(records)) {
         const text = `${JSON.stringify(data, null, 2)}\n`;
-        await writeFileDurable(path.join(dir, name), text);
+        await store.put(key(name), Buffer.from(text), { contentType: 'application/json' });
         listed.set(name, sha256(text));
       }
 
       // Last: a folder with a manifest is a complete archive.
       const names = [...listed.keys()].sort();
       const text = `${names.map((name) => `${listed.get(name)}  ${name}`).join('\n')}\n`;
-      await writeFileDurable(path.join(dir, MANIFEST), text);
-      return { dir, manifestSha256: sha256(text), files: names.length };
+      await store.put(key(MANIFEST), Buffer.from(text), { contentType: 'text/plain; charset=utf-8' });
+      return { dir: whereIs(store, caseId), manifestSha256: sha256(text), files: names.length };
     },
   };
+}
+
+function missingArchive(): never {
+  throw new Error('归档活动未配置归档存储（archive 或 archiveDir）');
 }

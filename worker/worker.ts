@@ -7,8 +7,9 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from
 import path from 'node:path';
 import { createActivities } from '../activities';
 import { preloadDocumentFonts } from '../activities/documents';
-import { emailDepsFromConfig } from '../activities/email/config';
+import { emailDepsFromConfig, receiptKeyFromConfig } from '../activities/email/config';
 import { PgSentLog } from '../activities/email/sent-log-pg';
+import { storeFromConfig, type ObjectStore } from '../activities/storage';
 import { openDatabase } from '../config/database';
 import { config as envConfig, type Config } from '../config/env';
 import { numberingTaskQueue, type TemporalConfig } from '../config/temporal';
@@ -51,6 +52,8 @@ export async function createWorker(
       taskQueue: numbersQueue,
       client: new Client({ connection, namespace: config.namespace }),
       database: envConfig().database,
+      // One key with every dashboard and worker sharing the object store (receipt-link.ts).
+      receiptKey: await receiptKeyFromConfig({ ...envConfig(), dataDir: config.dataDir }),
     }),
     ...opts.worker,
   });
@@ -81,7 +84,8 @@ function workflowsEntry(): string {
 }
 
 /**
- * The activities a worker registers: the archive under the data directory, the mail settings of
+ * The activities a worker registers: the letters and the archive in the object store (`store`,
+ * default the configuration's: `<dataDir>/archive` on the local store, `archive/` in a bucket), the mail settings of
  * the configuration (outbox, sent-log, CA, operator override), document numbers through `client`
  * (their workflows started on `taskQueue`: the numbering queue).
  * No plan: each programme's plan comes with the activity inputs.
@@ -92,15 +96,22 @@ export function workerActivities(opts: {
   client: Client;
   mail?: Config['mail'];
   receipts?: Config['receipts'];
+  /** The receipt links' key (`receiptKeyFromConfig`); absent: the secret or the data directory's key file. */
+  receiptKey?: Buffer;
   /** GUIDANCE_DATABASE_URL: the sent-log every worker shares (sent-log-pg.ts); absent: the sent-log directory. */
   database?: Config['database'];
+  /** The process's object store; default `storeFromConfig` over `dataDir` and GUIDANCE_STORAGE. */
+  store?: ObjectStore;
 }) {
+  const store = opts.store ?? storeFromConfig({ dataDir: opts.dataDir, storage: envConfig().storage });
   const email = emailDepsFromConfig(opts.mail ?? envConfig().mail, {
     settings: opts.receipts ?? envConfig().receipts,
     dataDir: opts.dataDir,
+    ...(opts.receiptKey ? { key: opts.receiptKey } : {}),
   });
   if (opts.database) email.sentLog = new PgSentLog(openDatabase(opts.database.url));
   return createActivities({
+    store,
     documents: { archiveDir: path.join(opts.dataDir, 'archive') },
     // Receipt links are signed with the same key the dashboard checks them with (receipt-link.ts).
     email,

@@ -1,17 +1,16 @@
 /**
  * Document activities (公文生成). `renderDocument` turns a kind and its data into a PDF in the
- * case's archive directory and returns only ids, hash and size: PDF bytes never enter workflow
- * history.
+ * case's archive folder (`<caseId>/<documentId>.pdf` in the archive's store, archive-store.ts) and
+ * returns only ids, hash and size: PDF bytes never enter workflow history.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { DocumentKind, type RenderResult } from '../../workflows/shared/documents';
 import { type RenderDocumentInput } from '../../workflows/shared/render-document';
 import { FailureType } from '../../workflows/shared/errors';
-import { writeFileDurable } from '../durable';
+import { archiveStore, documentKey, whereIs, type ArchiveLocation } from '../archive-store';
 import { DocumentError } from './errors';
 import { renderPdf } from './render';
 import { checkTemplates } from './templates';
@@ -22,8 +21,12 @@ export { DocumentError } from './errors';
 export { loadFonts as preloadDocumentFonts, fontNotes } from './fonts';
 
 export interface DocumentActivityDeps {
-  /** Root of the case archive; each case has its own directory below it. */
-  archiveDir: string;
+  /**
+   * The case archive, each case a folder in it: its folder on this host, or the archive's part of
+   * the process store (`archiveIn(storeFromConfig(config))`), which `archive` names instead.
+   */
+  archiveDir?: ArchiveLocation;
+  archive?: ArchiveLocation;
 }
 
 /** Template directories that passed the check in this process. Failures are not cached: deploying the directory fixes them without a restart. */
@@ -95,8 +98,15 @@ export function documentIdFor(input: Pick<RenderDocumentInput, 'caseId' | 'kind'
  * plan the programme was started with.
  */
 export function createDocumentActivities(deps: DocumentActivityDeps) {
+  const at = deps.archive ?? deps.archiveDir;
+  if (at === undefined) throw new Error('文书活动未配置归档存储（archive 或 archiveDir）');
+  const store = archiveStore(at);
   return {
-    /** Renders a document into `<archiveDir>/<caseId>/<documentId>.pdf`. */
+    /**
+     * Renders a document into `<caseId>/<documentId>.pdf` in the archive; `path` is that file on
+     * this host for the local store, else the key in the process store (`archive/<caseId>/…`).
+     * Readers find it by caseId and documentId, never by `path`.
+     */
     async renderDocument<K extends DocumentKind>(input: RenderDocumentInput<K>): Promise<RenderResult> {
       const kind = DocumentKind.safeParse(input.kind);
       if (!kind.success)
@@ -130,17 +140,17 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       }
 
       const documentId = documentIdFor({ ...input, kind: kind.data });
-      const dir = path.join(deps.archiveDir, input.caseId);
-      const file = path.join(dir, `${documentId}.pdf`);
-      await fs.mkdir(dir, { recursive: true });
-      // Temp file, fsync, rename, fsync of the folder: a worker or machine dying at any moment
-      // never leaves a truncated or empty PDF under the final name once its sha256 is returned
-      // (the case records it, and the archive refuses a PDF that no longer has it).
-      await writeFileDurable(file, rendered.pdf);
+      const key = documentKey(input.caseId, documentId);
+      const sha256 = createHash('sha256').update(rendered.pdf).digest('hex');
+      // Whole or not at all (locally: temp file, fsync, rename, fsync of the folder; a bucket's
+      // PutObject): a worker or machine dying at any moment never leaves a truncated or empty PDF
+      // under the final name once its sha256 is returned (the case records it, and the archive
+      // refuses a PDF that no longer has it). The sha256 goes along, so the store checks the bytes.
+      await store.put(key, rendered.pdf, { contentType: 'application/pdf', sha256 });
       return {
         documentId,
-        path: file,
-        sha256: createHash('sha256').update(rendered.pdf).digest('hex'),
+        path: whereIs(store, key),
+        sha256,
         pages: rendered.pages,
         bytes: rendered.pdf.length,
       };

@@ -12,6 +12,8 @@ import type Mail from 'nodemailer/lib/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/shared/errors';
 import type { AttachmentRef, MailAddress, MailContent } from '../../workflows/shared/email';
+import { keyOfPath, readObject } from '../archive-store';
+import type { ObjectStore } from '../storage/object-store';
 
 /** Plain-text body: paragraphs indented two full-width spaces (the salutation is not), then the signature. */
 export function renderText(content: MailContent): string {
@@ -51,23 +53,35 @@ export interface LoadedAttachment {
   content: Buffer;
 }
 
-/** Reads each attachment and checks its sha256: a missing or altered file is never sent. */
-export async function loadAttachments(refs: AttachmentRef[]): Promise<LoadedAttachment[]> {
+/**
+ * Reads each attachment and checks its sha256: a missing or altered file is never sent. With the
+ * archive's store, a letter is read by its key there (`<caseId>/<file>`, the last two segments of
+ * its recorded path: another worker's absolute path in old runs), so any worker can attach any
+ * letter; without one, `path` is a file on this host (tests, tools).
+ */
+export async function loadAttachments(refs: AttachmentRef[], archive?: ObjectStore): Promise<LoadedAttachment[]> {
   const out: LoadedAttachment[] = [];
   for (const ref of refs) {
+    const missing = () =>
+      ApplicationFailure.create({
+        type: FailureType.IntegrityError,
+        message: `附件文件不存在：${ref.filename}`,
+        nonRetryable: true,
+      });
     let content: Buffer;
-    try {
-      content = await fs.readFile(ref.path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        throw ApplicationFailure.create({
-          type: FailureType.IntegrityError,
-          message: `附件文件不存在：${ref.filename}`,
-          nonRetryable: true,
-        });
+    if (archive) {
+      const key = keyOfPath(ref.path);
+      const bytes = key === undefined ? undefined : await readObject(archive, key);
+      if (bytes === undefined) throw missing();
+      // The store's own check failed: the bytes are not the ones written, as altered as any.
+      content = bytes === 'corrupt' ? Buffer.alloc(0) : bytes;
+    } else {
+      try {
+        content = await fs.readFile(ref.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing();
+        throw err; // EIO, EMFILE …: worth a retry
       }
-      throw err; // EIO, EMFILE …: worth a retry
     }
     const actual = createHash('sha256').update(content).digest('hex');
     if (actual !== ref.sha256) {

@@ -31,6 +31,7 @@ import { type ReceiptLinkSettings } from './receipt-link';
 import { SentLog, SentLogCorrupt, type SentLogRecord, type SentLogStore } from './sent-log';
 import { isMailbox, senderOf, toCopy, withReceiptLink } from './letter';
 import { MailTransports } from './settings';
+import type { ObjectStore } from '../storage/object-store';
 import {
   DEFAULT_SMTP_TIMEOUTS,
   outboxFileName,
@@ -62,8 +63,15 @@ export interface EmailDeps {
   smtpOverride?: SmtpOverride;
   /** Reads the password variable a plan's `smtp.passwordEnv` names; default: the worker's environment. */
   secret?: (name: string) => string | undefined;
-  /** Where `.eml` files go when a plan names no SMTP server. */
+  /** Where `.eml` files go when a plan names no SMTP server (unless `outbox` is given). */
   outboxDir: string;
+  /** The outbox as a store instead (`outbox/` of the process store, in a cluster); absent: `outboxDir`. */
+  outbox?: ObjectStore;
+  /**
+   * The archive's store (archive-store.ts `archiveIn`): attachments are read there by key, so any
+   * worker attaches any letter. Absent: an attachment's `path` is a file on this host (tests, tools).
+   */
+  archive?: ObjectStore;
   /** Durable sent-log directory; must be shared by every worker that runs the mail activity. */
   sentLogDir: string;
   /**
@@ -143,7 +151,7 @@ export function createEmailActivities(deps: EmailDeps) {
         (prev?.state === 'intent' || prev?.ambiguous === true || prev?.possibleDuplicate === true);
 
       // Reading and checking the attachment first: a bad file fails before anything is recorded.
-      const attachments = await loadAttachments(msg.attachments);
+      const attachments = await loadAttachments(msg.attachments, deps.archive);
       const headerList = (list: MailAddress[]) => list.filter((a) => isMailbox(a.address.trim()));
       const raw = await composeMessage({
         from: sender,
@@ -184,7 +192,7 @@ export function createEmailActivities(deps: EmailDeps) {
           });
         } else {
           const out = await writeToOutbox(
-            deps.outboxDir,
+            deps.outbox ?? deps.outboxDir,
             outboxFileName(msg.workflowId, msg.step, recipient, key),
             raw,
           );

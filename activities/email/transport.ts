@@ -12,6 +12,8 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { z } from 'zod';
 import type { SmtpSchema } from '../../workflows/shared/plan';
 import { writeFileDurable } from '../durable';
+import { whereIs } from '../archive-store';
+import type { ObjectStore } from '../storage/object-store';
 
 export type SmtpConfig = z.output<typeof SmtpSchema>;
 
@@ -103,16 +105,24 @@ export function outboxFileName(workflowId: string, step: string, recipient: stri
 }
 
 /**
- * Writes the copy into the outbox atomically. Re-writing the same copy replaces the file with
- * identical bytes, so the outbox is idempotent even without the sent-log.
+ * Writes the copy into the outbox atomically: its folder on this host, or a store (the process
+ * store's `outbox/` part in a cluster, so the copies of every worker are in one place). Re-writing
+ * the same copy replaces the file with identical bytes, so the outbox is idempotent even without
+ * the sent-log.
  */
 export async function writeToOutbox(
-  outboxDir: string,
+  outbox: string | ObjectStore,
   fileName: string,
   raw: Buffer,
 ): Promise<Handed & { file: string }> {
-  await fs.mkdir(outboxDir, { recursive: true });
-  const target = path.join(outboxDir, fileName);
-  await writeFileDurable(target, raw);
+  let target: string;
+  if (typeof outbox === 'string') {
+    await fs.mkdir(outbox, { recursive: true });
+    target = path.join(outbox, fileName);
+    await writeFileDurable(target, raw);
+  } else {
+    await outbox.put(fileName, raw, { contentType: 'message/rfc822' });
+    target = whereIs(outbox, fileName);
+  }
   return { response: `已写入发件箱 ${fileName}`, accepted: [], rejected: [], file: target };
 }
