@@ -13,17 +13,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { config, type Config } from '../../config/env';
+import { storeFromConfig, type ObjectStore } from '../storage';
 import type { EmailDeps } from './index';
-import { receiptLinkKey } from './receipt-link';
+import { receiptLinkKey, receiptLinkKeyFrom } from './receipt-link';
 
 export class EmailConfigError extends Error {
   override name = 'EmailConfigError';
 }
 
-/** The mail activity's dependencies; reads the CA file now, so a bad one stops the worker at start. */
+/**
+ * The mail activity's dependencies; reads the CA file now, so a bad one stops the worker at start.
+ * The receipt links' key: `receipts.key` when the caller has it (`receiptLinkKeyFrom` over the
+ * process's object store, which a cluster's workers and dashboards share), else the configured
+ * secret or the data directory's key file.
+ */
 export function emailDepsFromConfig(
   mail: Config['mail'] = config().mail,
-  receipts?: { settings: Config['receipts']; dataDir: string },
+  receipts?: { settings: Config['receipts']; dataDir: string; key?: Buffer },
 ): EmailDeps {
   let tls: EmailDeps['tls'];
   if (mail.tlsCaFile) {
@@ -42,9 +48,21 @@ export function emailDepsFromConfig(
       ? {
           receiptLinks: {
             baseUrl: receipts.settings.publicUrl,
-            key: receiptLinkKey({ secret: receipts.settings.secret, dataDir: receipts.dataDir }),
+            key: receipts.key ?? receiptLinkKey({ secret: receipts.settings.secret, dataDir: receipts.dataDir }),
           },
         }
       : {}),
   };
+}
+
+/**
+ * The receipt links' key of a worker or dashboard: GUIDANCE_RECEIPT_SECRET, or `receipt-link.key`
+ * in the object store the configuration names (`<dataDir>/receipt-link.key` on the local store,
+ * the bucket's object with GUIDANCE_STORAGE=s3), made once by whichever process comes first.
+ */
+export function receiptKeyFromConfig(
+  c: Pick<Readonly<Config>, 'dataDir' | 'storage' | 'receipts'> = config(),
+  objects: ObjectStore = storeFromConfig(c),
+): Promise<Buffer> {
+  return receiptLinkKeyFrom({ secret: c.receipts.secret, objects });
 }

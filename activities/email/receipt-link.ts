@@ -7,9 +7,11 @@
  * token and checked by the server; single use is kept by the case itself (a second acknowledgement
  * of the same receipt is refused by the workflow), so no table of used tokens is needed.
  *
- * The key: GUIDANCE_RECEIPT_SECRET, or else a random key kept in `<data dir>/receipt-link.key`
- * (created on first use, mode 0600, atomically; a file without a usable key is replaced) — worker and dashboard of one machine share it without setup;
- * on a cluster with several machines set the variable on every worker and dashboard.
+ * The key: GUIDANCE_RECEIPT_SECRET, or else a random key kept as `receipt-link.key` in the
+ * process's object store (activities/storage; `receiptLinkKeyFrom`): on this host's disk the file
+ * `<data dir>/receipt-link.key` (created on first use, mode 0600, atomically; a file without a
+ * usable key is replaced), in a cluster's bucket an object every worker and dashboard reads, so
+ * they all sign and check with one key without setup.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
@@ -28,6 +30,8 @@ import {
 import path from 'node:path';
 import type { ReceiptLinkRef } from '../../workflows/contracts/receipts';
 import { syncDirSync, tempNameFor } from '../durable';
+import { LocalDiskStore } from '../storage/local';
+import { sha256Hex, type ObjectStore } from '../storage/object-store';
 
 export interface ReceiptLinkSettings {
   /** The dashboard's address as the counties reach it, e.g. https://zhidao.example.gov.cn. */
@@ -95,9 +99,21 @@ function readKeyFile(file: string): Buffer | 'absent' | 'bad' {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw err;
   }
+  return parseKey(text);
+}
+
+/** The key a key file's text holds, or 'bad'. */
+function parseKey(text: string): Buffer | 'bad' {
   const hex = text.trim();
   if (hex.length < RECEIPT_KEY_BYTES * 2 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return 'bad';
   return Buffer.from(hex, 'hex');
+}
+
+/** The configured secret as a key, refused when too short to be one. */
+function secretKey(secret: string): Buffer {
+  const key = Buffer.from(secret, 'utf8');
+  if (key.length < RECEIPT_KEY_BYTES) throw new Error(`GUIDANCE_RECEIPT_SECRET 至少需要 ${RECEIPT_KEY_BYTES} 个字符`);
+  return key;
 }
 
 /**
@@ -130,11 +146,7 @@ const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuf
  * agree on one key. Links signed with the refused key stop working, as they should.
  */
 export function receiptLinkKey(opts: { secret?: string; dataDir: string }): Buffer {
-  if (opts.secret !== undefined) {
-    const key = Buffer.from(opts.secret, 'utf8');
-    if (key.length < RECEIPT_KEY_BYTES) throw new Error(`GUIDANCE_RECEIPT_SECRET 至少需要 ${RECEIPT_KEY_BYTES} 个字符`);
-    return key;
-  }
+  if (opts.secret !== undefined) return secretKey(opts.secret);
   mkdirSync(opts.dataDir, { recursive: true });
   const file = path.join(opts.dataDir, KEY_FILE);
   const lock = `${file}.lock`;
@@ -189,4 +201,42 @@ function statSyncOrNull(file: string) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The key every worker and dashboard sharing `objects` (the process's object store,
+ * `storeFromConfig`) signs and checks receipt links with: the configured secret, or the store's
+ * `receipt-link.key`, made on first use.
+ *
+ * On this host's disk that is `receiptLinkKey`'s file in the store's root (the data directory),
+ * mode 0600 and repaired under a lock as before. In a bucket the key is created with
+ * `putIfAbsent` (a conditional write): of processes starting together on several hosts exactly
+ * one creates it, and the others, refused, read the winner's. A key object without a usable key
+ * is replaced through `receipt-link.key.repair-<sha256 of the bad bytes>`, also created with
+ * `putIfAbsent`, so every process that finds the same bad key agrees on its replacement. That
+ * object is kept (a few bytes): removed, a process that read the bad key late would make another.
+ */
+export async function receiptLinkKeyFrom(opts: { secret?: string; objects: ObjectStore }): Promise<Buffer> {
+  if (opts.secret !== undefined) return secretKey(opts.secret);
+  if (opts.objects instanceof LocalDiskStore) return receiptLinkKey({ dataDir: opts.objects.root });
+  const fresh = () => Buffer.from(randomBytes(RECEIPT_KEY_BYTES).toString('hex'));
+  // A handful of rounds: a key is created once, so only a store that loses writes needs more.
+  for (let round = 0; round < 5; round++) {
+    const bytes = await opts.objects.get(KEY_FILE);
+    if (bytes === undefined) {
+      await opts.objects.putIfAbsent(KEY_FILE, fresh());
+      continue; // read back, ours or the winner's
+    }
+    const found = parseKey(Buffer.from(bytes).toString('utf8'));
+    if (Buffer.isBuffer(found)) return found;
+    const repair = `${KEY_FILE}.repair-${sha256Hex(bytes)}`;
+    if (await opts.objects.putIfAbsent(repair, fresh())) {
+      process.emitWarning(
+        `对象存储中的签收链接密钥 ${KEY_FILE} 无效（为空、过短或不是十六进制），已重新生成；此前发出的签收链接失效`,
+      );
+    }
+    const replacement = await opts.objects.get(repair);
+    if (replacement !== undefined) await opts.objects.put(KEY_FILE, replacement);
+  }
+  throw new Error(`无法在对象存储中建立签收链接密钥 ${KEY_FILE}`);
 }

@@ -6,8 +6,7 @@
  * accepted; it does not → the pin is released (and the file goes if nothing else pins it); it
  * cannot be read → the pin stays. Accepted pins are never looked at again.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { makeReadOnly } from './objects';
 import { OUTGOING, type EvidenceStore } from './store';
 
 export interface SweepOptions {
@@ -69,30 +68,40 @@ export async function sweepPins(store: EvidenceStore, opts: SweepOptions): Promi
 }
 
 /**
- * A release renames a file aside (`.outgoing-<sha256>-…`) before it reads the pins a last time; a
- * crash right then leaves it there. Still pinned: it goes back; otherwise it is removed.
+ * A release moves a file aside (`.outgoing-<sha256>-<time>-…`) before it reads the pins a last
+ * time; a crash right then leaves it there. Still pinned: it goes back; otherwise it is removed.
  */
 async function restoreAside(store: EvidenceStore, before: number): Promise<number> {
-  let names: string[];
-  try {
-    names = await fs.readdir(store.dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw e;
-  }
+  const folder = `${store.prefix}/`;
   let n = 0;
-  for (const name of names) {
-    const sha256 = name.startsWith(OUTGOING) ? name.slice(OUTGOING.length, OUTGOING.length + 64) : '';
-    if (!/^[0-9a-f]{64}$/.test(sha256)) continue;
-    const aside = path.join(store.dir, name);
-    // Only what a release left long ago: a live one renames back or removes within moments.
-    if ((await fs.stat(aside)).ctimeMs > before) continue;
+  for (const key of await store.objects.list(`${folder}${OUTGOING}`)) {
+    const name = key.slice(folder.length);
+    const sha256 = name.slice(OUTGOING.length, OUTGOING.length + 64);
+    if (!/^[0-9a-f]{64}$/.test(sha256) || name.includes('/')) continue;
+    // Only what a release left long ago: a live one puts back or removes within moments.
+    if (asideAt(name) > before) continue;
     if ((await store.pins.list(sha256)).length === 0) {
-      await fs.rm(aside, { force: true });
+      await store.objects.delete(key);
       if (!(await store.has(sha256))) await store.pins.forget(sha256);
-    } else if (await store.has(sha256)) await fs.rm(aside, { force: true });
-    else await fs.rename(aside, store.pathOf(sha256));
+    } else if (await store.has(sha256)) await store.objects.delete(key);
+    else {
+      const bytes = await store.objects.get(key);
+      if (bytes) {
+        await store.objects.put(store.keyOf(sha256), bytes);
+        await makeReadOnly(store.objects, store.keyOf(sha256));
+      }
+      await store.objects.delete(key);
+    }
     n++;
   }
   return n;
+}
+
+/**
+ * When a release moved the file aside (ms since 1970, from its name). A name without a plausible
+ * time (an older release's `-<random hex>`) counts as long ago: no live release writes one.
+ */
+function asideAt(name: string): number {
+  const at = Number(name.slice(OUTGOING.length + 65).split('-')[0]);
+  return Number.isSafeInteger(at) && at >= 0 && at < Date.now() + 86_400_000 ? at : 0;
 }

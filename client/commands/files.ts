@@ -1,18 +1,20 @@
 /**
  * Files an operator hands the CLI for an Update (evidence, a rectification report): put into the
- * content-addressed evidence store under `<data>/evidence`, each pinned for its case exactly as an
+ * content-addressed evidence store (`evidence/` of the configured object store: `<data>/evidence` on
+ * this host, or the cluster's bucket), each pinned for its case exactly as an
  * HTTP upload is (client/http/uploads.ts), so the pins are settled by the Update's outcome
  * (client/visit.ts) and a refused file is released rather than left for the sweep.
  */
 import path from 'node:path';
 import { EvidenceError, EvidenceStore } from '../../activities/evidence/store';
-import { loadTemporalConfig } from '../../config/temporal';
+import { storeFromConfig } from '../../activities/storage';
+import { config } from '../../config/env';
 import { cleanFilename, releaseFiles, type UploadedFile } from '../http/uploads';
 import { EXIT, UserError } from '../programme';
 
-/** The store the workers and the HTTP API share. */
+/** The store the workers and the HTTP API share: in the object store the configuration names (GUIDANCE_STORAGE). */
 export function evidenceStore(): EvidenceStore {
-  return new EvidenceStore({ dir: path.join(loadTemporalConfig().dataDir, 'evidence') });
+  return new EvidenceStore({ objects: storeFromConfig(config()) });
 }
 
 /**

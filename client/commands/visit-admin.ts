@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EvidenceStore } from '../../activities/evidence/store';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { CorrectRosterArgs } from '../../workflows/contracts/roster';
 import { formatIssues } from '../../workflows/shared/plan';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { EXIT, UserError } from '../programme';
 import { caseFilesById, visitOps } from '../visit';
+import { evidenceStore } from './files';
 import { actor, out, ref, withCommon, type Common } from './visit-common';
 
 /** A roster file: a list of enterprises, or a county entry (`enterprises:`) as in the plan file. */
@@ -36,7 +36,8 @@ export function registerVisitAdminCommands(visit: Command): void {
         throw new UserError(`--grace-hours 应不少于 1：${opts.graceHours}`, EXIT.badInput);
       const client = await connectClient();
       const dataDir = loadTemporalConfig().dataDir;
-      const store = new EvidenceStore({ dir: path.join(dataDir, 'evidence') });
+      // The evidence in the configured object store, where every dashboard and CLI put it.
+      const store = evidenceStore();
       const archiveDir = path.join(dataDir, 'archive');
       const report = await sweepPins(store, {
         graceMs: hours * 3_600_000,

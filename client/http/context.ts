@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import path from 'node:path';
 import { EvidenceStore } from '../../activities/evidence/store';
+import type { ObjectStore } from '../../activities/storage/object-store';
 import type { LoginLimits, TrustProxy } from '../../config/env';
 import type { Plan } from '../../workflows/shared/plan';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
@@ -56,8 +57,13 @@ export interface HttpDeps {
   client: Client;
   config: HttpConfig;
   users: Users;
-  /** The evidence store's directory (shared with the CLI and workers). */
+  /** The evidence store's directory (shared with the CLI and workers), unless `evidenceObjects`. */
   evidenceDir: string;
+  /**
+   * The process's object store (`storeFromConfig`): the evidence under its `evidence/`, shared by
+   * every dashboard and CLI of a cluster. Absent: `evidenceDir` on this host.
+   */
+  evidenceObjects?: ObjectStore;
   /** The letter archive (`<archiveDir>/<caseId>/<documentId>.pdf`), shared with the workers. */
   archiveDir: string;
   /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
@@ -128,7 +134,10 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
     bureau: config.bureau,
     users: deps.users,
     sessions,
-    store: new EvidenceStore({ dir: deps.evidenceDir, maxBytes: maxUploadBytes }),
+    store: new EvidenceStore({
+      ...(deps.evidenceObjects ? { objects: deps.evidenceObjects } : { dir: deps.evidenceDir }),
+      maxBytes: maxUploadBytes,
+    }),
     archiveDir,
     maxUploadBytes,
     maxUploadMb: Math.round((maxUploadBytes / 1024 / 1024) * 10) / 10,

@@ -11,7 +11,8 @@ import { openDatabase } from '../../config/database';
 import { config as envConfig, type Config } from '../../config/env';
 import type { TemporalConfig } from '../../config/temporal';
 import type { Plan } from '../../workflows/shared/plan';
-import { receiptLinkKey } from '../../activities/email/receipt-link';
+import { receiptKeyFromConfig } from '../../activities/email/config';
+import { storeFromConfig } from '../../activities/storage';
 import { EXIT, UserError } from '../programme';
 import { loadUsers } from '../users';
 import type { PracticeMode } from './practice';
@@ -51,6 +52,9 @@ export async function startDashboard(opts: {
   const counties = opts.plan.counties.map((county) => county.code);
   assertUsersFileAllowed(c.usersFile, c.http.host);
   const users = loadUsers(c.usersFile, counties);
+  // One object store for the process: the evidence and the receipt links' key in it, so dashboards
+  // on several hosts (GUIDANCE_STORAGE=s3) serve the same files and check links with one key.
+  const objects = storeFromConfig({ dataDir: opts.temporal.dataDir, storage: c.storage });
   return startHttpServer(
     {
       client: opts.client,
@@ -67,12 +71,13 @@ export async function startDashboard(opts: {
       users,
       usersFile: { path: c.usersFile, counties, host: c.http.host },
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),
+      evidenceObjects: objects,
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
       uiUrl: opts.uiUrl,
       plan: opts.plan,
       statsRules: opts.plan.statistics,
-      // The key the workers sign receipt links with: the configured secret or the data directory's key file.
-      receiptKey: receiptLinkKey({ secret: c.receipts.secret, dataDir: opts.temporal.dataDir }),
+      // The key the workers sign receipt links with: the configured secret or the object store's key.
+      receiptKey: await receiptKeyFromConfig({ ...c, dataDir: opts.temporal.dataDir }, objects),
       // Several dashboards behind one address share sessions and login throttling there.
       ...(c.database ? { database: openDatabase(c.database.url) } : {}),
     },

@@ -85,10 +85,11 @@ export class People {
   constructor(
     private readonly client: Client,
     plan: Plan,
-    evidenceDir: string,
+    /** The evidence store, or its folder on this host (a cluster's people share the process's object store). */
+    evidence: EvidenceStore | string,
     options: PeopleOptions = {},
   ) {
-    this.store = new EvidenceStore({ dir: evidenceDir });
+    this.store = typeof evidence === 'string' ? new EvidenceStore({ dir: evidence }) : evidence;
     this.supervisor = { id: plan.supervisors[0]!.id, role: 'supervisor' };
     this.profileOf = new Map(plan.counties.map((c, i) => [c.code, PROFILES[i % PROFILES.length]!]));
     this.poll = options.poll ?? 'every';

@@ -8,7 +8,6 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { visitWorkflowId } from '../../../workflows/contracts/common';
@@ -98,12 +97,15 @@ export const filesRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
       const c = (await ctx.readCase(ctx.caseRef(user, request.params))).case;
       const f = filesOf(c).find((x) => x.sha256 === sha256 && (isStaff(user) || x.county));
       if (!f) throw notFound('没有找到该文件');
-      if (!(await store.has(sha256))) throw notFound('文件不在证据库中，请联系管理员');
-      if (!(await store.verify(sha256)))
+      // Read whole (at most the upload limit) from the object store, which may be another host's
+      // bucket, and re-hashed before a byte is sent.
+      const stored = await store.read(sha256);
+      if ('absent' in stored) throw notFound('文件不在证据库中，请联系管理员');
+      if ('damaged' in stored)
         throw new HttpError(500, 'IntegrityError', '文件与登记的校验值不符，已停止下载，请联系管理员');
       reply.header('Content-Disposition', disposition(f.filename));
-      reply.header('Content-Length', String(f.size));
-      return reply.type(f.mediaType).send(createReadStream(store.pathOf(sha256)));
+      reply.header('Content-Length', String(stored.bytes.length));
+      return reply.type(f.mediaType).send(stored.bytes);
     },
   );
 
