@@ -44,6 +44,8 @@ export function ensureMoto(log: (line: string) => void = (line) => process.stder
 export interface MotoServer {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
+  /** The server's process id (the benchmarks read its CPU). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startMoto(): Promise<MotoServer> {
   child.stderr.resume();
   return {
     endpoint,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
