@@ -45,7 +45,7 @@ let raw: S3Client;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  ensureDocumentTools();
+  await ensureDocumentTools();
   moto = await startMoto();
   raw = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS });
   await raw.send(new CreateBucketCommand({ Bucket: BUCKET }));
