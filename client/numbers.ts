@@ -7,6 +7,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { readArchivedProgramme, type ArchivedProgramme } from '../activities/archive-programme';
+import type { ArchiveLocation } from '../activities/archive-store';
 import { programmeWorkflowId } from '../workflows/contracts/common';
 import {
   DOC_NUMBER_SERIES,
@@ -45,7 +46,7 @@ export async function numberRegister(
   client: Client,
   year: number,
   bureau: string,
-  archiveDir?: string,
+  archiveDir?: ArchiveLocation,
 ): Promise<RegisterRow[]> {
   const rows: RegisterRow[] = [];
   let archived: Promise<ArchivedProgramme | undefined> | undefined;

@@ -9,6 +9,11 @@
 import type { Client } from '@temporalio/client';
 import { ArchiveIntegrityError, readArchivedCase, type ArchivedCase } from '../activities/archive';
 import { readArchivedProgramme } from '../activities/archive-programme';
+import type { ArchiveLocation } from '../activities/archive-store';
+import { archiveIn } from '../activities/archive-store';
+import { storeFromConfig } from '../activities/storage';
+import { config } from '../config/env';
+import { loadTemporalConfig } from '../config/temporal';
 import { type ProgrammeState } from '../workflows/contracts/programme';
 import { programmeWorkflowId, visitWorkflowId } from '../workflows/contracts/common';
 import type { VisitCase } from '../workflows/contracts/visit';
@@ -25,10 +30,14 @@ export interface CaseRecord {
 
 /**
  * The case from its workflow while Temporal has it; when Temporal answers NotFound, from its
- * archive under `archiveDir`. Still NotFound when neither has it; IntegrityError (a refusal) when
+ * archive (`archiveDir`: the process store's archive, or its folder). Still NotFound when neither has it; IntegrityError (a refusal) when
  * the archive cannot vouch for the case.
  */
-export async function readCase(client: Client, ref: VisitRef, archiveDir: string | undefined): Promise<CaseRecord> {
+export async function readCase(
+  client: Client,
+  ref: VisitRef,
+  archiveDir: ArchiveLocation | undefined,
+): Promise<CaseRecord> {
   try {
     return { case: await visitOps.get(client, ref), source: 'temporal' };
   } catch (err) {
@@ -44,7 +53,7 @@ export async function readCase(client: Client, ref: VisitRef, archiveDir: string
 }
 
 /** An archived case, or undefined; an archive that cannot vouch for it is refused as IntegrityError. */
-function readArchived(archiveDir: string, caseId: string): Promise<ArchivedCase | undefined> {
+function readArchived(archiveDir: ArchiveLocation, caseId: string): Promise<ArchivedCase | undefined> {
   return refuseUnvouched(() => readArchivedCase(archiveDir, caseId));
 }
 
@@ -56,6 +65,14 @@ export async function refuseUnvouched<T>(read: () => Promise<T>): Promise<T> {
     if (err instanceof ArchiveIntegrityError) throw new UserError(err.message, EXIT.refused, err.type);
     throw err;
   }
+}
+
+/**
+ * The archive the configuration names, for the CLI: the object store's `archive/` (a bucket with
+ * GUIDANCE_STORAGE=s3; the data directory's `archive` folder by default, as before).
+ */
+export function configuredArchive(): ArchiveLocation {
+  return archiveIn(storeFromConfig({ dataDir: loadTemporalConfig().dataDir, storage: config().storage }));
 }
 
 /** The programme as read: from its workflow, or from its archive once Temporal has let it go. */
@@ -75,7 +92,7 @@ export async function readProgramme(
   client: Client,
   year: number,
   bureau: string,
-  archiveDir: string | undefined,
+  archiveDir: ArchiveLocation | undefined,
 ): Promise<ProgrammeRecord> {
   try {
     return { state: await getProgramme(client, year, bureau), source: 'temporal' };

@@ -10,6 +10,7 @@ import { todoQuery } from '../workflows/shared/todo';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readArchivedCase } from '../activities/archive';
+import type { ArchiveLocation } from '../activities/archive-store';
 import type { EvidenceStore } from '../activities/evidence/store';
 import { visitWorkflowId } from '../workflows/contracts/common';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
@@ -114,7 +115,7 @@ export function referencedFiles(c: VisitCase): Set<string> {
 export async function caseFilesById(
   client: Client,
   caseId: string,
-  archiveDir?: string,
+  archiveDir?: ArchiveLocation,
 ): Promise<Set<string> | undefined> {
   try {
     return referencedFiles(await client.workflow.getHandle(caseId).query(visitCaseQuery));

@@ -10,6 +10,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import type { ArchiveLocation } from '../activities/archive-store';
 import type { Actor } from '../workflows/contracts/common';
 import { scheduleQuery } from '../workflows/contracts/programme';
 import { programmeWorkflowId, visitWorkflowId } from '../workflows/contracts/common';
@@ -74,7 +75,7 @@ async function checkUnused(
   bureau: string,
   requestId: string,
   label: string,
-  archiveDir: string | undefined,
+  archiveDir: ArchiveLocation | undefined,
 ): Promise<void> {
   const cut = requestId.indexOf(':');
   const owner = requestId.slice(0, cut);
@@ -115,7 +116,7 @@ export async function voidNumber(
   bureau: string,
   input: VoidNumberRequest,
   actor: Actor,
-  archiveDir?: string,
+  archiveDir?: ArchiveLocation,
 ): Promise<VoidedNumber> {
   if (actor.role !== 'admin') throw new UserError('只有管理员可以作废文号', EXIT.refused, 'Forbidden');
   const parsed = VoidNumberRequest.safeParse(input);

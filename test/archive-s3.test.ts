@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArchiveIntegrityError,
   archiveIn,
+  type ArchiveResult,
   listArchivedCases,
   readArchivedCase,
   verifyArchive,
@@ -126,7 +127,7 @@ describe('letters and the archive in a bucket, shared by two hosts', () => {
 
   it('host A renders a letter into the bucket: its key is the path, no local file', async () => {
     doc = (await env.run(a().activities.renderDocument, {
-      kind: 'opinion',
+      kind: 'opinion' as const,
       caseId: CASE,
       key: 'final',
       data: exampleData('opinion') as never,
@@ -172,7 +173,7 @@ describe('letters and the archive in a bucket, shared by two hosts', () => {
   }, 60_000);
 
   it('host B archives the case; host A verifies, reads and lists it', async () => {
-    const r = await env.run(b().activities.archiveCase, { caseId: CASE, state: caseOf(doc) });
+    const r = (await env.run(b().activities.archiveCase, { caseId: CASE, state: caseOf(doc) })) as ArchiveResult;
     expect(r.dir).toBe(`archive/${CASE}`);
     expect(await b().store.list(`archive/${CASE}/`)).toEqual(
       [

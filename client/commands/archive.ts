@@ -4,15 +4,14 @@
  * `guidance due-date --from YYYY-MM-DD --days N`: the rectification due date and why it moved.
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { verifyArchiveTree } from '../../activities/archive-index';
+import { archiveStore } from '../../activities/archive-store';
+import { configuredArchive } from '../record';
 import { chinaCalendar } from '../../activities/calendar';
 import { addDays, isWeekend } from '../../workflows/shared/clock';
 import { IsoDate } from '../../workflows/shared/plan';
 import { onOrNextWorkingDay } from '../../workflows/shared/schedule';
 import { EXIT, UserError } from '../programme';
-import { loadTemporalConfig } from '../../config/temporal';
 
 /** Due date = from + days; a last day that is a weekend or holiday moves to the next working day. */
 export function dueDate(
@@ -66,9 +65,10 @@ export function registerArchiveCommands(program: Command): void {
     .option('--json', '输出 JSON')
     .description('按 sha256 清单、案件登记的文书 sha256 及年度归档索引核对归档文件，列出被修改、缺失或与登记不符的文件')
     .action(async (caseId: string | undefined, opts: { dir?: string; json?: boolean }) => {
-      const root = opts.dir ?? path.join(loadTemporalConfig().dataDir, 'archive');
+      // The configured archive (a bucket with GUIDANCE_STORAGE=s3), or a folder on this host.
+      const root = opts.dir ?? configuredArchive();
       if (caseId && !/^[A-Za-z0-9._-]+$/.test(caseId)) throw new UserError(`案件编号不正确：${caseId}`, EXIT.badInput);
-      if (caseId && !existsSync(path.join(root, caseId)))
+      if (caseId && (await archiveStore(root).list(`${caseId}/`)).length === 0)
         throw new UserError(`没有找到归档案件 ${caseId}`, EXIT.notFound);
       // Every folder against its manifest; every case a year's index names against the index too.
       const results = await verifyArchiveTree(root, caseId);

@@ -8,8 +8,8 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import path from 'node:path';
 import { listArchivedCases, type ArchiveEntry } from '../../activities/archive';
+import type { ArchiveLocation } from '../../activities/archive-store';
 import { RUNG_LABEL, STAGE_LABEL } from '../../workflows/shared/labels';
 import { type VisitCase } from '../../workflows/contracts/visit';
 import { Stage } from '../../workflows/shared/labels';
@@ -27,6 +27,7 @@ import {
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../plan';
 import { EXIT, UserError } from '../programme';
+import { configuredArchive } from '../record';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { yearOption } from './options';
 
@@ -160,7 +161,7 @@ function archivedMatches(entries: ArchiveEntry[], f: ListFilter): ListedVisit[] 
  * Visits matching the filter, by county and year: Temporal visibility, and with `archiveDir` the
  * archived cases visibility no longer has (deduplicated by case id, visibility first).
  */
-export async function listVisits(client: Client, f: ListFilter, archiveDir?: string): Promise<ListedVisit[]> {
+export async function listVisits(client: Client, f: ListFilter, archiveDir?: ArchiveLocation): Promise<ListedVisit[]> {
   const out: ListedVisit[] = [];
   for await (const w of client.workflow.list({ query: visibilityQuery(f) })) out.push(toListed(w));
   if (archiveDir) {
@@ -221,7 +222,7 @@ export function registerListCommand(program: Command): void {
       const temporal = loadTemporalConfig();
       const client = await connectClient(temporal);
       try {
-        const rows = await listVisits(client, filter, path.join(temporal.dataDir, 'archive'));
+        const rows = await listVisits(client, filter, configuredArchive());
         if (opts.query) process.stderr.write(`${visibilityQuery(filter)}\n`);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

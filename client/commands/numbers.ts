@@ -2,8 +2,8 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { config as envConfig } from '../../config/env';
-import path from 'node:path';
-import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { configuredArchive } from '../record';
+import { connectClient } from '../../config/temporal';
 import { SERIES_LABEL, numberRegister } from '../numbers';
 import { registerVoidNumberCommand } from './void-number';
 import { bureauOption, yearOption } from './options';
@@ -20,12 +20,7 @@ export function registerNumbersCommand(program: Command): void {
       const year = yearOption(opts.year);
       const bureau = bureauOption(opts);
       // A series Temporal no longer keeps is read from the programme's archive (rows marked so).
-      const rows = await numberRegister(
-        await connectClient(),
-        year,
-        bureau,
-        path.join(loadTemporalConfig().dataDir, 'archive'),
-      );
+      const rows = await numberRegister(await connectClient(), year, bureau, configuredArchive());
       if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       if (rows.length === 0) return void process.stdout.write(`${year} 年度尚未分配文号\n`);
       const archived = new Set(rows.filter((r) => r.source === 'archive').map((r) => SERIES_LABEL[r.series]));

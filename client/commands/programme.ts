@@ -4,7 +4,6 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { config as envConfig } from '../../config/env';
 import { loadPlanFile } from '../plan';
@@ -18,7 +17,7 @@ import {
   retryProgramme,
   startProgramme,
 } from '../programme';
-import { readProgramme, type ProgrammeRecord } from '../record';
+import { configuredArchive, readProgramme, type ProgrammeRecord } from '../record';
 import { readStatistics, statisticsArgs } from '../statistics';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { VISIT_STATUS_LABEL, type ProgrammeState } from '../../workflows/contracts/programme';
@@ -98,12 +97,7 @@ export function registerProgrammeCommands(program: Command): void {
       const y = year(opts.year);
       const bureau = bureauFrom(opts);
       const client = await connectClient();
-      const { state, ...from } = await readProgramme(
-        client,
-        y,
-        bureau,
-        path.join(loadTemporalConfig().dataDir, 'archive'),
-      );
+      const { state, ...from } = await readProgramme(client, y, bureau, configuredArchive());
       printSchedule(state, Boolean(opts.json), from);
     });
 

@@ -1,12 +1,12 @@
 /** `guidance visit retry|roster|emails|sweep-evidence`: clearing incidents and correcting a case's inputs. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { sweepPins } from '../../activities/evidence/sweep';
 import { CorrectRosterArgs } from '../../workflows/contracts/roster';
 import { formatIssues } from '../../workflows/shared/plan';
-import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { configuredArchive } from '../record';
+import { connectClient } from '../../config/temporal';
 import { EXIT, UserError } from '../programme';
 import { caseFilesById, visitOps } from '../visit';
 import { evidenceStore } from './files';
@@ -35,10 +35,9 @@ export function registerVisitAdminCommands(visit: Command): void {
       if (!Number.isFinite(hours) || hours < 1)
         throw new UserError(`--grace-hours 应不少于 1：${opts.graceHours}`, EXIT.badInput);
       const client = await connectClient();
-      const dataDir = loadTemporalConfig().dataDir;
       // The evidence in the configured object store, where every dashboard and CLI put it.
       const store = evidenceStore();
-      const archiveDir = path.join(dataDir, 'archive');
+      const archiveDir = configuredArchive();
       const report = await sweepPins(store, {
         graceMs: hours * 3_600_000,
         dryRun: opts.dryRun,

@@ -9,9 +9,8 @@ import { CHECKLIST_ITEM_LABEL, ChecklistItemKey } from '../../workflows/shared/c
 import { DELIVERY_STATUS_LABEL, FindingResult, STAGE_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/contracts/visit';
 import { EXIT, UserError } from '../programme';
-import path from 'node:path';
-import { connectClient, loadTemporalConfig } from '../../config/temporal';
-import { readCase } from '../record';
+import { connectClient } from '../../config/temporal';
+import { configuredArchive, readCase } from '../record';
 import { visitOps } from '../visit';
 import { evidenceStore, storeFiles } from './files';
 import { registerVisitAdminCommands } from './visit-admin';
@@ -63,7 +62,7 @@ export function registerVisitCommands(program: Command): void {
     visit.command('status').description('查看一次执法指导的状态（工作流已不在 Temporal 中的，读取归档）'),
   ).action(async (opts: Common) => {
     const target = ref(opts);
-    const r = await readCase(await connectClient(), target, path.join(loadTemporalConfig().dataDir, 'archive'));
+    const r = await readCase(await connectClient(), target, configuredArchive());
     if (opts.json) out(opts, r.source === 'archive' ? { ...r.case, source: r.source, archive: r.archive } : r.case, '');
     else {
       printCase(r.case);

@@ -5,8 +5,8 @@
  * commander would demand the parent's required `--year` anyway, so the subcommand reads them.
  */
 import type { Command } from 'commander';
-import path from 'node:path';
-import { connectClient, loadTemporalConfig } from '../../config/temporal';
+import { configuredArchive } from '../record';
+import { connectClient } from '../../config/temporal';
 import { DOC_NUMBER_SERIES } from '../../workflows/contracts/numbering';
 import { formatIssues } from '../../workflows/shared/plan';
 import { SERIES_LABEL } from '../numbers';
@@ -43,7 +43,7 @@ export function registerVoidNumberCommand(numbers: Command): void {
       const year = yearOption(opts.year);
       const who = actorOption(opts, 'admin');
       const bureau = bureauOption(opts);
-      const archiveDir = path.join(loadTemporalConfig().dataDir, 'archive');
+      const archiveDir = configuredArchive();
       // Parsed here so a wrong series is refused before connecting, in the same words voidNumber uses.
       const req = VoidNumberRequest.safeParse({ series: opts.series, number: opts.number, reason: opts.reason });
       if (!req.success) throw new UserError(formatIssues(req.error).join('；'), EXIT.badInput);

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import path from 'node:path';
 import { EvidenceStore } from '../../activities/evidence/store';
 import type { ObjectStore } from '../../activities/storage/object-store';
+import { archiveIn, archiveStore } from '../../activities/archive-store';
 import type { LoginLimits, TrustProxy } from '../../config/env';
 import type { Plan } from '../../workflows/shared/plan';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
@@ -64,8 +65,13 @@ export interface HttpDeps {
    * every dashboard and CLI of a cluster. Absent: `evidenceDir` on this host.
    */
   evidenceObjects?: ObjectStore;
-  /** The letter archive (`<archiveDir>/<caseId>/<documentId>.pdf`), shared with the workers. */
+  /** The letter archive (`<archiveDir>/<caseId>/<documentId>.pdf`), shared with the workers, unless `archiveObjects`. */
   archiveDir: string;
+  /**
+   * The process's object store (`storeFromConfig`): the archive under its `archive/`, where the
+   * workers of a cluster write it. Absent: `archiveDir` on this host.
+   */
+  archiveObjects?: ObjectStore;
   /** Base URL of the Temporal Web UI, e.g. http://localhost:8233; absent: no links. */
   uiUrl?: string;
   /** The plan: its people and counties by name on the timeline (the users file's names otherwise). */
@@ -96,7 +102,8 @@ export interface ApiContext {
   users: Users;
   sessions: SessionTable;
   store: EvidenceStore;
-  archiveDir: string;
+  /** The letter archive (activities/archive-store.ts): keys `<caseId>/<file>`. */
+  archive: ObjectStore;
   maxUploadBytes: number;
   maxUploadMb: number;
   /** Cookies marked Secure. */
@@ -125,7 +132,7 @@ export interface ApiContext {
 export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: UsersFileWatcher): ApiContext {
   const { client, config } = deps;
   const maxUploadBytes = config.maxUploadBytes ?? EVIDENCE_MAX_BYTES;
-  const archiveDir = path.resolve(deps.archiveDir);
+  const archive = deps.archiveObjects ? archiveIn(deps.archiveObjects) : archiveStore(path.resolve(deps.archiveDir));
   const uiBase = deps.uiUrl?.replace(/\/+$/, '');
   const workflows = uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined;
   return {
@@ -138,7 +145,7 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
       ...(deps.evidenceObjects ? { objects: deps.evidenceObjects } : { dir: deps.evidenceDir }),
       maxBytes: maxUploadBytes,
     }),
-    archiveDir,
+    archive,
     maxUploadBytes,
     maxUploadMb: Math.round((maxUploadBytes / 1024 / 1024) * 10) / 10,
     secure: Boolean(config.secureCookies),
@@ -150,7 +157,7 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
     today: () => caseClock(config.practice).today(Date.now()),
     async readCase(ref) {
       try {
-        const r = await readCase(client, ref, archiveDir);
+        const r = await readCase(client, ref, archive);
         return { ...r, case: onCaseClock(r.case, config.practice) };
       } catch (err) {
         if (err instanceof UserError && err.type === 'IntegrityError')

@@ -73,6 +73,7 @@ export async function startDashboard(opts: {
       evidenceDir: path.join(opts.temporal.dataDir, 'evidence'),
       evidenceObjects: objects,
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
+      archiveObjects: objects,
       uiUrl: opts.uiUrl,
       plan: opts.plan,
       statsRules: opts.plan.statistics,

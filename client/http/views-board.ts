@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { listArchivedCases } from '../../activities/archive';
+import type { ArchiveLocation } from '../../activities/archive-store';
 import { VISIT_STATUS_LABEL, type ProgrammeState, type ScheduleEntry } from '../../workflows/contracts/programme';
 import { visitWorkflowId } from '../../workflows/contracts/common';
 import { openIncident } from '../../workflows/contracts/incidents';
@@ -88,7 +89,12 @@ function countsOf(rows: BoardRow[]): Board['counts'] {
  * visit Temporal no longer keeps is read from its archive (`archiveDir`); a year whose programme
  * Temporal no longer keeps is the board of its archived cases.
  */
-export async function buildBoard(client: Client, year: number, bureau: string, archiveDir?: string): Promise<Board> {
+export async function buildBoard(
+  client: Client,
+  year: number,
+  bureau: string,
+  archiveDir?: ArchiveLocation,
+): Promise<Board> {
   let programme: ProgrammeState;
   let fromArchive = false;
   try {
@@ -158,7 +164,7 @@ const chinaToday = () => chinaDay(Date.now());
  * with its workflow); undefined when the archive has no case of that year. A folder the archive
  * cannot vouch for is a row with its reason in `note`.
  */
-async function archivedBoard(archiveDir: string, year: number, bureau: string): Promise<Board | undefined> {
+async function archivedBoard(archiveDir: ArchiveLocation, year: number, bureau: string): Promise<Board | undefined> {
   const prefix = `${visitWorkflowId(year, bureau, '')}`;
   const today = chinaToday();
   const rows: BoardRow[] = [];

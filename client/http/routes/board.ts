@@ -11,7 +11,7 @@ import type { ApiContext } from '../context';
 import { buildBoard, overdueRows } from '../views-board';
 
 export const boardRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
-  const { client, bureau, archiveDir } = ctx;
+  const { client, bureau, archive: archiveDir } = ctx;
 
   app.get(
     '/api/years/:year/board',

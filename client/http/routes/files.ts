@@ -8,8 +8,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { documentKey, keyOfPath, readObject } from '../../../activities/archive-store';
 import { visitWorkflowId } from '../../../workflows/contracts/common';
 import { AddEvidenceArgs } from '../../../workflows/contracts/visit-onsite';
 import { SubmitReportArgs } from '../../../workflows/contracts/visit-rectification';
@@ -52,7 +51,7 @@ const EvidenceFields = AddEvidenceArgs.pick({ item: true, enterprise: true, note
 const ReportFields = SubmitReportArgs.pick({ items: true, note: true });
 
 export const filesRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
-  const { client, store, archiveDir } = ctx;
+  const { client, store, archive } = ctx;
   const caseIdOf = (ref: VisitRef) => visitWorkflowId(ref.year, ref.bureau, ref.county);
   // An upload's files are pinned in the store for its case. Refused before the Update is sent, the
   // pins are released here; after that client/visit.ts settles them by the Update's outcome, so a
@@ -75,12 +74,11 @@ export const filesRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
       const c = (await ctx.readCase(ctx.caseRef(user, request.params))).case;
       const d = documentsOf(c).find((x) => x.documentId === documentId && (isStaff(user) || x.county));
       if (!d) throw notFound('没有找到该文书');
-      const file = path.resolve(archiveDir, c.caseId, `${d.documentId}.pdf`);
-      if (path.relative(archiveDir, file).startsWith('..')) throw notFound('没有找到该文书');
-      const bytes = await fs.readFile(file).catch(() => {
-        throw notFound('文书文件不在归档目录中，请联系管理员');
-      });
-      if (createHash('sha256').update(bytes).digest('hex') !== d.sha256) {
+      // By its key in the archive (another host's bucket in a cluster), never a path from the case.
+      const key = keyOfPath(documentKey(c.caseId, d.documentId));
+      const bytes = key === undefined ? undefined : await readObject(archive, key);
+      if (bytes === undefined) throw notFound('文书文件不在归档目录中，请联系管理员');
+      if (bytes === 'corrupt' || createHash('sha256').update(bytes).digest('hex') !== d.sha256) {
         request.log.error({ documentId, caseId: c.caseId }, 'archived document does not match its recorded sha256');
         throw new HttpError(500, 'IntegrityError', '文书文件与登记的校验值不符，已停止下载，请联系管理员');
       }

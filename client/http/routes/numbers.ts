@@ -12,7 +12,7 @@ import { ADMIN, NumbersResponse, ResultResponse, YearParams } from '../api-schem
 import type { ApiContext } from '../context';
 
 export const numbersRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
-  const { client, bureau, archiveDir } = ctx;
+  const { client, bureau, archive: archiveDir } = ctx;
 
   app.get(
     '/api/years/:year/numbers',

@@ -63,7 +63,7 @@ export const programmeRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ct
     '/api/years/:year/programme',
     { schema: { params: YearParams, response: { 200: ProgrammeResponse } }, config: { roles: STAFF } },
     async (request) => {
-      const r = await readProgramme(client, request.params.year, bureau, ctx.archiveDir);
+      const r = await readProgramme(client, request.params.year, bureau, ctx.archive);
       // Once Temporal has let the programme go: its archive, marked as a case's is.
       const archive = r.source === 'archive' ? r.archive : undefined;
       return {
