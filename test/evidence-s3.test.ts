@@ -9,6 +9,7 @@
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -246,6 +247,37 @@ describe('the receipt links’ key in the object store', () => {
     // A later start reads the same key.
     expect((await receiptLinkKeyFrom({ objects: host(bucket).objects })).toString('hex')).toBe(stored);
   });
+
+  it('worker and dashboard processes starting together on several hosts (receiptKeyFromConfig) agree on one key', async () => {
+    const bucket = await newBucket();
+    const at = Date.now() + 5000;
+    const config = path.join(__dirname, '..', 'activities', 'email', 'config.ts');
+    const script = `
+      const { receiptKeyFromConfig } = require(${JSON.stringify(config)});
+      while (Date.now() < ${at}) {}
+      receiptKeyFromConfig().then((k) => process.stdout.write(k.toString('hex')));`;
+    const one = () =>
+      new Promise<string>((resolve, reject) => {
+        const { dataDir } = host(bucket);
+        const env = {
+          ...process.env,
+          GUIDANCE_DATA_DIR: dataDir,
+          GUIDANCE_STORAGE: 's3',
+          GUIDANCE_S3_BUCKET: bucket,
+          GUIDANCE_S3_ENDPOINT: moto.endpoint,
+          GUIDANCE_S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          GUIDANCE_S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        };
+        delete env.GUIDANCE_RECEIPT_SECRET;
+        execFile(process.execPath, ['--import', 'tsx', '-e', script], { env }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
+        );
+      });
+    const keys = await Promise.all(Array.from({ length: 4 }, one));
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(keys)).toEqual(new Set([keys[0]]));
+    expect(Buffer.from((await host(bucket).objects.get('receipt-link.key'))!).toString('utf8')).toBe(keys[0]);
+  }, 60_000);
 
   it('a key object without a usable key is replaced by one key that racing processes agree on', async () => {
     const bucket = await newBucket();
