@@ -259,7 +259,7 @@ describe('the receipt links’ key in the object store', () => {
     const one = () =>
       new Promise<string>((resolve, reject) => {
         const { dataDir } = host(bucket);
-        const env = {
+        const env: NodeJS.ProcessEnv = {
           ...process.env,
           GUIDANCE_DATA_DIR: dataDir,
           GUIDANCE_STORAGE: 's3',
