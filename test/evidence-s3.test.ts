@@ -149,8 +149,20 @@ describe('evidence in a bucket shared by two hosts', () => {
     expect((await keys()).filter((k) => k.includes(OUTGOING))).toEqual([]);
   });
 
-  it('racing releases and pinned uploads on two hosts never leave a pinned upload without its file', async () => {
-    const { a, b } = await twoHosts();
+  it.each([
+    ['on two hosts over the bucket', () => twoHosts()],
+    [
+      'of two stores over one data directory',
+      async () => {
+        const dataDir = mkdtempSync(path.join(ROOT, 'shared-'));
+        return {
+          a: new EvidenceStore({ dir: path.join(dataDir, 'evidence') }),
+          b: new EvidenceStore({ objects: new LocalDiskStore(dataDir) }),
+        };
+      },
+    ],
+  ])('racing releases and pinned uploads %s never leave a pinned upload without its file', async (_label, stores) => {
+    const { a, b } = await stores();
     for (let round = 0; round < 24; round++) {
       const bytes = pdf();
       const first = await a.put({ bytes }, 'a.pdf', { pin: { caseId: CASE } });
