@@ -141,6 +141,8 @@ describe('letters and the archive in a bucket, shared by two hosts', () => {
 
   it('host B attaches it, by the key and by an old run’s absolute path elsewhere, and its outbox copy goes to the bucket', async () => {
     const ref = { path: doc.path, sha256: doc.sha256, filename: '意见书.pdf', contentType: 'application/pdf' };
+    // What the activity did before the store: open the recorded path on this host. Nothing is there.
+    expect(await failureOf(loadAttachments([ref]))).toMatchObject({ type: FailureType.IntegrityError });
     const [byKey] = await loadAttachments([ref], b().archive);
     expect(sha256Hex(byKey!.content)).toBe(doc.sha256);
     const old = { ...ref, path: `/srv/old-host/data/archive/${CASE}/${doc.documentId}.pdf` };
