@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { scheduleQuery, type ProgrammeState } from '../workflows/contracts/programme';
 import type { Plan } from '../workflows/shared/plan';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
+import type { EvidenceStore } from '../activities/evidence/store';
 import { startProgramme } from './programme';
 import { isTransient, People, type EvidenceDoor, type Profile } from './simulation/people';
 
@@ -41,7 +42,8 @@ export interface DemoOptions {
   msPerDay: number;
   /** Simulated date the programme starts on. */
   startDate: string;
-  evidenceDir: string;
+  /** The evidence store the people put files in, or its folder on this host. */
+  evidenceDir: EvidenceStore | string;
   /** How the supervisor's evidence gets in (the cluster proof: through a dashboard); the store by default. */
   evidence?: EvidenceDoor;
   visibility?: boolean;

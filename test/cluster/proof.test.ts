@@ -10,17 +10,23 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../activities/archive';
+import { verifyArchiveTree } from '../../activities/archive-index';
+import { archiveIn } from '../../activities/archive-store';
+import { EvidenceStore } from '../../activities/evidence/store';
 import { runDemo, type DemoOutcome } from '../../client/demo';
 import { connectClient, loadTemporalConfig } from '../../config/temporal';
 import { PG_BIN } from '../../worker/cluster/postgres';
 import { visitCaseQuery, type VisitCase } from '../../workflows/contracts/visit';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../helpers/worker';
 import { deliveries } from '../../activities/archive-format';
 import { startStack, type Stack } from './stack';
 import { login, type Session } from './dashboard-session';
@@ -31,24 +37,27 @@ let client: Client;
 let outcomes: DemoOutcome[];
 const cases = new Map<string, VisitCase>();
 const times: Record<string, number> = {};
+const queryErrors: string[] = [];
+const histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[] = [];
 const events: string[] = [];
 let signed: { caseId: string; receipt: string; signer: string } | undefined;
 const log = (m: string) => process.stderr.write(`[proof] ${m}\n`);
 
-/** The receipt link of the first letter that carries one, signed through dashboard B. */
+/** The receipt link of the first letter that carries one and is not yet signed, signed through dashboard B. */
 async function signFirstLink(b: Session): Promise<void> {
   for (const m of stack.sink.messages) {
     const mail = await simpleParser(m.raw);
     const token = /receipt\.html#([A-Za-z0-9._~-]+)/.exec(mail.text ?? '')?.[1];
     if (!token) continue;
     const shown = await b.get(`/api/receipt?token=${encodeURIComponent(token)}`);
-    if (shown.status !== 200) continue; // already signed or the case moved on: try the next
-    const info = (await shown.json()) as { caseId?: string; receipt?: { id: string } };
+    if (shown.status !== 200) continue; // the case moved on: try the next
+    const info = (await shown.json()) as { caseId: string; receipt: string; acknowledged?: unknown };
+    if (info.acknowledged) continue;
     const signer = '王晓明';
     const res = await b.post('/api/receipt', { token, signer });
     if (res.status !== 200) throw new Error(`签收失败 ${res.status}: ${await res.text()}`);
-    signed = { caseId: info.caseId ?? '', receipt: info.receipt?.id ?? '', signer };
-    events.push(`signed ${token.slice(0, 12)}… through B`);
+    signed = { caseId: info.caseId, receipt: info.receipt, signer };
+    events.push(`signed ${info.caseId} ${info.receipt} through B`);
     return;
   }
 }
@@ -72,6 +81,7 @@ beforeAll(async () => {
   client = await connectClient(loadTemporalConfig({ ...process.env, ...stack.env }));
 
   let killed = false;
+  let signing: Promise<void> | undefined;
   const restarting: Promise<unknown>[] = [];
   t = Date.now();
   const year = await runDemo({
@@ -80,8 +90,9 @@ beforeAll(async () => {
     taskQueue: stack.taskQueue,
     msPerDay: 250,
     startDate: `${stack.plan.year - 1}-12-20`,
-    // The people's own host: a directory no dashboard or worker reads.
-    evidenceDir: path.join(dir, 'hosts', 'people', 'evidence'),
+    // The people's host shares the bucket too: the counties' report files (the supervisor's
+    // evidence goes in through dashboard A).
+    evidenceDir: new EvidenceStore({ objects: stack.store }),
     evidence: a.evidenceDoor(stack.plan.year),
     timeoutMs: 15 * 60_000,
     onProgress: (p) => {
@@ -97,14 +108,29 @@ beforeAll(async () => {
           })(),
         );
       }
-      if (!signed) restarting.push(signFirstLink(b).catch((e: unknown) => events.push(`sign: ${String(e)}`)));
+      // One attempt at a time, until one link is signed.
+      if (!signed && !signing)
+        signing = signFirstLink(b)
+          .catch((e: unknown) => void events.push(`sign: ${String(e)}`))
+          .finally(() => (signing = undefined));
     },
   });
-  await Promise.all(restarting);
+  await Promise.all([...restarting, signing]);
   times.yearMs = Date.now() - t;
   outcomes = year.outcomes;
-  for (const e of year.programme.entries)
-    cases.set(e.county, await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+  // Before anything queries a closed visit (a query replays it on a worker without it cached).
+  for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` }))
+    histories.push({
+      workflowId: wf.workflowId,
+      history: await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+    });
+  for (const e of year.programme.entries) {
+    try {
+      cases.set(e.county, await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
+    } catch (err) {
+      queryErrors.push(`${e.visitWorkflowId}: ${String(err)}`);
+    }
+  }
   log(`times ${JSON.stringify(times)}; ${events.join('; ')}`);
 });
 
@@ -119,9 +145,10 @@ describe('a compressed year on two workers and two dashboards of a self-hosted c
     expect(events.some((e) => e.includes('SIGKILL'))).toBe(true);
     expect(outcomes.length).toBe(stack.plan.counties.length);
     expect(outcomes.filter((o) => o.stage !== 'closed')).toEqual([]);
+    expect(queryErrors).toEqual([]);
   });
 
-  it('delivers every copy the cases record to the SMTP sink exactly once', async () => {
+  it('delivers every copy to the SMTP sink exactly once, every copy the cases record among them', async () => {
     const arrived = new Map<string, number>();
     for (const m of stack.sink.messages) {
       const id = (await simpleParser(m.raw)).messageId ?? '';
@@ -133,7 +160,7 @@ describe('a compressed year on two workers and two dashboards of a self-hosted c
         for (const r of d.recipients ?? []) if (r.status === 'accepted' && r.messageId) recorded.add(r.messageId);
     expect(recorded.size).toBeGreaterThan(2 * cases.size);
     expect([...arrived].filter(([, n]) => n !== 1)).toEqual([]);
-    expect([...arrived.keys()].sort()).toEqual([...recorded].sort());
+    expect([...recorded].filter((id) => !arrived.has(id))).toEqual([]);
   });
 
   it('signs through dashboard B a receipt link a worker mailed', () => {
@@ -169,10 +196,10 @@ describe('a compressed year on two workers and two dashboards of a self-hosted c
   });
 
   it('verifies every archive from the bucket', async () => {
-    for (const c of cases.values()) {
-      const result = await verifyArchive(stack.store, c.caseId);
-      expect(result).toMatchObject({ caseId: c.caseId, ok: true, changed: [], missing: [] });
-    }
+    const tree = await verifyArchiveTree(archiveIn(stack.store));
+    expect(tree.filter((r) => !r.ok)).toEqual([]);
+    const ids = new Set(tree.map((r) => r.caseId));
+    expect([...cases.values()].filter((c) => !ids.has(c.caseId))).toEqual([]);
   });
 
   it('shares nothing through a local disk: no host kept a letter, an archive or a file', () => {
@@ -186,6 +213,20 @@ describe('a compressed year on two workers and two dashboards of a self-hosted c
     };
     walk(path.join(dir, 'hosts'));
     expect(kept.filter((f) => /\.(pdf|json|sha256|eml)$|\/evidence\/|\/archive\//.test(f))).toEqual([]);
+  });
+
+  it("replays every history of the year on today's code (workers on two hosts, one killed)", async () => {
+    const failed: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+      if (r.error) failed.push(`${r.workflowId}: ${r.error.message}`);
+    if (failed.length) {
+      // Kept for a look with the Replayer: the run's directory goes in afterAll.
+      const keep = mkdtempSync(path.join(os.tmpdir(), 'proof-histories-'));
+      for (const h of histories) writeFileSync(path.join(keep, `${h.workflowId}.json`), historyToJSON(h.history));
+      log(`histories that do not replay kept in ${keep}`);
+    }
+    expect(histories.length).toBeGreaterThan(cases.size);
+    expect(failed).toEqual([]);
   });
 
   it("finds the visits through the cluster's SQL visibility and keeps histories in PostgreSQL", async () => {
