@@ -26,7 +26,7 @@
  * | GUIDANCE_LOGIN_WINDOW_SECONDS | the window of the per-address limit; an account's failures from an address are forgotten after as long without one | 900 |
  * | GUIDANCE_LOGIN_CONCURRENCY | password checks (scrypt) at once; a few more wait, the rest are refused | 2 |
  * | GUIDANCE_PUBLIC_URL | the dashboard's address as counties reach it, for the receipt links in emails | `http://<GUIDANCE_HTTP_HOST>:<GUIDANCE_HTTP_PORT>` |
- * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made in the data directory |
+ * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made once in the storage (data directory or bucket) |
  * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
  * | GUIDANCE_SENT_LOG_DIR | the mail activity's durable sent-log | `data/mail-sent-log` |
  * | GUIDANCE_DATABASE_URL | PostgreSQL (`postgres://user:password@host:port/db`) shared by every worker and dashboard: the sent-log, sessions and login throttling (config/database.ts); the same on every host | unset: the sent-log directory and each dashboard's memory |
