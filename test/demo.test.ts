@@ -17,6 +17,7 @@ import {
   demoTaskQueue,
 } from '../client/demo-run';
 import { UserError } from '../client/programme';
+import { isBenign, isTransient } from '../client/simulation/people';
 import { loadConfig } from '../config/env';
 import type { TemporalConfig } from '../config/temporal';
 import { DocNumber, formatDocNumber } from '../workflows/shared/documents';
@@ -176,5 +177,14 @@ describe('a cluster only when asked', () => {
       assertDemoTarget({ ...local, external: true, connection: { address: 'temporal.heluo.example.cn:7233' } }, false),
     ).toThrow(/--allow-cluster/);
     expect(() => assertDemoTarget({ ...local, external: true }, true)).not.toThrow();
+  });
+});
+
+describe("the simulated people's refusals", () => {
+  it('shrug off an approval refused because the draft passed to the deputy meanwhile (seen in the cluster proof under load)', () => {
+    const refused = new Error('只有审批人（冯青）可以审批此意见书');
+    expect(isBenign(refused)).toBe(true);
+    expect(isTransient(refused)).toBe(true);
+    expect(isBenign(new Error('案件编号不正确'))).toBe(false);
   });
 });

@@ -27,8 +27,8 @@ export const PROFILES: Profile[] = ['onTime', 'urge', 'supervise', 'warning', 's
 /** The rung (index into the ladder) a late county waits for before it reports. */
 const RUNG_OF: Partial<Record<Profile, number>> = { urge: 0, supervise: 1, warning: 2, summons: 3, bulletin: 4 };
 
-/** Refusals because the case moved on meanwhile: the next round sees the new state. */
-const REFUSED = /当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束/;
+/** Refusals because the case moved on meanwhile (the draft passed to the deputy just as the approver approved, …): the next round sees the new state. */
+const REFUSED = /当前阶段|尚在审核|没有待审核|审批稿尚未生成|不能|已经结束|只有审批人/;
 /** A worker or service that is down, or a query or Update that was lost or timed out with it. */
 const UNREACHABLE = /Timeout|timed out|UNAVAILABLE|Unavailable|ECONNREFUSED|deadline|ServiceError|not found/i;
 
