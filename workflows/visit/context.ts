@@ -37,12 +37,6 @@ export interface VisitContext {
   readonly caseId: string;
   readonly state: VisitCase;
   readonly clock: Clock;
-  /**
-   * Decide by events, not by the clock (patch `visit-decide-by-events`, decided at the start): the
-   * script chooses its next command by dates and fired timers only; the clock sets how long a
-   * timer lasts and dates in the record. Runs recorded before decide as they did.
-   */
-  readonly byEvents: boolean;
   /** Today's date on the case's clock (real China time or the demo's compressed days). */
   today(): string;
   /** The working-day calendar in force; an Update that arrives before it is recorded is refused, to be tried again. */
@@ -78,13 +72,8 @@ export function createContext(input: VisitInput): VisitContext {
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
-  // Decided after the others, so runs recorded with them replay unchanged up to here.
-  const byEvents = patched('visit-decide-by-events');
   const state = newCase(input, caseId, receiptsOn);
   const publisher = createPublisher(input, receiptsOn, approverOnSubmit);
-  const workingDays = new WorkingDays();
-  const calendar = () => workingDays.current();
-  const rectifying = new RectificationTracker(state, plan.rectification, today, calendar, clock);
   const audit: VisitContext['audit'] = (by, action, detail) => {
     const entry: AuditEntry = {
       at: new Date().toISOString(),
@@ -94,9 +83,8 @@ export function createContext(input: VisitInput): VisitContext {
       detail,
     };
     state.audit.push(entry);
-    // Every step is audited, so this is where the visible status is kept current. Its days
-    // overdue decide whether a progress note goes out: by events where the run decides so.
-    publisher.publish(state, byEvents && state.rectification ? rectifying.asOf : clock.today(Date.now()));
+    // Every step is audited, so this is where the visible status is kept current.
+    publisher.publish(state, clock.today(Date.now()));
   };
   const people = [...plan.supervisors, ...plan.admins]
     .filter((p) => p.email)
@@ -112,6 +100,8 @@ export function createContext(input: VisitInput): VisitContext {
       bureau: plan.bureau.name,
     },
   });
+  const workingDays = new WorkingDays();
+  const calendar = () => workingDays.current();
   const mailboxes = new Mailboxes(county, plan);
   return {
     input,
@@ -120,11 +110,10 @@ export function createContext(input: VisitInput): VisitContext {
     caseId,
     state,
     clock,
-    byEvents,
     today,
     calendar,
     workingDays,
-    rectifying,
+    rectifying: new RectificationTracker(state, plan.rectification, today, calendar, clock),
     receipts: new ReceiptBook(state, plan.receipts, today, calendar, clock, receiptsOn),
     mailboxes,
     get countyMail() {

@@ -225,18 +225,14 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
       continue;
     }
     timer.plan();
-    // By events: as of the last reminder, rung or Update, never as of the clock (context.ts).
-    const next = rectifying.next(ctx.byEvents ? rectifying.asOf : ctx.today());
+    const next = rectifying.next(ctx.today());
     // A report awaiting review, or the ladder exhausted: wait for the next Update.
     if (!next) {
       await timer.untilWoken();
       continue;
     }
-    const ms = timer.msUntil(next.date);
-    // By events every wait is a timer, however late the clock reads: the same command either way.
-    if (await timer.sleep(ctx.byEvents ? Math.max(1, ms) : ms)) continue;
-    if (ctx.byEvents) rectifying.passed(next.date);
-    rect.overdue = (ctx.byEvents ? next.date : ctx.today()) > rect.dueDate;
+    if (await timer.sleep(timer.msUntil(next.date))) continue;
+    rect.overdue = ctx.today() > rect.dueDate;
     if (next.kind === 'reminder') await sendReminder(ctx, next.daysBefore);
     else await escalate(ctx, next.index);
   }
@@ -249,8 +245,5 @@ function ignoreCancellation(err: unknown): void {
 
 async function sleepUntil(ctx: VisitContext, date: string): Promise<void> {
   const ms = ctx.clock.msUntil(date, Date.now());
-  // By events a timer of at least 1 ms even when the clock says the date has come: the clock must
-  // not choose between a timer and none.
-  if (ctx.byEvents) await sleep(Math.max(1, ms));
-  else if (ms > 0) await sleep(ms);
+  if (ms > 0) await sleep(ms);
 }

@@ -32,12 +32,8 @@ export async function watchReceipts(ctx: VisitContext, done: () => boolean): Pro
       continue;
     }
     const ms = timer.msUntil(next);
-    if (ctx.byEvents) {
-      // By events (context.ts): always a timer, and overdue as of the date it was set for.
-      if (await timer.sleep(Math.max(1, ms))) continue;
-    } else if (ms > 0 && (await timer.sleep(ms))) continue;
-    const asOf = ctx.byEvents ? next : ctx.today();
-    for (const r of waiting.filter((x) => addDays(x.dueBy, 1) <= asOf && !x.acknowledged)) await remind(ctx, r);
+    if (ms > 0 && (await timer.sleep(ms))) continue;
+    for (const r of waiting.filter((x) => addDays(x.dueBy, 1) <= ctx.today() && !x.acknowledged)) await remind(ctx, r);
   }
 }
 

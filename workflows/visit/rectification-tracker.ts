@@ -23,14 +23,13 @@ export class RectificationTracker {
   readonly timer: UpdatableTimer;
   #ladder: Ladder;
   #dueMoves: DueMove[] = [];
-  #asOf = '';
 
   constructor(
     private readonly state: VisitCase,
     private readonly rules: VisitInput['plan']['rectification'],
     private readonly today: () => string,
     private readonly calendar: () => WorkingDayCalendar,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
     this.timer = new UpdatableTimer(clock);
     this.#ladder = startLadder(state.date);
@@ -41,29 +40,8 @@ export class RectificationTracker {
     return this.state.rectification!;
   }
 
-  /**
-   * The case's date as its events tell it, for runs that decide by events (patch
-   * `visit-decide-by-events`): the letter's date, then each reminder or rung whose timer fired,
-   * each Update that woke the ladder. Never read from the clock in the script, where a task run
-   * with a stale clock would decide otherwise than its replay (docs/architecture.md).
-   */
-  get asOf(): string {
-    return this.#asOf;
-  }
-
-  /** An event dated `date` happened: the case's date is at least that. */
-  passed(date: string): void {
-    if (date > this.#asOf) this.#asOf = date;
-  }
-
   /** The letter is out: the record opens and the ladder counts from its due date. */
   start(record: Rectification): void {
-    // The letter's date, or the day the mail server took it (the mail step's recorded result,
-    // not the clock) when a retry or an incident held it back.
-    const letter = this.state.letter;
-    this.passed(letter?.issueDate ?? this.state.date);
-    for (const r of letter?.delivery?.recipients ?? [])
-      if (r.status === 'accepted') this.passed(this.clock.today(Date.parse(r.at)));
     this.state.rectification = record;
     this.state.stage = 'rectification';
     this.#ladder = startLadder(record.dueDate);
@@ -89,7 +67,6 @@ export class RectificationTracker {
 
   /** The county reported: the ladder stands still until the review. */
   submit(report: RectificationReport): void {
-    this.passed(this.today());
     this.record.reports.push(report);
     this.timer.wakeup.notify();
   }
@@ -101,14 +78,12 @@ export class RectificationTracker {
 
   /** A report was reviewed; a return moves the due date, and the ladder resumes from its rung. */
   reviewed(resubmitBy: string | undefined): void {
-    this.passed(this.today());
     if (resubmitBy) this.moveDueDate(resubmitBy);
     this.timer.wakeup.notify();
   }
 
   /** An extension (its record already on the case) moves the due date. */
   extendTo(date: string): void {
-    this.passed(this.today());
     this.moveDueDate(date);
     this.timer.wakeup.notify();
   }
@@ -126,7 +101,6 @@ export class RectificationTracker {
     const base = untouched && letter ? addDays(letter.issueDate, this.rules.periodDays) : r.dueDate;
     const due = onOrNextWorkingDay(base, this.calendar());
     if (due === r.dueDate || due < today) return [];
-    this.passed(today);
     const move = { what: '整改期限', from: r.dueDate, to: due };
     this.#dueMoves.push({ ...move, source });
     this.moveDueDate(due);
