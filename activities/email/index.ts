@@ -29,7 +29,7 @@ import { composeMessage, loadAttachments } from './compose';
 import { copyKey, messageIdFor } from './message-id';
 import { type ReceiptLinkSettings } from './receipt-link';
 import { SentLog, SentLogCorrupt, type SentLogRecord, type SentLogStore } from './sent-log';
-import { isMailbox, senderOf, toCopy, withReceiptLink } from './letter';
+import { isMailbox, mailContent, senderOf, toCopy, withReceiptLink } from './letter';
 import { MailTransports } from './settings';
 import type { ObjectStore } from '../storage/object-store';
 import {
@@ -116,7 +116,7 @@ export function createEmailActivities(deps: EmailDeps) {
         nonRetryable: true,
       });
     }
-    const msg = parsed.data;
+    const msg = { ...parsed.data, content: mailContent(parsed.data.content) };
     const sender = senderOf(msg.sender);
     const recipient = msg.recipient.trim();
     const key = copyKey(msg.workflowId, msg.step, recipient);
@@ -134,7 +134,7 @@ export function createEmailActivities(deps: EmailDeps) {
 
     return log.withLock(key, async () => {
       const prev = await readLog(key);
-      if (prev?.state === 'accepted') return toCopy(prev, true);
+      if (prev?.state === 'accepted') return { ...toCopy(prev, true), subject: msg.content.subject };
       // The plan's SMTP setting (or the outbox); a plan this worker cannot serve fails before
       // anything is recorded, but a copy already sent is still reported as sent.
       const via = transports.resolve(msg.smtp);
@@ -226,7 +226,7 @@ export function createEmailActivities(deps: EmailDeps) {
       };
       await log.write(accepted);
       await deps.hooks?.afterRecorded?.(ref);
-      return toCopy(accepted, false);
+      return { ...toCopy(accepted, false), subject: msg.content.subject };
     });
   }
 

@@ -1,11 +1,18 @@
 /**
- * What one copy of a letter says and records: the sender checked, the receipt link's paragraph
- * added to the text, and the SentCopy the workflow gets back from a sent-log record.
+ * What one copy of a letter says and records: the sender checked, the plan's mail text filled, the
+ * receipt link's paragraph added to the text, and the SentCopy the workflow gets back from a sent-log record.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType } from '../../workflows/shared/errors';
-import { type MailAddress, type SendLetterParsed, type SentCopy } from '../../workflows/shared/email';
+import {
+  MailContentSchema,
+  type MailAddress,
+  type MailContent,
+  type SendLetterParsed,
+  type SentCopy,
+} from '../../workflows/shared/email';
+import { fillTextSync } from '../wording';
 import { receiptUrl, type ReceiptLinkSettings } from './receipt-link';
 import { type SentLogRecord } from './sent-log';
 
@@ -21,9 +28,9 @@ export function isMailbox(address: string): boolean {
  * asks for a receipt and a worker that can sign; deterministic, so a resent copy is identical.
  */
 export function withReceiptLink(
-  msg: SendLetterParsed,
+  msg: SendLetterParsed & { content: MailContent },
   links: ReceiptLinkSettings | undefined,
-): SendLetterParsed['content'] {
+): MailContent {
   if (!msg.receiptLink || !links) return msg.content;
   return {
     ...msg.content,
@@ -79,4 +86,24 @@ export function toCopy(r: SentLogRecord, deduplicated: boolean): SentCopy {
     possibleDuplicate: r.possibleDuplicate ?? false,
     attempts: r.attempts,
   };
+}
+
+/**
+ * The copy's content: as given, or one of the plan's mail texts filled here (patch `text-in-mail`),
+ * then checked like given content. A template that cannot be filled is a TemplateError and filled
+ * content the schema refuses (an empty subject) is InvalidInput: both permanent, retrying cannot
+ * change them.
+ */
+export function mailContent(content: SendLetterParsed['content']): MailContent {
+  if (!('text' in content)) return content;
+  const filled = fillTextSync(content.text);
+  const checked = MailContentSchema.safeParse({ ...filled, signature: content.signature });
+  if (!checked.success) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      message: `邮件正文不正确：${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；')}`,
+      nonRetryable: true,
+    });
+  }
+  return checked.data;
 }

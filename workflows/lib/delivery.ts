@@ -25,7 +25,7 @@ import {
   log,
   workflowInfo,
 } from '@temporalio/workflow';
-import { mail as mailProxy } from './proxies';
+import { mail as mailProxy, textActivities } from './proxies';
 import { DAY_MS } from '../shared/clock';
 import { FailureType } from '../shared/errors';
 import type { ReceiptLinkRef } from '../contracts/receipts';
@@ -40,6 +40,7 @@ import {
   type MailAddress,
   type MailContentInput,
   type MailRetryProfile,
+  type MailTextContentInput,
   type RecipientDelivery,
   type SendLetterInput,
 } from '../shared/email';
@@ -65,7 +66,8 @@ export interface DeliverLetterRequest {
   to: MailAddress[];
   /** E.g. the leader (分管局领导) on escalations. */
   cc?: MailAddress[];
-  content: MailContentInput;
+  /** The text as given, or a plan's mail text the mail activity fills (patch `text-in-mail`). */
+  content: MailContentInput | MailTextContentInput;
   /** Path + sha256 of the rendered PDF; never its bytes. */
   attachments?: AttachmentRefInput[];
   /** Told by email when any recipient cannot be reached. */
@@ -123,7 +125,7 @@ async function sendCopies(
   step: string,
   to: MailAddress[],
   cc: MailAddress[],
-  content: MailContentInput,
+  content: MailContentInput | MailTextContentInput,
   attachments: AttachmentRefInput[],
   receiptLink?: ReceiptLinkRef,
 ): Promise<DeliveryRecord> {
@@ -155,6 +157,7 @@ async function sendCopies(
     }
   }
 
+  const subjects: (string | undefined)[] = [];
   const recipients = await Promise.all(
     targets.map(async ({ address, role }): Promise<RecipientDelivery> => {
       try {
@@ -163,6 +166,7 @@ async function sendCopies(
           recipient: address,
           ...(receiptLink && role === 'to' ? { receiptLink } : {}),
         });
+        subjects.push(c.subject);
         return {
           address,
           role,
@@ -176,6 +180,9 @@ async function sendCopies(
         };
       } catch (err) {
         if (isCancellation(err)) throw err;
+        // A mail text that cannot be filled fails every copy alike: the caller's step opens an
+        // incident for it, as when the text was filled before the mail.
+        if ('text' in content && failureType(err) === FailureType.TemplateError) throw err;
         return failedDelivery(err, address, role, profile);
       }
     }),
@@ -186,7 +193,7 @@ async function sendCopies(
   return {
     workflowId,
     step,
-    subject: content.subject,
+    subject: 'text' in content ? (subjects.find((x) => x) ?? (await subjectOf(content))) : content.subject,
     attachments: attachments.map((a) => ({ filename: a.filename, sha256: a.sha256 })),
     status: rejected.length === 0 ? 'delivered' : accepted.length === 0 ? 'failed' : 'partial',
     accepted,
@@ -194,6 +201,20 @@ async function sendCopies(
     recipients,
     completedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * The subject of a mail text no copy went out with (every recipient failed), for the record and
+ * the supervisors' notice: filled by the text activity, the one round trip a failure costs.
+ */
+async function subjectOf(content: MailTextContentInput): Promise<string> {
+  return (await textActivities(true).fillText(content.text)).subject;
+}
+
+/** The type of an activity's failure (its ApplicationFailure cause), if it has one. */
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 /** The failed RecipientDelivery for an activity failure: permanent refusal or retries exhausted. */

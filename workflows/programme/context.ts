@@ -70,6 +70,8 @@ export interface ProgrammeContext {
   inboxDigest: boolean;
   /** `fillText` as this run fills texts (patch `text-as-activity`, decided at the start). */
   text: ReturnType<typeof textActivities>;
+  /** The mail activity fills the mail texts itself (patch `text-in-mail`, decided at the start of each run). */
+  textInMail: boolean;
 }
 
 export function createContext(input: ProgrammeInput): ProgrammeContext {
@@ -84,6 +86,8 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
   // The run's month, by the start event's time (the same in every replay), or before the patch by the first task's.
   const runMonth = (eventDriven ? clock.today(workflowInfo().runStartTime.getTime()) : today()).slice(0, 7);
   const archives = Boolean(carried) || patched('programme-archive');
+  // Mail texts filled by the mail activity (digest.ts, reporting.ts): decided after the others.
+  const textInMail = patched('text-in-mail');
   const state: ProgrammeState = carried?.state ?? {
     year: plan.year,
     bureau: plan.bureau.code,
@@ -148,6 +152,7 @@ export function createContext(input: ProgrammeInput): ProgrammeContext {
     },
     inboxDigest,
     text,
+    textInMail,
     placed: Boolean(carried),
     busy: 0,
     nextBulletinMonth: carried?.nextBulletinMonth,

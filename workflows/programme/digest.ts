@@ -54,32 +54,37 @@ export async function digestLoop(
         continue;
       }
       state.digests.push({ week: date, open: open.length, at: new Date().toISOString() });
-      const filled = await ctx.steps.run(`digest-${date}:text`, `${date} 周交办邮件正文`, () =>
-        ctx.text.fillText({
-          template: plan.wording.mail.digest,
-          data: {
-            week: date,
-            openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
-            open: open.map((p) => ({
-              countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
-              docNumber: p.docNumber ?? '',
-              dueDate: p.dueDate ?? '—',
-              overdue: p.overdue,
-              daysOverdue: p.daysOverdue,
-              rungName: rungName(p.rung),
-              problems: (p.openProblems ?? []).join('；'),
-            })),
-          },
-        }),
-      );
-      await deliverLetter({
-        step: `digest-${date}`,
-        to,
-        content: { ...filled, signature: [plan.bureau.name] },
-        supervisors: [],
-        retry: ctx.input.mailRetry,
-        mail: mailSettings(plan),
-      });
+      const text = {
+        template: plan.wording.mail.digest,
+        data: {
+          week: date,
+          openProblems: open.reduce((n, p) => n + (p.openProblems?.length ?? 0), 0),
+          open: open.map((p) => ({
+            countyName: state.entries.find((e) => e.county === p.county)?.countyName ?? p.county,
+            docNumber: p.docNumber ?? '',
+            dueDate: p.dueDate ?? '—',
+            overdue: p.overdue,
+            daysOverdue: p.daysOverdue,
+            rungName: rungName(p.rung),
+            problems: (p.openProblems ?? []).join('；'),
+          })),
+        },
+      };
+      // From patch `text-in-mail` the mail activity fills the text (context.ts); awaited inline.
+      const what = `${date} 周交办邮件正文`;
+      const filled = ctx.textInMail
+        ? undefined
+        : await ctx.steps.run(`digest-${date}:text`, what, () => ctx.text.fillText(text));
+      const send = () =>
+        deliverLetter({
+          step: `digest-${date}`,
+          to,
+          content: { ...(filled ?? { text }), signature: [plan.bureau.name] },
+          supervisors: [],
+          retry: ctx.input.mailRetry,
+          mail: mailSettings(plan),
+        });
+      await (filled ? send() : ctx.steps.run(`digest-${date}:text`, what, send));
     } finally {
       ctx.busy--;
       ctx.lastDigestDate = date;
@@ -118,28 +123,28 @@ async function inboxDigest(ctx: ProgrammeContext, date: string): Promise<void> {
   });
   const template = (plan.wording.mail as Partial<Record<MailTextKind, MailText>>).todoDigest ?? TODO_DIGEST_FALLBACK;
   for (const { person, items } of due) {
-    const filled = await ctx.steps.run(
-      `todo-digest-${date}-${person.id}:text`,
-      `${date} ${person.name}的待办提醒正文`,
-      () =>
-        ctx.text.fillText({
-          template,
-          data: {
-            asOf: date,
-            name: person.name,
-            count: items.length,
-            items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })),
-          },
-        }),
-    );
-    await deliverLetter({
-      step: `todo-digest-${date}-${person.id}`,
-      to: [{ name: person.name, address: person.email }],
-      content: { ...filled, signature: [plan.bureau.name] },
-      supervisors: [],
-      retry: ctx.input.mailRetry,
-      mail: mailSettings(plan),
-    });
+    const text = {
+      template,
+      data: {
+        asOf: date,
+        name: person.name,
+        count: items.length,
+        items: items.map((i) => ({ title: i.title, due: i.due, days: daysText(i.daysLeft) })),
+      },
+    };
+    const textStep = `todo-digest-${date}-${person.id}:text`;
+    const what = `${date} ${person.name}的待办提醒正文`;
+    const filled = ctx.textInMail ? undefined : await ctx.steps.run(textStep, what, () => ctx.text.fillText(text));
+    const send = () =>
+      deliverLetter({
+        step: `todo-digest-${date}-${person.id}`,
+        to: [{ name: person.name, address: person.email }],
+        content: { ...(filled ?? { text }), signature: [plan.bureau.name] },
+        supervisors: [],
+        retry: ctx.input.mailRetry,
+        mail: mailSettings(plan),
+      });
+    await (filled ? send() : ctx.steps.run(textStep, what, send));
   }
   ctx.audit(
     'system',

@@ -143,31 +143,33 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
   const leaders = [plan.approval.approver, ...(plan.approval.deputy ? [plan.approval.deputy] : []), ...plan.admins]
     .filter((p) => p.email)
     .map((p) => ({ name: p.name, address: p.email! }));
-  const filled = await step(
-    'text',
-    '邮件正文',
-  )(() => ctx.text.fillText({ template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } }));
-  await deliverLetter({
-    step: `bulletin-${month}`,
-    to: state.entries
-      .filter((e) => e.status !== 'cancelled')
-      .flatMap((e) =>
-        ctx.counties
-          .get(e.county)!
-          .emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address })),
-      ),
-    cc: leaders,
-    content: { ...filled, signature: [plan.bureau.name, date] },
-    attachments: [
-      {
-        path: doc.path,
-        sha256: doc.sha256,
-        filename: `${docNumber}-执法指导情况通报.pdf`,
-        contentType: 'application/pdf',
-      },
-    ],
-    supervisors: supervisorsMail(ctx),
-    retry: ctx.input.mailRetry,
-    mail: mailSettings(plan),
-  });
+  const text = { template: plan.wording.mail.bulletin, data: { docNumber, periodLabel } };
+  // The mail activity fills the text from patch `text-in-mail` on (context.ts); awaited inline,
+  // as before, so recorded runs keep their order of commands.
+  const filled = ctx.textInMail ? undefined : await step('text', '邮件正文')(() => ctx.text.fillText(text));
+  const send = () =>
+    deliverLetter({
+      step: `bulletin-${month}`,
+      to: state.entries
+        .filter((e) => e.status !== 'cancelled')
+        .flatMap((e) =>
+          ctx.counties
+            .get(e.county)!
+            .emails.map((address) => ({ name: ctx.counties.get(e.county)!.bureauName, address })),
+        ),
+      cc: leaders,
+      content: { ...(filled ?? { text }), signature: [plan.bureau.name, date] },
+      attachments: [
+        {
+          path: doc.path,
+          sha256: doc.sha256,
+          filename: `${docNumber}-执法指导情况通报.pdf`,
+          contentType: 'application/pdf',
+        },
+      ],
+      supervisors: supervisorsMail(ctx),
+      retry: ctx.input.mailRetry,
+      mail: mailSettings(plan),
+    });
+  await (filled ? send() : step('text', '邮件正文')(send));
 }

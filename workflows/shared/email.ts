@@ -42,6 +42,21 @@ export type MailContent = z.infer<typeof MailContentSchema>;
 export type MailContentInput = z.input<typeof MailContentSchema>;
 
 /**
+ * What a message says, as one of the plan's mail texts (Handlebars subject and body) and its data:
+ * the mail activity fills it itself (activities/wording.ts), so no activity round trip fills it
+ * first (patch `text-in-mail`). Filling is deterministic, so every copy and every retry of a copy
+ * says the same; a template that cannot be filled fails the copy as a TemplateError.
+ */
+export const MailTextContentSchema = z.object({
+  text: z.object({
+    template: z.object({ subject: z.string(), body: z.string() }),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  signature: z.array(z.string()).default([]),
+});
+export type MailTextContentInput = z.input<typeof MailTextContentSchema>;
+
+/**
  * Input of the `sendLetter` activity: one copy of a message for one envelope recipient.
  * (workflowId, step, recipient) names the copy; its Message-ID and its sent-log entry derive from
  * it, so a retried activity finds what an earlier attempt already sent.
@@ -54,7 +69,7 @@ export const SendLetterInputSchema = z.object({
   recipient: z.string().trim().min(1),
   to: z.array(MailAddressSchema).min(1),
   cc: z.array(MailAddressSchema).default([]),
-  content: MailContentSchema,
+  content: z.union([MailContentSchema, MailTextContentSchema]),
   attachments: z.array(AttachmentRefSchema).default([]),
   /** The bureau of the plan the programme was started with: From, envelope sender, Message-ID domain. */
   sender: MailAddressSchema,
@@ -98,6 +113,8 @@ export const SentCopySchema = z.object({
   deduplicated: z.boolean(),
   /** True when an earlier attempt died without recording its outcome, so the server may hold two copies (same Message-ID). */
   possibleDuplicate: z.boolean(),
+  /** The subject the copy went out with; given when the activity filled a mail text itself. */
+  subject: z.string().optional(),
   /** Attempts recorded in the sent-log for this copy, this one included. */
   attempts: z.number().int(),
 });

@@ -54,6 +54,8 @@ export interface VisitContext {
   readonly steps: StepRunner;
   /** `fillText` as this run fills texts (patch `text-as-activity`, decided at the start). */
   readonly text: ReturnType<typeof textActivities>;
+  /** The mail activity fills the mail texts itself (patch `text-in-mail`, decided at the start). */
+  readonly textInMail: boolean;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
 }
@@ -69,6 +71,9 @@ export function createContext(input: VisitInput): VisitContext {
   const text = textActivities(patched('text-as-activity'));
   // The approver is published as soon as the findings are submitted (the draft's render audits nothing).
   const approverOnSubmit = receiptsOn && patched('inbox-approver-on-submit');
+  // Mail texts filled by the mail activity (steps.ts mailLetter): decided after the others, so
+  // runs recorded before replay unchanged up to here.
+  const textInMail = patched('text-in-mail');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
@@ -123,6 +128,7 @@ export function createContext(input: VisitInput): VisitContext {
     audit,
     steps,
     text,
+    textInMail,
     published: () => publisher.lastSignal,
   };
 }

@@ -56,6 +56,18 @@ export class ReceiptBook {
     return { caseId: this.state.caseId, receipt: receipt.id, expires: receipt.linkExpires, dueBy: receipt.dueBy };
   }
 
+  /**
+   * Takes back receipt `id`, just opened, when its letter could not go out at all (its mail text
+   * could not be filled): no reminder for a letter the county never got. A retry opens it again.
+   */
+  withdraw(id: string): void {
+    const receipts = this.state.receipts;
+    const last = receipts?.at(-1);
+    if (!receipts || last?.id !== id || last.acknowledged) return;
+    receipts.pop();
+    this.timer.wakeup.notify();
+  }
+
   /** The receipt `id`, if the case has it. */
   find(id: string): Receipt | undefined {
     return this.all.find((r) => r.id === id);

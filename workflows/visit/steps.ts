@@ -5,6 +5,7 @@
  * retried. The rectification's letters are in rectification-steps.ts, closing and archiving in
  * archive.ts.
  */
+import { isCancellation } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
 import { formatDateZh, formatDocNumber, type DocumentKind, type RenderResult } from '../shared/documents';
@@ -12,6 +13,7 @@ import { type RenderDocumentInput } from '../shared/render-document';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES } from '../shared/labels';
 import type { MailTextKind } from '../shared/wording';
+import type { FillTextInput } from '../../activities/wording';
 import type { ReceiptLinkRef } from '../contracts/receipts';
 import type { VisitContext } from './context';
 import { SERIES, type NumberedKind } from './number-log';
@@ -59,69 +61,100 @@ export async function mailLetter(
   },
 ): Promise<DeliveryRecord> {
   const { plan } = ctx;
-  const filled = await ctx.steps.run(`text:${req.step}`, '填写邮件正文', () =>
-    ctx.text.fillText({
-      template: plan.wording.mail[req.mail],
-      data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data },
-    }),
-  );
-  const receiptLink =
+  const text: FillTextInput = {
+    template: plan.wording.mail[req.mail],
+    data: { county: ctx.county.bureauName, countyName: ctx.county.name, ...req.data },
+  };
+  // Addressed when it goes: a mailbox correction may land while a text is being filled.
+  const addressees = (): Addressees => ({ to: req.to ?? ctx.countyMail, cc: req.cc ?? [] });
+  const send = ({ to, cc }: Addressees, content: TextOrFilled, receiptLink: ReceiptLinkRef | undefined) =>
+    deliverLetter({
+      step: req.step,
+      to,
+      cc,
+      content: { ...content, signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())] },
+      attachments: [
+        { path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' },
+      ],
+      supervisors: ctx.mailboxes.supervisors,
+      retry: ctx.input.mailRetry,
+      mail: mailSettings(plan),
+      ...(receiptLink ? { receiptLink } : {}),
+    });
+  const opening = () =>
     req.receiptLink ?? (req.receipt ? ctx.receipts.open(req.receipt.kind, req.receipt.docNumber) : undefined);
-  const to = req.to ?? ctx.countyMail;
-  const cc = req.cc ?? [];
   // The number's letter goes out in this step: a cancel asks the sent-log before voiding it.
-  ctx.numbers.mailing(
-    req.data.docNumber,
-    req.step,
-    [...to, ...cc].map((a) => a.address),
-  );
-  return deliverLetter({
-    step: req.step,
-    to,
-    cc,
-    content: {
-      subject: filled.subject,
-      paragraphs: filled.paragraphs,
-      signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())],
-    },
-    attachments: [
-      { path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' },
-    ],
-    supervisors: ctx.mailboxes.supervisors,
-    retry: ctx.input.mailRetry,
-    mail: mailSettings(plan),
-    ...(receiptLink ? { receiptLink } : {}),
+  const mailing = ({ to, cc }: Addressees) =>
+    ctx.numbers.mailing(
+      req.data.docNumber,
+      req.step,
+      [...to, ...cc].map((a) => a.address),
+    );
+  if (!ctx.textInMail) {
+    // Runs recorded before: the text first, awaited here (an extra promise turn would reorder this
+    // coroutine's next command against the receipts loop's).
+    const filled = await ctx.steps.run(`text:${req.step}`, TEXT_STEP, () => ctx.text.fillText(text));
+    const receiptLink = opening();
+    const who = addressees();
+    mailing(who);
+    return send(who, { subject: filled.subject, paragraphs: filled.paragraphs }, receiptLink);
+  }
+  return ctx.steps.run(`text:${req.step}`, TEXT_STEP, async () => {
+    const receiptLink = opening();
+    const who = addressees();
+    mailing(who);
+    try {
+      return await send(who, { text }, receiptLink);
+    } catch (err) {
+      // Nothing went out (the text could not be filled): no receipt waits on it.
+      if (receiptLink && !req.receiptLink && !isCancellation(err)) ctx.receipts.withdraw(receiptLink.receipt);
+      throw err;
+    }
   });
 }
+
+type Addressees = { to: MailAddress[]; cc: MailAddress[] };
+type TextOrFilled = { text: FillTextInput } | { subject: string; paragraphs: string[] };
+
+/**
+ * The step of a mail text: in runs from patch `text-in-mail` (`ctx.textInMail`, decided at the
+ * start) the mail activity fills the text, one activity round trip less per message, and a text
+ * that cannot be filled stops the delivery as this step's incident; in runs before, the text
+ * activity fills it first, its failure the same incident.
+ */
+const TEXT_STEP = '填写邮件正文';
 
 /** Tells the county its due date moved with an applied official calendar (no letter attached). */
 export async function notifyDueMoved(ctx: VisitContext, move: DueMove): Promise<void> {
   const { plan } = ctx;
-  const filled = await ctx.steps.run(`text:due-moved-${move.to}`, '填写邮件正文', () =>
-    ctx.text.fillText({
-      template: plan.wording.mail.dueDateMoved,
-      data: {
-        county: ctx.county.bureauName,
-        countyName: ctx.county.name,
-        opinionNumber: ctx.state.letter?.docNumber ?? '',
-        from: move.from,
-        to: move.to,
-        source: move.source,
-      },
-    }),
-  );
-  const delivery = await deliverLetter({
-    step: `due-moved-${move.from}-${move.to}`,
-    to: ctx.countyMail,
-    content: {
-      subject: filled.subject,
-      paragraphs: filled.paragraphs,
-      signature: [plan.bureau.name, formatDateZh(ctx.today())],
+  const step = `due-moved-${move.to}`;
+  const text: FillTextInput = {
+    template: plan.wording.mail.dueDateMoved,
+    data: {
+      county: ctx.county.bureauName,
+      countyName: ctx.county.name,
+      opinionNumber: ctx.state.letter?.docNumber ?? '',
+      from: move.from,
+      to: move.to,
+      source: move.source,
     },
-    supervisors: ctx.mailboxes.supervisors,
-    retry: ctx.input.mailRetry,
-    mail: mailSettings(plan),
-  });
+  };
+  const filled = ctx.textInMail
+    ? undefined
+    : await ctx.steps.run(`text:${step}`, TEXT_STEP, () => ctx.text.fillText(text));
+  const send = () =>
+    deliverLetter({
+      step: `due-moved-${move.from}-${move.to}`,
+      to: ctx.countyMail,
+      content: {
+        ...(filled ? { subject: filled.subject, paragraphs: filled.paragraphs } : { text }),
+        signature: [plan.bureau.name, formatDateZh(ctx.today())],
+      },
+      supervisors: ctx.mailboxes.supervisors,
+      retry: ctx.input.mailRetry,
+      mail: mailSettings(plan),
+    });
+  const delivery = await (filled ? send() : ctx.steps.run(`text:${step}`, TEXT_STEP, send));
   ctx.audit(
     'system',
     'dueDateMovedNotice',
