@@ -75,7 +75,11 @@ describe('mail texts filled by the mail activity (time-skipping, loopback SMTP)'
     const h = await d.start(plan, 0, date);
     await d.skipTo(date);
     const s = await d.waitFor(h, (c) => c.incidents.length === 1, 'the incident');
-    expect(s.incidents[0]).toMatchObject({ step: 'text:notice', what: '填写邮件正文', error: { type: 'TemplateError' } });
+    expect(s.incidents[0]).toMatchObject({
+      step: 'text:notice',
+      what: '填写邮件正文',
+      error: { type: 'TemplateError' },
+    });
     expect(s.notice?.delivery).toBeUndefined();
     const county = plan.counties[0]!;
     const toCounty = sink.messages.filter((m) => m.rcptTo.some((r) => county.emails.includes(r)));
