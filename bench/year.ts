@@ -11,6 +11,7 @@
  * Over 300 lines because a benchmark reads as one measurement from top to bottom: the stack, the
  * day-by-day driver and the report stay together so a reader can check what is timed.
  */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -148,6 +149,21 @@ class Wakeups {
   }
 }
 
+/** Prints the workflows' pending activities and children (diagnosis of a held clock). */
+async function pendingWork(env: TestWorkflowEnvironment, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const d = await env.client.workflow
+      .getHandle(id)
+      .describe()
+      .catch((err: unknown) => void process.stderr.write(`[bench:year] ${id}: ${String(err).slice(0, 120)}\n`));
+    const raw = d?.raw;
+    const acts = (raw?.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} ${a.state}`);
+    const wft = raw?.pendingWorkflowTask ? ` wft ${raw.pendingWorkflowTask.state}` : '';
+    process.stderr.write(`[bench:year] ${id} ${d?.status.name}\n`);
+    if (acts.length || wft) process.stderr.write(`[bench:year] pending in ${id}: ${acts.join('; ')}${wft}\n`);
+  }
+}
+
 async function main() {
   const loadBefore = loadAverage();
   process.env.JAVA_TOOL_OPTIONS ??= TEST_SERVER_JVM;
@@ -190,10 +206,13 @@ async function main() {
       // The programme ends in the barrier after the last visit's close; a query of a closed
       // workflow replays its whole history (seconds for the programme's), so its result is read.
       const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+      // The programme continues as new at each month end: its latest run, never the first one's
+      // handle (a continued run is not RUNNING, and its result waits for the whole chain).
+      const latest = handleOf(programmeId);
       const readSchedule = async (mayHaveEnded: boolean): Promise<ProgrammeState> => {
-        if (mayHaveEnded && (await handle.describe()).status.name !== 'RUNNING')
+        if (mayHaveEnded && (await latest.describe()).status.name !== 'RUNNING')
           return plain.workflow.getHandle<typeof programmeWorkflow>(programmeId).result();
-        return handle.query(scheduleQuery);
+        return latest.query(scheduleQuery);
       };
       // The schedule is placed by the programme's first workflow tasks: let them run.
       await timed('barrier', () => env.sleep(60_000));
@@ -231,7 +250,22 @@ async function main() {
           // What the Updates set going (drafts rendered, letters mailed) runs to its end before the
           // next round looks: time skipping moves the clock only while no task is in flight, so a
           // one-minute sleep returns once everything is done.
+          // A barrier still waiting after 5 s of real time: something in flight holds the clock.
+          const held = process.env.BENCH_YEAR_VERBOSE
+            ? setTimeout(
+                () =>
+                  void pendingWork(env, [
+                    programmeId,
+                    ...state.entries.map((x) => x.visitWorkflowId),
+                    ...['notice', 'opinion', 'urge', 'supervise', 'summons', 'bulletin'].map((s) =>
+                      docNumberWorkflowId(year, plan.bureau.code, s),
+                    ),
+                  ]),
+                5000,
+              )
+            : undefined;
           await timed('barrier', () => env.sleep(60_000));
+          clearTimeout(held);
         }
         const closed = state.entries.filter((e) => e.status === 'completed' || e.status === 'cancelled').length;
         if (state.finished || (state.entries.length > 0 && closed === state.entries.length)) break;
@@ -247,9 +281,9 @@ async function main() {
         // Nobody wakes by himself (never in this plan): look again tomorrow.
         next = Number.isFinite(wake) ? noonAtOrAfter(Math.max(wake, now)) : addDays(day, 1);
         if (next <= day) next = addDays(day, 1);
-        if (stops % 10 === 0)
+        if (stops % 10 === 0 || process.env.BENCH_YEAR_VERBOSE)
           process.stderr.write(
-            `[bench:year] ${day}: ${closed}/${state.entries.length} closed, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+            `[bench:year] ${day}: ${closed}/${state.entries.length} closed, ${((Date.now() - t0) / 1000).toFixed(1)} s${process.env.BENCH_YEAR_VERBOSE ? ` ${JSON.stringify(spent)}` : ''}\n`,
           );
       }
       wallMs = Date.now() - t0;
