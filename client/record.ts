@@ -31,7 +31,9 @@ export interface CaseRecord {
 /**
  * The case from its workflow while Temporal has it; when Temporal answers NotFound, from its
  * archive (`archiveDir`: the process store's archive, or its folder). Still NotFound when neither has it; IntegrityError (a refusal) when
- * the archive cannot vouch for the case.
+ * the archive cannot vouch for the case. A closed case whose query fails otherwise (its worker
+ * cannot replay it, Temporal is unreachable) is read from its archive too, the record it wrote
+ * when it ended; a case without an archive (still running) gets the query's error.
  */
 export async function readCase(
   client: Client,
@@ -41,8 +43,12 @@ export async function readCase(
   try {
     return { case: await visitOps.get(client, ref), source: 'temporal' };
   } catch (err) {
-    if (!archiveDir || !(err instanceof UserError) || err.type !== 'NotFound') throw err;
-    const archived = await readArchived(archiveDir, visitWorkflowId(ref.year, ref.bureau, ref.county));
+    if (!archiveDir) throw err;
+    const notFound = err instanceof UserError && err.type === 'NotFound';
+    const id = visitWorkflowId(ref.year, ref.bureau, ref.county);
+    const archived = notFound
+      ? await readArchived(archiveDir, id)
+      : await readArchived(archiveDir, id).catch(() => undefined);
     if (!archived) throw err;
     return {
       case: archived.case,

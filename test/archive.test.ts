@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QueryNotRegisteredError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,6 +27,7 @@ import {
   readArchivedCase,
   verifyArchive,
 } from '../activities/archive';
+import { readCase } from '../client/record';
 import type { RenderResult } from '../workflows/shared/documents';
 import type { VisitCase } from '../workflows/contracts/visit';
 import { failureOf } from './helpers/failure';
@@ -344,6 +346,21 @@ describe('archive files are written atomically and durably', () => {
 });
 
 describe('reading the archive back', () => {
+  it('a closed case whose query fails (a history its worker cannot replay) is read from its archive; without one the error stands', async () => {
+    const f = await fixture();
+    const ref = { year: 2027, bureau: 'heluo', county: f.caseId.split('-').at(-1)! };
+    // What a worker answers for a history it cannot replay: not NotFound, so the archive was not asked.
+    const failing = new QueryNotRegisteredError('[TMPRL1100] Nondeterminism error: …', 1);
+    const client = {
+      workflow: { getHandle: () => ({ query: () => Promise.reject(failing) }) },
+    } as unknown as Client;
+    await expect(readCase(client, ref, f.root)).rejects.toBe(failing);
+    await archive(f);
+    const read = await readCase(client, ref, f.root);
+    expect(read.source).toBe('archive');
+    expect(read.case.caseId).toBe(f.caseId);
+  });
+
   it('reads the case record; a case never archived is undefined; a case.json that differs from the manifest is refused', async () => {
     const f = await fixture();
     expect(await readArchivedCase(f.root, f.caseId)).toBeUndefined();
