@@ -4,7 +4,7 @@
  */
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping } from '../lib/proxies';
-import { addDays, dayOfWeek } from '../shared/clock';
+import { addDays, dayOfWeek, daysBetween } from '../shared/clock';
 import { daysText, type InboxPerson } from '../shared/todo';
 import { TODO_DIGEST_FALLBACK, type MailText, type MailTextKind } from '../shared/wording';
 import type { VisitProgress } from '../contracts/programme';
@@ -64,7 +64,9 @@ export async function digestLoop(
             docNumber: p.docNumber ?? '',
             dueDate: p.dueDate ?? '—',
             overdue: p.overdue,
-            daysOverdue: p.daysOverdue,
+            // Counted to the digest's date, as the bulletin counts: a visit no longer sends a
+            // note for each day it is late (patch lean-progress-notes, visit/publisher.ts).
+            daysOverdue: p.dueDate && p.dueDate < date ? daysBetween(p.dueDate, date) : (p.daysOverdue ?? 0),
             rungName: rungName(p.rung),
             problems: (p.openProblems ?? []).join('；'),
           })),

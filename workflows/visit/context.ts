@@ -74,11 +74,13 @@ export function createContext(input: VisitInput): VisitContext {
   // Mail texts filled by the mail activity (steps.ts mailLetter): decided after the others, so
   // runs recorded before replay unchanged up to here.
   const textInMail = patched('text-in-mail');
+  // Fewer progress notes to the programme (publisher.ts): decided after the others.
+  const leanNotes = patched('lean-progress-notes');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
   const state = newCase(input, caseId, receiptsOn);
-  const publisher = createPublisher(input, receiptsOn, approverOnSubmit);
+  const publisher = createPublisher(input, receiptsOn, approverOnSubmit, leanNotes);
   const audit: VisitContext['audit'] = (by, action, detail) => {
     const entry: AuditEntry = {
       at: new Date().toISOString(),

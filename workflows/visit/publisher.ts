@@ -23,6 +23,18 @@ import { waitingOn } from '../shared/todo';
 import type { VisitCase, VisitInput } from '../contracts/visit';
 
 /**
+ * What makes a progress note worth a signal in runs from patch `lean-progress-notes` (decided at
+ * the start; each note costs the visit and the programme a workflow task): not the days overdue
+ * alone, which the programme counts itself from the due date (its bulletin always did, the digest
+ * from then on), and not the opinion letter's number or the short step from 出具意见书 to its next label,
+ * which the next note (rectification or closed) carries. Runs recorded before send on every change.
+ */
+export function noteworthy(p: VisitProgress): unknown {
+  const { daysOverdue: _days, ...rest } = p;
+  return p.stage === 'issuing' || p.stage === 'issued' ? { ...rest, stage: 'issuing', docNumber: undefined } : rest;
+}
+
+/**
  * Publishes the case's stage, due date, rung and overdue flag: as search attributes (the board and
  * `guidance list` find it through Temporal visibility; skipped where the service has none, the
  * time-skipping test server) and as a progress signal to the programme (bulletin, digest).
@@ -32,6 +44,7 @@ export function createPublisher(
   input: VisitInput,
   inbox: boolean,
   approverOnSubmit: boolean,
+  lean = false,
 ): { publish(state: VisitCase, today: string): void; lastSignal: Promise<void> } {
   let published = '';
   let reported = '';
@@ -58,7 +71,7 @@ export function createPublisher(
         deductPoints: r?.deductions.reduce((a, b) => a + b.points, 0),
         openProblems: state.stage === 'rectification' ? r?.problems : [],
       };
-      const key = JSON.stringify(progress);
+      const key = JSON.stringify(lean ? noteworthy(progress) : progress);
       if (key !== reported) {
         reported = key;
         // Numbered: two notes sent in one task may arrive in either order (latestProgress).
