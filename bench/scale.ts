@@ -74,6 +74,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const closedNow = new Map<string, number>();
 let updateTimeouts = 0;
+/** How long the people's screens waited: a visit's case (its page) and a programme's schedule, answered queries only. */
+const queryMs = { case: [] as number[], schedule: [] as number[] };
+async function timedQuery<T>(kind: keyof typeof queryMs, q: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const r = await q();
+  queryMs[kind].push(performance.now() - t);
+  return r;
+}
 const OVERLOADED = /Workflow Task in failed state|DEADLINE_EXCEEDED/;
 const simToday = new Map<string, string>();
 
@@ -104,7 +112,7 @@ async function drive(
   let errors = 0;
   while (Date.now() < deadline) {
     try {
-      state = await handle.query(scheduleQuery);
+      state = await timedQuery('schedule', () => handle.query(scheduleQuery));
     } catch {
       errors++;
       await sleep(500);
@@ -119,7 +127,7 @@ async function drive(
         if (!people.wantsToRead(e, s.progress[e.county])) return;
         let c: VisitCase;
         try {
-          c = await client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery);
+          c = await timedQuery('case', () => client.workflow.getHandle(e.visitWorkflowId).query(visitCaseQuery));
         } catch {
           return; // just started: not yet answering
         }
@@ -465,6 +473,8 @@ ${stopped ? `| **stopped at the time limit (engine behind the calendar)** | afte
 ${Object.entries(replies)
   .map(([k, v]) => `| — ${k} (n = ${v.length}) | p50 ${f(quantile(v, 0.5))}, p99 ${f(quantile(v, 0.99))} |`)
   .join('\n')}
+| **Query reply, a visit's case (its page; n = ${queryMs.case.length})** | **p50 ${f(quantile(queryMs.case, 0.5))}, p99 ${f(quantile(queryMs.case, 0.99))}**, max ${f(Math.max(...queryMs.case))} |
+| — a programme's schedule (its year page; n = ${queryMs.schedule.length}) | p50 ${f(quantile(queryMs.schedule, 0.5))}, p99 ${f(quantile(queryMs.schedule, 0.99))}, max ${f(Math.max(...queryMs.schedule))} |
 | approval reminders / drafts decided by the deputy | ${approvalReminders} / ${deputy} |
 | activities per visit (histories of ${counts.length} visits: programmes 1–${SAMPLE_PROGRAMMES}, all 11 counties) | ${counts.length ? `${avgActivities.toFixed(1)} (${avgEvents.toFixed(0)} history events)` : `no closed visit to sample: the floor uses ${perWorkflow} (--floor-activities)`} |
 
