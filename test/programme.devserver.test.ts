@@ -14,6 +14,7 @@ import { cancelVisitUpdate, scheduleQuery, type ProgrammeState } from '../workfl
 import { dayNumber } from '../workflows/shared/clock';
 import { createDevServerEnv } from './helpers/temporal';
 import { examplePlan } from './helpers/plans';
+import { waitFor } from './helpers/wait';
 import { uniqueQueue } from './helpers/worker';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -60,15 +61,6 @@ function killHard(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
-}
-
-async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('programme on the dev server', () => {
@@ -131,5 +123,6 @@ describe('programme on the dev server', () => {
     } finally {
       for (const w of workers) await killHard(w);
     }
-  });
+    // Three waits of up to a minute, two worker boots and the outage: CI runs files side by side.
+  }, 300_000);
 });

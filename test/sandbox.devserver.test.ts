@@ -21,6 +21,7 @@ import { visitWorkflowId } from '../workflows/contracts/common';
 import { visitCaseQuery, type VisitCase } from '../workflows/contracts/visit';
 import { examplePlan } from './helpers/plans';
 import { login } from './http/helpers';
+import { waitFor } from './helpers/wait';
 import { workflowBundle } from './helpers/worker';
 
 const MS_PER_DAY = 2000;
@@ -40,16 +41,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function mode(): Promise<{ practice: boolean; today: string; label: string }> {
