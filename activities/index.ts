@@ -2,6 +2,7 @@
  * All activities, built over injected dependencies: the worker wires the real ones, tests their own.
  */
 import { createArchiveActivities } from './archive';
+import { createClockActivities, type ClockDeps } from './clock';
 import { archiveIn, archiveStore } from './archive-store';
 import { createProgrammeArchiveActivities } from './archive-programme';
 import { createDocNumberActivities, type DocNumberDeps } from './docnumber';
@@ -32,6 +33,8 @@ export interface ActivityDeps extends ProgrammeDeps {
   /** A Temporal client for the document-number workflows and the inbox's visibility reads. */
   docNumbers: DocNumberDeps;
   stats?: Parameters<typeof createStatsActivities>[0];
+  /** Where `readClock` reads the time (tests on the time-skipping server); the wall clock by default. */
+  clock?: ClockDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -45,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgrammeActivities(deps),
     ...createSamplingActivities(),
+    ...createClockActivities(deps.clock),
     ...createStatsActivities(deps.stats ?? {}),
     ...createDocumentActivities({ archive }),
     ...createEmailActivities(email),

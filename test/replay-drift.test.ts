@@ -9,31 +9,14 @@
  * the patch shows the drift is strong enough to break a programme that read the clock.
  */
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { google, temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { drifted } from './helpers/drift';
 import { readHistories, workflowTypeOf, type RecordedHistory } from './helpers/histories';
 import { workflowBundle } from './helpers/worker';
 
 type History = temporal.api.history.v1.History;
-
-const millis = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
-  Number(t!.seconds) * 1000 + Math.floor((t!.nanos ?? 0) / 1e6);
-
-/** A copy of `history` whose k-th workflow task starts `fractions[k]` of the way to the next task's start. */
-function drifted(history: History, fractions: number[]): History {
-  const copy = temporal.api.history.v1.History.decode(temporal.api.history.v1.History.encode(history).finish());
-  const starts = copy.events.filter((e) => e.workflowTaskStartedEventAttributes);
-  for (let k = 0; k < starts.length - 1; k++) {
-    const from = millis(starts[k]!.eventTime);
-    const at = from + Math.floor((millis(starts[k + 1]!.eventTime) - from) * (fractions[k % fractions.length] ?? 0));
-    starts[k]!.eventTime = google.protobuf.Timestamp.fromObject({
-      seconds: Math.floor(at / 1000),
-      nanos: (at % 1000) * 1_000_000,
-    });
-  }
-  return copy;
-}
 
 async function replayError(
   bundle: WorkflowBundleWithSourceMap,

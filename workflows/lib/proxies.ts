@@ -39,6 +39,16 @@ export function textActivities(remote: boolean): Pick<Activities, 'fillText'> {
 }
 
 /**
+ * Reading the time as a local activity (patch `recorded-clock`): no task of its own, its answer a
+ * marker in the history. Reading the clock does not fail; a worker too busy to answer in time is
+ * asked again, without limit, as nothing may end a visit by accident.
+ */
+export const clockReading = proxyLocalActivities<Pick<Activities, 'readClock'>>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
+/**
  * Bookkeeping: the calendar snapshot, the draw, document numbers, the archive, the inboxes. Quick and
  * idempotent (numbers are keyed by request id), so they may retry for a while when the service
  * or the disk has a bad moment.

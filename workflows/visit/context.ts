@@ -20,7 +20,7 @@ import type { WorkingDayCalendar } from '../shared/schedule';
 import type { VisitCase, VisitInput } from '../contracts/visit';
 import { mailSettings } from '../lib/delivery';
 import { incidentGuard, type StepRunner } from '../lib/incidents';
-import { textActivities } from '../lib/proxies';
+import { clockReading, textActivities } from '../lib/proxies';
 import { Mailboxes } from './mailboxes';
 import { NumberLog } from './number-log';
 import { upgradePlan } from './plan-upgrade';
@@ -56,8 +56,36 @@ export interface VisitContext {
   readonly text: ReturnType<typeof textActivities>;
   /** The mail activity fills the mail texts itself (patch `text-in-mail`, decided at the start). */
   readonly textInMail: boolean;
+  /**
+   * Whether the script reads "now" through `readClock` when it decides what is due (patch
+   * `recorded-clock`, decided at the start); runs recorded before read the task's clock.
+   */
+  readonly recordedClock: boolean;
+  /** The time as a recorded local activity: a replay reads the same answer the live run did. */
+  readClock(): Promise<number>;
   /** Resolves once the last progress note has reached the programme (or failed to): await before the case ends. */
   published(): Promise<void>;
+}
+
+/**
+ * `readClock`, one reading at a time: the ladder and the receipts loop may both ask in the same
+ * workflow task, and they then share one local activity. Two local activities in flight from two
+ * coroutines were seen to resume them in another order on replay (patch `text-as-activity`).
+ */
+function sharedReading(): () => Promise<number> {
+  let reading: Promise<number> | undefined;
+  return () => {
+    if (!reading) {
+      const r = clockReading.readClock();
+      // Registered before any caller's await, so a caller that resumes and asks again gets a new reading.
+      r.then(
+        () => (reading = undefined),
+        () => (reading = undefined),
+      );
+      reading = r;
+    }
+    return reading;
+  };
 }
 
 /** The context of a new case, with its findings pre-filled from the statistics drafts. */
@@ -76,6 +104,8 @@ export function createContext(input: VisitInput): VisitContext {
   const textInMail = patched('text-in-mail');
   // Fewer progress notes to the programme (publisher.ts): decided after the others.
   const leanNotes = patched('lean-progress-notes');
+  // What is due now read from a recorded clock (index.ts, receipts.ts): decided after the others.
+  const recordedClock = patched('recorded-clock');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
   const today = () => clock.today(Date.now());
@@ -131,6 +161,8 @@ export function createContext(input: VisitInput): VisitContext {
     steps,
     text,
     textInMail,
+    recordedClock,
+    readClock: sharedReading(),
     published: () => publisher.lastSignal,
   };
 }

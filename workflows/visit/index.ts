@@ -225,14 +225,28 @@ async function rectification(ctx: VisitContext, dueDate: string): Promise<void> 
       continue;
     }
     timer.plan();
-    const next = rectifying.next(ctx.today());
+    // Patch recorded-clock: "now" from the history, so a replay plans as the live run did.
+    const now = ctx.recordedClock ? await ctx.readClock() : Date.now();
+    const today = ctx.clock.today(now);
+    const next = rectifying.next(today);
     // A report awaiting review, or the ladder exhausted: wait for the next Update.
     if (!next) {
       await timer.untilWoken();
       continue;
     }
-    if (await timer.sleep(timer.msUntil(next.date))) continue;
-    rect.overdue = ctx.today() > rect.dueDate;
+    if (ctx.recordedClock) {
+      // Asleep until it falls due, then planned again from a fresh reading: after an outage the
+      // moment of a reminder may have passed, and a stale one is not sent.
+      const ms = ctx.clock.msUntil(next.date, now);
+      if (ms > 0) {
+        await timer.sleep(ms);
+        continue;
+      }
+      rect.overdue = today > rect.dueDate;
+    } else {
+      if (await timer.sleep(timer.msUntil(next.date))) continue;
+      rect.overdue = ctx.today() > rect.dueDate;
+    }
     if (next.kind === 'reminder') await sendReminder(ctx, next.daysBefore);
     else await escalate(ctx, next.index);
   }
@@ -243,7 +257,13 @@ function ignoreCancellation(err: unknown): void {
   if (!isCancellation(err)) throw err;
 }
 
+/**
+ * Sleeps until `date` falls due. Since patch `recorded-clock` always a timer, of at least 1 ms: the
+ * clock then only sets how long it lasts, and a task run on a stale clock issues the same command
+ * as its replay. Before, no timer at all once the date had come.
+ */
 async function sleepUntil(ctx: VisitContext, date: string): Promise<void> {
   const ms = ctx.clock.msUntil(date, Date.now());
-  if (ms > 0) await sleep(ms);
+  if (ctx.recordedClock) await sleep(Math.max(ms, 1));
+  else if (ms > 0) await sleep(ms);
 }

@@ -31,9 +31,22 @@ export async function watchReceipts(ctx: VisitContext, done: () => boolean): Pro
       await timer.untilWoken();
       continue;
     }
-    const ms = timer.msUntil(next);
-    if (ms > 0 && (await timer.sleep(ms))) continue;
-    for (const r of waiting.filter((x) => addDays(x.dueBy, 1) <= ctx.today() && !x.acknowledged)) await remind(ctx, r);
+    let today: string;
+    if (ctx.recordedClock) {
+      // Patch recorded-clock: "now" from the history; after the sleep, planned again from a fresh reading.
+      const now = await ctx.readClock();
+      const ms = ctx.clock.msUntil(next, now);
+      if (ms > 0) {
+        await timer.sleep(ms);
+        continue;
+      }
+      today = ctx.clock.today(now);
+    } else {
+      const ms = timer.msUntil(next);
+      if (ms > 0 && (await timer.sleep(ms))) continue;
+      today = ctx.today();
+    }
+    for (const r of waiting.filter((x) => addDays(x.dueBy, 1) <= today && !x.acknowledged)) await remind(ctx, r);
   }
 }
 
