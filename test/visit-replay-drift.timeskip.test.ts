@@ -83,10 +83,13 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** Whether a history was recorded with patch `recorded-clock` (its marker). */
+const withPatch = (history: History): boolean =>
+  Buffer.from(temporal.api.history.v1.History.encode(history).finish()).includes('recorded-clock');
+
 describe('visit histories replay under a drifted clock', () => {
   it("a visit recorded since patch recorded-clock replays, each task read later (up to the next task's start) or earlier (back to the previous one's) (fast-check)", async () => {
-    const bytes = Buffer.from(temporal.api.history.v1.History.encode(recorded).finish());
-    expect(bytes.includes('recorded-clock')).toBe(true);
+    expect(withPatch(recorded)).toBe(true);
     const types = new Set(recorded.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name));
     expect(types.has('archiveCase')).toBe(true);
     expect(await replayError(recorded, 'drift-visit')).toBeUndefined();
@@ -102,10 +105,29 @@ describe('visit histories replay under a drifted clock', () => {
     );
   }, 300_000);
 
+  it('every visit of the replay corpus recorded since the patch replays under the same drifts (fast-check)', async () => {
+    const since = readHistories().filter(
+      (h) => workflowTypeOf(h.history) === 'countyVisitWorkflow' && withPatch(h.history),
+    );
+    expect(since.length).toBeGreaterThanOrEqual(7);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...since),
+        fc.constantFrom('later' as const, 'earlier' as const),
+        fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        async (h, direction, fractions) => {
+          expect(await replayError(drifted(h.history, fractions, direction), h.workflowId)).toBeUndefined();
+        },
+      ),
+      { numRuns: 20 },
+    );
+  }, 300_000);
+
   it('the same drift breaks a visit recorded before the patch (it decided by the clock)', async () => {
     const legacy = readHistories().filter(
       (h) =>
         workflowTypeOf(h.history) === 'countyVisitWorkflow' &&
+        !withPatch(h.history) &&
         h.history.events.some((e) => e.timerFiredEventAttributes),
     );
     const broken: string[] = [];
