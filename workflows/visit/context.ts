@@ -71,20 +71,29 @@ export interface VisitContext {
  * `readClock`, one reading at a time: the ladder and the receipts loop may both ask in the same
  * workflow task, and they then share one local activity. Two local activities in flight from two
  * coroutines were seen to resume them in another order on replay (patch `text-as-activity`).
+ * `last()` is the latest reading (0 before any), for `today()`.
  */
-function sharedReading(): () => Promise<number> {
+function sharedReading(): { read(): Promise<number>; last(): number } {
   let reading: Promise<number> | undefined;
-  return () => {
-    if (!reading) {
-      const r = clockReading.readClock();
-      // Registered before any caller's await, so a caller that resumes and asks again gets a new reading.
-      r.then(
-        () => (reading = undefined),
-        () => (reading = undefined),
-      );
-      reading = r;
-    }
-    return reading;
+  let last = 0;
+  return {
+    read() {
+      if (!reading) {
+        const r = clockReading.readClock();
+        // Registered before any caller's await: a caller that resumes finds `last` set, and one
+        // that asks again gets a new reading.
+        r.then(
+          (ms) => {
+            last = Math.max(last, ms);
+            reading = undefined;
+          },
+          () => (reading = undefined),
+        );
+        reading = r;
+      }
+      return reading;
+    },
+    last: () => last,
   };
 }
 
@@ -108,7 +117,11 @@ export function createContext(input: VisitInput): VisitContext {
   const recordedClock = patched('recorded-clock');
   const epoch = input.timeScaleEpochMs ?? workflowInfo().startTime.getTime();
   const clock = input.timeScale ? Clock.compressed(input.timeScale, epoch) : Clock.real();
-  const today = () => clock.today(Date.now());
+  // Never before the last recorded reading (patch recorded-clock): a letter the ladder sends because
+  // the reading says it is due is dated and counted by that reading, not by the task's start,
+  // which can be a day earlier on a compressed clock.
+  const reader = sharedReading();
+  const today = () => clock.today(Math.max(Date.now(), reader.last()));
   const state = newCase(input, caseId, receiptsOn);
   const publisher = createPublisher(input, receiptsOn, approverOnSubmit, leanNotes);
   const audit: VisitContext['audit'] = (by, action, detail) => {
@@ -121,7 +134,7 @@ export function createContext(input: VisitInput): VisitContext {
     };
     state.audit.push(entry);
     // Every step is audited, so this is where the visible status is kept current.
-    publisher.publish(state, clock.today(Date.now()));
+    publisher.publish(state, today());
   };
   const people = [...plan.supervisors, ...plan.admins]
     .filter((p) => p.email)
@@ -162,7 +175,7 @@ export function createContext(input: VisitInput): VisitContext {
     text,
     textInMail,
     recordedClock,
-    readClock: sharedReading(),
+    readClock: reader.read,
     published: () => publisher.lastSignal,
   };
 }
