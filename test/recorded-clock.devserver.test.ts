@@ -14,12 +14,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dayNumber } from '../workflows/shared/clock';
-import { visitWorkflowId, type TimeScale } from '../workflows/contracts/common';
-import type { VisitInput } from '../workflows/contracts/visit';
 import type { Plan } from '../workflows/shared/plan';
 import { examplePlan } from './helpers/plans';
 import { createDevServerEnv } from './helpers/temporal';
-import { FAST_MAIL, VisitDriver } from './helpers/visit-driver';
+import { VisitDriver } from './helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from './helpers/worker';
 
 const MS_PER_DAY = 2000;
@@ -49,25 +47,13 @@ async function startVisit(queue: string, edit: (raw: Record<string, any>) => voi
     raw.visit.noticeWorkingDays = 0;
     edit(raw);
   });
-  const county = plan.counties[0]!;
   const date = `${plan.year}-03-22`;
-  const timeScale: TimeScale = { msPerDay: MS_PER_DAY, startDate: date };
   const epochMs = Date.now();
-  const input: VisitInput = {
-    programmeWorkflowId: 'test',
-    plan: { ...plan, counties: [county] },
-    county,
-    date,
-    mailRetry: FAST_MAIL,
-    timeScale,
-    timeScaleEpochMs: epochMs,
-  };
-  const h = await env.client.workflow.start('countyVisitWorkflow', {
-    workflowId: visitWorkflowId(plan.year, plan.bureau.code, county.code),
-    taskQueue: queue,
-    args: [input],
-  });
   const d = new VisitDriver(env, queue);
+  const h = await d.start(plan, 0, date, {
+    timeScale: { msPerDay: MS_PER_DAY, startDate: date },
+    timeScaleEpochMs: epochMs,
+  });
   await d.waitForStage(h, 'onsite');
   await d.fillAndSubmit(h);
   await d.approve(h);
