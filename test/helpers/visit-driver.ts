@@ -22,6 +22,7 @@ import {
   submitUpdate,
 } from '../../workflows/contracts/visit-onsite';
 import { examplePlan } from './plans';
+import { sleepWatched } from './temporal';
 
 export const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };
 export const leader: Actor = { id: 'zheng-yuan', role: 'leader' };
@@ -207,26 +208,4 @@ export function firstMonday(year: number, m: number): string {
   const x = new Date(Date.UTC(year, m - 1, 1));
   while (x.getUTCDay() !== 1) x.setUTCDate(x.getUTCDate() + 1);
   return x.toISOString().slice(0, 10);
-}
-
-/**
- * `env.sleep`, watched. The Java time-skipping test server (1.38.0) keeps a time-skipping lock that
- * nothing releases once a visit started by an earlier run of its programme (before a
- * continue-as-new) closes: its clock then only creeps in real time and the sleep never returns
- * (seen in test/bulletin.timeskip.test.ts and bench/history.ts; a real server has no such lock).
- * When the clock has moved less than a simulated minute in 15 s of wall time, one lock is
- * released. Activities here take well under 15 s, so a lock held by right is not taken.
- */
-export async function sleepWatched(env: TestWorkflowEnvironment, ms: number): Promise<void> {
-  let done = false;
-  const sleeping = env.sleep(ms).finally(() => (done = true));
-  let last = Number(await env.currentTimeMs());
-  while (!done) {
-    await Promise.race([sleeping, new Promise((r) => setTimeout(r, 15_000))]);
-    if (done) break;
-    const now = Number(await env.currentTimeMs());
-    if (now - last < 60_000) await env.connection.testService?.unlockTimeSkipping({}).catch(() => undefined);
-    last = now;
-  }
-  await sleeping;
 }

@@ -3,7 +3,7 @@
  * real workflows and activities, the example plan's programme for next year (香山县 and 清河县 on
  * fixed March dates), and the HTTP server over them. Nothing is mocked.
  */
-import { sleepWatched } from '../helpers/visit-driver';
+import { sleepWatched } from '../helpers/temporal';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
