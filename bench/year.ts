@@ -206,7 +206,7 @@ async function main() {
     const t0 = Date.now();
     let wallMs = 0;
     // The test server sometimes leaks a time-skipping lock when a visit closes (sleepWatched): a
-    // clock still for 2 s of wall time with nothing in flight is released, and the waits counted.
+    // clock still for 0.5 s of wall time with nothing in flight is released, and the waits counted.
     const leaks = { released: 0, ms: 0 };
     const watched = () => [
       programmeId,
@@ -218,7 +218,7 @@ async function main() {
     const sleepSkipping = async (ms: number) => {
       const t = Date.now();
       const released = await sleepWatched(env, ms, {
-        afterMs: 2000,
+        afterMs: 500,
         idle: async () => (await pendingWork(env, watched())) === 0,
       });
       if (released) Object.assign(leaks, { released: leaks.released + released, ms: leaks.ms + Date.now() - t });
@@ -382,7 +382,7 @@ Machine: ${machine()}. Load average before the run ${loadBefore}. Run on ${new D
 | figure | value |
 |---|---:|
 | wall time, programme start → last visit closed | **${fmtMs(wallMs)}**${leaks.released ? ` (${fmtMs(wallMs - leaks.ms)} without the ${leaks.released} waits below)` : ''} |
-| test server's leaked time-skipping locks released (a clock still for 2 s with nothing in flight) | ${leaks.released}, in waits of ${fmtMs(leaks.ms)} in all |
+| test server's leaked time-skipping locks released (a clock still for 0.5 s with nothing in flight) | ${leaks.released}, in waits of ${fmtMs(leaks.ms)} in all |
 | clock stops (one \`env.sleep\` each) | ${stops} over ${state.entries.length ? `${Math.round((noonOf(day) - noonOf(firstDay)) / 86_400_000)} simulated days` : '—'} (last visit ${lastVisit}, last closed ${day}, programme finished ${state.finished ? state.today : '—'}) |
 | visits closed (accepted and archived) | ${closed} / ${state.entries.length} |
 | letters rendered (PDFs in the archive) | ${pdfs} |
