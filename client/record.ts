@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { ArchiveIntegrityError, readArchivedCase, type ArchivedCase } from '../activities/archive';
 import { readArchivedProgramme } from '../activities/archive-programme';
 import type { ArchiveLocation } from '../activities/archive-store';
+import type { CaseReads } from './case-reads';
 import { archiveIn } from '../activities/archive-store';
 import { storeFromConfig } from '../activities/storage';
 import { config } from '../config/env';
@@ -26,10 +27,13 @@ export interface CaseRecord {
   source: 'temporal' | 'archive';
   /** From the archive: the manifest's sha256 and how many files it lists. */
   archive?: { manifestSha256: string; files: number };
+  /** Through `reads` when the query missed its budget: the last answer, read at this instant (ISO). */
+  asOf?: string;
 }
 
 /**
- * The case from its workflow while Temporal has it; when Temporal answers NotFound, from its
+ * The case from its workflow while Temporal has it (through `reads`, people's screens: the last
+ * answer when the query misses its budget, client/case-reads.ts); when Temporal answers NotFound, from its
  * archive (`archiveDir`: the process store's archive, or its folder). Still NotFound when neither has it; IntegrityError (a refusal) when
  * the archive cannot vouch for the case. A closed case whose query fails otherwise (its worker
  * cannot replay it, Temporal is unreachable) is read from its archive too, the record it wrote
@@ -39,9 +43,13 @@ export async function readCase(
   client: Client,
   ref: VisitRef,
   archiveDir: ArchiveLocation | undefined,
+  reads?: CaseReads<VisitCase>,
 ): Promise<CaseRecord> {
   try {
-    return { case: await visitOps.get(client, ref), source: 'temporal' };
+    if (!reads) return { case: await visitOps.get(client, ref), source: 'temporal' };
+    const id = visitWorkflowId(ref.year, ref.bureau, ref.county);
+    const r = await reads.read(id, () => visitOps.get(client, ref));
+    return { case: r.value, source: 'temporal', ...(r.asOf ? { asOf: new Date(r.asOf).toISOString() } : {}) };
   } catch (err) {
     if (!archiveDir) throw err;
     const notFound = err instanceof UserError && err.type === 'NotFound';

@@ -163,6 +163,8 @@ export const BoardRowSchema = z.looseObject({
   overdue: z.boolean(),
   visitWorkflowId: z.string(),
   source: Source.optional(),
+  /** The case's last answer, read at this instant: its query missed the read budget (client/case-reads.ts). */
+  asOf: z.string().optional(),
   temporalUi: z.string().optional(),
 });
 export const BoardResponse = z.looseObject({
@@ -192,6 +194,8 @@ export const CaseViewResponse = z.looseObject({
   timeline: z.array(z.unknown()),
   names: z.record(z.string(), z.string()),
   source: Source,
+  /** The case's last answer, read at this instant: its query missed the read budget (client/case-reads.ts). */
+  asOf: z.string().optional(),
 });
 /** The number register (发文登记). */
 export const NumbersResponse = z.looseObject({

@@ -13,6 +13,9 @@ import type { LoginLimits, TrustProxy } from '../../config/env';
 import type { Plan } from '../../workflows/shared/plan';
 import type { StatsRulesInput } from '../../workflows/shared/stats';
 import { EVIDENCE_MAX_BYTES } from '../../workflows/contracts/visit-onsite';
+import { visitWorkflowId } from '../../workflows/contracts/common';
+import type { VisitCase } from '../../workflows/contracts/visit';
+import { CaseReads } from '../case-reads';
 import { nameBook, type NameBook } from '../names';
 import { UserError } from '../programme';
 import { readCase, type CaseRecord } from '../record';
@@ -91,6 +94,11 @@ export interface HttpDeps {
    * process's memory, as for one dashboard. The caller opens and ends the pool.
    */
   database?: Pool;
+  /**
+   * How long a case page's query may take before the page gets the last answer, marked with its
+   * time (client/case-reads.ts); 800 ms when absent.
+   */
+  caseReadBudgetMs?: number;
 }
 
 /** The options every resource plugin gets. */
@@ -124,6 +132,10 @@ export interface ApiContext {
    * fault, as an altered PDF is.
    */
   readCase(ref: VisitRef): Promise<CaseRecord>;
+  /** The people's case reads of this process (the board's rows read through them too). */
+  caseReads: CaseReads<VisitCase>;
+  /** A person changed the case `ref` (an Update answered): the next read waits for a current answer. */
+  caseChanged(ref: VisitRef): void;
   /** The case a path names, once the caller's county scope allows it (403 for another county's). */
   caseRef(user: UserRecord, params: { year: number; county: string }): VisitRef;
 }
@@ -133,6 +145,7 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
   const { client, config } = deps;
   const maxUploadBytes = config.maxUploadBytes ?? EVIDENCE_MAX_BYTES;
   const archive = deps.archiveObjects ? archiveIn(deps.archiveObjects) : archiveStore(path.resolve(deps.archiveDir));
+  const caseReads = new CaseReads<VisitCase>({ budgetMs: deps.caseReadBudgetMs });
   const uiBase = deps.uiUrl?.replace(/\/+$/, '');
   const workflows = uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.namespace)}/workflows` : undefined;
   return {
@@ -157,7 +170,7 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
     today: () => caseClock(config.practice).today(Date.now()),
     async readCase(ref) {
       try {
-        const r = await readCase(client, ref, archive);
+        const r = await readCase(client, ref, archive, caseReads);
         return { ...r, case: onCaseClock(r.case, config.practice) };
       } catch (err) {
         if (err instanceof UserError && err.type === 'IntegrityError')
@@ -165,6 +178,8 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
         throw err;
       }
     },
+    caseReads,
+    caseChanged: (ref) => caseReads.changed(visitWorkflowId(ref.year, ref.bureau, ref.county)),
     caseRef(user, params) {
       requireCounty(user, params.county);
       return { year: params.year, bureau: config.bureau, county: params.county };
@@ -174,5 +189,7 @@ export function apiContext(deps: HttpDeps, sessions: SessionTable, usersFile?: U
 
 /** Marks what was read from the archive (no link to a workflow that is gone). */
 export function sourceOf(r: CaseRecord) {
-  return r.source === 'archive' ? { source: 'archive' as const, archive: r.archive } : { source: 'temporal' as const };
+  return r.source === 'archive'
+    ? { source: 'archive' as const, archive: r.archive }
+    : { source: 'temporal' as const, ...(r.asOf ? { asOf: r.asOf } : {}) };
 }

@@ -126,6 +126,14 @@ export async function createServer(deps: HttpDeps): Promise<FastifyInstance> {
   // The API: every route in this scope declares its roles, and one hook enforces them.
   await app.register(async (api) => {
     guardRoutes(api, { users, sessions });
+    // A person's action on a case (any request but a read under a case's path): the next read of
+    // that case waits for a current answer, never the one from before (client/case-reads.ts).
+    api.addHook('onSend', async (request, _reply, payload) => {
+      const p = request.params as { year?: unknown; county?: unknown } | undefined;
+      if (request.method !== 'GET' && typeof p?.county === 'string' && p.year !== undefined)
+        ctx.caseChanged({ year: Number(p.year), bureau: ctx.bureau, county: p.county });
+      return payload;
+    });
     const typed = api.withTypeProvider<ZodTypeProvider>();
     for (const resource of [
       sessionRoutes,

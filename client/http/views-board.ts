@@ -13,6 +13,7 @@ import { chinaDay, daysBetween } from '../../workflows/shared/clock';
 import { RUNG_LABEL } from '../../workflows/shared/labels';
 import type { VisitCase } from '../../workflows/contracts/visit';
 import { UserError } from '../programme';
+import type { CaseReads } from '../case-reads';
 import { readCase, readProgramme } from '../record';
 import { stageLabel } from './views-files';
 
@@ -38,6 +39,8 @@ export type BoardRow = {
   note?: string;
   /** 'archive': read from the case's archive, Temporal no longer keeps its workflow. */
   source?: 'archive';
+  /** The case's last answer, read at this instant (ISO): its query missed the read budget (client/case-reads.ts). */
+  asOf?: string;
   /** The open incident (故障) waiting for an administrator's retry, in words. */
   incident?: string;
 };
@@ -94,6 +97,7 @@ export async function buildBoard(
   year: number,
   bureau: string,
   archiveDir?: ArchiveLocation,
+  reads?: CaseReads<VisitCase>,
 ): Promise<Board> {
   let programme: ProgrammeState;
   let fromArchive = false;
@@ -118,7 +122,7 @@ export async function buildBoard(
     entries.map((e) =>
       e.status === 'scheduled'
         ? Promise.resolve(undefined)
-        : readCase(client, { year, bureau, county: e.county }, archiveDir),
+        : readCase(client, { year, bureau, county: e.county }, archiveDir, reads),
     ),
   );
   const rows = entries.map((e, i): BoardRow => {
@@ -140,6 +144,7 @@ export async function buildBoard(
     }
     if (!r.value) return row;
     if (r.value.source === 'archive') row.source = 'archive';
+    if (r.value.asOf) row.asOf = r.value.asOf;
     fillFromCase(row, r.value.case, programme.today);
     return row;
   });

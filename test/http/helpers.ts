@@ -52,7 +52,7 @@ function marchMonday(year: number, weeks: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function startStack(opts: { refreshSeconds?: number } = {}): Promise<Stack> {
+export async function startStack(opts: { refreshSeconds?: number; caseReadBudgetMs?: number } = {}): Promise<Stack> {
   const env = await createTimeSkippingEnv();
   const queue = uniqueQueue('http');
   const dirs = testDirs();
@@ -98,6 +98,7 @@ export async function startStack(opts: { refreshSeconds?: number } = {}): Promis
     evidenceDir,
     archiveDir: dirs.archiveDir,
     uiUrl: 'http://localhost:8233',
+    caseReadBudgetMs: opts.caseReadBudgetMs,
   });
   return {
     env,

@@ -227,6 +227,8 @@ interface CaseViewCommon {
   timeline: TimelineEvent[];
   names: Record<string, string>;
   source: 'temporal' | 'archive';
+  /** The engine was busy: this is the case's last answer, read at this instant (ISO). */
+  asOf?: string;
 }
 
 export interface StaffCaseView extends CaseViewCommon {

@@ -17,7 +17,7 @@ export const boardRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
     '/api/years/:year/board',
     { schema: { params: YearParams, response: { 200: BoardResponse } }, config: { roles: STAFF } },
     async (request) => {
-      const board = await buildBoard(client, request.params.year, bureau, archiveDir);
+      const board = await buildBoard(client, request.params.year, bureau, archiveDir, ctx.caseReads);
       return {
         ...board,
         rows: board.rows.map((r) => ({
@@ -33,7 +33,7 @@ export const boardRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
     { schema: { params: YearParams, response: { 200: OverdueResponse } }, config: { roles: STAFF } },
     async (request) => {
       const { year } = request.params;
-      const board = await buildBoard(client, year, bureau, archiveDir);
+      const board = await buildBoard(client, year, bureau, archiveDir, ctx.caseReads);
       return { year, today: board.today, rows: overdueRows(board) };
     },
   );
@@ -46,7 +46,7 @@ export const boardRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
       const user = userOf(request);
       const { year } = request.params;
       if (user.role !== 'county') {
-        const board = await buildBoard(client, year, bureau, archiveDir);
+        const board = await buildBoard(client, year, bureau, archiveDir, ctx.caseReads);
         return { rows: board.rows };
       }
       // The users file gives every county user its county (client/users.ts).

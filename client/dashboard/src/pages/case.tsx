@@ -4,6 +4,7 @@
  * mounted in its place, so its message stays there after the action changed the case (and, with
  * it, which forms are offered).
  */
+import { useEffect } from 'preact/hooks';
 import { caseApi } from '../api';
 import { useLoad } from '../hooks';
 import { useSession } from '../session';
@@ -87,6 +88,23 @@ function Facts({ v }: { v: CaseView }) {
   );
 }
 
+/**
+ * The engine was busy and the page is the case's last answer (client/case-reads.ts): said with its
+ * time, and looked at again shortly, when the query that went on has refreshed it.
+ */
+function StaleNote({ asOf, reload }: { asOf: string; reload: () => Promise<void> }) {
+  useEffect(() => {
+    const t = window.setTimeout(() => void reload(), 3000);
+    return () => window.clearTimeout(t);
+  }, [asOf]);
+  const at = new Date(asOf).toLocaleTimeString('zh-CN', { hour12: false });
+  return (
+    <p id="case-as-of" class="stale-note no-print" role="status">
+      系统繁忙，此页为 {at} 读取的记录，稍后自动刷新。
+    </p>
+  );
+}
+
 export function CasePage({ year, county }: { year: number; county: string }) {
   const { me } = useSession();
   const api = caseApi(year, county);
@@ -103,6 +121,7 @@ export function CasePage({ year, county }: { year: number; county: string }) {
         {c.countyName} {c.year} 年度执法指导
       </h1>
       {loaded.refreshError && <p class="refresh-error">刷新失败：{loaded.refreshError}</p>}
+      {v.asOf && <StaleNote asOf={v.asOf} reload={loaded.reload} />}
       <Facts v={v} />
       {v.kind === 'staff' && <Incidents v={v} incidents={v.case.incidents} />}
       {v.kind === 'staff' && (
