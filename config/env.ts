@@ -25,6 +25,7 @@
  * | GUIDANCE_LOGIN_MAX_PER_ADDRESS | login attempts from one client address within the window | 60 |
  * | GUIDANCE_LOGIN_WINDOW_SECONDS | the window of the per-address limit; an account's failures from an address are forgotten after as long without one | 900 |
  * | GUIDANCE_LOGIN_CONCURRENCY | password checks (scrypt) at once; a few more wait, the rest are refused | 2 |
+ * | GUIDANCE_CASE_READ_BUDGET_MS | how long a case page waits for its query before it shows the case's last answer, marked with its time (client/case-reads.ts) | 800 |
  * | GUIDANCE_PUBLIC_URL | the dashboard's address as counties reach it, for the receipt links in emails | `http://<GUIDANCE_HTTP_HOST>:<GUIDANCE_HTTP_PORT>` |
  * | GUIDANCE_RECEIPT_SECRET | key that signs receipt links, at least 32 characters; the same on every worker and dashboard | a key made once in the storage (data directory or bucket) |
  * | GUIDANCE_OUTBOX_DIR | `.eml` files when a plan names no SMTP server | `outbox` |
@@ -94,6 +95,7 @@ export const EnvSchema = z.object({
   GUIDANCE_LOGIN_WINDOW_SECONDS: whole('GUIDANCE_LOGIN_WINDOW_SECONDS', '秒数', 1, 86400).default(900),
   // The libuv threadpool has 4 threads and also serves file reads: more scrypt at once starves them.
   GUIDANCE_LOGIN_CONCURRENCY: whole('GUIDANCE_LOGIN_CONCURRENCY', '并发数', 1, 64).default(2),
+  GUIDANCE_CASE_READ_BUDGET_MS: whole('GUIDANCE_CASE_READ_BUDGET_MS', '毫秒数', 0, 600_000).default(800),
   GUIDANCE_OUTBOX_DIR: text('GUIDANCE_OUTBOX_DIR').default('outbox'),
   GUIDANCE_SENT_LOG_DIR: text('GUIDANCE_SENT_LOG_DIR').default(path.join('data', 'mail-sent-log')),
   // The message never repeats the value: it may hold a password.
@@ -171,6 +173,8 @@ export interface Config {
     secureCookies: boolean;
     trustProxy: TrustProxy;
     login: LoginLimits;
+    /** How long a case page waits for its query before it shows the last answer (client/case-reads.ts). */
+    caseReadBudgetMs: number;
   };
   /**
    * GUIDANCE_DATABASE_URL: the state every host shares. `url` is not enumerable (it may hold a
@@ -274,6 +278,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         windowSeconds: e.GUIDANCE_LOGIN_WINDOW_SECONDS,
         concurrency: e.GUIDANCE_LOGIN_CONCURRENCY,
       },
+      caseReadBudgetMs: e.GUIDANCE_CASE_READ_BUDGET_MS,
     },
     receipts: {
       publicUrl:

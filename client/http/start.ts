@@ -75,6 +75,7 @@ export async function startDashboard(opts: {
       archiveDir: path.join(opts.temporal.dataDir, 'archive'),
       archiveObjects: objects,
       uiUrl: opts.uiUrl,
+      caseReadBudgetMs: c.http.caseReadBudgetMs,
       plan: opts.plan,
       statsRules: opts.plan.statistics,
       // The key the workers sign receipt links with: the configured secret or the object store's key.
