@@ -62,3 +62,26 @@ it('says when the page is the last answer, and shows a person’s own action cur
   await page.getByText('已完成').first().waitFor({ timeout: 15_000 });
   await expect.poll(async () => page.locator('#case-as-of').count(), { timeout: 5000 }).toBe(0);
 });
+
+it(
+  'keeps looking while the answer stays the last one (the query slower than its look)',
+  { timeout: 60_000 },
+  async () => {
+    const page = await browsers.page();
+    await login(page, 'sun-li');
+    const api = `/api/years/${s.plan.year}/cases/xiangshan`;
+    // As when the query takes longer than the page's 3 s: every look gets the same last answer.
+    const reads: number[] = [];
+    await page.route(`**${api}`, async (route) => {
+      reads.push(Date.now());
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({ response, json: { ...body, asOf: '2027-03-01T02:00:00.000Z' } });
+    });
+    await page.goto(`${url}/#/case/${s.plan.year}/xiangshan`);
+    await page.locator('#case-as-of').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(7500);
+    // Loaded, then looked at again about every 3 s: before, it looked once and then waited for good.
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+  },
+);

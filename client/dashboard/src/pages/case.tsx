@@ -90,13 +90,14 @@ function Facts({ v }: { v: CaseView }) {
 
 /**
  * The engine was busy and the page is the case's last answer (client/case-reads.ts): said with its
- * time, and looked at again shortly, when the query that went on has refreshed it.
+ * time, and looked at again 3 s after each load until a load is current (a look may get the same
+ * last answer again while the query is still on its way).
  */
-function StaleNote({ asOf, reload }: { asOf: string; reload: () => Promise<void> }) {
+function StaleNote({ asOf, loadedAt, reload }: { asOf: string; loadedAt?: Date; reload: () => Promise<void> }) {
   useEffect(() => {
     const t = window.setTimeout(() => void reload(), 3000);
     return () => window.clearTimeout(t);
-  }, [asOf]);
+  }, [asOf, loadedAt]);
   const at = new Date(asOf).toLocaleTimeString('zh-CN', { hour12: false });
   return (
     <p id="case-as-of" class="stale-note no-print" role="status">
@@ -121,7 +122,7 @@ export function CasePage({ year, county }: { year: number; county: string }) {
         {c.countyName} {c.year} 年度执法指导
       </h1>
       {loaded.refreshError && <p class="refresh-error">刷新失败：{loaded.refreshError}</p>}
-      {v.asOf && <StaleNote asOf={v.asOf} reload={loaded.reload} />}
+      {v.asOf && <StaleNote asOf={v.asOf} loadedAt={loaded.at} reload={loaded.reload} />}
       <Facts v={v} />
       {v.kind === 'staff' && <Incidents v={v} incidents={v.case.incidents} />}
       {v.kind === 'staff' && (
