@@ -29,7 +29,7 @@ import type { TemporalConfig } from '../../config/temporal';
 import { ensureDevServer } from '../../worker/service';
 import { addDays, addMonths, Clock } from '../../workflows/shared/clock';
 import { scheduleQuery, type ProgrammeState } from '../../workflows/contracts/programme';
-import { programmeWorkflowId, visitWorkflowId } from '../../workflows/contracts/common';
+import { programmeWorkflowId, visitWorkflowId, type AuditEntry } from '../../workflows/contracts/common';
 import { type VisitCase } from '../../workflows/contracts/visit';
 import { reviewReportUpdate, submitReportUpdate } from '../../workflows/contracts/visit-rectification';
 import { freePort, startSmtpSink } from '../email/helpers';
@@ -40,6 +40,9 @@ import { ProgrammeWatch, isPrefix, problems, waitUntil } from './programme-watch
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MS_PER_DAY = 400;
+
+/** An audit entry without its time (see the audit check below). */
+const untimed = ({ at: _at, ...rest }: AuditEntry) => rest;
 
 describe('the programme continuing as new through worker kills (real processes)', () => {
   it("stays RUNNING, carries the whole record, sends each bulletin and digest once, follows earlier runs' visits, and archives the final state", async () => {
@@ -252,7 +255,10 @@ describe('the programme continuing as new through worker kills (real processes)'
         if (!seen) continue;
         const carried = i < watch.runs.length - 1 ? await watch.carried(r.runId) : undefined;
         for (const later of [...(carried ? [carried.state] : []), result]) {
-          expect(isPrefix(seen.audit, later.audit), `run ${i} audit`).toBe(true);
+          // Without their times: a query may answer from a workflow task whose completion a kill
+          // then lost; the task runs again on the fresh worker, records the same steps, and stamps
+          // them with its own start time. A step lost, added or reordered still fails.
+          expect(isPrefix(seen.audit.map(untimed), later.audit.map(untimed)), `run ${i} audit`).toBe(true);
           expect(isPrefix(seen.bulletins, later.bulletins), `run ${i} bulletins`).toBe(true);
           expect(isPrefix(seen.digests, later.digests), `run ${i} digests`).toBe(true);
           expect(later.entries.map((e) => e.county)).toEqual(seen.entries.map((e) => e.county));
