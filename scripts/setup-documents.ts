@@ -7,12 +7,16 @@
  * And, on request, the benchmark's second comparison: PyPI's `typst` (TYPST_VERSION) in a
  * project-local Python venv, `.tools/typst-venv` (`ensureTypst`; needs python3, and Debian's
  * python3-venv where the system Python lacks venv, installed like the packages above).
+ * And the TrueType twins of the CFF faces (Fandol) that the OFD backend embeds (`ensureFontTwins`):
+ * PyPI's `fonttools` (FONTTOOLS_VERSION) in `.tools/fonttools-venv` runs scripts/otf-to-ttf.py once
+ * per face into `.tools/fonts`, about 17 s each on the first run.
  * Idempotent: a second run finds everything and does nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TOOLS_DIR, onPath } from '../worker/temporal-tools';
+import { TWIN_DIR, isCff, loadFonts, twinName } from '../activities/documents/fonts';
+import { ROOT, TOOLS_DIR, onPath } from '../worker/temporal-tools';
 
 /** The Typst compiler the benchmark measures against (PyPI `typst`, pinned). */
 export const TYPST_VERSION = '0.15.2';
@@ -73,46 +77,89 @@ function aptInstall(missing: string[], log: (line: string) => void): void {
   if (still.length > 0) throw new Error(`安装后仍缺少：${still.join('、')}`);
 }
 
-const typstInstalled = () =>
-  existsSync(TYPST_PYTHON) &&
-  spawnSync(TYPST_PYTHON, ['-c', `import importlib.metadata as m; assert m.version('typst') == '${TYPST_VERSION}'`])
-    .status === 0;
-
 /**
- * PyPI's `typst` (TYPST_VERSION) in `.tools/typst-venv` (git-ignored), for `npm run bench:render`;
- * returns the venv's python. Creates the venv with the system's python3 the first time (on Debian
- * without venv support, installs python3-venv first) and pip-installs the pinned version into it.
+ * PyPI's `pkg` at `version` in the venv `venv` (git-ignored under .tools); returns the venv's
+ * python. Creates the venv with the system's python3 the first time (on Debian without venv
+ * support, installs python3-venv first) and pip-installs the pinned version into it.
  */
-export function ensureTypst(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): string {
-  if (typstInstalled()) return TYPST_PYTHON;
-  const python = onPath('python3');
-  if (!python) throw new Error('需要 python3 来安装基准测试用的 Typst（PyPI 包 typst）');
-  log(`安装基准测试用的 Typst ${TYPST_VERSION}（PyPI）到 .tools/typst-venv`);
-  if (!existsSync(TYPST_PYTHON)) {
-    let r = run(python, ['-m', 'venv', TYPST_VENV]);
+function ensureVenvPackage(
+  venv: string,
+  pkg: string,
+  version: string,
+  purpose: string,
+  log: (line: string) => void,
+): string {
+  const python = path.join(venv, 'bin', 'python');
+  const have = () =>
+    existsSync(python) &&
+    spawnSync(python, ['-c', `import importlib.metadata as m; assert m.version('${pkg}') == '${version}'`]).status ===
+      0;
+  if (have()) return python;
+  const system = onPath('python3');
+  if (!system) throw new Error(`需要 python3 来安装${purpose}（PyPI 包 ${pkg}）`);
+  log(`安装${purpose} ${pkg} ${version}（PyPI）到 .tools/${path.basename(venv)}`);
+  if (!existsSync(python)) {
+    let r = run(system, ['-m', 'venv', venv]);
     if (r.status !== 0 && spawnSync('dpkg-query', ['--version']).status === 0 && !installed('python3-venv')) {
       aptInstall(['python3-venv'], log);
-      r = run(python, ['-m', 'venv', '--clear', TYPST_VENV]);
+      r = run(system, ['-m', 'venv', '--clear', venv]);
     }
     if (r.status !== 0) throw new Error(`python3 -m venv 失败：\n${r.stderr}`);
   }
-  const pip = run(TYPST_PYTHON, [
-    '-m',
-    'pip',
-    'install',
-    '--disable-pip-version-check',
-    '-q',
-    `typst==${TYPST_VERSION}`,
-  ]);
-  if (pip.status !== 0 || !typstInstalled())
-    throw new Error(`pip install typst==${TYPST_VERSION} 失败：\n${pip.stderr}`);
-  return TYPST_PYTHON;
+  const pip = run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', `${pkg}==${version}`]);
+  if (pip.status !== 0 || !have()) throw new Error(`pip install ${pkg}==${version} 失败：\n${pip.stderr}`);
+  return python;
+}
+
+const stderrLog = (line: string) => process.stderr.write(`${line}\n`);
+
+/** PyPI's `typst` (TYPST_VERSION) in `.tools/typst-venv`, for `npm run bench:render`; returns the venv's python. */
+export function ensureTypst(log: (line: string) => void = stderrLog): string {
+  return ensureVenvPackage(TYPST_VENV, 'typst', TYPST_VERSION, '基准测试用的 Typst', log);
+}
+
+/** fontTools, which converts the CFF faces to TrueType (scripts/otf-to-ttf.py), pinned. */
+export const FONTTOOLS_VERSION = '4.69.1';
+const FONTTOOLS_VENV = path.join(TOOLS_DIR, 'fonttools-venv');
+
+/**
+ * Makes the TrueType twin of every CFF face the documents use (fonts.ts `ofdFile`), unless an
+ * up-to-date one is there: a twin records its source's size and time beside it, so a font package
+ * upgrade makes a new twin. Written to a temporary name and renamed, so a worker never reads half
+ * a font. Returns the twins' paths.
+ */
+export function ensureFontTwins(log: (line: string) => void = stderrLog): string[] {
+  const sources = [...new Set(Object.values(loadFonts().faces).map((f) => f.file))].filter(isCff);
+  if (sources.length === 0) return [];
+  mkdirSync(TWIN_DIR, { recursive: true });
+  const made: string[] = [];
+  for (const source of sources) {
+    const twin = path.join(TWIN_DIR, twinName(source));
+    const stamp = `${twin}.source`;
+    const { size, mtimeMs } = statSync(source);
+    const wanted = JSON.stringify({ source: path.basename(source), size, mtimeMs, fonttools: FONTTOOLS_VERSION });
+    made.push(twin);
+    if (existsSync(twin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) continue;
+    const python = ensureVenvPackage(FONTTOOLS_VENV, 'fonttools', FONTTOOLS_VERSION, 'OFD 字体转换工具', log);
+    log(`生成 ${path.basename(source)} 的 TrueType 版本（OFD 版式文件用，约 20 秒）…`);
+    const partial = `${twin}.partial`;
+    const r = run(python, [path.join(ROOT, 'scripts/otf-to-ttf.py'), source, partial]);
+    if (r.status !== 0) {
+      rmSync(partial, { force: true });
+      throw new Error(`字体转换失败（${path.basename(source)}）：\n${r.stderr}`);
+    }
+    renameSync(partial, twin);
+    writeFileSync(stamp, wanted);
+  }
+  return made;
 }
 
 if (require.main === module) {
   if (process.argv.includes('--typst')) ensureTypst();
-  ensureDocumentTools({ chromium: process.argv.includes('--chromium') }).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  ensureDocumentTools({ chromium: process.argv.includes('--chromium') })
+    .then(() => ensureFontTwins())
+    .catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
 }

@@ -21,7 +21,7 @@ import {
   onPath,
 } from '../worker/temporal-tools';
 import { ensureMoto } from '../worker/moto';
-import { ensureDocumentTools } from './setup-documents';
+import { ensureDocumentTools, ensureFontTwins } from './setup-documents';
 import { ensureClusterBinaries } from '../worker/cluster/build';
 
 function log(message: string): void {
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   ensureTemporalCli();
   // FangSong/Kai fonts (and poppler-utils for the tests' pdftotext/pdffonts) from Debian.
   await ensureDocumentTools({ log });
+  // The TrueType twins of the CFF faces, which the OFD backend embeds (seconds, first run only).
+  ensureFontTwins(log);
   if (forTests) ensureTestServer();
   // The S3-compatible server of the storage tests (PyPI), so no test reaches a registry itself.
   if (forTests) ensureMoto((line) => log(line));

@@ -34,6 +34,12 @@ export interface Face {
   font: fontkit.Font;
   /** Where the face was read from (for diagnostics and the bench's HTML twin). */
   file: string;
+  /**
+   * The TrueType file the OFD backend embeds: `file` itself for a TrueType face, the face's twin
+   * made at set-up for a CFF one (scripts/otf-to-ttf.py), undefined when that twin is missing.
+   * Why: OFD readers built on Java's font stack (ofdrw) draw nothing for CFF outlines.
+   */
+  ofdFile: string | undefined;
   /** Faces tried, in order, for a character this one lacks. */
   fallback: FaceName[];
   /** Advance widths in 1/1000 em by code point; filled lazily, kept for the life of the process. */
@@ -113,6 +119,33 @@ function findFandol(file: string): string | undefined {
   }
 }
 
+/** Where set-up writes the TrueType twins of the CFF faces (git-ignored, like every tool it builds). */
+export const TWIN_DIR = path.resolve(__dirname, '../../.tools/fonts');
+
+/** The TrueType twin's file name for a CFF font file: `FandolFang-Regular.otf` → `FandolFang-Regular.ttf`. */
+export const twinName = (file: string) => `${path.basename(file, path.extname(file))}.ttf`;
+
+/** The twin of a CFF face: beside the fonts in GUIDANCE_FONT_DIR, else where set-up writes it. */
+function findTwin(file: string): string | undefined {
+  const dir = config().fontDir;
+  for (const at of [dir, TWIN_DIR]) {
+    if (at && fs.existsSync(path.join(at, twinName(file)))) return path.join(at, twinName(file));
+  }
+  return undefined;
+}
+
+/** True when a font file's outlines are CFF ('OTTO' opens the file), which OFD readers on Java's font stack cannot draw. */
+export function isCff(file: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return head.toString('latin1') === 'OTTO';
+}
+
 function open(file: string): fontkit.Font {
   const font = fontkit.create(fs.readFileSync(file));
   if ('fonts' in font) throw new Error(`字体文件是字体集合，应为单一字体：${file}`);
@@ -144,7 +177,8 @@ function readFontSet(): FontSet {
       font = open(file);
       parsed.set(file, font);
     }
-    return { name, font, file, fallback, advances: new Map(), drawnBy: new Map() };
+    const ofdFile = isCff(file) ? findTwin(file) : file;
+    return { name, font, file, ofdFile, fallback, advances: new Map(), drawnBy: new Map() };
   };
   const song = files.song!;
   return {

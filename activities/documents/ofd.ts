@@ -12,9 +12,10 @@
  * so the same input gives the same bytes.
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { subsetFont } from './font-subset';
-import { advance, type FaceName, type FontSet } from './fonts';
+import { advance, twinName, type FaceName, type FontSet } from './fonts';
 import { A4, EM_ASCENT, MM, type Color, type DrawItem, type LaidOutDocument } from './geometry';
 import type { PdfMeta } from './pdf';
 
@@ -34,15 +35,30 @@ type TextItem = Extract<DrawItem, { t: 'text' }>;
  */
 const rgb = ([c, m, y, k]: Color) => [c, m, y].map((v) => Math.round(255 * (1 - v / 100) * (1 - k / 100))).join(' ');
 
+/**
+ * A CFF face has no TrueType twin on this host: set-up (`npm run setup`) makes it. The document
+ * activity reports this as PlanNotServable, so the case waits in an incident until the worker is fixed.
+ */
+export class OfdFontMissing extends Error {
+  constructor(readonly fontFile: string) {
+    super(
+      `本工作进程缺少字体 ${path.basename(fontFile)} 的 TrueType 版本（${twinName(fontFile)}），无法生成 OFD 版式文件：请在工作进程所在机器上运行 npm run setup`,
+    );
+    this.name = 'OfdFontMissing';
+  }
+}
+
 /** Renders the pages to OFD bytes (a zip package). */
 export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: FontSet): Promise<Buffer> {
   let nextId = 0;
   const id = () => ++nextId;
 
-  // One font resource per font file, as in the PDF, with the characters it draws.
+  // One font resource per font file, as in the PDF, with the characters it draws; a CFF face is
+  // embedded as its TrueType twin (fonts.ts `ofdFile`), which readers on Java's font stack draw.
   const fontOf = new Map<string, { id: number; face: FaceName; chars: Set<string> }>();
   const fontFor = (face: FaceName) => {
-    const file = fonts.faces[face].file;
+    const file = fonts.faces[face].ofdFile;
+    if (!file) throw new OfdFontMissing(fonts.faces[face].file);
     let f = fontOf.get(file);
     if (!f) fontOf.set(file, (f = { id: id(), face, chars: new Set() }));
     return f;
@@ -66,7 +82,7 @@ export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: Font
   const fontEntries: string[] = [];
   for (const [file, f] of fontOf) {
     const font = fonts.faces[f.face].font;
-    const name = `font_${f.id}.otf`;
+    const name = `font_${f.id}.ttf`;
     files[`Doc_0/Res/${name}`] = subsetFont(file, f.chars);
     fontEntries.push(
       `<ofd:Font ID="${f.id}" FontName="${esc(font.postscriptName)}" FamilyName="${esc(font.familyName)}"><ofd:FontFile>${name}</ofd:FontFile></ofd:Font>`,
