@@ -1,6 +1,6 @@
 /**
- * From data to PDF bytes: validate → view → template → markup → layout → PDF.
- * Shared by the activity, the CLI preview and the benchmark.
+ * From data to document bytes: validate → view → template → markup → layout → PDF, and OFD from
+ * the same layout when asked. Shared by the activity, the CLI preview and the benchmark.
  */
 import { chinaMidnight } from '../../workflows/shared/clock';
 import { DocumentDataSchemas, type DocumentData } from '../../workflows/shared/render-document';
@@ -12,7 +12,8 @@ import { DocumentError } from './errors';
 import { loadFonts } from './fonts';
 import { layoutDocument } from './layout';
 import { parseMarkup, type DocumentMarkup } from './markup';
-import { writePdf } from './pdf';
+import { writeOfd } from './ofd';
+import { writePdf, type PdfMeta } from './pdf';
 import { getTemplate } from './templates';
 
 export interface RenderOptions {
@@ -23,6 +24,17 @@ export interface RenderOptions {
 export interface RenderedPdf {
   pdf: Buffer;
   pages: number;
+}
+
+/** The formats a document can be drawn in (GB/T 33190 OFD beside PDF). */
+export type FileFormat = 'pdf' | 'ofd';
+
+/** One document in the formats asked for, drawn from one layout: the same pages, characters and rules. */
+export interface RenderedFiles {
+  pages: number;
+  pdf?: Buffer;
+  /** The OFD (GB/T 33190) package. */
+  ofd?: Buffer;
 }
 
 /** Validates the data and produces the template's markup (what the layout engine reads). */
@@ -70,23 +82,43 @@ function documentFacts(
   };
 }
 
-/** Renders one document to PDF bytes. Deterministic: the same data gives the same bytes. */
-export async function renderPdf(kind: DocumentKind, data: unknown, opts: RenderOptions = {}): Promise<RenderedPdf> {
+/** Lays one document out once and draws it in each of `formats` (default PDF). Deterministic. */
+export async function renderFiles(
+  kind: DocumentKind,
+  data: unknown,
+  opts: RenderOptions & { formats?: readonly FileFormat[] } = {},
+): Promise<RenderedFiles> {
+  const formats = opts.formats ?? ['pdf'];
   const { markup, data: d } = renderMarkup(kind, data, opts);
   const fonts = loadFonts();
   const laid = layoutDocument(markup, fonts);
   const facts = documentFacts(kind, d);
-  const pdf = await writePdf(
-    laid,
-    {
-      title: markup.title || DOCUMENT_KIND_NAMES[kind],
-      author: facts.author,
-      subject: DOCUMENT_KIND_NAMES[kind],
-      ...(facts.docNumber ? { keywords: facts.docNumber } : {}),
-      // The document's own date, China time: fixed per document, so re-rendering reproduces the file exactly.
-      created: new Date(chinaMidnight(facts.date)),
-    },
-    fonts,
-  );
-  return { pdf, pages: laid.pages.length };
+  const meta: PdfMeta = {
+    title: markup.title || DOCUMENT_KIND_NAMES[kind],
+    author: facts.author,
+    subject: DOCUMENT_KIND_NAMES[kind],
+    ...(facts.docNumber ? { keywords: facts.docNumber } : {}),
+    // The document's own date, China time: fixed per document, so re-rendering reproduces the file exactly.
+    created: new Date(chinaMidnight(facts.date)),
+  };
+  const files: RenderedFiles = { pages: laid.pages.length };
+  if (formats.includes('pdf')) files.pdf = await writePdf(laid, meta, fonts);
+  if (formats.includes('ofd')) files.ofd = await writeOfd(laid, meta, fonts);
+  return files;
+}
+
+/** Renders one document to PDF bytes. Deterministic: the same data gives the same bytes. */
+export async function renderPdf(kind: DocumentKind, data: unknown, opts: RenderOptions = {}): Promise<RenderedPdf> {
+  const { pdf, pages } = await renderFiles(kind, data, opts);
+  return { pdf: pdf!, pages };
+}
+
+/** Renders one document to OFD bytes, from the same layout the PDF is drawn from. */
+export async function renderOfd(
+  kind: DocumentKind,
+  data: unknown,
+  opts: RenderOptions = {},
+): Promise<{ ofd: Buffer; pages: number }> {
+  const { ofd, pages } = await renderFiles(kind, data, { ...opts, formats: ['ofd'] });
+  return { ofd: ofd!, pages };
 }
