@@ -45,54 +45,43 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-let hb: HarfBuzz | undefined;
-function harfbuzz(): HarfBuzz {
-  if (!hb) {
-    const wasm = fs.readFileSync(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm'));
-    // The project's TypeScript libraries have no WebAssembly types; Node has it as a global.
-    const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    hb = new wa.Instance(new wa.Module(wasm), {}).exports as HarfBuzz;
-    hb._initialize();
-  }
-  return hb;
+let module: object | undefined;
+/** A fresh HarfBuzz instance (its own memory) over the module compiled once per process. */
+function newInstance(): HarfBuzz {
+  // The project's TypeScript libraries have no WebAssembly types; Node has it as a global.
+  const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  module ??= new wa.Module(fs.readFileSync(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm')));
+  const h = new wa.Instance(module, {}).exports as HarfBuzz;
+  h._initialize();
+  return h;
 }
 
 /**
- * A font file's face in the WebAssembly memory, kept while there is room. HarfBuzz's subset build
- * has a fixed memory of 65 MiB, less than the six faces together (about 70 MB), so the face least
- * recently used gives way when a file does not fit; a letter uses all six, most documents fewer.
+ * Each font file's face lives in its own HarfBuzz instance, loaded once per process and kept. Why
+ * one instance per file: HarfBuzz's subset build has a fixed memory of 65 MiB, less than the six
+ * faces together (about 70 MB); sharing one meant evicting and re-reading faces, which cost a
+ * letter 100 ms. Memory is reserved, not used: the pages a face never touches cost nothing.
  */
-const faces = new Map<string, { face: number; data: number }>();
-function faceOf(file: string): number {
-  const h = harfbuzz();
-  const kept = faces.get(file);
-  if (kept) {
-    faces.delete(file);
+const faces = new Map<string, { h: HarfBuzz; face: number }>();
+function faceOf(file: string): { h: HarfBuzz; face: number } {
+  let kept = faces.get(file);
+  if (!kept) {
+    const h = newInstance();
+    const bytes = fs.readFileSync(file);
+    const data = h.malloc(bytes.length);
+    if (!data) throw new Error(`字体文件过大，无法子集化：${file}`);
+    new Uint8Array(h.memory.buffer).set(bytes, data);
+    const blob = h.hb_blob_create(data, bytes.length, HB_MEMORY_MODE_READONLY, 0, 0);
+    kept = { h, face: h.hb_face_create(blob, 0) };
+    h.hb_blob_destroy(blob);
     faces.set(file, kept);
-    return kept.face;
   }
-  const bytes = fs.readFileSync(file);
-  let data = h.malloc(bytes.length);
-  while (!data && faces.size > 0) {
-    const [oldest, f] = faces.entries().next().value!;
-    h.hb_face_destroy(f.face);
-    h.free(f.data);
-    faces.delete(oldest);
-    data = h.malloc(bytes.length);
-  }
-  if (!data) throw new Error(`字体文件过大，无法子集化：${file}`);
-  new Uint8Array(h.memory.buffer).set(bytes, data);
-  const blob = h.hb_blob_create(data, bytes.length, HB_MEMORY_MODE_READONLY, 0, 0);
-  const face = h.hb_face_create(blob, 0);
-  h.hb_blob_destroy(blob);
-  faces.set(file, { face, data });
-  return face;
+  return kept;
 }
 
 /** The font of `file` with only what draws `chars`: a whole OpenType font, its cmap included. */
 export function subsetFont(file: string, chars: Iterable<string>): Uint8Array {
-  const h = harfbuzz();
-  const face = faceOf(file);
+  const { h, face } = faceOf(file);
   const input = h.hb_subset_input_create_or_fail();
   if (!input) throw new Error('HarfBuzz could not start a subset');
   try {

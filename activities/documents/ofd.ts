@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { zipSync, type Zippable } from 'fflate';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { Zip, type ZipInputFile } from 'fflate';
 import { subsetFont } from './font-subset';
 import { advance, twinName, type FaceName, type FontSet } from './fonts';
 import { A4, EM_ASCENT, MM, type Color, type DrawItem, type LaidOutDocument } from './geometry';
@@ -66,7 +67,7 @@ export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: Font
   for (const page of laid.pages)
     for (const it of page) if (it.t === 'text') for (const ch of it.text) fontFor(it.face).chars.add(ch);
 
-  const files: Zippable = {};
+  const files: Record<string, Uint8Array> = {};
   const pageIds: number[] = [];
   laid.pages.forEach((items, n) => {
     const layer = id();
@@ -106,9 +107,9 @@ export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: Font
     `${XML_HEAD}<ofd:OFD xmlns:ofd="${NS}" Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>${docId}</ofd:DocID><ofd:Title>${esc(meta.title)}</ofd:Title><ofd:Author>${esc(meta.author)}</ofd:Author><ofd:Subject>${esc(meta.subject)}</ofd:Subject>${meta.keywords ? `<ofd:Keywords><ofd:Keyword>${esc(meta.keywords)}</ofd:Keyword></ofd:Keywords>` : ''}<ofd:CreationDate>${day}</ofd:CreationDate><ofd:ModDate>${day}</ofd:ModDate><ofd:Creator>guidance-engine</ofd:Creator></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`,
   );
   // OFD.xml first, as readers that stream the package expect; every entry dated by the document.
-  const ordered: Zippable = { 'OFD.xml': files['OFD.xml']! };
-  for (const [k, v] of Object.entries(files)) if (k !== 'OFD.xml') ordered[k] = v;
-  return Buffer.from(zipSync(ordered, { level: 6, mtime: meta.created }));
+  const ordered: [string, Uint8Array][] = [['OFD.xml', files['OFD.xml']!]];
+  for (const [k, v] of Object.entries(files)) if (k !== 'OFD.xml') ordered.push([k, v]);
+  return zipPackage(ordered, meta.created);
 
   /** A text item: its glyphs' advances as the layout measured them, plus the tracking after each. */
   function textObject(it: TextItem, objectId: number, font: number): string {
@@ -142,3 +143,25 @@ function pathObject(it: Extract<DrawItem, { t: 'line' }>, objectId: number): str
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * The zip: fflate writes the container, Node's zlib (native) deflates each entry, through fflate's
+ * documented ZipInputFile interface for a compressor of one's own. Why not fflate's own deflate:
+ * it took 9 of a letter's 16 ms; zlib takes under 6 and packs a little smaller.
+ */
+function zipPackage(entries: [string, Uint8Array][], mtime: Date): Buffer {
+  const chunks: Uint8Array[] = [];
+  let failed: Error | null = null;
+  const zip = new Zip((err, chunk) => {
+    if (err) failed = err;
+    else chunks.push(chunk);
+  });
+  for (const [filename, bytes] of entries) {
+    const file: ZipInputFile = { filename, size: bytes.length, crc: crc32(bytes), compression: 8, mtime };
+    zip.add(file);
+    file.ondata!(null, deflateRawSync(bytes, { level: 6 }), true);
+  }
+  zip.end(); // fflate calls back synchronously for data it is handed whole
+  if (failed) throw failed;
+  return Buffer.concat(chunks);
+}
