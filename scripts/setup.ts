@@ -23,6 +23,7 @@ import {
 import { ensureMoto } from '../worker/moto';
 import { ensureDocumentTools, ensureFontTwins } from './setup-documents';
 import { ensureClusterBinaries } from '../worker/cluster/build';
+import { ensureOfdReader } from '../test/helpers/ofdrw';
 
 function log(message: string): void {
   process.stderr.write(`[setup] ${message}\n`);
@@ -125,6 +126,8 @@ async function main(): Promise<void> {
   // The TrueType twins of the CFF faces, which the OFD backend embeds (seconds, first run only).
   ensureFontTwins(log);
   if (forTests) ensureTestServer();
+  // The OFD tests' independent reader (ofdrw, test/ofd-reader), built with Maven when its sources changed.
+  if (forTests) ensureOfdReader(log);
   // The S3-compatible server of the storage tests (PyPI), so no test reaches a registry itself.
   if (forTests) ensureMoto((line) => log(line));
   // Opt-in (`npm run cluster`, `npm run test:cluster`): the self-hosted server and its schema tool.
