@@ -61,6 +61,12 @@ export function caseDocuments(c: VisitCase): CaseDocument[] {
 /** The archive's file name of a document: `<documentId>.pdf`, as the renderer wrote it. */
 export const documentFile = (d: RenderResult) => `${d.documentId}.pdf`;
 
+/** Each file of a document in the archive with the sha256 the case recorded: the PDF, and the OFD when made. */
+export function documentFiles(d: RenderResult): { name: string; sha256: string }[] {
+  const pdf = { name: documentFile(d), sha256: d.sha256 };
+  return d.ofd ? [pdf, { name: `${d.documentId}.ofd`, sha256: d.ofd.sha256 }] : [pdf];
+}
+
 /** Every delivery record of a case, in the order the letters went out. */
 export function deliveries(c: VisitCase): unknown[] {
   const out: unknown[] = [];

@@ -27,8 +27,25 @@ export const DELIVERIES_FILE = 'deliveries.json';
 
 /** A bulletin's PDF in the programme's folder: the renderer's file name, never a server path. */
 export function bulletinFile(b: { documentPath: string }): string | undefined {
-  const name = path.basename(b.documentPath);
-  return /^[A-Za-z0-9._-]+\.pdf$/.test(name) ? name : undefined;
+  return fileName(b.documentPath, 'pdf');
+}
+
+const fileName = (recorded: string, format: 'pdf' | 'ofd') => {
+  const name = path.basename(recorded);
+  return new RegExp(`^[A-Za-z0-9._-]+\\.${format}$`).test(name) ? name : undefined;
+};
+
+/** A bulletin as the programme records it: its PDF, and its OFD when the plan asked for one. */
+export interface RecordedBulletin {
+  documentPath: string;
+  sha256: string;
+  ofd?: { path: string; sha256: string };
+}
+
+/** Each file of a bulletin with its recorded sha256; `name` is undefined when the recorded path is not a safe name. */
+export function bulletinFiles(b: RecordedBulletin): { name: string | undefined; sha256: string }[] {
+  const pdf = { name: bulletinFile(b), sha256: b.sha256 };
+  return b.ofd ? [pdf, { name: fileName(b.ofd.path, 'ofd'), sha256: b.ofd.sha256 }] : [pdf];
 }
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -129,18 +146,17 @@ export async function verifyArchiveTree(root: ArchiveLocation, only?: string): P
       );
     // A programme folder: its bulletins as the programme recorded them (as case.json's letters are for a case).
     const programmeText = await readText(store, `${n}/${PROGRAMME_FILE}`);
-    let programme: { bulletins?: { documentPath: string; sha256: string }[] } | undefined;
+    let programme: { bulletins?: RecordedBulletin[] } | undefined;
     try {
       programme = programmeText === undefined ? undefined : JSON.parse(programmeText);
     } catch {
       programme = undefined; // reported as changed against its manifest
     }
-    for (const b of programme?.bulletins ?? []) {
-      const name = bulletinFile(b);
+    for (const { name, sha256: recorded } of (programme?.bulletins ?? []).flatMap(bulletinFiles)) {
       if (!name || r.changed.includes(name) || r.missing.includes(name)) continue;
       const h = await hashOf(store, `${n}/${name}`);
       if (h === undefined) r.missing.push(name);
-      else if (h !== b.sha256) r.notAsRecorded.push(name);
+      else if (h !== recorded) r.notAsRecorded.push(name);
     }
     r.ok = r.ok && r.missing.length === 0 && r.notAsRecorded.length === 0;
     // Already named by verifyArchive as changed or missing, when its manifest lists it.

@@ -38,7 +38,7 @@ import {
   INDEX_FILE,
   NUMBERS_FILE,
   PROGRAMME_FILE,
-  bulletinFile,
+  bulletinFiles,
   manifestHash,
   readIndex,
   sha256,
@@ -141,7 +141,7 @@ async function readNumbers(client: Client, year: number, bureau: string): Promis
 }
 
 /**
- * The bulletin PDFs of the programme's folder, each with the sha256 the programme recorded when it
+ * The bulletin files (PDF, and OFD when made) of the programme's folder, each with the sha256 the programme recorded when it
  * was rendered. Refuses (IntegrityError, not retried) when one is missing or altered: the archive
  * must not bless an altered document, as for a case's letters.
  */
@@ -153,11 +153,12 @@ async function bulletinHashes(
   const listed = new Map<string, string>();
   const problems: string[] = [];
   for (const b of state.bulletins) {
-    const name = bulletinFile(b);
-    const bytes = name ? await readObject(store, `${workflowId}/${name}`) : undefined;
-    const actual = bytes === undefined ? undefined : bytes === 'corrupt' ? 'corrupt' : sha256(bytes);
-    if (name && actual === b.sha256) listed.set(name, b.sha256);
-    else problems.push(`${b.docNumber}（${name ?? b.month}）${actual ? '已被修改' : '缺失'}`);
+    for (const f of bulletinFiles(b)) {
+      const bytes = f.name ? await readObject(store, `${workflowId}/${f.name}`) : undefined;
+      const actual = bytes === undefined ? undefined : bytes === 'corrupt' ? 'corrupt' : sha256(bytes);
+      if (f.name && actual === f.sha256) listed.set(f.name, f.sha256);
+      else problems.push(`${b.docNumber}（${f.name ?? b.month}）${actual ? '已被修改' : '缺失'}`);
+    }
   }
   if (problems.length) {
     throw ApplicationFailure.create({

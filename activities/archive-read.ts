@@ -9,7 +9,7 @@ import {
   ArchiveIntegrityError,
   caseDocuments,
   CASE_FILE,
-  documentFile,
+  documentFiles,
   MANIFEST,
   parseManifest,
   SAFE,
@@ -71,12 +71,13 @@ export async function verifyArchive(at: ArchiveLocation, id?: string): Promise<V
   } catch {
     recorded = undefined; // a missing or changed case.json is reported above
   }
-  for (const { document } of recorded ? caseDocuments(recorded) : []) {
-    const name = documentFile(document);
+  for (const { name, sha256: want } of recorded
+    ? caseDocuments(recorded).flatMap((d) => documentFiles(d.document))
+    : []) {
     if (!SAFE.test(name) || changed.includes(name) || missing.includes(name) || notAsRecorded.includes(name)) continue;
     const h = await hashOf(name);
     if (h === undefined) missing.push(name);
-    else if (h !== document.sha256) notAsRecorded.push(name);
+    else if (h !== want) notAsRecorded.push(name);
   }
 
   const present = (await folderNames(store, caseId)).filter((f) => f !== MANIFEST);

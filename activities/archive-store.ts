@@ -44,8 +44,9 @@ export function archiveIn(store: ObjectStore): ObjectStore {
   return withPrefix(store, ARCHIVE_PREFIX);
 }
 
-/** A document's key in the archive. */
-export const documentKey = (caseId: string, documentId: string) => `${caseId}/${documentId}.pdf`;
+/** A document's key in the archive, in one of its formats (`.pdf`, `.ofd`). */
+export const documentKey = (caseId: string, documentId: string, format: 'pdf' | 'ofd' = 'pdf') =>
+  `${caseId}/${documentId}.${format}`;
 
 /**
  * The archive key of a recorded document path: its last two segments (`<caseId>/<file>`), whether

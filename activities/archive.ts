@@ -22,7 +22,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/shared/errors';
 import type { VisitCase } from '../workflows/contracts/visit';
 import { archiveChunkQuery, type ArchiveSnapshotRef } from '../workflows/shared/archive-snapshot';
-import { caseDocuments, CASE_FILE, deliveries, documentFile, MANIFEST, SAFE, sha256 } from './archive-format';
+import { caseDocuments, CASE_FILE, deliveries, documentFiles, MANIFEST, SAFE, sha256 } from './archive-format';
 import { archiveStore, readDurably, whereIs, type ArchiveLocation } from './archive-store';
 
 export { writeFileDurable } from './durable';
@@ -110,13 +110,12 @@ export function createArchiveActivities(deps: {
       const listed = new Map<string, string>();
       const altered: string[] = [];
       const missing: string[] = [];
-      for (const { document } of caseDocuments(state)) {
-        const name = documentFile(document);
+      for (const { name, sha256: recorded } of caseDocuments(state).flatMap((d) => documentFiles(d.document))) {
         if (!SAFE.test(name))
-          throw ApplicationFailure.nonRetryable(`文书编号不正确：${document.documentId}`, FailureType.InvalidInput);
+          throw ApplicationFailure.nonRetryable(`文书编号不正确：${name}`, FailureType.InvalidInput);
         const bytes = await readDurably(store, key(name));
         if (bytes === undefined) missing.push(name);
-        else if (bytes !== 'corrupt' && sha256(bytes) === document.sha256) listed.set(name, document.sha256);
+        else if (bytes !== 'corrupt' && sha256(bytes) === recorded) listed.set(name, recorded);
         else altered.push(name);
       }
       if (altered.length || missing.length) {

@@ -4,13 +4,17 @@
  * production worker (`npm start`'s, built from the same environment) polls the real task queue.
  * A short demo year (one county, 0.2 s a simulated day) must reach neither server and leave the
  * production worker idle: every mail is in `<outbox>/demo`, addressed under demo.invalid, subject
- * 【演示】, and every number reads 演示… in the mail and in the PDF.
+ * 【演示】, and every number reads 演示… in the mail and in the PDF. The plan asks for both formats
+ * (`formats: [pdf, ofd]`): every letter is mailed and archived as PDF and OFD, and `archive verify`
+ * checks both (a changed OFD fails it).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { unzipSync } from 'fflate';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,6 +24,7 @@ import { ensureDevServer, type RunningService } from '../worker/service';
 import type { EngineWorker } from '../worker/engine-worker';
 import { createWorker } from '../worker/worker';
 import { programmeWorkflowId } from '../workflows/contracts/common';
+import { verifyArchiveTree } from '../activities/archive-index';
 import { freePort, startSmtpSink, type SmtpSink } from './email/helpers';
 import { rawExamplePlan } from './helpers/plans';
 import { workflowBundle } from './helpers/worker';
@@ -60,6 +65,7 @@ beforeAll(async () => {
   const raw = rawExamplePlan();
   raw.counties = raw.counties.slice(0, 1);
   raw.smtp = { host: '127.0.0.1', port: planSmtp.port, security: 'none' };
+  raw.formats = ['pdf', 'ofd'];
   planFile = path.join(dir, 'plan.yaml');
   writeFileSync(planFile, stringify(raw));
   temporal = loadTemporalConfig();
@@ -143,5 +149,93 @@ describe('a demo year on a production machine', () => {
     const mail = readdirSync(path.join(dir, 'outbox', 'demo')).find((f) => f.includes('--opinion--'));
     expect(mail).toBeDefined();
     expect((await simpleParser(readFileSync(path.join(dir, 'outbox', 'demo', mail!)))).subject).toContain(number);
+  });
+
+  it('mails and archives every letter as PDF and OFD, and archive verify checks both', async () => {
+    const caseId = `visit-${printed.year}-${printed.programme}-${printed.outcomes[0]!.county}`;
+    const archive = path.join(dir, 'data', 'archive');
+    const caseDir = path.join(archive, caseId);
+    const files = readdirSync(caseDir);
+    const pdfs = files.filter((f) => f.endsWith('.pdf'));
+    expect(pdfs.length).toBeGreaterThan(3);
+    // Each document in both formats, and the manifest lists both with their bytes' sha256.
+    const manifest = readFileSync(path.join(caseDir, 'MANIFEST.sha256'), 'utf8');
+    const sha = (f: string) =>
+      createHash('sha256')
+        .update(readFileSync(path.join(caseDir, f)))
+        .digest('hex');
+    for (const pdf of pdfs) {
+      const ofd = pdf.replace(/\.pdf$/, '.ofd');
+      expect(files, pdf).toContain(ofd);
+      expect(manifest).toContain(`${sha(pdf)}  ${pdf}`);
+      expect(manifest).toContain(`${sha(ofd)}  ${ofd}`);
+    }
+    // The case record keeps each OFD's sha256 beside the PDF's.
+    const record = JSON.parse(readFileSync(path.join(caseDir, 'case.json'), 'utf8'));
+    expect(record.letter.document.ofd.sha256).toBe(sha(`${record.letter.document.documentId}.ofd`));
+    // The opinion letter's OFD carries its number as text.
+    const opinion = unzipSync(readFileSync(path.join(caseDir, `${record.letter.document.documentId}.ofd`)));
+    expect(Object.keys(opinion)[0]).toBe('OFD.xml');
+    const pageText = Object.entries(opinion)
+      .filter(([k]) => k.endsWith('Content.xml'))
+      .map(([, v]) => new TextDecoder().decode(v).replace(/<[^>]+>/g, ''))
+      .join('');
+    expect(pageText).toContain(printed.outcomes[0]!.docNumber!);
+
+    // Every mail with a letter attached carries both formats, the same bytes as the archive's.
+    const outbox = path.join(dir, 'outbox', 'demo');
+    // Letters are in the case's folder, bulletins in the programme's.
+    const archived = new Map(
+      readdirSync(archive, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => [
+          createHash('sha256')
+            .update(readFileSync(path.join(e.parentPath, e.name)))
+            .digest('hex'),
+          e.name,
+        ]),
+    );
+    let lettersMailed = 0;
+    for (const f of readdirSync(outbox).filter((x) => x.endsWith('.eml'))) {
+      const mail = await simpleParser(readFileSync(path.join(outbox, f)));
+      const docs = mail.attachments.filter((a) => /\.(pdf|ofd)$/.test(a.filename ?? ''));
+      if (docs.length === 0) continue;
+      lettersMailed++;
+      const names = docs.map((a) => a.filename!).sort();
+      expect(names, f).toEqual([names[0]!.replace(/\.(pdf|ofd)$/, '.ofd'), names[0]!.replace(/\.(pdf|ofd)$/, '.pdf')]);
+      expect(docs.find((a) => a.filename!.endsWith('.ofd'))!.contentType).toBe('application/ofd');
+      for (const a of docs) {
+        const archivedAs = archived.get(createHash('sha256').update(a.content).digest('hex'));
+        expect(archivedAs, `${f} ${a.filename}`).toBeDefined();
+        expect(archivedAs!.slice(-4)).toBe(a.filename!.slice(-4));
+      }
+    }
+    expect(lettersMailed).toBeGreaterThan(2);
+
+    // The programme's folder keeps its bulletins in both formats too.
+    const programmeDir = path.join(
+      archive,
+      readdirSync(archive).find((f) => f.startsWith('guidance-'))!,
+    );
+    const programmeManifest = readFileSync(path.join(programmeDir, 'MANIFEST.sha256'), 'utf8');
+    const bulletins = readdirSync(programmeDir).filter((f) => /-bulletin-.*\.(pdf|ofd)$/.test(f));
+    expect(bulletins.filter((f) => f.endsWith('.ofd')).length).toBeGreaterThan(0);
+    expect(bulletins.filter((f) => f.endsWith('.ofd')).length).toBe(bulletins.filter((f) => f.endsWith('.pdf')).length);
+    for (const b of bulletins) expect(programmeManifest).toContain(`  ${b}\n`);
+
+    // archive verify, the whole tree: clean; then a changed OFD is named (as archive verify prints it).
+    const all = await verifyArchiveTree(archive);
+    expect(all.length).toBe(2);
+    expect(all.filter((r) => !r.ok)).toEqual([]);
+    const ofdFile = path.join(caseDir, `${record.letter.document.documentId}.ofd`);
+    const bytes = readFileSync(ofdFile);
+    writeFileSync(ofdFile, Buffer.concat([bytes, Buffer.from(' ')]));
+    try {
+      const [r] = await verifyArchiveTree(archive, caseId);
+      expect(r!.ok).toBe(false);
+      expect(r!.changed).toEqual([path.basename(ofdFile)]);
+    } finally {
+      writeFileSync(ofdFile, bytes);
+    }
   });
 });

@@ -1,18 +1,27 @@
 /**
  * Document activities (公文生成). `renderDocument` turns a kind and its data into a PDF in the
- * case's archive folder (`<caseId>/<documentId>.pdf` in the archive's store, archive-store.ts) and
- * returns only ids, hash and size: PDF bytes never enter workflow history.
+ * case's archive folder (`<caseId>/<documentId>.pdf` in the archive's store, archive-store.ts), and
+ * an OFD beside it (`<documentId>.ofd`) when the plan asks, and returns only ids, hashes and sizes:
+ * document bytes never enter workflow history.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { DocumentKind, type RenderResult } from '../../workflows/shared/documents';
+import {
+  DocumentKind,
+  FORMAT_MEDIA_TYPE,
+  type FileFormat,
+  type RenderResult,
+  type StoredFile,
+} from '../../workflows/shared/documents';
 import { type RenderDocumentInput } from '../../workflows/shared/render-document';
 import { FailureType } from '../../workflows/shared/errors';
 import { archiveStore, documentKey, whereIs, type ArchiveLocation } from '../archive-store';
 import { DocumentError } from './errors';
-import { renderPdf } from './render';
+import { loadFonts } from './fonts';
+import { OfdFontMissing } from './ofd';
+import { renderFiles } from './render';
 import { checkTemplates } from './templates';
 
 export { checkTemplates } from './templates';
@@ -68,6 +77,25 @@ export function assertTemplatesServable(templatesDir: string | undefined): void 
   servableDirs.add(templatesDir);
 }
 
+/**
+ * Throws a non-retryable PlanNotServable unless this worker can draw OFD (`formats` includes it):
+ * every face has the TrueType twin the OFD embeds (set-up makes them). Checked at the programme's
+ * start (checkPlanServable) and again by each render, so a worker without them refuses at once.
+ */
+export function assertFormatsServable(formats: readonly string[] | undefined): void {
+  if (!formats?.includes('ofd')) return;
+  const missing = Object.values(loadFonts().faces).find((f) => !f.ofdFile);
+  if (missing) throw planNotServable(new OfdFontMissing(missing.file));
+}
+
+const planNotServable = (e: OfdFontMissing) =>
+  ApplicationFailure.create({
+    type: FailureType.PlanNotServable,
+    message: e.message,
+    nonRetryable: true,
+    details: [{ fontFile: e.fontFile }],
+  });
+
 /** Ids and keys become file names: keep them to a safe ASCII alphabet. */
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -103,7 +131,8 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
   const store = archiveStore(at);
   return {
     /**
-     * Renders a document into `<caseId>/<documentId>.pdf` in the archive; `path` is that file on
+     * Renders a document into `<caseId>/<documentId>.pdf` in the archive (and `.ofd` beside it
+     * when `formats` asks for OFD); `path` is that file on
      * this host for the local store, else the key in the process store (`archive/<caseId>/…`).
      * Readers find it by caseId and documentId, never by `path`.
      */
@@ -125,10 +154,17 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       }
 
       assertTemplatesServable(input.templatesDir);
+      assertFormatsServable(input.formats);
+      const ofd = input.formats?.includes('ofd') ?? false;
       let rendered;
       try {
-        rendered = await renderPdf(kind.data, input.data, { templatesDir: input.templatesDir });
+        // The PDF always: it is the engine's reading copy (previews, proofreading) in every plan.
+        rendered = await renderFiles(kind.data, input.data, {
+          templatesDir: input.templatesDir,
+          formats: ofd ? ['pdf', 'ofd'] : ['pdf'],
+        });
       } catch (e) {
+        if (e instanceof OfdFontMissing) throw planNotServable(e);
         if (e instanceof DocumentError) {
           // Fixing the template or the data is a person's job: retrying cannot help.
           throw ApplicationFailure.nonRetryable(e.message, FailureType.TemplateError, {
@@ -140,20 +176,20 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       }
 
       const documentId = documentIdFor({ ...input, kind: kind.data });
-      const key = documentKey(input.caseId, documentId);
-      const sha256 = createHash('sha256').update(rendered.pdf).digest('hex');
       // Whole or not at all (locally: temp file, fsync, rename, fsync of the folder; a bucket's
-      // PutObject): a worker or machine dying at any moment never leaves a truncated or empty PDF
+      // PutObject): a worker or machine dying at any moment never leaves a truncated or empty file
       // under the final name once its sha256 is returned (the case records it, and the archive
-      // refuses a PDF that no longer has it). The sha256 goes along, so the store checks the bytes.
-      await store.put(key, rendered.pdf, { contentType: 'application/pdf', sha256 });
-      return {
-        documentId,
-        path: whereIs(store, key),
-        sha256,
-        pages: rendered.pages,
-        bytes: rendered.pdf.length,
+      // refuses a file that no longer has it). The sha256 goes along, so the store checks the bytes.
+      const put = async (format: FileFormat, bytes: Buffer): Promise<StoredFile> => {
+        const key = documentKey(input.caseId, documentId, format);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        await store.put(key, bytes, { contentType: FORMAT_MEDIA_TYPE[format], sha256 });
+        return { path: whereIs(store, key), sha256, bytes: bytes.length };
       };
+      // The OFD first: a case records the pair only when both are whole.
+      const ofdFile = rendered.ofd ? await put('ofd', rendered.ofd) : undefined;
+      const pdf = await put('pdf', rendered.pdf!);
+      return { documentId, ...pdf, pages: rendered.pages, ...(ofdFile ? { ofd: ofdFile } : {}) };
     },
   };
 }

@@ -3,12 +3,13 @@
  * permanent failures typed TemplateError (template and variable named) or PlanNotServable (a
  * template directory this worker cannot use), fonts loaded once per process.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDocumentActivities, documentIdFor } from '../../activities/documents';
-import { fontLoadCount } from '../../activities/documents/fonts';
+import { fontLoadCount, loadFonts } from '../../activities/documents/fonts';
 import { BUILTIN_TEMPLATES_DIR, exampleData } from '../../activities/documents/templates';
 import { FailureType } from '../../workflows/shared/errors';
 import type { RenderResult } from '../../workflows/shared/documents';
@@ -142,5 +143,52 @@ describe('renderDocument', () => {
 
   it('fonts are read once per process, however many documents are rendered', () => {
     expect(fontLoadCount()).toBe(1);
+  });
+
+  it('with OFD in the formats: the OFD beside the PDF, each with its sha256, the OFD first', async () => {
+    const archiveDir = tempDir('archive-');
+    const { renderDocument } = createDocumentActivities({ archiveDir });
+    const input: RenderDocumentInput = {
+      kind: 'opinion',
+      caseId: 'c1',
+      key: 'final',
+      formats: ['pdf', 'ofd'],
+      data: opinion() as never,
+    };
+    const r = await run(renderDocument, input);
+    const folder = path.join(archiveDir, 'c1');
+    expect(fs.readdirSync(folder).sort()).toEqual(['c1-opinion-final.ofd', 'c1-opinion-final.pdf']);
+    const hash = (f: string) =>
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(folder, f)))
+        .digest('hex');
+    expect(r.sha256).toBe(hash('c1-opinion-final.pdf'));
+    expect(r.ofd).toEqual({
+      path: path.join(folder, 'c1-opinion-final.ofd'),
+      sha256: hash('c1-opinion-final.ofd'),
+      bytes: fs.statSync(path.join(folder, 'c1-opinion-final.ofd')).size,
+    });
+    // Without OFD in the formats the result is the PDF alone, as before OFD existed.
+    const pdfOnly = await run(renderDocument, { ...input, key: 'pdf-only', formats: undefined });
+    expect(pdfOnly.ofd).toBeUndefined();
+    expect(pdfOnly.sha256).toBe(r.sha256);
+  });
+
+  it('a worker without the TrueType twins refuses OFD with PlanNotServable, naming set-up; PDF still renders', async () => {
+    const { renderDocument } = createDocumentActivities({ archiveDir: tempDir() });
+    const fang = loadFonts().faces.fang;
+    const kept = fang.ofdFile;
+    fang.ofdFile = undefined; // as on a host where set-up never made the twin
+    try {
+      const input: RenderDocumentInput = { kind: 'urge', caseId: 'c1', key: 'k', data: exampleData('urge') as never };
+      const f = await failureOf(run(renderDocument, { ...input, formats: ['pdf', 'ofd'] }));
+      expect(f.type).toBe(FailureType.PlanNotServable);
+      expect(f.nonRetryable).toBe(true);
+      expect(f.message).toContain('npm run setup');
+      expect(f.message).toContain('OFD');
+      expect((await run(renderDocument, input)).ofd).toBeUndefined();
+    } finally {
+      fang.ofdFile = kept;
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
   type EscalationRung,
   type Plan,
 } from '../shared/plan';
+import type { StoredFile } from '../shared/documents';
 import type { CalendarSnapshot } from '../shared/schedule';
 import { Line, Text } from '../shared/text';
 import type { CalendarApplied } from './calendar-update';
@@ -118,6 +119,8 @@ export interface ProgrammeState {
     docNumber: string;
     documentPath: string;
     sha256: string;
+    /** The OFD beside the PDF, when the plan's formats include OFD. */
+    ofd?: StoredFile;
     overdue: string[];
     at: string;
   }[];

@@ -20,6 +20,7 @@ import { mailSettings } from '../lib/delivery';
 import { archiving, render, bookkeeping } from '../lib/proxies';
 import { type ProgrammeCarry, type ProgrammeInput, type ProgrammeState } from '../contracts/programme';
 import { addMonths } from '../shared/clock';
+import { renderFormats } from '../shared/plan';
 import { snapshotCalendar, subtractWorkingDays } from '../shared/schedule';
 import { GuidanceBureau, GuidanceStage, GuidanceYear } from '../shared/search-attributes';
 import { createContext, type ProgrammeContext } from './context';
@@ -43,7 +44,7 @@ export async function programmeWorkflow(input: ProgrammeInput): Promise<Programm
   if (!input.carried) {
     // 1. This worker renders and mails with the plan's own templates and sender, or refuses it now.
     await ctx.steps.run('servable', '检查本工作进程能否执行该计划（模板、发件设置）', () =>
-      render.checkPlanServable({ templatesDir: plan.templatesDir, ...mailSettings(plan) }),
+      render.checkPlanServable({ templatesDir: plan.templatesDir, ...renderFormats(plan), ...mailSettings(plan) }),
     );
 
     // 2. Place the year's visits. A plan that cannot be scheduled waits for a person to amend it.

@@ -7,6 +7,8 @@ import { condition, workflowInfo } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
 import { addMonths, dayNumber } from '../shared/clock';
+import { letterAttachments } from '../shared/documents';
+import { planFormats, renderFormats } from '../shared/plan';
 import type { StatisticsRow } from '../contracts/statistics';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import type { ProgrammeContext } from './context';
@@ -103,6 +105,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
       caseId,
       key: `bulletin-${month}`,
       templatesDir: plan.templatesDir,
+      ...renderFormats(plan),
       data: {
         bureau: { name: plan.bureau.name, contact: plan.bureau.contact, address: plan.bureau.address },
         issueDate: date,
@@ -132,6 +135,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
     docNumber,
     documentPath: doc.path,
     sha256: doc.sha256,
+    ...(doc.ofd ? { ofd: doc.ofd } : {}),
     overdue: overdue.map((p) => p.county),
     at: new Date().toISOString(),
   });
@@ -159,14 +163,7 @@ async function sendBulletin(ctx: ProgrammeContext, month: string, date: string):
         ),
       cc: leaders,
       content: { ...(filled ?? { text }), signature: [plan.bureau.name, date] },
-      attachments: [
-        {
-          path: doc.path,
-          sha256: doc.sha256,
-          filename: `${docNumber}-执法指导情况通报.pdf`,
-          contentType: 'application/pdf',
-        },
-      ],
+      attachments: letterAttachments(doc, `${docNumber}-执法指导情况通报.pdf`, planFormats(plan)),
       supervisors: supervisorsMail(ctx),
       retry: ctx.input.mailRetry,
       mail: mailSettings(plan),

@@ -44,7 +44,27 @@ export function formatDateZh(iso: string): string {
   return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
 }
 
-/** What renderDocument returns: enough to find, verify and attach the file. */
+/**
+ * The file formats a bureau can ask for (plan `formats`): PDF, and OFD (GB/T 33190, 版式文档), the
+ * national format many archive systems require for 电子公文归档. Both are drawn from one layout.
+ */
+export const FileFormat = z.enum(['pdf', 'ofd'], { error: '文书格式只能是 pdf 或 ofd' });
+export type FileFormat = z.infer<typeof FileFormat>;
+
+/** The media type of each format (OFD: GB/T 33190's registered `application/ofd`). */
+export const FORMAT_MEDIA_TYPE: Record<FileFormat, string> = { pdf: 'application/pdf', ofd: 'application/ofd' };
+
+/** One stored file of a document in a second format: where, its sha256 and size. */
+export interface StoredFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * What renderDocument returns: enough to find, verify and attach the file. The PDF is always made
+ * (the engine's reading copy: previews, proofreading); `ofd` is there when the plan asks for OFD.
+ */
 export interface RenderResult {
   documentId: string;
   /** Where the PDF was written: `<archiveDir>/<caseId>/<documentId>.pdf`. */
@@ -53,4 +73,34 @@ export interface RenderResult {
   pages: number;
   /** File size in bytes. */
   bytes: number;
+  /** The OFD beside it, `<documentId>.ofd`, when the plan's formats include OFD. */
+  ofd?: StoredFile;
+}
+
+/** Each file of a document with its format: the PDF, then the OFD when one was made. */
+export function documentFormats(doc: RenderResult): (StoredFile & { format: FileFormat })[] {
+  const pdf = { format: 'pdf' as const, path: doc.path, sha256: doc.sha256, bytes: doc.bytes };
+  return doc.ofd ? [pdf, { format: 'ofd' as const, ...doc.ofd }] : [pdf];
+}
+
+/**
+ * The attachments of a letter's mail: each file in a format the plan asks for (no formats: PDF).
+ * `filename` is the PDF's name shown to the recipient; the OFD's is the same with `.ofd`. When the
+ * plan asks only for OFD and a document has none (rendered before OFD was asked), the PDF goes, so
+ * a letter is never mailed without its document.
+ */
+export function letterAttachments(
+  doc: RenderResult,
+  filename: string,
+  formats: readonly FileFormat[] | undefined,
+): { path: string; sha256: string; filename: string; contentType: string }[] {
+  const wanted = formats ?? ['pdf'];
+  const base = filename.replace(/\.pdf$/i, '');
+  const files = documentFormats(doc).filter((f) => wanted.includes(f.format));
+  return (files.length ? files : documentFormats(doc).slice(0, 1)).map((f) => ({
+    path: f.path,
+    sha256: f.sha256,
+    filename: `${base}.${f.format}`,
+    contentType: FORMAT_MEDIA_TYPE[f.format],
+  }));
 }

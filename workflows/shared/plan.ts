@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { zhCN } from 'zod/v4/locales';
 import { CalendarDate } from './dates';
+import { FileFormat } from './documents';
 import { StatsRulesSchema } from './stats';
 import { WordingSchema } from './wording';
 
@@ -213,6 +214,15 @@ export const PlanSchema = z
     /** Directory whose templates override the built-in ones (a bureau's own letterhead wording). */
     templatesDir: z.string().optional(),
     /**
+     * The formats a bureau wants its documents in: mailed to the counties and kept in the archive
+     * (`pdf`, `ofd` or both). The PDF is always made and archived as the engine's reading copy.
+     */
+    formats: z
+      .array(FileFormat)
+      .min(1, '文书格式至少一种（pdf 或 ofd）')
+      .refine((f) => new Set(f).size === f.length, '文书格式重复')
+      .default(['pdf']),
+    /**
      * The wording (mail subjects and bodies, letter phrases), merged by the plan loader from
      * templates/wording.yaml, `<templatesDir>/wording.yaml` and the plan's own `wording:` section.
      */
@@ -276,4 +286,18 @@ function formatPath(path: PropertyKey[]): string {
     else out += out ? `.${String(part)}` : String(part);
   }
   return out || '(根)';
+}
+
+/**
+ * The formats of a plan's documents. A programme started before plans had `formats` carries a plan
+ * without them in its recorded input, parsed by an older engine: that plan means PDF.
+ */
+export function planFormats(plan: Pick<Plan, 'formats'>): FileFormat[] {
+  return (plan.formats as FileFormat[] | undefined) ?? ['pdf'];
+}
+
+/** The renderDocument input's `formats` for a plan: set only when OFD is wanted (PDF alone needs none). */
+export function renderFormats(plan: Pick<Plan, 'formats'>): { formats?: FileFormat[] } {
+  const formats = planFormats(plan);
+  return formats.includes('ofd') ? { formats } : {};
 }

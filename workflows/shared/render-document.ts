@@ -16,7 +16,7 @@ import {
   UrgeBase,
   WarningBase,
 } from './document-data';
-import type { DocumentKind } from './documents';
+import type { DocumentKind, FileFormat } from './documents';
 
 const notBefore = (a: string, b: string) => a >= b;
 
@@ -95,5 +95,10 @@ export interface RenderDocumentInput<K extends DocumentKind = DocumentKind> {
    * it, or whose copy fails the template check, refuses with PlanNotServable.
    */
   templatesDir?: string;
+  /**
+   * The plan's `formats` when they include OFD: the OFD is made beside the PDF (which is always
+   * made). Absent = PDF only, as for every document rendered before OFD existed.
+   */
+  formats?: FileFormat[];
   data: DocumentDataInput[K];
 }

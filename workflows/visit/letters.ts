@@ -11,6 +11,7 @@ import { formatDateZh, formatDocNumber, type DocumentKind } from '../shared/docu
 import { type RenderDocumentInput } from '../shared/render-document';
 import { DOCUMENT_KIND_NAMES } from '../shared/labels';
 import { planPeople } from '../shared/people';
+import { renderFormats } from '../shared/plan';
 import { onOrNextWorkingDay } from '../shared/schedule';
 import { joinSentences } from '../shared/text';
 import { enterpriseChecks, type EnterpriseResult, type Finding } from '../contracts/visit';
@@ -27,14 +28,14 @@ import type { Receipt } from '../contracts/receipts';
 /** The escalation letters of the ladder (the bulletin rung has no letter of its own). */
 export type EscalationKind = 'urge' | 'supervise' | 'warning' | 'summons';
 
-/** The renderDocument input for `kind`, in this case's folder, with the plan's own templates. */
+/** The renderDocument input for `kind`, in this case's folder, with the plan's own templates and formats. */
 function letter<K extends DocumentKind>(
   ctx: LetterContext,
   kind: K,
   key: string,
   data: DocumentDataInput[K],
 ): RenderDocumentInput<K> {
-  return { kind, caseId: ctx.caseId, key, templatesDir: ctx.plan.templatesDir, data };
+  return { kind, caseId: ctx.caseId, key, templatesDir: ctx.plan.templatesDir, ...renderFormats(ctx.plan), data };
 }
 
 /** Issuer, date and recipient: what every letter of the case starts with. */

@@ -8,7 +8,14 @@
 import { isCancellation } from '@temporalio/workflow';
 import { deliverLetter, mailSettings } from '../lib/delivery';
 import { bookkeeping, render } from '../lib/proxies';
-import { formatDateZh, formatDocNumber, type DocumentKind, type RenderResult } from '../shared/documents';
+import {
+  formatDateZh,
+  formatDocNumber,
+  letterAttachments,
+  type DocumentKind,
+  type RenderResult,
+} from '../shared/documents';
+import { planFormats } from '../shared/plan';
 import { type RenderDocumentInput } from '../shared/render-document';
 import type { DeliveryRecord, MailAddress } from '../shared/email';
 import { DELIVERY_STATUS_LABEL, DOCUMENT_KIND_NAMES } from '../shared/labels';
@@ -73,9 +80,7 @@ export async function mailLetter(
       to,
       cc,
       content: { ...content, signature: req.signature ?? [plan.bureau.name, formatDateZh(ctx.today())] },
-      attachments: [
-        { path: req.doc.path, sha256: req.doc.sha256, filename: req.filename, contentType: 'application/pdf' },
-      ],
+      attachments: letterAttachments(req.doc, req.filename, planFormats(plan)),
       supervisors: ctx.mailboxes.supervisors,
       retry: ctx.input.mailRetry,
       mail: mailSettings(plan),
