@@ -60,6 +60,10 @@ export const ShaParam = z.string().regex(/^[0-9a-f]{64}$/, '文件编号应为 6
 export const YearParams = z.object({ year: YearParam });
 export const CaseParams = z.object({ year: YearParam, county: CountyParam });
 export const DocumentParams = CaseParams.extend({ documentId: DocumentIdParam });
+/** `?format=ofd`: a document's OFD instead of its PDF. */
+export const DocumentQuery = z.object({
+  format: z.enum(['pdf', 'ofd'], { error: '文书格式只能是 pdf 或 ofd' }).default('pdf'),
+});
 export const FileParams = CaseParams.extend({ sha256: ShaParam });
 
 /** `GET /api/todo?year=`: one year's inbox, or every year's. */

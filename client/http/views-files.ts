@@ -28,6 +28,8 @@ export interface DocumentRef {
   sha256: string;
   bytes: number;
   pages: number;
+  /** The OFD beside the PDF, when the plan asked for OFD (`?format=ofd` downloads it). */
+  ofd?: { sha256: string; bytes: number };
   /** Whether the county may see and download it (drafts are internal). */
   county: boolean;
 }
@@ -67,6 +69,7 @@ export function documentsOf(c: VisitCase): DocumentRef[] {
     sha256: d.sha256,
     bytes: d.bytes,
     pages: d.pages,
+    ...(d.ofd ? { ofd: { sha256: d.ofd.sha256, bytes: d.ofd.bytes } } : {}),
     county: kind !== 'draft',
   }));
 }

@@ -86,7 +86,8 @@ async function refusedWithoutChange(
 }
 
 beforeAll(async () => {
-  s = await startStack();
+  // Both formats, as a bureau that archives OFD asks: every document is downloadable as either.
+  s = await startStack({ formats: ['pdf', 'ofd'] });
   year = s.plan.year;
   for (const id of LOGINS) {
     const res = await s.app.inject({ method: 'POST', url: '/api/login', payload: { id, password: `heluo-${id}` } });
@@ -418,6 +419,16 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
       `filename*=UTF-8''${encodeURIComponent(`${issued.letter!.docNumber}-安全生产执法指导意见书.pdf`)}`,
     );
     expect(sha256(pdf.rawPayload)).toBe(issued.letter!.document.sha256);
+    // Its OFD, by the same id: the bytes the case recorded, under the letter's name.
+    expect(letter.ofd.sha256).toBe(issued.letter!.document.ofd!.sha256);
+    const ofd = await call('admin', 'GET', `${casePath(XS)}/documents/${letter.documentId}?format=ofd`);
+    expect(ofd.statusCode).toBe(200);
+    expect(ofd.headers['content-type']).toBe('application/ofd');
+    expect(String(ofd.headers['content-disposition'])).toContain(
+      `filename*=UTF-8''${encodeURIComponent(`${issued.letter!.docNumber}-安全生产执法指导意见书.ofd`)}`,
+    );
+    expect(sha256(ofd.rawPayload)).toBe(issued.letter!.document.ofd!.sha256);
+    expectError(await call('admin', 'GET', `${casePath(XS)}/documents/${letter.documentId}?format=docx`), 400);
     const file = await call('sun-li', 'GET', `${casePath(XS)}/files/${ev.sha256}`);
     expect(file.statusCode).toBe(200);
     expect(file.rawPayload.equals(scan)).toBe(true);
@@ -434,6 +445,9 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
     expect(sha256(own.rawPayload)).toBe(issued.letter!.document.sha256);
     const draft = t.documents.find((d: { kind: string }) => d.kind === 'draft');
     expectError(await call('xiangshan', 'GET', `${casePath(XS)}/documents/${draft.documentId}`), 404);
+    const ownOfd = await call('xiangshan', 'GET', `${casePath(XS)}/documents/${letter.documentId}?format=ofd`);
+    expect(sha256(ownOfd.rawPayload)).toBe(issued.letter!.document.ofd!.sha256);
+    expectError(await call('xiangshan', 'GET', `${casePath(XS)}/documents/${draft.documentId}?format=ofd`), 404);
     expectError(await call('xiangshan', 'GET', `${casePath(XS)}/files/${ev.sha256}`), 404);
     // Another county's document id through one's own case is not found either.
     expectError(await call('qinghe', 'GET', `${casePath(QH)}/documents/${letter.documentId}`), 404);
@@ -446,6 +460,17 @@ describe('HTTP API (real workflows on the time-skipping server)', () => {
       expectError(await call('admin', 'GET', `${casePath(XS)}/documents/${letter.documentId}`), 500, 'IntegrityError');
     } finally {
       writeFileSync(archived, original);
+    }
+    const archivedOfd = archived.replace(/\.pdf$/, '.ofd');
+    const originalOfd = readFileSync(archivedOfd);
+    writeFileSync(archivedOfd, Buffer.concat([originalOfd, Buffer.from('x')]));
+    try {
+      const url = `${casePath(XS)}/documents/${letter.documentId}?format=ofd`;
+      expectError(await call('admin', 'GET', url), 500, 'IntegrityError');
+      // The PDF is still served: only the altered file is refused.
+      expect((await call('admin', 'GET', `${casePath(XS)}/documents/${letter.documentId}`)).statusCode).toBe(200);
+    } finally {
+      writeFileSync(archivedOfd, originalOfd);
     }
   });
 

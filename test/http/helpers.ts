@@ -52,7 +52,9 @@ function marchMonday(year: number, weeks: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function startStack(opts: { refreshSeconds?: number; caseReadBudgetMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { refreshSeconds?: number; caseReadBudgetMs?: number; formats?: ('pdf' | 'ofd')[] } = {},
+): Promise<Stack> {
   const env = await createTimeSkippingEnv();
   const queue = uniqueQueue('http');
   const dirs = testDirs();
@@ -66,6 +68,7 @@ export async function startStack(opts: { refreshSeconds?: number; caseReadBudget
     raw.bureau.code = `h${Math.random().toString(36).slice(2, 8)}`;
     raw.counties[0].date = dates[0];
     raw.counties[1].date = dates[1];
+    if (opts.formats) raw.formats = opts.formats;
   });
   const programme = await env.client.workflow.start('programmeWorkflow', {
     workflowId: programmeWorkflowId(plan.year, plan.bureau.code),

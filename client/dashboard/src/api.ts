@@ -108,7 +108,8 @@ export const caseApi = (year: number, county: string) => {
   return {
     base,
     read: () => get<CaseView>(base),
-    documentUrl: (documentId: string) => `${base}/documents/${enc(documentId)}`,
+    documentUrl: (documentId: string, format: 'pdf' | 'ofd' = 'pdf') =>
+      `${base}/documents/${enc(documentId)}${format === 'ofd' ? '?format=ofd' : ''}`,
     fileUrl: (sha256: string) => `${base}/files/${sha256}`,
     /** Multipart: `file`, `item`, optional `enterprise`, `note`. */
     evidence: (b: FormData) => post(`${base}/evidence`, b),

@@ -180,6 +180,8 @@ export interface DocumentRef {
   date?: string;
   bytes: number;
   pages: number;
+  /** The OFD beside the PDF, when the plan asked for OFD. */
+  ofd?: { bytes: number };
 }
 
 export interface FileRef {

@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { documentKey, keyOfPath, readObject } from '../../../activities/archive-store';
 import { visitWorkflowId } from '../../../workflows/contracts/common';
+import { FORMAT_MEDIA_TYPE } from '../../../workflows/shared/documents';
 import { AddEvidenceArgs } from '../../../workflows/contracts/visit-onsite';
 import { SubmitReportArgs } from '../../../workflows/contracts/visit-rectification';
 import { actorOf } from '../../users';
@@ -19,6 +20,7 @@ import {
   ALL,
   CaseParams,
   DocumentParams,
+  DocumentQuery,
   EvidenceResponse,
   FileParams,
   FileResponse,
@@ -67,22 +69,32 @@ export const filesRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
 
   app.get(
     '/api/years/:year/cases/:county/documents/:documentId',
-    { schema: { params: DocumentParams, response: { 200: FileResponse } }, config: { roles: ALL } },
+    {
+      schema: { params: DocumentParams, querystring: DocumentQuery, response: { 200: FileResponse } },
+      config: { roles: ALL },
+    },
     async (request, reply) => {
       const user = userOf(request);
       const { documentId } = request.params;
+      const { format } = request.query;
       const c = (await ctx.readCase(ctx.caseRef(user, request.params))).case;
       const d = documentsOf(c).find((x) => x.documentId === documentId && (isStaff(user) || x.county));
       if (!d) throw notFound('没有找到该文书');
+      const recorded = format === 'ofd' ? d.ofd?.sha256 : d.sha256;
+      if (!recorded) throw notFound('该文书没有 OFD 版式文件（计划的文书格式不含 ofd）');
       // By its key in the archive (another host's bucket in a cluster), never a path from the case.
-      const key = keyOfPath(documentKey(c.caseId, d.documentId));
+      const key = keyOfPath(documentKey(c.caseId, d.documentId, format));
       const bytes = key === undefined ? undefined : await readObject(archive, key);
       if (bytes === undefined) throw notFound('文书文件不在归档目录中，请联系管理员');
-      if (bytes === 'corrupt' || createHash('sha256').update(bytes).digest('hex') !== d.sha256) {
-        request.log.error({ documentId, caseId: c.caseId }, 'archived document does not match its recorded sha256');
+      if (bytes === 'corrupt' || createHash('sha256').update(bytes).digest('hex') !== recorded) {
+        request.log.error(
+          { documentId, format, caseId: c.caseId },
+          'archived document does not match its recorded sha256',
+        );
         throw new HttpError(500, 'IntegrityError', '文书文件与登记的校验值不符，已停止下载，请联系管理员');
       }
-      return sendFile(reply, bytes, 'application/pdf', `${d.docNumber ? `${d.docNumber}-` : ''}${d.title}.pdf`);
+      const name = `${d.docNumber ? `${d.docNumber}-` : ''}${d.title}.${format}`;
+      return sendFile(reply, bytes, FORMAT_MEDIA_TYPE[format], name);
     },
   );
 

@@ -69,6 +69,19 @@ export function Documents({ v, api }: { v: CaseView; api: Api }) {
                   <a href={api.documentUrl(d.documentId)} download class={`download kind-${d.kind}`}>
                     下载 PDF
                   </a>
+                  {d.ofd ? (
+                    <>
+                      {' '}
+                      <a
+                        href={api.documentUrl(d.documentId, 'ofd')}
+                        download
+                        class={`download ofd kind-${d.kind}`}
+                        title={`OFD 版式文件，${fmtSize(d.ofd.bytes)}`}
+                      >
+                        下载 OFD
+                      </a>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
