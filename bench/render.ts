@@ -1,36 +1,49 @@
 /**
- * `npm run bench:render`: how fast and how small a one-page opinion letter is, against the same
- * letter printed from equivalent HTML by a warm headless Chromium. A benchmark, not a test: it
- * prints its numbers and records them in bench/RESULTS.md under "Document rendering".
+ * `npm run bench:render`: how fast and how small a one-page opinion letter is, as PDF and as OFD
+ * (GB/T 33190) from the same layout, against the same letter printed from equivalent HTML by a warm
+ * headless Chromium. A benchmark, not a test: it prints its numbers and records them in
+ * bench/RESULTS.md under "Document rendering".
  *
  * Second anchor (issue 16): the same letter as Typst source (bench/typst.ts), compiled in-process
  * and warm by PyPI's `typst` (bench/typst-compile.py, installed into .tools/typst-venv by
- * `ensureTypst`), same fonts, timed inside Python around each compile().
+ * `ensureTypst`), same fonts, timed inside Python around each compile(). Both anchors live in
+ * bench/render-anchors.ts.
  *
  * Targets: issue "Official documents": ≤ 15 ms median with warm fonts, ≤ 80 KB per one-page
  * letter, at least 10× faster than warm Chromium; issue 16: the two-page example letter
- * (`examples/documents/opinion.json`) ≤ 80 KB with the same fonts, and a median below Typst's.
+ * (`examples/documents/opinion.json`) ≤ 80 KB with the same fonts, and a median below Typst's;
+ * issue 26: the OFD no slower than the PDF (median) and no larger than the PDF with the same fonts.
  *
- * Over 300 lines because a benchmark reads as one measurement from top to bottom: the letter, the
- * three renderers, the timing loop and the report stay together so a reader can check what is timed.
+ * PDF and OFD are timed the same way, data → bytes (`renderPdf`, `renderOfd`: validation,
+ * template, layout, drawing), alternately in one loop so machine load falls on both alike; each
+ * iteration renders the same data in both formats, PDF first on even iterations and OFD first on odd.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { fontLoadCount, loadFonts } from '../activities/documents/fonts';
-import { renderMarkup, renderPdf } from '../activities/documents/render';
+import { layoutDocument } from '../activities/documents/layout';
+import { writeOfd } from '../activities/documents/ofd';
+import { writePdf } from '../activities/documents/pdf';
+import { renderMarkup, renderOfd, renderPdf } from '../activities/documents/render';
 import { BUILTIN_TEMPLATES_DIR, exampleData } from '../activities/documents/templates';
 import type { DocumentData } from '../workflows/shared/render-document';
 import { ensureDocumentTools, ensureTypst } from '../scripts/setup-documents';
 import { markupToHtml } from './html';
-import { markupToTypst, typstFontDirs } from './typst';
+import {
+  CHROMIUM_RUNS,
+  TYPST_RUNS,
+  fontRows,
+  machine,
+  memory,
+  record,
+  stats,
+  timeChromium,
+  timeTypst,
+} from './render-anchors';
 
 const OURS_RUNS = 300;
-const CHROMIUM_RUNS = 40;
-const TYPST_RUNS = 300;
 const TARGET = { medianMs: 15, kb: 80, speedup: 10, twoPageKb: 80 };
 
 /** The example opinion letter with a single finding: what fits on one page. */
@@ -62,201 +75,103 @@ function variant(i: number): DocumentData['opinion'] {
 }
 const VARIANTS = 28;
 
-function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-  return { median: at(0.5), p95: at(0.95), min: s[0]! };
-}
+type Format = 'pdf' | 'ofd';
+const order = (i: number): Format[] => (i % 2 ? ['ofd', 'pdf'] : ['pdf', 'ofd']);
+const median = (xs: number[]) => stats(xs).median;
 
+/**
+ * The letter rendered data → bytes in both formats, interleaved (see the header). Returns each
+ * format's figures and the median of the paired differences (OFD − PDF of the same iteration).
+ */
 async function timeOurs(data: unknown | ((i: number) => unknown), templatesDir?: string) {
   const dataFor = typeof data === 'function' ? (data as (i: number) => unknown) : () => data;
-  for (let i = 0; i < 20; i++) await renderPdf('opinion', dataFor(i), { templatesDir }); // warm-up
-  const ms: number[] = [];
-  let bytes = 0;
-  let pages = 0;
+  const once = async (f: Format, d: unknown) => {
+    if (f === 'pdf') {
+      const r = await renderPdf('opinion', d, { templatesDir });
+      return { bytes: r.pdf.length, pages: r.pages };
+    }
+    const r = await renderOfd('opinion', d, { templatesDir });
+    return { bytes: r.ofd.length, pages: r.pages };
+  };
+  for (let i = 0; i < 20; i++) for (const f of order(i)) await once(f, dataFor(i)); // warm-up
+  const ms: Record<Format, number[]> = { pdf: [], ofd: [] };
+  const last = { pdf: { bytes: 0, pages: 0 }, ofd: { bytes: 0, pages: 0 } };
   for (let i = 0; i < OURS_RUNS; i++) {
     const d = dataFor(i);
-    const t = process.hrtime.bigint();
-    const r = await renderPdf('opinion', d, { templatesDir });
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    bytes = r.pdf.length;
-    pages = r.pages;
-  }
-  return { ...stats(ms), bytes, pages };
-}
-
-async function timeChromium(html: string) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-render-'));
-  const htmlFile = path.join(tmp, 'letter.html');
-  fs.writeFileSync(htmlFile, html);
-  // launchPersistentContext is how Playwright takes a fresh --user-data-dir.
-  const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  try {
-    const page = await context.newPage();
-    const url = pathToFileURL(htmlFile).href;
-    const body = /<body>([\s\S]*)<\/body>/.exec(html)![1]!;
-    type Doc = { body: { innerHTML: string }; fonts: { ready: Promise<unknown> } };
-    // Chromium at its warmest: one page, fonts decoded once; each run swaps the body and prints.
-    await page.goto(url, { waitUntil: 'load' });
-    const once = async () => {
-      await page.evaluate((b: string) => {
-        const d = (globalThis as unknown as { document: Doc }).document;
-        d.body.innerHTML = b;
-        return d.fonts.ready.then(() => true);
-      }, body);
-      return page.pdf({
-        preferCSSPageSize: true,
-        printBackground: true,
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate:
-          '<div style="width:100%;font-size:14pt;text-align:right;padding-right:30mm">— <span class="pageNumber"></span> —</div>',
-      });
-    };
-    for (let i = 0; i < 5; i++) await once(); // warm: browser, page, fonts in memory cache
-    const ms: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i < CHROMIUM_RUNS; i++) {
+    for (const f of order(i)) {
       const t = process.hrtime.bigint();
-      const pdf = await once();
-      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-      bytes = pdf.length;
+      last[f] = await once(f, d);
+      ms[f].push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    return {
-      ...stats(ms),
-      bytes,
-      version: execFileSync('/usr/bin/chromium', ['--version'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim(),
-    };
-  } finally {
-    await context.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
+  return {
+    pdf: { ...stats(ms.pdf), ...last.pdf },
+    ofd: { ...stats(ms.ofd), ...last.ofd },
+    paired: median(ms.ofd.map((o, i) => o - ms.pdf[i]!)),
+  };
 }
 
-/** Warm Typst in-process: the same source N times, then a new letter each time (see typst-compile.py). */
-function timeTypst(python: string) {
+/** The drawing step alone: `writePdf` and `writeOfd` over one layout of the letter, interleaved. */
+async function timeDrawing(data: unknown) {
   const fonts = loadFonts();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-typst-'));
-  try {
-    const source = path.join(tmp, 'letter.typ');
-    fs.writeFileSync(source, markupToTypst(renderMarkup('opinion', onePageLetter()).markup, fonts));
-    const variants = path.join(tmp, 'variants.json');
-    fs.writeFileSync(
-      variants,
-      JSON.stringify(
-        Array.from({ length: VARIANTS }, (_, i) => markupToTypst(renderMarkup('opinion', variant(i)).markup, fonts)),
-      ),
-    );
-    const out = path.join(tmp, 'letter.pdf');
-    const script = path.join(__dirname, 'typst-compile.py');
-    const r = JSON.parse(
-      execFileSync(python, [script, source, out, '20', String(TYPST_RUNS), variants, ...typstFontDirs(fonts)], {
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      }),
-    ) as { ms: number[]; msVaried: number[]; bytes: number; version: string };
-    const pages = Number(
-      /Pages:\s*(\d+)/.exec(
-        execFileSync('pdfinfo', [out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
-      )?.[1],
-    );
-    // The two-page example letter as Typst sets it, for its size.
-    fs.writeFileSync(source, markupToTypst(renderMarkup('opinion', exampleData('opinion')).markup, fonts));
-    const two = JSON.parse(
-      execFileSync(python, [script, source, out, '0', '1', variants, ...typstFontDirs(fonts)], {
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      }),
-    ) as { bytes: number };
-    return {
-      same: { ...stats(r.ms), bytes: r.bytes },
-      varied: stats(r.msVaried),
-      version: r.version,
-      pages,
-      twoPageBytes: two.bytes,
-    };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+  const laid = layoutDocument(renderMarkup('opinion', data).markup, fonts);
+  const meta = {
+    title: '安全生产执法指导意见书',
+    author: '河洛市应急管理局',
+    subject: '指导意见书',
+    created: new Date(),
+  };
+  const once = (f: Format) => (f === 'pdf' ? writePdf(laid, meta, fonts) : writeOfd(laid, meta, fonts));
+  for (let i = 0; i < 20; i++) for (const f of order(i)) await once(f);
+  const ms: Record<Format, number[]> = { pdf: [], ofd: [] };
+  for (let i = 0; i < OURS_RUNS; i++) {
+    for (const f of order(i)) {
+      const t = process.hrtime.bigint();
+      await once(f);
+      ms[f].push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
   }
+  return { pdf: stats(ms.pdf), ofd: stats(ms.ofd) };
 }
 
-/** pdffonts' rows for a PDF: every font must be embedded and subset. */
-function fontRows(pdf: Buffer): { name: string; emb: boolean; sub: boolean }[] {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fonts-'));
-  try {
-    const file = path.join(tmp, 'letter.pdf');
-    fs.writeFileSync(file, pdf);
-    return execFileSync('pdffonts', [file], { encoding: 'utf8' })
-      .split('\n')
-      .slice(2)
-      .filter((l) => l.trim())
-      .map((l) => {
-        const cols = l.trim().split(/\s+/);
-        return { name: cols[0]!, emb: cols.at(-5) === 'yes', sub: cols.at(-4) === 'yes' };
-      });
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-function machine(): string {
-  const cpu =
-    /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ??
-    os.cpus()[0]?.model ??
-    'unknown';
-  const mem =
-    execFileSync('free', ['-h'], { encoding: 'utf8' })
-      .split('\n')
-      .find((l) => l.startsWith('Mem:'))
-      ?.split(/\s+/)[1] ?? '?';
-  const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  return `${nproc} × ${cpu}, ${mem} memory, Node ${process.version}`;
-}
-
-/** Replaces (or appends) the "Document rendering" section of bench/RESULTS.md. */
-function record(section: string) {
-  const file = path.join(__dirname, 'RESULTS.md');
-  const heading = '## Document rendering';
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf(heading);
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + heading.length);
-    text = text.slice(0, start) + (next >= 0 ? text.slice(next + 1) : '');
-  }
-  text = `${text.trimEnd()}\n\n${section.trimEnd()}\n`;
-  fs.writeFileSync(file, text);
+/** The OFD's TrueType twins of the CFF faces, made by set-up in a child process if missing (loading fonts here would warm them). */
+function ensureTwins() {
+  execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../scripts/setup-documents.ts')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function main() {
   await ensureDocumentTools({ chromium: true });
   const python = ensureTypst();
+  ensureTwins();
   const load = os.loadavg();
   const data = onePageLetter();
 
+  // A fresh process: the first PDF reads and parses the font files; the first OFD after it
+  // compiles HarfBuzz and loads each face it draws into its own instance (font-subset.ts).
+  const m0 = memory();
   const t0 = process.hrtime.bigint();
   const cold = await renderPdf('opinion', data);
   const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (cold.pages !== 1) throw new Error(`基准信件应为一页，实际 ${cold.pages} 页`);
+  const m1 = memory();
+  const t1 = process.hrtime.bigint();
+  const coldOfd = await renderOfd('opinion', data);
+  const coldOfdMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  if (coldOfd.pages !== 1) throw new Error(`基准信件的 OFD 应为一页，实际 ${coldOfd.pages} 页`);
+  const m2 = memory();
 
   const ours = await timeOurs(data);
   const oursVaried = await timeOurs(variant);
-  const typst = timeTypst(python);
+  const drawing = await timeDrawing(data);
+  const twoData = exampleData('opinion');
+  const typst = timeTypst(
+    python,
+    onePageLetter(),
+    Array.from({ length: VARIANTS }, (_, i) => variant(i)),
+    twoData,
+  );
   if (typst.pages !== 1) throw new Error(`Typst 版基准信件应为一页，实际 ${typst.pages} 页`);
 
   // The same letter with a Song body (<document body="song">), through a template override.
@@ -270,26 +185,38 @@ async function main() {
   const song = await timeOurs(data, songDir);
   fs.rmSync(songDir, { recursive: true, force: true });
 
-  // The two-page example letter (issue 16's size goal), every font embedded as a subset.
-  const two = await renderPdf('opinion', exampleData('opinion'));
+  // The two-page example letter (issue 16's size goal), every font embedded as a subset; and as OFD.
+  const two = await renderPdf('opinion', twoData);
+  const twoOfd = await renderOfd('opinion', twoData);
   const twoFonts = fontRows(two.pdf);
   const twoEmbedded = twoFonts.length === 6 && twoFonts.every((f) => f.emb && f.sub);
+  const m3 = memory();
 
   const html = markupToHtml(renderMarkup('opinion', data).markup, loadFonts());
   const chrome = await timeChromium(html);
-  const ratio = chrome.median / ours.median;
+  const ratio = chrome.median / ours.pdf.median;
 
   const ok = (b: boolean) => (b ? 'met' : 'MISSED');
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const mib = (x: number) => `${x.toFixed(0)} MiB`;
+  const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)} ms`;
   const rows = [
-    ['engine (warm fonts), body 仿宋 FandolFang', ours.median, ours.p95, ours.bytes],
+    ['engine PDF (warm fonts), body 仿宋 FandolFang', ours.pdf.median, ours.pdf.p95, ours.pdf.bytes],
+    ['engine OFD (warm fonts), the same letter', ours.ofd.median, ours.ofd.p95, ours.ofd.bytes],
     [
-      'engine, the same letter for another county and date each render',
-      oursVaried.median,
-      oursVaried.p95,
-      oursVaried.bytes,
+      'engine PDF, the same letter for another county and date each render',
+      oursVaried.pdf.median,
+      oursVaried.pdf.p95,
+      oursVaried.pdf.bytes,
     ],
-    ['engine (warm fonts), body 宋 Noto Serif SC', song.median, song.p95, song.bytes],
+    [
+      'engine OFD, another county and date each render',
+      oursVaried.ofd.median,
+      oursVaried.ofd.p95,
+      oursVaried.ofd.bytes,
+    ],
+    ['engine PDF (warm fonts), body 宋 Noto Serif SC', song.pdf.median, song.pdf.p95, song.pdf.bytes],
+    ['engine OFD, body 宋 Noto Serif SC', song.ofd.median, song.ofd.p95, song.ofd.bytes],
     [
       `Typst ${typst.version} (PyPI typst) in-process, warm, the same source each compile`,
       typst.same.median,
@@ -309,10 +236,13 @@ async function main() {
     '|---|---:|---:|---:|',
     ...rows.map(([n, m, p, b]) => `| ${n} | ${m.toFixed(2)} | ${p.toFixed(2)} | ${b} (${kb(b)}) |`),
   ].join('\n');
+  const speedOk = (r: typeof ours) => ok(r.ofd.median <= r.pdf.median);
   const section = `## Document rendering
 
 One-page opinion letter (安全生产执法指导意见书: \`examples/documents/opinion.json\` with a single finding),
-${OURS_RUNS} renders after 20 warm-up ones. Typst: the same letter as Typst source (bench/typst.ts) with the same
+${OURS_RUNS} renders in each format after 20 warm-up ones, each timed from data to bytes (\`renderPdf\`, \`renderOfd\`:
+validation, template, layout, drawing). PDF and OFD alternate in one loop (each iteration renders the same data in both,
+PDF first on even iterations and OFD first on odd), so machine load falls on both alike. Typst: the same letter as Typst source (bench/typst.ts) with the same
 font files, one \`typst.Compiler\` kept in a Python process, ${TYPST_RUNS} \`compile()\` calls after 20 warm-up ones, each timed
 with \`time.perf_counter\` inside Python; first the same source every time (Typst memoizes everything whose input did not
 change, so it skips layout), then a new letter each time (${VARIANTS} variants: another county and visit date).
@@ -323,16 +253,30 @@ Machine: ${machine()}. Load average before the run ${load.map((l) => l.toFixed(2
 
 ${table}
 
-Two-page example letter (\`examples/documents/opinion.json\` as it is): engine ${two.pdf.length} bytes (${kb(two.pdf.length)}), ${two.pages} pages,
-${twoFonts.length} fonts, ${twoEmbedded ? 'all embedded as subsets' : 'NOT all embedded as subsets'} (pdffonts); Typst ${typst.twoPageBytes} bytes (${kb(typst.twoPageBytes)}).
+The drawing step alone (one layout of the one-page letter, \`writePdf\` and \`writeOfd\` alternating, ${OURS_RUNS} each):
+PDF median ${drawing.pdf.median.toFixed(2)} ms (p95 ${drawing.pdf.p95.toFixed(2)}), OFD median ${drawing.ofd.median.toFixed(2)} ms (p95 ${drawing.ofd.p95.toFixed(2)}).
 
+Two-page example letter (\`examples/documents/opinion.json\` as it is): engine PDF ${two.pdf.length} bytes (${kb(two.pdf.length)}), ${two.pages} pages,
+${twoFonts.length} fonts, ${twoEmbedded ? 'all embedded as subsets' : 'NOT all embedded as subsets'} (pdffonts); engine OFD ${twoOfd.ofd.length} bytes (${kb(twoOfd.ofd.length)}), ${twoOfd.pages} pages;
+Typst ${typst.twoPageBytes} bytes (${kb(typst.twoPageBytes)}). The OFD embeds the same faces as the PDF, the Fandol ones as
+their TrueType twins (\`.tools/fonts\`), subset by HarfBuzz; the PDF embeds the CFF originals, subset by fontkit.
+
+- Issue 26: OFD median no slower than the PDF's: the same letter ${ours.ofd.median.toFixed(2)} ms against ${ours.pdf.median.toFixed(2)} ms (${speedOk(ours)});
+  another county each render ${oursVaried.ofd.median.toFixed(2)} ms against ${oursVaried.pdf.median.toFixed(2)} ms (${speedOk(oursVaried)});
+  Song body ${song.ofd.median.toFixed(2)} ms against ${song.pdf.median.toFixed(2)} ms (${speedOk(song)}). Paired (OFD − PDF of the same iteration,
+  median): ${signed(ours.paired)}, ${signed(oursVaried.paired)}, ${signed(song.paired)}.
+- Issue 26: OFD no larger than the PDF with the same fonts: one-page ${kb(ours.ofd.bytes)} against ${kb(ours.pdf.bytes)} (${ok(ours.ofd.bytes <= ours.pdf.bytes)});
+  two-page ${kb(twoOfd.ofd.length)} against ${kb(two.pdf.length)} (${ok(twoOfd.ofd.length <= two.pdf.length)}); Song body ${kb(song.ofd.bytes)} against ${kb(song.pdf.bytes)} (${ok(song.ofd.bytes <= song.pdf.bytes)}).
 - Issue 16: two-page example letter ${kb(two.pdf.length)} with the same fonts embedded (target ≤ ${TARGET.twoPageKb} KB: ${ok(two.pdf.length <= TARGET.twoPageKb * 1024 && twoEmbedded)}).
-- Issue 16: median ${ours.median.toFixed(2)} ms against Typst's ${typst.same.median.toFixed(2)} ms for the same source (target below it: ${ok(ours.median < typst.same.median)});
-  a new letter each time: ${oursVaried.median.toFixed(2)} ms against Typst's ${typst.varied.median.toFixed(2)} ms (${ok(oursVaried.median < typst.varied.median)}).
+- Issue 16: median ${ours.pdf.median.toFixed(2)} ms against Typst's ${typst.same.median.toFixed(2)} ms for the same source (target below it: ${ok(ours.pdf.median < typst.same.median)});
+  a new letter each time: ${oursVaried.pdf.median.toFixed(2)} ms against Typst's ${typst.varied.median.toFixed(2)} ms (${ok(oursVaried.pdf.median < typst.varied.median)}).
 - Speed-up over warm Chromium: **${ratio.toFixed(1)}×** (target ≥ ${TARGET.speedup}×: ${ok(ratio >= TARGET.speedup)}).
-- Median ${ours.median.toFixed(2)} ms (target ≤ ${TARGET.medianMs} ms: ${ok(ours.median <= TARGET.medianMs)}).
-- One-page size ${kb(ours.bytes)} (target ≤ ${TARGET.kb} KB: ${ok(ours.bytes <= TARGET.kb * 1024)}); with the Song body ${kb(song.bytes)}.
-- First render in a fresh process (font files read and parsed): ${coldMs.toFixed(0)} ms; font loads in this run: ${fontLoadCount()}.
+- Median ${ours.pdf.median.toFixed(2)} ms (target ≤ ${TARGET.medianMs} ms: ${ok(ours.pdf.median <= TARGET.medianMs)}).
+- One-page size ${kb(ours.pdf.bytes)} (target ≤ ${TARGET.kb} KB: ${ok(ours.pdf.bytes <= TARGET.kb * 1024)}); with the Song body ${kb(song.pdf.bytes)}.
+- First render in a fresh process (font files read and parsed): ${coldMs.toFixed(0)} ms, resident memory ${mib(m0.rss)} → ${mib(m1.rss)}; font loads in this run: ${fontLoadCount()}.
+- First OFD after it (HarfBuzz compiled, one instance per face drawn, each face's file loaded into it): ${coldOfdMs.toFixed(0)} ms,
+  resident memory ${mib(m1.rss)} → ${mib(m2.rss)} (+${mib(m2.rss - m1.rss)}), peak ${mib(m1.peak)} → ${mib(m2.peak)} (+${mib(m2.peak - m1.peak)});
+  after every render above (both letters, all faces): ${mib(m3.rss)}, peak ${mib(m3.peak)}.
 `;
   process.stdout.write(`${section}\n`);
   record(section);
