@@ -17,8 +17,9 @@ import { Command } from 'commander';
 import { unzipSync } from 'fflate';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { registerDemoCommand } from '../client/commands/demo';
+import { registerVisitCommands } from '../client/commands/visit';
 import { connectClient, loadTemporalConfig, type TemporalConfig } from '../config/temporal';
 import { ensureDevServer, type RunningService } from '../worker/service';
 import type { EngineWorker } from '../worker/engine-worker';
@@ -219,7 +220,7 @@ describe('a demo year on a production machine', () => {
     );
     const programmeManifest = readFileSync(path.join(programmeDir, 'MANIFEST.sha256'), 'utf8');
     const bulletins = readdirSync(programmeDir).filter((f) => /-bulletin-.*\.(pdf|ofd)$/.test(f));
-    expect(bulletins.filter((f) => f.endsWith('.ofd')).length).toBeGreaterThan(0);
+    // (A short demo year may end before a bulletin's day: then there is none in either format.)
     expect(bulletins.filter((f) => f.endsWith('.ofd')).length).toBe(bulletins.filter((f) => f.endsWith('.pdf')).length);
     for (const b of bulletins) expect(programmeManifest).toContain(`  ${b}\n`);
 
@@ -236,6 +237,57 @@ describe('a demo year on a production machine', () => {
       expect(r!.changed).toEqual([path.basename(ofdFile)]);
     } finally {
       writeFileSync(ofdFile, bytes);
+    }
+  });
+
+  it('guidance visit documents lists both formats and writes either, checked against the record', async () => {
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out.push(String(chunk));
+        return true;
+      });
+      try {
+        const program = new Command().exitOverride();
+        registerVisitCommands(program);
+        await program.parseAsync(['node', 'guidance', 'visit', 'documents', ...args]);
+      } finally {
+        write.mockRestore();
+      }
+      return out.join('');
+    };
+    // The demo's worker has stopped; a case's query needs one on the demo's queue (as when a
+    // person reads a finished demo while `npm start` serves it), else it waits out its timeout.
+    const reader = await createWorker({ ...temporal, taskQueue: `${temporal.taskQueue}-demo` });
+    const reading = reader.run();
+    onTestFinished(async () => {
+      reader.shutdown();
+      await reading;
+    });
+    const county = printed.outcomes[0]!.county;
+    const common = ['--year', String(printed.year), '--county', county, '--bureau', printed.programme];
+    const listed = JSON.parse(await run([...common, '--json'])) as { documentId: string; kind: string; ofd?: object }[];
+    expect(listed.length).toBeGreaterThan(3);
+    for (const d of listed) expect(d.ofd, d.documentId).toBeDefined();
+    const opinion = listed.find((d) => d.kind === 'opinion')!;
+    const caseDir = path.join(dir, 'data', 'archive', `visit-${printed.year}-${printed.programme}-${county}`);
+    for (const format of ['pdf', 'ofd']) {
+      const file = path.join(dir, `opinion.${format}`);
+      await run([...common, '--id', opinion.documentId, '--format', format, '--out', file]);
+      expect(readFileSync(file).equals(readFileSync(path.join(caseDir, `${opinion.documentId}.${format}`)))).toBe(true);
+    }
+    // An altered OFD is not written out.
+    const archived = path.join(caseDir, `${opinion.documentId}.ofd`);
+    const bytes = readFileSync(archived);
+    writeFileSync(archived, Buffer.concat([bytes, Buffer.from('x')]));
+    try {
+      const refused = path.join(dir, 'refused.ofd');
+      await expect(run([...common, '--id', opinion.documentId, '--format', 'ofd', '--out', refused])).rejects.toThrow(
+        /sha256 不符/,
+      );
+      expect(() => readFileSync(refused)).toThrow();
+    } finally {
+      writeFileSync(archived, bytes);
     }
   });
 });

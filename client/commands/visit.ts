@@ -14,6 +14,7 @@ import { configuredArchive, readCase } from '../record';
 import { visitOps } from '../visit';
 import { evidenceStore, storeFiles } from './files';
 import { registerVisitAdminCommands } from './visit-admin';
+import { registerVisitDocumentCommands } from './visit-documents';
 import { actor, out, ref, withCommon, type Common } from './visit-common';
 import { registerRectificationCommands } from './visit-rectification';
 
@@ -198,4 +199,5 @@ export function registerVisitCommands(program: Command): void {
 
   registerRectificationCommands(visit);
   registerVisitAdminCommands(visit);
+  registerVisitDocumentCommands(visit);
 }

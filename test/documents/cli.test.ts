@@ -1,4 +1,4 @@
-/** `guidance render KIND --data FILE.json --out FILE.pdf`. */
+/** `guidance render KIND --data FILE.json --out FILE.pdf|FILE.ofd [--format pdf|ofd]`. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -6,9 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerRenderCommand } from '../../client/commands/render';
 import { EXAMPLES_DIR } from '../../activities/documents/templates';
 import { ensureDocumentTools } from '../../scripts/setup-documents';
+import { ensureOfdReader, readOfd } from '../helpers/ofdrw';
 import { pdftotext, SETUP_TIMEOUT, squash, tempDir } from './helpers';
 
-beforeAll(() => ensureDocumentTools(), SETUP_TIMEOUT);
+beforeAll(async () => {
+  await ensureDocumentTools();
+  ensureOfdReader();
+}, SETUP_TIMEOUT);
 
 function program() {
   const out: string[] = [];
@@ -52,5 +56,29 @@ describe('guidance render', () => {
       second.p.parseAsync(['render', 'urge', '--data', bad, '--out', path.join(tempDir(), 'x.pdf')], { from: 'user' }),
     ).rejects.toBeInstanceOf(CommanderError);
     expect(second.out.join('')).toMatch(/urge\.hbs.*issueDate/);
+  });
+
+  it('writes the OFD with --format ofd, or for an --out ending in .ofd; the same text as the PDF', async () => {
+    const dir = tempDir();
+    const data = path.join(EXAMPLES_DIR, 'opinion.json');
+    const asked = path.join(dir, 'letter.bin');
+    const byName = path.join(dir, 'letter.ofd');
+    const pdf = path.join(dir, 'letter.pdf');
+    const { p, out } = program();
+    await p.parseAsync(['render', 'opinion', '--data', data, '--out', asked, '--format', 'ofd'], { from: 'user' });
+    await program().p.parseAsync(['render', 'opinion', '--data', data, '--out', byName], { from: 'user' });
+    await program().p.parseAsync(['render', 'opinion', '--data', data, '--out', pdf], { from: 'user' });
+    expect(fs.readFileSync(asked).equals(fs.readFileSync(byName))).toBe(true);
+    const [read] = readOfd([byName]);
+    expect(read!.error).toBeUndefined();
+    expect(squash(read!.text!.join(''))).toBe(squash(pdftotext(pdf)));
+    expect(squash(read!.text!.join(''))).toContain('安全生产执法指导意见书');
+    expect(out.join('')).toBe('');
+
+    const bad = program();
+    await expect(
+      bad.p.parseAsync(['render', 'opinion', '--data', data, '--out', pdf, '--format', 'docx'], { from: 'user' }),
+    ).rejects.toBeInstanceOf(CommanderError);
+    expect(bad.out.join('')).toContain('--format 应为 pdf 或 ofd');
   });
 });
