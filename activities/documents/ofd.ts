@@ -149,6 +149,12 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
  * documented ZipInputFile interface for a compressor of one's own. Why not fflate's own deflate:
  * it took 9 of a letter's 16 ms; zlib takes under 6 and packs a little smaller.
  */
+/**
+ * Level 4 with the largest hash memory: measured on the two-page letter, its fonts (95 % of the
+ * bytes) deflate in 3.3 ms against 5.8 ms at level 6, for 1 % more bytes.
+ */
+const DEFLATE = { level: 4, memLevel: 9 } as const;
+
 function zipPackage(entries: [string, Uint8Array][], mtime: Date): Buffer {
   const chunks: Uint8Array[] = [];
   let failed: Error | null = null;
@@ -159,7 +165,7 @@ function zipPackage(entries: [string, Uint8Array][], mtime: Date): Buffer {
   for (const [filename, bytes] of entries) {
     const file: ZipInputFile = { filename, size: bytes.length, crc: crc32(bytes), compression: 8, mtime };
     zip.add(file);
-    file.ondata!(null, deflateRawSync(bytes, { level: 6 }), true);
+    file.ondata!(null, deflateRawSync(bytes, DEFLATE), true);
   }
   zip.end(); // fflate calls back synchronously for data it is handed whole
   if (failed) throw failed;
