@@ -9,13 +9,11 @@
  * places glyphs by the engine's own measurements and the text stays searchable and copyable.
  * Fonts are subset by HarfBuzz (font-subset.ts), which keeps the cmap a reader needs to map the
  * TextCode's characters to glyphs; the package is zipped by fflate with the document's own date,
- * so the same input gives the same bytes.
+ * so the same input gives the same bytes (ofd-package.ts).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
-import { Zip, type ZipInputFile } from 'fflate';
-import { subsetFont } from './font-subset';
+import { pack, packedFont, zipPackage, type Packed } from './ofd-package';
 import { advance, twinName, type FaceName, type FontSet } from './fonts';
 import { A4, EM_ASCENT, MM, type Color, type DrawItem, type LaidOutDocument } from './geometry';
 import type { PdfMeta } from './pdf';
@@ -81,10 +79,11 @@ export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: Font
   });
 
   const fontEntries: string[] = [];
+  const fontFiles: [string, Packed][] = [];
   for (const [file, f] of fontOf) {
     const font = fonts.faces[f.face].font;
     const name = `font_${f.id}.ttf`;
-    files[`Doc_0/Res/${name}`] = subsetFont(file, f.chars);
+    fontFiles.push([`Doc_0/Res/${name}`, packedFont(file, f.chars)]);
     fontEntries.push(
       `<ofd:Font ID="${f.id}" FontName="${esc(font.postscriptName)}" FamilyName="${esc(font.familyName)}"><ofd:FontFile>${name}</ofd:FontFile></ofd:Font>`,
     );
@@ -107,8 +106,9 @@ export async function writeOfd(laid: LaidOutDocument, meta: PdfMeta, fonts: Font
     `${XML_HEAD}<ofd:OFD xmlns:ofd="${NS}" Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>${docId}</ofd:DocID><ofd:Title>${esc(meta.title)}</ofd:Title><ofd:Author>${esc(meta.author)}</ofd:Author><ofd:Subject>${esc(meta.subject)}</ofd:Subject>${meta.keywords ? `<ofd:Keywords><ofd:Keyword>${esc(meta.keywords)}</ofd:Keyword></ofd:Keywords>` : ''}<ofd:CreationDate>${day}</ofd:CreationDate><ofd:ModDate>${day}</ofd:ModDate><ofd:Creator>guidance-engine</ofd:Creator></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`,
   );
   // OFD.xml first, as readers that stream the package expect; every entry dated by the document.
-  const ordered: [string, Uint8Array][] = [['OFD.xml', files['OFD.xml']!]];
-  for (const [k, v] of Object.entries(files)) if (k !== 'OFD.xml') ordered.push([k, v]);
+  const ordered: [string, Packed][] = [['OFD.xml', pack(files['OFD.xml']!)]];
+  for (const [k, v] of Object.entries(files)) if (k !== 'OFD.xml') ordered.push([k, pack(v)]);
+  for (const [k, v] of fontFiles) ordered.push([k, v]);
   return zipPackage(ordered, meta.created);
 
   /** A text item: its glyphs' advances as the layout measured them, plus the tracking after each. */
@@ -143,31 +143,3 @@ function pathObject(it: Extract<DrawItem, { t: 'line' }>, objectId: number): str
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/**
- * The zip: fflate writes the container, Node's zlib (native) deflates each entry, through fflate's
- * documented ZipInputFile interface for a compressor of one's own. Why not fflate's own deflate:
- * it took 9 of a letter's 16 ms; zlib takes under 6 and packs a little smaller.
- */
-/**
- * Level 4 with the largest hash memory: measured on the two-page letter, its fonts (95 % of the
- * bytes) deflate in 3.3 ms against 5.8 ms at level 6, for 1 % more bytes.
- */
-const DEFLATE = { level: 4, memLevel: 9 } as const;
-
-function zipPackage(entries: [string, Uint8Array][], mtime: Date): Buffer {
-  const chunks: Uint8Array[] = [];
-  let failed: Error | null = null;
-  const zip = new Zip((err, chunk) => {
-    if (err) failed = err;
-    else chunks.push(chunk);
-  });
-  for (const [filename, bytes] of entries) {
-    const file: ZipInputFile = { filename, size: bytes.length, crc: crc32(bytes), compression: 8, mtime };
-    zip.add(file);
-    file.ondata!(null, deflateRawSync(bytes, DEFLATE), true);
-  }
-  zip.end(); // fflate calls back synchronously for data it is handed whole
-  if (failed) throw failed;
-  return Buffer.concat(chunks);
-}
