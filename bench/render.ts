@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fontLoadCount, loadFonts } from '../activities/documents/fonts';
 import { layoutDocument } from '../activities/documents/layout';
 import { writeOfd } from '../activities/documents/ofd';
+import { forgetPackedFonts } from '../activities/documents/ofd-package';
 import { writePdf } from '../activities/documents/pdf';
 import { renderMarkup, renderOfd, renderPdf } from '../activities/documents/render';
 import { BUILTIN_TEMPLATES_DIR, exampleData } from '../activities/documents/templates';
@@ -83,7 +84,11 @@ const median = (xs: number[]) => stats(xs).median;
  * The letter rendered data → bytes in both formats, interleaved (see the header). Returns each
  * format's figures and the median of the paired differences (OFD − PDF of the same iteration).
  */
-async function timeOurs(data: unknown | ((i: number) => unknown), templatesDir?: string) {
+async function timeOurs(
+  data: unknown | ((i: number) => unknown),
+  templatesDir?: string,
+  opts: { fresh?: boolean } = {},
+) {
   const dataFor = typeof data === 'function' ? (data as (i: number) => unknown) : () => data;
   const once = async (f: Format, d: unknown) => {
     if (f === 'pdf') {
@@ -99,6 +104,8 @@ async function timeOurs(data: unknown | ((i: number) => unknown), templatesDir?:
   for (let i = 0; i < OURS_RUNS; i++) {
     const d = dataFor(i);
     for (const f of order(i)) {
+      // The worst case: no face's subset kept from an earlier letter (ofd-package.ts).
+      if (opts.fresh && f === 'ofd') forgetPackedFonts();
       const t = process.hrtime.bigint();
       last[f] = await once(f, d);
       ms[f].push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -164,6 +171,7 @@ async function main() {
 
   const ours = await timeOurs(data);
   const oursVaried = await timeOurs(variant);
+  const oursFresh = await timeOurs(variant, undefined, { fresh: true });
   const drawing = await timeDrawing(data);
   const twoData = exampleData('opinion');
   const typst = timeTypst(
@@ -215,6 +223,12 @@ async function main() {
       oursVaried.ofd.p95,
       oursVaried.ofd.bytes,
     ],
+    [
+      'engine OFD, another county each render, no font subset kept from an earlier letter',
+      oursFresh.ofd.median,
+      oursFresh.ofd.p95,
+      oursFresh.ofd.bytes,
+    ],
     ['engine PDF (warm fonts), body 宋 Noto Serif SC', song.pdf.median, song.pdf.p95, song.pdf.bytes],
     ['engine OFD, body 宋 Noto Serif SC', song.ofd.median, song.ofd.p95, song.ofd.bytes],
     [
@@ -263,6 +277,8 @@ their TrueType twins (\`.tools/fonts\`), subset by HarfBuzz; the PDF embeds the 
 
 - Issue 26: OFD median no slower than the PDF's: the same letter ${ours.ofd.median.toFixed(2)} ms against ${ours.pdf.median.toFixed(2)} ms (${speedOk(ours)});
   another county each render ${oursVaried.ofd.median.toFixed(2)} ms against ${oursVaried.pdf.median.toFixed(2)} ms (${speedOk(oursVaried)});
+  the same with no font subset kept from an earlier letter (every face subset and deflated afresh)
+  ${oursFresh.ofd.median.toFixed(2)} ms against ${oursFresh.pdf.median.toFixed(2)} ms (${speedOk(oursFresh)}, paired ${signed(oursFresh.paired)});
   Song body ${song.ofd.median.toFixed(2)} ms against ${song.pdf.median.toFixed(2)} ms (${speedOk(song)}). Paired (OFD − PDF of the same iteration,
   median): ${signed(ours.paired)}, ${signed(oursVaried.paired)}, ${signed(song.paired)}.
 - Issue 26: OFD no larger than the PDF with the same fonts: one-page ${kb(ours.ofd.bytes)} against ${kb(ours.pdf.bytes)} (${ok(ours.ofd.bytes <= ours.pdf.bytes)});

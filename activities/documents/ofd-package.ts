@@ -48,6 +48,11 @@ export function packedFont(file: string, chars: Iterable<string>): Packed {
   return packed;
 }
 
+/** Forgets every packed subset: for the benchmark's row of letters whose every face is new. */
+export function forgetPackedFonts(): void {
+  fonts.clear();
+}
+
 /** The zip of `entries`, in their order, every entry dated `mtime`. */
 export function zipPackage(entries: [string, Packed][], mtime: Date): Buffer {
   const chunks: Uint8Array[] = [];
