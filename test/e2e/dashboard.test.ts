@@ -77,7 +77,8 @@ async function toRectification(county: string, date: string) {
 beforeAll(async () => {
   await ensureDocumentTools({ chromium: true });
   mkdirSync(RESULTS, { recursive: true });
-  s = await startStack({ refreshSeconds: 2 });
+  // Both formats: the case page offers each letter's OFD beside its PDF.
+  s = await startStack({ refreshSeconds: 2, formats: ['pdf', 'ofd'] });
   await s.app.listen({ host: '127.0.0.1', port: 0 });
   const address = s.app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -129,11 +130,20 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.textContent('#timeline')).toContain('出具意见书');
     await page.screenshot({ path: path.join(RESULTS, 'e2e-timeline.png'), fullPage: true });
     const c = await visitOps.get(s.env.client, { year: s.plan.year, bureau: s.plan.bureau.code, county: 'xiangshan' });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download.kind-opinion')]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('a.download.kind-opinion:not(.ofd)'),
+    ]);
     expect(download.suggestedFilename()).toBe(`${c.letter!.docNumber}-安全生产执法指导意见书.pdf`);
     const saved = path.join(RESULTS, 'e2e-letter.pdf');
     await download.saveAs(saved);
     expect(sha256(readFileSync(saved))).toBe(c.letter!.document.sha256);
+    // The same letter as OFD, from the link beside it.
+    const [ofd] = await Promise.all([page.waitForEvent('download'), page.click('a.download.ofd.kind-opinion')]);
+    expect(ofd.suggestedFilename()).toBe(`${c.letter!.docNumber}-安全生产执法指导意见书.ofd`);
+    const savedOfd = path.join(RESULTS, 'e2e-letter.ofd');
+    await ofd.saveAs(savedOfd);
+    expect(sha256(readFileSync(savedOfd))).toBe(c.letter!.document.ofd!.sha256);
   });
 
   it('county: sees only its case, uploads its rectification report, sees the case move', async () => {
