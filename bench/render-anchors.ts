@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import { loadFonts } from '../activities/documents/fonts';
 import { renderMarkup } from '../activities/documents/render';
 import { markupToTypst, typstFontDirs } from './typst';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/chromium';
 
 export const CHROMIUM_RUNS = 40;
 export const TYPST_RUNS = 300;
@@ -30,18 +31,9 @@ export async function timeChromium(html: string) {
   fs.writeFileSync(htmlFile, html);
   // launchPersistentContext is how Playwright takes a fresh --user-data-dir.
   const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await context.newPage();
@@ -77,7 +69,7 @@ export async function timeChromium(html: string) {
     return {
       ...stats(ms),
       bytes,
-      version: execFileSync('/usr/bin/chromium', ['--version'], {
+      version: execFileSync(CHROMIUM, ['--version'], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }).trim(),

@@ -4,8 +4,9 @@
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from '../http/helpers';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from './chromium';
 
 export interface Browsers {
   /** A page in a new profile; the viewport defaults to 1360 × 820. */
@@ -24,16 +25,7 @@ export function openBrowser(): Browsers {
         locale: 'zh-CN',
         timezoneId: 'Asia/Shanghai',
         viewport,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: CHROMIUM_ARGS,
       });
       contexts.push(context);
       return context.pages()[0] ?? context.newPage();

@@ -16,7 +16,7 @@ import { findingsFor, pdfBytes, sha256, skipTo, startStack, tempDir, waitForCase
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };
 const leader: Actor = { id: 'zheng-yuan', role: 'leader' };
 
@@ -33,16 +33,7 @@ async function browser(): Promise<Page> {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   contexts.push(context);
   return context.pages()[0] ?? context.newPage();

@@ -26,7 +26,8 @@ import { FAST_MAIL } from '../helpers/visit-driver';
 import { createTestWorker, testActivityDeps, testDirs, uniqueQueue, type TestDirs } from '../helpers/worker';
 import { USERS_FILE, findingsFor, tempDir } from '../http/helpers';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from './chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 export const supervisor: Actor = { id: 'sun-li', role: 'supervisor' };
 export const leader: Actor = { id: 'zheng-yuan', role: 'leader' };
 
@@ -191,16 +192,7 @@ export class DevStack {
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
       viewport: { width: 1360, height: 820 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     this.contexts.push(context);
     return context.pages()[0] ?? context.newPage();
