@@ -74,6 +74,8 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
 
   let state = await handle.query(scheduleQuery);
   const cases = new Map<string, VisitCase>();
+  /** Completed visits whose case was read after they completed: their outcome is final. */
+  const readCompleted = new Set<string>();
   while (Date.now() < deadline) {
     opts.signal?.throwIfAborted();
     try {
@@ -105,6 +107,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
         continue; // just started: not yet answering
       }
       cases.set(e.county, c);
+      if (e.status === 'completed') readCompleted.add(e.county);
       try {
         // An Update sent just as the server died can be lost without an answer; give up waiting
         // after a while: the next round reads the state again and repeats what is still needed.
@@ -121,7 +124,10 @@ export async function runDemo(opts: DemoOptions): Promise<{ programme: Programme
     for (const c of cases.values()) stages[c.stage] = (stages[c.stage] ?? 0) + 1;
     const closed = state.entries.filter((e) => e.status === 'completed' || e.status === 'cancelled').length;
     opts.onProgress?.({ today: state.today, closed, total: state.entries.length, stages });
-    if (state.finished || (state.entries.length > 0 && closed === state.entries.length)) break;
+    // Done once every visit has ended and each completed one's case was read since: a last look
+    // that missed its 15 s (a loaded machine) would otherwise leave its outcome at an earlier stage.
+    const final = state.entries.every((e) => e.status === 'cancelled' || readCompleted.has(e.county));
+    if (state.finished || (state.entries.length > 0 && closed === state.entries.length && final)) break;
     await new Promise((res) => setTimeout(res, Math.max(50, opts.msPerDay / 4)));
   }
   const outcomes: DemoOutcome[] = state.entries.map((e) => {
